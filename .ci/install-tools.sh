@@ -1,0 +1,43 @@
+#!/usr/bin/env bash
+# Installs what building and testing the project needs, skipping whatever is already present, so
+# a warm machine passes through in seconds. Usage: install-tools.sh [build|test]
+set -euo pipefail
+cd "$(dirname "$0")/.."
+what=${1:-build}
+export PATH="$HOME/.cargo/bin:$PATH"
+
+have() { command -v "$1" >/dev/null 2>&1; }
+
+if ! rustup target list --installed | grep -qx wasm32-unknown-unknown; then
+  echo "==> rustup target add wasm32-unknown-unknown"
+  rustup target add wasm32-unknown-unknown
+fi
+
+if ! have trunk || ! trunk --version | grep -q ' 0\.21\.14'; then
+  echo "==> cargo install trunk 0.21.14 (about 8 minutes)"
+  cargo install trunk --locked --version 0.21.14
+fi
+
+# wasm-bindgen-cli must match the wasm-bindgen in Cargo.lock exactly. (Not --locked: its locked
+# dependency set names a version the registry mirror lacks.)
+wb_version=$(awk '/^name = "wasm-bindgen"$/ {getline; gsub(/[^0-9.]/, ""); print; exit}' Cargo.lock)
+if ! have wasm-bindgen || ! wasm-bindgen --version | grep -q " $wb_version\$"; then
+  echo "==> cargo install wasm-bindgen-cli $wb_version (about 3 minutes)"
+  cargo install wasm-bindgen-cli --version "$wb_version" --force
+fi
+
+# Debian's binaryen is too old for current Rust wasm; npm's 132 works with Trunk.
+if ! have wasm-opt || ! wasm-opt --version | grep -q 'version 132'; then
+  echo "==> npm install -g binaryen@132"
+  npm install -g binaryen@132 >/dev/null
+fi
+
+if [ "$what" = test ]; then
+  if ! have chromium || ! have chromedriver; then
+    echo "==> apt-get install chromium chromium-driver"
+    sudo_cmd=""
+    [ "$(id -u)" -eq 0 ] || sudo_cmd="sudo"
+    $sudo_cmd apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive $sudo_cmd apt-get install -y -qq chromium chromium-driver >/dev/null
+  fi
+fi

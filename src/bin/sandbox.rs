@@ -1,0 +1,104 @@
+//! `sandbox`: the marketing platform API and the demo CRM host, on SQLite.
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+
+use clap::Parser;
+use crm_sidebar::sandbox::{self, seed, Config};
+
+/// The sandbox marketing platform: serves the plugin and the API on one origin and the demo CRM
+/// pages on another. The database is created and seeded when absent.
+#[derive(Parser, Debug)]
+#[command(version)]
+struct Cli {
+    /// Address of the plugin origin (plugin files, /v1 API, /dev endpoints).
+    #[arg(long, default_value = "127.0.0.1:8787")]
+    addr: SocketAddr,
+    /// Address of the demo CRM host origin.
+    #[arg(long, default_value = "127.0.0.1:8788")]
+    host_addr: SocketAddr,
+    /// SQLite database file; created and seeded when absent.
+    #[arg(long, default_value = "target/sandbox.db")]
+    db: PathBuf,
+    /// The built plugin (Trunk's output).
+    #[arg(long, default_value = concat!(env!("CARGO_MANIFEST_DIR"), "/dist"))]
+    dist: PathBuf,
+    /// The demo CRM pages and the host script.
+    #[arg(long, default_value = concat!(env!("CARGO_MANIFEST_DIR"), "/www"))]
+    www: PathBuf,
+    /// Another origin allowed to call the API from a browser (CORS); repeatable.
+    #[arg(long = "allow-origin")]
+    allow_origins: Vec<String>,
+    /// Requests per minute per token; 0 turns the limit off.
+    #[arg(long, default_value_t = 600)]
+    rate_limit: u32,
+    /// Do not serve the /dev endpoints.
+    #[arg(long)]
+    no_dev: bool,
+    /// Activities to seed for tenant A's regular records (1000000 for benchmarks).
+    #[arg(long, default_value_t = seed::DEFAULT_ACTIVITIES)]
+    activities: u64,
+    /// Token signing secret; random per start when absent.
+    #[arg(long, env = "SANDBOX_JWT_SECRET", hide_env_values = true)]
+    jwt_secret: Option<String>,
+    /// Print the OpenAPI document and exit.
+    #[arg(long)]
+    print_openapi: bool,
+}
+
+#[tokio::main]
+async fn main() -> std::process::ExitCode {
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "info".into()),
+        )
+        .init();
+    let cli = Cli::parse();
+    if cli.print_openapi {
+        print!("{}", sandbox::openapi::document());
+        return std::process::ExitCode::SUCCESS;
+    }
+    if let Some(parent) = cli.db.parent() {
+        let _ = std::fs::create_dir_all(parent);
+    }
+    let mut config = Config::new(cli.db);
+    config.api_addr = cli.addr;
+    config.host_addr = cli.host_addr;
+    config.dist_dir = cli.dist;
+    config.www_dir = cli.www;
+    config.extra_origins = cli.allow_origins;
+    config.rate_limit_per_minute = cli.rate_limit;
+    config.dev_endpoints = !cli.no_dev;
+    config.seed.activities = cli.activities;
+    if let Some(secret) = cli.jwt_secret {
+        config.jwt_secret = secret.into_bytes();
+    }
+    match sandbox::start(config).await {
+        Ok(running) => {
+            println!("Sandbox marketing platform is running.");
+            println!(
+                "  Plugin + API:   {}/index.html   (OpenAPI: {}/v1/openapi.json)",
+                running.api_origin, running.api_origin
+            );
+            println!(
+                "  Demo CRM host:  {}/record?entity=lead&id=LEAD-0001&user=rep-ava",
+                running.host_origin
+            );
+            println!(
+                "                  {}/list?entity=lead&user=rep-ava",
+                running.host_origin
+            );
+            println!(
+                "                  {}/hot-prospects?user=mgr-olivia",
+                running.host_origin
+            );
+            println!("Press Ctrl+C to stop.");
+            let _ = tokio::signal::ctrl_c().await;
+            std::process::ExitCode::SUCCESS
+        }
+        Err(error) => {
+            eprintln!("sandbox: {error}");
+            std::process::ExitCode::FAILURE
+        }
+    }
+}

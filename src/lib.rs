@@ -1,0 +1,17 @@
+//! Marketing sidebar for CRMs.
+//!
+//! - [`wire`]: the API contract shared by the plugin and the sandbox.
+//! - [`protocol`]: the host bridge protocol `crm-sidebar/1`.
+//! - `plugin` (wasm only): the Yew app shown in the CRM's iframe.
+//! - `sandbox` (feature `sandbox`, native only): a real HTTP implementation of the marketing
+//!   platform API on SQLite, for the demo, the tests and the benchmarks.
+
+pub mod domain;
+pub mod protocol;
+pub mod wire;
+
+#[cfg(target_arch = "wasm32")]
+pub mod plugin;
+
+#[cfg(all(feature = "sandbox", not(target_arch = "wasm32")))]
+pub mod sandbox;

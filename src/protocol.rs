@@ -1,0 +1,275 @@
+//! The host bridge protocol `crm-sidebar/1`: the messages the CRM page and the plugin exchange
+//! through `postMessage`, and the rules for accepting them. Pure Rust so the rules are tested
+//! natively; `plugin::bridge` wires them to the browser.
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+
+use crate::wire::Entity;
+
+pub const PROTOCOL: &str = "crm-sidebar/1";
+
+/// The manifest, compiled in so the allow-list has one source (`manifest/plugin.json`).
+pub const MANIFEST_JSON: &str = include_str!("../manifest/plugin.json");
+
+/// Where the plugin is shown; chosen by the `view` query parameter and the host's context.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub enum View {
+    Activity,
+    Timeline,
+    Send,
+    Programs,
+    HotProspects,
+}
+
+impl View {
+    pub fn parse(text: &str) -> Option<View> {
+        serde_json::from_value(serde_json::Value::String(text.to_owned())).ok()
+    }
+}
+
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub enum Theme {
+    #[default]
+    Light,
+    Dark,
+}
+
+/// A CRM record as the host knows it.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct CrmRecord {
+    pub entity: Entity,
+    pub id: String,
+    #[serde(default)]
+    pub email: Option<String>,
+    #[serde(default)]
+    pub first_name: Option<String>,
+    #[serde(default)]
+    pub last_name: Option<String>,
+    #[serde(default)]
+    pub company: Option<String>,
+    #[serde(default)]
+    pub job_title: Option<String>,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct HostUser {
+    pub id: String,
+    pub name: String,
+    /// BCP 47 tag, e.g. `en-GB`.
+    pub locale: String,
+    /// IANA zone, e.g. `Europe/Berlin`.
+    pub time_zone: String,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Context {
+    pub token: String,
+    pub expires_at: DateTime<Utc>,
+    pub view: View,
+    #[serde(default)]
+    pub record: Option<CrmRecord>,
+    #[serde(default)]
+    pub selection: Vec<CrmRecord>,
+    pub user: HostUser,
+    #[serde(default)]
+    pub theme: Theme,
+}
+
+/// Messages the host sends to the plugin.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "camelCase")]
+pub enum HostMessage {
+    Context(Context),
+    #[serde(rename_all = "camelCase")]
+    Token {
+        /// Echoes the `id` of the `tokenRequest` it answers.
+        #[serde(default)]
+        id: Option<String>,
+        token: String,
+        expires_at: DateTime<Utc>,
+    },
+}
+
+/// Messages the plugin sends to the host.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "camelCase")]
+pub enum PluginMessage {
+    Ready,
+    TokenRequest {
+        id: String,
+    },
+    OpenRecord {
+        entity: Entity,
+        id: String,
+    },
+    LogActivity {
+        entity: Entity,
+        id: String,
+        subject: String,
+        body: String,
+    },
+    Resize {
+        height: u32,
+    },
+    Close,
+}
+
+#[derive(Serialize)]
+struct Outgoing<'a> {
+    protocol: &'static str,
+    #[serde(flatten)]
+    message: &'a PluginMessage,
+}
+
+impl PluginMessage {
+    /// The JSON object posted to the host, with the protocol tag.
+    pub fn to_json(&self) -> serde_json::Value {
+        serde_json::to_value(Outgoing {
+            protocol: PROTOCOL,
+            message: self,
+        })
+        .expect("plugin messages always serialize")
+    }
+}
+
+/// Why an incoming message was ignored.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Rejected {
+    WrongOrigin,
+    NotFromParent,
+    WrongProtocol,
+    BadShape(String),
+}
+
+/// Accepts a message only from the expected host origin, from `window.parent`, with our protocol
+/// tag and a known shape.
+pub fn accept_host_message(
+    origin: &str,
+    expected_origin: &str,
+    from_parent: bool,
+    data: &serde_json::Value,
+) -> Result<HostMessage, Rejected> {
+    if origin != expected_origin {
+        return Err(Rejected::WrongOrigin);
+    }
+    if !from_parent {
+        return Err(Rejected::NotFromParent);
+    }
+    if data.get("protocol").and_then(|p| p.as_str()) != Some(PROTOCOL) {
+        return Err(Rejected::WrongProtocol);
+    }
+    let mut body = data.clone();
+    if let Some(object) = body.as_object_mut() {
+        object.remove("protocol");
+    }
+    serde_json::from_value(body).map_err(|e| Rejected::BadShape(e.to_string()))
+}
+
+/// The plugin manifest fields the code relies on.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Manifest {
+    pub id: String,
+    pub version: String,
+    pub allowed_host_origins: Vec<String>,
+}
+
+impl Manifest {
+    pub fn bundled() -> Manifest {
+        serde_json::from_str(MANIFEST_JSON).expect("manifest/plugin.json is validated by tests")
+    }
+
+    /// Whether `origin` (scheme://host[:port], no path) may embed the plugin.
+    pub fn allows(&self, origin: &str) -> bool {
+        self.allowed_host_origins
+            .iter()
+            .any(|allowed| allowed == origin)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    const HOST: &str = "http://127.0.0.1:8788";
+
+    fn context_json() -> serde_json::Value {
+        json!({
+            "protocol": PROTOCOL, "type": "context", "token": "t", "expiresAt": "2026-01-01T00:00:00Z",
+            "view": "activity",
+            "record": {"entity": "lead", "id": "L-1", "email": "a@b.c"},
+            "user": {"id": "u1", "name": "Ann", "locale": "de-DE", "timeZone": "Europe/Berlin"},
+            "theme": "dark"
+        })
+    }
+
+    #[test]
+    fn a_valid_context_from_the_parent_is_accepted() {
+        let message = accept_host_message(HOST, HOST, true, &context_json()).unwrap();
+        let HostMessage::Context(context) = message else {
+            panic!("not a context")
+        };
+        assert_eq!(context.view, View::Activity);
+        assert_eq!(context.theme, Theme::Dark);
+        assert_eq!(context.record.unwrap().id, "L-1");
+        assert!(context.selection.is_empty());
+    }
+
+    #[test]
+    fn messages_from_elsewhere_or_of_bad_shape_are_rejected() {
+        let data = context_json();
+        assert_eq!(
+            accept_host_message("http://evil.example", HOST, true, &data),
+            Err(Rejected::WrongOrigin)
+        );
+        assert_eq!(
+            accept_host_message(HOST, HOST, false, &data),
+            Err(Rejected::NotFromParent)
+        );
+        let mut other = data.clone();
+        other["protocol"] = json!("crm-sidebar/2");
+        assert_eq!(
+            accept_host_message(HOST, HOST, true, &other),
+            Err(Rejected::WrongProtocol)
+        );
+        let mut broken = data.clone();
+        broken["expiresAt"] = json!("tomorrow");
+        assert!(matches!(
+            accept_host_message(HOST, HOST, true, &broken),
+            Err(Rejected::BadShape(_))
+        ));
+        let unknown = json!({"protocol": PROTOCOL, "type": "launchMissiles"});
+        assert!(matches!(
+            accept_host_message(HOST, HOST, true, &unknown),
+            Err(Rejected::BadShape(_))
+        ));
+    }
+
+    #[test]
+    fn outgoing_messages_carry_the_protocol_tag() {
+        let json = PluginMessage::TokenRequest { id: "7".into() }.to_json();
+        assert_eq!(
+            json,
+            json!({"protocol": PROTOCOL, "type": "tokenRequest", "id": "7"})
+        );
+        assert_eq!(
+            PluginMessage::Ready.to_json(),
+            json!({"protocol": PROTOCOL, "type": "ready"})
+        );
+    }
+
+    #[test]
+    fn the_bundled_manifest_allows_the_demo_host_only() {
+        let manifest = Manifest::bundled();
+        assert!(manifest.allows("http://127.0.0.1:8788"));
+        assert!(!manifest.allows("http://127.0.0.1:8788/"));
+        assert!(!manifest.allows("http://evil.example"));
+    }
+}

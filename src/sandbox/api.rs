@@ -1,0 +1,831 @@
+//! The `/v1` API and the `/dev` development endpoints.
+
+use std::collections::{BTreeMap, HashMap};
+
+use axum::body::Bytes;
+use axum::extract::{Path, RawQuery, State};
+use axum::http::StatusCode;
+use axum::Json;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use base64::Engine;
+use chrono::{DateTime, Duration, Utc};
+use chrono_tz::Tz;
+use rusqlite::{params, params_from_iter, Connection, OptionalExtension};
+use serde::Deserialize;
+
+use super::auth::{self, Caller, Claims};
+use super::db::{self, from_millis, to_millis};
+use super::engagement;
+use super::error::{ApiResult, Failure};
+use super::AppState;
+use crate::wire::query::{ACTIVITIES_DEFAULT_LIMIT, ACTIVITIES_MAX_LIMIT};
+use crate::wire::*;
+
+/// Query parameters by name; a repeated name keeps its last value.
+pub struct QueryParams(HashMap<String, String>);
+
+impl QueryParams {
+    pub fn parse(raw: Option<String>) -> QueryParams {
+        QueryParams(
+            form_urlencoded::parse(raw.unwrap_or_default().as_bytes())
+                .into_owned()
+                .collect(),
+        )
+    }
+
+    /// A present, non-empty parameter.
+    pub fn get(&self, name: &str) -> Option<&str> {
+        self.0
+            .get(name)
+            .map(String::as_str)
+            .filter(|v| !v.trim().is_empty())
+    }
+
+    pub fn time(&self, name: &str) -> ApiResult<Option<DateTime<Utc>>> {
+        self.get(name)
+            .map(|text| {
+                DateTime::parse_from_rfc3339(text)
+                    .map(|t| t.with_timezone(&Utc))
+                    .map_err(|_| {
+                        Failure::invalid(name, format!("'{name}' must be an RFC 3339 time."))
+                    })
+            })
+            .transpose()
+    }
+}
+
+/// Parses a JSON body into `T`, answering 422 in the API's error shape when it does not fit.
+pub fn parse_body<T: serde::de::DeserializeOwned>(body: &Bytes) -> ApiResult<T> {
+    serde_json::from_slice(body)
+        .map_err(|e| Failure::invalid("body", format!("Invalid request body: {e}")))
+}
+
+fn parse_entity(text: &str) -> ApiResult<Entity> {
+    Entity::parse(text).ok_or_else(|| {
+        Failure::invalid("entity", "'entity' must be one of lead, contact, account.")
+    })
+}
+
+fn parse_enum<T>(text: &str, parse: fn(&str) -> Option<T>) -> rusqlite::Result<T> {
+    parse(text).ok_or_else(|| {
+        rusqlite::Error::InvalidColumnType(0, text.to_owned(), rusqlite::types::Type::Text)
+    })
+}
+
+// ---------------------------------------------------------------------------------------------
+// GET /v1/me
+
+#[utoipa::path(get, path = "/v1/me", tag = "session",
+    responses((status = 200, body = Me), (status = 401, body = ErrorBody)),
+    security(("bearer" = [])))]
+pub async fn me(State(state): State<AppState>, caller: Caller) -> ApiResult<Json<Me>> {
+    state
+        .db
+        .run(move |conn| {
+            let (user, tenant) = conn.query_row(
+                "SELECT u.id, u.crm_user, u.name, u.role, t.id, t.name
+                 FROM users u JOIN tenants t ON t.id = u.tenant_id WHERE u.id = ?1 AND u.tenant_id = ?2",
+                params![caller.user_id, caller.tenant_id],
+                |row| {
+                    Ok((
+                        UserSummary {
+                            id: row.get(0)?,
+                            crm_user: row.get(1)?,
+                            name: row.get(2)?,
+                            role: parse_enum(&row.get::<_, String>(3)?, Role::parse)?,
+                        },
+                        Tenant { id: row.get(4)?, name: row.get(5)? },
+                    ))
+                },
+            )
+            .optional()?
+            .ok_or_else(|| Failure::token_invalid("The token's user no longer exists."))?;
+            let team = team_of(conn, user.id)?;
+            Ok(Json(Me { user, tenant, team }))
+        })
+        .await
+}
+
+fn team_of(conn: &Connection, manager_id: i64) -> rusqlite::Result<Vec<UserSummary>> {
+    let mut statement = conn.prepare_cached(
+        "SELECT id, crm_user, name, role FROM users WHERE manager_id = ?1 ORDER BY name",
+    )?;
+    let rows = statement.query_map([manager_id], |row| {
+        Ok(UserSummary {
+            id: row.get(0)?,
+            crm_user: row.get(1)?,
+            name: row.get(2)?,
+            role: parse_enum(&row.get::<_, String>(3)?, Role::parse)?,
+        })
+    })?;
+    rows.collect()
+}
+
+// ---------------------------------------------------------------------------------------------
+// GET /v1/records/{entity}/{crmId}
+
+/// Looks up a record of the caller's tenant: by CRM id, or else by `email` when given.
+fn resolve_record(
+    conn: &Connection,
+    caller: &Caller,
+    entity: Entity,
+    crm_id: &str,
+    email: Option<&str>,
+) -> ApiResult<i64> {
+    if let Some(id) = db::find_record_id(conn, caller.tenant_id, entity, crm_id)? {
+        return Ok(id);
+    }
+    if let Some(email) = email {
+        let found = conn
+            .prepare_cached(
+                "SELECT id FROM records WHERE tenant_id = ?1 AND email = ?2 COLLATE NOCASE
+                 ORDER BY entity = ?3 DESC, id LIMIT 1",
+            )?
+            .query_row(params![caller.tenant_id, email, entity.as_str()], |row| {
+                row.get(0)
+            })
+            .optional()?;
+        if let Some(id) = found {
+            return Ok(id);
+        }
+    }
+    Err(Failure::not_found(format!(
+        "The {entity} {crm_id} is not yet known to marketing."
+    )))
+}
+
+fn load_profile(conn: &Connection, record_id: i64) -> ApiResult<RecordProfile> {
+    let mut profile = conn
+        .prepare_cached(
+            "SELECT r.entity, r.crm_id, r.email, r.first_name, r.last_name, r.company, r.job_title,
+                    r.imported, r.score, r.opt_in_type, r.subscription_status, r.last_synced_at,
+                    u.id, u.crm_user, u.name, u.role
+             FROM records r LEFT JOIN users u ON u.id = r.owner_id WHERE r.id = ?1",
+        )?
+        .query_row([record_id], |row| {
+            let owner = match row.get::<_, Option<i64>>(12)? {
+                Some(id) => Some(UserSummary {
+                    id,
+                    crm_user: row.get(13)?,
+                    name: row.get(14)?,
+                    role: parse_enum(&row.get::<_, String>(15)?, Role::parse)?,
+                }),
+                None => None,
+            };
+            Ok(RecordProfile {
+                entity: parse_enum(&row.get::<_, String>(0)?, Entity::parse)?,
+                crm_id: row.get(1)?,
+                email: row.get(2)?,
+                first_name: row.get(3)?,
+                last_name: row.get(4)?,
+                company: row.get(5)?,
+                job_title: row.get(6)?,
+                owner,
+                imported: row.get(7)?,
+                score: row.get(8)?,
+                opt_in_type: parse_enum(&row.get::<_, String>(9)?, OptInType::parse)?,
+                subscription_status: parse_enum(
+                    &row.get::<_, String>(10)?,
+                    SubscriptionStatus::parse,
+                )?,
+                last_synced_at: from_millis(row.get(11)?),
+                activity_counts: BTreeMap::new(),
+            })
+        })?;
+    let mut statement = conn.prepare_cached(
+        "SELECT kind, count(*) FROM activities WHERE record_id = ?1 GROUP BY kind",
+    )?;
+    let counts = statement.query_map([record_id], |row| {
+        Ok((
+            parse_enum(&row.get::<_, String>(0)?, ActivityKind::parse)?,
+            row.get::<_, u64>(1)?,
+        ))
+    })?;
+    for count in counts {
+        let (kind, n) = count?;
+        profile.activity_counts.insert(kind, n);
+    }
+    Ok(profile)
+}
+
+#[utoipa::path(get, path = "/v1/records/{entity}/{crmId}", tag = "records",
+    params(
+        ("entity" = Entity, Path, description = "lead, contact or account"),
+        ("crmId" = String, Path, description = "The record's id in the CRM"),
+        ("email" = Option<String>, Query, description = "Find the record by email when the CRM id is unknown"),
+    ),
+    responses(
+        (status = 200, body = RecordProfile),
+        (status = 401, body = ErrorBody), (status = 404, description = "Not yet known to marketing", body = ErrorBody),
+        (status = 422, body = ErrorBody), (status = 429, body = ErrorBody),
+    ),
+    security(("bearer" = [])))]
+pub async fn record_profile(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path((entity, crm_id)): Path<(String, String)>,
+    RawQuery(query): RawQuery,
+) -> ApiResult<Json<RecordProfile>> {
+    let entity = parse_entity(&entity)?;
+    let query = QueryParams::parse(query);
+    let email = query.get("email").map(str::to_owned);
+    state
+        .db
+        .run(move |conn| {
+            let id = resolve_record(conn, &caller, entity, &crm_id, email.as_deref())?;
+            Ok(Json(load_profile(conn, id)?))
+        })
+        .await
+}
+
+// ---------------------------------------------------------------------------------------------
+// GET /v1/records/{entity}/{crmId}/activities
+
+/// A position in a newest-first list: the last row of the previous page.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Cursor {
+    pub occurred_at: i64,
+    pub id: i64,
+}
+
+impl Cursor {
+    pub fn encode(self) -> String {
+        URL_SAFE_NO_PAD.encode(format!("{}:{}", self.occurred_at, self.id))
+    }
+
+    pub fn decode(text: &str) -> Option<Cursor> {
+        let bytes = URL_SAFE_NO_PAD.decode(text).ok()?;
+        let text = String::from_utf8(bytes).ok()?;
+        let (time, id) = text.split_once(':')?;
+        Some(Cursor {
+            occurred_at: time.parse().ok()?,
+            id: id.parse().ok()?,
+        })
+    }
+}
+
+/// The validated filter of an activities request.
+#[derive(Clone, Debug, Default)]
+pub struct ActivityFilter {
+    pub kinds: Vec<ActivityKind>,
+    pub q: Option<String>,
+    pub from: Option<DateTime<Utc>>,
+    pub to: Option<DateTime<Utc>>,
+    pub cursor: Option<Cursor>,
+    pub limit: u32,
+}
+
+impl ActivityFilter {
+    pub fn from_query(query: &QueryParams) -> ApiResult<ActivityFilter> {
+        let kinds = match query.get("kinds") {
+            None => Vec::new(),
+            Some(list) => list
+                .split(',')
+                .map(str::trim)
+                .filter(|k| !k.is_empty())
+                .map(|k| {
+                    ActivityKind::parse(k).ok_or_else(|| {
+                        Failure::invalid("kinds", format!("Unknown activity kind '{k}'."))
+                    })
+                })
+                .collect::<ApiResult<Vec<_>>>()?,
+        };
+        let from = query.time("from")?;
+        let to = query.time("to")?;
+        if let (Some(from), Some(to)) = (from, to) {
+            if from > to {
+                return Err(Failure::invalid("from", "'from' must not be after 'to'."));
+            }
+        }
+        let cursor = query
+            .get("cursor")
+            .map(|c| {
+                Cursor::decode(c)
+                    .ok_or_else(|| Failure::invalid("cursor", "The cursor is not valid."))
+            })
+            .transpose()?;
+        let limit = match query.get("limit") {
+            None => ACTIVITIES_DEFAULT_LIMIT,
+            Some(text) => text
+                .parse::<u32>()
+                .ok()
+                .filter(|n| (1..=ACTIVITIES_MAX_LIMIT).contains(n))
+                .ok_or_else(|| {
+                    Failure::invalid(
+                        "limit",
+                        format!("'limit' must be a number from 1 to {ACTIVITIES_MAX_LIMIT}."),
+                    )
+                })?,
+        };
+        let q = query.get("q").map(|q| q.trim().to_owned());
+        if q.as_ref().is_some_and(|q| q.chars().count() > 200) {
+            return Err(Failure::invalid(
+                "q",
+                "The search text is limited to 200 characters.",
+            ));
+        }
+        Ok(ActivityFilter {
+            kinds,
+            q,
+            from,
+            to,
+            cursor,
+            limit,
+        })
+    }
+}
+
+fn like_pattern(text: &str) -> String {
+    let escaped = text
+        .replace('\\', "\\\\")
+        .replace('%', "\\%")
+        .replace('_', "\\_");
+    format!("%{escaped}%")
+}
+
+/// One page of a record's activities, newest first, keyset-paginated over `(occurred_at, id)`.
+pub fn activity_page(
+    conn: &Connection,
+    record_id: i64,
+    filter: &ActivityFilter,
+) -> ApiResult<ActivityPage> {
+    let mut sql = String::from(
+        "SELECT id, kind, occurred_at, subject, url, campaign_id, details FROM activities
+         WHERE record_id = ?",
+    );
+    let mut args: Vec<rusqlite::types::Value> = vec![record_id.into()];
+    if !filter.kinds.is_empty() {
+        sql.push_str(" AND kind IN (");
+        for (i, kind) in filter.kinds.iter().enumerate() {
+            sql.push_str(if i == 0 { "?" } else { ", ?" });
+            args.push(kind.as_str().to_owned().into());
+        }
+        sql.push(')');
+    }
+    if let Some(from) = filter.from {
+        sql.push_str(" AND occurred_at >= ?");
+        args.push(to_millis(from).into());
+    }
+    if let Some(to) = filter.to {
+        sql.push_str(" AND occurred_at < ?");
+        args.push(to_millis(to).into());
+    }
+    if let Some(q) = &filter.q {
+        sql.push_str(
+            " AND (subject LIKE ?1q ESCAPE '\\' OR url LIKE ?1q ESCAPE '\\'
+               OR json_extract(details, '$.clickedUrl') LIKE ?1q ESCAPE '\\'
+               OR json_extract(details, '$.pageTitle') LIKE ?1q ESCAPE '\\'
+               OR json_extract(details, '$.formName') LIKE ?1q ESCAPE '\\'
+               OR json_extract(details, '$.scoreReason') LIKE ?1q ESCAPE '\\'
+               OR json_extract(details, '$.programName') LIKE ?1q ESCAPE '\\')",
+        );
+        // One positional placeholder per use keeps the argument list simple.
+        let pattern = like_pattern(q);
+        let uses = sql.matches("?1q").count();
+        sql = sql.replace("?1q", "?");
+        for _ in 0..uses {
+            args.push(pattern.clone().into());
+        }
+    }
+    if let Some(cursor) = filter.cursor {
+        sql.push_str(" AND (occurred_at, id) < (?, ?)");
+        args.push(cursor.occurred_at.into());
+        args.push(cursor.id.into());
+    }
+    sql.push_str(" ORDER BY occurred_at DESC, id DESC LIMIT ?");
+    args.push(i64::from(filter.limit + 1).into());
+
+    let mut statement = conn.prepare_cached(&sql)?;
+    let rows = statement.query_map(params_from_iter(args), |row| {
+        let details: String = row.get(6)?;
+        Ok(Activity {
+            id: row.get(0)?,
+            kind: parse_enum(&row.get::<_, String>(1)?, ActivityKind::parse)?,
+            occurred_at: from_millis(row.get(2)?),
+            subject: row.get(3)?,
+            url: row.get(4)?,
+            campaign_id: row.get(5)?,
+            details: serde_json::from_str(&details).unwrap_or_default(),
+        })
+    })?;
+    let mut items = rows.collect::<rusqlite::Result<Vec<_>>>()?;
+    let next_cursor = if items.len() > filter.limit as usize {
+        items.truncate(filter.limit as usize);
+        items.last().map(|last| {
+            Cursor {
+                occurred_at: to_millis(last.occurred_at),
+                id: last.id,
+            }
+            .encode()
+        })
+    } else {
+        None
+    };
+    Ok(ActivityPage { items, next_cursor })
+}
+
+#[utoipa::path(get, path = "/v1/records/{entity}/{crmId}/activities", tag = "records",
+    params(
+        ("entity" = Entity, Path), ("crmId" = String, Path),
+        ("kinds" = Option<String>, Query, description = "Comma-separated activity kinds"),
+        ("q" = Option<String>, Query, description = "Text in subject, URL, page title, form name, score reason or program"),
+        ("from" = Option<String>, Query, description = "RFC 3339, inclusive"),
+        ("to" = Option<String>, Query, description = "RFC 3339, exclusive"),
+        ("cursor" = Option<String>, Query, description = "`nextCursor` of the previous page"),
+        ("limit" = Option<u32>, Query, description = "1..200, default 50"),
+    ),
+    responses(
+        (status = 200, body = ActivityPage), (status = 401, body = ErrorBody),
+        (status = 404, body = ErrorBody), (status = 422, body = ErrorBody), (status = 429, body = ErrorBody),
+    ),
+    security(("bearer" = [])))]
+pub async fn activities(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path((entity, crm_id)): Path<(String, String)>,
+    RawQuery(query): RawQuery,
+) -> ApiResult<Json<ActivityPage>> {
+    let entity = parse_entity(&entity)?;
+    let filter = ActivityFilter::from_query(&QueryParams::parse(query))?;
+    state
+        .db
+        .run(move |conn| {
+            let id = resolve_record(conn, &caller, entity, &crm_id, None)?;
+            Ok(Json(activity_page(conn, id, &filter)?))
+        })
+        .await
+}
+
+// ---------------------------------------------------------------------------------------------
+// GET /v1/records/{entity}/{crmId}/engagement
+
+fn interaction(
+    conn: &Connection,
+    record_id: i64,
+    newest: bool,
+) -> rusqlite::Result<Option<Interaction>> {
+    let sql = if newest {
+        "SELECT id, kind, occurred_at, subject FROM activities WHERE record_id = ?1
+         ORDER BY occurred_at DESC, id DESC LIMIT 1"
+    } else {
+        "SELECT id, kind, occurred_at, subject FROM activities WHERE record_id = ?1
+         ORDER BY occurred_at ASC, id ASC LIMIT 1"
+    };
+    conn.prepare_cached(sql)?
+        .query_row([record_id], |row| {
+            Ok(Interaction {
+                id: row.get(0)?,
+                kind: parse_enum(&row.get::<_, String>(1)?, ActivityKind::parse)?,
+                occurred_at: from_millis(row.get(2)?),
+                subject: row.get(3)?,
+            })
+        })
+        .optional()
+}
+
+/// Aggregates a record's activities over `[from, to)` into buckets cut in `tz`.
+pub fn engagement_of(
+    conn: &Connection,
+    record_id: i64,
+    from: DateTime<Utc>,
+    to: DateTime<Utc>,
+    bucket: BucketSize,
+    tz: Tz,
+) -> ApiResult<Engagement> {
+    let edges = engagement::bucket_edges(from, to, bucket, tz).ok_or_else(|| {
+        Failure::invalid(
+            "bucket",
+            "The range needs too many buckets; choose a larger bucket.",
+        )
+    })?;
+    let mut statement = conn.prepare_cached(
+        "SELECT kind, occurred_at, json_extract(details, '$.scoreDelta') FROM activities
+         WHERE record_id = ?1 AND occurred_at >= ?2 AND occurred_at < ?3",
+    )?;
+    let mut rows = Vec::new();
+    let mut score_change = 0;
+    let mut query = statement.query(params![record_id, to_millis(from), to_millis(to)])?;
+    while let Some(row) = query.next()? {
+        let kind = parse_enum(&row.get::<_, String>(0)?, ActivityKind::parse)?;
+        if kind == ActivityKind::ScoreChanged {
+            score_change += row.get::<_, Option<i64>>(2)?.unwrap_or(0);
+        }
+        rows.push((kind, from_millis(row.get(1)?)));
+    }
+    let mut counts: BTreeMap<ActivityKind, u64> = BTreeMap::new();
+    for (kind, _) in &rows {
+        *counts.entry(*kind).or_insert(0) += 1;
+    }
+    let count = |kind| counts.get(&kind).copied().unwrap_or(0);
+    let sent = count(ActivityKind::EmailSent);
+    let summary = EngagementSummary {
+        open_rate: engagement::rate(count(ActivityKind::EmailOpened), sent),
+        click_rate: engagement::rate(count(ActivityKind::EmailClicked), sent),
+        score_now: conn.query_row(
+            "SELECT score FROM records WHERE id = ?1",
+            [record_id],
+            |r| r.get(0),
+        )?,
+        score_change,
+        counts,
+    };
+    Ok(Engagement {
+        from,
+        to,
+        bucket,
+        time_zone: tz.name().to_owned(),
+        summary,
+        first: interaction(conn, record_id, false)?,
+        last: interaction(conn, record_id, true)?,
+        buckets: engagement::count_into_buckets(&edges, rows),
+    })
+}
+
+#[utoipa::path(get, path = "/v1/records/{entity}/{crmId}/engagement", tag = "records",
+    params(
+        ("entity" = Entity, Path), ("crmId" = String, Path),
+        ("from" = Option<String>, Query, description = "RFC 3339; default 90 days before `to`"),
+        ("to" = Option<String>, Query, description = "RFC 3339, exclusive; default now"),
+        ("bucket" = Option<BucketSize>, Query, description = "day, week or month; default chosen from the range"),
+        ("tz" = Option<String>, Query, description = "IANA time zone the buckets are cut in; default UTC"),
+    ),
+    responses(
+        (status = 200, body = Engagement), (status = 401, body = ErrorBody),
+        (status = 404, body = ErrorBody), (status = 422, body = ErrorBody), (status = 429, body = ErrorBody),
+    ),
+    security(("bearer" = [])))]
+pub async fn engagement(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path((entity, crm_id)): Path<(String, String)>,
+    RawQuery(query): RawQuery,
+) -> ApiResult<Json<Engagement>> {
+    let entity = parse_entity(&entity)?;
+    let query = QueryParams::parse(query);
+    let to = query.time("to")?.unwrap_or_else(Utc::now);
+    let from = query.time("from")?.unwrap_or(to - Duration::days(90));
+    if from > to {
+        return Err(Failure::invalid("from", "'from' must not be after 'to'."));
+    }
+    let bucket = match query.get("bucket") {
+        None => engagement::default_bucket(from, to),
+        Some(text) => BucketSize::parse(text)
+            .ok_or_else(|| Failure::invalid("bucket", "'bucket' must be day, week or month."))?,
+    };
+    let tz: Tz = match query.get("tz") {
+        None => Tz::UTC,
+        Some(name) => name
+            .parse()
+            .map_err(|_| Failure::invalid("tz", format!("Unknown time zone '{name}'.")))?,
+    };
+    state
+        .db
+        .run(move |conn| {
+            let id = resolve_record(conn, &caller, entity, &crm_id, None)?;
+            Ok(Json(engagement_of(conn, id, from, to, bucket, tz)?))
+        })
+        .await
+}
+
+// ---------------------------------------------------------------------------------------------
+// Development endpoints
+
+#[utoipa::path(get, path = "/dev/users", tag = "dev",
+    responses((status = 200, body = Vec<DevUser>)))]
+pub async fn dev_users(State(state): State<AppState>) -> ApiResult<Json<Vec<DevUser>>> {
+    state
+        .db
+        .run(|conn| {
+            let mut statement = conn.prepare_cached(
+                "SELECT u.crm_user, u.name, u.role, t.name FROM users u
+                 JOIN tenants t ON t.id = u.tenant_id ORDER BY t.id, u.role = 'rep', u.name",
+            )?;
+            let users = statement
+                .query_map([], |row| {
+                    Ok(DevUser {
+                        crm_user: row.get(0)?,
+                        name: row.get(1)?,
+                        role: parse_enum(&row.get::<_, String>(2)?, Role::parse)?,
+                        tenant: row.get(3)?,
+                    })
+                })?
+                .collect::<rusqlite::Result<Vec<_>>>()?;
+            Ok(Json(users))
+        })
+        .await
+}
+
+pub const DEFAULT_TOKEN_TTL_SECONDS: u32 = 900;
+pub const MAX_TOKEN_TTL_SECONDS: u32 = 86_400;
+
+#[utoipa::path(post, path = "/dev/sso/token", tag = "dev",
+    request_body = TokenRequest,
+    responses((status = 200, body = TokenResponse), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub async fn dev_token(
+    State(state): State<AppState>,
+    body: Bytes,
+) -> ApiResult<Json<TokenResponse>> {
+    let request: TokenRequest = parse_body(&body)?;
+    let ttl = request.ttl_seconds.unwrap_or(DEFAULT_TOKEN_TTL_SECONDS);
+    if !(1..=MAX_TOKEN_TTL_SECONDS).contains(&ttl) {
+        return Err(Failure::invalid(
+            "ttlSeconds",
+            format!("'ttlSeconds' must be from 1 to {MAX_TOKEN_TTL_SECONDS}."),
+        ));
+    }
+    let secret = state.config.jwt_secret.clone();
+    state
+        .db
+        .run(move |conn| {
+            let (user_id, tenant_id, role): (i64, i64, String) = conn
+                .query_row(
+                    "SELECT id, tenant_id, role FROM users WHERE crm_user = ?1",
+                    [&request.crm_user],
+                    |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?)),
+                )
+                .optional()?
+                .ok_or_else(|| {
+                    Failure::not_found(format!("No CRM user '{}'.", request.crm_user))
+                })?;
+            let role = Role::parse(&role).ok_or_else(|| Failure::internal("bad role"))?;
+            let expires_at = Utc::now() + Duration::seconds(i64::from(ttl));
+            let claims = Claims::new(tenant_id, user_id, role, &request.crm_user, expires_at);
+            let token = auth::mint(&secret, &claims);
+            // The JWT carries whole seconds; report the instant it really dies.
+            let expires_at = DateTime::from_timestamp(claims.exp, 0).unwrap_or(expires_at);
+            Ok(Json(TokenResponse { token, expires_at }))
+        })
+        .await
+}
+
+#[utoipa::path(post, path = "/dev/records", tag = "dev",
+    request_body = DevRecordIn,
+    responses((status = 201, body = Created), (status = 401, body = ErrorBody), (status = 422, body = ErrorBody)),
+    security(("bearer" = [])))]
+pub async fn dev_records(
+    State(state): State<AppState>,
+    caller: Caller,
+    body: Bytes,
+) -> ApiResult<(StatusCode, Json<Created>)> {
+    let record: DevRecordIn = parse_body(&body)?;
+    if record.crm_id.trim().is_empty() || record.crm_id.len() > 100 {
+        return Err(Failure::invalid(
+            "crmId",
+            "'crmId' must be 1 to 100 characters.",
+        ));
+    }
+    state
+        .db
+        .run(move |conn| {
+            let id = match db::find_record_id(conn, caller.tenant_id, record.entity, &record.crm_id)? {
+                Some(id) => {
+                    conn.execute(
+                        "UPDATE records SET email = ?2, first_name = ?3, last_name = ?4, company = ?5,
+                             job_title = ?6, last_synced_at = ?7 WHERE id = ?1",
+                        params![
+                            id,
+                            record.email,
+                            record.first_name,
+                            record.last_name,
+                            record.company,
+                            record.job_title,
+                            to_millis(Utc::now())
+                        ],
+                    )?;
+                    id
+                }
+                None => db::insert_record(
+                    conn,
+                    &db::NewRecord {
+                        tenant_id: caller.tenant_id,
+                        entity: record.entity,
+                        crm_id: &record.crm_id,
+                        email: record.email.as_deref(),
+                        first_name: record.first_name.as_deref(),
+                        last_name: record.last_name.as_deref(),
+                        company: record.company.as_deref(),
+                        job_title: record.job_title.as_deref(),
+                        owner_id: Some(caller.user_id),
+                        imported: true,
+                        score: 0,
+                        opt_in_type: OptInType::Unknown,
+                        subscription_status: SubscriptionStatus::Subscribed,
+                        last_synced_at: Utc::now(),
+                    },
+                )?,
+            };
+            Ok((StatusCode::CREATED, Json(Created { ids: vec![id] })))
+        })
+        .await
+}
+
+#[derive(Deserialize)]
+#[serde(untagged)]
+enum OneOrMany {
+    Many(Vec<DevActivityIn>),
+    One(Box<DevActivityIn>),
+}
+
+pub const MAX_INGEST_BATCH: usize = 10_000;
+
+#[utoipa::path(post, path = "/dev/activities", tag = "dev",
+    request_body(content = Vec<DevActivityIn>, description = "One activity or an array of them"),
+    responses((status = 201, body = Created), (status = 401, body = ErrorBody), (status = 422, body = ErrorBody)),
+    security(("bearer" = [])))]
+pub async fn dev_activities(
+    State(state): State<AppState>,
+    caller: Caller,
+    body: Bytes,
+) -> ApiResult<(StatusCode, Json<Created>)> {
+    let activities = match parse_body::<OneOrMany>(&body)? {
+        OneOrMany::Many(list) => list,
+        OneOrMany::One(one) => vec![*one],
+    };
+    if activities.len() > MAX_INGEST_BATCH {
+        return Err(Failure::invalid(
+            "body",
+            format!("At most {MAX_INGEST_BATCH} activities a request."),
+        ));
+    }
+    state
+        .db
+        .run(move |conn| {
+            let tx = conn.transaction()?;
+            let mut ids = Vec::with_capacity(activities.len());
+            for (index, activity) in activities.iter().enumerate() {
+                let record_id =
+                    db::find_record_id(&tx, caller.tenant_id, activity.entity, &activity.crm_id)?
+                        .ok_or_else(|| {
+                        Failure::invalid(
+                            &format!("[{index}].crmId"),
+                            format!(
+                                "No {} '{}' in this tenant.",
+                                activity.entity, activity.crm_id
+                            ),
+                        )
+                    })?;
+                ids.push(db::insert_activity(
+                    &tx,
+                    &db::NewActivity {
+                        record_id,
+                        occurred_at: activity.occurred_at,
+                        kind: activity.kind,
+                        subject: activity.subject.as_deref(),
+                        url: activity.url.as_deref(),
+                        campaign_id: None,
+                        details: &activity.details,
+                    },
+                )?);
+            }
+            tx.commit()?;
+            Ok((StatusCode::CREATED, Json(Created { ids })))
+        })
+        .await
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn cursors_round_trip_and_reject_garbage() {
+        let cursor = Cursor {
+            occurred_at: 1_700_000_000_123,
+            id: 42,
+        };
+        assert_eq!(Cursor::decode(&cursor.encode()), Some(cursor));
+        assert_eq!(Cursor::decode("not a cursor"), None);
+        assert_eq!(Cursor::decode(&URL_SAFE_NO_PAD.encode("12:x")), None);
+    }
+
+    #[test]
+    fn like_patterns_match_literally() {
+        assert_eq!(like_pattern("50%_off"), "%50\\%\\_off%");
+    }
+
+    #[test]
+    fn filters_validate_each_parameter() {
+        let parse = |q: &str| ActivityFilter::from_query(&QueryParams::parse(Some(q.to_owned())));
+        let ok = parse("kinds=emailSent,pageVisit&limit=10&q=%20pricing%20").unwrap();
+        assert_eq!(
+            ok.kinds,
+            vec![ActivityKind::EmailSent, ActivityKind::PageVisit]
+        );
+        assert_eq!(ok.limit, 10);
+        assert_eq!(ok.q.as_deref(), Some("pricing"));
+        for (query, field) in [
+            ("kinds=emailSent,nope", "kinds"),
+            ("limit=0", "limit"),
+            ("limit=201", "limit"),
+            ("limit=ten", "limit"),
+            ("from=yesterday", "from"),
+            ("from=2026-02-01T00:00:00Z&to=2026-01-01T00:00:00Z", "from"),
+            ("cursor=%%%", "cursor"),
+        ] {
+            let error = parse(query).unwrap_err();
+            assert_eq!(error.error.field.as_deref(), Some(field), "{query}");
+            assert_eq!(error.status, StatusCode::UNPROCESSABLE_ENTITY);
+        }
+        assert_eq!(parse("").unwrap().limit, ACTIVITIES_DEFAULT_LIMIT);
+    }
+}

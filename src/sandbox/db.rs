@@ -1,0 +1,358 @@
+//! The sandbox's SQLite database: schema migrations and the row-level helpers shared by the seed,
+//! the dev ingest endpoints and the API.
+//!
+//! Times are stored as Unix milliseconds (UTC); enums as their wire spelling; activity details as
+//! the JSON of [`ActivityDetails`].
+
+use std::path::Path;
+
+use chrono::{DateTime, TimeZone, Utc};
+use rusqlite::{params, Connection, OptionalExtension};
+
+use crate::wire::{ActivityDetails, ActivityKind, Entity, OptInType, Role, SubscriptionStatus};
+
+/// Each entry moves the schema one version up; `PRAGMA user_version` records how far a file got.
+const MIGRATIONS: &[&str] = &[r#"
+CREATE TABLE tenants (
+    id   INTEGER PRIMARY KEY,
+    name TEXT NOT NULL UNIQUE
+);
+CREATE TABLE users (
+    id         INTEGER PRIMARY KEY,
+    tenant_id  INTEGER NOT NULL REFERENCES tenants(id),
+    crm_user   TEXT NOT NULL UNIQUE,
+    name       TEXT NOT NULL,
+    role       TEXT NOT NULL CHECK (role IN ('rep', 'manager')),
+    manager_id INTEGER REFERENCES users(id)
+);
+CREATE INDEX users_by_tenant ON users(tenant_id);
+CREATE INDEX users_by_manager ON users(manager_id);
+CREATE TABLE records (
+    id                  INTEGER PRIMARY KEY,
+    tenant_id           INTEGER NOT NULL REFERENCES tenants(id),
+    entity              TEXT NOT NULL CHECK (entity IN ('lead', 'contact', 'account')),
+    crm_id              TEXT NOT NULL,
+    email               TEXT,
+    first_name          TEXT,
+    last_name           TEXT,
+    company             TEXT,
+    job_title           TEXT,
+    owner_id            INTEGER REFERENCES users(id),
+    imported            INTEGER NOT NULL DEFAULT 0,
+    score               INTEGER NOT NULL DEFAULT 0,
+    opt_in_type         TEXT NOT NULL DEFAULT 'unknown',
+    subscription_status TEXT NOT NULL DEFAULT 'subscribed',
+    last_synced_at      INTEGER NOT NULL,
+    UNIQUE (tenant_id, entity, crm_id)
+);
+CREATE INDEX records_by_email ON records(tenant_id, email COLLATE NOCASE);
+CREATE INDEX records_by_owner ON records(tenant_id, owner_id, score DESC);
+CREATE TABLE activities (
+    id          INTEGER PRIMARY KEY,
+    record_id   INTEGER NOT NULL REFERENCES records(id),
+    occurred_at INTEGER NOT NULL,
+    kind        TEXT NOT NULL,
+    subject     TEXT,
+    url         TEXT,
+    campaign_id TEXT,
+    details     TEXT NOT NULL DEFAULT '{}'
+);
+-- Newest-first pages of one record, with and without a kind filter.
+CREATE INDEX activities_by_record_time ON activities(record_id, occurred_at DESC, id DESC);
+CREATE INDEX activities_by_record_kind_time ON activities(record_id, kind, occurred_at DESC, id DESC);
+CREATE TABLE templates (
+    id        INTEGER PRIMARY KEY,
+    tenant_id INTEGER NOT NULL REFERENCES tenants(id),
+    folder    TEXT NOT NULL,
+    name      TEXT NOT NULL,
+    subject   TEXT NOT NULL,
+    html      TEXT NOT NULL
+);
+CREATE INDEX templates_by_tenant ON templates(tenant_id, folder, name);
+CREATE TABLE programs (
+    id              INTEGER PRIMARY KEY,
+    tenant_id       INTEGER NOT NULL REFERENCES tenants(id),
+    name            TEXT NOT NULL,
+    description     TEXT NOT NULL,
+    active          INTEGER NOT NULL,
+    enabled_for_crm INTEGER NOT NULL
+);
+CREATE INDEX programs_by_tenant ON programs(tenant_id, name);
+CREATE TABLE enrolments (
+    id          INTEGER PRIMARY KEY,
+    program_id  INTEGER NOT NULL REFERENCES programs(id),
+    record_id   INTEGER NOT NULL REFERENCES records(id),
+    status      TEXT NOT NULL CHECK (status IN ('active', 'completed', 'exited')),
+    enrolled_at INTEGER NOT NULL,
+    updated_at  INTEGER NOT NULL,
+    UNIQUE (program_id, record_id)
+);
+CREATE INDEX enrolments_by_record ON enrolments(record_id);
+CREATE TABLE sends (
+    id              INTEGER PRIMARY KEY,
+    tenant_id       INTEGER NOT NULL REFERENCES tenants(id),
+    sender_id       INTEGER NOT NULL REFERENCES users(id),
+    idempotency_key TEXT NOT NULL,
+    request_hash    TEXT NOT NULL,
+    created_at      INTEGER NOT NULL,
+    response        TEXT NOT NULL,
+    UNIQUE (tenant_id, sender_id, idempotency_key)
+);
+CREATE INDEX sends_by_sender_time ON sends(sender_id, created_at);
+CREATE TABLE send_recipients (
+    send_id   INTEGER NOT NULL REFERENCES sends(id),
+    record_id INTEGER REFERENCES records(id),
+    email     TEXT,
+    outcome   TEXT NOT NULL,
+    reason    TEXT
+);
+CREATE INDEX send_recipients_by_send ON send_recipients(send_id);
+CREATE TABLE resubscribe_requests (
+    id           INTEGER PRIMARY KEY,
+    record_id    INTEGER NOT NULL REFERENCES records(id),
+    requested_by INTEGER NOT NULL REFERENCES users(id),
+    requested_at INTEGER NOT NULL
+);
+CREATE INDEX resubscribe_requests_by_record ON resubscribe_requests(record_id);
+-- The demo CRM's own side (served on the host origin): records the CRM has that marketing has not
+-- seen yet, and the notes the plugin logged on CRM records.
+CREATE TABLE crm_only_records (
+    id         INTEGER PRIMARY KEY,
+    tenant_id  INTEGER NOT NULL REFERENCES tenants(id),
+    entity     TEXT NOT NULL,
+    crm_id     TEXT NOT NULL,
+    email      TEXT,
+    first_name TEXT,
+    last_name  TEXT,
+    company    TEXT,
+    job_title  TEXT,
+    owner_id   INTEGER REFERENCES users(id),
+    UNIQUE (tenant_id, entity, crm_id)
+);
+CREATE TABLE crm_notes (
+    id         INTEGER PRIMARY KEY,
+    tenant_id  INTEGER NOT NULL REFERENCES tenants(id),
+    entity     TEXT NOT NULL,
+    crm_id     TEXT NOT NULL,
+    subject    TEXT NOT NULL,
+    body       TEXT NOT NULL,
+    created_at INTEGER NOT NULL
+);
+CREATE INDEX crm_notes_by_record ON crm_notes(tenant_id, entity, crm_id, created_at DESC);
+"#];
+
+pub type DbResult<T> = rusqlite::Result<T>;
+
+/// Opens (creating if needed) the database at `path` and brings its schema up to date.
+pub fn open(path: &Path) -> DbResult<Connection> {
+    let conn = Connection::open(path)?;
+    configure(&conn)?;
+    migrate(&conn)?;
+    Ok(conn)
+}
+
+/// An in-memory database with the current schema, for unit tests.
+pub fn open_in_memory() -> DbResult<Connection> {
+    let conn = Connection::open_in_memory()?;
+    configure(&conn)?;
+    migrate(&conn)?;
+    Ok(conn)
+}
+
+fn configure(conn: &Connection) -> DbResult<()> {
+    conn.execute_batch(
+        "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON;
+         PRAGMA busy_timeout = 5000;",
+    )
+}
+
+fn migrate(conn: &Connection) -> DbResult<()> {
+    let version: usize = conn.query_row("PRAGMA user_version", [], |row| row.get(0))?;
+    for (index, sql) in MIGRATIONS.iter().enumerate().skip(version) {
+        let tx = conn.unchecked_transaction()?;
+        tx.execute_batch(sql)?;
+        tx.execute_batch(&format!("PRAGMA user_version = {}", index + 1))?;
+        tx.commit()?;
+    }
+    Ok(())
+}
+
+pub fn to_millis(time: DateTime<Utc>) -> i64 {
+    time.timestamp_millis()
+}
+
+pub fn from_millis(millis: i64) -> DateTime<Utc> {
+    Utc.timestamp_millis_opt(millis)
+        .single()
+        .unwrap_or_default()
+}
+
+pub fn insert_tenant(conn: &Connection, name: &str) -> DbResult<i64> {
+    conn.execute("INSERT INTO tenants (name) VALUES (?1)", params![name])?;
+    Ok(conn.last_insert_rowid())
+}
+
+pub fn insert_user(
+    conn: &Connection,
+    tenant_id: i64,
+    crm_user: &str,
+    name: &str,
+    role: Role,
+    manager_id: Option<i64>,
+) -> DbResult<i64> {
+    conn.execute(
+        "INSERT INTO users (tenant_id, crm_user, name, role, manager_id) VALUES (?1, ?2, ?3, ?4, ?5)",
+        params![tenant_id, crm_user, name, role.as_str(), manager_id],
+    )?;
+    Ok(conn.last_insert_rowid())
+}
+
+/// A record row as written by the seed and the dev ingest endpoint.
+#[derive(Clone, Debug)]
+pub struct NewRecord<'a> {
+    pub tenant_id: i64,
+    pub entity: Entity,
+    pub crm_id: &'a str,
+    pub email: Option<&'a str>,
+    pub first_name: Option<&'a str>,
+    pub last_name: Option<&'a str>,
+    pub company: Option<&'a str>,
+    pub job_title: Option<&'a str>,
+    pub owner_id: Option<i64>,
+    pub imported: bool,
+    pub score: i64,
+    pub opt_in_type: OptInType,
+    pub subscription_status: SubscriptionStatus,
+    pub last_synced_at: DateTime<Utc>,
+}
+
+pub fn insert_record(conn: &Connection, record: &NewRecord<'_>) -> DbResult<i64> {
+    conn.prepare_cached(
+        "INSERT INTO records (tenant_id, entity, crm_id, email, first_name, last_name, company,
+             job_title, owner_id, imported, score, opt_in_type, subscription_status, last_synced_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)",
+    )?
+    .execute(params![
+        record.tenant_id,
+        record.entity.as_str(),
+        record.crm_id,
+        record.email,
+        record.first_name,
+        record.last_name,
+        record.company,
+        record.job_title,
+        record.owner_id,
+        record.imported,
+        record.score,
+        record.opt_in_type.as_str(),
+        record.subscription_status.as_str(),
+        to_millis(record.last_synced_at),
+    ])?;
+    Ok(conn.last_insert_rowid())
+}
+
+/// The internal id of a record of `tenant_id`, if the platform knows it.
+pub fn find_record_id(
+    conn: &Connection,
+    tenant_id: i64,
+    entity: Entity,
+    crm_id: &str,
+) -> DbResult<Option<i64>> {
+    conn.prepare_cached(
+        "SELECT id FROM records WHERE tenant_id = ?1 AND entity = ?2 AND crm_id = ?3",
+    )?
+    .query_row(params![tenant_id, entity.as_str(), crm_id], |row| {
+        row.get(0)
+    })
+    .optional()
+}
+
+/// An activity row as written by the seed and the dev ingest endpoint.
+#[derive(Clone, Debug)]
+pub struct NewActivity<'a> {
+    pub record_id: i64,
+    pub occurred_at: DateTime<Utc>,
+    pub kind: ActivityKind,
+    pub subject: Option<&'a str>,
+    pub url: Option<&'a str>,
+    pub campaign_id: Option<&'a str>,
+    pub details: &'a ActivityDetails,
+}
+
+pub fn insert_activity(conn: &Connection, activity: &NewActivity<'_>) -> DbResult<i64> {
+    let details = serde_json::to_string(activity.details).expect("details serialize");
+    conn.prepare_cached(
+        "INSERT INTO activities (record_id, occurred_at, kind, subject, url, campaign_id, details)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+    )?
+    .execute(params![
+        activity.record_id,
+        to_millis(activity.occurred_at),
+        activity.kind.as_str(),
+        activity.subject,
+        activity.url,
+        activity.campaign_id,
+        details,
+    ])?;
+    Ok(conn.last_insert_rowid())
+}
+
+pub fn insert_template(
+    conn: &Connection,
+    tenant_id: i64,
+    folder: &str,
+    name: &str,
+    subject: &str,
+    html: &str,
+) -> DbResult<i64> {
+    conn.execute(
+        "INSERT INTO templates (tenant_id, folder, name, subject, html) VALUES (?1, ?2, ?3, ?4, ?5)",
+        params![tenant_id, folder, name, subject, html],
+    )?;
+    Ok(conn.last_insert_rowid())
+}
+
+pub fn insert_program(
+    conn: &Connection,
+    tenant_id: i64,
+    name: &str,
+    description: &str,
+    active: bool,
+    enabled_for_crm: bool,
+) -> DbResult<i64> {
+    conn.execute(
+        "INSERT INTO programs (tenant_id, name, description, active, enabled_for_crm)
+         VALUES (?1, ?2, ?3, ?4, ?5)",
+        params![tenant_id, name, description, active, enabled_for_crm],
+    )?;
+    Ok(conn.last_insert_rowid())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn migrations_are_applied_once() {
+        let dir = std::env::temp_dir().join(format!("sandbox-db-test-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let path = dir.join("m.db");
+        let _ = std::fs::remove_file(&path);
+        let conn = open(&path).unwrap();
+        insert_tenant(&conn, "A").unwrap();
+        drop(conn);
+        let conn = open(&path).unwrap();
+        let version: usize = conn
+            .query_row("PRAGMA user_version", [], |r| r.get(0))
+            .unwrap();
+        assert_eq!(version, MIGRATIONS.len());
+        let tenants: i64 = conn
+            .query_row("SELECT count(*) FROM tenants", [], |r| r.get(0))
+            .unwrap();
+        assert_eq!(
+            tenants, 1,
+            "reopening keeps the data and does not re-run migrations"
+        );
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+}

@@ -1,0 +1,155 @@
+//! The sandbox marketing platform: a real HTTP implementation of the API the plugin is written
+//! against, on SQLite. It serves two origins, the way production does:
+//!
+//! - the *plugin origin* (`--addr`): the built plugin (`dist/`) and the API under `/v1`, plus the
+//!   development endpoints under `/dev`;
+//! - the *host origin* (`--host-addr`): the demo CRM pages that embed the plugin cross-origin.
+
+pub mod api;
+pub mod auth;
+pub mod db;
+pub mod engagement;
+pub mod error;
+pub mod openapi;
+pub mod seed;
+pub mod web;
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::sync::{Arc, Mutex};
+
+use rusqlite::Connection;
+use tokio::net::TcpListener;
+
+use error::Failure;
+
+/// Everything the sandbox needs to start.
+#[derive(Clone, Debug)]
+pub struct Config {
+    pub api_addr: SocketAddr,
+    pub host_addr: SocketAddr,
+    /// The database file; created and seeded when absent.
+    pub db_path: PathBuf,
+    /// The built plugin (Trunk's `dist/`).
+    pub dist_dir: PathBuf,
+    /// The demo CRM pages and the host script (`www/`).
+    pub www_dir: PathBuf,
+    /// Origins allowed to call the API besides the manifest's host origins.
+    pub extra_origins: Vec<String>,
+    pub jwt_secret: Vec<u8>,
+    /// Requests per minute per token; 0 turns the limit off.
+    pub rate_limit_per_minute: u32,
+    /// Whether `/dev/*` is served.
+    pub dev_endpoints: bool,
+    pub seed: seed::SeedOptions,
+}
+
+impl Config {
+    /// Defaults of the CLI, with the files found relative to the crate.
+    pub fn new(db_path: PathBuf) -> Config {
+        let root = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
+        Config {
+            api_addr: "127.0.0.1:8787".parse().expect("valid address"),
+            host_addr: "127.0.0.1:8788".parse().expect("valid address"),
+            db_path,
+            dist_dir: root.join("dist"),
+            www_dir: root.join("www"),
+            extra_origins: Vec::new(),
+            jwt_secret: auth::random_secret(),
+            rate_limit_per_minute: 600,
+            dev_endpoints: true,
+            seed: seed::SeedOptions::default(),
+        }
+    }
+}
+
+/// The database behind one lock: SQLite writes one at a time anyway, and every query the API
+/// makes is an index lookup that takes well under a millisecond.
+#[derive(Clone)]
+pub struct Db(Arc<Mutex<Connection>>);
+
+impl Db {
+    pub fn new(conn: Connection) -> Db {
+        Db(Arc::new(Mutex::new(conn)))
+    }
+
+    /// Runs `work` on a blocking thread with the connection.
+    pub async fn run<T, F>(&self, work: F) -> Result<T, Failure>
+    where
+        T: Send + 'static,
+        F: FnOnce(&mut Connection) -> Result<T, Failure> + Send + 'static,
+    {
+        let db = self.0.clone();
+        tokio::task::spawn_blocking(move || {
+            let mut conn = db.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+            work(&mut conn)
+        })
+        .await
+        .map_err(Failure::internal)?
+    }
+}
+
+/// Shared by every handler.
+#[derive(Clone)]
+pub struct AppState {
+    pub db: Db,
+    pub config: Arc<Config>,
+    pub limiter: Arc<auth::RateLimiter>,
+    /// The origins of the two listeners as actually bound (ports may have been 0).
+    pub api_origin: String,
+    pub host_origin: String,
+}
+
+/// A running sandbox: its two origins and its state.
+pub struct Running {
+    pub api_origin: String,
+    pub host_origin: String,
+    pub state: AppState,
+}
+
+/// Opens (creating and seeding if needed) the database, binds both listeners and serves them in
+/// the background.
+pub async fn start(config: Config) -> std::io::Result<Running> {
+    let conn = open_seeded(&config).map_err(std::io::Error::other)?;
+    let api_listener = TcpListener::bind(config.api_addr).await?;
+    let host_listener = TcpListener::bind(config.host_addr).await?;
+    let api_origin = format!("http://{}", display_addr(api_listener.local_addr()?));
+    let host_origin = format!("http://{}", display_addr(host_listener.local_addr()?));
+    let state = AppState {
+        db: Db::new(conn),
+        limiter: Arc::new(auth::RateLimiter::new(config.rate_limit_per_minute)),
+        config: Arc::new(config),
+        api_origin: api_origin.clone(),
+        host_origin: host_origin.clone(),
+    };
+    let api = web::api_origin_router(state.clone());
+    let host = web::host_origin_router(state.clone());
+    tokio::spawn(async move { axum::serve(api_listener, api).await });
+    tokio::spawn(async move { axum::serve(host_listener, host).await });
+    Ok(Running {
+        api_origin,
+        host_origin,
+        state,
+    })
+}
+
+fn display_addr(addr: SocketAddr) -> String {
+    addr.to_string()
+}
+
+fn open_seeded(config: &Config) -> Result<Connection, String> {
+    let mut conn = db::open(&config.db_path)
+        .map_err(|e| format!("cannot open {}: {e}", config.db_path.display()))?;
+    if !seed::is_seeded(&conn).map_err(|e| e.to_string())? {
+        let started = std::time::Instant::now();
+        let summary =
+            seed::seed(&mut conn, &config.seed).map_err(|e| format!("seed failed: {e}"))?;
+        tracing::info!(
+            "seeded {} records and {} activities in {:.1} s",
+            summary.records,
+            summary.activities,
+            started.elapsed().as_secs_f64()
+        );
+    }
+    Ok(conn)
+}

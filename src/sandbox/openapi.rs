@@ -1,0 +1,62 @@
+//! The OpenAPI document, generated from the wire types and the handlers' annotations.
+//! A copy is kept at `manifest/openapi.json`; `tests/api.rs` fails when the two differ
+//! (refresh it with `cargo run --features sandbox --bin sandbox -- --print-openapi`).
+
+use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
+use utoipa::{Modify, OpenApi};
+
+use super::api;
+use crate::wire::*;
+
+#[derive(OpenApi)]
+#[openapi(
+    info(
+        title = "Marketing platform API",
+        version = "1.0.0",
+        description = "The API the CRM marketing sidebar is written against, as implemented by the sandbox. \
+Every /v1 call needs `Authorization: Bearer <token>`; errors are `{\"error\": {\"code\", \"message\", \"field\"?}}`."
+    ),
+    paths(
+        api::me, api::record_profile, api::activities, api::engagement,
+        api::dev_users, api::dev_token, api::dev_records, api::dev_activities,
+    ),
+    components(schemas(
+        ErrorBody, ApiError, ErrorCode, Me, UserSummary, Tenant, Role, Entity, RecordProfile,
+        OptInType, SubscriptionStatus, ActivityKind, Activity, ActivityDetails, FormField,
+        ActivityPage, Engagement, EngagementSummary, EngagementBucket, Interaction, BucketSize,
+        DevUser, TokenRequest, TokenResponse, DevRecordIn, DevActivityIn, Created,
+    )),
+    modifiers(&BearerAuth),
+    tags(
+        (name = "session", description = "Who the token belongs to"),
+        (name = "records", description = "What marketing knows about a CRM record"),
+        (name = "dev", description = "Development endpoints of the sandbox (not in production)"),
+    )
+)]
+pub struct ApiDoc;
+
+struct BearerAuth;
+
+impl Modify for BearerAuth {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components.add_security_scheme(
+            "bearer",
+            SecurityScheme::Http(
+                HttpBuilder::new()
+                    .scheme(HttpAuthScheme::Bearer)
+                    .bearer_format("JWT")
+                    .build(),
+            ),
+        );
+    }
+}
+
+/// The document as served at `/v1/openapi.json` and stored in `manifest/openapi.json`.
+pub fn document() -> String {
+    let mut json = ApiDoc::openapi()
+        .to_pretty_json()
+        .expect("the OpenAPI document serializes");
+    json.push('\n');
+    json
+}

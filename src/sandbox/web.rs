@@ -1,0 +1,467 @@
+//! The two origins' routers: the plugin origin (plugin files, `/v1`, `/dev`) and the host origin
+//! (the demo CRM pages and their small `/crm/api`), with CORS and the security headers.
+
+use std::path::Path as FsPath;
+use std::time::Duration;
+
+use axum::body::Bytes;
+use axum::extract::{Path, RawQuery, State};
+use axum::http::{header, HeaderName, HeaderValue, Method, StatusCode};
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use base64::engine::general_purpose::STANDARD;
+use base64::Engine;
+use chrono::Utc;
+use rusqlite::{params, OptionalExtension};
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+use tower_http::cors::{AllowOrigin, CorsLayer};
+use tower_http::services::ServeDir;
+use tower_http::set_header::SetResponseHeaderLayer;
+
+use super::api::{self, parse_body, QueryParams};
+use super::db::{from_millis, to_millis};
+use super::error::{ApiResult, Failure};
+use super::{openapi, AppState};
+use crate::protocol::Manifest;
+use crate::wire::Entity;
+
+/// Headers every response of both origins carries.
+fn with_common_headers(router: Router) -> Router {
+    router
+        .layer(SetResponseHeaderLayer::overriding(
+            header::REFERRER_POLICY,
+            HeaderValue::from_static("no-referrer"),
+        ))
+        .layer(SetResponseHeaderLayer::overriding(
+            header::X_CONTENT_TYPE_OPTIONS,
+            HeaderValue::from_static("nosniff"),
+        ))
+}
+
+/// Origins that may call the API from a browser: the manifest's host origins, the demo host
+/// origin as bound, and any configured extras.
+fn cors_origins(state: &AppState) -> Vec<String> {
+    let mut origins = Manifest::bundled().allowed_host_origins;
+    origins.push(state.host_origin.clone());
+    origins.extend(state.config.extra_origins.iter().cloned());
+    origins.sort();
+    origins.dedup();
+    origins
+}
+
+/// CORS preflights are cached for an hour, so a browser pays for one per session.
+pub const CORS_MAX_AGE_SECONDS: u64 = 3600;
+
+fn cors(state: &AppState) -> CorsLayer {
+    let origins: Vec<HeaderValue> = cors_origins(state)
+        .iter()
+        .filter_map(|o| HeaderValue::from_str(o).ok())
+        .collect();
+    CorsLayer::new()
+        .allow_origin(AllowOrigin::list(origins))
+        .allow_methods([Method::GET, Method::POST])
+        .allow_headers([
+            header::AUTHORIZATION,
+            header::CONTENT_TYPE,
+            HeaderName::from_static("idempotency-key"),
+        ])
+        .expose_headers([header::RETRY_AFTER])
+        .max_age(Duration::from_secs(CORS_MAX_AGE_SECONDS))
+}
+
+pub fn api_origin_router(state: AppState) -> Router {
+    let mut api = Router::new()
+        .route("/v1/me", get(api::me))
+        .route("/v1/records/{entity}/{crm_id}", get(api::record_profile))
+        .route(
+            "/v1/records/{entity}/{crm_id}/activities",
+            get(api::activities),
+        )
+        .route(
+            "/v1/records/{entity}/{crm_id}/engagement",
+            get(api::engagement),
+        )
+        .route("/v1/openapi.json", get(openapi_json))
+        .route("/v1/{*rest}", get(unknown_endpoint).post(unknown_endpoint));
+    if state.config.dev_endpoints {
+        api = api
+            .route("/dev/users", get(api::dev_users))
+            .route("/dev/sso/token", post(api::dev_token))
+            .route("/dev/records", post(api::dev_records))
+            .route("/dev/activities", post(api::dev_activities));
+    }
+    let api = api
+        .layer(SetResponseHeaderLayer::overriding(
+            header::CACHE_CONTROL,
+            HeaderValue::from_static("no-store"),
+        ))
+        .layer(cors(&state));
+    let plugin = Router::new()
+        .route("/", get(plugin_page))
+        .route("/index.html", get(plugin_page))
+        .fallback_service(ServeDir::new(&state.config.dist_dir));
+    with_common_headers(api.merge(plugin).with_state(state))
+}
+
+async fn openapi_json() -> Response {
+    (
+        [(header::CONTENT_TYPE, "application/json")],
+        openapi::document(),
+    )
+        .into_response()
+}
+
+async fn unknown_endpoint() -> Failure {
+    Failure::not_found("No such endpoint.")
+}
+
+/// The `'sha256-…'` sources of the inline scripts in an HTML page (Trunk's wasm loader), so the
+/// CSP can allow exactly them and nothing else inline.
+pub fn inline_script_hashes(html: &str) -> Vec<String> {
+    let mut hashes = Vec::new();
+    let mut rest = html;
+    while let Some(start) = rest.find("<script") {
+        let after = &rest[start..];
+        let Some(tag_end) = after.find('>') else {
+            break;
+        };
+        let tag = &after[..tag_end];
+        let body_and_more = &after[tag_end + 1..];
+        let Some(close) = body_and_more.find("</script>") else {
+            break;
+        };
+        if !tag.contains(" src=") {
+            let digest = Sha256::digest(body_and_more[..close].as_bytes());
+            hashes.push(format!("'sha256-{}'", STANDARD.encode(digest)));
+        }
+        rest = &body_and_more[close..];
+    }
+    hashes
+}
+
+/// The plugin page's CSP: our scripts and wasm only, framed only by allowed CRM origins.
+pub fn plugin_csp(html: &str) -> String {
+    let manifest = Manifest::bundled();
+    let mut script_src = vec!["'self'".to_owned(), "'wasm-unsafe-eval'".to_owned()];
+    script_src.extend(inline_script_hashes(html));
+    format!(
+        "default-src 'self'; script-src {}; style-src 'self'; img-src 'self' data:; connect-src 'self'; \
+         frame-src 'self'; object-src 'none'; base-uri 'none'; form-action 'none'; frame-ancestors {}",
+        script_src.join(" "),
+        manifest.allowed_host_origins.join(" ")
+    )
+}
+
+async fn plugin_page(State(state): State<AppState>) -> Response {
+    let path = state.config.dist_dir.join("index.html");
+    match tokio::fs::read_to_string(&path).await {
+        Ok(html) => (
+            [
+                (header::CONTENT_SECURITY_POLICY, plugin_csp(&html)),
+                (header::CONTENT_TYPE, "text/html; charset=utf-8".to_owned()),
+                (header::CACHE_CONTROL, "no-cache".to_owned()),
+            ],
+            html,
+        )
+            .into_response(),
+        Err(_) => (
+            StatusCode::SERVICE_UNAVAILABLE,
+            "The plugin is not built: run `make demo` (or `trunk build`).",
+        )
+            .into_response(),
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// The host origin: the demo CRM.
+
+pub fn host_origin_router(state: AppState) -> Router {
+    let www = &state.config.www_dir;
+    let router = Router::new()
+        .route(
+            "/",
+            get(|| async { Redirect::to("/record?entity=lead&id=LEAD-0001&user=rep-ava") }),
+        )
+        .route(
+            "/record",
+            get(|s: State<AppState>| host_page(s, "record.html")),
+        )
+        .route("/list", get(|s: State<AppState>| host_page(s, "list.html")))
+        .route(
+            "/hot-prospects",
+            get(|s: State<AppState>| host_page(s, "hot-prospects.html")),
+        )
+        .route("/crm/api/config", get(crm_config))
+        .route("/crm/api/records", get(crm_records))
+        .route("/crm/api/records/{entity}/{crm_id}", get(crm_record))
+        .route(
+            "/crm/api/notes/{entity}/{crm_id}",
+            get(crm_notes).post(crm_add_note),
+        )
+        .nest_service("/demo", ServeDir::new(www.join("demo")))
+        .nest_service("/host", ServeDir::new(www.join("host")))
+        .with_state(state);
+    with_common_headers(router)
+}
+
+fn host_csp(state: &AppState) -> String {
+    format!(
+        "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; \
+         connect-src 'self' {api}; frame-src {api}; object-src 'none'; base-uri 'none'; frame-ancestors 'none'",
+        api = state.api_origin
+    )
+}
+
+async fn host_page(State(state): State<AppState>, file: &'static str) -> Response {
+    let path = state.config.www_dir.join("demo").join(file);
+    match tokio::fs::read_to_string(FsPath::new(&path)).await {
+        Ok(html) => (
+            [
+                (header::CONTENT_SECURITY_POLICY, host_csp(&state)),
+                (header::CONTENT_TYPE, "text/html; charset=utf-8".to_owned()),
+            ],
+            html,
+        )
+            .into_response(),
+        Err(_) => (StatusCode::NOT_FOUND, "No such demo page.").into_response(),
+    }
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct CrmConfig {
+    plugin_origin: String,
+    api_origin: String,
+}
+
+async fn crm_config(State(state): State<AppState>) -> Json<CrmConfig> {
+    Json(CrmConfig {
+        plugin_origin: state.api_origin.clone(),
+        api_origin: state.api_origin.clone(),
+    })
+}
+
+/// A record as the demo CRM lists it.
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct CrmRecordRow {
+    entity: String,
+    id: String,
+    email: Option<String>,
+    first_name: Option<String>,
+    last_name: Option<String>,
+    company: Option<String>,
+    job_title: Option<String>,
+    owner_crm_user: Option<String>,
+    known_to_marketing: bool,
+}
+
+#[derive(Serialize)]
+struct CrmRecordList {
+    items: Vec<CrmRecordRow>,
+    total: u64,
+}
+
+const CRM_RECORDS: &str = "
+    SELECT r.entity, r.crm_id, r.email, r.first_name, r.last_name, r.company, r.job_title,
+           u.crm_user, r.known
+    FROM (SELECT entity, crm_id, email, first_name, last_name, company, job_title, owner_id, 1 AS known
+            FROM records WHERE tenant_id = ?1
+          UNION ALL
+          SELECT entity, crm_id, email, first_name, last_name, company, job_title, owner_id, 0
+            FROM crm_only_records WHERE tenant_id = ?1) r
+    LEFT JOIN users u ON u.id = r.owner_id
+    WHERE (?2 IS NULL OR r.entity = ?2) AND (?3 IS NULL OR u.crm_user = ?3) AND (?4 IS NULL OR r.crm_id = ?4)";
+
+fn crm_row(row: &rusqlite::Row<'_>) -> rusqlite::Result<CrmRecordRow> {
+    Ok(CrmRecordRow {
+        entity: row.get(0)?,
+        id: row.get(1)?,
+        email: row.get(2)?,
+        first_name: row.get(3)?,
+        last_name: row.get(4)?,
+        company: row.get(5)?,
+        job_title: row.get(6)?,
+        owner_crm_user: row.get(7)?,
+        known_to_marketing: row.get(8)?,
+    })
+}
+
+fn tenant_of(conn: &rusqlite::Connection, crm_user: Option<&str>) -> ApiResult<i64> {
+    let crm_user = crm_user.unwrap_or("rep-ava");
+    conn.query_row(
+        "SELECT tenant_id FROM users WHERE crm_user = ?1",
+        [crm_user],
+        |r| r.get(0),
+    )
+    .optional()?
+    .ok_or_else(|| Failure::not_found(format!("No CRM user '{crm_user}'.")))
+}
+
+fn entity_param(text: Option<&str>) -> ApiResult<Option<String>> {
+    text.map(|e| {
+        Entity::parse(e)
+            .map(|e| e.as_str().to_owned())
+            .ok_or_else(|| Failure::invalid("entity", "'entity' must be lead, contact or account."))
+    })
+    .transpose()
+}
+
+async fn crm_records(
+    State(state): State<AppState>,
+    RawQuery(query): RawQuery,
+) -> ApiResult<Json<CrmRecordList>> {
+    let query = QueryParams::parse(query);
+    let user = query.get("user").map(str::to_owned);
+    let entity = entity_param(query.get("entity"))?;
+    let owner = query.get("owner").map(str::to_owned);
+    let offset: i64 = query
+        .get("offset")
+        .and_then(|o| o.parse().ok())
+        .unwrap_or(0)
+        .max(0);
+    let limit: i64 = query
+        .get("limit")
+        .and_then(|l| l.parse().ok())
+        .unwrap_or(50)
+        .clamp(1, 200);
+    state
+        .db
+        .run(move |conn| {
+            let tenant = tenant_of(conn, user.as_deref())?;
+            let total: u64 = conn.query_row(
+                &format!("SELECT count(*) FROM ({CRM_RECORDS})"),
+                params![tenant, entity, owner, Option::<String>::None],
+                |r| r.get(0),
+            )?;
+            let mut statement = conn.prepare_cached(&format!(
+                "{CRM_RECORDS} ORDER BY r.last_name COLLATE NOCASE, r.first_name COLLATE NOCASE, r.crm_id
+                 LIMIT ?5 OFFSET ?6"
+            ))?;
+            let items = statement
+                .query_map(params![tenant, entity, owner, Option::<String>::None, limit, offset], crm_row)?
+                .collect::<rusqlite::Result<Vec<_>>>()?;
+            Ok(Json(CrmRecordList { items, total }))
+        })
+        .await
+}
+
+async fn crm_record(
+    State(state): State<AppState>,
+    Path((entity, crm_id)): Path<(String, String)>,
+    RawQuery(query): RawQuery,
+) -> ApiResult<Json<CrmRecordRow>> {
+    let query = QueryParams::parse(query);
+    let user = query.get("user").map(str::to_owned);
+    let entity = entity_param(Some(&entity))?;
+    state
+        .db
+        .run(move |conn| {
+            let tenant = tenant_of(conn, user.as_deref())?;
+            conn.query_row(
+                CRM_RECORDS,
+                params![tenant, entity, Option::<String>::None, crm_id],
+                crm_row,
+            )
+            .optional()?
+            .map(Json)
+            .ok_or_else(|| Failure::not_found("No such record in this CRM."))
+        })
+        .await
+}
+
+#[derive(Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct CrmNote {
+    subject: String,
+    body: String,
+    #[serde(default = "Utc::now")]
+    created_at: chrono::DateTime<Utc>,
+}
+
+async fn crm_notes(
+    State(state): State<AppState>,
+    Path((entity, crm_id)): Path<(String, String)>,
+    RawQuery(query): RawQuery,
+) -> ApiResult<Json<Vec<CrmNote>>> {
+    let query = QueryParams::parse(query);
+    let user = query.get("user").map(str::to_owned);
+    state
+        .db
+        .run(move |conn| {
+            let tenant = tenant_of(conn, user.as_deref())?;
+            let mut statement = conn.prepare_cached(
+                "SELECT subject, body, created_at FROM crm_notes
+                 WHERE tenant_id = ?1 AND entity = ?2 AND crm_id = ?3 ORDER BY created_at DESC, id DESC LIMIT 200",
+            )?;
+            let notes = statement
+                .query_map(params![tenant, entity, crm_id], |row| {
+                    Ok(CrmNote { subject: row.get(0)?, body: row.get(1)?, created_at: from_millis(row.get(2)?) })
+                })?
+                .collect::<rusqlite::Result<Vec<_>>>()?;
+            Ok(Json(notes))
+        })
+        .await
+}
+
+async fn crm_add_note(
+    State(state): State<AppState>,
+    Path((entity, crm_id)): Path<(String, String)>,
+    RawQuery(query): RawQuery,
+    body: Bytes,
+) -> ApiResult<StatusCode> {
+    let query = QueryParams::parse(query);
+    let user = query.get("user").map(str::to_owned);
+    let note: CrmNote = parse_body(&body)?;
+    if note.subject.is_empty() || note.subject.len() > 500 || note.body.len() > 20_000 {
+        return Err(Failure::invalid(
+            "subject",
+            "A note needs a subject of at most 500 characters and a body of at most 20,000.",
+        ));
+    }
+    let entity = entity_param(Some(&entity))?;
+    state
+        .db
+        .run(move |conn| {
+            let tenant = tenant_of(conn, user.as_deref())?;
+            conn.execute(
+                "INSERT INTO crm_notes (tenant_id, entity, crm_id, subject, body, created_at)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+                params![
+                    tenant,
+                    entity,
+                    crm_id,
+                    note.subject,
+                    note.body,
+                    to_millis(Utc::now())
+                ],
+            )?;
+            Ok(StatusCode::CREATED)
+        })
+        .await
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_inline_scripts_are_hashed() {
+        let html =
+            r#"<head><script src="/app.js"></script><script type="module">init()</script></head>"#;
+        let hashes = inline_script_hashes(html);
+        assert_eq!(hashes.len(), 1);
+        let expected = STANDARD.encode(Sha256::digest(b"init()"));
+        assert_eq!(hashes[0], format!("'sha256-{expected}'"));
+    }
+
+    #[test]
+    fn the_plugin_csp_is_strict() {
+        let csp = plugin_csp("<script>boot()</script>");
+        assert!(csp.contains("script-src 'self' 'wasm-unsafe-eval' 'sha256-"));
+        assert!(!csp.contains("unsafe-inline"));
+        assert!(csp.contains("frame-ancestors http://127.0.0.1:8788 http://localhost:8788"));
+    }
+}

@@ -1,0 +1,423 @@
+//! The wire contract of the marketing platform API: every request, response and error body the
+//! plugin and the sandbox exchange. Defined once here; the plugin deserializes these types, the
+//! sandbox serializes them, and the OpenAPI document is generated from them (feature `sandbox`).
+//!
+//! JSON field names are camelCase; enum values are camelCase strings.
+
+use std::collections::BTreeMap;
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+
+#[cfg(feature = "sandbox")]
+use utoipa::ToSchema;
+
+/// Generates `ALL`, `as_str` and `parse` for a fieldless enum whose serde names are camelCase, so
+/// query strings and SQLite columns use exactly the JSON spelling.
+macro_rules! wire_enum {
+    ($(#[$meta:meta])* pub enum $name:ident { $($(#[$vmeta:meta])* $variant:ident = $text:literal),+ $(,)? }) => {
+        $(#[$meta])*
+        #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+        #[cfg_attr(feature = "sandbox", derive(ToSchema))]
+        #[serde(rename_all = "camelCase")]
+        pub enum $name { $($(#[$vmeta])* $variant),+ }
+
+        impl $name {
+            pub const ALL: &'static [$name] = &[$($name::$variant),+];
+
+            pub fn as_str(self) -> &'static str {
+                match self { $($name::$variant => $text),+ }
+            }
+
+            pub fn parse(text: &str) -> Option<Self> {
+                match text { $($text => Some($name::$variant),)+ _ => None }
+            }
+        }
+
+        impl std::fmt::Display for $name {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str(self.as_str())
+            }
+        }
+    };
+}
+
+wire_enum! {
+    /// The CRM entity a record belongs to.
+    pub enum Entity { Lead = "lead", Contact = "contact", Account = "account" }
+}
+
+wire_enum! {
+    pub enum Role { Rep = "rep", Manager = "manager" }
+}
+
+wire_enum! {
+    /// Consent level, ordered: a lower value never overwrites a higher one.
+    pub enum OptInType {
+        Unknown = "unknown", Single = "single", Double = "double", VerifiedDouble = "verifiedDouble",
+    }
+}
+
+wire_enum! {
+    pub enum SubscriptionStatus {
+        Subscribed = "subscribed", OptedOut = "optedOut", HardBounced = "hardBounced",
+        Suppressed = "suppressed",
+    }
+}
+
+wire_enum! {
+    /// What happened between the person and marketing.
+    pub enum ActivityKind {
+        EmailSent = "emailSent", EmailOpened = "emailOpened", EmailClicked = "emailClicked",
+        EmailBounced = "emailBounced", Unsubscribed = "unsubscribed", PageVisit = "pageVisit",
+        FormSubmitted = "formSubmitted", ProgramEnrolled = "programEnrolled",
+        ScoreChanged = "scoreChanged",
+    }
+}
+
+impl ActivityKind {
+    /// The words a sales user reads for this kind.
+    pub fn label(self) -> &'static str {
+        match self {
+            ActivityKind::EmailSent => "Email sent",
+            ActivityKind::EmailOpened => "Email opened",
+            ActivityKind::EmailClicked => "Email clicked",
+            ActivityKind::EmailBounced => "Email bounced",
+            ActivityKind::Unsubscribed => "Unsubscribed",
+            ActivityKind::PageVisit => "Page visit",
+            ActivityKind::FormSubmitted => "Form submitted",
+            ActivityKind::ProgramEnrolled => "Program enrolment",
+            ActivityKind::ScoreChanged => "Score changed",
+        }
+    }
+
+    pub fn is_email(self) -> bool {
+        matches!(
+            self,
+            ActivityKind::EmailSent
+                | ActivityKind::EmailOpened
+                | ActivityKind::EmailClicked
+                | ActivityKind::EmailBounced
+                | ActivityKind::Unsubscribed
+        )
+    }
+}
+
+wire_enum! {
+    /// Bucket width of an engagement chart.
+    pub enum BucketSize { Day = "day", Week = "week", Month = "month" }
+}
+
+wire_enum! {
+    /// Machine-readable error codes; the plugin maps them to the user's message.
+    pub enum ErrorCode {
+        TokenExpired = "tokenExpired", TokenInvalid = "tokenInvalid", Forbidden = "forbidden",
+        NotFound = "notFound", InvalidParameter = "invalidParameter", RateLimited = "rateLimited",
+        Conflict = "conflict", Internal = "internal",
+    }
+}
+
+/// The one error shape of every non-2xx answer: `{"error": {...}}`.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "sandbox", derive(ToSchema))]
+pub struct ErrorBody {
+    pub error: ApiError,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "sandbox", derive(ToSchema))]
+#[serde(rename_all = "camelCase")]
+pub struct ApiError {
+    pub code: ErrorCode,
+    pub message: String,
+    /// The request field (query parameter or body property) that was rejected.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub field: Option<String>,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "sandbox", derive(ToSchema))]
+#[serde(rename_all = "camelCase")]
+pub struct UserSummary {
+    pub id: i64,
+    /// The user's id in the CRM.
+    pub crm_user: String,
+    pub name: String,
+    pub role: Role,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "sandbox", derive(ToSchema))]
+#[serde(rename_all = "camelCase")]
+pub struct Tenant {
+    pub id: i64,
+    pub name: String,
+}
+
+/// `GET /v1/me`
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "sandbox", derive(ToSchema))]
+#[serde(rename_all = "camelCase")]
+pub struct Me {
+    pub user: UserSummary,
+    pub tenant: Tenant,
+    /// A manager's reps; empty for a rep.
+    pub team: Vec<UserSummary>,
+}
+
+/// `GET /v1/records/{entity}/{crmId}`
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "sandbox", derive(ToSchema))]
+#[serde(rename_all = "camelCase")]
+pub struct RecordProfile {
+    pub entity: Entity,
+    pub crm_id: String,
+    pub email: Option<String>,
+    pub first_name: Option<String>,
+    pub last_name: Option<String>,
+    pub company: Option<String>,
+    pub job_title: Option<String>,
+    pub owner: Option<UserSummary>,
+    /// Known to the platform with all its fields, not only seen through the CRM.
+    pub imported: bool,
+    pub score: i64,
+    pub opt_in_type: OptInType,
+    pub subscription_status: SubscriptionStatus,
+    pub last_synced_at: DateTime<Utc>,
+    /// Number of activities per kind over the record's whole history.
+    pub activity_counts: BTreeMap<ActivityKind, u64>,
+}
+
+/// Kind-specific details of an activity; only the fields of its kind are present.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "sandbox", derive(ToSchema))]
+#[serde(rename_all = "camelCase")]
+pub struct ActivityDetails {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub clicked_url: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub page_title: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub seconds_on_page: Option<u32>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub form_name: Option<String>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub form_fields: Vec<FormField>,
+    /// `hard` or `soft`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub bounce_type: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub score_delta: Option<i64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub score_reason: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub program_name: Option<String>,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "sandbox", derive(ToSchema))]
+#[serde(rename_all = "camelCase")]
+pub struct FormField {
+    pub name: String,
+    pub value: String,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "sandbox", derive(ToSchema))]
+#[serde(rename_all = "camelCase")]
+pub struct Activity {
+    pub id: i64,
+    pub kind: ActivityKind,
+    pub occurred_at: DateTime<Utc>,
+    /// Email subject, page or form title, program name.
+    pub subject: Option<String>,
+    pub url: Option<String>,
+    /// Campaign or message the activity belongs to.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub campaign_id: Option<String>,
+    #[serde(default)]
+    pub details: ActivityDetails,
+}
+
+/// `GET /v1/records/{entity}/{crmId}/activities`: newest first.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "sandbox", derive(ToSchema))]
+#[serde(rename_all = "camelCase")]
+pub struct ActivityPage {
+    pub items: Vec<Activity>,
+    /// Pass back as `cursor` for the next (older) page; `null` on the last page.
+    pub next_cursor: Option<String>,
+}
+
+/// One interaction named in an engagement summary.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "sandbox", derive(ToSchema))]
+#[serde(rename_all = "camelCase")]
+pub struct Interaction {
+    pub id: i64,
+    pub kind: ActivityKind,
+    pub occurred_at: DateTime<Utc>,
+    pub subject: Option<String>,
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "sandbox", derive(ToSchema))]
+#[serde(rename_all = "camelCase")]
+pub struct EngagementSummary {
+    /// Number of activities per kind in the range.
+    pub counts: BTreeMap<ActivityKind, u64>,
+    /// Opens per email sent in the range, 0..1; `null` when nothing was sent.
+    pub open_rate: Option<f64>,
+    /// Clicks per email sent in the range, 0..1; `null` when nothing was sent.
+    pub click_rate: Option<f64>,
+    pub score_now: i64,
+    /// Sum of score changes in the range.
+    pub score_change: i64,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "sandbox", derive(ToSchema))]
+#[serde(rename_all = "camelCase")]
+pub struct EngagementBucket {
+    /// Inclusive start, at local midnight of the caller's time zone.
+    pub start: DateTime<Utc>,
+    /// Exclusive end.
+    pub end: DateTime<Utc>,
+    pub counts: BTreeMap<ActivityKind, u64>,
+}
+
+/// `GET /v1/records/{entity}/{crmId}/engagement`
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "sandbox", derive(ToSchema))]
+#[serde(rename_all = "camelCase")]
+pub struct Engagement {
+    pub from: DateTime<Utc>,
+    pub to: DateTime<Utc>,
+    pub bucket: BucketSize,
+    pub time_zone: String,
+    pub summary: EngagementSummary,
+    /// First and last interaction of the record's whole history.
+    pub first: Option<Interaction>,
+    pub last: Option<Interaction>,
+    pub buckets: Vec<EngagementBucket>,
+}
+
+/// `GET /dev/users`
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "sandbox", derive(ToSchema))]
+#[serde(rename_all = "camelCase")]
+pub struct DevUser {
+    pub crm_user: String,
+    pub name: String,
+    pub role: Role,
+    pub tenant: String,
+}
+
+/// `POST /dev/sso/token`
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "sandbox", derive(ToSchema))]
+#[serde(rename_all = "camelCase")]
+pub struct TokenRequest {
+    pub crm_user: String,
+    /// Lifetime of the token; default 900, at most 86400.
+    #[serde(default)]
+    pub ttl_seconds: Option<u32>,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "sandbox", derive(ToSchema))]
+#[serde(rename_all = "camelCase")]
+pub struct TokenResponse {
+    pub token: String,
+    pub expires_at: DateTime<Utc>,
+}
+
+/// `POST /dev/records`: creates or updates a record in the caller's tenant.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "sandbox", derive(ToSchema))]
+#[serde(rename_all = "camelCase")]
+pub struct DevRecordIn {
+    pub entity: Entity,
+    pub crm_id: String,
+    #[serde(default)]
+    pub email: Option<String>,
+    #[serde(default)]
+    pub first_name: Option<String>,
+    #[serde(default)]
+    pub last_name: Option<String>,
+    #[serde(default)]
+    pub company: Option<String>,
+    #[serde(default)]
+    pub job_title: Option<String>,
+}
+
+/// `POST /dev/activities` takes one of these or an array of them.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "sandbox", derive(ToSchema))]
+#[serde(rename_all = "camelCase")]
+pub struct DevActivityIn {
+    pub entity: Entity,
+    pub crm_id: String,
+    pub kind: ActivityKind,
+    pub occurred_at: DateTime<Utc>,
+    #[serde(default)]
+    pub subject: Option<String>,
+    #[serde(default)]
+    pub url: Option<String>,
+    #[serde(default)]
+    pub details: ActivityDetails,
+}
+
+/// Answer of `POST /dev/activities`: the ids created, in input order.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "sandbox", derive(ToSchema))]
+#[serde(rename_all = "camelCase")]
+pub struct Created {
+    pub ids: Vec<i64>,
+}
+
+/// Query parameters of the activities endpoint, built by the plugin and parsed by the sandbox.
+pub mod query {
+    pub const ACTIVITIES_DEFAULT_LIMIT: u32 = 50;
+    pub const ACTIVITIES_MAX_LIMIT: u32 = 200;
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn enums_use_their_json_spelling_everywhere() {
+        for kind in ActivityKind::ALL {
+            let json = serde_json::to_string(kind).unwrap();
+            assert_eq!(json, format!("\"{}\"", kind.as_str()));
+            assert_eq!(ActivityKind::parse(kind.as_str()), Some(*kind));
+        }
+        assert_eq!(
+            OptInType::parse("verifiedDouble"),
+            Some(OptInType::VerifiedDouble)
+        );
+        assert_eq!(Entity::parse("Lead"), None);
+    }
+
+    #[test]
+    fn opt_in_types_are_ordered_by_strength() {
+        assert!(OptInType::Unknown < OptInType::Single);
+        assert!(OptInType::Single < OptInType::Double);
+        assert!(OptInType::Double < OptInType::VerifiedDouble);
+    }
+
+    #[test]
+    fn activity_round_trips_with_camel_case_fields() {
+        let json = r#"{"id":7,"kind":"pageVisit","occurredAt":"2026-01-02T03:04:05Z",
+            "subject":"Pricing","url":"https://example.com/pricing",
+            "details":{"pageTitle":"Pricing","secondsOnPage":42}}"#;
+        let activity: Activity = serde_json::from_str(json).unwrap();
+        assert_eq!(activity.kind, ActivityKind::PageVisit);
+        assert_eq!(activity.details.seconds_on_page, Some(42));
+        let back = serde_json::to_value(&activity).unwrap();
+        assert_eq!(back["occurredAt"], "2026-01-02T03:04:05Z");
+        assert_eq!(back["details"]["pageTitle"], "Pricing");
+        assert!(back["details"].get("formFields").is_none());
+    }
+}

@@ -1,0 +1,58 @@
+/*
+ * /hot-prospects?user=<crmUser>
+ * A CRM tab that hosts the sidebar's `hotProspects` view full width, without a record.
+ */
+(function () {
+  'use strict';
+
+  var D = window.Demo;
+  var sidebar = null;
+  var container = D.byId('sidebar');
+  var reopen = D.byId('reopen-sidebar');
+
+  D.renderTopBar('hotProspects');
+
+  function logActivity(activity) {
+    var url = D.crmApi('notes/' + D.segment(activity.entity) + '/' + D.segment(activity.id));
+    return D.postJson(url, { subject: activity.subject, body: activity.body }).then(function () {
+      D.showMessage('Activity logged on the record.', 'success');
+    }).catch(function (error) {
+      D.showMessage('The activity could not be logged (' + error.message + ').');
+    });
+  }
+
+  function close() {
+    if (sidebar) sidebar.destroy();
+    sidebar = null;
+    container.hidden = true;
+    reopen.hidden = false;
+  }
+
+  function open() {
+    D.config().then(function (config) {
+      if (sidebar) return;
+      container.hidden = false;
+      reopen.hidden = true;
+      // The iframe takes the height the plugin asks for (resize), so the page scrolls, not the frame.
+      sidebar = window.CrmSidebarHost.mount({
+        container: container,
+        frameId: 'sidebar-frame',
+        title: 'Hot prospects',
+        pluginUrl: config.pluginOrigin + '/index.html',
+        view: 'hotProspects',
+        getContext: D.contextProvider({}),
+        getToken: D.mintToken,
+        onOpenRecord: function (entity, id) {
+          location.assign(D.recordUrl(entity, id));
+        },
+        onLogActivity: logActivity,
+        onClose: close,
+      });
+    }).catch(function (error) {
+      D.showMessage('The sandbox could not be reached (' + error.message + ').');
+    });
+  }
+
+  reopen.addEventListener('click', open);
+  open();
+})();

@@ -1,0 +1,249 @@
+/*
+ * sidebar-host.js: embeds the marketing sidebar in a CRM page (host bridge protocol crm-sidebar/1).
+ *
+ * Plain ES2017, no dependencies, no build step. Include it with a <script src> and call
+ * `CrmSidebarHost.mount(options)`; see the README section "Embedding the sidebar".
+ *
+ *   var sidebar = CrmSidebarHost.mount({
+ *     container: document.getElementById('marketing'),
+ *     pluginUrl: 'https://plugin.example.com/index.html',
+ *     view: 'activity',
+ *     getContext: async function () { return { token, expiresAt, record, selection, user, theme }; },
+ *     getToken: async function () { return { token, expiresAt }; },
+ *     onOpenRecord: function (entity, id) { ... },
+ *     onLogActivity: async function (activity) { ... },   // {entity, id, subject, body}
+ *   });
+ *   sidebar.update({ record: nextRecord });   // the user switched record
+ *   sidebar.destroy();
+ *
+ * Security rules this script keeps, so an integrator does not have to:
+ * - a message is handled only if it comes from our iframe's window, from the plugin's origin and
+ *   carries the protocol tag; anything else is ignored without a word;
+ * - messages are posted to the plugin's exact origin, never '*', so a token cannot reach a page
+ *   the iframe was navigated to;
+ * - the token stays in memory: it is never logged, stored or put in a URL.
+ */
+(function (global) {
+  'use strict';
+
+  var PROTOCOL = 'crm-sidebar/1';
+  var VIEWS = ['activity', 'timeline', 'send', 'programs', 'hotProspects'];
+  var ENTITIES = ['lead', 'contact', 'account'];
+  var RECORD_FIELDS = ['email', 'firstName', 'lastName', 'company', 'jobTitle'];
+  // Same-origin is needed for the plugin's own API calls and storage of its (non-secret) settings;
+  // popups for links it opens, downloads for CSV exports. Nothing else: no forms, no top navigation.
+  var SANDBOX = 'allow-scripts allow-same-origin allow-popups allow-downloads';
+  var MAX_HEIGHT = 20000;
+
+  function fail(message) {
+    throw new Error('CrmSidebarHost: ' + message);
+  }
+
+  function warn(message) {
+    if (global.console && global.console.warn) {
+      global.console.warn('CrmSidebarHost: ' + message);
+    }
+  }
+
+  function isNonEmptyString(value) {
+    return typeof value === 'string' && value.length > 0;
+  }
+
+  /** ISO 8601 for the plugin, from an ISO string, a Date or epoch milliseconds. */
+  function toIsoTime(value) {
+    if (typeof value === 'string') return value;
+    if (value instanceof Date) return value.toISOString();
+    if (typeof value === 'number' && isFinite(value)) return new Date(value).toISOString();
+    fail('expiresAt must be an ISO 8601 string, a Date or epoch milliseconds');
+  }
+
+  /** Only the record fields of the protocol: whatever else the CRM keeps stays in the CRM. */
+  function toRecord(record) {
+    if (!record || ENTITIES.indexOf(record.entity) < 0 || !isNonEmptyString(String(record.id || ''))) {
+      fail('a record needs entity (lead, contact or account) and id');
+    }
+    var out = { entity: record.entity, id: String(record.id) };
+    RECORD_FIELDS.forEach(function (field) {
+      var value = record[field];
+      out[field] = value === undefined || value === null || value === '' ? null : String(value);
+    });
+    return out;
+  }
+
+  function toUser(user) {
+    if (!user || !isNonEmptyString(user.id)) fail('context.user.id is required');
+    return {
+      id: user.id,
+      name: String(user.name || user.id),
+      locale: String(user.locale || (global.navigator && global.navigator.language) || 'en-US'),
+      timeZone: String(user.timeZone || Intl.DateTimeFormat().resolvedOptions().timeZone || 'UTC'),
+    };
+  }
+
+  /** The `context` message from what getContext() returned, overlaid with update()s. */
+  function contextMessage(context, view) {
+    if (!context || !isNonEmptyString(context.token)) fail('getContext() must return a token');
+    return {
+      protocol: PROTOCOL,
+      type: 'context',
+      token: context.token,
+      expiresAt: toIsoTime(context.expiresAt),
+      view: context.view || view,
+      record: context.record ? toRecord(context.record) : null,
+      selection: (context.selection || []).map(toRecord),
+      user: toUser(context.user),
+      theme: context.theme === 'dark' ? 'dark' : 'light',
+    };
+  }
+
+  function resolveContainer(container) {
+    var element = typeof container === 'string' ? document.querySelector(container) : container;
+    if (!element || typeof element.appendChild !== 'function') {
+      fail('container must be an element or a selector that finds one');
+    }
+    return element;
+  }
+
+  /**
+   * Creates the sidebar iframe in `options.container` and answers its messages.
+   * Returns `{ iframe, update(partialContext), destroy() }`.
+   */
+  function mount(options) {
+    options = options || {};
+    var container = resolveContainer(options.container);
+    var view = options.view || 'activity';
+    if (VIEWS.indexOf(view) < 0) fail('unknown view "' + view + '"');
+    if (typeof options.getContext !== 'function') fail('getContext is required');
+    if (!isNonEmptyString(options.pluginUrl)) fail('pluginUrl is required');
+
+    var url = new URL(options.pluginUrl, global.location.href);
+    if (url.protocol !== 'https:' && url.protocol !== 'http:') fail('pluginUrl must be http(s)');
+    var pluginOrigin = url.origin;
+    // The plugin learns who embeds it from `host` and checks it against its manifest allow-list.
+    url.searchParams.set('host', global.location.origin);
+    url.searchParams.set('view', view);
+
+    var iframe = document.createElement('iframe');
+    if (options.frameId) iframe.id = options.frameId;
+    iframe.className = options.frameClass || 'crm-sidebar-frame';
+    iframe.title = options.title || 'Marketing sidebar';
+    iframe.setAttribute('sandbox', SANDBOX);
+    iframe.setAttribute('allow', '');
+    iframe.setAttribute('referrerpolicy', 'no-referrer');
+    iframe.src = url.href;
+
+    var overrides = {}; // fields given to update(); they win over getContext()
+    var destroyed = false;
+    var ready = false;
+    var contextSeq = 0;
+
+    function post(message) {
+      if (destroyed || !iframe.contentWindow) return;
+      iframe.contentWindow.postMessage(message, pluginOrigin);
+    }
+
+    function sendContext() {
+      // Only the newest context is sent: a slow getContext() for a record the user already left
+      // must not overwrite the one they are looking at.
+      var seq = ++contextSeq;
+      return Promise.resolve()
+        .then(function () { return options.getContext(); })
+        .then(function (context) {
+          if (destroyed || seq !== contextSeq) return;
+          post(contextMessage(Object.assign({}, context, overrides), view));
+        })
+        .catch(function (error) {
+          // The plugin times out waiting and tells the user to reopen the sidebar.
+          warn('could not send the context (' + describe(error) + ')');
+        });
+    }
+
+    function sendToken(id) {
+      var getToken = options.getToken || options.getContext;
+      Promise.resolve()
+        .then(function () { return getToken(); })
+        .then(function (fresh) {
+          if (!fresh || !isNonEmptyString(fresh.token)) fail('getToken() must return a token');
+          post({ protocol: PROTOCOL, type: 'token', id: id, token: fresh.token, expiresAt: toIsoTime(fresh.expiresAt) });
+        })
+        .catch(function (error) {
+          warn('could not get a token (' + describe(error) + ')');
+        });
+    }
+
+    function call(name, args) {
+      var callback = options[name];
+      if (typeof callback !== 'function') return false;
+      Promise.resolve()
+        .then(function () { return callback.apply(null, args); })
+        .catch(function (error) { warn(name + ' failed (' + describe(error) + ')'); });
+      return true;
+    }
+
+    function onMessage(event) {
+      if (event.source !== iframe.contentWindow || event.origin !== pluginOrigin) return;
+      var data = event.data;
+      if (!data || typeof data !== 'object' || data.protocol !== PROTOCOL) return;
+      switch (data.type) {
+        case 'ready':
+          ready = true; // sent again if the plugin reloads: it then needs the context again
+          sendContext();
+          break;
+        case 'tokenRequest':
+          if (isNonEmptyString(data.id)) sendToken(data.id);
+          break;
+        case 'openRecord':
+          if (ENTITIES.indexOf(data.entity) >= 0 && isNonEmptyString(data.id)) {
+            call('onOpenRecord', [data.entity, data.id]);
+          }
+          break;
+        case 'logActivity':
+          if (ENTITIES.indexOf(data.entity) >= 0 && isNonEmptyString(data.id) &&
+              typeof data.subject === 'string' && typeof data.body === 'string') {
+            call('onLogActivity', [{ entity: data.entity, id: data.id, subject: data.subject, body: data.body }]);
+          }
+          break;
+        case 'resize':
+          if (typeof data.height === 'number' && isFinite(data.height) && data.height >= 0) {
+            var height = Math.min(Math.ceil(data.height), MAX_HEIGHT);
+            if (!call('onResize', [height])) iframe.style.height = height + 'px';
+          }
+          break;
+        case 'close':
+          call('onClose', []);
+          break;
+        default:
+          break; // a newer plugin may send more; unknown messages are not an error
+      }
+    }
+
+    // Listen before the iframe exists so its first `ready` cannot be missed.
+    global.addEventListener('message', onMessage);
+    container.appendChild(iframe);
+
+    return {
+      iframe: iframe,
+      pluginOrigin: pluginOrigin,
+      /** Re-sends the context with these fields replaced, e.g. `{record}` when the user switches record. */
+      update: function (partialContext) {
+        if (destroyed) return Promise.resolve();
+        overrides = Object.assign({}, overrides, partialContext || {});
+        return ready ? sendContext() : Promise.resolve();
+      },
+      /** Removes the iframe and stops listening; safe to call twice. */
+      destroy: function () {
+        if (destroyed) return;
+        destroyed = true;
+        global.removeEventListener('message', onMessage);
+        if (iframe.parentNode) iframe.parentNode.removeChild(iframe);
+      },
+    };
+  }
+
+  // Only the message of an error: never the object, which could hold a request with the token.
+  function describe(error) {
+    return error && error.message ? error.message : String(error);
+  }
+
+  global.CrmSidebarHost = Object.freeze({ PROTOCOL: PROTOCOL, VIEWS: VIEWS.slice(), mount: mount });
+})(window);
