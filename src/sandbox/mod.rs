@@ -11,7 +11,10 @@ pub mod db;
 pub mod engagement;
 pub mod error;
 pub mod openapi;
+pub mod programs;
+pub mod prospects;
 pub mod seed;
+pub mod sends;
 pub mod web;
 
 use std::net::SocketAddr;

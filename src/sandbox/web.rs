@@ -84,6 +84,9 @@ pub fn api_origin_router(state: AppState) -> Router {
             get(api::engagement),
         )
         .route("/v1/openapi.json", get(openapi_json))
+        .merge(super::prospects::routes())
+        .merge(super::programs::routes())
+        .merge(super::sends::routes())
         .route("/v1/{*rest}", get(unknown_endpoint).post(unknown_endpoint));
     if state.config.dev_endpoints {
         api = api

@@ -6,6 +6,14 @@
 
 use std::collections::BTreeMap;
 
+pub mod programs;
+pub mod prospects;
+pub mod sends;
+
+pub use programs::*;
+pub use prospects::*;
+pub use sends::*;
+
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 

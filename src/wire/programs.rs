@@ -1,0 +1,1 @@
+//! Wire types of programs and enrolments (issue: Program enrolment).

@@ -1,0 +1,1 @@
+//! Wire types of hot prospects and score reasons (issue: Hot prospects).
