@@ -184,243 +184,49 @@ fn pick<'t, T>(rng: &mut Rng, items: &'t [T]) -> &'t T {
 // ---------------------------------------------------------------------------------------------
 // People and companies
 
+#[rustfmt::skip]
 const FIRST_NAMES: &[&str] = &[
-    "Emma",
-    "Liam",
-    "Noah",
-    "Sophia",
-    "James",
-    "Isabella",
-    "Lucas",
-    "Mia",
-    "Ethan",
-    "Amelia",
-    "Mason",
-    "Harper",
-    "Logan",
-    "Evelyn",
-    "Alexander",
-    "Abigail",
-    "Daniel",
-    "Emily",
-    "Michael",
-    "Elizabeth",
-    "Benjamin",
-    "Sofia",
-    "Jacob",
-    "Avery",
-    "William",
-    "Ella",
-    "Henry",
-    "Scarlett",
-    "Sebastian",
-    "Grace",
-    "Jack",
-    "Owen",
-    "Victoria",
-    "Samuel",
-    "Riley",
-    "Matthew",
-    "Aria",
-    "Joseph",
-    "Lily",
-    "David",
-    "Zoë",
-    "José",
-    "Renée",
-    "Björn",
-    "François",
-    "Søren",
-    "Anaïs",
-    "Łukasz",
-    "Aisha",
-    "Wei",
-    "Hiroshi",
-    "Priya",
-    "Arjun",
-    "Fatima",
-    "Mohammed",
-    "Ana",
-    "Mateo",
-    "Camila",
-    "Kwame",
-    "Amara",
-    "Ngozi",
-    "Raj",
-    "Mei",
-    "Yuki",
-    "Olga",
-    "Ivan",
-    "Lars",
-    "Ingrid",
-    "Tomás",
-    "Sven",
-    "Nadia",
-    "Omar",
-    "Leila",
-    "Diego",
-    "Valentina",
-    "Kofi",
-    "Thabo",
-    "Anh",
-    "Minh",
-    "Sanjay",
-    "Deepa",
-    "Jin",
-    "Hana",
-    "Sara",
-    "Marco",
-    "Giulia",
-    "Pierre",
-    "Claire",
-    "Hugo",
-    "Elena",
-    "Pablo",
-    "Lucía",
-    "Rachel",
-    "Nathan",
-    "Megan",
-    "Kevin",
-    "Laura",
-    "Brian",
+    "Emma", "Liam", "Noah", "Sophia", "James", "Isabella", "Lucas", "Mia", "Ethan", "Amelia",
+    "Mason", "Harper", "Logan", "Evelyn", "Alexander", "Abigail", "Daniel", "Emily", "Michael",
+    "Elizabeth", "Benjamin", "Sofia", "Jacob", "Avery", "William", "Ella", "Henry", "Scarlett",
+    "Sebastian", "Grace", "Jack", "Owen", "Victoria", "Samuel", "Riley", "Matthew", "Aria",
+    "Joseph", "Lily", "David", "Zoë", "José", "Renée", "Björn", "François", "Søren", "Anaïs",
+    "Łukasz", "Aisha", "Wei", "Hiroshi", "Priya", "Arjun", "Fatima", "Mohammed", "Ana", "Mateo",
+    "Camila", "Kwame", "Amara", "Ngozi", "Raj", "Mei", "Yuki", "Olga", "Ivan", "Lars", "Ingrid",
+    "Tomás", "Sven", "Nadia", "Omar", "Leila", "Diego", "Valentina", "Kofi", "Thabo", "Anh",
+    "Minh", "Sanjay", "Deepa", "Jin", "Hana", "Sara", "Marco", "Giulia", "Pierre", "Claire",
+    "Hugo", "Elena", "Pablo", "Lucía", "Rachel", "Nathan", "Megan", "Kevin", "Laura", "Brian",
 ];
 
+#[rustfmt::skip]
 const LAST_NAMES: &[&str] = &[
-    "Smith",
-    "Johnson",
-    "Williams",
-    "Brown",
-    "Jones",
-    "Garcia",
-    "Miller",
-    "Davis",
-    "Rodriguez",
-    "Martinez",
-    "Hernandez",
-    "Lopez",
-    "Gonzalez",
-    "Wilson",
-    "Anderson",
-    "Thomas",
-    "Taylor",
-    "Moore",
-    "Jackson",
-    "Martin",
-    "Lee",
-    "Perez",
-    "Thompson",
-    "White",
-    "Harris",
-    "Sanchez",
-    "Clark",
-    "Ramirez",
-    "Lewis",
-    "Robinson",
-    "Walker",
-    "Young",
-    "Allen",
-    "King",
-    "Wright",
-    "Scott",
-    "Torres",
-    "Nguyen",
-    "Hill",
-    "Flores",
-    "Green",
-    "Adams",
-    "Nelson",
-    "Baker",
-    "Hall",
-    "Rivera",
-    "Campbell",
-    "Mitchell",
-    "Carter",
-    "Roberts",
-    "O'Brien",
-    "Müller",
-    "García",
-    "Schmidt",
-    "Kowalski",
-    "Novak",
-    "Rossi",
-    "Bianchi",
-    "Dubois",
-    "Lefèvre",
-    "Jensen",
-    "Nielsen",
-    "Andersson",
-    "Johansson",
-    "Tanaka",
-    "Sato",
-    "Suzuki",
-    "Kim",
-    "Park",
-    "Choi",
-    "Wang",
-    "Li",
-    "Zhang",
-    "Chen",
-    "Liu",
-    "Patel",
-    "Shah",
-    "Singh",
-    "Kumar",
-    "Okafor",
-    "Mensah",
-    "Adeyemi",
-    "Haddad",
-    "Khalil",
-    "Cohen",
-    "Levi",
-    "Silva",
-    "Santos",
-    "Oliveira",
-    "Costa",
-    "Ivanova",
-    "Petrov",
-    "van der Berg",
-    "McAllister",
-    "Fitzgerald",
-    "Nakamura",
-    "Hoffmann",
-    "Smith-Jones",
-    "Núñez",
-    "Østergaard",
+    "Smith", "Johnson", "Williams", "Brown", "Jones", "Garcia", "Miller", "Davis", "Rodriguez",
+    "Martinez", "Hernandez", "Lopez", "Gonzalez", "Wilson", "Anderson", "Thomas", "Taylor",
+    "Moore", "Jackson", "Martin", "Lee", "Perez", "Thompson", "White", "Harris", "Sanchez",
+    "Clark", "Ramirez", "Lewis", "Robinson", "Walker", "Young", "Allen", "King", "Wright",
+    "Scott", "Torres", "Nguyen", "Hill", "Flores", "Green", "Adams", "Nelson", "Baker", "Hall",
+    "Rivera", "Campbell", "Mitchell", "Carter", "Roberts", "O'Brien", "Müller", "García",
+    "Schmidt", "Kowalski", "Novak", "Rossi", "Bianchi", "Dubois", "Lefèvre", "Jensen", "Nielsen",
+    "Andersson", "Johansson", "Tanaka", "Sato", "Suzuki", "Kim", "Park", "Choi", "Wang", "Li",
+    "Zhang", "Chen", "Liu", "Patel", "Shah", "Singh", "Kumar", "Okafor", "Mensah", "Adeyemi",
+    "Haddad", "Khalil", "Cohen", "Levi", "Silva", "Santos", "Oliveira", "Costa", "Ivanova",
+    "Petrov", "van der Berg", "McAllister", "Fitzgerald", "Nakamura", "Hoffmann", "Smith-Jones",
+    "Núñez", "Østergaard",
 ];
 
+#[rustfmt::skip]
 const JOB_TITLES: &[&str] = &[
-    "Marketing Manager",
-    "VP of Marketing",
-    "Head of Demand Generation",
-    "Chief Marketing Officer",
-    "Sales Director",
-    "Operations Manager",
-    "CTO",
-    "IT Director",
-    "Procurement Lead",
-    "Product Manager",
-    "Customer Success Manager",
-    "CFO",
-    "Founder & CEO",
-    "Marketing Operations Specialist",
-    "Content Strategist",
-    "Growth Lead",
-    "Director of Partnerships",
-    "HR Director",
-    "Data Analyst",
-    "Head of E-commerce",
-    "Brand Manager",
-    "Digital Marketing Specialist",
-    "Revenue Operations Manager",
-    "Account Executive",
-    "Event Manager",
-    "Communications Director",
-    "Business Analyst",
-    "General Manager",
-    "Office Manager",
-    "Managing Director",
+    "Marketing Manager", "VP of Marketing", "Head of Demand Generation", "Chief Marketing Officer",
+    "Sales Director", "Operations Manager", "CTO", "IT Director", "Procurement Lead",
+    "Product Manager", "Customer Success Manager", "CFO", "Founder & CEO",
+    "Marketing Operations Specialist", "Content Strategist", "Growth Lead",
+    "Director of Partnerships", "HR Director", "Data Analyst", "Head of E-commerce",
+    "Brand Manager", "Digital Marketing Specialist", "Revenue Operations Manager",
+    "Account Executive", "Event Manager", "Communications Director", "Business Analyst",
+    "General Manager", "Office Manager", "Managing Director",
 ];
 
+#[rustfmt::skip]
 const BRAND_HEADS: &[&str] = &[
     "Bright", "North", "Silver", "Blue", "Red", "Iron", "Cedar", "Harbor", "Summit", "Pine",
     "Clear", "Stone", "Golden", "Oak", "River", "Maple", "Falcon", "Granite", "Copper", "Coral",
@@ -428,32 +234,17 @@ const BRAND_HEADS: &[&str] = &[
     "Sterling",
 ];
 
+#[rustfmt::skip]
 const BRAND_TAILS: &[&str] = &[
     "field", "point", "wave", "bridge", "line", "gate", "wood", "view", "path", "stone", "water",
     "ridge", "crest", "leaf", "works",
 ];
 
+#[rustfmt::skip]
 const INDUSTRIES: &[&str] = &[
-    "Logistics",
-    "Analytics",
-    "Health",
-    "Foods",
-    "Software",
-    "Manufacturing",
-    "Energy",
-    "Insurance",
-    "Retail",
-    "Labs",
-    "Consulting",
-    "Media",
-    "Financial",
-    "Robotics",
-    "Systems",
-    "Partners",
-    "Biotech",
-    "Hospitality",
-    "Construction",
-    "Telecom",
+    "Logistics", "Analytics", "Health", "Foods", "Software", "Manufacturing", "Energy",
+    "Insurance", "Retail", "Labs", "Consulting", "Media", "Financial", "Robotics", "Systems",
+    "Partners", "Biotech", "Hospitality", "Construction", "Telecom",
 ];
 
 #[derive(Clone, Debug)]
@@ -488,7 +279,7 @@ fn companies(rng: &mut Rng) -> Vec<Company> {
     rng.shuffle(&mut brands);
     brands
         .iter()
-        .map(|brand| Company::new(brand, *pick(rng, INDUSTRIES)))
+        .map(|brand| Company::new(brand, pick::<&str>(rng, INDUSTRIES)))
         .collect()
 }
 
@@ -584,6 +375,7 @@ fn random_person(rng: &mut Rng, emails: &mut Emails, company: &Company, has_emai
 // ---------------------------------------------------------------------------------------------
 // Marketing content: site pages, forms, programs, campaigns
 
+#[rustfmt::skip]
 const PAGES: &[((&str, &str), u32)] = &[
     (("/", "Home"), 12),
     (("/pricing", "Pricing"), 8),
@@ -592,20 +384,8 @@ const PAGES: &[((&str, &str), u32)] = &[
     (("/product/whats-new", "What's new"), 3),
     (("/customers", "Customer stories"), 4),
     (("/blog", "Blog"), 6),
-    (
-        (
-            "/blog/subject-lines-that-get-opened",
-            "Blog: 5 subject lines that get opened",
-        ),
-        5,
-    ),
-    (
-        (
-            "/blog/lead-scoring-without-spreadsheets",
-            "Blog: Lead scoring without the spreadsheets",
-        ),
-        4,
-    ),
+    (("/blog/subject-lines-that-get-opened", "Blog: 5 subject lines that get opened"), 5),
+    (("/blog/lead-scoring-without-spreadsheets", "Blog: Lead scoring without the spreadsheets"), 4),
     (("/blog/monthly-brief", "The monthly marketing brief"), 3),
     (("/resources", "Resources"), 3),
     (("/webinars", "Webinars"), 2),
@@ -639,6 +419,7 @@ const WEB_FORMS: &[(FormKind, u32)] = &[
     (FormKind::Webinar, 1),
 ];
 
+#[rustfmt::skip]
 const TEAM_SIZES: &[&str] = &["1-10", "11-50", "51-200", "201-1000", "1000+"];
 const MESSAGES: &[&str] = &[
     "We'd like to see how scoring works with our CRM.",
@@ -728,13 +509,13 @@ impl FormKind {
                 field("lastName", &person.last),
                 field("email", email),
                 field("company", &person.company),
-                field("teamSize", *pick(rng, TEAM_SIZES)),
-                field("message", *pick(rng, MESSAGES)),
+                field("teamSize", pick::<&str>(rng, TEAM_SIZES)),
+                field("message", pick::<&str>(rng, MESSAGES)),
             ],
             FormKind::Contact => vec![
                 field("firstName", &person.first),
                 field("email", email),
-                field("message", *pick(rng, MESSAGES)),
+                field("message", pick::<&str>(rng, MESSAGES)),
             ],
             FormKind::Newsletter => vec![field("email", email)],
             FormKind::Preferences => vec![
@@ -848,88 +629,25 @@ struct Theme {
 }
 
 /// Campaign A of every month is the newsletter; the others draw from the rest.
+#[rustfmt::skip]
 const THEMES: &[Theme] = &[
-    Theme {
-        subject: "The {month} marketing brief",
-        path: "/blog/monthly-brief",
-        title: "The monthly marketing brief",
-        form: None,
-    },
-    Theme {
-        subject: "Webinar: Turning CRM data into pipeline",
-        path: "/webinars/crm-data-to-pipeline",
-        title: "Webinar: Turning CRM data into pipeline",
-        form: Some(FormKind::Webinar),
-    },
-    Theme {
-        subject: "You're invited: Customer Summit {year}",
-        path: "/events/customer-summit",
-        title: "Customer Summit",
-        form: Some(FormKind::Event),
-    },
-    Theme {
-        subject: "New in {month}: a faster segment builder",
-        path: "/product/whats-new",
-        title: "What's new",
-        form: None,
-    },
-    Theme {
-        subject: "Case study: how a logistics team doubled reply rates",
-        path: "/customers/logistics-case-study",
-        title: "Customer story: doubling reply rates",
-        form: None,
-    },
-    Theme {
-        subject: "The 2-minute guide to lead scoring",
-        path: "/resources/lead-scoring-guide",
-        title: "Guide: Lead scoring in 2 minutes",
-        form: Some(FormKind::Guide),
-    },
-    Theme {
-        subject: "Still comparing tools? Book a 20-minute demo",
-        path: "/demo",
-        title: "Request a demo",
-        form: Some(FormKind::Demo),
-    },
-    Theme {
-        subject: "More contacts on every plan, same price",
-        path: "/pricing",
-        title: "Pricing",
-        form: None,
-    },
-    Theme {
-        subject: "Checklist: 7 steps to cleaner CRM data",
-        path: "/resources/crm-data-checklist",
-        title: "Checklist: Cleaner CRM data",
-        form: Some(FormKind::Guide),
-    },
-    Theme {
-        subject: "Join our {month} roundtable for marketing leaders",
-        path: "/events/leaders-roundtable",
-        title: "Marketing leaders roundtable",
-        form: Some(FormKind::Event),
-    },
-    Theme {
-        subject: "5 subject lines that get opened",
-        path: "/blog/subject-lines-that-get-opened",
-        title: "Blog: 5 subject lines that get opened",
-        form: None,
-    },
+    Theme { subject: "The {month} marketing brief", path: "/blog/monthly-brief", title: "The monthly marketing brief", form: None },
+    Theme { subject: "Webinar: Turning CRM data into pipeline", path: "/webinars/crm-data-to-pipeline", title: "Webinar: Turning CRM data into pipeline", form: Some(FormKind::Webinar) },
+    Theme { subject: "You're invited: Customer Summit {year}", path: "/events/customer-summit", title: "Customer Summit", form: Some(FormKind::Event) },
+    Theme { subject: "New in {month}: a faster segment builder", path: "/product/whats-new", title: "What's new", form: None },
+    Theme { subject: "Case study: how a logistics team doubled reply rates", path: "/customers/logistics-case-study", title: "Customer story: doubling reply rates", form: None },
+    Theme { subject: "The 2-minute guide to lead scoring", path: "/resources/lead-scoring-guide", title: "Guide: Lead scoring in 2 minutes", form: Some(FormKind::Guide) },
+    Theme { subject: "Still comparing tools? Book a 20-minute demo", path: "/demo", title: "Request a demo", form: Some(FormKind::Demo) },
+    Theme { subject: "More contacts on every plan, same price", path: "/pricing", title: "Pricing", form: None },
+    Theme { subject: "Checklist: 7 steps to cleaner CRM data", path: "/resources/crm-data-checklist", title: "Checklist: Cleaner CRM data", form: Some(FormKind::Guide) },
+    Theme { subject: "Join our {month} roundtable for marketing leaders", path: "/events/leaders-roundtable", title: "Marketing leaders roundtable", form: Some(FormKind::Event) },
+    Theme { subject: "5 subject lines that get opened", path: "/blog/subject-lines-that-get-opened", title: "Blog: 5 subject lines that get opened", form: None },
 ];
 
+#[rustfmt::skip]
 const MONTHS: [&str; 12] = [
-    "January",
-    "February",
-    "March",
-    "April",
-    "May",
-    "June",
-    "July",
-    "August",
-    "September",
-    "October",
-    "November",
-    "December",
+    "January", "February", "March", "April", "May", "June", "July", "August", "September",
+    "October", "November", "December",
 ];
 
 const CAMPAIGN_LETTERS: &[char] = &['A', 'B', 'C', 'D', 'E', 'F', 'G', 'H'];
@@ -1885,6 +1603,66 @@ fn insert_templates(
 const SITE_A: &str = "https://www.northwind.example";
 const SITE_B: &str = "https://www.contoso.example";
 
+/// A named person: first name, last name, company brand and industry, job title.
+type Who = (
+    &'static str,
+    &'static str,
+    &'static str,
+    &'static str,
+    &'static str,
+);
+
+const DEMO_PERSON: Who = (
+    "Sarah",
+    "Chen",
+    "Brightwater",
+    "Logistics",
+    "VP of Operations",
+);
+const OPTED_OUT_PERSON: Who = (
+    "Marcus",
+    "Reed",
+    "Harborview",
+    "Insurance",
+    "Procurement Manager",
+);
+const NO_EMAIL_PERSON: Who = (
+    "Priya",
+    "Raman",
+    "Cedarpoint",
+    "Health",
+    "Director of Patient Experience",
+);
+const PERF_PERSON: Who = (
+    "Jordan",
+    "Blake",
+    "Ironbridge",
+    "Analytics",
+    "Head of Growth",
+);
+const B_LEAD_PERSON: Who = (
+    "Hana",
+    "Kobayashi",
+    "Tidewater",
+    "Hospitality",
+    "Marketing Manager",
+);
+const CRM_ONLY_B_PERSON: Who = ("Kenji", "Mori", "Bluecrest", "Telecom", "IT Director");
+
+/// Tenant A's CRM-only records: entity, CRM id, owner (index into `REPS_A`), person.
+#[rustfmt::skip]
+const CRM_ONLY_A: &[(Entity, &str, usize, Who)] = &[
+    (Entity::Lead, CRM_ONLY_LEAD, 0, ("Elena", "Rossi", "Stonegate", "Consulting", "Marketing Director")),
+    (Entity::Lead, "LEAD-9002", 1, ("Tom", "Becker", "Riverpoint", "Foods", "Purchasing Manager")),
+    (Entity::Contact, "CONT-9001", 0, ("Aisha", "Bello", "Lumenfield", "Media", "Content Strategist")),
+    (Entity::Contact, "CONT-9002", 2, ("Lucas", "Moreau", "Coralbridge", "Retail", "Head of E-commerce")),
+    (Entity::Account, "ACCT-9001", 3, ("Nina", "Johansson", "Aspenline", "Energy", "Operations Manager")),
+];
+
+fn named_person(emails: &mut Emails, (first, last, brand, industry, title): Who) -> Person {
+    fixed_person(emails, first, last, &Company::new(brand, industry), title)
+}
+
 /// Regular record counts per entity (the lead numbers include the three named demo leads).
 const LEADS_A: usize = 1_000;
 const CONTACTS_A: usize = 700;
@@ -1928,99 +1706,14 @@ fn seed_tenant_a(
     let mut emails = Emails::default();
 
     // The named people first, so their addresses are theirs.
-    let demo = fixed_person(
-        &mut emails,
-        "Sarah",
-        "Chen",
-        &Company::new("Brightwater", "Logistics"),
-        "VP of Operations",
-    );
-    let opted_out = fixed_person(
-        &mut emails,
-        "Marcus",
-        "Reed",
-        &Company::new("Harborview", "Insurance"),
-        "Procurement Manager",
-    );
-    let mut no_email = fixed_person(
-        &mut emails,
-        "Priya",
-        "Raman",
-        &Company::new("Cedarpoint", "Health"),
-        "Director of Patient Experience",
-    );
+    let demo = named_person(&mut emails, DEMO_PERSON);
+    let opted_out = named_person(&mut emails, OPTED_OUT_PERSON);
+    let mut no_email = named_person(&mut emails, NO_EMAIL_PERSON);
     no_email.email = None;
-    let perf = fixed_person(
-        &mut emails,
-        "Jordan",
-        "Blake",
-        &Company::new("Ironbridge", "Analytics"),
-        "Head of Growth",
-    );
-    let crm_only = [
-        (
-            Entity::Lead,
-            CRM_ONLY_LEAD,
-            fixed_person(
-                &mut emails,
-                "Elena",
-                "Rossi",
-                &Company::new("Stonegate", "Consulting"),
-                "Marketing Director",
-            ),
-            reps[0],
-        ),
-        (
-            Entity::Lead,
-            "LEAD-9002",
-            fixed_person(
-                &mut emails,
-                "Tom",
-                "Becker",
-                &Company::new("Riverpoint", "Foods"),
-                "Purchasing Manager",
-            ),
-            reps[1],
-        ),
-        (
-            Entity::Contact,
-            "CONT-9001",
-            fixed_person(
-                &mut emails,
-                "Aisha",
-                "Bello",
-                &Company::new("Lumenfield", "Media"),
-                "Content Strategist",
-            ),
-            reps[0],
-        ),
-        (
-            Entity::Contact,
-            "CONT-9002",
-            fixed_person(
-                &mut emails,
-                "Lucas",
-                "Moreau",
-                &Company::new("Coralbridge", "Retail"),
-                "Head of E-commerce",
-            ),
-            reps[2],
-        ),
-        (
-            Entity::Account,
-            "ACCT-9001",
-            fixed_person(
-                &mut emails,
-                "Nina",
-                "Johansson",
-                &Company::new("Aspenline", "Energy"),
-                "Operations Manager",
-            ),
-            reps[3],
-        ),
-    ];
-    for (entity, crm_id, person, owner) in &crm_only {
-        insert_crm_only(conn, tenant, *entity, crm_id, person, *owner)?;
+    let perf = named_person(&mut emails, PERF_PERSON);
+    for &(entity, crm_id, rep, who) in CRM_ONLY_A {
+        let person = named_person(&mut emails, who);
+        insert_crm_only(conn, tenant, entity, crm_id, &person, reps[rep])?;
     }
 
     // Regular records: profiles from one stream, independent of the activity target.
@@ -2225,7 +1918,7 @@ fn unsubscribe_and_return(
 fn demo_events(rng: Rng, ctx: &TenantCtx, clock: &Clock, plan: &Plan) -> Vec<Ev> {
     let mut g = Gen::new(rng, ctx, &plan.person, clock, plan.window, plan.engagement);
     let now = clock.now;
-    let t = now - 25 * DAY - 3 * HOUR;
+    let t = now - 25 * DAY - 3 * HOUR + 12 * MINUTE + 41 * SECOND;
     let id = campaign_id(t, 'M');
     g.blackout = Some(unsubscribe_and_return(
         &mut g,
@@ -2243,7 +1936,7 @@ fn demo_events(rng: Rng, ctx: &TenantCtx, clock: &Clock, plan: &Plan) -> Vec<Ev>
     };
 
     // Webinar invitation six days ago: opened, clicked, registered, enrolled.
-    let t = now - 6 * DAY - 2 * HOUR;
+    let t = now - 6 * DAY - 2 * HOUR + 4 * MINUTE + 9 * SECOND;
     let id = campaign_id(t, 'J');
     let subject = "Sarah, you're invited: Turning CRM data into pipeline";
     let (path, title) = FormKind::Webinar.page();
@@ -2277,7 +1970,7 @@ fn demo_events(rng: Rng, ctx: &TenantCtx, clock: &Clock, plan: &Plan) -> Vec<Ev>
     g.force(program_event(t + HOUR + 10 * MINUTE, "Webinar Follow-up"));
 
     // The recording four days ago: opened, clicked, then pricing.
-    let t = now - 4 * DAY - 5 * HOUR;
+    let t = now - 4 * DAY - 5 * HOUR + 31 * MINUTE + 52 * SECOND;
     let recording_id = campaign_id(t, 'K');
     let recording = "Your webinar recording and slides";
     let landing = format!("{site}/resources/webinar-recording");
@@ -2318,7 +2011,7 @@ fn demo_events(rng: Rng, ctx: &TenantCtx, clock: &Clock, plan: &Plan) -> Vec<Ev>
     ));
 
     // A product update three days ago bounced softly (mailbox full).
-    let t = now - 3 * DAY - HOUR;
+    let t = now - 3 * DAY - HOUR + 8 * MINUTE + 17 * SECOND;
     let id = campaign_id(t, 'L');
     let subject = "New this month: a faster segment builder";
     g.force(mail(t, ActivityKind::EmailSent, subject, &id));
@@ -2328,7 +2021,7 @@ fn demo_events(rng: Rng, ctx: &TenantCtx, clock: &Clock, plan: &Plan) -> Vec<Ev>
     );
 
     // Two days ago: customer stories, then a demo request.
-    let t = now - 2 * DAY - 3 * HOUR;
+    let t = now - 2 * DAY - 3 * HOUR + 26 * MINUTE + 5 * SECOND;
     g.force(page_event(
         t,
         format!("{site}/customers"),
@@ -2359,13 +2052,13 @@ fn demo_events(rng: Rng, ctx: &TenantCtx, clock: &Clock, plan: &Plan) -> Vec<Ev>
 
     // Yesterday and today.
     g.force(page_event(
-        now - 20 * HOUR,
+        now - 20 * HOUR + 13 * MINUTE + 38 * SECOND,
         format!("{site}/pricing"),
         "Pricing",
         240,
     ));
     g.force(mail(
-        now - 3 * HOUR,
+        now - 3 * HOUR + 47 * MINUTE + 11 * SECOND,
         ActivityKind::EmailOpened,
         recording,
         &recording_id,
@@ -2435,13 +2128,7 @@ fn seed_tenant_b(
     let mut emails = Emails::default();
     let companies = companies(&mut rng);
 
-    let crm_only = fixed_person(
-        &mut emails,
-        "Kenji",
-        "Mori",
-        &Company::new("Bluecrest", "Telecom"),
-        "IT Director",
-    );
+    let crm_only = named_person(&mut emails, CRM_ONLY_B_PERSON);
     insert_crm_only(conn, tenant, Entity::Lead, "LEAD-B-9001", &crm_only, rep)?;
 
     let mut index = 0u64;
@@ -2454,13 +2141,7 @@ fn seed_tenant_b(
             let crm_id = format!("{prefix}-{n:04}");
             let is_b_lead = crm_id == B_LEAD;
             let person = if is_b_lead {
-                fixed_person(
-                    &mut emails,
-                    "Hana",
-                    "Kobayashi",
-                    &Company::new("Tidewater", "Hospitality"),
-                    "Marketing Manager",
-                )
+                named_person(&mut emails, B_LEAD_PERSON)
             } else {
                 let company = pick(&mut rng, &companies[..40.min(companies.len())]);
                 random_person(&mut rng, &mut emails, company, true)

@@ -1,0 +1,100 @@
+//! The plugin's size and speed, measured in headless Chromium against the demo CRM:
+//! - brotli size of the built plugin (wasm + js + css in `dist/`), target under 150 KB;
+//! - time from `sidebar:context` to `sidebar:first-row` (the performance marks), median of runs;
+//! - DOM rows at the bottom of the 10,000-activity history, target at most 100.
+//!
+//! `make bench` (needs `trunk build --release` and chromedriver, as `make test` does).
+
+#[path = "../tests/support/browser.rs"]
+mod browser;
+
+use std::io::Write;
+use std::time::Duration;
+
+use browser::*;
+use crm_sidebar::sandbox::seed;
+use serde_json::Value;
+
+const PAINT_RUNS: usize = 15;
+
+fn brotli_size(bytes: &[u8]) -> usize {
+    let mut out = Vec::new();
+    {
+        let mut writer = brotli::CompressorWriter::new(&mut out, 4096, 11, 22);
+        writer.write_all(bytes).unwrap();
+    }
+    out.len()
+}
+
+#[tokio::main]
+async fn main() {
+    let dist = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("dist");
+    let mut total = 0;
+    let mut raw_total = 0;
+    println!("| file | bytes | brotli |\n| --- | --- | --- |");
+    let mut entries: Vec<_> = std::fs::read_dir(&dist).expect("dist/ exists: run trunk build --release").flatten().collect();
+    entries.sort_by_key(|e| e.file_name());
+    for entry in entries {
+        let name = entry.file_name().to_string_lossy().into_owned();
+        if !(name.ends_with(".wasm") || name.ends_with(".js") || name.ends_with(".css")) {
+            continue;
+        }
+        let bytes = std::fs::read(entry.path()).unwrap();
+        let compressed = brotli_size(&bytes);
+        println!("| {name} | {} | {compressed} |", bytes.len());
+        total += compressed;
+        raw_total += bytes.len();
+    }
+    println!("| **total** | {raw_total} | **{:.1} KB** |\n", total as f64 / 1024.0);
+
+    let client = browser().await;
+    let mut paints = Vec::new();
+    for _ in 0..PAINT_RUNS {
+        open_sidebar(&client, &format!("/record?entity=lead&id={}&user=rep-ava", seed::DEMO_LEAD)).await;
+        first_row_time(&client).await;
+        let value = eval(
+            &client,
+            "const c = performance.getEntriesByName('sidebar:context')[0];
+             const r = performance.getEntriesByName('sidebar:first-row')[0];
+             return c && r ? r.startTime - c.startTime : null;",
+        )
+        .await;
+        if let Some(ms) = value.as_f64() {
+            paints.push(ms);
+        }
+        client.enter_parent_frame().await.unwrap();
+    }
+    paints.sort_by(|a, b| a.partial_cmp(b).unwrap());
+    println!(
+        "sidebar:context -> sidebar:first-row over {} loads: median {:.1} ms, max {:.1} ms",
+        paints.len(),
+        paints[paints.len() / 2],
+        paints.last().unwrap()
+    );
+
+    open_sidebar(&client, &format!("/record?entity=lead&id={}&user=rep-ava", seed::PERF_RECORD)).await;
+    first_row_time(&client).await;
+    let mut max_rows = 0;
+    let started = std::time::Instant::now();
+    loop {
+        let state: Value = eval(
+            &client,
+            "const s = document.querySelector('.history-scroll');
+             s.scrollTop = s.scrollHeight;
+             return {rows: document.querySelectorAll('.history-rows > li').length,
+                     end: document.body.innerText.includes('Beginning of marketing history')};",
+        )
+        .await;
+        max_rows = max_rows.max(state["rows"].as_u64().unwrap_or(0));
+        if state["end"] == Value::Bool(true) {
+            break;
+        }
+        assert!(started.elapsed() < Duration::from_secs(300), "never reached the end of the history");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    println!(
+        "10,000-activity history scrolled to the end in {:.1} s: at most {max_rows} rows in the DOM",
+        started.elapsed().as_secs_f64()
+    );
+    client.close().await.unwrap();
+}

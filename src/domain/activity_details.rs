@@ -1,0 +1,276 @@
+//! What an activity row says: its one-line summary and the detail lines it expands to.
+//!
+//! Every string here comes from record data and is untrusted: the view renders it as text, and
+//! only `http(s)` URLs ever become links.
+
+use crate::wire::{Activity, ActivityKind};
+
+/// One line of an expanded activity: a label and a value, shown on a single line.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct DetailLine {
+    pub label: String,
+    pub value: String,
+    /// Set when the value is a URL that is safe to link to.
+    pub href: Option<String>,
+}
+
+impl DetailLine {
+    fn text(label: &str, value: impl Into<String>) -> DetailLine {
+        DetailLine {
+            label: label.to_owned(),
+            value: value.into(),
+            href: None,
+        }
+    }
+
+    fn link(label: &str, url: &str) -> DetailLine {
+        DetailLine {
+            label: label.to_owned(),
+            value: url.to_owned(),
+            href: safe_link(url).map(str::to_owned),
+        }
+    }
+}
+
+/// The line under an activity's label: its subject, else what it is about.
+pub fn summary(activity: &Activity) -> Option<&str> {
+    let details = &activity.details;
+    [
+        activity.subject.as_deref(),
+        details.page_title.as_deref(),
+        details.form_name.as_deref(),
+        details.program_name.as_deref(),
+        details.score_reason.as_deref(),
+        activity.url.as_deref(),
+    ]
+    .into_iter()
+    .flatten()
+    .map(str::trim)
+    .find(|text| !text.is_empty())
+}
+
+/// The detail lines of an expanded activity, in a fixed order. Empty when there is nothing to
+/// expand.
+pub fn detail_lines(activity: &Activity) -> Vec<DetailLine> {
+    let details = &activity.details;
+    let present = |value: &Option<String>| {
+        value
+            .as_deref()
+            .map(str::trim)
+            .filter(|v| !v.is_empty())
+            .map(str::to_owned)
+    };
+    let mut lines = Vec::new();
+    if let Some(url) = present(&details.clicked_url) {
+        lines.push(DetailLine::link("Clicked link", &url));
+    }
+    if let Some(title) = present(&details.page_title) {
+        lines.push(DetailLine::text("Page", title));
+    }
+    if let Some(url) = present(&activity.url) {
+        if present(&details.clicked_url).as_deref() != Some(url.as_str()) {
+            lines.push(DetailLine::link("URL", &url));
+        }
+    }
+    if let Some(seconds) = details.seconds_on_page {
+        lines.push(DetailLine::text("Time on page", format_seconds(seconds)));
+    }
+    if let Some(form) = present(&details.form_name) {
+        lines.push(DetailLine::text("Form", form));
+    }
+    for field in &details.form_fields {
+        lines.push(DetailLine {
+            label: field.name.clone(),
+            value: field.value.clone(),
+            href: None,
+        });
+    }
+    if let Some(bounce) = present(&details.bounce_type) {
+        let text = match bounce.as_str() {
+            "hard" => "Hard bounce (address rejected)".to_owned(),
+            "soft" => "Soft bounce (temporary)".to_owned(),
+            _ => bounce,
+        };
+        lines.push(DetailLine::text("Bounce", text));
+    }
+    if let Some(delta) = details.score_delta {
+        lines.push(DetailLine::text("Score change", format_delta(delta)));
+    }
+    if let Some(reason) = present(&details.score_reason) {
+        lines.push(DetailLine::text("Reason", reason));
+    }
+    if let Some(program) = present(&details.program_name) {
+        lines.push(DetailLine::text("Program", program));
+    }
+    if let Some(campaign) = present(&activity.campaign_id) {
+        lines.push(DetailLine::text("Campaign", campaign));
+    }
+    lines
+}
+
+/// A score change with its sign, "+5" or "−3" (a real minus sign).
+pub fn format_delta(delta: i64) -> String {
+    match delta {
+        d if d > 0 => format!("+{d}"),
+        d if d < 0 => format!("\u{2212}{}", d.unsigned_abs()),
+        _ => "0".to_owned(),
+    }
+}
+
+/// A duration on a page: "42 s", "2 min 5 s", "1 h 3 min".
+pub fn format_seconds(seconds: u32) -> String {
+    let (h, m, s) = (seconds / 3600, seconds % 3600 / 60, seconds % 60);
+    match (h, m, s) {
+        (0, 0, s) => format!("{s} s"),
+        (0, m, 0) => format!("{m} min"),
+        (0, m, s) => format!("{m} min {s} s"),
+        (h, 0, _) => format!("{h} h"),
+        (h, m, _) => format!("{h} h {m} min"),
+    }
+}
+
+/// `url` if it is an absolute `http:` or `https:` URL, the only kind the view links to (a
+/// `javascript:` URL in record data must never become a link).
+pub fn safe_link(url: &str) -> Option<&str> {
+    let url = url.trim();
+    let (scheme, rest) = url.split_once(':')?;
+    let rest = rest.strip_prefix("//")?;
+    let ok = (scheme.eq_ignore_ascii_case("http") || scheme.eq_ignore_ascii_case("https"))
+        && !rest.is_empty()
+        && !url.chars().any(|c| c.is_whitespace() || c.is_control());
+    ok.then_some(url)
+}
+
+/// A short glyph for each kind, shown in a coloured disc beside the label.
+pub fn kind_glyph(kind: ActivityKind) -> &'static str {
+    match kind {
+        ActivityKind::EmailSent => "\u{2709}",       // envelope
+        ActivityKind::EmailOpened => "\u{25CE}",     // bullseye
+        ActivityKind::EmailClicked => "\u{2197}",    // north-east arrow
+        ActivityKind::EmailBounced => "\u{21A9}",    // leftwards hook arrow
+        ActivityKind::Unsubscribed => "\u{2298}",    // circled slash
+        ActivityKind::PageVisit => "\u{25A4}",       // square with lines
+        ActivityKind::FormSubmitted => "\u{270E}",   // pencil
+        ActivityKind::ProgramEnrolled => "\u{2691}", // flag
+        ActivityKind::ScoreChanged => "\u{00B1}",    // plus-minus
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::wire::{ActivityDetails, FormField};
+
+    fn activity(kind: ActivityKind, details: ActivityDetails) -> Activity {
+        Activity {
+            id: 1,
+            kind,
+            occurred_at: "2026-01-02T03:04:05Z".parse().unwrap(),
+            subject: None,
+            url: None,
+            campaign_id: None,
+            details,
+        }
+    }
+
+    #[test]
+    fn a_page_visit_lists_title_url_and_time_on_page() {
+        let mut visit = activity(
+            ActivityKind::PageVisit,
+            ActivityDetails {
+                page_title: Some("Pricing".into()),
+                seconds_on_page: Some(125),
+                ..ActivityDetails::default()
+            },
+        );
+        visit.url = Some("https://example.com/pricing".into());
+        let lines = detail_lines(&visit);
+        let labels: Vec<&str> = lines.iter().map(|l| l.label.as_str()).collect();
+        assert_eq!(labels, ["Page", "URL", "Time on page"]);
+        assert_eq!(
+            lines[1].href.as_deref(),
+            Some("https://example.com/pricing")
+        );
+        assert_eq!(lines[2].value, "2 min 5 s");
+        assert_eq!(summary(&visit), Some("Pricing"));
+    }
+
+    #[test]
+    fn a_form_lists_each_field_and_a_score_change_its_reason() {
+        let form = activity(
+            ActivityKind::FormSubmitted,
+            ActivityDetails {
+                form_name: Some("Demo request".into()),
+                form_fields: vec![
+                    FormField {
+                        name: "Company".into(),
+                        value: "Acme".into(),
+                    },
+                    FormField {
+                        name: "Seats".into(),
+                        value: "40".into(),
+                    },
+                ],
+                ..ActivityDetails::default()
+            },
+        );
+        assert_eq!(detail_lines(&form).len(), 3);
+        let score = activity(
+            ActivityKind::ScoreChanged,
+            ActivityDetails {
+                score_delta: Some(-3),
+                score_reason: Some("Unsubscribed".into()),
+                ..ActivityDetails::default()
+            },
+        );
+        let lines = detail_lines(&score);
+        assert_eq!(lines[0].value, "\u{2212}3");
+        assert_eq!(lines[1].value, "Unsubscribed");
+    }
+
+    #[test]
+    fn a_clicked_link_is_not_repeated_as_the_url() {
+        let mut click = activity(
+            ActivityKind::EmailClicked,
+            ActivityDetails {
+                clicked_url: Some("https://example.com/a".into()),
+                ..ActivityDetails::default()
+            },
+        );
+        click.url = Some("https://example.com/a".into());
+        click.subject = Some("Spring offer".into());
+        assert_eq!(detail_lines(&click).len(), 1);
+        assert_eq!(summary(&click), Some("Spring offer"));
+    }
+
+    #[test]
+    fn an_activity_without_details_has_nothing_to_expand() {
+        let sent = activity(ActivityKind::EmailSent, ActivityDetails::default());
+        assert!(detail_lines(&sent).is_empty());
+        assert_eq!(summary(&sent), None);
+    }
+
+    #[test]
+    fn only_http_urls_become_links() {
+        assert_eq!(
+            safe_link("https://example.com/x?y=1"),
+            Some("https://example.com/x?y=1")
+        );
+        assert_eq!(safe_link("HTTP://example.com"), Some("HTTP://example.com"));
+        assert_eq!(safe_link("javascript:alert(1)"), None);
+        assert_eq!(safe_link("javascript://%0aalert(1)"), None);
+        assert_eq!(safe_link("https://"), None);
+        assert_eq!(safe_link("//example.com"), None);
+        assert_eq!(safe_link("https://exa mple.com"), None);
+    }
+
+    #[test]
+    fn durations_and_deltas_read_naturally() {
+        assert_eq!(format_seconds(42), "42 s");
+        assert_eq!(format_seconds(120), "2 min");
+        assert_eq!(format_seconds(3780), "1 h 3 min");
+        assert_eq!(format_seconds(7200), "2 h");
+        assert_eq!(format_delta(5), "+5");
+        assert_eq!(format_delta(0), "0");
+    }
+}

@@ -1,0 +1,594 @@
+//! The activity history view's state and every change to it.
+//!
+//! The plugin wraps [`HistoryState`] in a Yew reducer; everything that can be decided without a
+//! browser is decided here: which page belongs to which listing, de-duplication, day grouping,
+//! which rows are expanded and how tall each row is.
+
+use std::collections::BTreeSet;
+use std::rc::Rc;
+
+use chrono::{DateTime, Utc};
+
+use crate::domain::activity_details::detail_lines;
+use crate::domain::activity_filters::{DateRange, Filters};
+use crate::domain::time::LocalDate;
+use crate::domain::virtual_list::Layout;
+use crate::wire::{Activity, ActivityKind};
+
+/// Height of a day header row, in CSS pixels (`.day-row` in sidebar.css).
+pub const DAY_ROW_HEIGHT: u32 = 32;
+/// Height of a collapsed activity row (`.activity-summary`).
+pub const ACTIVITY_ROW_HEIGHT: u32 = 60;
+/// Height of one detail line of an expanded row (`.detail-line`).
+pub const DETAIL_LINE_HEIGHT: u32 = 20;
+/// Vertical padding around the detail lines (`.activity-details`).
+pub const DETAILS_PADDING: u32 = 12;
+
+/// An activity with what the view needs to place it.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Entry {
+    pub activity: Rc<Activity>,
+    /// The day it happened in the user's time zone.
+    pub day: LocalDate,
+    /// How many detail lines it expands to (0: it has no expand button).
+    pub detail_count: u32,
+}
+
+impl Entry {
+    pub fn new(activity: Activity, day: LocalDate) -> Entry {
+        let detail_count = detail_lines(&activity).len() as u32;
+        Entry {
+            activity: Rc::new(activity),
+            day,
+            detail_count,
+        }
+    }
+
+    pub fn id(&self) -> i64 {
+        self.activity.id
+    }
+
+    pub fn height(&self, expanded: bool) -> u32 {
+        if expanded && self.detail_count > 0 {
+            ACTIVITY_ROW_HEIGHT + DETAILS_PADDING + self.detail_count * DETAIL_LINE_HEIGHT
+        } else {
+            ACTIVITY_ROW_HEIGHT
+        }
+    }
+}
+
+/// Turns an API page into entries, placing each activity on its local day with `day_of`.
+pub fn entries_from_page(
+    items: Vec<Activity>,
+    mut day_of: impl FnMut(&DateTime<Utc>) -> LocalDate,
+) -> Vec<Entry> {
+    items
+        .into_iter()
+        .map(|activity| {
+            let day = day_of(&activity.occurred_at);
+            Entry::new(activity, day)
+        })
+        .collect()
+}
+
+/// One row of the rendered list.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Row {
+    /// A header naming the day of the activities below it.
+    Day(LocalDate),
+    /// The activity at this index of [`HistoryState::entries`].
+    Activity(usize),
+}
+
+/// Rows for entries that are newest first: a day header before the first activity of each day.
+pub fn group_by_day(entries: &[Entry]) -> Vec<Row> {
+    let mut rows = Vec::with_capacity(entries.len() + entries.len() / 4 + 1);
+    let mut current: Option<LocalDate> = None;
+    for (index, entry) in entries.iter().enumerate() {
+        if current != Some(entry.day) {
+            current = Some(entry.day);
+            rows.push(Row::Day(entry.day));
+        }
+        rows.push(Row::Activity(index));
+    }
+    rows
+}
+
+/// Where the listing is.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Phase<E> {
+    /// The first page is on its way.
+    Loading,
+    /// Nothing in flight.
+    Idle,
+    /// The next page is on its way; the rows so far stay.
+    LoadingMore,
+    /// The first page failed.
+    Failed(E),
+    /// A later page failed; the rows so far stay.
+    FailedMore(E),
+}
+
+/// Every change to the history view.
+#[derive(Clone, Debug, PartialEq)]
+pub enum HistoryAction<E> {
+    ToggleKind(ActivityKind),
+    SetText(String),
+    SetRange(DateRange),
+    ClearFilters,
+    /// Start the listing over with the same filters (refresh button, retry of the first page).
+    Reload,
+    /// Ask for the next page (also the retry of a failed one).
+    LoadMore,
+    PageLoaded {
+        generation: u64,
+        entries: Vec<Entry>,
+        next_cursor: Option<String>,
+    },
+    PageFailed {
+        generation: u64,
+        error: E,
+    },
+    ToggleExpanded(i64),
+}
+
+/// The history view's state.
+///
+/// Each listing (a set of filters, fetched page by page) has a `generation`; a page or error
+/// tagged with an older generation arrived for a listing the user has left and is dropped.
+#[derive(Clone, Debug)]
+pub struct HistoryState<E> {
+    pub filters: Filters,
+    pub generation: u64,
+    pub phase: Phase<E>,
+    pub next_cursor: Option<String>,
+    /// Counts applied changes: two snapshots of one history with the same revision are equal.
+    revision: u64,
+    entries: Rc<Vec<Entry>>,
+    ids: Rc<BTreeSet<i64>>,
+    expanded: Rc<BTreeSet<i64>>,
+    rows: Rc<Vec<Row>>,
+    layout: Rc<Layout>,
+}
+
+impl<E> Default for HistoryState<E> {
+    fn default() -> Self {
+        HistoryState {
+            filters: Filters::default(),
+            generation: 1,
+            phase: Phase::Loading,
+            next_cursor: None,
+            revision: 0,
+            entries: Rc::default(),
+            ids: Rc::default(),
+            expanded: Rc::default(),
+            rows: Rc::default(),
+            layout: Rc::default(),
+        }
+    }
+}
+
+/// Snapshots of the same history compare by revision, in O(1): the view re-renders exactly when
+/// an action changed something.
+impl<E> PartialEq for HistoryState<E> {
+    fn eq(&self, other: &Self) -> bool {
+        self.revision == other.revision && self.generation == other.generation
+    }
+}
+
+impl<E> HistoryState<E> {
+    /// A history whose first page was already loaded, for views mounted with data at hand.
+    pub fn with_page(entries: Vec<Entry>, next_cursor: Option<String>) -> Self {
+        let mut state = HistoryState::default();
+        let generation = state.generation;
+        state.apply(HistoryAction::PageLoaded {
+            generation,
+            entries,
+            next_cursor,
+        });
+        state
+    }
+
+    /// Applies one action. Returns whether anything changed.
+    pub fn apply(&mut self, action: HistoryAction<E>) -> bool {
+        let changed = self.apply_action(action);
+        if changed {
+            self.revision += 1;
+        }
+        changed
+    }
+
+    fn apply_action(&mut self, action: HistoryAction<E>) -> bool {
+        match action {
+            HistoryAction::ToggleKind(kind) => {
+                self.filters.toggle_kind(kind);
+                self.restart();
+            }
+            HistoryAction::SetText(text) => {
+                if text.trim() == self.filters.search_text() {
+                    self.filters.text = text;
+                    return false;
+                }
+                self.filters.text = text;
+                self.restart();
+            }
+            HistoryAction::SetRange(range) => {
+                if range == self.filters.range {
+                    return false;
+                }
+                self.filters.range = range;
+                self.restart();
+            }
+            HistoryAction::ClearFilters => {
+                if self.filters == Filters::default() {
+                    return false;
+                }
+                self.filters = Filters::default();
+                self.restart();
+            }
+            HistoryAction::Reload => self.restart(),
+            HistoryAction::LoadMore => {
+                if !self.can_load_more() {
+                    return false;
+                }
+                self.phase = Phase::LoadingMore;
+            }
+            HistoryAction::PageLoaded {
+                generation,
+                entries,
+                next_cursor,
+            } => {
+                if generation != self.generation {
+                    return false;
+                }
+                match self.phase {
+                    Phase::Loading | Phase::Failed(_) => self.replace_entries(entries),
+                    Phase::LoadingMore | Phase::FailedMore(_) => self.append_entries(entries),
+                    Phase::Idle => return false,
+                }
+                self.next_cursor = next_cursor;
+                self.phase = Phase::Idle;
+                self.rebuild();
+            }
+            HistoryAction::PageFailed { generation, error } => {
+                if generation != self.generation {
+                    return false;
+                }
+                self.phase = match self.phase {
+                    Phase::Loading | Phase::Failed(_) => Phase::Failed(error),
+                    Phase::LoadingMore | Phase::FailedMore(_) => Phase::FailedMore(error),
+                    Phase::Idle => return false,
+                };
+            }
+            HistoryAction::ToggleExpanded(id) => {
+                if !self.ids.contains(&id) {
+                    return false;
+                }
+                let expanded = Rc::make_mut(&mut self.expanded);
+                if !expanded.remove(&id) {
+                    expanded.insert(id);
+                }
+                self.rebuild();
+            }
+        }
+        true
+    }
+
+    /// Whether the next page may be asked for now: nothing in flight and a cursor to go on from
+    /// (a failed page may be retried).
+    pub fn can_load_more(&self) -> bool {
+        matches!(self.phase, Phase::Idle | Phase::FailedMore(_)) && self.next_cursor.is_some()
+    }
+
+    fn restart(&mut self) {
+        self.generation += 1;
+        self.phase = Phase::Loading;
+        self.next_cursor = None;
+        self.entries = Rc::default();
+        self.ids = Rc::default();
+        self.expanded = Rc::default();
+        self.rows = Rc::default();
+        self.layout = Rc::default();
+    }
+
+    fn replace_entries(&mut self, entries: Vec<Entry>) {
+        self.entries = Rc::default();
+        self.ids = Rc::default();
+        self.append_entries(entries);
+    }
+
+    /// Appends a page, skipping activities already listed: a page boundary can shift when new
+    /// activity arrives between two requests.
+    fn append_entries(&mut self, page: Vec<Entry>) {
+        let ids = Rc::make_mut(&mut self.ids);
+        let entries = Rc::make_mut(&mut self.entries);
+        for entry in page {
+            if ids.insert(entry.id()) {
+                entries.push(entry);
+            }
+        }
+    }
+
+    fn rebuild(&mut self) {
+        let rows = group_by_day(&self.entries);
+        let layout = Layout::from_heights(rows.iter().map(|row| match *row {
+            Row::Day(_) => DAY_ROW_HEIGHT,
+            Row::Activity(index) => {
+                let entry = &self.entries[index];
+                entry.height(self.expanded.contains(&entry.id()))
+            }
+        }));
+        self.rows = Rc::new(rows);
+        self.layout = Rc::new(layout);
+    }
+}
+
+impl<E> HistoryState<E> {
+    pub fn entries(&self) -> &[Entry] {
+        &self.entries
+    }
+
+    pub fn rows(&self) -> &[Row] {
+        &self.rows
+    }
+
+    pub fn layout(&self) -> &Layout {
+        &self.layout
+    }
+
+    pub fn is_expanded(&self, id: i64) -> bool {
+        self.expanded.contains(&id)
+    }
+
+    /// The listing is complete and has no row.
+    pub fn is_empty(&self) -> bool {
+        matches!(self.phase, Phase::Idle) && self.entries.is_empty()
+    }
+
+    /// Every page has been loaded.
+    pub fn is_complete(&self) -> bool {
+        matches!(self.phase, Phase::Idle) && self.next_cursor.is_none()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::wire::{ActivityDetails, ActivityPage};
+
+    type State = HistoryState<&'static str>;
+
+    /// Local days in UTC+2: 22:30 UTC is already the next day.
+    fn day_of(at: &DateTime<Utc>) -> LocalDate {
+        let local = *at + chrono::Duration::hours(2);
+        let date = local.date_naive();
+        use chrono::Datelike;
+        LocalDate::new(date.year(), date.month(), date.day()).unwrap()
+    }
+
+    fn activity(id: i64, at: &str, kind: ActivityKind) -> Activity {
+        Activity {
+            id,
+            kind,
+            occurred_at: at.parse().unwrap(),
+            subject: Some(format!("Activity {id}")),
+            url: None,
+            campaign_id: None,
+            details: ActivityDetails::default(),
+        }
+    }
+
+    fn page(items: Vec<Activity>) -> Vec<Entry> {
+        entries_from_page(items, day_of)
+    }
+
+    fn loaded(state: &mut State, entries: Vec<Entry>, cursor: Option<&str>) -> bool {
+        let generation = state.generation;
+        state.apply(HistoryAction::PageLoaded {
+            generation,
+            entries,
+            next_cursor: cursor.map(str::to_owned),
+        })
+    }
+
+    #[test]
+    fn pages_from_the_api_group_by_local_day() {
+        let json = r#"{"items":[
+            {"id":3,"kind":"emailClicked","occurredAt":"2026-03-10T22:30:00Z","subject":"Offer",
+             "url":null,"details":{"clickedUrl":"https://example.com/offer"}},
+            {"id":2,"kind":"emailOpened","occurredAt":"2026-03-10T09:00:00Z","subject":"Offer",
+             "url":null},
+            {"id":1,"kind":"emailSent","occurredAt":"2026-03-09T08:00:00Z","subject":"Offer",
+             "url":null}
+        ],"nextCursor":"c2"}"#;
+        let page_json: ActivityPage = serde_json::from_str(json).unwrap();
+        let mut state = State::default();
+        assert!(loaded(
+            &mut state,
+            page(page_json.items),
+            page_json.next_cursor.as_deref()
+        ));
+        let d = |day| Row::Day(LocalDate::new(2026, 3, day).unwrap());
+        assert_eq!(
+            state.rows(),
+            [
+                d(11),
+                Row::Activity(0),
+                d(10),
+                Row::Activity(1),
+                d(9),
+                Row::Activity(2)
+            ]
+        );
+        assert_eq!(
+            state.layout().total_height(),
+            3 * DAY_ROW_HEIGHT + 3 * ACTIVITY_ROW_HEIGHT
+        );
+        assert_eq!(state.phase, Phase::Idle);
+        assert!(state.can_load_more());
+    }
+
+    #[test]
+    fn later_pages_append_without_duplicates() {
+        let mut state = State::default();
+        loaded(
+            &mut state,
+            page(vec![
+                activity(5, "2026-03-10T10:00:00Z", ActivityKind::PageVisit),
+                activity(4, "2026-03-10T09:00:00Z", ActivityKind::PageVisit),
+            ]),
+            Some("c1"),
+        );
+        assert!(state.apply(HistoryAction::LoadMore));
+        assert!(!state.apply(HistoryAction::LoadMore), "one page at a time");
+        loaded(
+            &mut state,
+            page(vec![
+                activity(4, "2026-03-10T09:00:00Z", ActivityKind::PageVisit),
+                activity(3, "2026-03-09T09:00:00Z", ActivityKind::PageVisit),
+            ]),
+            None,
+        );
+        let ids: Vec<i64> = state.entries().iter().map(Entry::id).collect();
+        assert_eq!(ids, [5, 4, 3]);
+        assert!(state.is_complete());
+        assert!(!state.apply(HistoryAction::LoadMore));
+    }
+
+    #[test]
+    fn a_page_for_a_listing_the_user_left_is_dropped() {
+        let mut state = State::default();
+        let old = state.generation;
+        state.apply(HistoryAction::ToggleKind(ActivityKind::EmailSent));
+        assert_ne!(state.generation, old);
+        let stale = HistoryAction::PageLoaded {
+            generation: old,
+            entries: page(vec![activity(
+                1,
+                "2026-03-10T09:00:00Z",
+                ActivityKind::PageVisit,
+            )]),
+            next_cursor: None,
+        };
+        assert!(!state.apply(stale));
+        assert_eq!(state.phase, Phase::Loading);
+        assert!(!state.apply(HistoryAction::PageFailed {
+            generation: old,
+            error: "late"
+        }));
+        assert_eq!(state.phase, Phase::Loading);
+    }
+
+    #[test]
+    fn filter_changes_start_a_new_listing() {
+        let mut state = State::default();
+        loaded(
+            &mut state,
+            page(vec![activity(
+                1,
+                "2026-03-10T09:00:00Z",
+                ActivityKind::PageVisit,
+            )]),
+            Some("c"),
+        );
+        let generation = state.generation;
+        assert!(state.apply(HistoryAction::SetText("pricing".into())));
+        assert_eq!(state.generation, generation + 1);
+        assert!(state.entries().is_empty());
+        assert_eq!(state.next_cursor, None);
+        assert_eq!(state.phase, Phase::Loading);
+        // Same text modulo spaces: no new request.
+        assert!(!state.apply(HistoryAction::SetText(" pricing ".into())));
+        assert!(!state.apply(HistoryAction::SetRange(DateRange::All)));
+        assert!(state.apply(HistoryAction::SetRange(DateRange::Last7Days)));
+        assert!(state.filters.is_active());
+        assert!(state.apply(HistoryAction::ClearFilters));
+        assert_eq!(state.filters, Filters::default());
+        assert!(!state.apply(HistoryAction::ClearFilters));
+    }
+
+    #[test]
+    fn failures_keep_what_was_loaded_and_can_be_retried() {
+        let mut state = State::default();
+        let generation = state.generation;
+        state.apply(HistoryAction::PageFailed {
+            generation,
+            error: "offline",
+        });
+        assert_eq!(state.phase, Phase::Failed("offline"));
+        // A retry of the first page is a reload.
+        state.apply(HistoryAction::Reload);
+        loaded(
+            &mut state,
+            page(vec![activity(
+                1,
+                "2026-03-10T09:00:00Z",
+                ActivityKind::PageVisit,
+            )]),
+            Some("c"),
+        );
+        state.apply(HistoryAction::LoadMore);
+        let generation = state.generation;
+        state.apply(HistoryAction::PageFailed {
+            generation,
+            error: "timeout",
+        });
+        assert_eq!(state.phase, Phase::FailedMore("timeout"));
+        assert_eq!(state.entries().len(), 1);
+        assert!(state.can_load_more());
+        assert!(state.apply(HistoryAction::LoadMore));
+        assert_eq!(state.phase, Phase::LoadingMore);
+    }
+
+    #[test]
+    fn expanding_a_row_grows_it_by_its_detail_lines() {
+        let mut click = activity(7, "2026-03-10T09:00:00Z", ActivityKind::EmailClicked);
+        click.details.clicked_url = Some("https://example.com".into());
+        click.campaign_id = Some("spring".into());
+        let plain = activity(6, "2026-03-10T08:00:00Z", ActivityKind::EmailSent);
+        let mut state = State::with_page(page(vec![click, plain]), None);
+        assert_eq!(state.entries()[0].detail_count, 2);
+        assert_eq!(state.entries()[1].detail_count, 0);
+        let before = state.layout().total_height();
+        assert!(state.apply(HistoryAction::ToggleExpanded(7)));
+        assert!(state.is_expanded(7));
+        assert_eq!(
+            state.layout().total_height(),
+            before + DETAILS_PADDING + 2 * DETAIL_LINE_HEIGHT
+        );
+        // A row without details does not grow; an unknown id changes nothing.
+        assert!(state.apply(HistoryAction::ToggleExpanded(6)));
+        assert_eq!(
+            state.layout().total_height(),
+            before + DETAILS_PADDING + 2 * DETAIL_LINE_HEIGHT
+        );
+        assert!(!state.apply(HistoryAction::ToggleExpanded(99)));
+        assert!(state.apply(HistoryAction::ToggleExpanded(7)));
+        assert_eq!(state.layout().total_height(), before);
+    }
+
+    #[test]
+    fn an_empty_answer_is_empty_not_loading() {
+        let mut state = State::default();
+        assert!(!state.is_empty());
+        loaded(&mut state, Vec::new(), None);
+        assert!(state.is_empty());
+        assert!(state.is_complete());
+        assert!(state.rows().is_empty());
+    }
+
+    #[test]
+    fn grouping_starts_a_header_at_each_new_day() {
+        let entries = page(vec![
+            activity(4, "2026-03-10T23:00:00Z", ActivityKind::PageVisit),
+            activity(3, "2026-03-10T21:00:00Z", ActivityKind::PageVisit),
+            activity(2, "2026-03-10T20:00:00Z", ActivityKind::PageVisit),
+            activity(1, "2026-01-01T00:00:00Z", ActivityKind::PageVisit),
+        ]);
+        let rows = group_by_day(&entries);
+        let headers = rows.iter().filter(|row| matches!(row, Row::Day(_))).count();
+        assert_eq!(headers, 3);
+        assert_eq!(rows.len(), 7);
+        assert_eq!(rows[0], Row::Day(LocalDate::new(2026, 3, 11).unwrap()));
+    }
+}

@@ -1,0 +1,96 @@
+//! The words a sales user reads for profile fields.
+
+use crate::wire::{OptInType, SubscriptionStatus};
+
+pub fn opt_in_label(opt_in: OptInType) -> &'static str {
+    match opt_in {
+        OptInType::Unknown => "Opt-in unknown",
+        OptInType::Single => "Single opt-in",
+        OptInType::Double => "Double opt-in",
+        OptInType::VerifiedDouble => "Verified double opt-in",
+    }
+}
+
+pub fn subscription_label(status: SubscriptionStatus) -> &'static str {
+    match status {
+        SubscriptionStatus::Subscribed => "Subscribed",
+        SubscriptionStatus::OptedOut => "Opted out",
+        SubscriptionStatus::HardBounced => "Hard bounced",
+        SubscriptionStatus::Suppressed => "Suppressed",
+    }
+}
+
+/// Whether marketing may email the person; drives the badge's colour.
+pub fn can_be_emailed(status: SubscriptionStatus) -> bool {
+    status == SubscriptionStatus::Subscribed
+}
+
+/// The name a person is shown under: first and last name, else the email, else `fallback`
+/// (the CRM id). Blank parts are skipped.
+pub fn display_name(
+    first: Option<&str>,
+    last: Option<&str>,
+    email: Option<&str>,
+    fallback: &str,
+) -> String {
+    let parts: Vec<&str> = [first, last]
+        .into_iter()
+        .flatten()
+        .map(str::trim)
+        .filter(|p| !p.is_empty())
+        .collect();
+    if !parts.is_empty() {
+        return parts.join(" ");
+    }
+    match email.map(str::trim) {
+        Some(email) if !email.is_empty() => email.to_owned(),
+        _ => fallback.to_owned(),
+    }
+}
+
+/// Up to two initials for an avatar, from the first letters of the first two words.
+pub fn initials(name: &str) -> String {
+    name.split_whitespace()
+        .filter_map(|word| word.chars().find(|c| c.is_alphanumeric()))
+        .take(2)
+        .flat_map(char::to_uppercase)
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_fall_back_to_email_then_crm_id() {
+        assert_eq!(
+            display_name(Some("Ann"), Some("Lee"), Some("a@b.c"), "L-1"),
+            "Ann Lee"
+        );
+        assert_eq!(display_name(None, Some(" Lee "), None, "L-1"), "Lee");
+        assert_eq!(display_name(Some(" "), None, Some("a@b.c"), "L-1"), "a@b.c");
+        assert_eq!(display_name(None, None, Some(""), "L-1"), "L-1");
+    }
+
+    #[test]
+    fn initials_take_two_words() {
+        assert_eq!(initials("ann marie lee"), "AM");
+        assert_eq!(initials("a@b.c"), "A");
+        assert_eq!(initials("(Ö) Ünal"), "ÖÜ");
+        assert_eq!(initials(""), "");
+    }
+
+    #[test]
+    fn only_subscribed_people_can_be_emailed() {
+        assert!(can_be_emailed(SubscriptionStatus::Subscribed));
+        assert!(!can_be_emailed(SubscriptionStatus::HardBounced));
+        assert_eq!(
+            opt_in_label(OptInType::VerifiedDouble),
+            "Verified double opt-in"
+        );
+        assert_eq!(
+            subscription_label(SubscriptionStatus::OptedOut),
+            "Opted out"
+        );
+    }
+}

@@ -1,0 +1,17 @@
+//! Pure logic of the plugin's views (no browser, no I/O), unit-tested natively.
+//!
+//! - [`activity_filters`]: what the user filters the history by, and the query string it becomes.
+//! - [`activity_history`]: the history view's state and every change to it, as one reducer.
+//! - [`activity_details`]: the detail lines an expanded activity shows.
+//! - [`virtual_list`]: which rows of a long list are worth putting in the DOM.
+//! - [`time`]: calendar days and relative times, without a time zone database.
+//! - [`session`]: when to ask the host for a fresh token.
+//! - [`labels`]: the words a sales user reads for profile fields.
+
+pub mod activity_details;
+pub mod activity_filters;
+pub mod activity_history;
+pub mod labels;
+pub mod session;
+pub mod time;
+pub mod virtual_list;

@@ -1,0 +1,264 @@
+//! Calendar days and relative times.
+//!
+//! The plugin has no time zone database (it would cost more than the rest of the wasm): the
+//! browser's `Intl` maps an instant to the user's local date, and this module only does the
+//! arithmetic on the result.
+
+use chrono::{DateTime, Datelike, NaiveDate, Utc};
+
+/// A calendar day in the user's time zone.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct LocalDate {
+    pub year: i32,
+    pub month: u32,
+    pub day: u32,
+}
+
+impl LocalDate {
+    /// `None` for a day that does not exist.
+    pub fn new(year: i32, month: u32, day: u32) -> Option<LocalDate> {
+        NaiveDate::from_ymd_opt(year, month, day).map(|_| LocalDate { year, month, day })
+    }
+
+    fn naive(self) -> NaiveDate {
+        NaiveDate::from_ymd_opt(self.year, self.month, self.day).unwrap_or_default()
+    }
+
+    fn from_naive(date: NaiveDate) -> LocalDate {
+        LocalDate {
+            year: date.year(),
+            month: date.month(),
+            day: date.day(),
+        }
+    }
+
+    pub fn previous(self) -> LocalDate {
+        LocalDate::from_naive(self.naive().pred_opt().unwrap_or(NaiveDate::MIN))
+    }
+
+    /// Noon UTC of this day: formatting it in UTC names this day whatever the user's zone.
+    pub fn noon_utc(self) -> DateTime<Utc> {
+        self.naive()
+            .and_hms_opt(12, 0, 0)
+            .unwrap_or_default()
+            .and_utc()
+    }
+}
+
+/// How a day header names its day.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum DayLabel {
+    Today,
+    Yesterday,
+    /// A date; the year is shown only when it is not the current one.
+    Date {
+        same_year: bool,
+    },
+}
+
+pub fn day_label(day: LocalDate, today: LocalDate) -> DayLabel {
+    if day == today {
+        DayLabel::Today
+    } else if day == today.previous() {
+        DayLabel::Yesterday
+    } else {
+        DayLabel::Date {
+            same_year: day.year == today.year,
+        }
+    }
+}
+
+/// Units of `Intl.RelativeTimeFormat`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum RelativeUnit {
+    Second,
+    Minute,
+    Hour,
+    Day,
+    Week,
+    Month,
+    Year,
+}
+
+impl RelativeUnit {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            RelativeUnit::Second => "second",
+            RelativeUnit::Minute => "minute",
+            RelativeUnit::Hour => "hour",
+            RelativeUnit::Day => "day",
+            RelativeUnit::Week => "week",
+            RelativeUnit::Month => "month",
+            RelativeUnit::Year => "year",
+        }
+    }
+}
+
+/// A relative time as `Intl.RelativeTimeFormat` takes it: negative values are in the past.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Relative {
+    pub value: i64,
+    pub unit: RelativeUnit,
+}
+
+/// The one unit a person would use for the distance from `now` to `then` ("3 h ago", not
+/// "3 h 12 min ago"). Anything under 45 seconds is "now" (0 seconds).
+pub fn relative(then: DateTime<Utc>, now: DateTime<Utc>) -> Relative {
+    let seconds = (then - now).num_seconds();
+    let sign = if seconds < 0 { -1 } else { 1 };
+    let abs = seconds.abs();
+    let rounded = |unit_seconds: i64| ((abs + unit_seconds / 2) / unit_seconds).max(1);
+    let (value, unit) = if abs < 45 {
+        (0, RelativeUnit::Second)
+    } else if abs < 45 * 60 {
+        (rounded(60), RelativeUnit::Minute)
+    } else if abs < 22 * 3600 {
+        (rounded(3600), RelativeUnit::Hour)
+    } else if abs < 7 * 86_400 {
+        (rounded(86_400), RelativeUnit::Day)
+    } else if abs < 30 * 86_400 {
+        (rounded(7 * 86_400), RelativeUnit::Week)
+    } else if abs < 320 * 86_400 {
+        (rounded(2_629_746), RelativeUnit::Month)
+    } else {
+        (rounded(31_556_952), RelativeUnit::Year)
+    };
+    Relative {
+        value: sign * value,
+        unit,
+    }
+}
+
+/// Whether a row shows a relative time beside its time of day: only while it says more than the
+/// day header does.
+pub fn shows_relative(then: DateTime<Utc>, now: DateTime<Utc>) -> bool {
+    (now - then).num_days() < 7
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::TimeZone;
+
+    fn at(h: u32, m: u32, s: u32) -> DateTime<Utc> {
+        Utc.with_ymd_and_hms(2026, 3, 10, h, m, s).unwrap()
+    }
+
+    #[test]
+    fn days_know_their_predecessor_across_month_and_year_ends() {
+        let first = LocalDate::new(2026, 3, 1).unwrap();
+        assert_eq!(first.previous(), LocalDate::new(2026, 2, 28).unwrap());
+        let new_year = LocalDate::new(2026, 1, 1).unwrap();
+        assert_eq!(new_year.previous(), LocalDate::new(2025, 12, 31).unwrap());
+        assert_eq!(LocalDate::new(2026, 2, 30), None);
+    }
+
+    #[test]
+    fn day_headers_say_today_yesterday_or_the_date() {
+        let today = LocalDate::new(2026, 1, 1).unwrap();
+        assert_eq!(day_label(today, today), DayLabel::Today);
+        assert_eq!(
+            day_label(LocalDate::new(2025, 12, 31).unwrap(), today),
+            DayLabel::Yesterday
+        );
+        assert_eq!(
+            day_label(LocalDate::new(2025, 12, 30).unwrap(), today),
+            DayLabel::Date { same_year: false }
+        );
+        let later = LocalDate::new(2026, 5, 1).unwrap();
+        assert_eq!(day_label(today, later), DayLabel::Date { same_year: true });
+    }
+
+    #[test]
+    fn noon_utc_names_the_same_day() {
+        let day = LocalDate::new(2026, 7, 4).unwrap();
+        assert_eq!(
+            day.noon_utc(),
+            Utc.with_ymd_and_hms(2026, 7, 4, 12, 0, 0).unwrap()
+        );
+    }
+
+    #[test]
+    fn relative_times_pick_one_rounded_unit() {
+        let now = at(12, 0, 0);
+        let rel = |then| relative(then, now);
+        assert_eq!(
+            rel(at(11, 59, 30)),
+            Relative {
+                value: 0,
+                unit: RelativeUnit::Second
+            }
+        );
+        assert_eq!(
+            rel(at(11, 59, 0)),
+            Relative {
+                value: -1,
+                unit: RelativeUnit::Minute
+            }
+        );
+        assert_eq!(
+            rel(at(11, 20, 0)),
+            Relative {
+                value: -40,
+                unit: RelativeUnit::Minute
+            }
+        );
+        assert_eq!(
+            rel(at(9, 0, 0)),
+            Relative {
+                value: -3,
+                unit: RelativeUnit::Hour
+            }
+        );
+        assert_eq!(
+            rel(at(8, 31, 0)),
+            Relative {
+                value: -3,
+                unit: RelativeUnit::Hour
+            }
+        );
+        assert_eq!(
+            rel(at(8, 29, 0)),
+            Relative {
+                value: -4,
+                unit: RelativeUnit::Hour
+            }
+        );
+        assert_eq!(rel(now - chrono::Duration::days(2)).unit, RelativeUnit::Day);
+        assert_eq!(
+            rel(now - chrono::Duration::days(14)),
+            Relative {
+                value: -2,
+                unit: RelativeUnit::Week
+            }
+        );
+        assert_eq!(
+            rel(now - chrono::Duration::days(92)),
+            Relative {
+                value: -3,
+                unit: RelativeUnit::Month
+            }
+        );
+        assert_eq!(
+            rel(now - chrono::Duration::days(800)),
+            Relative {
+                value: -2,
+                unit: RelativeUnit::Year
+            }
+        );
+        assert_eq!(
+            rel(at(15, 0, 0)),
+            Relative {
+                value: 3,
+                unit: RelativeUnit::Hour
+            }
+        );
+    }
+
+    #[test]
+    fn relative_times_stop_once_the_day_header_says_enough() {
+        let now = at(12, 0, 0);
+        assert!(shows_relative(now - chrono::Duration::hours(30), now));
+        assert!(!shows_relative(now - chrono::Duration::days(8), now));
+    }
+}

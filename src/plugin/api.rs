@@ -1,0 +1,323 @@
+//! The marketing platform API: one generic request function, one typed error, and a one-line
+//! typed function per endpoint.
+//!
+//! The plugin is served by the API's origin, so every URL is relative (`/v1/...`): no API root is
+//! baked in. Each request carries the caller's `AbortSignal` (the view aborts it when it moves on)
+//! and its own 15 s timeout.
+
+use std::cell::Cell;
+use std::fmt;
+use std::marker::PhantomData;
+use std::rc::Rc;
+
+use gloo_events::EventListener;
+use gloo_timers::callback::Timeout;
+use serde::de::DeserializeOwned;
+use wasm_bindgen::JsValue;
+use web_sys::{AbortController, AbortSignal, Headers, RequestInit};
+
+use crate::domain::activity_filters::{encode_component, ActivityQuery};
+use crate::wire::{self, ActivityPage, Entity, ErrorBody, ErrorCode, Me, RecordProfile};
+
+/// How long a request may take, body included, before it is given up.
+pub const REQUEST_TIMEOUT_MS: u32 = 15_000;
+
+/// Why a request failed. Views show [`ApiError::user_message`] and ignore [`ApiError::Aborted`].
+#[derive(Clone, Debug)]
+pub enum ApiError {
+    /// The view that asked moved on (record, filter or view changed, or it unmounted).
+    Aborted,
+    /// The request did not reach the API or its answer did not come back.
+    Network(Rc<gloo_net::Error>),
+    /// No complete answer within [`REQUEST_TIMEOUT_MS`].
+    Timeout,
+    /// 401: `tokenExpired` or `tokenInvalid`.
+    Unauthorized {
+        code: Option<ErrorCode>,
+        cause: Option<wire::ApiError>,
+    },
+    /// 403.
+    Forbidden(Option<wire::ApiError>),
+    /// 404; with code `notFound` on a record, the person is not known to marketing yet.
+    NotFound(Option<wire::ApiError>),
+    /// 422 (or another 4xx): a request field was rejected.
+    Invalid {
+        field: Option<String>,
+        message: String,
+    },
+    /// 429, with `Retry-After` when the API sent one in seconds.
+    RateLimited { retry_after_seconds: Option<u32> },
+    /// 5xx (or a status the API does not use).
+    Server {
+        status: u16,
+        cause: Option<wire::ApiError>,
+    },
+    /// A 2xx answer whose body is not what the contract says.
+    Decode(Rc<serde_json::Error>),
+}
+
+impl ApiError {
+    pub fn is_aborted(&self) -> bool {
+        matches!(self, ApiError::Aborted)
+    }
+
+    /// A 404 whose code says the record is not known to marketing (as opposed to a wrong URL).
+    pub fn is_not_known(&self) -> bool {
+        matches!(self, ApiError::NotFound(Some(cause)) if cause.code == ErrorCode::NotFound)
+    }
+
+    /// What the user reads.
+    pub fn user_message(&self) -> String {
+        match self {
+            ApiError::Aborted => String::new(),
+            ApiError::Network(_) => {
+                "Can't reach marketing. Check your connection and try again.".into()
+            }
+            ApiError::Timeout => "Marketing took too long to answer. Try again.".into(),
+            ApiError::Unauthorized {
+                code: Some(ErrorCode::TokenInvalid),
+                ..
+            } => "Marketing did not accept your sign-in — reopen the sidebar.".into(),
+            ApiError::Unauthorized { .. } => "Your session expired — reopen the sidebar.".into(),
+            ApiError::Forbidden(_) => "You don't have access to this in marketing.".into(),
+            ApiError::NotFound(_) => "Marketing doesn't know this record.".into(),
+            ApiError::Invalid {
+                field: Some(field),
+                message,
+            } => {
+                format!("Marketing rejected the request ({field}): {message}")
+            }
+            ApiError::Invalid {
+                field: None,
+                message,
+            } => {
+                format!("Marketing rejected the request: {message}")
+            }
+            ApiError::RateLimited {
+                retry_after_seconds: Some(seconds),
+            } => {
+                format!("Too many requests. Try again in {seconds} s.")
+            }
+            ApiError::RateLimited {
+                retry_after_seconds: None,
+            } => "Too many requests. Try again in a moment.".into(),
+            ApiError::Server { status, .. } => {
+                format!("Marketing is having trouble (error {status}). Try again.")
+            }
+            ApiError::Decode(_) => "Marketing sent an answer the sidebar can't read.".into(),
+        }
+    }
+
+    /// Maps a non-2xx answer; `body` is its text, parsed as the contract's error body if it is
+    /// one.
+    fn from_status(status: u16, body: &str, retry_after: Option<String>) -> ApiError {
+        let cause = serde_json::from_str::<ErrorBody>(body)
+            .ok()
+            .map(|body| body.error);
+        match status {
+            401 => ApiError::Unauthorized {
+                code: cause.as_ref().map(|c| c.code),
+                cause,
+            },
+            403 => ApiError::Forbidden(cause),
+            404 => ApiError::NotFound(cause),
+            429 => ApiError::RateLimited {
+                retry_after_seconds: retry_after.and_then(|s| s.trim().parse().ok()),
+            },
+            400..=499 => match cause {
+                Some(cause) => ApiError::Invalid {
+                    field: cause.field,
+                    message: cause.message,
+                },
+                None => ApiError::Invalid {
+                    field: None,
+                    message: format!("error {status}"),
+                },
+            },
+            _ => ApiError::Server { status, cause },
+        }
+    }
+}
+
+impl fmt::Display for ApiError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            ApiError::Aborted => f.write_str("request aborted"),
+            ApiError::Network(cause) => write!(f, "network error: {cause}"),
+            ApiError::Timeout => write!(f, "no answer within {REQUEST_TIMEOUT_MS} ms"),
+            ApiError::Unauthorized { code, .. } => write!(f, "unauthorized ({code:?})"),
+            ApiError::Forbidden(_) => f.write_str("forbidden"),
+            ApiError::NotFound(_) => f.write_str("not found"),
+            ApiError::Invalid { field, message } => {
+                write!(
+                    f,
+                    "invalid {}: {message}",
+                    field.as_deref().unwrap_or("request")
+                )
+            }
+            ApiError::RateLimited {
+                retry_after_seconds,
+            } => {
+                write!(f, "rate limited (retry after {retry_after_seconds:?} s)")
+            }
+            ApiError::Server { status, .. } => write!(f, "server error {status}"),
+            ApiError::Decode(cause) => write!(f, "unexpected answer: {cause}"),
+        }
+    }
+}
+
+impl std::error::Error for ApiError {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        match self {
+            ApiError::Network(cause) => Some(cause.as_ref()),
+            ApiError::Decode(cause) => Some(cause.as_ref()),
+            _ => None,
+        }
+    }
+}
+
+/// A request to one endpoint whose 2xx answer is a `T`.
+pub struct Endpoint<T> {
+    method: &'static str,
+    path: String,
+    answer: PhantomData<fn() -> T>,
+}
+
+impl<T> Endpoint<T> {
+    pub fn get(path: String) -> Endpoint<T> {
+        Endpoint {
+            method: "GET",
+            path,
+            answer: PhantomData,
+        }
+    }
+
+    /// The path and query, relative to the API's (and the plugin's) origin.
+    pub fn path(&self) -> &str {
+        &self.path
+    }
+}
+
+impl<T> Clone for Endpoint<T> {
+    fn clone(&self) -> Self {
+        Endpoint {
+            method: self.method,
+            path: self.path.clone(),
+            answer: PhantomData,
+        }
+    }
+}
+
+/// `GET /v1/me`
+pub fn me() -> Endpoint<Me> {
+    Endpoint::get("/v1/me".into())
+}
+
+/// `GET /v1/records/{entity}/{crmId}`
+pub fn record(entity: Entity, crm_id: &str) -> Endpoint<RecordProfile> {
+    Endpoint::get(record_path(entity, crm_id))
+}
+
+/// `GET /v1/records/{entity}/{crmId}/activities?…`
+pub fn activities(entity: Entity, crm_id: &str, query: &ActivityQuery) -> Endpoint<ActivityPage> {
+    Endpoint::get(format!(
+        "{}/activities?{}",
+        record_path(entity, crm_id),
+        query.to_query_string()
+    ))
+}
+
+fn record_path(entity: Entity, crm_id: &str) -> String {
+    format!("/v1/records/{entity}/{}", encode_component(crm_id))
+}
+
+/// Sends `endpoint` with `token`; the one request function every endpoint goes through.
+///
+/// `signal` is the caller's: aborting it ends the request with [`ApiError::Aborted`]. The request
+/// has its own controller as well, so the timeout can abort it without aborting the caller's
+/// other requests.
+pub async fn send<T: DeserializeOwned>(
+    endpoint: &Endpoint<T>,
+    token: &str,
+    signal: &AbortSignal,
+) -> Result<T, ApiError> {
+    // Only the decoding is generic: one copy of the exchange serves every endpoint.
+    let body = send_for_text(endpoint.method, &endpoint.path, token, signal).await?;
+    serde_json::from_str(&body).map_err(|e| ApiError::Decode(Rc::new(e)))
+}
+
+/// The exchange: the 2xx body as text, or the error.
+async fn send_for_text(
+    method: &str,
+    path: &str,
+    token: &str,
+    signal: &AbortSignal,
+) -> Result<String, ApiError> {
+    if signal.aborted() {
+        return Err(ApiError::Aborted);
+    }
+    let controller = AbortController::new().map_err(js_network)?;
+    let forward_abort = {
+        let controller = controller.clone();
+        EventListener::once(signal, "abort", move |_| controller.abort())
+    };
+    let timed_out = Rc::new(Cell::new(false));
+    let timeout = {
+        let (controller, timed_out) = (controller.clone(), timed_out.clone());
+        Timeout::new(REQUEST_TIMEOUT_MS, move || {
+            timed_out.set(true);
+            controller.abort();
+        })
+    };
+    let result = exchange(method, path, token, &controller.signal()).await;
+    drop((forward_abort, timeout));
+    match result {
+        Err(_) if signal.aborted() => Err(ApiError::Aborted),
+        Err(ApiError::Network(_)) if timed_out.get() => Err(ApiError::Timeout),
+        other => other,
+    }
+}
+
+async fn exchange(
+    method: &str,
+    path: &str,
+    token: &str,
+    signal: &AbortSignal,
+) -> Result<String, ApiError> {
+    let headers = Headers::new().map_err(js_network)?;
+    headers
+        .set("Authorization", &format!("Bearer {token}"))
+        .map_err(js_network)?;
+    headers
+        .set("Accept", "application/json")
+        .map_err(js_network)?;
+    let init = RequestInit::new();
+    init.set_method(method);
+    init.set_headers(&headers);
+    init.set_signal(Some(signal));
+    let request = web_sys::Request::new_with_str_and_init(path, &init).map_err(js_network)?;
+    let response = gloo_net::http::Request::from(request)
+        .send()
+        .await
+        .map_err(network)?;
+    let status = response.status();
+    let body = response.text().await.map_err(network)?;
+    if (200..300).contains(&status) {
+        Ok(body)
+    } else {
+        Err(ApiError::from_status(
+            status,
+            &body,
+            response.headers().get("retry-after"),
+        ))
+    }
+}
+
+fn network(error: gloo_net::Error) -> ApiError {
+    ApiError::Network(Rc::new(error))
+}
+
+/// A browser API that should not fail did (no `AbortController`, a header it refused).
+fn js_network(error: JsValue) -> ApiError {
+    network(gloo_net::Error::GlooError(format!("{error:?}")))
+}

@@ -1,0 +1,141 @@
+//! The entry component: refuses hosts the manifest does not allow, then shows the view the host
+//! asked for.
+
+use yew::prelude::*;
+
+use crate::plugin::bridge::{use_host, BridgeProvider};
+use crate::plugin::components::panels::{ComingSoon, MessagePanel, Skeleton};
+use crate::plugin::components::record_view::RecordView;
+use crate::plugin::components::tabs::Tab;
+use crate::plugin::intl::FormatsProvider;
+use crate::plugin::window;
+use crate::protocol::{Context, Manifest, Theme, View};
+
+#[derive(Properties, PartialEq)]
+pub struct AppProps {
+    /// The `host` parameter of the plugin's URL: the origin of the page embedding it.
+    pub host: Option<AttrValue>,
+}
+
+#[component]
+pub fn App(props: &AppProps) -> Html {
+    match props
+        .host
+        .as_ref()
+        .filter(|host| Manifest::bundled().allows(host))
+    {
+        Some(host) => html! {
+            <BridgeProvider host={host.clone()}>
+                <Sidebar />
+            </BridgeProvider>
+        },
+        None => html! { <NotEnabled host={props.host.clone()} /> },
+    }
+}
+
+#[derive(Properties, PartialEq)]
+struct NotEnabledProps {
+    host: Option<AttrValue>,
+}
+
+/// Shown instead of everything else; nothing is posted to a host that is not allowed.
+#[component]
+fn NotEnabled(props: &NotEnabledProps) -> Html {
+    // Without `?host=`, the embedding page's origin is the best name for it.
+    let origin = props
+        .host
+        .as_ref()
+        .map(|host| host.to_string())
+        .or_else(|| {
+            let referrer = window().document()?.referrer();
+            web_sys::Url::new(&referrer).ok().map(|url| url.origin())
+        });
+    let title = format!(
+        "This sidebar is not enabled for {}",
+        origin.as_deref().unwrap_or("this page")
+    );
+    html! {
+        <main class="sidebar">
+            <MessagePanel glyph="\u{26D4}" {title}
+                detail="Ask your administrator to add this CRM to the marketing sidebar's allowed hosts." />
+        </main>
+    }
+}
+
+/// The host's view, once its context arrived.
+#[component]
+pub fn Sidebar() -> Html {
+    let host = use_host();
+    let theme = host
+        .context
+        .as_ref()
+        .map(|context| context.theme)
+        .unwrap_or_default();
+    let theme = match theme {
+        Theme::Light => "light",
+        Theme::Dark => "dark",
+    };
+    // On <html> too, so the page behind the app (overscroll, scrollbars) follows the theme.
+    use_effect_with(theme, |theme| {
+        if let Some(root) = window()
+            .document()
+            .and_then(|document| document.document_element())
+        {
+            let _ = root.set_attribute("data-theme", theme);
+        }
+    });
+
+    let content = if host.expired {
+        html! {
+            <MessagePanel glyph="\u{23F1}" title="Your session expired \u{2014} reopen the sidebar" />
+        }
+    } else {
+        match &host.context {
+            None => html! { <Skeleton label="Connecting to the CRM" rows={4} /> },
+            Some(context) => html! {
+                <FormatsProvider
+                    locale={context.user.locale.clone()}
+                    time_zone={context.user.time_zone.clone()}
+                >
+                    { view(context) }
+                </FormatsProvider>
+            },
+        }
+    };
+    html! {
+        <main class={classes!("sidebar", format!("theme-{theme}"))} data-theme={theme}>
+            { content }
+        </main>
+    }
+}
+
+fn view(context: &Context) -> Html {
+    match (context.view, &context.record) {
+        (View::HotProspects, _) => html! {
+            <ComingSoon title="Hot prospects" detail="Your most engaged leads, ranked, are coming soon." />
+        },
+        (view, Some(record)) => html! {
+            <RecordView
+                key={format!("{}/{}", record.entity, record.id)}
+                record={record.clone()}
+                initial_tab={Tab::for_view(view)}
+            />
+        },
+        (View::Send | View::Programs, None) if !context.selection.is_empty() => {
+            let count = context.selection.len();
+            html! {
+                <ComingSoon
+                    title={format!("{count} selected")}
+                    detail="Acting on a selection of records is coming soon."
+                />
+            }
+        }
+        (_, None) => html! {
+            <MessagePanel
+                glyph="\u{2630}"
+                title="Open a lead, contact or account"
+                detail="Its marketing activity shows here."
+            />
+        },
+    }
+}

@@ -1,0 +1,108 @@
+//! One activity: its kind, when, what about, and on demand its details. Its height is fixed by
+//! the CSS and its detail count (see `domain::activity_history`), never measured.
+
+use chrono::{DateTime, Utc};
+use yew::prelude::*;
+
+use crate::domain::activity_details::{detail_lines, kind_glyph, summary, DetailLine};
+use crate::domain::activity_history::Entry;
+use crate::domain::time::shows_relative;
+use crate::plugin::intl::use_formats;
+
+#[derive(Properties, PartialEq)]
+pub struct ActivityRowProps {
+    pub entry: Entry,
+    pub expanded: bool,
+    /// 1-based position among the loaded activities, for assistive technology: the DOM holds
+    /// only a window of the list.
+    pub position: usize,
+    /// Number of activities, or -1 while more pages may follow.
+    pub set_size: i64,
+    pub now: DateTime<Utc>,
+    pub on_toggle: Callback<i64>,
+}
+
+#[component]
+pub fn ActivityRow(props: &ActivityRowProps) -> Html {
+    let formats = use_formats();
+    let activity = &props.entry.activity;
+    let id = activity.id;
+    let kind = activity.kind;
+    let at = activity.occurred_at;
+    let details_id = format!("activity-{id}-details");
+    let has_details = props.entry.detail_count > 0;
+    let summary_text = summary(activity).map(str::to_owned);
+
+    let relative = shows_relative(at, props.now)
+        .then(|| format!(" \u{00B7} {}", formats.relative(&at, &props.now)));
+    let inner = html! {
+        <>
+            <span class={classes!("kind-icon", format!("kind-{}", kind.as_str()))} aria-hidden="true">
+                { kind_glyph(kind) }
+            </span>
+            <span class="activity-main">
+                <span class="activity-heading">
+                    <span class="activity-label">{ kind.label() }</span>
+                    <time class="activity-time" datetime={at.to_rfc3339()} title={formats.date_time(&at)}>
+                        { formats.time_of_day(&at) }{ relative.unwrap_or_default() }
+                    </time>
+                </span>
+                <span class="activity-subject" title={summary_text.clone()}>
+                    { summary_text.clone().unwrap_or_default() }
+                </span>
+            </span>
+        </>
+    };
+
+    let summary_part = if has_details {
+        let onclick = props.on_toggle.reform(move |_| id);
+        html! {
+            <button
+                type="button"
+                class="activity-summary"
+                aria-expanded={if props.expanded { "true" } else { "false" }}
+                aria-controls={details_id.clone()}
+                {onclick}
+            >
+                { inner }
+                <span class="chevron" aria-hidden="true">{ "\u{203A}" }</span>
+            </button>
+        }
+    } else {
+        html! { <div class="activity-summary">{ inner }</div> }
+    };
+
+    let details = (props.expanded && has_details).then(|| {
+        html! {
+            <dl class="activity-details" id={details_id.clone()}>
+                { for detail_lines(activity).into_iter().map(detail_line) }
+            </dl>
+        }
+    });
+
+    html! {
+        <li
+            class={classes!("activity-row", props.expanded.then_some("expanded"))}
+            aria-posinset={props.position.to_string()}
+            aria-setsize={props.set_size.to_string()}
+        >
+            { summary_part }
+            { details.unwrap_or_default() }
+        </li>
+    }
+}
+
+fn detail_line(line: DetailLine) -> Html {
+    let value = match line.href {
+        Some(href) => html! {
+            <a href={href} target="_blank" rel="noopener noreferrer">{ line.value.clone() }</a>
+        },
+        None => html! { { line.value.clone() } },
+    };
+    html! {
+        <div class="detail-line" title={format!("{}: {}", line.label, line.value)}>
+            <dt>{ line.label }</dt>
+            <dd>{ value }</dd>
+        </div>
+    }
+}

@@ -1,0 +1,158 @@
+//! The history's filters: kind chips with counts, a debounced search and a period.
+
+use std::collections::BTreeMap;
+use std::rc::Rc;
+
+use gloo_timers::callback::Timeout;
+use web_sys::{HtmlInputElement, HtmlSelectElement};
+use yew::prelude::*;
+
+use crate::domain::activity_details::kind_glyph;
+use crate::domain::activity_filters::{DateRange, Filters};
+use crate::wire::ActivityKind;
+
+/// Keystrokes within this many milliseconds make one search.
+pub const SEARCH_DEBOUNCE_MS: u32 = 300;
+
+#[derive(Properties, PartialEq)]
+pub struct FilterBarProps {
+    pub filters: Filters,
+    /// Activities per kind over the whole history; `None` while the profile loads.
+    #[prop_or_default]
+    pub counts: Option<Rc<BTreeMap<ActivityKind, u64>>>,
+    pub on_toggle_kind: Callback<ActivityKind>,
+    /// The search text, once the user paused typing.
+    pub on_text: Callback<String>,
+    pub on_range: Callback<DateRange>,
+    pub on_clear: Callback<()>,
+}
+
+#[component]
+pub fn FilterBar(props: &FilterBarProps) -> Html {
+    // What the input shows; the filters follow it after the debounce.
+    let text = use_state(|| props.filters.text.clone());
+    let debounce = use_mut_ref(|| None::<Timeout>);
+    let last_sent = use_mut_ref(|| props.filters.text.clone());
+
+    // The filters' text changed from outside (cleared): the input follows it.
+    {
+        let (text, debounce, last_sent) = (text.clone(), debounce.clone(), last_sent.clone());
+        use_effect_with(props.filters.text.clone(), move |outer| {
+            if *last_sent.borrow() != *outer {
+                debounce.borrow_mut().take();
+                *last_sent.borrow_mut() = outer.clone();
+                text.set(outer.clone());
+            }
+        });
+    }
+
+    let send = {
+        let (on_text, last_sent) = (props.on_text.clone(), last_sent.clone());
+        move |value: String| {
+            *last_sent.borrow_mut() = value.clone();
+            on_text.emit(value);
+        }
+    };
+    let oninput = {
+        let (text, debounce, send) = (text.clone(), debounce.clone(), send.clone());
+        Callback::from(move |event: InputEvent| {
+            let value = event.target_unchecked_into::<HtmlInputElement>().value();
+            text.set(value.clone());
+            let send = send.clone();
+            // Replacing the timeout cancels the previous keystroke's.
+            *debounce.borrow_mut() = Some(Timeout::new(SEARCH_DEBOUNCE_MS, move || send(value)));
+        })
+    };
+    let onkeydown = {
+        let (debounce, send) = (debounce.clone(), send.clone());
+        Callback::from(move |event: KeyboardEvent| {
+            if event.key() == "Enter" {
+                debounce.borrow_mut().take();
+                send(event.target_unchecked_into::<HtmlInputElement>().value());
+            }
+        })
+    };
+    let onchange = {
+        let on_range = props.on_range.clone();
+        Callback::from(move |event: Event| {
+            let value = event.target_unchecked_into::<HtmlSelectElement>().value();
+            if let Some(range) = DateRange::parse(&value) {
+                on_range.emit(range);
+            }
+        })
+    };
+
+    let filters = &props.filters;
+    // Kinds the record has, plus any selected; every kind while the counts are unknown.
+    let kinds = ActivityKind::ALL.iter().copied().filter(|kind| {
+        filters.kinds.contains(kind)
+            || props
+                .counts
+                .as_ref()
+                .is_none_or(|counts| counts.get(kind).copied().unwrap_or(0) > 0)
+    });
+    let chip = |kind: ActivityKind| {
+        let pressed = filters.kinds.contains(&kind);
+        let count = props
+            .counts
+            .as_ref()
+            .map(|counts| counts.get(&kind).copied().unwrap_or(0));
+        html! {
+            <li>
+                <button
+                    type="button"
+                    class={classes!("chip", format!("kind-{}", kind.as_str()), pressed.then_some("pressed"))}
+                    aria-pressed={if pressed { "true" } else { "false" }}
+                    onclick={props.on_toggle_kind.reform(move |_| kind)}
+                >
+                    <span class="chip-glyph" aria-hidden="true">{ kind_glyph(kind) }</span>
+                    { kind.label() }
+                    if let Some(count) = count {
+                        <span class="chip-count">{ count }</span>
+                    }
+                </button>
+            </li>
+        }
+    };
+
+    html! {
+        <div class="filters">
+            <div class="filter-row">
+                <div class="search-field">
+                    <label for="history-search" class="visually-hidden">{ "Search activity" }</label>
+                    <input
+                        id="history-search"
+                        type="search"
+                        placeholder="Search subject, page, form\u{2026}"
+                        autocomplete="off"
+                        value={(*text).clone()}
+                        {oninput}
+                        {onkeydown}
+                    />
+                </div>
+                <label for="history-range" class="visually-hidden">{ "Period" }</label>
+                <select id="history-range" class="range-select" {onchange}>
+                    { for DateRange::ALL.iter().map(|range| html! {
+                        <option value={range.as_str()} selected={*range == filters.range}>
+                            { range.label() }
+                        </option>
+                    }) }
+                </select>
+            </div>
+            <div class="chip-row">
+                <ul class="chips" aria-label="Activity types">
+                    { for kinds.map(chip) }
+                </ul>
+                if filters.is_active() {
+                    <button
+                        type="button"
+                        class="link-button"
+                        onclick={props.on_clear.reform(|_| ())}
+                    >
+                        { "Clear filters" }
+                    </button>
+                }
+            </div>
+        </div>
+    }
+}

@@ -1,0 +1,105 @@
+//! The states a panel can be in besides showing data: loading, empty, failed, not there yet.
+
+use yew::prelude::*;
+
+#[derive(Properties, PartialEq)]
+pub struct SkeletonProps {
+    /// What is loading, for screen readers.
+    pub label: AttrValue,
+    #[prop_or(6)]
+    pub rows: usize,
+}
+
+/// Grey placeholder rows while the first answer is on its way.
+#[component]
+pub fn Skeleton(props: &SkeletonProps) -> Html {
+    html! {
+        <div class="skeleton" role="status" aria-busy="true">
+            <span class="visually-hidden">{ props.label.clone() }</span>
+            { for (0..props.rows).map(|_| html! {
+                <div class="skeleton-row" aria-hidden="true">
+                    <span class="skeleton-dot"></span>
+                    <span class="skeleton-lines">
+                        <span class="skeleton-line"></span>
+                        <span class="skeleton-line short"></span>
+                    </span>
+                </div>
+            }) }
+        </div>
+    }
+}
+
+#[derive(Properties, PartialEq)]
+pub struct MessagePanelProps {
+    pub title: AttrValue,
+    #[prop_or_default]
+    pub detail: Option<AttrValue>,
+    /// A glyph shown above the title.
+    #[prop_or_default]
+    pub glyph: Option<AttrValue>,
+    /// Actions (buttons) under the text.
+    #[prop_or_default]
+    pub children: Html,
+}
+
+/// A centred message: an empty list, a record marketing doesn't know, a view that is coming.
+#[component]
+pub fn MessagePanel(props: &MessagePanelProps) -> Html {
+    html! {
+        <div class="message-panel">
+            if let Some(glyph) = &props.glyph {
+                <span class="message-glyph" aria-hidden="true">{ glyph.clone() }</span>
+            }
+            <p class="message-title">{ props.title.clone() }</p>
+            if let Some(detail) = &props.detail {
+                <p class="message-detail">{ detail.clone() }</p>
+            }
+            { props.children.clone() }
+        </div>
+    }
+}
+
+#[derive(Properties, PartialEq)]
+pub struct ErrorPanelProps {
+    pub message: AttrValue,
+    #[prop_or_default]
+    pub on_retry: Option<Callback<()>>,
+    /// A one-line variant for the foot of a list.
+    #[prop_or_default]
+    pub compact: bool,
+}
+
+/// A failure the user can retry.
+#[component]
+pub fn ErrorPanel(props: &ErrorPanelProps) -> Html {
+    let class = classes!("error-panel", props.compact.then_some("compact"));
+    html! {
+        <div {class} role="alert">
+            <p class="error-message">{ props.message.clone() }</p>
+            if let Some(on_retry) = &props.on_retry {
+                <button type="button" class="button" onclick={on_retry.reform(|_| ())}>
+                    { "Try again" }
+                </button>
+            }
+        </div>
+    }
+}
+
+#[derive(Properties, PartialEq)]
+pub struct ComingSoonProps {
+    pub title: AttrValue,
+    #[prop_or_default]
+    pub detail: Option<AttrValue>,
+}
+
+/// A view that is planned but not built yet.
+#[component]
+pub fn ComingSoon(props: &ComingSoonProps) -> Html {
+    let detail = props
+        .detail
+        .clone()
+        .unwrap_or_else(|| AttrValue::from("This part of the sidebar is coming soon."));
+    html! {
+        <MessagePanel glyph="\u{2692}" title={props.title.clone()} detail={detail} />
+    }
+}

@@ -1,0 +1,107 @@
+//! Who the record is, and what marketing knows of them at a glance.
+
+use std::rc::Rc;
+
+use yew::prelude::*;
+
+use crate::domain::labels::{
+    can_be_emailed, display_name, initials, opt_in_label, subscription_label,
+};
+use crate::plugin::intl::{use_formats, use_minute_clock};
+use crate::protocol::CrmRecord;
+use crate::wire::RecordProfile;
+
+#[derive(Properties, PartialEq)]
+pub struct RecordHeaderProps {
+    /// The record as the CRM knows it: shown until marketing's profile arrives.
+    pub record: CrmRecord,
+    #[prop_or_default]
+    pub profile: Option<Rc<RecordProfile>>,
+    /// A refresh is in flight.
+    #[prop_or_default]
+    pub refreshing: bool,
+    pub on_refresh: Callback<()>,
+}
+
+#[component]
+pub fn RecordHeader(props: &RecordHeaderProps) -> Html {
+    let formats = use_formats();
+    let now = use_minute_clock();
+    let record = &props.record;
+    let profile = props.profile.as_deref();
+    // Marketing's fields win; the CRM's fill the gaps.
+    let first = profile
+        .and_then(|p| p.first_name.as_deref())
+        .or(record.first_name.as_deref());
+    let last = profile
+        .and_then(|p| p.last_name.as_deref())
+        .or(record.last_name.as_deref());
+    let email = profile
+        .and_then(|p| p.email.as_deref())
+        .or(record.email.as_deref());
+    let company = profile
+        .and_then(|p| p.company.as_deref())
+        .or(record.company.as_deref());
+    let job_title = profile
+        .and_then(|p| p.job_title.as_deref())
+        .or(record.job_title.as_deref());
+    let name = display_name(first, last, email, &record.id);
+    let role: Vec<&str> = [job_title, company].into_iter().flatten().collect();
+
+    let status = profile.map(|profile| {
+        let synced = profile.last_synced_at;
+        let status_class = if can_be_emailed(profile.subscription_status) {
+            "badge-positive"
+        } else {
+            "badge-negative"
+        };
+        html! {
+            <>
+                <ul class="badges" aria-label="Marketing status">
+                    <li class="badge badge-score" title="Behaviour score">
+                        { "Score " }<strong>{ profile.score }</strong>
+                    </li>
+                    <li class={classes!("badge", status_class)}>
+                        { subscription_label(profile.subscription_status) }
+                    </li>
+                    <li class="badge">{ opt_in_label(profile.opt_in_type) }</li>
+                </ul>
+                <p class="updated">
+                    { "Updated " }
+                    <time datetime={synced.to_rfc3339()} title={formats.date_time(&synced)}>
+                        { formats.relative(&synced, &now) }
+                    </time>
+                </p>
+            </>
+        }
+    });
+
+    html! {
+        <header class="record-header">
+            <div class="identity">
+                <span class="avatar" aria-hidden="true">{ initials(&name) }</span>
+                <div class="identity-text">
+                    <h1 class="record-name" title={name.clone()}>{ name.clone() }</h1>
+                    if !role.is_empty() {
+                        <p class="record-role">{ role.join(" \u{00B7} ") }</p>
+                    }
+                    if let Some(email) = email {
+                        <p class="record-email">{ email.to_owned() }</p>
+                    }
+                </div>
+                <button
+                    type="button"
+                    class={classes!("icon-button", "refresh", props.refreshing.then_some("spinning"))}
+                    aria-label="Refresh marketing data"
+                    title="Refresh"
+                    aria-busy={if props.refreshing { "true" } else { "false" }}
+                    disabled={props.refreshing}
+                    onclick={props.on_refresh.reform(|_| ())}
+                >
+                    <span aria-hidden="true">{ "\u{21BB}" }</span>
+                </button>
+            </div>
+            { status.unwrap_or_default() }
+        </header>
+    }
+}

@@ -1,0 +1,165 @@
+//! A record's page: its header, its tabs and the selected tab's panel.
+
+use std::rc::Rc;
+
+use web_sys::AbortController;
+use yew::platform::spawn_local;
+use yew::prelude::*;
+
+use crate::domain::labels::display_name;
+use crate::plugin::api::{self, ApiError};
+use crate::plugin::bridge::use_host;
+use crate::plugin::components::activity_history::ActivityHistory;
+use crate::plugin::components::panels::{ComingSoon, ErrorPanel, MessagePanel};
+use crate::plugin::components::record_header::RecordHeader;
+use crate::plugin::components::tabs::{Tab, Tabs};
+use crate::protocol::CrmRecord;
+use crate::wire::RecordProfile;
+
+/// Marketing's profile of the record.
+#[derive(Clone)]
+enum Profile {
+    Loading,
+    Loaded(Rc<RecordProfile>),
+    /// The API answered 404 `notFound`: marketing has not met this person yet.
+    NotKnown,
+    Failed(ApiError),
+}
+
+#[derive(Properties, PartialEq)]
+pub struct RecordViewProps {
+    pub record: CrmRecord,
+    pub initial_tab: Tab,
+}
+
+/// Mount it keyed by the record: another record is another page, with fresh state.
+#[component]
+pub fn RecordView(props: &RecordViewProps) -> Html {
+    let host = use_host();
+    let tab = use_state_eq(|| props.initial_tab);
+    // The host opened another view of the same record: show its tab.
+    {
+        let tab = tab.clone();
+        use_effect_with(props.initial_tab, move |initial| tab.set(*initial));
+    }
+    let profile = use_state(|| Profile::Loading);
+    // Bumped by the refresh button: refetches the profile and the history.
+    let reload = use_state_eq(|| 0u32);
+    let refreshing = use_state_eq(|| false);
+
+    {
+        let (session, profile, refreshing) =
+            (host.session.clone(), profile.clone(), refreshing.clone());
+        let record = props.record.clone();
+        use_effect_with(*reload, move |_| {
+            let controller = AbortController::new().ok();
+            let signal = controller.as_ref().map(AbortController::signal);
+            if let Some(signal) = signal {
+                spawn_local(async move {
+                    let endpoint = api::record(record.entity, &record.id);
+                    let result = session.fetch(&endpoint, &signal).await;
+                    match result {
+                        Err(error) if error.is_aborted() => return,
+                        Ok(loaded) => profile.set(Profile::Loaded(Rc::new(loaded))),
+                        Err(error) if error.is_not_known() => profile.set(Profile::NotKnown),
+                        Err(error) => profile.set(Profile::Failed(error)),
+                    }
+                    refreshing.set(false);
+                });
+            }
+            move || {
+                if let Some(controller) = controller {
+                    controller.abort();
+                }
+            }
+        });
+    }
+
+    let on_refresh = {
+        let (reload, refreshing) = (reload.clone(), refreshing.clone());
+        Callback::from(move |()| {
+            refreshing.set(true);
+            reload.set(*reload + 1);
+        })
+    };
+    let on_select = {
+        let tab = tab.clone();
+        Callback::from(move |selected| tab.set(selected))
+    };
+
+    let record = &props.record;
+    let name = display_name(
+        record.first_name.as_deref(),
+        record.last_name.as_deref(),
+        record.email.as_deref(),
+        &record.id,
+    );
+    let loaded = match &*profile {
+        Profile::Loaded(profile) => Some(profile.clone()),
+        _ => None,
+    };
+
+    let body = match &*profile {
+        Profile::NotKnown => html! {
+            <MessagePanel
+                glyph="\u{2709}"
+                title={format!("{name} is not yet known to marketing")}
+                detail="Their activity shows here once marketing emails them or they visit a tracked page."
+            />
+        },
+        _ => {
+            let panel = match *tab {
+                Tab::Activity => html! {
+                    <ActivityHistory
+                        entity={record.entity}
+                        crm_id={AttrValue::from(record.id.clone())}
+                        name={AttrValue::from(name.clone())}
+                        counts={loaded.as_ref().map(|p| Rc::new(p.activity_counts.clone()))}
+                        reload={*reload}
+                    />
+                },
+                Tab::Timeline => html! {
+                    <ComingSoon title="Engagement timeline" detail="Opens, clicks and visits over time are coming soon." />
+                },
+                Tab::Programs => html! {
+                    <ComingSoon title="Programs" detail="Adding this person to a nurture program is coming soon." />
+                },
+                Tab::Send => html! {
+                    <ComingSoon title="Send a marketing email" detail="Sending an approved marketing email is coming soon." />
+                },
+            };
+            html! {
+                <>
+                    if let Profile::Failed(error) = &*profile {
+                        <ErrorPanel
+                            compact=true
+                            message={format!("Profile: {}", error.user_message())}
+                            on_retry={on_refresh.clone()}
+                        />
+                    }
+                    <Tabs selected={*tab} on_select={on_select} />
+                    <div
+                        class="tab-panel"
+                        role="tabpanel"
+                        id={tab.panel_id()}
+                        aria-labelledby={tab.button_id()}
+                    >
+                        { panel }
+                    </div>
+                </>
+            }
+        }
+    };
+
+    html! {
+        <section class="record" aria-label={format!("Marketing profile of {name}")}>
+            <RecordHeader
+                record={record.clone()}
+                profile={loaded.clone()}
+                refreshing={*refreshing}
+                on_refresh={on_refresh.clone()}
+            />
+            { body }
+        </section>
+    }
+}

@@ -1,0 +1,252 @@
+//! Dates and times in the user's locale and time zone (from the host's context), through the
+//! browser's `Intl`: the plugin ships no time zone database.
+
+use std::rc::Rc;
+
+use chrono::{DateTime, Utc};
+use gloo_timers::callback::Interval;
+use js_sys::{Array, Date, Function, Object, Reflect};
+use wasm_bindgen::{JsCast, JsValue};
+use yew::prelude::*;
+
+use crate::domain::time::{day_label, relative, DayLabel, LocalDate};
+use crate::plugin::clock;
+
+/// The formatters of one locale and time zone. Build once per context (they are not cheap) and
+/// share through [`FormatsProvider`] / [`use_formats`].
+pub struct Formats {
+    locale: String,
+    time_zone: String,
+    /// `en-US` numeric year/month/day in the user's zone: parsed, never shown.
+    day_key: JsValue,
+    time_of_day: JsValue,
+    date_time: JsValue,
+    day_this_year: JsValue,
+    day_other_year: JsValue,
+    relative: JsValue,
+}
+
+impl PartialEq for Formats {
+    fn eq(&self, other: &Self) -> bool {
+        self.locale == other.locale && self.time_zone == other.time_zone
+    }
+}
+
+impl Formats {
+    /// Formats for a BCP 47 `locale` and IANA `time_zone`. Either one the browser rejects falls
+    /// back to the browser's own, so bad context data degrades instead of breaking the view.
+    pub fn new(locale: &str, time_zone: &str) -> Formats {
+        let locale = if construct("DateTimeFormat", Some(locale), &[]).is_some() {
+            locale.to_owned()
+        } else {
+            String::new()
+        };
+        let zone = if construct("DateTimeFormat", None, &[("timeZone", time_zone)]).is_some() {
+            time_zone.to_owned()
+        } else {
+            String::new()
+        };
+        let local = |fields: &[(&str, &str)]| {
+            let mut options = fields.to_vec();
+            if !zone.is_empty() {
+                options.push(("timeZone", zone.as_str()));
+            }
+            construct("DateTimeFormat", Some(&locale), &options).unwrap_or(JsValue::UNDEFINED)
+        };
+        let day_key = {
+            let mut options = vec![
+                ("year", "numeric"),
+                ("month", "numeric"),
+                ("day", "numeric"),
+            ];
+            if !zone.is_empty() {
+                options.push(("timeZone", zone.as_str()));
+            }
+            construct("DateTimeFormat", Some("en-US"), &options).unwrap_or(JsValue::UNDEFINED)
+        };
+        // Days are formatted from their noon UTC, in UTC.
+        let day = |fields: &[(&str, &str)]| {
+            let mut options = fields.to_vec();
+            options.push(("timeZone", "UTC"));
+            construct("DateTimeFormat", Some(&locale), &options).unwrap_or(JsValue::UNDEFINED)
+        };
+        Formats {
+            day_key,
+            time_of_day: local(&[("hour", "numeric"), ("minute", "2-digit")]),
+            date_time: local(&[("dateStyle", "medium"), ("timeStyle", "short")]),
+            day_this_year: day(&[("weekday", "short"), ("day", "numeric"), ("month", "short")]),
+            day_other_year: day(&[
+                ("weekday", "short"),
+                ("day", "numeric"),
+                ("month", "short"),
+                ("year", "numeric"),
+            ]),
+            relative: construct(
+                "RelativeTimeFormat",
+                Some(&locale),
+                &[("numeric", "auto"), ("style", "short")],
+            )
+            .unwrap_or(JsValue::UNDEFINED),
+            locale,
+            time_zone: zone,
+        }
+    }
+
+    /// The day `at` falls on in the user's time zone. Pages come 50 activities at a time, so
+    /// asking `Intl` for each is cheap enough not to cache.
+    pub fn local_date(&self, at: &DateTime<Utc>) -> LocalDate {
+        self.compute_local_date(at).unwrap_or_else(|| {
+            let utc = at.date_naive();
+            LocalDate::new(
+                chrono::Datelike::year(&utc),
+                chrono::Datelike::month(&utc),
+                chrono::Datelike::day(&utc),
+            )
+            .expect("a real date")
+        })
+    }
+
+    fn compute_local_date(&self, at: &DateTime<Utc>) -> Option<LocalDate> {
+        let format_to_parts: Function = Reflect::get(&self.day_key, &"formatToParts".into())
+            .ok()?
+            .dyn_into()
+            .ok()?;
+        let parts: Array = format_to_parts
+            .call1(&self.day_key, &js_date(at))
+            .ok()?
+            .dyn_into()
+            .ok()?;
+        let (mut year, mut month, mut day) = (None, None, None);
+        for part in parts.iter() {
+            let kind = Reflect::get(&part, &"type".into()).ok()?.as_string()?;
+            let value = Reflect::get(&part, &"value".into()).ok()?.as_string()?;
+            match kind.as_str() {
+                "year" => year = value.parse().ok(),
+                "month" => month = value.parse().ok(),
+                "day" => day = value.parse().ok(),
+                _ => {}
+            }
+        }
+        LocalDate::new(year?, month?, day?)
+    }
+
+    /// Today in the user's time zone.
+    pub fn today(&self) -> LocalDate {
+        self.local_date(&clock::now())
+    }
+
+    /// "14:05" or "2:05 PM".
+    pub fn time_of_day(&self, at: &DateTime<Utc>) -> String {
+        format_date(&self.time_of_day, at)
+    }
+
+    /// "10 Mar 2026, 14:05", for tooltips.
+    pub fn date_time(&self, at: &DateTime<Utc>) -> String {
+        format_date(&self.date_time, at)
+    }
+
+    /// A day header: "Today", "Yesterday" or the date ("Tue, 10 Mar").
+    pub fn day_header(&self, day: LocalDate, today: LocalDate) -> String {
+        match day_label(day, today) {
+            DayLabel::Today => "Today".into(),
+            DayLabel::Yesterday => "Yesterday".into(),
+            DayLabel::Date { same_year: true } => format_date(&self.day_this_year, &day.noon_utc()),
+            DayLabel::Date { same_year: false } => {
+                format_date(&self.day_other_year, &day.noon_utc())
+            }
+        }
+    }
+
+    /// "3 hr. ago", "yesterday", "now".
+    pub fn relative(&self, at: &DateTime<Utc>, now: &DateTime<Utc>) -> String {
+        let relative = relative(*at, *now);
+        let format = Reflect::get(&self.relative, &"format".into())
+            .ok()
+            .and_then(|format| format.dyn_into::<Function>().ok());
+        format
+            .and_then(|format| {
+                format
+                    .call2(
+                        &self.relative,
+                        &JsValue::from_f64(relative.value as f64),
+                        &relative.unit.as_str().into(),
+                    )
+                    .ok()
+            })
+            .and_then(|text| text.as_string())
+            .unwrap_or_default()
+    }
+}
+
+/// `new Intl[name](locale, options)`, or `None` when the browser throws (an unknown locale or
+/// time zone). js-sys's own constructors would let the exception unwind through the wasm.
+fn construct(name: &str, locale: Option<&str>, options: &[(&str, &str)]) -> Option<JsValue> {
+    let intl = Reflect::get(&js_sys::global(), &"Intl".into()).ok()?;
+    let constructor: Function = Reflect::get(&intl, &name.into()).ok()?.dyn_into().ok()?;
+    let object = Object::new();
+    for (key, value) in options {
+        Reflect::set(&object, &(*key).into(), &(*value).into()).ok()?;
+    }
+    let locales = match locale {
+        Some(locale) if !locale.is_empty() => JsValue::from(Array::of1(&locale.into())),
+        _ => JsValue::UNDEFINED,
+    };
+    Reflect::construct(&constructor, &Array::of2(&locales, &object)).ok()
+}
+
+fn js_date(at: &DateTime<Utc>) -> JsValue {
+    Date::new(&JsValue::from_f64(at.timestamp_millis() as f64)).into()
+}
+
+fn format_date(formatter: &JsValue, at: &DateTime<Utc>) -> String {
+    // `format` is a bound getter on Intl.DateTimeFormat.
+    Reflect::get(formatter, &"format".into())
+        .ok()
+        .and_then(|format| format.dyn_into::<Function>().ok())
+        .and_then(|format| format.call1(&JsValue::UNDEFINED, &js_date(at)).ok())
+        .and_then(|text| text.as_string())
+        .unwrap_or_else(|| at.to_rfc3339())
+}
+
+#[derive(Properties, PartialEq)]
+pub struct FormatsProviderProps {
+    pub locale: AttrValue,
+    pub time_zone: AttrValue,
+    #[prop_or_default]
+    pub children: Html,
+}
+
+/// Provides [`Formats`] for a locale and time zone to its children.
+#[component]
+pub fn FormatsProvider(props: &FormatsProviderProps) -> Html {
+    let formats = use_memo(
+        (props.locale.clone(), props.time_zone.clone()),
+        |(locale, zone)| Formats::new(locale, zone),
+    );
+    html! {
+        <ContextProvider<Rc<Formats>> context={formats}>
+            { props.children.clone() }
+        </ContextProvider<Rc<Formats>>>
+    }
+}
+
+/// The enclosing [`FormatsProvider`]'s formats; outside one (a component mounted on its own),
+/// the browser's locale in UTC.
+#[hook]
+pub fn use_formats() -> Rc<Formats> {
+    use_context::<Rc<Formats>>().unwrap_or_else(|| Rc::new(Formats::new("", "UTC")))
+}
+
+/// The current time, updated every minute so relative times ("3 min ago") stay true.
+#[hook]
+pub fn use_minute_clock() -> DateTime<Utc> {
+    let now = use_state(clock::now);
+    {
+        let now = now.setter();
+        use_effect_with((), move |_| {
+            let tick = Interval::new(60_000, move || now.set(clock::now()));
+            move || drop(tick)
+        });
+    }
+    *now
+}

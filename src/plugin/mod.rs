@@ -1,0 +1,62 @@
+//! The Yew app shown in the CRM's iframe (wasm only).
+//!
+//! - [`app`]: the entry component, the allow-list gate and the choice of view.
+//! - [`bridge`]: `postMessage` with the host, provided to components by [`bridge::use_host`].
+//! - [`session`]: the token's life and the retry after a renewal.
+//! - [`api`]: the marketing platform API and its error type.
+//! - [`state`]: the activity history's reducer (its logic lives in [`crate::domain`]).
+//! - [`intl`]: dates and relative times in the user's locale and time zone.
+//! - [`components`]: one component per file.
+
+pub mod api;
+pub mod app;
+pub mod bridge;
+pub mod components;
+pub mod intl;
+pub mod session;
+pub mod state;
+
+use web_sys::UrlSearchParams;
+
+/// Mounts the app on `<body>`, reading the host origin from `?host=`.
+pub fn start() {
+    let host = window()
+        .location()
+        .search()
+        .ok()
+        .and_then(|search| UrlSearchParams::new_with_str(&search).ok())
+        .and_then(|params| params.get("host"));
+    yew::Renderer::<app::App>::with_props(app::AppProps {
+        host: host.map(Into::into),
+    })
+    .render();
+}
+
+pub(crate) fn window() -> web_sys::Window {
+    web_sys::window().expect("the plugin runs in a browser window")
+}
+
+/// `performance.mark(name)`, for the host's and the benchmarks' timings.
+pub(crate) fn mark(name: &str) {
+    if let Some(performance) = window().performance() {
+        let _ = performance.mark(name);
+    }
+}
+
+/// `performance.mark(name)` unless it was marked before: a milestone of the page's life.
+pub(crate) fn mark_once(name: &str) {
+    if let Some(performance) = window().performance() {
+        if performance.get_entries_by_name(name).length() == 0 {
+            let _ = performance.mark(name);
+        }
+    }
+}
+
+/// The time, from the browser's clock (chrono's clock is not available on wasm32-unknown).
+pub mod clock {
+    use chrono::{DateTime, Utc};
+
+    pub fn now() -> DateTime<Utc> {
+        DateTime::from_timestamp_millis(js_sys::Date::now() as i64).unwrap_or_default()
+    }
+}

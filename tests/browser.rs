@@ -1,0 +1,1179 @@
+//! Browser tests of the plugin: the host bridge's rules, the activity history as a user sees it,
+//! and the requests it sends. Run with
+//! `CHROMEDRIVER=/usr/bin/chromedriver cargo test --target wasm32-unknown-unknown --test browser`.
+//!
+//! Components are mounted into a fresh `<div>` and awaited with `yew::scheduler::flush()`; where
+//! an answer goes through a promise or a timer, the test waits for the element or the request it
+//! expects (`wait_for`), never for a fixed time. The API is a stand-in `fetch` that records what
+//! was asked and answers like the contract says.
+
+#![cfg(target_arch = "wasm32")]
+
+use std::cell::RefCell;
+use std::collections::BTreeSet;
+use std::rc::Rc;
+
+use crm_sidebar::domain::activity_filters::{DateRange, Filters};
+use crm_sidebar::domain::activity_history::entries_from_page;
+use crm_sidebar::plugin::app::{App, AppProps, Sidebar};
+use crm_sidebar::plugin::bridge::{use_host, BridgeProvider, BridgeProviderProps, Host};
+use crm_sidebar::plugin::components::activity_history::ActivityHistory;
+use crm_sidebar::plugin::components::activity_list::{ActivityList, MAX_RENDERED_ROWS};
+use crm_sidebar::plugin::components::tabs::{Tab, Tabs};
+use crm_sidebar::plugin::intl::{Formats, FormatsProvider};
+use crm_sidebar::plugin::state::{Action, History};
+use crm_sidebar::wire::{ActivityKind, ActivityPage, Entity};
+use gloo_timers::future::TimeoutFuture;
+use serde_json::json;
+use wasm_bindgen::prelude::*;
+use wasm_bindgen::JsCast;
+use wasm_bindgen_test::*;
+use web_sys::{
+    Element, Event, HtmlElement, HtmlIFrameElement, HtmlInputElement, InputEvent, KeyboardEvent,
+    KeyboardEventInit, MessageEvent, MessageEventInit, ResponseInit,
+};
+use yew::prelude::*;
+use yew::AppHandle;
+
+wasm_bindgen_test_configure!(run_in_browser);
+
+/// In the manifest's allow-list.
+const HOST: &str = "http://127.0.0.1:8788";
+
+// ---- find -------------------------------------------------------------------------------
+
+fn document() -> web_sys::Document {
+    web_sys::window().unwrap().document().unwrap()
+}
+
+fn all(root: &Element, selector: &str) -> Vec<Element> {
+    let nodes = root.query_selector_all(selector).unwrap();
+    (0..nodes.length())
+        .filter_map(|i| nodes.get(i)?.dyn_into::<Element>().ok())
+        .collect()
+}
+
+fn one(root: &Element, selector: &str) -> Element {
+    root.query_selector(selector)
+        .unwrap()
+        .unwrap_or_else(|| panic!("no {selector} in {}", root.inner_html()))
+}
+
+fn text(root: &Element) -> String {
+    root.text_content().unwrap_or_default()
+}
+
+// ---- act --------------------------------------------------------------------------------
+
+/// A fresh element to mount into; `style` sizes it (the test page has no CSP).
+fn mount_point(style: &str) -> Element {
+    let div = document().create_element("div").unwrap();
+    div.set_attribute("style", style).unwrap();
+    document().body().unwrap().append_child(&div).unwrap();
+    div
+}
+
+/// The plugin's stylesheet, so rows have their real heights and the list really scrolls.
+fn load_styles() {
+    if document().get_element_by_id("sidebar-css").is_none() {
+        let style = document().create_element("style").unwrap();
+        style.set_id("sidebar-css");
+        style.set_text_content(Some(include_str!("../www/styles/sidebar.css")));
+        document().head().unwrap().append_child(&style).unwrap();
+    }
+}
+
+fn click(element: &Element) {
+    element.dyn_ref::<HtmlElement>().unwrap().click();
+}
+
+fn type_into(input: &Element, value: &str) {
+    let input = input.dyn_ref::<HtmlInputElement>().unwrap();
+    input.set_value(value);
+    input
+        .dispatch_event(&InputEvent::new("input").unwrap())
+        .unwrap();
+}
+
+fn press(element: &Element, key: &str) {
+    let init = KeyboardEventInit::new();
+    init.set_key(key);
+    init.set_bubbles(true);
+    let event = KeyboardEvent::new_with_keyboard_event_init_dict("keydown", &init).unwrap();
+    element.dispatch_event(&event).unwrap();
+}
+
+fn js(value: serde_json::Value) -> JsValue {
+    js_sys::JSON::parse(&value.to_string()).unwrap()
+}
+
+/// Dispatches a `message` event on our window, as a frame at `origin` whose window is `source`
+/// would.
+fn receive(origin: &str, source: Option<&js_sys::Object>, data: &JsValue) {
+    let init = MessageEventInit::new();
+    init.set_origin(origin);
+    init.set_data(data);
+    init.set_source(source);
+    let event = MessageEvent::new_with_event_init_dict("message", &init).unwrap();
+    web_sys::window().unwrap().dispatch_event(&event).unwrap();
+}
+
+/// `window.parent` of the test page is the page itself.
+fn parent() -> js_sys::Object {
+    web_sys::window().unwrap().parent().unwrap().unwrap().into()
+}
+
+fn context(record_id: &str, token: &str) -> serde_json::Value {
+    json!({
+        "protocol": "crm-sidebar/1", "type": "context", "token": token,
+        "expiresAt": "2030-01-01T00:00:00Z", "view": "activity",
+        "record": {"entity": "lead", "id": record_id, "email": "ann@example.com",
+                   "firstName": "Ann", "lastName": "Lee"},
+        "user": {"id": "u1", "name": "Rep", "locale": "en-GB", "timeZone": "Europe/Berlin"},
+        "theme": "dark"
+    })
+}
+
+// ---- check ------------------------------------------------------------------------------
+
+/// Flushes renders until `ready` holds, letting promises and timers run in between.
+async fn wait_for(what: &str, ready: impl Fn() -> bool) {
+    for _ in 0..300 {
+        yew::scheduler::flush().await;
+        if ready() {
+            return;
+        }
+        TimeoutFuture::new(10).await;
+    }
+    panic!("gave up waiting for {what}");
+}
+
+// ---- a probe of the bridge --------------------------------------------------------------
+
+#[derive(Properties, PartialEq)]
+struct ProbeProps {
+    seen: Callback<Host>,
+}
+
+/// Shows the record id of the context it got, and hands the `Host` to the test.
+#[component]
+fn Probe(props: &ProbeProps) -> Html {
+    let host = use_host();
+    props.seen.emit(host.clone());
+    let shown = match &host.context {
+        Some(context) => context
+            .record
+            .as_ref()
+            .map(|r| r.id.clone())
+            .unwrap_or_default(),
+        None => "waiting".to_owned(),
+    };
+    html! { <p class="probe">{ shown }</p> }
+}
+
+struct Mounted {
+    root: Element,
+    host: Rc<RefCell<Option<Host>>>,
+    app: AppHandle<BridgeProvider>,
+}
+
+impl Mounted {
+    fn probe(&self) -> String {
+        text(&one(&self.root, ".probe"))
+    }
+
+    fn host(&self) -> Host {
+        self.host.borrow().clone().expect("the probe rendered")
+    }
+
+    fn destroy(self) {
+        self.app.destroy();
+        self.root.remove();
+    }
+}
+
+/// A bridge to [`HOST`] around `children`, plus a probe.
+async fn mount_bridge(children: Html) -> Mounted {
+    mount_bridge_with(children, "", 10_000).await
+}
+
+/// [`mount_bridge`] in a sized element, giving the host `token_timeout_ms` to answer.
+async fn mount_bridge_with(children: Html, style: &str, token_timeout_ms: u32) -> Mounted {
+    let root = mount_point(style);
+    let host = Rc::new(RefCell::new(None));
+    let seen = {
+        let host = host.clone();
+        Callback::from(move |seen: Host| *host.borrow_mut() = Some(seen))
+    };
+    let props = yew::props!(BridgeProviderProps {
+        host: HOST,
+        token_answer_timeout_ms: token_timeout_ms,
+        children: html! { <><Probe {seen} />{ children }</> },
+    });
+    let app = yew::Renderer::<BridgeProvider>::with_root_and_props(root.clone(), props).render();
+    yew::scheduler::flush().await;
+    Mounted { root, host, app }
+}
+
+// ---- the host bridge --------------------------------------------------------------------
+
+#[wasm_bindgen_test]
+async fn a_valid_handshake_from_the_parent_is_accepted() {
+    let mounted = mount_bridge(html! {}).await;
+    assert_eq!(mounted.probe(), "waiting");
+
+    receive(HOST, Some(&parent()), &js(context("L-1", "t-1")));
+    yew::scheduler::flush().await;
+
+    assert_eq!(mounted.probe(), "L-1");
+    let host = mounted.host();
+    assert!(host.session.has_token());
+    assert_eq!(
+        host.context.as_ref().unwrap().token,
+        "",
+        "the session alone holds the token"
+    );
+    assert!(
+        !format!("{:?}", host.session).contains("t-1"),
+        "the token is never printed"
+    );
+    let performance = web_sys::window().unwrap().performance().unwrap();
+    assert!(performance.get_entries_by_name("sidebar:context").length() > 0);
+    mounted.destroy();
+}
+
+#[wasm_bindgen_test]
+async fn messages_from_another_origin_are_ignored() {
+    let mounted = mount_bridge(html! {}).await;
+    for origin in [
+        "http://evil.example",
+        "http://127.0.0.1:8788/",
+        "http://localhost:8788",
+        "",
+    ] {
+        receive(origin, Some(&parent()), &js(context("L-1", "t-1")));
+        yew::scheduler::flush().await;
+        assert_eq!(
+            mounted.probe(),
+            "waiting",
+            "accepted a message from {origin:?}"
+        );
+    }
+    assert!(!mounted.host().session.has_token());
+    mounted.destroy();
+}
+
+#[wasm_bindgen_test]
+async fn messages_from_a_frame_that_is_not_the_parent_are_ignored() {
+    let mounted = mount_bridge(html! {}).await;
+    let frame: HtmlIFrameElement = document()
+        .create_element("iframe")
+        .unwrap()
+        .unchecked_into();
+    document().body().unwrap().append_child(&frame).unwrap();
+    let other: js_sys::Object = frame.content_window().unwrap().into();
+
+    receive(HOST, Some(&other), &js(context("L-1", "t-1")));
+    yew::scheduler::flush().await;
+    assert_eq!(
+        mounted.probe(),
+        "waiting",
+        "accepted a message from a sibling frame"
+    );
+
+    receive(HOST, None, &js(context("L-1", "t-1")));
+    yew::scheduler::flush().await;
+    assert_eq!(
+        mounted.probe(),
+        "waiting",
+        "accepted a message without a source"
+    );
+
+    frame.remove();
+    mounted.destroy();
+}
+
+#[wasm_bindgen_test]
+async fn messages_of_a_bad_shape_are_ignored() {
+    let mounted = mount_bridge(html! {}).await;
+    let mut wrong_protocol = context("L-1", "t-1");
+    wrong_protocol["protocol"] = json!("crm-sidebar/2");
+    let mut no_token = context("L-1", "t-1");
+    no_token.as_object_mut().unwrap().remove("token");
+    let mut bad_date = context("L-1", "t-1");
+    bad_date["expiresAt"] = json!("tomorrow");
+    let bad = [
+        js(wrong_protocol),
+        js(no_token),
+        js(bad_date),
+        js(json!({"protocol": "crm-sidebar/1", "type": "launchMissiles"})),
+        JsValue::from_str("context"),
+        JsValue::from_f64(42.0),
+        JsValue::NULL,
+    ];
+    for data in &bad {
+        receive(HOST, Some(&parent()), data);
+        yew::scheduler::flush().await;
+        assert_eq!(mounted.probe(), "waiting", "accepted {data:?}");
+    }
+    // The bridge still listens.
+    receive(HOST, Some(&parent()), &js(context("L-2", "t-1")));
+    yew::scheduler::flush().await;
+    assert_eq!(mounted.probe(), "L-2");
+    mounted.destroy();
+}
+
+#[wasm_bindgen_test]
+async fn concurrent_renewals_share_one_token_request_answered_by_its_id() {
+    let mounted = mount_bridge(html! {}).await;
+    receive(HOST, Some(&parent()), &js(context("L-1", "t-1")));
+    yew::scheduler::flush().await;
+    let host = mounted.host();
+
+    let first = host.session.renew();
+    let second = host.session.renew();
+    let pending = host.bridge.pending_token_requests();
+    assert_eq!(pending.len(), 1, "one tokenRequest for both: {pending:?}");
+
+    let answer = |id: &str| {
+        json!({"protocol": "crm-sidebar/1", "type": "token", "id": id, "token": "t-2",
+               "expiresAt": "2030-01-01T00:00:00Z"})
+    };
+    // An answer to another request settles nothing; one from elsewhere is not even read.
+    receive(HOST, Some(&parent()), &js(answer("token-999")));
+    receive(
+        "http://evil.example",
+        Some(&parent()),
+        &js(answer(&pending[0])),
+    );
+    assert_eq!(host.bridge.pending_token_requests(), pending);
+
+    receive(HOST, Some(&parent()), &js(answer(&pending[0])));
+    assert!(first.await);
+    assert!(second.await);
+    assert!(host.bridge.pending_token_requests().is_empty());
+    mounted.destroy();
+}
+
+#[wasm_bindgen_test]
+async fn a_host_outside_the_allow_list_is_refused() {
+    for host in [Some("http://evil.example"), None] {
+        let root = mount_point("");
+        let app = yew::Renderer::<App>::with_root_and_props(
+            root.clone(),
+            AppProps {
+                host: host.map(AttrValue::from),
+            },
+        )
+        .render();
+        yew::scheduler::flush().await;
+        let shown = text(&root);
+        assert!(shown.contains("This sidebar is not enabled for"), "{shown}");
+        if let Some(host) = host {
+            assert!(shown.contains(host), "{shown}");
+        }
+        assert!(root.query_selector(".tabs").unwrap().is_none());
+        app.destroy();
+        root.remove();
+    }
+}
+
+// ---- the activity list ------------------------------------------------------------------
+
+const PAGE: &str = r#"{"items":[
+    {"id":4,"kind":"emailClicked","occurredAt":"2026-03-10T15:00:00Z","subject":"Spring offer",
+     "url":null,"campaignId":"spring-24",
+     "details":{"clickedUrl":"https://example.com/offer"}},
+    {"id":3,"kind":"pageVisit","occurredAt":"2026-03-10T09:30:00Z",
+     "subject":"<img src=x onerror=alert(1)>","url":"javascript:alert(1)",
+     "details":{"pageTitle":"Pricing","secondsOnPage":95}},
+    {"id":2,"kind":"emailOpened","occurredAt":"2026-03-09T08:00:00Z","subject":"Spring offer",
+     "url":null},
+    {"id":1,"kind":"emailSent","occurredAt":"2026-02-01T08:00:00Z","subject":"Spring offer",
+     "url":null}
+],"nextCursor":null}"#;
+
+fn history_of(page: &str) -> History {
+    let page: ActivityPage = serde_json::from_str(page).unwrap();
+    let formats = Formats::new("en-GB", "Europe/Berlin");
+    History::with_page(
+        entries_from_page(page.items, |at| formats.local_date(at)),
+        page.next_cursor,
+    )
+}
+
+#[derive(Properties, PartialEq)]
+struct ListHarnessProps {
+    history: History,
+    load_more: Callback<()>,
+}
+
+/// The list with its reducer, as `ActivityHistory` wires it.
+#[component]
+fn ListHarness(props: &ListHarnessProps) -> Html {
+    let history = use_reducer({
+        let history = props.history.clone();
+        move || history
+    });
+    let dispatcher = history.dispatcher();
+    html! {
+        <FormatsProvider locale="en-GB" time_zone="Europe/Berlin">
+            <ActivityList
+                history={(*history).clone()}
+                on_toggle={Callback::from(move |id| dispatcher.dispatch(Action::ToggleExpanded(id)))}
+                on_load_more={props.load_more.clone()}
+            />
+        </FormatsProvider>
+    }
+}
+
+async fn mount_list(history: History, style: &str) -> (Element, AppHandle<ListHarness>) {
+    load_styles();
+    let root = mount_point(style);
+    let props = ListHarnessProps {
+        history,
+        load_more: Callback::noop(),
+    };
+    let app = yew::Renderer::<ListHarness>::with_root_and_props(root.clone(), props).render();
+    yew::scheduler::flush().await;
+    (root, app)
+}
+
+#[wasm_bindgen_test]
+async fn rows_render_from_api_data_grouped_by_day_as_text() {
+    let (root, app) = mount_list(history_of(PAGE), "").await;
+
+    let rows = all(&root, "li.activity-row");
+    assert_eq!(rows.len(), 4);
+    // 10 March (twice), 9 March, 1 February: three day headers.
+    assert_eq!(all(&root, "li.day-row").len(), 3);
+    let labels: Vec<String> = all(&root, ".activity-label").iter().map(text).collect();
+    assert_eq!(
+        labels,
+        ["Email clicked", "Page visit", "Email opened", "Email sent"]
+    );
+    // Record data is text: the subject is shown, never parsed.
+    assert!(text(&rows[1]).contains("<img src=x onerror=alert(1)>"));
+    assert!(root.query_selector("img").unwrap().is_none());
+    // Times are in the user's zone: 15:00 UTC is 16:00 in Berlin.
+    assert!(text(&rows[0]).contains("16:00"), "{}", text(&rows[0]));
+    assert_eq!(
+        one(&root, "time").get_attribute("datetime").unwrap(),
+        "2026-03-10T15:00:00+00:00"
+    );
+    // The whole history is loaded.
+    assert!(text(&root).contains("Beginning of marketing history"));
+    let performance = web_sys::window().unwrap().performance().unwrap();
+    wait_for("the first-row mark", || {
+        performance
+            .get_entries_by_name("sidebar:first-row")
+            .length()
+            == 1
+    })
+    .await;
+    app.destroy();
+    root.remove();
+}
+
+#[wasm_bindgen_test]
+async fn a_row_expands_to_its_details_with_a_real_button() {
+    let (root, app) = mount_list(history_of(PAGE), "").await;
+    let rows = all(&root, "li.activity-row");
+
+    // The sent email has nothing to expand.
+    assert!(rows[3].query_selector("button").unwrap().is_none());
+
+    let toggle = one(&rows[0], "button.activity-summary");
+    assert_eq!(
+        toggle.get_attribute("aria-expanded").as_deref(),
+        Some("false")
+    );
+    assert!(rows[0].query_selector("dl").unwrap().is_none());
+    click(&toggle);
+    yew::scheduler::flush().await;
+
+    let row = &all(&root, "li.activity-row")[0];
+    let toggle = one(row, "button.activity-summary");
+    assert_eq!(
+        toggle.get_attribute("aria-expanded").as_deref(),
+        Some("true")
+    );
+    let details = one(row, "dl.activity-details");
+    assert_eq!(toggle.get_attribute("aria-controls"), Some(details.id()));
+    assert!(text(&details).contains("Clicked link"));
+    assert!(text(&details).contains("spring-24"));
+    assert_eq!(
+        one(&details, "a").get_attribute("href").unwrap(),
+        "https://example.com/offer"
+    );
+
+    // A javascript: URL in record data stays text.
+    click(&one(
+        &all(&root, "li.activity-row")[1],
+        "button.activity-summary",
+    ));
+    yew::scheduler::flush().await;
+    let visit = &all(&root, "li.activity-row")[1];
+    assert!(text(visit).contains("javascript:alert(1)"));
+    assert!(visit.query_selector("a").unwrap().is_none());
+    assert!(text(visit).contains("1 min 35 s"));
+    app.destroy();
+    root.remove();
+}
+
+fn long_page(count: i64, next_cursor: Option<&str>) -> String {
+    let start = chrono::DateTime::parse_from_rfc3339("2026-03-10T12:00:00Z").unwrap();
+    let items: Vec<serde_json::Value> = (0..count)
+        .map(|i| {
+            let at = start - chrono::Duration::minutes(97 * i);
+            json!({"id": count - i, "kind": "pageVisit", "occurredAt": at.to_rfc3339(),
+                   "subject": format!("Page {i}"), "url": null})
+        })
+        .collect();
+    json!({"items": items, "nextCursor": next_cursor}).to_string()
+}
+
+#[wasm_bindgen_test]
+async fn ten_thousand_activities_never_put_more_than_100_rows_in_the_dom() {
+    let style = "display:flex;flex-direction:column;height:480px;width:360px";
+    let (root, app) = mount_list(history_of(&long_page(10_000, None)), style).await;
+
+    let rendered = || all(&root, ".history-rows > li").len();
+    assert!(
+        rendered() > 5 && rendered() <= MAX_RENDERED_ROWS,
+        "{} rows",
+        rendered()
+    );
+    assert!(text(&root).contains("Page 0"));
+
+    // Scroll to the middle: the window follows, the DOM stays small.
+    let scroller = one(&root, ".history-scroll");
+    scroller.set_scroll_top(scroller.scroll_height() / 2);
+    scroller
+        .dispatch_event(&Event::new("scroll").unwrap())
+        .unwrap();
+    yew::scheduler::flush().await;
+    assert!(rendered() <= MAX_RENDERED_ROWS, "{} rows", rendered());
+    let first: usize = all(&root, "li.activity-row")[0]
+        .get_attribute("aria-posinset")
+        .unwrap()
+        .parse()
+        .unwrap();
+    assert!(
+        (4_000..6_000).contains(&first),
+        "first rendered row is #{first}"
+    );
+    assert!(!text(&root).contains("Page 0"));
+    // The spacers keep the scroll height of the whole list.
+    assert!(scroller.scroll_height() > 500_000);
+    app.destroy();
+    root.remove();
+}
+
+#[wasm_bindgen_test]
+async fn a_short_first_page_asks_for_the_next_one() {
+    load_styles();
+    let root = mount_point("display:flex;flex-direction:column;height:480px");
+    let asked = Rc::new(RefCell::new(0));
+    let props = ListHarnessProps {
+        history: history_of(&long_page(5, Some("c-1"))),
+        load_more: {
+            let asked = asked.clone();
+            Callback::from(move |()| *asked.borrow_mut() += 1)
+        },
+    };
+    let app = yew::Renderer::<ListHarness>::with_root_and_props(root.clone(), props).render();
+    yew::scheduler::flush().await;
+    assert_eq!(*asked.borrow(), 1);
+    app.destroy();
+    root.remove();
+}
+
+// ---- the history against a stand-in API --------------------------------------------------
+
+/// A stand-in `fetch`: records each request and answers with `respond(path, authorization)`;
+/// `None` leaves the request pending until its signal aborts it, as the browser's would. A 429
+/// comes with `Retry-After: 7`.
+struct FakeApi {
+    calls: Rc<RefCell<Vec<(String, String)>>>,
+    requests: Rc<RefCell<Vec<web_sys::Request>>>,
+    original: JsValue,
+    _fetch: Closure<dyn FnMut(JsValue) -> js_sys::Promise>,
+}
+
+impl FakeApi {
+    fn install(respond: impl Fn(&str, &str) -> (u16, String) + 'static) -> FakeApi {
+        FakeApi::install_with(move |path, auth| Some(respond(path, auth)))
+    }
+
+    fn install_with(respond: impl Fn(&str, &str) -> Option<(u16, String)> + 'static) -> FakeApi {
+        let window = web_sys::window().unwrap();
+        let original = js_sys::Reflect::get(&window, &"fetch".into()).unwrap();
+        let calls = Rc::new(RefCell::new(Vec::new()));
+        let requests = Rc::new(RefCell::new(Vec::new()));
+        let fetch = {
+            let (calls, requests) = (calls.clone(), requests.clone());
+            Closure::<dyn FnMut(JsValue) -> js_sys::Promise>::new(move |request: JsValue| {
+                let request: web_sys::Request = request.unchecked_into();
+                let auth = request
+                    .headers()
+                    .get("authorization")
+                    .unwrap()
+                    .unwrap_or_default();
+                let url = request.url();
+                let path = url
+                    .splitn(4, '/')
+                    .nth(3)
+                    .map(|p| format!("/{p}"))
+                    .unwrap_or_default();
+                calls.borrow_mut().push((path.clone(), auth.clone()));
+                requests.borrow_mut().push(Clone::clone(&request));
+                let Some((status, body)) = respond(&path, &auth) else {
+                    return pending_until_aborted(&request);
+                };
+                let init = ResponseInit::new();
+                init.set_status(status);
+                let headers = web_sys::Headers::new().unwrap();
+                headers.set("content-type", "application/json").unwrap();
+                if status == 429 {
+                    headers.set("retry-after", "7").unwrap();
+                }
+                init.set_headers(&headers);
+                let response =
+                    web_sys::Response::new_with_opt_str_and_init(Some(&body), &init).unwrap();
+                js_sys::Promise::resolve(&JsValue::from(response))
+            })
+        };
+        js_sys::Reflect::set(&window, &"fetch".into(), fetch.as_ref()).unwrap();
+        FakeApi {
+            calls,
+            requests,
+            original,
+            _fetch: fetch,
+        }
+    }
+
+    fn urls(&self) -> Vec<String> {
+        self.calls
+            .borrow()
+            .iter()
+            .map(|(url, _)| url.clone())
+            .collect()
+    }
+
+    fn activity_urls(&self) -> Vec<String> {
+        self.urls()
+            .into_iter()
+            .filter(|url| url.contains("/activities"))
+            .collect()
+    }
+
+    fn aborted(&self, index: usize) -> bool {
+        self.requests.borrow()[index].signal().aborted()
+    }
+}
+
+/// A fetch promise that only ever settles by rejecting when the request's signal aborts.
+fn pending_until_aborted(request: &web_sys::Request) -> js_sys::Promise {
+    let signal = request.signal();
+    js_sys::Promise::new(&mut |_resolve, reject| {
+        let on_abort = Closure::once_into_js(move || {
+            let _ = reject.call1(
+                &JsValue::NULL,
+                &js_sys::Error::new("The user aborted a request."),
+            );
+        });
+        signal
+            .add_event_listener_with_callback("abort", on_abort.unchecked_ref())
+            .unwrap();
+    })
+}
+
+impl Drop for FakeApi {
+    fn drop(&mut self) {
+        let window = web_sys::window().unwrap();
+        js_sys::Reflect::set(&window, &"fetch".into(), &self.original).unwrap();
+    }
+}
+
+const PROFILE: &str = r#"{"entity":"lead","crmId":"L-1","email":"ann@example.com",
+    "firstName":"Ann","lastName":"Lee","company":"Acme","jobTitle":"CTO","owner":null,
+    "imported":true,"score":42,"optInType":"double","subscriptionStatus":"subscribed",
+    "lastSyncedAt":"2026-03-10T11:00:00Z",
+    "activityCounts":{"emailSent":1,"emailOpened":1,"emailClicked":1,"pageVisit":1}}"#;
+
+/// Answers like the sandbox would for lead L-1, honouring `kinds`.
+fn lead_api(path: &str, _auth: &str) -> (u16, String) {
+    if !path.contains("/activities") {
+        return (200, PROFILE.to_owned());
+    }
+    if path.contains("kinds=emailClicked") {
+        let page: serde_json::Value = serde_json::from_str(PAGE).unwrap();
+        let items: Vec<_> = page["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|item| item["kind"] == "emailClicked")
+            .cloned()
+            .collect();
+        return (200, json!({"items": items, "nextCursor": null}).to_string());
+    }
+    (200, PAGE.to_owned())
+}
+
+#[component]
+fn HistoryWhenReady() -> Html {
+    let host = use_host();
+    match &host.context {
+        Some(_) => html! {
+            <ActivityHistory entity={Entity::Lead} crm_id="L-1" name="Ann Lee" />
+        },
+        None => html! {},
+    }
+}
+
+#[wasm_bindgen_test]
+async fn chips_and_search_change_the_query_sent_and_the_rows() {
+    let api = FakeApi::install(lead_api);
+    let mounted = mount_bridge(html! { <HistoryWhenReady /> }).await;
+    receive(HOST, Some(&parent()), &js(context("L-1", "t-1")));
+    let root = mounted.root.clone();
+    wait_for("the first rows", || {
+        all(&root, "li.activity-row").len() == 4
+    })
+    .await;
+    assert_eq!(
+        api.activity_urls(),
+        ["/v1/records/lead/L-1/activities?limit=50"]
+    );
+    assert!(api
+        .calls
+        .borrow()
+        .iter()
+        .all(|(_, auth)| auth == "Bearer t-1"));
+
+    // A chip narrows the history to its kind.
+    let chip = one(&root, "button.chip.kind-emailClicked");
+    assert_eq!(chip.get_attribute("aria-pressed").as_deref(), Some("false"));
+    click(&chip);
+    wait_for("the filtered rows", || {
+        all(&root, "li.activity-row").len() == 1
+    })
+    .await;
+    assert_eq!(
+        api.activity_urls().last().unwrap(),
+        "/v1/records/lead/L-1/activities?kinds=emailClicked&limit=50"
+    );
+    let chip = one(&root, "button.chip.kind-emailClicked");
+    assert_eq!(chip.get_attribute("aria-pressed").as_deref(), Some("true"));
+    assert_eq!(text(&one(&root, ".activity-label")), "Email clicked");
+
+    // Search is sent as `q` once the user pauses.
+    type_into(&one(&root, "input[type=search]"), "pri");
+    type_into(&one(&root, "input[type=search]"), "pricing page");
+    let asked_for_search = || api.activity_urls().iter().any(|url| url.contains("q="));
+    wait_for("the search request", asked_for_search).await;
+    let searches: Vec<String> = api
+        .activity_urls()
+        .into_iter()
+        .filter(|url| url.contains("q="))
+        .collect();
+    assert_eq!(
+        searches,
+        ["/v1/records/lead/L-1/activities?kinds=emailClicked&q=pricing%20page&limit=50"],
+        "one request for the whole word, none per keystroke"
+    );
+
+    // The same query, built by the pure builder the component uses.
+    let filters = Filters {
+        kinds: BTreeSet::from([ActivityKind::EmailClicked]),
+        text: "pricing page".into(),
+        range: DateRange::All,
+    };
+    let built = filters
+        .query(chrono::DateTime::UNIX_EPOCH)
+        .to_query_string();
+    assert!(searches[0].ends_with(&built), "{built}");
+
+    // Clearing the filters clears the search box too and lists everything again.
+    wait_for("the clear button", || {
+        root.query_selector(".link-button").unwrap().is_some()
+    })
+    .await;
+    click(&one(&root, ".link-button"));
+    wait_for("all rows again", || {
+        all(&root, "li.activity-row").len() == 4
+    })
+    .await;
+    let search = one(&root, "input[type=search]");
+    assert_eq!(search.dyn_ref::<HtmlInputElement>().unwrap().value(), "");
+    assert_eq!(
+        api.activity_urls().last().unwrap(),
+        "/v1/records/lead/L-1/activities?limit=50"
+    );
+    mounted.destroy();
+}
+
+#[wasm_bindgen_test]
+async fn expired_tokens_of_concurrent_calls_are_renewed_once_and_each_call_retried() {
+    let api = FakeApi::install(|path, auth| match auth {
+        "Bearer t-2" => lead_api(path, auth),
+        _ => (
+            401,
+            r#"{"error":{"code":"tokenExpired","message":"token expired"}}"#.to_owned(),
+        ),
+    });
+    // The record page asks for the profile and the history at once.
+    let mounted = mount_bridge(html! { <Sidebar /> }).await;
+    receive(HOST, Some(&parent()), &js(context("L-1", "t-1")));
+    let root = mounted.root.clone();
+    let host = mounted.host();
+    wait_for("a token request", || {
+        host.bridge.pending_token_requests().len() == 1
+    })
+    .await;
+    // Let the other call's 401 arrive too: it joins the renewal in flight.
+    for _ in 0..5 {
+        TimeoutFuture::new(10).await;
+    }
+    assert_eq!(api.urls().len(), 2);
+    let pending = host.bridge.pending_token_requests();
+    assert_eq!(
+        pending.len(),
+        1,
+        "one tokenRequest for both calls: {pending:?}"
+    );
+
+    receive(
+        HOST,
+        Some(&parent()),
+        &js(
+            json!({"protocol": "crm-sidebar/1", "type": "token", "id": pending[0],
+                   "token": "t-2", "expiresAt": "2030-01-01T00:00:00Z"}),
+        ),
+    );
+    wait_for("the rows", || all(&root, "li.activity-row").len() == 4).await;
+    wait_for("the profile", || text(&root).contains("Score 42")).await;
+    let mut auths: Vec<String> = api
+        .calls
+        .borrow()
+        .iter()
+        .map(|(_, auth)| auth.clone())
+        .collect();
+    auths.sort();
+    assert_eq!(
+        auths,
+        ["Bearer t-1", "Bearer t-1", "Bearer t-2", "Bearer t-2"]
+    );
+    assert!(!text(&root).contains("session expired"));
+    mounted.destroy();
+}
+
+#[wasm_bindgen_test]
+async fn a_host_that_does_not_answer_a_token_request_ends_the_session() {
+    let _api = FakeApi::install(|_, _| {
+        (
+            401,
+            r#"{"error":{"code":"tokenExpired","message":"token expired"}}"#.to_owned(),
+        )
+    });
+    // The app gives the host 10 s; this bridge gives it 50 ms.
+    let mounted = mount_bridge_with(html! { <Sidebar /> }, "", 50).await;
+    receive(HOST, Some(&parent()), &js(context("L-1", "t-1")));
+    let root = mounted.root.clone();
+    wait_for("the session to end", || {
+        text(&root).contains("Your session expired \u{2014} reopen the sidebar")
+    })
+    .await;
+    assert!(root.query_selector(".tabs").unwrap().is_none());
+    mounted.destroy();
+}
+
+#[wasm_bindgen_test]
+async fn a_token_about_to_expire_is_renewed_ahead_of_time() {
+    let mounted = mount_bridge(html! {}).await;
+    let mut message = context("L-1", "t-1");
+    let soon = js_sys::Date::new(&JsValue::from_f64(js_sys::Date::now() + 400.0));
+    message["expiresAt"] = json!(String::from(soon.to_iso_string()));
+    receive(HOST, Some(&parent()), &js(message));
+    let host = mounted.host();
+    assert!(host.bridge.pending_token_requests().is_empty());
+    // Half the remaining life (the lead is a minute for real tokens): ~200 ms.
+    wait_for("the renewal", || {
+        host.bridge.pending_token_requests().len() == 1
+    })
+    .await;
+    mounted.destroy();
+}
+
+#[wasm_bindgen_test]
+async fn the_record_page_shows_the_profile_and_its_history() {
+    let api = FakeApi::install(lead_api);
+    let mounted = mount_bridge(html! { <Sidebar /> }).await;
+    receive(HOST, Some(&parent()), &js(context("L-1", "t-1")));
+    let root = mounted.root.clone();
+    wait_for("the rows", || all(&root, "li.activity-row").len() == 4).await;
+    wait_for("the profile", || text(&root).contains("Score 42")).await;
+
+    assert_eq!(text(&one(&root, "h1")), "Ann Lee");
+    assert!(text(&root).contains("CTO \u{00B7} Acme"));
+    assert!(text(&root).contains("Subscribed"));
+    assert!(text(&root).contains("Double opt-in"));
+    assert!(text(&one(&root, ".updated")).starts_with("Updated "));
+    assert_eq!(
+        one(&root, "main").get_attribute("data-theme").as_deref(),
+        Some("dark")
+    );
+    // Counts from the profile are on the chips; kinds the record never had are not offered.
+    assert!(text(&one(&root, "button.chip.kind-pageVisit")).contains('1'));
+    assert!(root
+        .query_selector("button.chip.kind-formSubmitted")
+        .unwrap()
+        .is_none());
+    let selected = one(&root, "[role=tab][aria-selected=true]");
+    assert_eq!(text(&selected), "Activity");
+
+    // Refresh refetches the profile and the history, keeping what is shown meanwhile.
+    let before = api.urls().len();
+    click(&one(&root, "button.refresh"));
+    wait_for("the refetch", || api.urls().len() >= before + 2).await;
+    wait_for("the rows again", || {
+        all(&root, "li.activity-row").len() == 4
+    })
+    .await;
+    let refetched = &api.urls()[before..];
+    assert!(
+        refetched.contains(&"/v1/records/lead/L-1".to_owned()),
+        "{refetched:?}"
+    );
+    assert!(
+        refetched.iter().any(|url| url.contains("/activities")),
+        "{refetched:?}"
+    );
+    mounted.destroy();
+}
+
+#[wasm_bindgen_test]
+async fn a_person_marketing_does_not_know_is_named_as_such() {
+    let _api = FakeApi::install(|_, _| {
+        (
+            404,
+            r#"{"error":{"code":"notFound","message":"no such record"}}"#.to_owned(),
+        )
+    });
+    let mounted = mount_bridge(html! { <Sidebar /> }).await;
+    receive(HOST, Some(&parent()), &js(context("L-9", "t-1")));
+    let root = mounted.root.clone();
+    wait_for("the notice", || {
+        text(&root).contains("Ann Lee is not yet known to marketing")
+    })
+    .await;
+    assert!(
+        root.query_selector("[role=alert]").unwrap().is_none(),
+        "not an error"
+    );
+    mounted.destroy();
+}
+
+#[wasm_bindgen_test]
+async fn an_api_failure_shows_its_message_and_retries() {
+    let fail = Rc::new(RefCell::new(true));
+    let _api = FakeApi::install({
+        let fail = fail.clone();
+        move |path, auth| {
+            if *fail.borrow() && path.contains("/activities") {
+                (
+                    429,
+                    r#"{"error":{"code":"rateLimited","message":"slow down"}}"#.to_owned(),
+                )
+            } else {
+                lead_api(path, auth)
+            }
+        }
+    });
+    let mounted = mount_bridge(html! { <HistoryWhenReady /> }).await;
+    receive(HOST, Some(&parent()), &js(context("L-1", "t-1")));
+    let root = mounted.root.clone();
+    wait_for("the error", || {
+        root.query_selector("[role=alert]").unwrap().is_some()
+    })
+    .await;
+    let alert = text(&one(&root, "[role=alert]"));
+    assert!(
+        alert.contains("Too many requests. Try again in 7 s."),
+        "{alert}"
+    );
+    *fail.borrow_mut() = false;
+    click(&one(&root, "[role=alert] button"));
+    wait_for("the rows", || all(&root, "li.activity-row").len() == 4).await;
+    mounted.destroy();
+}
+
+#[wasm_bindgen_test]
+async fn a_request_the_user_left_behind_is_aborted_and_never_shown_as_an_error() {
+    // The unfiltered listing never answers; the filtered one does.
+    let api = FakeApi::install_with(|path, auth| {
+        (!path.ends_with("activities?limit=50")).then(|| lead_api(path, auth))
+    });
+    let mounted = mount_bridge(html! { <HistoryWhenReady /> }).await;
+    receive(HOST, Some(&parent()), &js(context("L-1", "t-1")));
+    let root = mounted.root.clone();
+    wait_for("the first request", || api.activity_urls().len() == 1).await;
+    assert!(!api.aborted(0));
+
+    click(&one(&root, "button.chip.kind-emailClicked"));
+    wait_for("the filtered rows", || {
+        all(&root, "li.activity-row").len() == 1
+    })
+    .await;
+    assert!(api.aborted(0), "the left listing's request is aborted");
+    assert!(
+        root.query_selector("[role=alert]").unwrap().is_none(),
+        "an abort is not an error"
+    );
+
+    // Leaving the view aborts what is still in flight.
+    click(&one(&root, "button.chip.kind-emailClicked"));
+    wait_for("the next request", || api.activity_urls().len() == 3).await;
+    assert!(!api.aborted(2));
+    mounted.app.destroy();
+    yew::scheduler::flush().await;
+    assert!(api.aborted(2), "unmounting aborts the pending request");
+    mounted.root.remove();
+}
+
+#[wasm_bindgen_test]
+async fn scrolling_to_the_end_loads_the_next_page_by_cursor() {
+    let api = {
+        let first: serde_json::Value = serde_json::from_str(&long_page(100, None)).unwrap();
+        let items = first["items"].as_array().unwrap().clone();
+        let (older, newer) = (items[50..].to_vec(), items[..50].to_vec());
+        FakeApi::install(move |path, _| {
+            let page = if path.contains("cursor=page%2F2") {
+                json!({"items": older, "nextCursor": null})
+            } else {
+                json!({"items": newer, "nextCursor": "page/2"})
+            };
+            (200, page.to_string())
+        })
+    };
+    load_styles();
+    let style = "display:flex;flex-direction:column;height:480px;width:360px";
+    let mounted = mount_bridge_with(html! { <HistoryWhenReady /> }, style, 10_000).await;
+    let root = mounted.root.clone();
+    receive(HOST, Some(&parent()), &js(context("L-1", "t-1")));
+    wait_for("the first page", || {
+        !all(&root, "li.activity-row").is_empty()
+    })
+    .await;
+    assert_eq!(
+        api.activity_urls().len(),
+        1,
+        "a full viewport does not ask for more"
+    );
+
+    let scroller = one(&root, ".history-scroll");
+    scroller.set_scroll_top(scroller.scroll_height());
+    scroller
+        .dispatch_event(&Event::new("scroll").unwrap())
+        .unwrap();
+    wait_for("the second request", || api.activity_urls().len() == 2).await;
+    assert_eq!(
+        api.activity_urls()[1],
+        "/v1/records/lead/L-1/activities?cursor=page%2F2&limit=50"
+    );
+    wait_for("the end of the history", || {
+        text(&root).contains("Beginning of marketing history")
+    })
+    .await;
+    let last = all(&root, "li.activity-row")
+        .last()
+        .unwrap()
+        .get_attribute("aria-setsize");
+    assert_eq!(last.as_deref(), Some("100"));
+    assert_eq!(
+        api.activity_urls().len(),
+        2,
+        "no request past the last page"
+    );
+    mounted.destroy();
+}
+
+#[wasm_bindgen_test]
+async fn an_empty_history_and_an_empty_filter_say_different_things() {
+    let _api = FakeApi::install(|path, auth| {
+        if path.contains("/activities") {
+            (200, r#"{"items":[],"nextCursor":null}"#.to_owned())
+        } else {
+            lead_api(path, auth)
+        }
+    });
+    let mounted = mount_bridge(html! { <HistoryWhenReady /> }).await;
+    receive(HOST, Some(&parent()), &js(context("L-1", "t-1")));
+    let root = mounted.root.clone();
+    wait_for("the empty history", || {
+        text(&root).contains("No marketing activity yet")
+    })
+    .await;
+    assert!(root
+        .query_selector(".message-panel button")
+        .unwrap()
+        .is_none());
+
+    click(&one(&root, "button.chip.kind-pageVisit"));
+    wait_for("the empty filter", || {
+        text(&root).contains("No activity matches these filters")
+    })
+    .await;
+    click(&one(&root, ".message-panel button"));
+    wait_for("the filters cleared", || {
+        text(&root).contains("No marketing activity yet")
+    })
+    .await;
+    let chip = one(&root, "button.chip.kind-pageVisit");
+    assert_eq!(chip.get_attribute("aria-pressed").as_deref(), Some("false"));
+    mounted.destroy();
+}
+
+// ---- tabs -------------------------------------------------------------------------------
+
+#[component]
+fn TabsHarness() -> Html {
+    let selected = use_state(|| Tab::Activity);
+    let on_select = {
+        let selected = selected.clone();
+        Callback::from(move |tab| selected.set(tab))
+    };
+    html! { <Tabs selected={*selected} {on_select} /> }
+}
+
+#[wasm_bindgen_test]
+async fn tabs_are_buttons_the_arrow_keys_move_between() {
+    let root = mount_point("");
+    let app = yew::Renderer::<TabsHarness>::with_root(root.clone()).render();
+    yew::scheduler::flush().await;
+    let tabs = all(&root, "button[role=tab]");
+    assert_eq!(tabs.len(), 4);
+    assert_eq!(tabs[0].get_attribute("tabindex").as_deref(), Some("0"));
+    assert_eq!(tabs[1].get_attribute("tabindex").as_deref(), Some("-1"));
+
+    press(&tabs[0], "ArrowRight");
+    yew::scheduler::flush().await;
+    let selected = one(&root, "[aria-selected=true]");
+    assert_eq!(text(&selected), "Timeline");
+    assert_eq!(
+        document().active_element().map(|e| e.id()).as_deref(),
+        Some("tab-timeline")
+    );
+
+    press(&selected, "ArrowLeft");
+    press(&one(&root, "#tab-activity"), "ArrowLeft");
+    yew::scheduler::flush().await;
+    assert_eq!(
+        text(&one(&root, "[aria-selected=true]")),
+        "Send",
+        "wraps around"
+    );
+    app.destroy();
+    root.remove();
+}

@@ -1,0 +1,207 @@
+//! End-to-end: a rep uses the sidebar in the demo CRM, in headless Chromium driven over WebDriver
+//! (see `support/browser.rs` for the harness).
+
+mod support;
+
+use std::time::Duration;
+
+use chrono::Utc;
+use crm_sidebar::sandbox::seed;
+use crm_sidebar::wire::ActivityPage;
+use serde_json::{json, Value};
+use support::browser::*;
+
+// --- check -------------------------------------------------------------------------------------
+
+#[tokio::test]
+async fn a_rep_reads_the_latest_activity_filters_and_searches() {
+    let client = browser().await;
+    open_sidebar(&client, &format!("/record?entity=lead&id={}&user=rep-ava", seed::DEMO_LEAD)).await;
+    let base = format!("/v1/records/lead/{}/activities", seed::DEMO_LEAD);
+
+    // The newest row is the sandbox's newest activity.
+    let newest = api_page("rep-ava", &format!("{base}?limit=1")).await.items.remove(0);
+    let shown = first_row_time(&client).await;
+    assert!(same_instant(&shown, newest.occurred_at), "{shown} vs {}", newest.occurred_at);
+    let label = text_of(&client, ".activity-row .activity-label").await;
+    assert_eq!(label, newest.kind.label());
+    assert_eq!(text_of(&client, ".record-name").await.is_empty(), false);
+
+    // Filter to clicks: only click rows remain, as many as the sandbox has (first page).
+    wait_for(&client, "button.chip.kind-emailClicked").await.click().await.unwrap();
+    let clicks = api_page("rep-ava", &format!("{base}?kinds=emailClicked&limit=50")).await;
+    assert!(!clicks.items.is_empty(), "the demo lead has clicks");
+    wait_until(
+        &client,
+        "only clicks are listed",
+        "const labels = [...document.querySelectorAll('.activity-row .activity-label')].map(e => e.textContent);
+         return labels.length > 0 && labels.every(l => l === 'Email clicked');",
+    )
+    .await;
+    let shown = first_row_time(&client).await;
+    assert!(same_instant(&shown, clicks.items[0].occurred_at));
+    // Unfilter again.
+    wait_for(&client, "button.chip.kind-emailClicked").await.click().await.unwrap();
+
+    // Search: the rows become the sandbox's answer to the same text.
+    let subject = newest_subject_word(&api_page("rep-ava", &format!("{base}?kinds=emailSent&limit=1")).await);
+    let search = wait_for(&client, "#history-search").await;
+    search.send_keys(&subject).await.unwrap();
+    let found = api_page("rep-ava", &format!("{base}?q={}&limit=50", form_urlencoded::byte_serialize(subject.as_bytes()).collect::<String>())).await;
+    assert!(!found.items.is_empty());
+    let expected_first = found.items[0].occurred_at;
+    let expected_count = found.items.len().min(20);
+    let deadline = std::time::Instant::now() + WAIT;
+    loop {
+        let count = eval(&client, "return document.querySelectorAll('.activity-row').length;").await;
+        let first = first_row_time(&client).await;
+        if same_instant(&first, expected_first) && count.as_u64().unwrap_or(0) >= expected_count.min(1) as u64 {
+            if found.items.len() < 10 {
+                assert_eq!(count.as_u64().unwrap() as usize, found.items.len());
+            }
+            break;
+        }
+        assert!(std::time::Instant::now() < deadline, "search results never shown");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    client.close().await.unwrap();
+}
+
+/// A distinctive word of the newest email subject, to search for.
+fn newest_subject_word(page: &ActivityPage) -> String {
+    let subject = page.items[0].subject.clone().expect("emails have subjects");
+    subject
+        .split(|c: char| !c.is_alphanumeric())
+        .filter(|w| w.len() >= 5)
+        .max_by_key(|w| w.len())
+        .unwrap_or(&subject)
+        .to_owned()
+}
+
+#[tokio::test]
+async fn scrolling_a_long_history_loads_older_rows_and_keeps_the_dom_small() {
+    let client = browser().await;
+    open_sidebar(&client, &format!("/record?entity=lead&id={}&user=rep-ava", seed::PERF_RECORD)).await;
+    first_row_time(&client).await;
+    let page = api_page("rep-ava", &format!("/v1/records/lead/{}/activities?limit=200", seed::PERF_RECORD)).await;
+    // Older than anything the first page (at most 200 rows) holds.
+    let beyond_first_page = page.items.last().unwrap().occurred_at;
+    let mut max_rows = 0;
+    let deadline = std::time::Instant::now() + Duration::from_secs(60);
+    loop {
+        let state = eval(
+            &client,
+            "const s = document.querySelector('.history-scroll');
+             s.scrollTop = s.scrollHeight;
+             const times = [...document.querySelectorAll('.activity-row time')].map(t => t.getAttribute('datetime'));
+             return {rows: document.querySelectorAll('.history-rows > li').length, last: times[times.length - 1] || ''};",
+        )
+        .await;
+        let rows = state["rows"].as_u64().unwrap();
+        max_rows = max_rows.max(rows);
+        assert!(rows <= 100, "{rows} rows in the DOM");
+        let last = state["last"].as_str().unwrap_or_default();
+        if let Ok(time) = chrono::DateTime::parse_from_rfc3339(last) {
+            if time < beyond_first_page {
+                break;
+            }
+        }
+        assert!(std::time::Instant::now() < deadline, "older rows never loaded");
+        tokio::time::sleep(Duration::from_millis(150)).await;
+    }
+    assert!(max_rows > 5);
+    client.close().await.unwrap();
+}
+
+#[tokio::test]
+async fn a_five_second_token_is_renewed_without_the_user_noticing() {
+    let client = browser().await;
+    open_sidebar(&client, &format!("/record?entity=lead&id={}&user=rep-ava&ttl=5", seed::DEMO_LEAD)).await;
+    first_row_time(&client).await;
+    // Keep using the view well past the first token's expiry.
+    for round in 0..3 {
+        tokio::time::sleep(Duration::from_secs(4)).await;
+        wait_for(&client, "button.chip.kind-pageVisit").await.click().await.unwrap();
+        wait_until(
+            &client,
+            "page visits are listed",
+            "const labels = [...document.querySelectorAll('.activity-row .activity-label')].map(e => e.textContent);
+             return labels.length > 0 && labels.every(l => l === 'Page visit');",
+        )
+        .await;
+        wait_for(&client, "button.chip.kind-pageVisit").await.click().await.unwrap();
+        let errors = eval(
+            &client,
+            "return document.body.innerText.includes('session expired') || !!document.querySelector('.error-message');",
+        )
+        .await;
+        assert_eq!(errors, Value::Bool(false), "round {round}: the user saw an error");
+    }
+    client.close().await.unwrap();
+}
+
+#[tokio::test]
+async fn hostile_activity_text_is_shown_as_text_and_never_run() {
+    let token = token("rep-ava").await;
+    let http = reqwest::Client::new();
+    let api = &harness().api;
+    let created = http
+        .post(format!("{api}/dev/records"))
+        .bearer_auth(&token)
+        .json(&json!({"entity": "contact", "crmId": "CONT-XSS", "email": "mallory@example.com",
+                      "firstName": "<b>Mallory</b>", "lastName": "Example"}))
+        .send()
+        .await
+        .unwrap();
+    assert!(created.status().is_success());
+    let subject = "<img src=x onerror=alert(1)>";
+    let ingested = http
+        .post(format!("{api}/dev/activities"))
+        .bearer_auth(&token)
+        .json(&json!({"entity": "contact", "crmId": "CONT-XSS", "kind": "pageVisit",
+                      "occurredAt": Utc::now(), "subject": subject, "url": "javascript:alert(2)"}))
+        .send()
+        .await
+        .unwrap();
+    assert!(ingested.status().is_success());
+
+    let client = browser().await;
+    open_sidebar(&client, "/record?entity=contact&id=CONT-XSS&user=rep-ava").await;
+    wait_until(
+        &client,
+        "the hostile subject is shown as text",
+        "return [...document.querySelectorAll('.activity-subject')].some(e => e.textContent.includes('<img src=x onerror=alert(1)>'));",
+    )
+    .await;
+    let injected = eval(
+        &client,
+        "return document.querySelectorAll('.history img, a[href^=\"javascript:\"]').length;",
+    )
+    .await;
+    assert_eq!(injected, json!(0));
+    assert!(client.get_alert_text().await.is_err(), "no alert was raised");
+    client.close().await.unwrap();
+}
+
+#[tokio::test]
+async fn the_token_is_in_no_storage_cookie_or_url() {
+    let client = browser().await;
+    open_sidebar(&client, &format!("/record?entity=lead&id={}&user=rep-ava", seed::DEMO_LEAD)).await;
+    first_row_time(&client).await;
+    let check = "const jwt = /eyJ[A-Za-z0-9_-]{10,}/;
+        const stored = [localStorage, sessionStorage].flatMap(s => Object.keys(s).map(k => k + '=' + s.getItem(k)));
+        return {stored: stored.join(';'), cookie: document.cookie, url: location.href,
+                leaks: stored.some(v => jwt.test(v)) || jwt.test(document.cookie) || jwt.test(location.href)};";
+    let inside = eval(&client, check).await;
+    assert_eq!(inside["leaks"], json!(false), "plugin: {inside}");
+    let marks = eval(
+        &client,
+        "return ['sidebar:context', 'sidebar:first-row'].map(n => performance.getEntriesByName(n).length);",
+    )
+    .await;
+    assert_eq!(marks, json!([1, 1]), "performance marks are set once");
+    client.enter_parent_frame().await.unwrap();
+    let host = eval(&client, check).await;
+    assert_eq!(host["leaks"], json!(false), "host page: {host}");
+    client.close().await.unwrap();
+}

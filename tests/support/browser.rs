@@ -1,0 +1,218 @@
+//! The browser harness shared by the end-to-end tests and the plugin benchmark: the sandbox
+//! in-process with the demo host on `127.0.0.1:8788` (the origin the manifest allows), chromedriver,
+//! and find / act helpers that wait for elements and state, never for time.
+//!
+//! Needs the built plugin (`trunk build --release`, done by `make test`) and chromedriver
+//! (`$CHROMEDRIVER`, else `chromedriver` on the PATH).
+#![allow(dead_code)]
+
+use std::path::PathBuf;
+use std::process::{Child, Command, Stdio};
+use std::sync::OnceLock;
+use std::time::Duration;
+
+use chrono::Utc;
+use crm_sidebar::sandbox::{self, Config};
+use crm_sidebar::wire::{ActivityPage, TokenResponse};
+use fantoccini::{elements::Element, Client, ClientBuilder, Locator};
+use serde_json::{json, Value};
+
+pub struct Harness {
+    pub api: String,
+    pub host: String,
+    webdriver: String,
+    _chromedriver: ChildGuard,
+}
+
+struct ChildGuard(Child);
+
+impl Drop for ChildGuard {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+    }
+}
+
+pub fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+pub fn harness() -> &'static Harness {
+    static HARNESS: OnceLock<Harness> = OnceLock::new();
+    HARNESS.get_or_init(|| {
+        let root = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
+        assert!(
+            root.join("dist/index.html").exists(),
+            "the plugin is not built: run `trunk build --release` (make test does)"
+        );
+        let dir = std::env::temp_dir().join(format!("crm-sidebar-e2e-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let mut config = Config::new(dir.join("sandbox.db"));
+        config.api_addr = "127.0.0.1:0".parse().unwrap();
+        config.host_addr = "127.0.0.1:8788".parse().unwrap();
+        config.rate_limit_per_minute = 0;
+        config.seed.activities = 20_000;
+        let (sender, receiver) = std::sync::mpsc::channel();
+        std::thread::spawn(move || {
+            let runtime = tokio::runtime::Runtime::new().unwrap();
+            runtime.block_on(async move {
+                match sandbox::start(config).await {
+                    Ok(running) => sender
+                        .send(Ok((running.api_origin, running.host_origin)))
+                        .unwrap(),
+                    Err(error) => sender.send(Err(error.to_string())).unwrap(),
+                }
+                std::future::pending::<()>().await;
+            });
+        });
+        let (api, host) = receiver
+            .recv()
+            .unwrap()
+            .unwrap_or_else(|e| panic!("sandbox did not start (is port 8788 free?): {e}"));
+
+        let driver = std::env::var("CHROMEDRIVER").unwrap_or_else(|_| "chromedriver".into());
+        let port = free_port();
+        let child = Command::new(&driver)
+            .arg(format!("--port={port}"))
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap_or_else(|e| panic!("cannot start {driver}: {e}"));
+        let webdriver = format!("http://127.0.0.1:{port}");
+        for _ in 0..100 {
+            if std::net::TcpStream::connect(("127.0.0.1", port)).is_ok() {
+                break;
+            }
+            std::thread::sleep(Duration::from_millis(100));
+        }
+        Harness {
+            api,
+            host,
+            webdriver,
+            _chromedriver: ChildGuard(child),
+        }
+    })
+}
+
+/// A fresh headless Chromium session with its own empty profile.
+pub async fn browser() -> Client {
+    let harness = harness();
+    let profile = std::env::temp_dir().join(format!(
+        "crm-sidebar-e2e-profile-{}-{}",
+        std::process::id(),
+        Utc::now().timestamp_nanos_opt().unwrap_or_default()
+    ));
+    let args = vec![
+        "--headless".to_owned(),
+        "--no-sandbox".to_owned(),
+        "--disable-gpu".to_owned(),
+        "--disable-dev-shm-usage".to_owned(),
+        "--disable-background-networking".to_owned(),
+        "--disable-component-update".to_owned(),
+        "--disable-sync".to_owned(),
+        "--no-first-run".to_owned(),
+        "--window-size=1280,900".to_owned(),
+        format!("--user-data-dir={}", profile.display()),
+    ];
+    let mut chrome_options = json!({ "args": args });
+    if let Ok(binary) = std::env::var("CHROME_BIN") {
+        if std::path::Path::new(&binary).exists() {
+            chrome_options["binary"] = json!(binary);
+        }
+    }
+    let mut capabilities = serde_json::Map::new();
+    capabilities.insert("goog:chromeOptions".into(), chrome_options);
+    capabilities.insert("unhandledPromptBehavior".into(), json!("ignore"));
+    ClientBuilder::native()
+        .capabilities(capabilities)
+        .connect(&harness.webdriver)
+        .await
+        .expect("chromedriver session")
+}
+
+pub async fn token(crm_user: &str) -> String {
+    reqwest::Client::new()
+        .post(format!("{}/dev/sso/token", harness().api))
+        .json(&json!({"crmUser": crm_user, "ttlSeconds": 600}))
+        .send()
+        .await
+        .unwrap()
+        .json::<TokenResponse>()
+        .await
+        .unwrap()
+        .token
+}
+
+pub async fn api_page(crm_user: &str, path: &str) -> ActivityPage {
+    reqwest::Client::new()
+        .get(format!("{}{path}", harness().api))
+        .bearer_auth(token(crm_user).await)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap()
+}
+
+// --- find --------------------------------------------------------------------------------------
+
+pub const WAIT: Duration = Duration::from_secs(20);
+
+pub async fn wait_for(client: &Client, css: &str) -> Element {
+    client
+        .wait()
+        .at_most(WAIT)
+        .for_element(Locator::Css(css))
+        .await
+        .unwrap_or_else(|e| panic!("no element {css}: {e}"))
+}
+
+/// Polls a script until it returns true (waits for state, not for time).
+pub async fn wait_until(client: &Client, what: &str, script: &str) {
+    let deadline = std::time::Instant::now() + WAIT;
+    loop {
+        let value = client.execute(script, vec![]).await.unwrap_or(Value::Null);
+        if value == Value::Bool(true) {
+            return;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "timed out waiting until {what}"
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
+pub async fn text_of(client: &Client, css: &str) -> String {
+    wait_for(client, css).await.text().await.unwrap()
+}
+
+// --- act ---------------------------------------------------------------------------------------
+
+/// Opens a demo CRM page and enters the sidebar's frame.
+pub async fn open_sidebar(client: &Client, path_and_query: &str) {
+    client
+        .goto(&format!("{}{path_and_query}", harness().host))
+        .await
+        .unwrap();
+    let frame = wait_for(client, "#sidebar-frame").await;
+    frame.enter_frame().await.unwrap();
+}
+
+/// Runs a script in the current frame and returns its value.
+pub async fn eval(client: &Client, script: &str) -> Value {
+    client.execute(script, vec![]).await.unwrap()
+}
+
+pub async fn first_row_time(client: &Client) -> String {
+    wait_for(client, ".activity-row time").await.attr("datetime").await.unwrap().unwrap()
+}
+
+pub fn same_instant(a: &str, b: chrono::DateTime<Utc>) -> bool {
+    chrono::DateTime::parse_from_rfc3339(a).map(|t| t == b).unwrap_or(false)
+}
+
