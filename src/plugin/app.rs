@@ -1,11 +1,16 @@
 //! The entry component: refuses hosts the manifest does not allow, then shows the view the host
 //! asked for.
 
+use std::rc::Rc;
+
 use yew::prelude::*;
 
 use crate::plugin::bridge::{use_host, BridgeProvider};
-use crate::plugin::components::panels::{ComingSoon, MessagePanel, Skeleton};
+use crate::plugin::components::hot_prospects::HotProspects;
+use crate::plugin::components::panels::{MessagePanel, Skeleton};
+use crate::plugin::components::programs::Programs;
 use crate::plugin::components::record_view::RecordView;
+use crate::plugin::components::send_email::SendEmail;
 use crate::plugin::components::tabs::Tab;
 use crate::plugin::intl::FormatsProvider;
 use crate::plugin::window;
@@ -111,9 +116,7 @@ pub fn Sidebar() -> Html {
 
 fn view(context: &Context) -> Html {
     match (context.view, &context.record) {
-        (View::HotProspects, _) => html! {
-            <ComingSoon title="Hot prospects" detail="Your most engaged leads, ranked, are coming soon." />
-        },
+        (View::HotProspects, _) => html! { <HotProspects /> },
         (view, Some(record)) => html! {
             <RecordView
                 key={format!("{}/{}", record.entity, record.id)}
@@ -121,15 +124,12 @@ fn view(context: &Context) -> Html {
                 initial_tab={Tab::for_view(view)}
             />
         },
-        (View::Send | View::Programs, None) if !context.selection.is_empty() => {
-            let count = context.selection.len();
-            html! {
-                <ComingSoon
-                    title={format!("{count} selected")}
-                    detail="Acting on a selection of records is coming soon."
-                />
-            }
-        }
+        (View::Send, None) if !context.selection.is_empty() => html! {
+            <SendEmail records={Rc::new(context.selection.clone())} />
+        },
+        (View::Programs, None) if !context.selection.is_empty() => html! {
+            <Programs records={Rc::new(context.selection.clone())} />
+        },
         (_, None) => html! {
             <MessagePanel
                 glyph="\u{2630}"

@@ -10,9 +10,12 @@ use crate::domain::labels::display_name;
 use crate::plugin::api::{self, ApiError};
 use crate::plugin::bridge::use_host;
 use crate::plugin::components::activity_history::ActivityHistory;
-use crate::plugin::components::panels::{ComingSoon, ErrorPanel, MessagePanel};
+use crate::plugin::components::panels::{ErrorPanel, MessagePanel};
+use crate::plugin::components::programs::Programs;
 use crate::plugin::components::record_header::RecordHeader;
+use crate::plugin::components::send_email::SendEmail;
 use crate::plugin::components::tabs::{Tab, Tabs};
+use crate::plugin::components::timeline::Timeline;
 use crate::protocol::CrmRecord;
 use crate::wire::RecordProfile;
 
@@ -119,13 +122,19 @@ pub fn RecordView(props: &RecordViewProps) -> Html {
                     />
                 },
                 Tab::Timeline => html! {
-                    <ComingSoon title="Engagement timeline" detail="Opens, clicks and visits over time are coming soon." />
+                    <Timeline
+                        entity={record.entity}
+                        crm_id={AttrValue::from(record.id.clone())}
+                        name={AttrValue::from(name.clone())}
+                        profile={loaded.clone()}
+                        reload={*reload}
+                    />
                 },
                 Tab::Programs => html! {
-                    <ComingSoon title="Programs" detail="Adding this person to a nurture program is coming soon." />
+                    <Programs records={Rc::new(vec![record.clone()])} profile={loaded.clone()} />
                 },
                 Tab::Send => html! {
-                    <ComingSoon title="Send a marketing email" detail="Sending an approved marketing email is coming soon." />
+                    <SendEmail records={Rc::new(vec![record.clone()])} profile={loaded.clone()} />
                 },
             };
             html! {
