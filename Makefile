@@ -28,7 +28,7 @@ test-native:
 	cargo test --features sandbox -- --test-threads 2
 
 test-browser:
-	cargo test --target wasm32-unknown-unknown --test browser
+	cargo test --target wasm32-unknown-unknown --test 'browser*'
 
 ## Benchmarks (see README): API latency at 1,000,000 activities, plugin size and paint time.
 bench: test-tools plugin
