@@ -128,9 +128,9 @@ struct Outgoing<'a> {
 }
 
 impl PluginMessage {
-    /// The JSON object posted to the host, with the protocol tag.
-    pub fn to_json(&self) -> serde_json::Value {
-        serde_json::to_value(Outgoing {
+    /// The JSON text of the object posted to the host, with the protocol tag.
+    pub fn to_json(&self) -> String {
+        serde_json::to_string(&Outgoing {
             protocol: PROTOCOL,
             message: self,
         })
@@ -148,27 +148,31 @@ pub enum Rejected {
 }
 
 /// Accepts a message only from the expected host origin, from `window.parent`, with our protocol
-/// tag and a known shape.
+/// tag and a known shape. `json` is the message data as JSON text: parsing text straight into the
+/// typed message keeps a generic JSON value type out of the wasm.
 pub fn accept_host_message(
     origin: &str,
     expected_origin: &str,
     from_parent: bool,
-    data: &serde_json::Value,
+    json: &str,
 ) -> Result<HostMessage, Rejected> {
+    /// Only the tag; every other field is ignored here.
+    #[derive(Deserialize)]
+    struct Tag {
+        protocol: Option<String>,
+    }
+
     if origin != expected_origin {
         return Err(Rejected::WrongOrigin);
     }
     if !from_parent {
         return Err(Rejected::NotFromParent);
     }
-    if data.get("protocol").and_then(|p| p.as_str()) != Some(PROTOCOL) {
+    let tag: Tag = serde_json::from_str(json).map_err(|e| Rejected::BadShape(e.to_string()))?;
+    if tag.protocol.as_deref() != Some(PROTOCOL) {
         return Err(Rejected::WrongProtocol);
     }
-    let mut body = data.clone();
-    if let Some(object) = body.as_object_mut() {
-        object.remove("protocol");
-    }
-    serde_json::from_value(body).map_err(|e| Rejected::BadShape(e.to_string()))
+    serde_json::from_str(json).map_err(|e| Rejected::BadShape(e.to_string()))
 }
 
 /// The plugin manifest fields the code relies on.
@@ -212,7 +216,7 @@ mod tests {
 
     #[test]
     fn a_valid_context_from_the_parent_is_accepted() {
-        let message = accept_host_message(HOST, HOST, true, &context_json()).unwrap();
+        let message = accept_host_message(HOST, HOST, true, &context_json().to_string()).unwrap();
         let HostMessage::Context(context) = message else {
             panic!("not a context")
         };
@@ -224,7 +228,7 @@ mod tests {
 
     #[test]
     fn messages_from_elsewhere_or_of_bad_shape_are_rejected() {
-        let data = context_json();
+        let data = context_json().to_string();
         assert_eq!(
             accept_host_message("http://evil.example", HOST, true, &data),
             Err(Rejected::WrongOrigin)
@@ -233,36 +237,37 @@ mod tests {
             accept_host_message(HOST, HOST, false, &data),
             Err(Rejected::NotFromParent)
         );
-        let mut other = data.clone();
+        let mut other = context_json();
         other["protocol"] = json!("crm-sidebar/2");
-        assert_eq!(
-            accept_host_message(HOST, HOST, true, &other),
-            Err(Rejected::WrongProtocol)
-        );
-        let mut broken = data.clone();
+        let reject =
+            |value: serde_json::Value| accept_host_message(HOST, HOST, true, &value.to_string());
+        assert_eq!(reject(other), Err(Rejected::WrongProtocol));
+        let mut untagged = context_json();
+        untagged.as_object_mut().unwrap().remove("protocol");
+        assert_eq!(reject(untagged), Err(Rejected::WrongProtocol));
+        let mut broken = context_json();
         broken["expiresAt"] = json!("tomorrow");
-        assert!(matches!(
-            accept_host_message(HOST, HOST, true, &broken),
-            Err(Rejected::BadShape(_))
-        ));
+        assert!(matches!(reject(broken), Err(Rejected::BadShape(_))));
         let unknown = json!({"protocol": PROTOCOL, "type": "launchMissiles"});
-        assert!(matches!(
-            accept_host_message(HOST, HOST, true, &unknown),
-            Err(Rejected::BadShape(_))
-        ));
+        assert!(matches!(reject(unknown), Err(Rejected::BadShape(_))));
+        for not_an_object in ["null", "42", "\"context\"", "[]", "{"] {
+            assert!(matches!(
+                accept_host_message(HOST, HOST, true, not_an_object),
+                Err(Rejected::BadShape(_))
+            ));
+        }
     }
 
     #[test]
     fn outgoing_messages_carry_the_protocol_tag() {
-        let json = PluginMessage::TokenRequest { id: "7".into() }.to_json();
+        let parse = |text: String| serde_json::from_str::<serde_json::Value>(&text).unwrap();
+        let json = parse(PluginMessage::TokenRequest { id: "7".into() }.to_json());
         assert_eq!(
             json,
             json!({"protocol": PROTOCOL, "type": "tokenRequest", "id": "7"})
         );
-        assert_eq!(
-            PluginMessage::Ready.to_json(),
-            json!({"protocol": PROTOCOL, "type": "ready"})
-        );
+        let ready = parse(PluginMessage::Ready.to_json());
+        assert_eq!(ready, json!({"protocol": PROTOCOL, "type": "ready"}));
     }
 
     #[test]

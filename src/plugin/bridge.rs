@@ -69,8 +69,7 @@ impl Bridge {
         // wasm anyway, a second deserializer would cost ~10 KB. Anything that is not plain JSON
         // data (a port, a DOM node, undefined) fails here and is ignored.
         let text = js_sys::JSON::stringify(&event.data()).ok()?.as_string()?;
-        let data: serde_json::Value = serde_json::from_str(&text).ok()?;
-        accept_host_message(&event.origin(), self.host(), from_parent, &data).ok()
+        accept_host_message(&event.origin(), self.host(), from_parent, &text).ok()
     }
 
     /// Posts `message` to the host's exact origin. Does nothing outside a frame we can reach.
@@ -78,7 +77,7 @@ impl Bridge {
         let Ok(Some(parent)) = window().parent() else {
             return;
         };
-        let Ok(data) = js_sys::JSON::parse(&message.to_json().to_string()) else {
+        let Ok(data) = js_sys::JSON::parse(&message.to_json()) else {
             return;
         };
         // A host that navigated away makes the target origin mismatch: the browser drops the
