@@ -54,7 +54,11 @@ impl Modify for BearerAuth {
 
 /// The document as served at `/v1/openapi.json` and stored in `manifest/openapi.json`.
 pub fn document() -> String {
-    let mut json = ApiDoc::openapi()
+    let mut doc = ApiDoc::openapi();
+    doc.merge(super::prospects::Doc::openapi());
+    doc.merge(super::programs::Doc::openapi());
+    doc.merge(super::sends::Doc::openapi());
+    let mut json = doc
         .to_pretty_json()
         .expect("the OpenAPI document serializes");
     json.push('\n');

@@ -1,16 +1,578 @@
-//! The programs endpoints of the API.
+//! The programs endpoints of the API: the programs marketing made available to the CRM, a
+//! record's enrolments, and enrolling records (one, or a list-view selection) into a program.
+//!
+//! An enrolment is one row per (program, record), so enrolling twice is a no-op answered
+//! `alreadyEnrolled`; the UNIQUE constraint keeps that true whatever the concurrency.
 
-use axum::Router;
+use axum::body::Bytes;
+use axum::extract::{Path, RawQuery, State};
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use chrono::Utc;
+use rusqlite::{params, Connection, OptionalExtension, TransactionBehavior};
 use utoipa::OpenApi;
 
+use super::api::{parse_body, QueryParams};
+use super::auth::Caller;
+use super::db::{self, from_millis, to_millis};
+use super::error::{ApiResult, Failure};
 use super::AppState;
+use crate::wire::*;
+
+/// The reason shown beside a program that is listed but cannot be selected.
+pub const PAUSED_REASON: &str = "This program is paused.";
+
+/// Longest program search text.
+const MAX_QUERY_CHARS: usize = 200;
+
+/// Longest CRM id (as for `POST /dev/records`).
+const MAX_CRM_ID_CHARS: usize = 100;
 
 /// The routes of this module, merged into the plugin origin's API router.
 pub fn routes() -> Router<AppState> {
     Router::new()
+        .route("/v1/programs", get(list_programs))
+        .route("/v1/programs/{id}/enrolments", post(enrol))
+        .route(
+            "/v1/records/{entity}/{crm_id}/enrolments",
+            get(record_enrolments),
+        )
 }
 
 /// The OpenAPI description of this module's endpoints, merged into the document.
 #[derive(OpenApi)]
-#[openapi()]
+#[openapi(
+    paths(list_programs, record_enrolments, enrol),
+    components(schemas(
+        Program, ProgramList, Enrolment, EnrolmentList, EnrolmentStatus, EnrolRecord,
+        EnrolRequest, EnrolResult, EnrolResponse, EnrolOutcome,
+    )),
+    tags((name = "programs", description = "Automation programs and enrolling CRM records into them"))
+)]
 pub struct Doc;
+
+fn parse_entity(text: &str) -> ApiResult<Entity> {
+    Entity::parse(text).ok_or_else(|| {
+        Failure::invalid("entity", "'entity' must be one of lead, contact, account.")
+    })
+}
+
+fn column_enum<T>(text: String, parse: fn(&str) -> Option<T>) -> rusqlite::Result<T> {
+    parse(&text).ok_or(rusqlite::Error::InvalidColumnType(
+        0,
+        text,
+        rusqlite::types::Type::Text,
+    ))
+}
+
+/// A `LIKE` pattern matching `text` anywhere, with `\` as the escape character.
+fn contains_pattern(text: &str) -> String {
+    let escaped = text
+        .replace('\\', "\\\\")
+        .replace('%', "\\%")
+        .replace('_', "\\_");
+    format!("%{escaped}%")
+}
+
+/// A trimmed, non-empty text.
+fn present(text: &Option<String>) -> Option<&str> {
+    text.as_deref().map(str::trim).filter(|t| !t.is_empty())
+}
+
+// ---------------------------------------------------------------------------------------------
+// GET /v1/programs
+
+fn program_of(id: i64, name: String, description: String, active: bool, enabled: bool) -> Program {
+    Program {
+        id,
+        name,
+        description,
+        active,
+        enabled_for_crm: enabled,
+        unavailable_reason: (!active).then(|| PAUSED_REASON.to_owned()),
+    }
+}
+
+/// The CRM-enabled programs of a tenant whose name contains `q` (any case).
+pub fn crm_programs(conn: &Connection, tenant_id: i64, q: Option<&str>) -> ApiResult<ProgramList> {
+    let mut statement = conn.prepare_cached(
+        "SELECT id, name, description, active, enabled_for_crm FROM programs
+         WHERE tenant_id = ?1 AND enabled_for_crm = 1
+           AND (?2 IS NULL OR name LIKE ?2 ESCAPE '\\')
+         ORDER BY active DESC, name COLLATE NOCASE, id",
+    )?;
+    let pattern = q.map(contains_pattern);
+    let items = statement
+        .query_map(params![tenant_id, pattern], |row| {
+            Ok(program_of(
+                row.get(0)?,
+                row.get(1)?,
+                row.get(2)?,
+                row.get(3)?,
+                row.get(4)?,
+            ))
+        })?
+        .collect::<rusqlite::Result<Vec<_>>>()?;
+    Ok(ProgramList { items })
+}
+
+#[utoipa::path(get, path = "/v1/programs", tag = "programs",
+    description = "The caller tenant's programs that marketing made available to the CRM, active ones first. \
+Inactive ones are listed with an `unavailableReason` so the UI can show them greyed out; an empty list \
+means marketing has enabled no program for CRM enrolment.",
+    params(("q" = Option<String>, Query, description = "Only programs whose name contains this text (any case), at most 200 characters")),
+    responses(
+        (status = 200, body = ProgramList), (status = 401, body = ErrorBody),
+        (status = 422, body = ErrorBody), (status = 429, body = ErrorBody),
+    ),
+    security(("bearer" = [])))]
+pub async fn list_programs(
+    State(state): State<AppState>,
+    caller: Caller,
+    RawQuery(query): RawQuery,
+) -> ApiResult<Json<ProgramList>> {
+    let query = QueryParams::parse(query);
+    let q = query.get("q").map(|q| q.trim().to_owned());
+    if q.as_ref()
+        .is_some_and(|q| q.chars().count() > MAX_QUERY_CHARS)
+    {
+        return Err(Failure::invalid(
+            "q",
+            format!("The search text is limited to {MAX_QUERY_CHARS} characters."),
+        ));
+    }
+    state
+        .db
+        .run(move |conn| Ok(Json(crm_programs(conn, caller.tenant_id, q.as_deref())?)))
+        .await
+}
+
+// ---------------------------------------------------------------------------------------------
+// GET /v1/records/{entity}/{crmId}/enrolments
+
+/// A record of the tenant: by CRM id, or else by email (any case), preferring the same entity.
+/// This is how the platform recognises a person the CRM knows under another id.
+fn find_record(
+    conn: &Connection,
+    tenant_id: i64,
+    entity: Entity,
+    crm_id: &str,
+    email: Option<&str>,
+) -> rusqlite::Result<Option<i64>> {
+    if let Some(id) = db::find_record_id(conn, tenant_id, entity, crm_id)? {
+        return Ok(Some(id));
+    }
+    let Some(email) = email else {
+        return Ok(None);
+    };
+    conn.prepare_cached(
+        "SELECT id FROM records WHERE tenant_id = ?1 AND email = ?2 COLLATE NOCASE
+         ORDER BY entity = ?3 DESC, id LIMIT 1",
+    )?
+    .query_row(params![tenant_id, email, entity.as_str()], |row| row.get(0))
+    .optional()
+}
+
+/// Every enrolment of a record, newest first.
+pub fn enrolments_of(conn: &Connection, record_id: i64) -> ApiResult<EnrolmentList> {
+    let mut statement = conn.prepare_cached(
+        "SELECT e.program_id, p.name, e.status, e.enrolled_at, e.updated_at
+         FROM enrolments e JOIN programs p ON p.id = e.program_id
+         WHERE e.record_id = ?1 ORDER BY e.enrolled_at DESC, e.id DESC",
+    )?;
+    let items = statement
+        .query_map([record_id], |row| {
+            Ok(Enrolment {
+                program_id: row.get(0)?,
+                program_name: row.get(1)?,
+                status: column_enum(row.get(2)?, EnrolmentStatus::parse)?,
+                enrolled_at: from_millis(row.get(3)?),
+                updated_at: from_millis(row.get(4)?),
+            })
+        })?
+        .collect::<rusqlite::Result<Vec<_>>>()?;
+    Ok(EnrolmentList { items })
+}
+
+#[utoipa::path(get, path = "/v1/records/{entity}/{crmId}/enrolments", tag = "programs",
+    params(
+        ("entity" = Entity, Path, description = "lead, contact or account"),
+        ("crmId" = String, Path, description = "The record's id in the CRM"),
+        ("email" = Option<String>, Query, description = "Find the record by email when the CRM id is unknown"),
+    ),
+    responses(
+        (status = 200, body = EnrolmentList), (status = 401, body = ErrorBody),
+        (status = 404, description = "Not yet known to marketing", body = ErrorBody),
+        (status = 422, body = ErrorBody), (status = 429, body = ErrorBody),
+    ),
+    security(("bearer" = [])))]
+pub async fn record_enrolments(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path((entity, crm_id)): Path<(String, String)>,
+    RawQuery(query): RawQuery,
+) -> ApiResult<Json<EnrolmentList>> {
+    let entity = parse_entity(&entity)?;
+    let email = QueryParams::parse(query).get("email").map(str::to_owned);
+    state
+        .db
+        .run(move |conn| {
+            let id = find_record(conn, caller.tenant_id, entity, &crm_id, email.as_deref())?
+                .ok_or_else(|| {
+                    Failure::not_found(format!(
+                        "The {entity} {crm_id} is not yet known to marketing."
+                    ))
+                })?;
+            Ok(Json(enrolments_of(conn, id)?))
+        })
+        .await
+}
+
+// ---------------------------------------------------------------------------------------------
+// POST /v1/programs/{id}/enrolments
+
+/// Checks what can be checked without the database: the number of records and their CRM ids.
+fn validate_request(request: &EnrolRequest) -> ApiResult<()> {
+    let count = request.records.len();
+    if !(1..=MAX_ENROL_RECORDS).contains(&count) {
+        return Err(Failure::invalid(
+            "records",
+            format!("Enrol 1 to {MAX_ENROL_RECORDS} records at a time ({count} given)."),
+        ));
+    }
+    for (index, record) in request.records.iter().enumerate() {
+        let length = record.crm_id.trim().chars().count();
+        if length == 0 || record.crm_id.chars().count() > MAX_CRM_ID_CHARS {
+            return Err(Failure::invalid(
+                &format!("records[{index}].crmId"),
+                format!("'crmId' must be 1 to {MAX_CRM_ID_CHARS} characters."),
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// The program to enrol into, if the caller's tenant may: 404 for another tenant's (or no)
+/// program, 422 for one the CRM may not use or that is paused.
+fn enrollable_program(conn: &Connection, tenant_id: i64, program_id: i64) -> ApiResult<String> {
+    let (name, active, enabled): (String, bool, bool) = conn
+        .prepare_cached(
+            "SELECT name, active, enabled_for_crm FROM programs WHERE id = ?1 AND tenant_id = ?2",
+        )?
+        .query_row(params![program_id, tenant_id], |row| {
+            Ok((row.get(0)?, row.get(1)?, row.get(2)?))
+        })
+        .optional()?
+        .ok_or_else(|| Failure::not_found(format!("No program {program_id}.")))?;
+    if !enabled {
+        return Err(Failure::invalid(
+            "programId",
+            format!(
+                "'{name}' is not available for enrolment from the CRM; \
+                 your marketing admin must enable it for CRM enrolment."
+            ),
+        ));
+    }
+    if !active {
+        return Err(Failure::invalid(
+            "programId",
+            format!("'{name}' is paused; only active programs accept enrolments."),
+        ));
+    }
+    Ok(name)
+}
+
+/// The platform's record for a CRM record, adding it to the tenant ("All contacts") from the CRM
+/// fields when unknown. `Ok(None)` when it is unknown and has nothing to add it by.
+fn record_for(
+    conn: &Connection,
+    caller: &Caller,
+    record: &EnrolRecord,
+    now: i64,
+) -> ApiResult<Option<(i64, bool)>> {
+    let email = present(&record.email);
+    let crm_id = record.crm_id.trim();
+    if let Some(id) = find_record(conn, caller.tenant_id, record.entity, crm_id, email)? {
+        return Ok(Some((id, false)));
+    }
+    if email.is_none()
+        && present(&record.first_name).is_none()
+        && present(&record.last_name).is_none()
+    {
+        return Ok(None);
+    }
+    // DO NOTHING rather than a plain INSERT: another request may add the same record first.
+    let added =
+        conn.prepare_cached(
+            "INSERT INTO records (tenant_id, entity, crm_id, email, first_name, last_name, company,
+                 job_title, owner_id, imported, score, opt_in_type, subscription_status,
+                 last_synced_at)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, 0, 0, ?10, ?11, ?12)
+             ON CONFLICT (tenant_id, entity, crm_id) DO NOTHING",
+        )?
+        .execute(params![
+            caller.tenant_id,
+            record.entity.as_str(),
+            crm_id,
+            email,
+            present(&record.first_name),
+            present(&record.last_name),
+            present(&record.company),
+            present(&record.job_title),
+            caller.user_id,
+            OptInType::Unknown.as_str(),
+            SubscriptionStatus::Subscribed.as_str(),
+            now,
+        ])? == 1;
+    let id = db::find_record_id(conn, caller.tenant_id, record.entity, crm_id)?
+        .ok_or_else(|| Failure::internal("a record just added is missing"))?;
+    Ok(Some((id, added)))
+}
+
+fn enrol_one(
+    conn: &Connection,
+    caller: &Caller,
+    program_id: i64,
+    program_name: &str,
+    record: &EnrolRecord,
+) -> ApiResult<EnrolResult> {
+    let now = Utc::now();
+    let mut result = EnrolResult {
+        entity: record.entity,
+        crm_id: record.crm_id.clone(),
+        outcome: EnrolOutcome::Failed,
+        message: None,
+        added_to_all_contacts: false,
+    };
+    let Some((record_id, added)) = record_for(conn, caller, record, to_millis(now))? else {
+        result.message = Some(format!(
+            "This {} is not in marketing yet and has no email or name to add it with. \
+             Add an email address in the CRM, then try again.",
+            record.entity
+        ));
+        return Ok(result);
+    };
+    result.added_to_all_contacts = added;
+    let inserted =
+        conn.prepare_cached(
+            "INSERT INTO enrolments (program_id, record_id, status, enrolled_at, updated_at)
+             VALUES (?1, ?2, ?3, ?4, ?4)
+             ON CONFLICT (program_id, record_id) DO NOTHING",
+        )?
+        .execute(params![
+            program_id,
+            record_id,
+            EnrolmentStatus::Active.as_str(),
+            to_millis(now)
+        ])? == 1;
+    if inserted {
+        db::insert_activity(
+            conn,
+            &db::NewActivity {
+                record_id,
+                occurred_at: now,
+                kind: ActivityKind::ProgramEnrolled,
+                subject: Some(program_name),
+                url: None,
+                campaign_id: None,
+                details: &ActivityDetails {
+                    program_name: Some(program_name.to_owned()),
+                    ..ActivityDetails::default()
+                },
+            },
+        )?;
+        result.outcome = EnrolOutcome::Enrolled;
+        return Ok(result);
+    }
+    let status: String = conn
+        .prepare_cached("SELECT status FROM enrolments WHERE program_id = ?1 AND record_id = ?2")?
+        .query_row(params![program_id, record_id], |row| row.get(0))?;
+    result.outcome = EnrolOutcome::AlreadyEnrolled;
+    result.message = match EnrolmentStatus::parse(&status) {
+        Some(EnrolmentStatus::Active) | None => None,
+        Some(EnrolmentStatus::Completed) => Some("Already went through this program.".to_owned()),
+        Some(EnrolmentStatus::Exited) => Some("Was in this program and left it.".to_owned()),
+    };
+    Ok(result)
+}
+
+/// Enrols `records` into a program of the caller's tenant, all in one transaction.
+pub fn enrol_records(
+    conn: &mut Connection,
+    caller: &Caller,
+    program_id: i64,
+    records: &[EnrolRecord],
+) -> ApiResult<EnrolResponse> {
+    // IMMEDIATE takes the write lock up front, so a check and its write see the same database.
+    let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+    let program_name = enrollable_program(&tx, caller.tenant_id, program_id)?;
+    let results = records
+        .iter()
+        .map(|record| enrol_one(&tx, caller, program_id, &program_name, record))
+        .collect::<ApiResult<Vec<_>>>()?;
+    tx.commit()?;
+    Ok(EnrolResponse {
+        program_id,
+        program_name,
+        results,
+    })
+}
+
+#[utoipa::path(post, path = "/v1/programs/{id}/enrolments", tag = "programs",
+    description = "Enrols one record or a list-view selection into an active, CRM-enabled program, \
+idempotently per record and program. A record the platform does not know is first added to the \
+\"All contacts\" list from the CRM fields given (`addedToAllContacts`); each new enrolment adds a \
+`programEnrolled` activity to the record.",
+    params(("id" = i64, Path, description = "The program's id")),
+    request_body = EnrolRequest,
+    responses(
+        (status = 200, description = "One result per record, in request order", body = EnrolResponse),
+        (status = 401, body = ErrorBody),
+        (status = 404, description = "No such program in the caller's tenant", body = ErrorBody),
+        (status = 422, description = "Field `records` (not 1 to 200 records), `records[i].crmId`, or `programId` \
+(the program is paused or not enabled for CRM enrolment)", body = ErrorBody),
+        (status = 429, body = ErrorBody),
+    ),
+    security(("bearer" = [])))]
+pub async fn enrol(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(program_id): Path<String>,
+    body: Bytes,
+) -> ApiResult<Json<EnrolResponse>> {
+    let program_id: i64 = program_id
+        .parse()
+        .map_err(|_| Failure::not_found(format!("No program '{program_id}'.")))?;
+    let request: EnrolRequest = parse_body(&body)?;
+    validate_request(&request)?;
+    state
+        .db
+        .run(move |conn| {
+            Ok(Json(enrol_records(
+                conn,
+                &caller,
+                program_id,
+                &request.records,
+            )?))
+        })
+        .await
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::wire::Role;
+
+    fn caller(tenant_id: i64, user_id: i64) -> Caller {
+        Caller {
+            tenant_id,
+            user_id,
+            role: Role::Rep,
+            crm_user: "rep".to_owned(),
+        }
+    }
+
+    fn lead(crm_id: &str, email: Option<&str>) -> EnrolRecord {
+        EnrolRecord {
+            entity: Entity::Lead,
+            crm_id: crm_id.to_owned(),
+            email: email.map(str::to_owned),
+            first_name: None,
+            last_name: None,
+            company: None,
+            job_title: None,
+        }
+    }
+
+    fn fixture() -> (Connection, Caller, i64) {
+        let conn = db::open_in_memory().unwrap();
+        let tenant = db::insert_tenant(&conn, "T").unwrap();
+        let user = db::insert_user(&conn, tenant, "rep", "Rep", Role::Rep, None).unwrap();
+        let program = db::insert_program(&conn, tenant, "Nurture", "N", true, true).unwrap();
+        (conn, caller(tenant, user), program)
+    }
+
+    #[test]
+    fn search_patterns_match_literally() {
+        assert_eq!(contains_pattern("50%_off\\"), "%50\\%\\_off\\\\%");
+    }
+
+    #[test]
+    fn request_size_and_crm_ids_are_checked_before_the_database() {
+        let request = |records: Vec<EnrolRecord>| EnrolRequest { records };
+        let field = |r: EnrolRequest| validate_request(&r).unwrap_err().error.field.unwrap();
+        assert_eq!(field(request(vec![])), "records");
+        assert_eq!(
+            field(request(vec![lead("L", None); MAX_ENROL_RECORDS + 1])),
+            "records"
+        );
+        assert_eq!(
+            field(request(vec![lead("L", None), lead("  ", None)])),
+            "records[1].crmId"
+        );
+        assert_eq!(
+            field(request(vec![lead(&"x".repeat(101), None)])),
+            "records[0].crmId"
+        );
+        assert!(validate_request(&request(vec![lead("L", None); MAX_ENROL_RECORDS])).is_ok());
+    }
+
+    #[test]
+    fn a_failed_record_does_not_undo_the_others() {
+        let (mut conn, caller, program) = fixture();
+        let records = [lead("L-1", Some("a@example.com")), lead("L-2", None)];
+        let response = enrol_records(&mut conn, &caller, program, &records).unwrap();
+        assert_eq!(response.results[0].outcome, EnrolOutcome::Enrolled);
+        assert!(response.results[0].added_to_all_contacts);
+        assert_eq!(response.results[1].outcome, EnrolOutcome::Failed);
+        assert!(response.results[1]
+            .message
+            .as_ref()
+            .unwrap()
+            .contains("no email or name"));
+        let records: i64 = conn
+            .query_row("SELECT count(*) FROM records", [], |r| r.get(0))
+            .unwrap();
+        assert_eq!(records, 1, "nothing is added for the record that failed");
+    }
+
+    #[test]
+    fn an_unknown_crm_id_with_a_known_email_enrols_the_known_person() {
+        let (mut conn, caller, program) = fixture();
+        enrol_records(
+            &mut conn,
+            &caller,
+            program,
+            &[lead("L-1", Some("a@example.com"))],
+        )
+        .unwrap();
+        let again = enrol_records(
+            &mut conn,
+            &caller,
+            program,
+            &[lead("L-OTHER", Some("A@Example.com"))],
+        )
+        .unwrap();
+        assert_eq!(again.results[0].outcome, EnrolOutcome::AlreadyEnrolled);
+        assert!(!again.results[0].added_to_all_contacts);
+    }
+
+    #[test]
+    fn a_finished_enrolment_is_reported_with_its_status() {
+        let (mut conn, caller, program) = fixture();
+        enrol_records(
+            &mut conn,
+            &caller,
+            program,
+            &[lead("L-1", Some("a@example.com"))],
+        )
+        .unwrap();
+        conn.execute("UPDATE enrolments SET status = 'completed'", [])
+            .unwrap();
+        let again = enrol_records(&mut conn, &caller, program, &[lead("L-1", None)]).unwrap();
+        assert_eq!(again.results[0].outcome, EnrolOutcome::AlreadyEnrolled);
+        assert!(again.results[0].message.is_some());
+        let list = enrolments_of(&conn, 1).unwrap();
+        assert_eq!(list.items[0].status, EnrolmentStatus::Completed);
+    }
+}
