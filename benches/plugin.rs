@@ -5,15 +5,15 @@
 //!
 //! `make bench` (needs `trunk build --release` and chromedriver, as `make test` does).
 
-#[path = "../tests/support/browser.rs"]
-mod browser;
+#[path = "../tests/support/mod.rs"]
+mod support;
 
 use std::io::Write;
 use std::time::Duration;
 
-use browser::*;
 use crm_sidebar::sandbox::seed;
 use serde_json::Value;
+use support::browser::*;
 
 const PAINT_RUNS: usize = 15;
 
@@ -32,7 +32,10 @@ async fn main() {
     let mut total = 0;
     let mut raw_total = 0;
     println!("| file | bytes | brotli |\n| --- | --- | --- |");
-    let mut entries: Vec<_> = std::fs::read_dir(&dist).expect("dist/ exists: run trunk build --release").flatten().collect();
+    let mut entries: Vec<_> = std::fs::read_dir(&dist)
+        .expect("dist/ exists: run trunk build --release")
+        .flatten()
+        .collect();
     entries.sort_by_key(|e| e.file_name());
     for entry in entries {
         let name = entry.file_name().to_string_lossy().into_owned();
@@ -45,12 +48,19 @@ async fn main() {
         total += compressed;
         raw_total += bytes.len();
     }
-    println!("| **total** | {raw_total} | **{:.1} KB** |\n", total as f64 / 1024.0);
+    println!(
+        "| **total** | {raw_total} | **{:.1} KB** |\n",
+        total as f64 / 1024.0
+    );
 
     let client = browser().await;
     let mut paints = Vec::new();
     for _ in 0..PAINT_RUNS {
-        open_sidebar(&client, &format!("/record?entity=lead&id={}&user=rep-ava", seed::DEMO_LEAD)).await;
+        open_sidebar(
+            &client,
+            &format!("/record?entity=lead&id={}&user=rep-ava", seed::DEMO_LEAD),
+        )
+        .await;
         first_row_time(&client).await;
         let value = eval(
             &client,
@@ -72,7 +82,11 @@ async fn main() {
         paints.last().unwrap()
     );
 
-    open_sidebar(&client, &format!("/record?entity=lead&id={}&user=rep-ava", seed::PERF_RECORD)).await;
+    open_sidebar(
+        &client,
+        &format!("/record?entity=lead&id={}&user=rep-ava", seed::PERF_RECORD),
+    )
+    .await;
     first_row_time(&client).await;
     let mut max_rows = 0;
     let started = std::time::Instant::now();
@@ -89,7 +103,10 @@ async fn main() {
         if state["end"] == Value::Bool(true) {
             break;
         }
-        assert!(started.elapsed() < Duration::from_secs(300), "never reached the end of the history");
+        assert!(
+            started.elapsed() < Duration::from_secs(300),
+            "never reached the end of the history"
+        );
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
     println!(

@@ -1,105 +1,22 @@
 //! The sandbox API over real HTTP on loopback: tokens, tenant isolation, pagination, filters,
 //! errors, rate limiting, CORS, headers and the OpenAPI copy.
 
+mod support;
+
 use std::collections::HashSet;
-use std::path::PathBuf;
 use std::sync::OnceLock;
 
 use chrono::{DateTime, Duration, Utc};
 use crm_sidebar::sandbox::auth::{self, Claims};
-use crm_sidebar::sandbox::{self, seed, Config};
+use crm_sidebar::sandbox::seed;
 use crm_sidebar::wire::*;
 use reqwest::{Method, StatusCode};
 use serde_json::{json, Value};
-
-const SECRET: &[u8] = b"api-test-secret";
-
-struct Sandbox {
-    api: String,
-    host: String,
-}
-
-/// Starts a sandbox on free loopback ports, on its own runtime thread so it outlives each test.
-fn start(configure: impl FnOnce(&mut Config) + Send + 'static) -> Sandbox {
-    let dir = std::env::temp_dir().join(format!(
-        "crm-sidebar-api-test-{}-{}",
-        std::process::id(),
-        Utc::now().timestamp_nanos_opt().unwrap_or_default()
-    ));
-    let dist = dir.join("dist");
-    std::fs::create_dir_all(&dist).unwrap();
-    std::fs::write(
-        dist.join("index.html"),
-        "<html><head><script type=\"module\">import init from '/app.js'; init();</script></head></html>",
-    )
-    .unwrap();
-    std::fs::write(dist.join("app_bg.wasm"), b"\0asm\x01\0\0\0").unwrap();
-    let mut config = Config::new(dir.join("sandbox.db"));
-    config.api_addr = "127.0.0.1:0".parse().unwrap();
-    config.host_addr = "127.0.0.1:0".parse().unwrap();
-    config.dist_dir = dist;
-    config.www_dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("www");
-    config.jwt_secret = SECRET.to_vec();
-    config.rate_limit_per_minute = 0;
-    config.seed.activities = 20_000;
-    configure(&mut config);
-    let (sender, receiver) = std::sync::mpsc::channel();
-    std::thread::spawn(move || {
-        let runtime = tokio::runtime::Runtime::new().unwrap();
-        runtime.block_on(async move {
-            let running = sandbox::start(config).await.expect("sandbox starts");
-            sender
-                .send((running.api_origin, running.host_origin))
-                .unwrap();
-            std::future::pending::<()>().await;
-        });
-    });
-    let (api, host) = receiver.recv().expect("sandbox started");
-    Sandbox { api, host }
-}
+use support::sandbox::*;
 
 fn shared() -> &'static Sandbox {
     static SHARED: OnceLock<Sandbox> = OnceLock::new();
     SHARED.get_or_init(|| start(|_| {}))
-}
-
-fn client() -> reqwest::Client {
-    reqwest::Client::new()
-}
-
-async fn token_for(sandbox: &Sandbox, crm_user: &str) -> String {
-    let response = client()
-        .post(format!("{}/dev/sso/token", sandbox.api))
-        .json(&json!({"crmUser": crm_user, "ttlSeconds": 600}))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(response.status(), StatusCode::OK);
-    response.json::<TokenResponse>().await.unwrap().token
-}
-
-async fn get(sandbox: &Sandbox, token: &str, path: &str) -> reqwest::Response {
-    client()
-        .get(format!("{}{path}", sandbox.api))
-        .bearer_auth(token)
-        .send()
-        .await
-        .unwrap()
-}
-
-async fn get_json<T: serde::de::DeserializeOwned>(sandbox: &Sandbox, token: &str, path: &str) -> T {
-    let response = get(sandbox, token, path).await;
-    assert_eq!(response.status(), StatusCode::OK, "GET {path}");
-    response.json().await.unwrap()
-}
-
-async fn error_of(response: reqwest::Response) -> (StatusCode, ApiError) {
-    let status = response.status();
-    let body: ErrorBody = response
-        .json()
-        .await
-        .expect("errors have the one error shape");
-    (status, body.error)
 }
 
 fn activities_path(crm_id: &str, query: &str) -> String {

@@ -2,103 +2,20 @@
 //! disabled rules, the unknown-record path, idempotency (also under concurrency), request limits,
 //! tenant isolation and the enrolments listing.
 
-use std::path::PathBuf;
+mod support;
+
 use std::sync::OnceLock;
 
 use chrono::{DateTime, Duration, Utc};
-use crm_sidebar::sandbox::{self, db, seed, Config};
+use crm_sidebar::sandbox::{self, db, seed};
 use crm_sidebar::wire::*;
 use reqwest::StatusCode;
 use serde_json::{json, Value};
-
-struct Sandbox {
-    api: String,
-    db_path: PathBuf,
-}
-
-/// Starts a sandbox on free loopback ports, on its own runtime thread so it outlives each test.
-fn start() -> Sandbox {
-    let dir = std::env::temp_dir().join(format!(
-        "crm-sidebar-programs-test-{}-{}",
-        std::process::id(),
-        Utc::now().timestamp_nanos_opt().unwrap_or_default()
-    ));
-    let dist = dir.join("dist");
-    std::fs::create_dir_all(&dist).unwrap();
-    std::fs::write(dist.join("index.html"), "<html></html>").unwrap();
-    let mut config = Config::new(dir.join("sandbox.db"));
-    config.api_addr = "127.0.0.1:0".parse().unwrap();
-    config.host_addr = "127.0.0.1:0".parse().unwrap();
-    config.dist_dir = dist;
-    config.www_dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("www");
-    config.rate_limit_per_minute = 0;
-    config.seed.activities = 5_000;
-    let db_path = config.db_path.clone();
-    let (sender, receiver) = std::sync::mpsc::channel();
-    std::thread::spawn(move || {
-        let runtime = tokio::runtime::Runtime::new().unwrap();
-        runtime.block_on(async move {
-            let running = sandbox::start(config).await.expect("sandbox starts");
-            sender.send(running.api_origin).unwrap();
-            std::future::pending::<()>().await;
-        });
-    });
-    let api = receiver.recv().expect("sandbox started");
-    Sandbox { api, db_path }
-}
+use support::sandbox::*;
 
 fn shared() -> &'static Sandbox {
     static SHARED: OnceLock<Sandbox> = OnceLock::new();
-    SHARED.get_or_init(start)
-}
-
-fn client() -> reqwest::Client {
-    reqwest::Client::new()
-}
-
-async fn token_for(sandbox: &Sandbox, crm_user: &str) -> String {
-    let response = client()
-        .post(format!("{}/dev/sso/token", sandbox.api))
-        .json(&json!({"crmUser": crm_user, "ttlSeconds": 600}))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(response.status(), StatusCode::OK);
-    response.json::<TokenResponse>().await.unwrap().token
-}
-
-async fn get(sandbox: &Sandbox, token: &str, path: &str) -> reqwest::Response {
-    client()
-        .get(format!("{}{path}", sandbox.api))
-        .bearer_auth(token)
-        .send()
-        .await
-        .unwrap()
-}
-
-async fn get_json<T: serde::de::DeserializeOwned>(sandbox: &Sandbox, token: &str, path: &str) -> T {
-    let response = get(sandbox, token, path).await;
-    assert_eq!(response.status(), StatusCode::OK, "GET {path}");
-    response.json().await.unwrap()
-}
-
-async fn post(sandbox: &Sandbox, token: &str, path: &str, body: &Value) -> reqwest::Response {
-    client()
-        .post(format!("{}{path}", sandbox.api))
-        .bearer_auth(token)
-        .json(body)
-        .send()
-        .await
-        .unwrap()
-}
-
-async fn error_of(response: reqwest::Response) -> (StatusCode, ApiError) {
-    let status = response.status();
-    let body: ErrorBody = response
-        .json()
-        .await
-        .expect("errors have the one error shape");
-    (status, body.error)
+    SHARED.get_or_init(|| start(|config| config.seed.activities = 5_000))
 }
 
 /// A CRM id no other test uses.

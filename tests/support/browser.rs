@@ -12,7 +12,6 @@ use std::sync::OnceLock;
 use std::time::Duration;
 
 use chrono::Utc;
-use crm_sidebar::sandbox::{self, Config};
 use crm_sidebar::wire::{ActivityPage, TokenResponse};
 use fantoccini::{elements::Element, Client, ClientBuilder, Locator};
 use serde_json::{json, Value};
@@ -48,30 +47,12 @@ pub fn harness() -> &'static Harness {
             root.join("dist/index.html").exists(),
             "the plugin is not built: run `trunk build --release` (make test does)"
         );
-        let dir = std::env::temp_dir().join(format!("crm-sidebar-e2e-{}", std::process::id()));
-        std::fs::create_dir_all(&dir).unwrap();
-        let mut config = Config::new(dir.join("sandbox.db"));
-        config.api_addr = "127.0.0.1:0".parse().unwrap();
-        config.host_addr = "127.0.0.1:8788".parse().unwrap();
-        config.rate_limit_per_minute = 0;
-        config.seed.activities = 20_000;
-        let (sender, receiver) = std::sync::mpsc::channel();
-        std::thread::spawn(move || {
-            let runtime = tokio::runtime::Runtime::new().unwrap();
-            runtime.block_on(async move {
-                match sandbox::start(config).await {
-                    Ok(running) => sender
-                        .send(Ok((running.api_origin, running.host_origin)))
-                        .unwrap(),
-                    Err(error) => sender.send(Err(error.to_string())).unwrap(),
-                }
-                std::future::pending::<()>().await;
-            });
+        // The host must be the origin the manifest allows, so the plugin accepts it.
+        let sandbox = super::sandbox::start(move |config| {
+            config.host_addr = "127.0.0.1:8788".parse().unwrap();
+            config.dist_dir = root.join("dist");
         });
-        let (api, host) = receiver
-            .recv()
-            .unwrap()
-            .unwrap_or_else(|e| panic!("sandbox did not start (is port 8788 free?): {e}"));
+        let (api, host) = (sandbox.api, sandbox.host);
 
         let driver = std::env::var("CHROMEDRIVER").unwrap_or_else(|_| "chromedriver".into());
         let port = free_port();
@@ -209,10 +190,16 @@ pub async fn eval(client: &Client, script: &str) -> Value {
 }
 
 pub async fn first_row_time(client: &Client) -> String {
-    wait_for(client, ".activity-row time").await.attr("datetime").await.unwrap().unwrap()
+    wait_for(client, ".activity-row time")
+        .await
+        .attr("datetime")
+        .await
+        .unwrap()
+        .unwrap()
 }
 
 pub fn same_instant(a: &str, b: chrono::DateTime<Utc>) -> bool {
-    chrono::DateTime::parse_from_rfc3339(a).map(|t| t == b).unwrap_or(false)
+    chrono::DateTime::parse_from_rfc3339(a)
+        .map(|t| t == b)
+        .unwrap_or(false)
 }
-
