@@ -116,8 +116,8 @@ pub async fn start(config: Config) -> std::io::Result<Running> {
     let conn = open_seeded(&config).map_err(std::io::Error::other)?;
     let api_listener = TcpListener::bind(config.api_addr).await?;
     let host_listener = TcpListener::bind(config.host_addr).await?;
-    let api_origin = format!("http://{}", display_addr(api_listener.local_addr()?));
-    let host_origin = format!("http://{}", display_addr(host_listener.local_addr()?));
+    let api_origin = format!("http://{}", api_listener.local_addr()?);
+    let host_origin = format!("http://{}", host_listener.local_addr()?);
     let state = AppState {
         db: Db::new(conn),
         limiter: Arc::new(auth::RateLimiter::new(config.rate_limit_per_minute)),
@@ -134,10 +134,6 @@ pub async fn start(config: Config) -> std::io::Result<Running> {
         host_origin,
         state,
     })
-}
-
-fn display_addr(addr: SocketAddr) -> String {
-    addr.to_string()
 }
 
 fn open_seeded(config: &Config) -> Result<Connection, String> {
