@@ -102,61 +102,65 @@ pub fn RecordView(props: &RecordViewProps) -> Html {
         _ => None,
     };
 
-    let body = match &*profile {
-        Profile::NotKnown => html! {
+    let not_known = matches!(&*profile, Profile::NotKnown);
+    let not_known_panel = || {
+        html! {
             <MessagePanel
                 glyph="\u{2709}"
                 title={format!("{name} is not yet known to marketing")}
                 detail="Their activity shows here once marketing emails them or they visit a tracked page."
             />
-        },
-        _ => {
-            let panel = match *tab {
-                Tab::Activity => html! {
-                    <ActivityHistory
-                        entity={record.entity}
-                        crm_id={AttrValue::from(record.id.clone())}
-                        name={AttrValue::from(name.clone())}
-                        counts={loaded.as_ref().map(|p| Rc::new(p.activity_counts.clone()))}
-                        reload={*reload}
+        }
+    };
+    // A person marketing has not met has no history yet, but can still be enrolled or emailed:
+    // those tabs add them to marketing first.
+    let body = {
+        let panel = match *tab {
+            Tab::Activity | Tab::Timeline if not_known => not_known_panel(),
+            Tab::Activity => html! {
+                <ActivityHistory
+                    entity={record.entity}
+                    crm_id={AttrValue::from(record.id.clone())}
+                    name={AttrValue::from(name.clone())}
+                    counts={loaded.as_ref().map(|p| Rc::new(p.activity_counts.clone()))}
+                    reload={*reload}
+                />
+            },
+            Tab::Timeline => html! {
+                <Timeline
+                    entity={record.entity}
+                    crm_id={AttrValue::from(record.id.clone())}
+                    name={AttrValue::from(name.clone())}
+                    profile={loaded.clone()}
+                    reload={*reload}
+                />
+            },
+            Tab::Programs => html! {
+                <Programs records={Rc::new(vec![record.clone()])} profile={loaded.clone()} />
+            },
+            Tab::Send => html! {
+                <SendEmail records={Rc::new(vec![record.clone()])} profile={loaded.clone()} />
+            },
+        };
+        html! {
+            <>
+                if let Profile::Failed(error) = &*profile {
+                    <ErrorPanel
+                        compact=true
+                        message={format!("Profile: {}", error.user_message())}
+                        on_retry={on_refresh.clone()}
                     />
-                },
-                Tab::Timeline => html! {
-                    <Timeline
-                        entity={record.entity}
-                        crm_id={AttrValue::from(record.id.clone())}
-                        name={AttrValue::from(name.clone())}
-                        profile={loaded.clone()}
-                        reload={*reload}
-                    />
-                },
-                Tab::Programs => html! {
-                    <Programs records={Rc::new(vec![record.clone()])} profile={loaded.clone()} />
-                },
-                Tab::Send => html! {
-                    <SendEmail records={Rc::new(vec![record.clone()])} profile={loaded.clone()} />
-                },
-            };
-            html! {
-                <>
-                    if let Profile::Failed(error) = &*profile {
-                        <ErrorPanel
-                            compact=true
-                            message={format!("Profile: {}", error.user_message())}
-                            on_retry={on_refresh.clone()}
-                        />
-                    }
-                    <Tabs selected={*tab} on_select={on_select} />
-                    <div
-                        class="tab-panel"
-                        role="tabpanel"
-                        id={tab.panel_id()}
-                        aria-labelledby={tab.button_id()}
-                    >
-                        { panel }
-                    </div>
-                </>
-            }
+                }
+                <Tabs selected={*tab} on_select={on_select} />
+                <div
+                    class="tab-panel"
+                    role="tabpanel"
+                    id={tab.panel_id()}
+                    aria-labelledby={tab.button_id()}
+                >
+                    { panel }
+                </div>
+            </>
         }
     };
 
