@@ -14,4 +14,5 @@ pub mod activity_history;
 pub mod labels;
 pub mod session;
 pub mod time;
+pub mod timeline;
 pub mod virtual_list;

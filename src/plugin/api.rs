@@ -227,6 +227,20 @@ pub fn activities(entity: Entity, crm_id: &str, query: &ActivityQuery) -> Endpoi
     ))
 }
 
+/// `GET /v1/records/{entity}/{crmId}/engagement?from=…&to=…&bucket=…&tz=…`
+pub fn engagement(
+    entity: Entity,
+    crm_id: &str,
+    window: &crate::domain::timeline::Window,
+    time_zone: &str,
+) -> Endpoint<wire::Engagement> {
+    Endpoint::get(format!(
+        "{}/engagement?{}",
+        record_path(entity, crm_id),
+        window.to_query_string(time_zone)
+    ))
+}
+
 fn record_path(entity: Entity, crm_id: &str) -> String {
     format!("/v1/records/{entity}/{}", encode_component(crm_id))
 }

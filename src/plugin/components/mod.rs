@@ -14,3 +14,6 @@ pub mod record_view;
 pub mod send_email;
 pub mod tabs;
 pub mod timeline;
+pub mod timeline_bucket;
+pub mod timeline_chart;
+pub mod timeline_export;
