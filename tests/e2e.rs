@@ -16,19 +16,34 @@ use support::browser::*;
 #[tokio::test]
 async fn a_rep_reads_the_latest_activity_filters_and_searches() {
     let client = browser().await;
-    open_sidebar(&client, &format!("/record?entity=lead&id={}&user=rep-ava", seed::DEMO_LEAD)).await;
+    open_sidebar(
+        &client,
+        &format!("/record?entity=lead&id={}&user=rep-ava", seed::DEMO_LEAD),
+    )
+    .await;
     let base = format!("/v1/records/lead/{}/activities", seed::DEMO_LEAD);
 
     // The newest row is the sandbox's newest activity.
-    let newest = api_page("rep-ava", &format!("{base}?limit=1")).await.items.remove(0);
+    let newest = api_page("rep-ava", &format!("{base}?limit=1"))
+        .await
+        .items
+        .remove(0);
     let shown = first_row_time(&client).await;
-    assert!(same_instant(&shown, newest.occurred_at), "{shown} vs {}", newest.occurred_at);
+    assert!(
+        same_instant(&shown, newest.occurred_at),
+        "{shown} vs {}",
+        newest.occurred_at
+    );
     let label = text_of(&client, ".activity-row .activity-label").await;
     assert_eq!(label, newest.kind.label());
     assert_eq!(text_of(&client, ".record-name").await.is_empty(), false);
 
     // Filter to clicks: only click rows remain, as many as the sandbox has (first page).
-    wait_for(&client, "button.chip.kind-emailClicked").await.click().await.unwrap();
+    wait_for(&client, "button.chip.kind-emailClicked")
+        .await
+        .click()
+        .await
+        .unwrap();
     let clicks = api_page("rep-ava", &format!("{base}?kinds=emailClicked&limit=50")).await;
     assert!(!clicks.items.is_empty(), "the demo lead has clicks");
     wait_until(
@@ -41,27 +56,48 @@ async fn a_rep_reads_the_latest_activity_filters_and_searches() {
     let shown = first_row_time(&client).await;
     assert!(same_instant(&shown, clicks.items[0].occurred_at));
     // Unfilter again.
-    wait_for(&client, "button.chip.kind-emailClicked").await.click().await.unwrap();
+    wait_for(&client, "button.chip.kind-emailClicked")
+        .await
+        .click()
+        .await
+        .unwrap();
 
     // Search: the rows become the sandbox's answer to the same text.
-    let subject = newest_subject_word(&api_page("rep-ava", &format!("{base}?kinds=emailSent&limit=1")).await);
+    let subject =
+        newest_subject_word(&api_page("rep-ava", &format!("{base}?kinds=emailSent&limit=1")).await);
     let search = wait_for(&client, "#history-search").await;
     search.send_keys(&subject).await.unwrap();
-    let found = api_page("rep-ava", &format!("{base}?q={}&limit=50", form_urlencoded::byte_serialize(subject.as_bytes()).collect::<String>())).await;
+    let found = api_page(
+        "rep-ava",
+        &format!(
+            "{base}?q={}&limit=50",
+            form_urlencoded::byte_serialize(subject.as_bytes()).collect::<String>()
+        ),
+    )
+    .await;
     assert!(!found.items.is_empty());
     let expected_first = found.items[0].occurred_at;
     let expected_count = found.items.len().min(20);
     let deadline = std::time::Instant::now() + WAIT;
     loop {
-        let count = eval(&client, "return document.querySelectorAll('.activity-row').length;").await;
+        let count = eval(
+            &client,
+            "return document.querySelectorAll('.activity-row').length;",
+        )
+        .await;
         let first = first_row_time(&client).await;
-        if same_instant(&first, expected_first) && count.as_u64().unwrap_or(0) >= expected_count.min(1) as u64 {
+        if same_instant(&first, expected_first)
+            && count.as_u64().unwrap_or(0) >= expected_count.min(1) as u64
+        {
             if found.items.len() < 10 {
                 assert_eq!(count.as_u64().unwrap() as usize, found.items.len());
             }
             break;
         }
-        assert!(std::time::Instant::now() < deadline, "search results never shown");
+        assert!(
+            std::time::Instant::now() < deadline,
+            "search results never shown"
+        );
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
     client.close().await.unwrap();
@@ -81,9 +117,20 @@ fn newest_subject_word(page: &ActivityPage) -> String {
 #[tokio::test]
 async fn scrolling_a_long_history_loads_older_rows_and_keeps_the_dom_small() {
     let client = browser().await;
-    open_sidebar(&client, &format!("/record?entity=lead&id={}&user=rep-ava", seed::PERF_RECORD)).await;
+    open_sidebar(
+        &client,
+        &format!("/record?entity=lead&id={}&user=rep-ava", seed::PERF_RECORD),
+    )
+    .await;
     first_row_time(&client).await;
-    let page = api_page("rep-ava", &format!("/v1/records/lead/{}/activities?limit=200", seed::PERF_RECORD)).await;
+    let page = api_page(
+        "rep-ava",
+        &format!(
+            "/v1/records/lead/{}/activities?limit=200",
+            seed::PERF_RECORD
+        ),
+    )
+    .await;
     // Older than anything the first page (at most 200 rows) holds.
     let beyond_first_page = page.items.last().unwrap().occurred_at;
     let mut max_rows = 0;
@@ -106,7 +153,10 @@ async fn scrolling_a_long_history_loads_older_rows_and_keeps_the_dom_small() {
                 break;
             }
         }
-        assert!(std::time::Instant::now() < deadline, "older rows never loaded");
+        assert!(
+            std::time::Instant::now() < deadline,
+            "older rows never loaded"
+        );
         tokio::time::sleep(Duration::from_millis(150)).await;
     }
     assert!(max_rows > 5);
@@ -116,12 +166,23 @@ async fn scrolling_a_long_history_loads_older_rows_and_keeps_the_dom_small() {
 #[tokio::test]
 async fn a_five_second_token_is_renewed_without_the_user_noticing() {
     let client = browser().await;
-    open_sidebar(&client, &format!("/record?entity=lead&id={}&user=rep-ava&ttl=5", seed::DEMO_LEAD)).await;
+    open_sidebar(
+        &client,
+        &format!(
+            "/record?entity=lead&id={}&user=rep-ava&ttl=5",
+            seed::DEMO_LEAD
+        ),
+    )
+    .await;
     first_row_time(&client).await;
     // Keep using the view well past the first token's expiry.
     for round in 0..3 {
         tokio::time::sleep(Duration::from_secs(4)).await;
-        wait_for(&client, "button.chip.kind-pageVisit").await.click().await.unwrap();
+        wait_for(&client, "button.chip.kind-pageVisit")
+            .await
+            .click()
+            .await
+            .unwrap();
         wait_until(
             &client,
             "page visits are listed",
@@ -129,13 +190,21 @@ async fn a_five_second_token_is_renewed_without_the_user_noticing() {
              return labels.length > 0 && labels.every(l => l === 'Page visit');",
         )
         .await;
-        wait_for(&client, "button.chip.kind-pageVisit").await.click().await.unwrap();
+        wait_for(&client, "button.chip.kind-pageVisit")
+            .await
+            .click()
+            .await
+            .unwrap();
         let errors = eval(
             &client,
             "return document.body.innerText.includes('session expired') || !!document.querySelector('.error-message');",
         )
         .await;
-        assert_eq!(errors, Value::Bool(false), "round {round}: the user saw an error");
+        assert_eq!(
+            errors,
+            Value::Bool(false),
+            "round {round}: the user saw an error"
+        );
     }
     client.close().await.unwrap();
 }
@@ -148,8 +217,10 @@ async fn hostile_activity_text_is_shown_as_text_and_never_run() {
     let created = http
         .post(format!("{api}/dev/records"))
         .bearer_auth(&token)
-        .json(&json!({"entity": "contact", "crmId": "CONT-XSS", "email": "mallory@example.com",
-                      "firstName": "<b>Mallory</b>", "lastName": "Example"}))
+        .json(
+            &json!({"entity": "contact", "crmId": "CONT-XSS", "email": "mallory@example.com",
+                      "firstName": "<b>Mallory</b>", "lastName": "Example"}),
+        )
         .send()
         .await
         .unwrap();
@@ -158,8 +229,10 @@ async fn hostile_activity_text_is_shown_as_text_and_never_run() {
     let ingested = http
         .post(format!("{api}/dev/activities"))
         .bearer_auth(&token)
-        .json(&json!({"entity": "contact", "crmId": "CONT-XSS", "kind": "pageVisit",
-                      "occurredAt": Utc::now(), "subject": subject, "url": "javascript:alert(2)"}))
+        .json(
+            &json!({"entity": "contact", "crmId": "CONT-XSS", "kind": "pageVisit",
+                      "occurredAt": Utc::now(), "subject": subject, "url": "javascript:alert(2)"}),
+        )
         .send()
         .await
         .unwrap();
@@ -179,14 +252,21 @@ async fn hostile_activity_text_is_shown_as_text_and_never_run() {
     )
     .await;
     assert_eq!(injected, json!(0));
-    assert!(client.get_alert_text().await.is_err(), "no alert was raised");
+    assert!(
+        client.get_alert_text().await.is_err(),
+        "no alert was raised"
+    );
     client.close().await.unwrap();
 }
 
 #[tokio::test]
 async fn the_token_is_in_no_storage_cookie_or_url() {
     let client = browser().await;
-    open_sidebar(&client, &format!("/record?entity=lead&id={}&user=rep-ava", seed::DEMO_LEAD)).await;
+    open_sidebar(
+        &client,
+        &format!("/record?entity=lead&id={}&user=rep-ava", seed::DEMO_LEAD),
+    )
+    .await;
     first_row_time(&client).await;
     let check = "const jwt = /eyJ[A-Za-z0-9_-]{10,}/;
         const stored = [localStorage, sessionStorage].flatMap(s => Object.keys(s).map(k => k + '=' + s.getItem(k)));

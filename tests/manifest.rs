@@ -37,7 +37,9 @@ fn assert_rejected(what: &str, path: &str, change: impl FnOnce(&mut Value)) {
     change(&mut manifest);
     let found = errors(&manifest);
     assert!(
-        found.iter().any(|error| error.starts_with(&format!("{path}:"))),
+        found
+            .iter()
+            .any(|error| error.starts_with(&format!("{path}:"))),
         "{what}: expected an error at {path}, got {found:#?}"
     );
 }
@@ -56,7 +58,10 @@ fn schema_enum(pointer: &str) -> Vec<String> {
 #[test]
 fn the_schema_is_a_valid_draft_2020_12_schema() {
     let schema = schema();
-    assert_eq!(schema["$schema"], "https://json-schema.org/draft/2020-12/schema");
+    assert_eq!(
+        schema["$schema"],
+        "https://json-schema.org/draft/2020-12/schema"
+    );
     jsonschema::meta::validate(&schema).expect("meta-schema validation");
 }
 
@@ -76,7 +81,10 @@ fn the_schema_agrees_with_the_protocol_types() {
     let views = schema_enum("/$defs/viewMount/properties/view/enum");
     assert_eq!(views.len(), 5, "one enum value per View variant");
     for view in &views {
-        assert!(View::parse(view).is_some(), "view '{view}' is not a protocol::View");
+        assert!(
+            View::parse(view).is_some(),
+            "view '{view}' is not a protocol::View"
+        );
     }
     let entities = schema_enum("/$defs/viewMount/properties/entities/items/enum");
     let known: Vec<&str> = Entity::ALL.iter().map(|entity| entity.as_str()).collect();
@@ -91,7 +99,10 @@ fn host_origins_must_be_bare_origins() {
         ("a query", "https://crm.example.com?x=1"),
         ("no scheme", "crm.example.com"),
         ("a wildcard", "https://*.example.com"),
-        ("upper case, which never equals a browser's origin", "https://CRM.example.com"),
+        (
+            "upper case, which never equals a browser's origin",
+            "https://CRM.example.com",
+        ),
     ] {
         assert_rejected(what, "/allowedHostOrigins/0", |manifest| {
             manifest["allowedHostOrigins"][0] = json!(origin);
@@ -102,8 +113,11 @@ fn host_origins_must_be_bare_origins() {
     });
 
     let mut manifest = bundled();
-    manifest["allowedHostOrigins"] =
-        json!(["https://crm.example.com", "http://localhost:3000", "http://[::1]:8788"]);
+    manifest["allowedHostOrigins"] = json!([
+        "https://crm.example.com",
+        "http://localhost:3000",
+        "http://[::1]:8788"
+    ]);
     assert_eq!(errors(&manifest), Vec::<String>::new());
 }
 
@@ -118,9 +132,13 @@ fn views_must_be_known() {
     assert_rejected("an unknown entity", "/views/0/entities/0", |manifest| {
         manifest["views"][0]["entities"] = json!(["opportunity"]);
     });
-    assert_rejected("a record view for no entity", "/views/0/entities", |manifest| {
-        manifest["views"][0]["entities"] = json!([]);
-    });
+    assert_rejected(
+        "a record view for no entity",
+        "/views/0/entities",
+        |manifest| {
+            manifest["views"][0]["entities"] = json!([]);
+        },
+    );
 }
 
 fn list_view_button(manifest: &Value) -> usize {
@@ -135,10 +153,21 @@ fn list_view_button(manifest: &Value) -> usize {
 #[test]
 fn a_list_view_button_needs_a_max_selection_of_at_most_200() {
     let index = list_view_button(&bundled());
-    assert_rejected("listViewButton without maxSelection", &format!("/views/{index}"), |manifest| {
-        manifest["views"][index].as_object_mut().unwrap().remove("maxSelection");
-    });
-    for (what, value) in [("201", json!(201)), ("0", json!(0)), ("a fraction", json!(2.5))] {
+    assert_rejected(
+        "listViewButton without maxSelection",
+        &format!("/views/{index}"),
+        |manifest| {
+            manifest["views"][index]
+                .as_object_mut()
+                .unwrap()
+                .remove("maxSelection");
+        },
+    );
+    for (what, value) in [
+        ("201", json!(201)),
+        ("0", json!(0)),
+        ("a fraction", json!(2.5)),
+    ] {
         assert_rejected(what, &format!("/views/{index}/maxSelection"), |manifest| {
             manifest["views"][index]["maxSelection"] = value;
         });
@@ -162,9 +191,13 @@ fn other_fields_are_checked_too() {
     assert_rejected("an unknown API scope", "/apiScopes/0", |manifest| {
         manifest["apiScopes"][0] = json!("admin:write");
     });
-    assert_rejected("a CSP directive given as a string", "/csp/default-src", |manifest| {
-        manifest["csp"]["default-src"] = json!("'self'");
-    });
+    assert_rejected(
+        "a CSP directive given as a string",
+        "/csp/default-src",
+        |manifest| {
+            manifest["csp"]["default-src"] = json!("'self'");
+        },
+    );
     assert_rejected("a missing entry URL", "", |manifest| {
         manifest.as_object_mut().unwrap().remove("entryUrl");
     });
