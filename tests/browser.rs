@@ -29,39 +29,20 @@ use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 use wasm_bindgen_test::*;
 use web_sys::{
-    Element, Event, HtmlElement, HtmlIFrameElement, HtmlInputElement, InputEvent, KeyboardEvent,
-    KeyboardEventInit, MessageEvent, MessageEventInit, ResponseInit,
+    Element, Event, HtmlIFrameElement, HtmlInputElement, InputEvent, MessageEvent,
+    MessageEventInit, ResponseInit,
 };
 use yew::prelude::*;
 use yew::AppHandle;
+
+mod wasm_support;
+
+use wasm_support::*;
 
 wasm_bindgen_test_configure!(run_in_browser);
 
 /// In the manifest's allow-list.
 const HOST: &str = "http://127.0.0.1:8788";
-
-// ---- find -------------------------------------------------------------------------------
-
-fn document() -> web_sys::Document {
-    web_sys::window().unwrap().document().unwrap()
-}
-
-fn all(root: &Element, selector: &str) -> Vec<Element> {
-    let nodes = root.query_selector_all(selector).unwrap();
-    (0..nodes.length())
-        .filter_map(|i| nodes.get(i)?.dyn_into::<Element>().ok())
-        .collect()
-}
-
-fn one(root: &Element, selector: &str) -> Element {
-    root.query_selector(selector)
-        .unwrap()
-        .unwrap_or_else(|| panic!("no {selector} in {}", root.inner_html()))
-}
-
-fn text(root: &Element) -> String {
-    root.text_content().unwrap_or_default()
-}
 
 // ---- act --------------------------------------------------------------------------------
 
@@ -71,36 +52,6 @@ fn mount_point(style: &str) -> Element {
     div.set_attribute("style", style).unwrap();
     document().body().unwrap().append_child(&div).unwrap();
     div
-}
-
-/// The plugin's stylesheet, so rows have their real heights and the list really scrolls.
-fn load_styles() {
-    if document().get_element_by_id("sidebar-css").is_none() {
-        let style = document().create_element("style").unwrap();
-        style.set_id("sidebar-css");
-        style.set_text_content(Some(include_str!("../www/styles/sidebar.css")));
-        document().head().unwrap().append_child(&style).unwrap();
-    }
-}
-
-fn click(element: &Element) {
-    element.dyn_ref::<HtmlElement>().unwrap().click();
-}
-
-fn type_into(input: &Element, value: &str) {
-    let input = input.dyn_ref::<HtmlInputElement>().unwrap();
-    input.set_value(value);
-    input
-        .dispatch_event(&InputEvent::new("input").unwrap())
-        .unwrap();
-}
-
-fn press(element: &Element, key: &str) {
-    let init = KeyboardEventInit::new();
-    init.set_key(key);
-    init.set_bubbles(true);
-    let event = KeyboardEvent::new_with_keyboard_event_init_dict("keydown", &init).unwrap();
-    element.dispatch_event(&event).unwrap();
 }
 
 fn js(value: serde_json::Value) -> JsValue {
@@ -134,19 +85,15 @@ fn context(record_id: &str, token: &str) -> serde_json::Value {
     })
 }
 
-// ---- check ------------------------------------------------------------------------------
-
-/// Flushes renders until `ready` holds, letting promises and timers run in between.
-async fn wait_for(what: &str, ready: impl Fn() -> bool) {
-    for _ in 0..300 {
-        yew::scheduler::flush().await;
-        if ready() {
-            return;
-        }
-        TimeoutFuture::new(10).await;
-    }
-    panic!("gave up waiting for {what}");
+fn type_into(input: &Element, value: &str) {
+    let input = input.dyn_ref::<HtmlInputElement>().unwrap();
+    input.set_value(value);
+    input
+        .dispatch_event(&InputEvent::new("input").unwrap())
+        .unwrap();
 }
+
+// ---- check ------------------------------------------------------------------------------
 
 // ---- a probe of the bridge --------------------------------------------------------------
 

@@ -13,84 +13,24 @@ use std::rc::Rc;
 use crm_sidebar::plugin::bridge::{use_host, BridgeProvider, BridgeProviderProps};
 use crm_sidebar::plugin::components::timeline::Timeline;
 use crm_sidebar::wire::Entity;
-use gloo_timers::future::TimeoutFuture;
 use serde_json::json;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 use wasm_bindgen_test::*;
-use web_sys::{
-    Element, KeyboardEvent, KeyboardEventInit, MessageEvent, MessageEventInit, ResponseInit,
-};
+use web_sys::{Element, MessageEvent, MessageEventInit, ResponseInit};
 use yew::prelude::*;
 use yew::AppHandle;
+
+mod wasm_support;
+
+use wasm_support::*;
 
 wasm_bindgen_test_configure!(run_in_browser);
 
 const HOST: &str = "http://127.0.0.1:8788";
 
-// ---- find -------------------------------------------------------------------------------
-
-fn document() -> web_sys::Document {
-    web_sys::window().unwrap().document().unwrap()
-}
-
-fn all(root: &Element, selector: &str) -> Vec<Element> {
-    let nodes = root.query_selector_all(selector).unwrap();
-    (0..nodes.length())
-        .filter_map(|i| nodes.get(i)?.dyn_into::<Element>().ok())
-        .collect()
-}
-
-fn one(root: &Element, selector: &str) -> Element {
-    root.query_selector(selector)
-        .unwrap()
-        .unwrap_or_else(|| panic!("no {selector} in {}", root.inner_html()))
-}
-
-fn text(root: &Element) -> String {
-    root.text_content().unwrap_or_default()
-}
-
 fn active_element() -> Option<Element> {
     document().active_element()
-}
-
-// ---- act --------------------------------------------------------------------------------
-
-fn click(element: &Element) {
-    if let Some(html) = element.dyn_ref::<web_sys::HtmlElement>() {
-        return html.click();
-    }
-    // SVG elements have no `click()`: dispatch what a mouse would.
-    let init = web_sys::EventInit::new();
-    init.set_bubbles(true);
-    let event = web_sys::Event::new_with_event_init_dict("click", &init).unwrap();
-    element.dispatch_event(&event).unwrap();
-}
-
-fn press(element: &Element, key: &str) {
-    let init = KeyboardEventInit::new();
-    init.set_key(key);
-    init.set_bubbles(true);
-    let event = KeyboardEvent::new_with_keyboard_event_init_dict("keydown", &init).unwrap();
-    element.dispatch_event(&event).unwrap();
-}
-
-/// Focuses an SVG element (web-sys binds `focus` on HTML elements only).
-fn focus(element: &Element) {
-    let focus: js_sys::Function = js_sys::Reflect::get(element, &"focus".into())
-        .unwrap()
-        .unchecked_into();
-    focus.call0(element).unwrap();
-}
-
-fn load_styles() {
-    if document().get_element_by_id("sidebar-css").is_none() {
-        let style = document().create_element("style").unwrap();
-        style.set_id("sidebar-css");
-        style.set_text_content(Some(include_str!("../www/styles/sidebar.css")));
-        document().head().unwrap().append_child(&style).unwrap();
-    }
 }
 
 /// The host's context, as the parent window would post it.
@@ -112,17 +52,12 @@ fn send_context() {
     web_sys::window().unwrap().dispatch_event(&event).unwrap();
 }
 
-// ---- check ------------------------------------------------------------------------------
-
-async fn wait_for(what: &str, ready: impl Fn() -> bool) {
-    for _ in 0..300 {
-        yew::scheduler::flush().await;
-        if ready() {
-            return;
-        }
-        TimeoutFuture::new(10).await;
-    }
-    panic!("gave up waiting for {what}");
+/// Focuses an SVG element (web-sys binds `focus` on HTML elements only).
+fn focus(element: &Element) {
+    let focus: js_sys::Function = js_sys::Reflect::get(element, &"focus".into())
+        .unwrap()
+        .unchecked_into();
+    focus.call0(element).unwrap();
 }
 
 // ---- a stand-in API ---------------------------------------------------------------------
