@@ -23,11 +23,7 @@ async fn main() {
     let mut times = Vec::new();
     for _ in 0..RUNS {
         eval(&client, "performance.clearMarks(); return true;").await;
-        wait_for(&client, "#tab-timeline")
-            .await
-            .click()
-            .await
-            .unwrap();
+        click_on(&client, "#tab-timeline").await;
         wait_until(
             &client,
             "the chart is painted",
@@ -43,11 +39,7 @@ async fn main() {
         .await;
         times.extend(ms.as_f64());
         // Back to the Activity tab, so the next run opens the Timeline afresh.
-        wait_for(&client, "#tab-activity")
-            .await
-            .click()
-            .await
-            .unwrap();
+        click_on(&client, "#tab-activity").await;
         wait_for(&client, ".activity-row").await;
     }
     times.sort_by(|a, b| a.partial_cmp(b).unwrap());

@@ -39,11 +39,7 @@ async fn a_rep_reads_the_latest_activity_filters_and_searches() {
     assert_eq!(text_of(&client, ".record-name").await.is_empty(), false);
 
     // Filter to clicks: only click rows remain, as many as the sandbox has (first page).
-    wait_for(&client, "button.chip.kind-emailClicked")
-        .await
-        .click()
-        .await
-        .unwrap();
+    click_on(&client, "button.chip.kind-emailClicked").await;
     let clicks = api_page("rep-ava", &format!("{base}?kinds=emailClicked&limit=50")).await;
     assert!(!clicks.items.is_empty(), "the demo lead has clicks");
     wait_until(
@@ -56,11 +52,7 @@ async fn a_rep_reads_the_latest_activity_filters_and_searches() {
     let shown = first_row_time(&client).await;
     assert!(same_instant(&shown, clicks.items[0].occurred_at));
     // Unfilter again.
-    wait_for(&client, "button.chip.kind-emailClicked")
-        .await
-        .click()
-        .await
-        .unwrap();
+    click_on(&client, "button.chip.kind-emailClicked").await;
 
     // Search: the rows become the sandbox's answer to the same text.
     let subject =
@@ -178,11 +170,7 @@ async fn a_five_second_token_is_renewed_without_the_user_noticing() {
     // Keep using the view well past the first token's expiry.
     for round in 0..3 {
         tokio::time::sleep(Duration::from_secs(4)).await;
-        wait_for(&client, "button.chip.kind-pageVisit")
-            .await
-            .click()
-            .await
-            .unwrap();
+        click_on(&client, "button.chip.kind-pageVisit").await;
         wait_until(
             &client,
             "page visits are listed",
@@ -190,11 +178,7 @@ async fn a_five_second_token_is_renewed_without_the_user_noticing() {
              return labels.length > 0 && labels.every(l => l === 'Page visit');",
         )
         .await;
-        wait_for(&client, "button.chip.kind-pageVisit")
-            .await
-            .click()
-            .await
-            .unwrap();
+        click_on(&client, "button.chip.kind-pageVisit").await;
         let errors = eval(
             &client,
             "return document.body.innerText.includes('session expired') || !!document.querySelector('.error-message');",

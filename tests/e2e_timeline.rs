@@ -24,11 +24,7 @@ async fn open_timeline(client: &Client) {
         ),
     )
     .await;
-    wait_for(client, "#tab-timeline")
-        .await
-        .click()
-        .await
-        .unwrap();
+    click_on(client, "#tab-timeline").await;
     wait_for(client, "svg.timeline-svg g.bucket").await;
 }
 
@@ -44,11 +40,7 @@ async fn count(client: &Client, css: &str) -> u64 {
 
 /// Chooses a period and waits for its chart.
 async fn choose_range(client: &Client, range: &str) {
-    wait_for(client, &format!("#timeline-range-{range}"))
-        .await
-        .click()
-        .await
-        .unwrap();
+    click_on(client, &format!("#timeline-range-{range}")).await;
     wait_until(
         client,
         &format!("the {range} chart"),
@@ -60,15 +52,6 @@ async fn choose_range(client: &Client, range: &str) {
         ),
     )
     .await;
-}
-
-async fn attr(client: &Client, css: &str, name: &str) -> String {
-    wait_for(client, css)
-        .await
-        .attr(name)
-        .await
-        .unwrap()
-        .unwrap_or_else(|| panic!("{css} has no {name}"))
 }
 
 fn time(text: &str) -> DateTime<Utc> {
@@ -173,11 +156,7 @@ async fn a_rep_reads_the_timeline_selects_a_bucket_and_exports_it() {
     choose_range(&client, "90d").await;
 
     // Emails only: three lanes.
-    wait_for(&client, "#timeline-emails-only")
-        .await
-        .click()
-        .await
-        .unwrap();
+    click_on(&client, "#timeline-emails-only").await;
     wait_until(
         &client,
         "three lanes",
@@ -216,8 +195,8 @@ async fn a_rep_reads_the_timeline_selects_a_bucket_and_exports_it() {
         }
         tokio::time::sleep(std::time::Duration::from_millis(100)).await;
     }
-    let from = time(&attr(&client, ".timeline-bucket", "data-from").await);
-    let to = time(&attr(&client, ".timeline-bucket", "data-to").await);
+    let from = time(&attr_of(&client, ".timeline-bucket", "data-from").await);
+    let to = time(&attr_of(&client, ".timeline-bucket", "data-to").await);
     let expected: Vec<String> = sandbox_activities(from, to, Some(EMAIL_KINDS))
         .await
         .iter()
@@ -237,7 +216,7 @@ async fn a_rep_reads_the_timeline_selects_a_bucket_and_exports_it() {
         "the bucket lists the sandbox's interactions"
     );
     // The bar's counts (readout of the selected bucket) add up to the list.
-    let label = attr(
+    let label = attr_of(
         &client,
         &format!("g.bucket[data-bucket=\"{}\"]", index.as_str().unwrap()),
         "aria-label",
@@ -253,18 +232,14 @@ async fn a_rep_reads_the_timeline_selects_a_bucket_and_exports_it() {
     assert_eq!(counted, expected.len(), "{label}");
 
     // Export the shown range (emails only): the CSV's rows are the sandbox's, newest first.
-    wait_for(&client, ".export-button")
-        .await
-        .click()
-        .await
-        .unwrap();
+    click_on(&client, ".export-button").await;
     wait_until(
         &client,
         "the export",
         "return !!document.querySelector('.export-button[data-csv-rows]');",
     )
     .await;
-    let url = attr(&client, ".export-button", "data-csv-url").await;
+    let url = attr_of(&client, ".export-button", "data-csv-url").await;
     assert!(url.starts_with("blob:"), "{url}");
     let csv = client
         .execute_async(
@@ -279,11 +254,11 @@ async fn a_rep_reads_the_timeline_selects_a_bucket_and_exports_it() {
     assert!(rows.len() > 1, "{csv}");
     assert_eq!(rows[0][0], "Id");
     assert_eq!(rows[0][1], "Occurred at (UTC)");
-    let from = time(&attr(&client, ".timeline-export", "data-from").await);
-    let to = time(&attr(&client, ".timeline-export", "data-to").await);
+    let from = time(&attr_of(&client, ".timeline-export", "data-from").await);
+    let to = time(&attr_of(&client, ".timeline-export", "data-to").await);
     let expected = sandbox_activities(from, to, Some(EMAIL_KINDS)).await;
     assert_eq!(rows.len() - 1, expected.len());
-    let rows_attr = attr(&client, ".export-button", "data-csv-rows").await;
+    let rows_attr = attr_of(&client, ".export-button", "data-csv-rows").await;
     assert_eq!(rows_attr, expected.len().to_string());
     for (row, activity) in rows[1..].iter().zip(&expected) {
         assert_eq!(row.len(), rows[0].len());

@@ -168,8 +168,60 @@ pub async fn wait_until(client: &Client, what: &str, script: &str) {
     }
 }
 
+/// Polls a script until it returns something other than null, and returns that. Finding and
+/// reading in one script means a re-render in between cannot leave a stale element behind.
+pub async fn poll(client: &Client, what: &str, script: &str) -> Value {
+    let deadline = std::time::Instant::now() + WAIT;
+    loop {
+        let value = client.execute(script, vec![]).await.unwrap_or(Value::Null);
+        if !value.is_null() {
+            return value;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "timed out waiting for {what}"
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
+/// The text of the first element matching `css`, once there is one.
 pub async fn text_of(client: &Client, css: &str) -> String {
-    wait_for(client, css).await.text().await.unwrap()
+    let script =
+        format!("const e = document.querySelector({css:?}); return e ? e.textContent : null;");
+    poll(client, css, &script)
+        .await
+        .as_str()
+        .unwrap_or_default()
+        .to_owned()
+}
+
+/// An attribute of the first element matching `css`, once there is one with it.
+pub async fn attr_of(client: &Client, css: &str, name: &str) -> String {
+    let script = format!(
+        "const e = document.querySelector({css:?}); return e ? e.getAttribute({name:?}) : null;"
+    );
+    poll(client, &format!("{css} with {name}"), &script)
+        .await
+        .as_str()
+        .unwrap_or_default()
+        .to_owned()
+}
+
+/// Clicks the element matching `css` as a user would, finding it again if a re-render replaced
+/// it between finding and clicking.
+pub async fn click_on(client: &Client, css: &str) {
+    let deadline = std::time::Instant::now() + WAIT;
+    loop {
+        match wait_for(client, css).await.click().await {
+            Ok(()) => return,
+            Err(error) => assert!(
+                std::time::Instant::now() < deadline,
+                "could not click {css}: {error}"
+            ),
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
 }
 
 // --- act ---------------------------------------------------------------------------------------
@@ -190,12 +242,7 @@ pub async fn eval(client: &Client, script: &str) -> Value {
 }
 
 pub async fn first_row_time(client: &Client) -> String {
-    wait_for(client, ".activity-row time")
-        .await
-        .attr("datetime")
-        .await
-        .unwrap()
-        .unwrap()
+    attr_of(client, ".activity-row time", "datetime").await
 }
 
 pub fn same_instant(a: &str, b: chrono::DateTime<Utc>) -> bool {
