@@ -7,11 +7,13 @@
 //! - [`time`]: calendar days and relative times, without a time zone database.
 //! - [`session`]: when to ask the host for a fresh token.
 //! - [`labels`]: the words a sales user reads for profile fields.
+//! - [`programs`]: the Programs view's selection, search and enrolment outcomes.
 
 pub mod activity_details;
 pub mod activity_filters;
 pub mod activity_history;
 pub mod labels;
+pub mod programs;
 pub mod session;
 pub mod time;
 pub mod timeline;

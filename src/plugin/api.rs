@@ -180,6 +180,8 @@ impl std::error::Error for ApiError {
 pub struct Endpoint<T> {
     method: &'static str,
     path: String,
+    /// The JSON body of a `POST`.
+    body: Option<Rc<str>>,
     answer: PhantomData<fn() -> T>,
 }
 
@@ -188,6 +190,17 @@ impl<T> Endpoint<T> {
         Endpoint {
             method: "GET",
             path,
+            body: None,
+            answer: PhantomData,
+        }
+    }
+
+    /// A `POST` of `body` as JSON.
+    pub fn post<B: serde::Serialize>(path: String, body: &B) -> Endpoint<T> {
+        Endpoint {
+            method: "POST",
+            path,
+            body: serde_json::to_string(body).ok().map(Rc::from),
             answer: PhantomData,
         }
     }
@@ -203,6 +216,7 @@ impl<T> Clone for Endpoint<T> {
         Endpoint {
             method: self.method,
             path: self.path.clone(),
+            body: self.body.clone(),
             answer: PhantomData,
         }
     }
@@ -241,6 +255,21 @@ pub fn engagement(
     ))
 }
 
+/// `GET /v1/programs`
+pub fn programs() -> Endpoint<wire::ProgramList> {
+    Endpoint::get("/v1/programs".into())
+}
+
+/// `GET /v1/records/{entity}/{crmId}/enrolments`
+pub fn enrolments(entity: Entity, crm_id: &str) -> Endpoint<wire::EnrolmentList> {
+    Endpoint::get(format!("{}/enrolments", record_path(entity, crm_id)))
+}
+
+/// `POST /v1/programs/{id}/enrolments`
+pub fn enrol(program_id: i64, request: &wire::EnrolRequest) -> Endpoint<wire::EnrolResponse> {
+    Endpoint::post(format!("/v1/programs/{program_id}/enrolments"), request)
+}
+
 fn record_path(entity: Entity, crm_id: &str) -> String {
     format!("/v1/records/{entity}/{}", encode_component(crm_id))
 }
@@ -256,7 +285,14 @@ pub async fn send<T: DeserializeOwned>(
     signal: &AbortSignal,
 ) -> Result<T, ApiError> {
     // Only the decoding is generic: one copy of the exchange serves every endpoint.
-    let body = send_for_text(endpoint.method, &endpoint.path, token, signal).await?;
+    let body = send_for_text(
+        endpoint.method,
+        &endpoint.path,
+        endpoint.body.as_deref(),
+        token,
+        signal,
+    )
+    .await?;
     serde_json::from_str(&body).map_err(|e| ApiError::Decode(Rc::new(e)))
 }
 
@@ -264,6 +300,7 @@ pub async fn send<T: DeserializeOwned>(
 async fn send_for_text(
     method: &str,
     path: &str,
+    body: Option<&str>,
     token: &str,
     signal: &AbortSignal,
 ) -> Result<String, ApiError> {
@@ -283,7 +320,7 @@ async fn send_for_text(
             controller.abort();
         })
     };
-    let result = exchange(method, path, token, &controller.signal()).await;
+    let result = exchange(method, path, body, token, &controller.signal()).await;
     drop((forward_abort, timeout));
     match result {
         Err(_) if signal.aborted() => Err(ApiError::Aborted),
@@ -295,6 +332,7 @@ async fn send_for_text(
 async fn exchange(
     method: &str,
     path: &str,
+    body: Option<&str>,
     token: &str,
     signal: &AbortSignal,
 ) -> Result<String, ApiError> {
@@ -307,6 +345,12 @@ async fn exchange(
         .map_err(js_network)?;
     let init = RequestInit::new();
     init.set_method(method);
+    if let Some(body) = body {
+        headers
+            .set("Content-Type", "application/json")
+            .map_err(js_network)?;
+        init.set_body(&JsValue::from_str(body));
+    }
     init.set_headers(&headers);
     init.set_signal(Some(signal));
     let request = web_sys::Request::new_with_str_and_init(path, &init).map_err(js_network)?;

@@ -1,12 +1,24 @@
 //! Program enrolment: put a record, or a list-view selection, into automation programs.
+//!
+//! One record: its current enrolments, then every program the CRM may show (paused ones greyed
+//! out with the reason), a search, checkboxes and Enrol. A selection skips the enrolments. Each
+//! chosen program gets one request with all the records; its outcome shows beside it, with a
+//! retry for what failed. No program at all opens a help dialog instead of an empty list.
 
+use std::cell::Cell;
 use std::rc::Rc;
 
+use web_sys::{AbortController, HtmlElement, HtmlInputElement};
+use yew::platform::spawn_local;
 use yew::prelude::*;
 
-use crate::plugin::components::panels::ComingSoon;
+use crate::domain::programs::{enrol_request, filter, status_label, RunState, Runs, Selection};
+use crate::plugin::api::{self, ApiError};
+use crate::plugin::bridge::use_host;
+use crate::plugin::components::panels::{ErrorPanel, MessagePanel, Skeleton};
+use crate::plugin::intl::use_formats;
 use crate::protocol::CrmRecord;
-use crate::wire::RecordProfile;
+use crate::wire::{EnrolResponse, EnrolmentList, Program, RecordProfile};
 
 #[derive(Properties, PartialEq)]
 pub struct ProgramsProps {
@@ -17,9 +29,533 @@ pub struct ProgramsProps {
     pub profile: Option<Rc<RecordProfile>>,
 }
 
+const HELP_TEXT: &str =
+    "Can't find your program? Your marketing admin must enable it for CRM enrolment.";
+
+/// A fetched list.
+#[derive(Clone)]
+enum Load<T> {
+    Loading,
+    Loaded(T),
+    Failed(ApiError),
+}
+
+/// Everything the view changes, in one reducer so late answers always land on the latest state.
+#[derive(Clone, Default, PartialEq)]
+struct View {
+    selection: Selection,
+    query: String,
+    runs: Runs,
+    help_open: bool,
+    /// Bumped to fetch the programs again (retry).
+    programs_generation: u32,
+    /// Bumped to fetch the enrolments again (retry, after enrolling).
+    enrolments_generation: u32,
+}
+
+enum Action {
+    Toggle(Program),
+    Search(String),
+    Listed(Rc<Vec<Program>>),
+    Start(Vec<(i64, String)>),
+    Finish(i64, Result<EnrolResponse, String>),
+    Abandon(i64),
+    /// The last request of a batch came back.
+    BatchDone,
+    ShowHelp(bool),
+    ReloadPrograms,
+    ReloadEnrolments,
+}
+
+impl Reducible for View {
+    type Action = Action;
+
+    fn reduce(self: Rc<Self>, action: Action) -> Rc<Self> {
+        let mut next = (*self).clone();
+        match action {
+            Action::Toggle(program) => next.selection.toggle(&program),
+            Action::Search(query) => next.query = query,
+            Action::Listed(programs) => {
+                next.selection.retain_available(&programs);
+                next.help_open = programs.is_empty();
+            }
+            Action::Start(programs) => {
+                for (id, name) in &programs {
+                    next.runs.start(*id, name);
+                }
+                next.selection.clear();
+            }
+            Action::Finish(id, answer) => next.runs.finish(id, answer),
+            Action::Abandon(id) => next.runs.abandon(id),
+            Action::BatchDone => next.enrolments_generation += 1,
+            Action::ShowHelp(open) => next.help_open = open,
+            Action::ReloadPrograms => next.programs_generation += 1,
+            Action::ReloadEnrolments => next.enrolments_generation += 1,
+        }
+        Rc::new(next)
+    }
+}
+
+/// What one Enrol click (or a retry) sends: per program, its records.
+type Batch = Vec<(i64, String, Vec<CrmRecord>)>;
+
 #[component]
-pub fn Programs(_props: &ProgramsProps) -> Html {
+pub fn Programs(props: &ProgramsProps) -> Html {
+    let host = use_host();
+    let view = use_reducer(View::default);
+    let programs = use_state(|| Load::<Rc<Vec<Program>>>::Loading);
+    let enrolments = use_state(|| Load::<Rc<EnrolmentList>>::Loading);
+    // Requests of the batch in flight: a second click while it is non-zero does nothing.
+    let pending = use_memo((), |_| Cell::new(0usize));
+    // Aborts the enrolment requests when the view goes away.
+    let posts = use_memo((), |_| AbortController::new().ok());
+    {
+        let posts = posts.clone();
+        use_effect_with((), move |_| {
+            move || {
+                if let Some(controller) = posts.as_ref() {
+                    controller.abort();
+                }
+            }
+        });
+    }
+    let single = (props.records.len() == 1).then(|| props.records[0].clone());
+
+    // The programs, again on retry.
+    {
+        let (programs, session, dispatch) =
+            (programs.clone(), host.session.clone(), view.dispatcher());
+        use_effect_with(view.programs_generation, move |_| {
+            programs.set(Load::Loading);
+            let controller = AbortController::new().ok();
+            if let Some(signal) = controller.as_ref().map(|c| c.signal()) {
+                spawn_local(async move {
+                    match session.fetch(&api::programs(), &signal).await {
+                        Err(error) if error.is_aborted() => {}
+                        Ok(list) => {
+                            let items = Rc::new(list.items);
+                            dispatch.dispatch(Action::Listed(items.clone()));
+                            programs.set(Load::Loaded(items));
+                        }
+                        Err(error) => programs.set(Load::Failed(error)),
+                    }
+                });
+            }
+            move || controller.iter().for_each(AbortController::abort)
+        });
+    }
+
+    // The record's enrolments (one record only), again on retry and after enrolling.
+    {
+        let (enrolments, session) = (enrolments.clone(), host.session.clone());
+        let key = single.as_ref().map(|r| (r.entity, r.id.clone()));
+        use_effect_with((key, view.enrolments_generation), move |(key, _)| {
+            let controller = key.as_ref().and_then(|_| AbortController::new().ok());
+            if let (Some((entity, crm_id)), Some(controller)) = (key.clone(), controller.as_ref()) {
+                let signal = controller.signal();
+                spawn_local(async move {
+                    match session
+                        .fetch(&api::enrolments(entity, &crm_id), &signal)
+                        .await
+                    {
+                        Err(error) if error.is_aborted() => {}
+                        Ok(list) => enrolments.set(Load::Loaded(Rc::new(list))),
+                        Err(error) => enrolments.set(Load::Failed(error)),
+                    }
+                });
+            }
+            move || controller.iter().for_each(AbortController::abort)
+        });
+    }
+
+    let submit = {
+        let (view, session, pending, posts) = (
+            view.dispatcher(),
+            host.session.clone(),
+            pending.clone(),
+            posts.clone(),
+        );
+        Callback::from(move |batch: Batch| {
+            let Some(signal) = posts.as_ref().as_ref().map(|c| c.signal()) else {
+                return;
+            };
+            if pending.get() > 0 || batch.is_empty() {
+                return;
+            }
+            pending.set(batch.len());
+            view.dispatch(Action::Start(
+                batch
+                    .iter()
+                    .map(|(id, name, _)| (*id, name.clone()))
+                    .collect(),
+            ));
+            for (id, _, records) in batch {
+                let (view, session, pending, signal) = (
+                    view.clone(),
+                    session.clone(),
+                    pending.clone(),
+                    signal.clone(),
+                );
+                spawn_local(async move {
+                    let endpoint = api::enrol(id, &enrol_request(&records));
+                    match session.fetch(&endpoint, &signal).await {
+                        Err(error) if error.is_aborted() => view.dispatch(Action::Abandon(id)),
+                        answer => view.dispatch(Action::Finish(
+                            id,
+                            answer.map_err(|error| error.user_message()),
+                        )),
+                    }
+                    pending.set(pending.get().saturating_sub(1));
+                    if pending.get() == 0 {
+                        view.dispatch(Action::BatchDone);
+                    }
+                });
+            }
+        })
+    };
+
+    let busy = view.runs.busy();
+    let count = props.records.len();
+    let dispatch = {
+        let view = view.dispatcher();
+        Callback::from(move |action: Action| view.dispatch(action))
+    };
+
+    let current = match (&single, &*enrolments) {
+        (None, _) => html! {},
+        (Some(_), Load::Loading) => html! {
+            <section class="enrolments" aria-labelledby="enrolments-title">
+                <h2 id="enrolments-title" class="programs-heading">{ "Current programs" }</h2>
+                <Skeleton label="Loading current programs" rows={2} />
+            </section>
+        },
+        (Some(record), Load::Failed(error)) if error.is_not_known() => html! {
+            <section class="enrolments" aria-labelledby="enrolments-title">
+                <h2 id="enrolments-title" class="programs-heading">{ "Current programs" }</h2>
+                <p class="enrolments-empty">
+                    { format!(
+                        "{} is not in marketing yet; enrolling adds them to the All contacts list first.",
+                        crate::domain::programs::record_name(record)
+                    ) }
+                </p>
+            </section>
+        },
+        (Some(_), Load::Failed(error)) => html! {
+            <section class="enrolments" aria-labelledby="enrolments-title">
+                <h2 id="enrolments-title" class="programs-heading">{ "Current programs" }</h2>
+                <ErrorPanel
+                    compact=true
+                    message={error.user_message()}
+                    on_retry={dispatch.reform(|()| Action::ReloadEnrolments)}
+                />
+            </section>
+        },
+        (Some(_), Load::Loaded(list)) => html! {
+            <section class="enrolments" aria-labelledby="enrolments-title">
+                <h2 id="enrolments-title" class="programs-heading">{ "Current programs" }</h2>
+                if list.items.is_empty() {
+                    <p class="enrolments-empty">{ "Not in any program yet." }</p>
+                } else {
+                    <EnrolmentItems list={list.clone()} />
+                }
+            </section>
+        },
+    };
+
+    let available = match &*programs {
+        Load::Loading => html! { <Skeleton label="Loading programs" rows={4} /> },
+        Load::Failed(error) => html! {
+            <ErrorPanel
+                message={error.user_message()}
+                on_retry={dispatch.reform(|()| Action::ReloadPrograms)}
+            />
+        },
+        Load::Loaded(list) if list.is_empty() => html! {
+            <>
+                <MessagePanel glyph="\u{2205}" title="No programs available" detail={HELP_TEXT}>
+                    <button
+                        type="button"
+                        class="button"
+                        onclick={dispatch.reform(|_| Action::ShowHelp(true))}
+                    >
+                        { "Why?" }
+                    </button>
+                </MessagePanel>
+                if view.help_open {
+                    <HelpDialog on_close={dispatch.reform(|()| Action::ShowHelp(false))} />
+                }
+            </>
+        },
+        Load::Loaded(list) => {
+            let shown = filter(list, &view.query);
+            let chosen = view.selection.chosen(list);
+            let enrol = {
+                let (submit, records) = (submit.clone(), props.records.clone());
+                let batch: Batch = chosen
+                    .iter()
+                    .map(|p| (p.id, p.name.clone(), (*records).clone()))
+                    .collect();
+                Callback::from(move |_: MouseEvent| submit.emit(batch.clone()))
+            };
+            let label = if busy {
+                "Enrolling…".to_owned()
+            } else {
+                match chosen.len() {
+                    0 => "Enrol".to_owned(),
+                    1 => "Enrol in 1 program".to_owned(),
+                    n => format!("Enrol in {n} programs"),
+                }
+            };
+            let notices = view.runs.added_notices(&props.records);
+            html! {
+                <>
+                    <div class="search-field programs-search">
+                        <label class="visually-hidden" for="programs-search">
+                            { "Search programs" }
+                        </label>
+                        <input
+                            id="programs-search"
+                            type="search"
+                            placeholder="Search programs"
+                            autocomplete="off"
+                            value={view.query.clone()}
+                            oninput={dispatch.reform(|e: InputEvent| {
+                                Action::Search(e.target_unchecked_into::<HtmlInputElement>().value())
+                            })}
+                        />
+                    </div>
+                    <fieldset class="program-fieldset">
+                        <legend class="visually-hidden">{ "Programs to enrol in" }</legend>
+                        if shown.is_empty() {
+                            <p class="programs-none">
+                                { format!("No program matches \u{201c}{}\u{201d}.", view.query.trim()) }
+                            </p>
+                        } else {
+                            <ul class="program-list">
+                                { for shown.into_iter().map(|program| {
+                                    let run = view.runs.get(program.id);
+                                    let retry = {
+                                        let submit = submit.clone();
+                                        let records = props.records.clone();
+                                        let (id, name) = (program.id, program.name.clone());
+                                        let run = run.cloned();
+                                        Callback::from(move |_: MouseEvent| {
+                                            if let Some(run) = &run {
+                                                let again: Vec<CrmRecord> =
+                                                    run.to_retry(&records).into_iter().cloned().collect();
+                                                submit.emit(vec![(id, name.clone(), again)]);
+                                            }
+                                        })
+                                    };
+                                    html! {
+                                        <ProgramItem
+                                            key={program.id}
+                                            program={program.clone()}
+                                            checked={view.selection.contains(program.id)}
+                                            on_toggle={dispatch.reform(Action::Toggle)}
+                                            result={run.map(|r| (r.state(), AttrValue::from(r.summary(count))))}
+                                            {busy}
+                                            on_retry={retry}
+                                        />
+                                    }
+                                }) }
+                            </ul>
+                        }
+                    </fieldset>
+                    if !notices.is_empty() {
+                        <div class="programs-notices" role="status">
+                            { for notices.into_iter().map(|n| html! { <p class="programs-notice">{ n }</p> }) }
+                        </div>
+                    }
+                    <div class="programs-actions">
+                        <button
+                            id="programs-enrol"
+                            type="button"
+                            class="button button-primary"
+                            disabled={busy || chosen.is_empty()}
+                            aria-busy={busy.to_string()}
+                            aria-describedby="programs-hint"
+                            onclick={enrol}
+                        >
+                            { label }
+                        </button>
+                        <p id="programs-hint" class="programs-hint">
+                            { if chosen.is_empty() { "Select one or more active programs." } else { "" } }
+                        </p>
+                    </div>
+                </>
+            }
+        }
+    };
+
     html! {
-        <ComingSoon title="Programs" detail="Adding this person to a nurture program is coming soon." />
+        <div class="programs">
+            { current }
+            <section class="programs-available" aria-labelledby="programs-title">
+                <h2 id="programs-title" class="programs-heading">
+                    { if count > 1 { format!("Enrol {count} records") } else { "Enrol in a program".to_owned() } }
+                </h2>
+                { available }
+            </section>
+        </div>
+    }
+}
+
+#[derive(Properties, PartialEq)]
+struct EnrolmentItemsProps {
+    list: Rc<EnrolmentList>,
+}
+
+#[component]
+fn EnrolmentItems(props: &EnrolmentItemsProps) -> Html {
+    let formats = use_formats();
+    html! {
+        <ul class="enrolment-list">
+            { for props.list.items.iter().map(|e| {
+                let status = status_label(e.status);
+                html! {
+                    <li class="enrolment" key={e.program_id}>
+                        <span class="enrolment-name">{ e.program_name.clone() }</span>
+                        <span class={classes!("badge", "enrolment-status", format!("status-{}", e.status.as_str()))}>
+                            { status }
+                        </span>
+                        <span class="enrolment-dates">
+                            { "Enrolled " }
+                            <time datetime={e.enrolled_at.to_rfc3339()}>{ formats.date_time(&e.enrolled_at) }</time>
+                            if e.updated_at != e.enrolled_at {
+                                { format!(" · {status} ") }
+                                <time datetime={e.updated_at.to_rfc3339()}>{ formats.date_time(&e.updated_at) }</time>
+                            }
+                        </span>
+                    </li>
+                }
+            }) }
+        </ul>
+    }
+}
+
+#[derive(Properties, PartialEq)]
+struct ProgramItemProps {
+    program: Program,
+    checked: bool,
+    on_toggle: Callback<Program>,
+    /// The outcome of its enrolment so far.
+    result: Option<(RunState, AttrValue)>,
+    busy: bool,
+    on_retry: Callback<MouseEvent>,
+}
+
+#[component]
+fn ProgramItem(props: &ProgramItemProps) -> Html {
+    let program = &props.program;
+    let id = format!("program-{}", program.id);
+    let reason_id = format!("{id}-reason");
+    let can = program.can_enrol();
+    let onchange = {
+        let (on_toggle, program) = (props.on_toggle.clone(), program.clone());
+        Callback::from(move |_: Event| on_toggle.emit(program.clone()))
+    };
+    let class = classes!("program", (!can).then_some("is-unavailable"));
+    html! {
+        <li {class} data-program-id={program.id.to_string()}>
+            <input
+                id={id.clone()}
+                class="program-check"
+                type="checkbox"
+                checked={props.checked}
+                disabled={!can}
+                aria-describedby={(!can).then(|| reason_id.clone())}
+                {onchange}
+            />
+            <label for={id} class="program-label">
+                <span class="program-name">{ program.name.clone() }</span>
+                if !program.description.is_empty() {
+                    <span class="program-description">{ program.description.clone() }</span>
+                }
+                if let Some(reason) = &program.unavailable_reason {
+                    <span id={reason_id} class="program-reason">{ reason.clone() }</span>
+                }
+            </label>
+            if let Some((state, summary)) = &props.result {
+                <div class="program-outcome">
+                    <p class={classes!("program-result", result_class(*state))} aria-live="polite">
+                        { summary.clone() }
+                    </p>
+                    if *state == RunState::Failed {
+                        <button
+                            type="button"
+                            class="button program-retry"
+                            disabled={props.busy}
+                            aria-label={format!("Retry enrolling in {}", program.name)}
+                            onclick={props.on_retry.clone()}
+                        >
+                            { "Retry" }
+                        </button>
+                    }
+                </div>
+            }
+        </li>
+    }
+}
+
+fn result_class(state: RunState) -> &'static str {
+    match state {
+        RunState::InFlight => "result-pending",
+        RunState::Enrolled => "result-enrolled",
+        RunState::AlreadyEnrolled => "result-already",
+        RunState::Failed => "result-failed",
+    }
+}
+
+#[derive(Properties, PartialEq)]
+struct HelpDialogProps {
+    on_close: Callback<()>,
+}
+
+/// The help shown when marketing enabled no program: focus moves to its close button, Escape
+/// closes it.
+#[component]
+fn HelpDialog(props: &HelpDialogProps) -> Html {
+    let close_ref = use_node_ref();
+    {
+        let close_ref = close_ref.clone();
+        use_effect_with((), move |_| {
+            if let Some(button) = close_ref.cast::<HtmlElement>() {
+                let _ = button.focus();
+            }
+        });
+    }
+    let onkeydown = {
+        let on_close = props.on_close.clone();
+        Callback::from(move |e: KeyboardEvent| {
+            if e.key() == "Escape" {
+                e.prevent_default();
+                on_close.emit(());
+            }
+        })
+    };
+    html! {
+        <div class="programs-dialog-backdrop">
+            <div
+                class="programs-dialog"
+                role="dialog"
+                aria-modal="true"
+                aria-labelledby="programs-dialog-title"
+                aria-describedby="programs-dialog-text"
+                {onkeydown}
+            >
+                <h2 id="programs-dialog-title" class="programs-heading">{ "No programs available" }</h2>
+                <p id="programs-dialog-text">{ HELP_TEXT }</p>
+                <button
+                    ref={close_ref}
+                    id="programs-dialog-close"
+                    type="button"
+                    class="button"
+                    onclick={props.on_close.reform(|_| ())}
+                >
+                    { "Close" }
+                </button>
+            </div>
+        </div>
     }
 }

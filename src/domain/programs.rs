@@ -1,0 +1,531 @@
+//! The Programs view's state: which programs are selected for enrolment, the search over the
+//! list, and what each program's enrolment request did (issue: Program enrolment).
+//!
+//! Each program gets one request carrying every record; its answer (or failure) is kept per
+//! program, and a retry sends only the records that failed, merging their new outcomes in.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use crate::protocol::CrmRecord;
+use crate::wire::{
+    EnrolOutcome, EnrolRecord, EnrolRequest, EnrolResponse, EnrolResult, EnrolmentStatus, Program,
+};
+
+/// The programs whose name contains `query` (any case, surrounding spaces ignored), in list order.
+pub fn filter<'a>(programs: &'a [Program], query: &str) -> Vec<&'a Program> {
+    let query = query.trim().to_lowercase();
+    programs
+        .iter()
+        .filter(|p| query.is_empty() || p.name.to_lowercase().contains(&query))
+        .collect()
+}
+
+/// The programs ticked for enrolment; only programs that accept enrolments can be in it.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Selection {
+    ids: BTreeSet<i64>,
+}
+
+impl Selection {
+    /// Ticks or unticks `program`; a program that cannot be enrolled into is never ticked.
+    pub fn toggle(&mut self, program: &Program) {
+        if !self.ids.remove(&program.id) && program.can_enrol() {
+            self.ids.insert(program.id);
+        }
+    }
+
+    pub fn contains(&self, id: i64) -> bool {
+        self.ids.contains(&id)
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.ids.is_empty()
+    }
+
+    pub fn len(&self) -> usize {
+        self.ids.len()
+    }
+
+    /// Drops what is no longer listed or no longer selectable (after the list is reloaded).
+    pub fn retain_available(&mut self, programs: &[Program]) {
+        self.ids
+            .retain(|id| programs.iter().any(|p| p.id == *id && p.can_enrol()));
+    }
+
+    /// The selected programs, in list order.
+    pub fn chosen<'a>(&self, programs: &'a [Program]) -> Vec<&'a Program> {
+        programs
+            .iter()
+            .filter(|p| self.ids.contains(&p.id) && p.can_enrol())
+            .collect()
+    }
+
+    pub fn clear(&mut self) {
+        self.ids.clear();
+    }
+}
+
+/// A record's name as the user reads it: first and last name, else email, else its CRM id.
+pub fn record_name(record: &CrmRecord) -> String {
+    let name = [record.first_name.as_deref(), record.last_name.as_deref()]
+        .into_iter()
+        .flatten()
+        .map(str::trim)
+        .filter(|part| !part.is_empty())
+        .collect::<Vec<_>>()
+        .join(" ");
+    if !name.is_empty() {
+        return name;
+    }
+    match record.email.as_deref().map(str::trim) {
+        Some(email) if !email.is_empty() => email.to_owned(),
+        _ => record.id.clone(),
+    }
+}
+
+/// The request enrolling `records`, with the CRM fields the platform needs to add an unknown one.
+pub fn enrol_request<'a>(records: impl IntoIterator<Item = &'a CrmRecord>) -> EnrolRequest {
+    EnrolRequest {
+        records: records
+            .into_iter()
+            .map(|r| EnrolRecord {
+                entity: r.entity,
+                crm_id: r.id.clone(),
+                email: r.email.clone(),
+                first_name: r.first_name.clone(),
+                last_name: r.last_name.clone(),
+                company: r.company.clone(),
+                job_title: r.job_title.clone(),
+            })
+            .collect(),
+    }
+}
+
+/// What the user reads for an enrolment's status.
+pub fn status_label(status: EnrolmentStatus) -> &'static str {
+    match status {
+        EnrolmentStatus::Active => "Active",
+        EnrolmentStatus::Completed => "Completed",
+        EnrolmentStatus::Exited => "Exited",
+    }
+}
+
+/// One program's enrolment so far.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Run {
+    pub program_name: String,
+    /// The latest outcome of every record answered for, in answer order.
+    pub results: Vec<EnrolResult>,
+    /// Why the last request failed as a whole (network, 422, ...), for the user.
+    pub error: Option<String>,
+    pub in_flight: bool,
+}
+
+/// How a run ended, for its colour and its retry button.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum RunState {
+    InFlight,
+    /// Every record is now in the program, at least one by this request.
+    Enrolled,
+    /// Every record was in the program already.
+    AlreadyEnrolled,
+    /// The request or at least one record failed: retry can help.
+    Failed,
+}
+
+impl Run {
+    pub fn state(&self) -> RunState {
+        if self.in_flight {
+            RunState::InFlight
+        } else if self.error.is_some() || self.count(EnrolOutcome::Failed) > 0 {
+            RunState::Failed
+        } else if self.count(EnrolOutcome::Enrolled) > 0 {
+            RunState::Enrolled
+        } else {
+            RunState::AlreadyEnrolled
+        }
+    }
+
+    pub fn count(&self, outcome: EnrolOutcome) -> usize {
+        self.results.iter().filter(|r| r.outcome == outcome).count()
+    }
+
+    /// The records a retry sends: those that failed, or all of them when the request did.
+    pub fn to_retry<'a>(&self, records: &'a [CrmRecord]) -> Vec<&'a CrmRecord> {
+        records
+            .iter()
+            .filter(|record| {
+                match self
+                    .results
+                    .iter()
+                    .find(|r| r.entity == record.entity && r.crm_id == record.id)
+                {
+                    Some(result) => result.outcome == EnrolOutcome::Failed,
+                    None => self.error.is_some(),
+                }
+            })
+            .collect()
+    }
+
+    /// One line for the user: "Enrolled", "Already enrolled", "Failed: …" for one record; counts
+    /// ("2 enrolled · 1 already enrolled") for several.
+    pub fn summary(&self, record_count: usize) -> String {
+        if self.in_flight {
+            return "Enrolling…".into();
+        }
+        if let Some(error) = &self.error {
+            return format!("Failed: {error}");
+        }
+        let failure = || {
+            self.results
+                .iter()
+                .find(|r| r.outcome == EnrolOutcome::Failed)
+                .and_then(|r| r.message.clone())
+        };
+        if record_count <= 1 {
+            return match self.state() {
+                RunState::Enrolled => "Enrolled".into(),
+                RunState::AlreadyEnrolled => "Already enrolled".into(),
+                _ => match failure() {
+                    Some(message) => format!("Failed: {message}"),
+                    None => "Failed".into(),
+                },
+            };
+        }
+        let parts = [
+            (EnrolOutcome::Enrolled, "enrolled"),
+            (EnrolOutcome::AlreadyEnrolled, "already enrolled"),
+            (EnrolOutcome::Failed, "failed"),
+        ]
+        .into_iter()
+        .filter_map(|(outcome, words)| {
+            let n = self.count(outcome);
+            (n > 0).then(|| format!("{n} {words}"))
+        })
+        .collect::<Vec<_>>();
+        let mut line = parts.join(" · ");
+        if let Some(message) = failure() {
+            line.push_str(&format!(" ({message})"));
+        }
+        line
+    }
+
+    /// Takes in an answer: each record's new outcome replaces its previous one.
+    fn merge(&mut self, response: EnrolResponse) {
+        for result in response.results {
+            match self
+                .results
+                .iter_mut()
+                .find(|r| r.entity == result.entity && r.crm_id == result.crm_id)
+            {
+                Some(previous) => {
+                    let added = previous.added_to_all_contacts || result.added_to_all_contacts;
+                    *previous = result;
+                    previous.added_to_all_contacts = added;
+                }
+                None => self.results.push(result),
+            }
+        }
+    }
+}
+
+/// Every program's run, by program id.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Runs {
+    runs: BTreeMap<i64, Run>,
+}
+
+impl Runs {
+    /// A request for `program_id` is on its way.
+    pub fn start(&mut self, program_id: i64, program_name: &str) {
+        let run = self.runs.entry(program_id).or_default();
+        run.program_name = program_name.to_owned();
+        run.in_flight = true;
+        run.error = None;
+    }
+
+    /// The request for `program_id` came back with `answer` (an error already in words).
+    pub fn finish(&mut self, program_id: i64, answer: Result<EnrolResponse, String>) {
+        let run = self.runs.entry(program_id).or_default();
+        run.in_flight = false;
+        match answer {
+            Ok(response) => {
+                run.error = None;
+                run.merge(response);
+            }
+            Err(message) => run.error = Some(message),
+        }
+    }
+
+    /// The request was abandoned (the view left): no outcome to show.
+    pub fn abandon(&mut self, program_id: i64) {
+        if let Some(run) = self.runs.get_mut(&program_id) {
+            run.in_flight = false;
+        }
+    }
+
+    pub fn get(&self, program_id: i64) -> Option<&Run> {
+        self.runs.get(&program_id)
+    }
+
+    /// Some request is in flight: the Enrol button waits.
+    pub fn busy(&self) -> bool {
+        self.runs.values().any(|run| run.in_flight)
+    }
+
+    /// The records (entity, CRM id) the platform added to "All contacts" before enrolling them.
+    pub fn added_to_all_contacts(&self) -> BTreeSet<(crate::wire::Entity, String)> {
+        self.runs
+            .values()
+            .flat_map(|run| &run.results)
+            .filter(|r| r.added_to_all_contacts)
+            .map(|r| (r.entity, r.crm_id.clone()))
+            .collect()
+    }
+
+    /// "<name> was added to the All contacts list first", once per such record.
+    pub fn added_notices(&self, records: &[CrmRecord]) -> Vec<String> {
+        let added = self.added_to_all_contacts();
+        added
+            .iter()
+            .map(|(entity, crm_id)| {
+                let name = records
+                    .iter()
+                    .find(|r| r.entity == *entity && &r.id == crm_id)
+                    .map(record_name)
+                    .unwrap_or_else(|| crm_id.clone());
+                format!("{name} was added to the All contacts list first")
+            })
+            .collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::wire::Entity;
+
+    fn program(id: i64, name: &str, active: bool) -> Program {
+        Program {
+            id,
+            name: name.into(),
+            description: String::new(),
+            active,
+            enabled_for_crm: true,
+            unavailable_reason: (!active).then(|| "This program is paused.".into()),
+        }
+    }
+
+    fn record(id: &str, first: Option<&str>, email: Option<&str>) -> CrmRecord {
+        CrmRecord {
+            entity: Entity::Lead,
+            id: id.into(),
+            email: email.map(Into::into),
+            first_name: first.map(Into::into),
+            last_name: None,
+            company: None,
+            job_title: None,
+        }
+    }
+
+    fn result(id: &str, outcome: EnrolOutcome, added: bool) -> EnrolResult {
+        EnrolResult {
+            entity: Entity::Lead,
+            crm_id: id.into(),
+            outcome,
+            message: (outcome == EnrolOutcome::Failed).then(|| "No email.".into()),
+            added_to_all_contacts: added,
+        }
+    }
+
+    fn response(results: Vec<EnrolResult>) -> EnrolResponse {
+        EnrolResponse {
+            program_id: 1,
+            program_name: "Welcome".into(),
+            results,
+        }
+    }
+
+    #[test]
+    fn toggling_selects_and_unselects_only_active_programs() {
+        let (active, paused) = (program(1, "Welcome", true), program(2, "Spring", false));
+        let mut selection = Selection::default();
+        selection.toggle(&active);
+        selection.toggle(&paused);
+        assert!(selection.contains(1));
+        assert!(!selection.contains(2));
+        assert_eq!(selection.len(), 1);
+        selection.toggle(&active);
+        assert!(selection.is_empty());
+        let disabled = Program {
+            enabled_for_crm: false,
+            ..program(3, "Summit", true)
+        };
+        selection.toggle(&disabled);
+        assert!(selection.is_empty());
+    }
+
+    #[test]
+    fn a_reloaded_list_drops_programs_that_went_away_or_paused() {
+        let mut selection = Selection::default();
+        selection.toggle(&program(1, "A", true));
+        selection.toggle(&program(2, "B", true));
+        selection.toggle(&program(3, "C", true));
+        let now = [program(2, "B", false), program(3, "C", true)];
+        selection.retain_available(&now);
+        assert_eq!(
+            selection
+                .chosen(&now)
+                .iter()
+                .map(|p| p.id)
+                .collect::<Vec<_>>(),
+            [3]
+        );
+    }
+
+    #[test]
+    fn search_matches_any_part_of_the_name_in_any_case() {
+        let programs = [
+            program(1, "Welcome Nurture", true),
+            program(2, "Webinar Follow-up", true),
+            program(3, "Spring Promotion", false),
+        ];
+        let ids = |q: &str| {
+            filter(&programs, q)
+                .iter()
+                .map(|p| p.id)
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(ids(""), [1, 2, 3]);
+        assert_eq!(ids("  "), [1, 2, 3]);
+        assert_eq!(ids("we"), [1, 2]);
+        assert_eq!(ids(" NURTURE "), [1]);
+        assert_eq!(ids("promo"), [3]);
+        assert!(ids("xyz").is_empty());
+    }
+
+    #[test]
+    fn names_fall_back_to_email_then_id() {
+        assert_eq!(record_name(&record("L1", Some("Ava"), None)), "Ava");
+        let mut full = record("L1", Some("Ava"), None);
+        full.last_name = Some("Stone".into());
+        assert_eq!(record_name(&full), "Ava Stone");
+        assert_eq!(
+            record_name(&record("L1", Some(" "), Some("a@x.io"))),
+            "a@x.io"
+        );
+        assert_eq!(record_name(&record("L1", None, None)), "L1");
+    }
+
+    #[test]
+    fn the_request_carries_every_record_with_its_crm_fields() {
+        let records = [
+            record("L1", Some("Ava"), Some("a@x.io")),
+            record("L2", None, None),
+        ];
+        let request = enrol_request(&records);
+        assert_eq!(request.records.len(), 2);
+        assert_eq!(request.records[0].crm_id, "L1");
+        assert_eq!(request.records[0].email.as_deref(), Some("a@x.io"));
+        assert_eq!(request.records[0].first_name.as_deref(), Some("Ava"));
+        assert_eq!(request.records[1].email, None);
+    }
+
+    #[test]
+    fn one_record_summaries_say_what_happened() {
+        let mut runs = Runs::default();
+        runs.start(1, "Welcome");
+        assert!(runs.busy());
+        assert_eq!(runs.get(1).unwrap().state(), RunState::InFlight);
+        runs.finish(
+            1,
+            Ok(response(vec![result("L1", EnrolOutcome::Enrolled, false)])),
+        );
+        assert!(!runs.busy());
+        let run = runs.get(1).unwrap();
+        assert_eq!(run.state(), RunState::Enrolled);
+        assert_eq!(run.summary(1), "Enrolled");
+
+        runs.start(1, "Welcome");
+        runs.finish(
+            1,
+            Ok(response(vec![result(
+                "L1",
+                EnrolOutcome::AlreadyEnrolled,
+                false,
+            )])),
+        );
+        assert_eq!(runs.get(1).unwrap().summary(1), "Already enrolled");
+
+        runs.start(2, "Webinar");
+        runs.finish(2, Err("Can't reach marketing.".into()));
+        let run = runs.get(2).unwrap();
+        assert_eq!(run.state(), RunState::Failed);
+        assert_eq!(run.summary(1), "Failed: Can't reach marketing.");
+    }
+
+    #[test]
+    fn several_records_are_counted_and_a_retry_sends_only_the_failed_ones() {
+        let records = [
+            record("L1", Some("Ava"), None),
+            record("L2", Some("Ben"), None),
+            record("L3", Some("Cy"), None),
+        ];
+        let mut runs = Runs::default();
+        runs.start(1, "Welcome");
+        runs.finish(
+            1,
+            Ok(response(vec![
+                result("L1", EnrolOutcome::Enrolled, true),
+                result("L2", EnrolOutcome::AlreadyEnrolled, false),
+                result("L3", EnrolOutcome::Failed, false),
+            ])),
+        );
+        let run = runs.get(1).unwrap();
+        assert_eq!(run.state(), RunState::Failed);
+        assert_eq!(
+            run.summary(3),
+            "1 enrolled · 1 already enrolled · 1 failed (No email.)"
+        );
+        let retry = run.to_retry(&records);
+        assert_eq!(
+            retry.iter().map(|r| r.id.as_str()).collect::<Vec<_>>(),
+            ["L3"]
+        );
+
+        runs.start(1, "Welcome");
+        runs.finish(
+            1,
+            Ok(response(vec![result("L3", EnrolOutcome::Enrolled, false)])),
+        );
+        let run = runs.get(1).unwrap();
+        assert_eq!(run.state(), RunState::Enrolled);
+        assert_eq!(run.summary(3), "2 enrolled · 1 already enrolled");
+        assert!(run.to_retry(&records).is_empty());
+        assert_eq!(
+            runs.added_notices(&records),
+            ["Ava was added to the All contacts list first"]
+        );
+    }
+
+    #[test]
+    fn a_failed_request_retries_every_record_and_an_abandoned_one_is_not_busy() {
+        let records = [record("L1", None, None), record("L2", None, None)];
+        let mut runs = Runs::default();
+        runs.start(7, "Trial");
+        runs.finish(7, Err("Try again.".into()));
+        assert_eq!(runs.get(7).unwrap().to_retry(&records).len(), 2);
+        runs.start(7, "Trial");
+        assert_eq!(runs.get(7).unwrap().error, None);
+        runs.abandon(7);
+        assert!(!runs.busy());
+        assert!(runs.added_notices(&records).is_empty());
+    }
+
+    #[test]
+    fn statuses_have_words() {
+        assert_eq!(status_label(EnrolmentStatus::Active), "Active");
+        assert_eq!(status_label(EnrolmentStatus::Completed), "Completed");
+        assert_eq!(status_label(EnrolmentStatus::Exited), "Exited");
+    }
+}

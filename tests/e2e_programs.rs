@@ -1,0 +1,277 @@
+//! End-to-end: a rep enrols records into programs from the demo CRM's record and list pages, in
+//! headless Chromium (see `support/browser.rs` for the harness).
+//!
+//! The tests share one sandbox and may run at once, so each uses programs the others do not.
+
+mod support;
+
+use chrono::Utc;
+use crm_sidebar::sandbox::seed;
+use serde_json::{json, Value};
+use support::browser::*;
+
+async fn api_json(crm_user: &str, path: &str) -> Value {
+    reqwest::Client::new()
+        .get(format!("{}{path}", harness().api))
+        .bearer_auth(token(crm_user).await)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap()
+}
+
+/// The id of the listed program called `name`.
+async fn program_id(name: &str) -> i64 {
+    let list = api_json("rep-ava", "/v1/programs").await;
+    list["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["name"] == json!(name))
+        .unwrap_or_else(|| panic!("no program {name}: {list}"))["id"]
+        .as_i64()
+        .unwrap()
+}
+
+/// The names of the programs a record is enrolled in.
+async fn enrolled_in(crm_id: &str) -> Vec<String> {
+    let list = api_json("rep-ava", &format!("/v1/records/lead/{crm_id}/enrolments")).await;
+    list["items"]
+        .as_array()
+        .unwrap_or_else(|| panic!("{crm_id}: {list}"))
+        .iter()
+        .map(|e| e["programName"].as_str().unwrap().to_owned())
+        .collect()
+}
+
+/// Waits until the result line beside program `id` reads `text`.
+async fn wait_for_result(client: &fantoccini::Client, id: i64, text: &str) {
+    wait_until(
+        client,
+        &format!("program {id} says {text}"),
+        &format!(
+            "const e = document.querySelector('li.program[data-program-id=\"{id}\"] .program-result');
+             return !!e && e.textContent.trim() === {text:?};"
+        ),
+    )
+    .await;
+}
+
+#[tokio::test]
+async fn a_rep_enrols_a_record_in_two_programs_and_again_is_told_already_enrolled() {
+    let client = browser().await;
+    open_sidebar(
+        &client,
+        &format!(
+            "/record?entity=lead&id={}&user=rep-ava&view=programs",
+            seed::DEMO_LEAD
+        ),
+    )
+    .await;
+    let started = Utc::now() - chrono::Duration::seconds(5);
+    let (trial, webinar, spring) = (
+        program_id("Trial Onboarding").await,
+        program_id("Webinar Follow-up").await,
+        program_id("Spring Promotion").await,
+    );
+
+    // The paused program is listed, cannot be ticked, and says why.
+    wait_for(&client, &format!("#program-{trial}")).await;
+    let paused = eval(
+        &client,
+        &format!(
+            "const c = document.getElementById('program-{spring}');
+             return [c.disabled, c.closest('li').textContent.includes('paused')];"
+        ),
+    )
+    .await;
+    assert_eq!(paused, json!([true, true]));
+    // Nothing selected: Enrol is disabled. The current enrolments are listed.
+    assert_eq!(
+        eval(
+            &client,
+            "return document.getElementById('programs-enrol').disabled;"
+        )
+        .await,
+        json!(true)
+    );
+    wait_for(
+        &client,
+        ".enrolments .enrolment-list, .enrolments .enrolments-empty",
+    )
+    .await;
+
+    // Search narrows the list to matching names.
+    let search = wait_for(&client, "#programs-search").await;
+    search.send_keys("onboard").await.unwrap();
+    wait_until(
+        &client,
+        "only Trial Onboarding is listed",
+        "const names = [...document.querySelectorAll('.program-name')].map(e => e.textContent);
+         return names.length === 1 && names[0] === 'Trial Onboarding';",
+    )
+    .await;
+    search.clear().await.unwrap();
+    eval(
+        &client,
+        "const s = document.getElementById('programs-search');
+         s.dispatchEvent(new InputEvent('input', {bubbles: true})); return true;",
+    )
+    .await;
+    wait_for(&client, &format!("#program-{webinar}")).await;
+
+    // Enrol in two active programs: both say enrolled, and the list of enrolments shows them.
+    click_on(&client, &format!("#program-{trial}")).await;
+    click_on(&client, &format!("#program-{webinar}")).await;
+    assert_eq!(
+        text_of(&client, "#programs-enrol").await,
+        "Enrol in 2 programs"
+    );
+    click_on(&client, "#programs-enrol").await;
+    wait_for_result(&client, trial, "Enrolled").await;
+    wait_for_result(&client, webinar, "Enrolled").await;
+    wait_until(
+        &client,
+        "the current programs list both",
+        "const names = [...document.querySelectorAll('.enrolment-name')].map(e => e.textContent);
+         return names.includes('Trial Onboarding') && names.includes('Webinar Follow-up');",
+    )
+    .await;
+    let enrolled = enrolled_in(seed::DEMO_LEAD).await;
+    assert!(
+        enrolled.contains(&"Trial Onboarding".to_owned()),
+        "{enrolled:?}"
+    );
+    assert!(
+        enrolled.contains(&"Webinar Follow-up".to_owned()),
+        "{enrolled:?}"
+    );
+
+    // The history has a programEnrolled activity for each, from this run.
+    let history = api_json(
+        "rep-ava",
+        &format!(
+            "/v1/records/lead/{}/activities?kinds=programEnrolled&limit=50",
+            seed::DEMO_LEAD
+        ),
+    )
+    .await;
+    for name in ["Trial Onboarding", "Webinar Follow-up"] {
+        let found = history["items"].as_array().unwrap().iter().any(|a| {
+            a.to_string().contains(name)
+                && a["occurredAt"]
+                    .as_str()
+                    .and_then(|t| chrono::DateTime::parse_from_rfc3339(t).ok())
+                    .is_some_and(|t| t >= started)
+        });
+        assert!(
+            found,
+            "no new programEnrolled activity for {name}: {history}"
+        );
+    }
+
+    // Enrolling again says "already enrolled".
+    click_on(&client, &format!("#program-{trial}")).await;
+    click_on(&client, "#programs-enrol").await;
+    wait_for_result(&client, trial, "Already enrolled").await;
+    client.close().await.unwrap();
+}
+
+#[tokio::test]
+async fn a_tenant_without_enabled_programs_sees_the_help_dialog() {
+    let client = browser().await;
+    open_sidebar(
+        &client,
+        &format!(
+            "/record?entity=lead&id={}&user={}&view=programs",
+            seed::B_LEAD,
+            seed::REP_B
+        ),
+    )
+    .await;
+    let text = text_of(&client, "[role=dialog]").await;
+    assert!(
+        text.contains(
+            "Can't find your program? Your marketing admin must enable it for CRM enrolment."
+        ),
+        "{text}"
+    );
+    // Focus is inside the dialog; Close closes it and leaves no empty list behind.
+    wait_until(
+        &client,
+        "focus is in the dialog",
+        "return !!document.activeElement && !!document.activeElement.closest('[role=dialog]');",
+    )
+    .await;
+    assert_eq!(
+        eval(
+            &client,
+            "return document.querySelectorAll('.program-list').length;"
+        )
+        .await,
+        json!(0)
+    );
+    click_on(&client, "#programs-dialog-close").await;
+    wait_until(
+        &client,
+        "the dialog is closed",
+        "return document.querySelector('[role=dialog]') === null;",
+    )
+    .await;
+    client.close().await.unwrap();
+}
+
+#[tokio::test]
+async fn a_rep_enrols_a_list_view_selection_of_three_records() {
+    let client = browser().await;
+    client
+        .goto(&format!("{}/list?entity=lead&user=rep-ava", harness().host))
+        .await
+        .unwrap();
+    wait_for(&client, "input.select-record").await;
+    let ids = eval(
+        &client,
+        "const boxes = [...document.querySelectorAll('input.select-record')].slice(0, 3);
+         boxes.forEach(b => b.click());
+         return boxes.map(b => b.closest('tr').dataset.recordId);",
+    )
+    .await;
+    let ids: Vec<String> = serde_json::from_value(ids).unwrap();
+    assert_eq!(ids.len(), 3);
+    let advocacy = program_id("Customer Advocacy").await;
+
+    click_on(&client, "#enrol-program").await;
+    let frame = wait_for(&client, "#sidebar-panel #sidebar-frame").await;
+    frame.enter_frame().await.unwrap();
+    assert_eq!(text_of(&client, "#programs-title").await, "Enrol 3 records");
+    assert_eq!(
+        eval(
+            &client,
+            "return document.querySelectorAll('.enrolments').length;"
+        )
+        .await,
+        json!(0),
+        "a selection skips the current enrolments"
+    );
+    click_on(&client, &format!("#program-{advocacy}")).await;
+    click_on(&client, "#programs-enrol").await;
+    wait_until(
+        &client,
+        "the selection is enrolled",
+        &format!(
+            "const e = document.querySelector('li.program[data-program-id=\"{advocacy}\"] .program-result');
+             return !!e && /^\\d+ (enrolled|already enrolled)/.test(e.textContent) && !e.textContent.includes('failed');"
+        ),
+    )
+    .await;
+    for id in &ids {
+        let enrolled = enrolled_in(id).await;
+        assert!(
+            enrolled.contains(&"Customer Advocacy".to_owned()),
+            "{id}: {enrolled:?}"
+        );
+    }
+    client.close().await.unwrap();
+}
