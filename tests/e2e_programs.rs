@@ -10,21 +10,9 @@ use crm_sidebar::sandbox::seed;
 use serde_json::{json, Value};
 use support::browser::*;
 
-async fn api_json(crm_user: &str, path: &str) -> Value {
-    reqwest::Client::new()
-        .get(format!("{}{path}", harness().api))
-        .bearer_auth(token(crm_user).await)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap()
-}
-
 /// The id of the listed program called `name`.
 async fn program_id(name: &str) -> i64 {
-    let list = api_json("rep-ava", "/v1/programs").await;
+    let list = api_get::<Value>("rep-ava", "/v1/programs").await;
     list["items"]
         .as_array()
         .unwrap()
@@ -37,7 +25,7 @@ async fn program_id(name: &str) -> i64 {
 
 /// The names of the programs a record is enrolled in.
 async fn enrolled_in(crm_id: &str) -> Vec<String> {
-    let list = api_json("rep-ava", &format!("/v1/records/lead/{crm_id}/enrolments")).await;
+    let list = api_get::<Value>("rep-ava", &format!("/v1/records/lead/{crm_id}/enrolments")).await;
     list["items"]
         .as_array()
         .unwrap_or_else(|| panic!("{crm_id}: {list}"))
@@ -150,7 +138,7 @@ async fn a_rep_enrols_a_record_in_two_programs_and_again_is_told_already_enrolle
     );
 
     // The history has a programEnrolled activity for each, from this run.
-    let history = api_json(
+    let history = api_get::<Value>(
         "rep-ava",
         &format!(
             "/v1/records/lead/{}/activities?kinds=programEnrolled&limit=50",

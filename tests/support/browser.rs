@@ -127,7 +127,8 @@ pub async fn token(crm_user: &str) -> String {
         .token
 }
 
-pub async fn api_page(crm_user: &str, path: &str) -> ActivityPage {
+/// A GET of the API as `crm_user`, decoded.
+pub async fn api_get<T: serde::de::DeserializeOwned>(crm_user: &str, path: &str) -> T {
     reqwest::Client::new()
         .get(format!("{}{path}", harness().api))
         .bearer_auth(token(crm_user).await)
@@ -137,6 +138,10 @@ pub async fn api_page(crm_user: &str, path: &str) -> ActivityPage {
         .json()
         .await
         .unwrap()
+}
+
+pub async fn api_page(crm_user: &str, path: &str) -> ActivityPage {
+    api_get(crm_user, path).await
 }
 
 // --- find --------------------------------------------------------------------------------------
