@@ -13,6 +13,8 @@ pub mod activity_details;
 pub mod activity_filters;
 pub mod activity_history;
 pub mod labels;
+pub mod merge;
+pub mod preflight;
 pub mod programs;
 pub mod session;
 pub mod time;

@@ -159,7 +159,9 @@ fn load_profile(conn: &Connection, record_id: i64) -> ApiResult<RecordProfile> {
         .prepare_cached(
             "SELECT r.entity, r.crm_id, r.email, r.first_name, r.last_name, r.company, r.job_title,
                     r.imported, r.score, r.opt_in_type, r.subscription_status, r.last_synced_at,
-                    u.id, u.crm_user, u.name, u.role
+                    u.id, u.crm_user, u.name, u.role,
+                    (SELECT max(requested_at) FROM resubscribe_requests
+                     WHERE record_id = r.id AND r.subscription_status = 'optedOut')
              FROM records r LEFT JOIN users u ON u.id = r.owner_id WHERE r.id = ?1",
         )?
         .query_row([record_id], |row| {
@@ -190,6 +192,7 @@ fn load_profile(conn: &Connection, record_id: i64) -> ApiResult<RecordProfile> {
                 )?,
                 last_synced_at: from_millis(row.get(11)?),
                 activity_counts: BTreeMap::new(),
+                resubscribe_requested_at: row.get::<_, Option<i64>>(16)?.map(from_millis),
             })
         })?;
     let mut statement = conn.prepare_cached(

@@ -12,7 +12,8 @@ use rusqlite::{params, Connection, OptionalExtension};
 use crate::wire::{ActivityDetails, ActivityKind, Entity, OptInType, Role, SubscriptionStatus};
 
 /// Each entry moves the schema one version up; `PRAGMA user_version` records how far a file got.
-const MIGRATIONS: &[&str] = &[r#"
+const MIGRATIONS: &[&str] = &[
+    r#"
 CREATE TABLE tenants (
     id   INTEGER PRIMARY KEY,
     name TEXT NOT NULL UNIQUE
@@ -139,7 +140,36 @@ CREATE TABLE crm_notes (
     created_at INTEGER NOT NULL
 );
 CREATE INDEX crm_notes_by_record ON crm_notes(tenant_id, entity, crm_id, created_at DESC);
-"#];
+"#,
+    r#"
+-- Hot prospects: each record's behaviour score as computed for one UTC day (see
+-- sandbox::prospects::scoring), so a ranking reads a few thousand rows instead of every activity
+-- of the last 90 days. A row is valid only for its `day`; any change to the record's activities
+-- deletes it, and the next ranking recomputes it.
+CREATE TABLE prospect_scores (
+    record_id  INTEGER PRIMARY KEY,
+    day        INTEGER NOT NULL,
+    score      INTEGER NOT NULL,
+    score_then INTEGER NOT NULL,
+    last_at    INTEGER,
+    last_id    INTEGER
+);
+CREATE TRIGGER prospect_scores_on_activity_insert AFTER INSERT ON activities
+BEGIN DELETE FROM prospect_scores WHERE record_id = NEW.record_id; END;
+CREATE TRIGGER prospect_scores_on_activity_update AFTER UPDATE ON activities
+BEGIN DELETE FROM prospect_scores WHERE record_id IN (OLD.record_id, NEW.record_id); END;
+CREATE TRIGGER prospect_scores_on_activity_delete AFTER DELETE ON activities
+BEGIN DELETE FROM prospect_scores WHERE record_id = OLD.record_id; END;
+"#,
+    r#"
+-- Send email: a scheduled send's time, and the subject each recipient got (for the emailSent
+-- activity written when a scheduled send becomes due). Recipients waiting for their time are
+-- few, so a partial index finds them without scanning every send.
+ALTER TABLE sends ADD COLUMN scheduled_at INTEGER;
+ALTER TABLE send_recipients ADD COLUMN subject TEXT;
+CREATE INDEX send_recipients_scheduled ON send_recipients(send_id) WHERE outcome = 'scheduled';
+"#,
+];
 
 pub type DbResult<T> = rusqlite::Result<T>;
 

@@ -1,16 +1,1359 @@
-//! The sends endpoints of the API.
+//! The send-email endpoints of the API: templates, pre-flight, sends and resubscribe requests.
+//!
+//! Rules the plugin cannot see from its side:
+//! - **Who a recipient is.** A recipient is the platform's record with the same CRM id, else the
+//!   one with the same email (any case), like the other endpoints. For a record imported into the
+//!   platform its own values come first and the CRM's fill the gaps; for a record only seen through
+//!   the CRM the CRM's (current) values come first. Consent is the platform's: the strictest status
+//!   of any record of the tenant with the address the email would go to.
+//! - **Exactly once.** A send is one row of `sends`, unique per (tenant, sender, `Idempotency-Key`),
+//!   claimed in an IMMEDIATE transaction that also writes every recipient and activity. A repeat
+//!   with the same key and body answers the stored response; another body is refused.
+//! - **Unknown records.** A sendable recipient the platform does not know is created from its CRM
+//!   fields (`imported = false`, owned by the sender) so its history can show the send; excluded
+//!   and failed ones are not created.
+//! - **Scheduled sends** write no activity until their time: a timer delivers them then (each
+//!   `emailSent` dated at `scheduledAt`), and every pre-flight and send first delivers whatever is
+//!   overdue, so a restart loses nothing. Consent is checked again at delivery.
+//! - **Daily limit.** 1,000 emails per sender and UTC calendar day, counting the sent and scheduled
+//!   recipients of the sends created that day.
+//! - **Failures.** The sandbox's mail server refuses addresses at `fail.example`, so the plugin's
+//!   failed-recipient path can be exercised; failed recipients do not count towards the limit.
 
-use axum::Router;
+use std::time::Duration as StdDuration;
+
+use axum::body::Bytes;
+use axum::extract::{Path, RawQuery, State};
+use axum::http::{header, HeaderMap, HeaderName, HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use chrono::{DateTime, Duration, Utc};
+use rusqlite::{params, Connection, OptionalExtension, TransactionBehavior};
+use sha2::{Digest, Sha256};
 use utoipa::OpenApi;
 
-use super::AppState;
+use super::api::{parse_body, QueryParams};
+use super::auth::Caller;
+use super::db::{self, from_millis, to_millis};
+use super::error::{ApiResult, Failure};
+use super::{AppState, Db};
+use crate::domain::labels::subscription_label;
+use crate::domain::merge::{self, MergeData, MergeField};
+use crate::domain::preflight::{self, Candidate, Verdict};
+use crate::wire::*;
+
+/// The sandbox's mail server refuses every address at this domain (or a subdomain of it).
+pub const SIMULATED_FAILURE_DOMAIN: &str = "fail.example";
+
+/// The response header of a send answered from an earlier request with the same key.
+pub const REPLAYED_HEADER: HeaderName = HeaderName::from_static("idempotent-replayed");
+
+/// How far ahead a send may be scheduled.
+pub const MAX_SCHEDULE_DAYS: i64 = 365;
+
+/// A repeated resubscribe request within this time answers the first one.
+pub const RESUBSCRIBE_WINDOW_HOURS: i64 = 24;
+
+/// Longest template search text.
+const MAX_QUERY_CHARS: usize = 200;
+
+/// Longest CRM id (as for `POST /dev/records`).
+const MAX_CRM_ID_CHARS: usize = 100;
+
+const NOT_DELIVERED: &str = "The mail server did not accept the message for this address. \
+                             Check the address in the CRM, then send again.";
 
 /// The routes of this module, merged into the plugin origin's API router.
 pub fn routes() -> Router<AppState> {
     Router::new()
+        .route("/v1/templates", get(list_templates))
+        .route("/v1/templates/{id}", get(template))
+        .route("/v1/sends/preflight", post(preflight))
+        .route("/v1/sends", post(send))
+        .route(
+            "/v1/records/{entity}/{crm_id}/resubscribe",
+            post(resubscribe),
+        )
+        .route(
+            "/dev/records/{entity}/{crm_id}/resubscribe/confirm",
+            post(dev_confirm_resubscribe),
+        )
 }
 
 /// The OpenAPI description of this module's endpoints, merged into the document.
 #[derive(OpenApi)]
-#[openapi()]
+#[openapi(
+    paths(list_templates, template, preflight, send, resubscribe, dev_confirm_resubscribe),
+    components(schemas(
+        TemplateSummary, TemplateList, TemplateField, Template, SendRecipient, SendRequest,
+        PreflightRecipient, PreflightResponse, MissingField, RecipientStatus, ExclusionReason,
+        SendResult, SendResponse, SendOutcome, ResubscribeRequest, ConsentChange,
+    )),
+    tags(
+        (name = "templates", description = "Approved email templates a rep may send"),
+        (name = "sends", description = "Sending a tracked marketing email to CRM records: pre-flight, send once, per-recipient results"),
+    )
+)]
 pub struct Doc;
+
+fn parse_entity(text: &str) -> ApiResult<Entity> {
+    Entity::parse(text).ok_or_else(|| {
+        Failure::invalid("entity", "'entity' must be one of lead, contact, account.")
+    })
+}
+
+fn column_enum<T>(text: String, parse: fn(&str) -> Option<T>) -> rusqlite::Result<T> {
+    parse(&text).ok_or(rusqlite::Error::InvalidColumnType(
+        0,
+        text,
+        rusqlite::types::Type::Text,
+    ))
+}
+
+/// A `LIKE` pattern matching `text` anywhere, with `\` as the escape character.
+fn contains_pattern(text: &str) -> String {
+    let escaped = text
+        .replace('\\', "\\\\")
+        .replace('%', "\\%")
+        .replace('_', "\\_");
+    format!("%{escaped}%")
+}
+
+/// A trimmed, non-empty text.
+fn present(text: &Option<String>) -> Option<&str> {
+    text.as_deref().map(str::trim).filter(|t| !t.is_empty())
+}
+
+// ---------------------------------------------------------------------------------------------
+// GET /v1/templates
+
+/// The templates of a tenant whose name contains `q` (any case), in `folder` (any case) if given.
+pub fn templates_of(
+    conn: &Connection,
+    tenant_id: i64,
+    q: Option<&str>,
+    folder: Option<&str>,
+) -> ApiResult<TemplateList> {
+    let folders = conn
+        .prepare_cached(
+            "SELECT DISTINCT folder FROM templates WHERE tenant_id = ?1
+             ORDER BY folder COLLATE NOCASE",
+        )?
+        .query_map([tenant_id], |row| row.get(0))?
+        .collect::<rusqlite::Result<Vec<String>>>()?;
+    let items = conn
+        .prepare_cached(
+            "SELECT id, folder, name, subject FROM templates
+             WHERE tenant_id = ?1 AND (?2 IS NULL OR name LIKE ?2 ESCAPE '\\')
+               AND (?3 IS NULL OR folder = ?3 COLLATE NOCASE)
+             ORDER BY folder COLLATE NOCASE, name COLLATE NOCASE, id",
+        )?
+        .query_map(params![tenant_id, q.map(contains_pattern), folder], |row| {
+            Ok(TemplateSummary {
+                id: row.get(0)?,
+                folder: row.get(1)?,
+                name: row.get(2)?,
+                subject: row.get(3)?,
+            })
+        })?
+        .collect::<rusqlite::Result<Vec<_>>>()?;
+    Ok(TemplateList { folders, items })
+}
+
+#[utoipa::path(get, path = "/v1/templates", tag = "templates",
+    description = "The caller tenant's email templates, by folder then name, with every folder of the \
+tenant (whatever the filter) for a folder picker.",
+    params(
+        ("q" = Option<String>, Query, description = "Only templates whose name contains this text (any case), at most 200 characters"),
+        ("folder" = Option<String>, Query, description = "Only templates of this folder (any case)"),
+    ),
+    responses(
+        (status = 200, body = TemplateList), (status = 401, body = ErrorBody),
+        (status = 422, body = ErrorBody), (status = 429, body = ErrorBody),
+    ),
+    security(("bearer" = [])))]
+pub async fn list_templates(
+    State(state): State<AppState>,
+    caller: Caller,
+    RawQuery(query): RawQuery,
+) -> ApiResult<Json<TemplateList>> {
+    let query = QueryParams::parse(query);
+    let q = query.get("q").map(|q| q.trim().to_owned());
+    if q.as_ref()
+        .is_some_and(|q| q.chars().count() > MAX_QUERY_CHARS)
+    {
+        return Err(Failure::invalid(
+            "q",
+            format!("The search text is limited to {MAX_QUERY_CHARS} characters."),
+        ));
+    }
+    let folder = query.get("folder").map(|f| f.trim().to_owned());
+    state
+        .db
+        .run(move |conn| {
+            Ok(Json(templates_of(
+                conn,
+                caller.tenant_id,
+                q.as_deref(),
+                folder.as_deref(),
+            )?))
+        })
+        .await
+}
+
+// ---------------------------------------------------------------------------------------------
+// GET /v1/templates/{id}
+
+/// A template of the tenant, if it has one with that id.
+fn find_template(conn: &Connection, tenant_id: i64, id: i64) -> ApiResult<Option<Template>> {
+    let found = conn
+        .prepare_cached(
+            "SELECT id, folder, name, subject, html FROM templates WHERE id = ?1 AND tenant_id = ?2",
+        )?
+        .query_row(params![id, tenant_id], |row| {
+            Ok(Template {
+                id: row.get(0)?,
+                folder: row.get(1)?,
+                name: row.get(2)?,
+                subject: row.get(3)?,
+                html: row.get(4)?,
+                merge_fields: Vec::new(),
+            })
+        })
+        .optional()?;
+    Ok(found.map(|mut template| {
+        template.merge_fields = merge::template_fields(&[&template.subject, &template.html]);
+        template
+    }))
+}
+
+#[utoipa::path(get, path = "/v1/templates/{id}", tag = "templates",
+    description = "One template with its HTML body and the merge fields it uses. Merge fields are \
+`{{fieldName}}` or `{{fieldName|fallback}}`; records imported into marketing can use firstName, lastName, \
+email, company, jobTitle, ownerName and score, records only seen through the CRM the first five.",
+    params(("id" = i64, Path, description = "The template's id")),
+    responses(
+        (status = 200, body = Template), (status = 401, body = ErrorBody),
+        (status = 404, description = "No such template in the caller's tenant", body = ErrorBody),
+        (status = 429, body = ErrorBody),
+    ),
+    security(("bearer" = [])))]
+pub async fn template(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<String>,
+) -> ApiResult<Json<Template>> {
+    let not_found = || Failure::not_found(format!("No template '{id}'."));
+    let template_id: i64 = id.parse().map_err(|_| not_found())?;
+    let found = state
+        .db
+        .run(move |conn| find_template(conn, caller.tenant_id, template_id))
+        .await?;
+    found.map(Json).ok_or_else(not_found)
+}
+
+// ---------------------------------------------------------------------------------------------
+// Recipients
+
+/// A recipient as the platform sees it.
+#[derive(Clone, Debug)]
+struct Resolved {
+    record_id: Option<i64>,
+    imported: bool,
+    /// The strictest consent of the records with the address; `None` when none is known.
+    status: Option<SubscriptionStatus>,
+    email: Option<String>,
+    data: MergeData,
+    name: String,
+}
+
+/// The platform's record of a CRM record: by CRM id, else by email (any case, same entity first).
+fn find_record(
+    conn: &Connection,
+    tenant_id: i64,
+    entity: Entity,
+    crm_id: &str,
+    email: Option<&str>,
+) -> rusqlite::Result<Option<i64>> {
+    if let Some(id) = db::find_record_id(conn, tenant_id, entity, crm_id)? {
+        return Ok(Some(id));
+    }
+    let Some(email) = email else {
+        return Ok(None);
+    };
+    conn.prepare_cached(
+        "SELECT id FROM records WHERE tenant_id = ?1 AND email = ?2 COLLATE NOCASE
+         ORDER BY entity = ?3 DESC, id LIMIT 1",
+    )?
+    .query_row(params![tenant_id, email, entity.as_str()], |row| row.get(0))
+    .optional()
+}
+
+/// How strongly a status forbids email; the strictest of several wins.
+fn strictness(status: SubscriptionStatus) -> u8 {
+    match status {
+        SubscriptionStatus::Subscribed => 0,
+        SubscriptionStatus::Suppressed => 1,
+        SubscriptionStatus::HardBounced => 2,
+        SubscriptionStatus::OptedOut => 3,
+    }
+}
+
+/// The strictest status of the tenant's records with `email` (any case).
+fn status_of_address(
+    conn: &Connection,
+    tenant_id: i64,
+    email: &str,
+) -> rusqlite::Result<Option<SubscriptionStatus>> {
+    let mut statement = conn.prepare_cached(
+        "SELECT subscription_status FROM records WHERE tenant_id = ?1 AND email = ?2 COLLATE NOCASE",
+    )?;
+    let statuses = statement.query_map(params![tenant_id, email], |row| {
+        column_enum(row.get(0)?, SubscriptionStatus::parse)
+    })?;
+    let mut strictest = None;
+    for status in statuses {
+        let status = status?;
+        if strictest.is_none_or(|s| strictness(status) > strictness(s)) {
+            strictest = Some(status);
+        }
+    }
+    Ok(strictest)
+}
+
+fn resolve(conn: &Connection, tenant_id: i64, recipient: &SendRecipient) -> ApiResult<Resolved> {
+    let crm = MergeData::from_crm(
+        present(&recipient.first_name),
+        present(&recipient.last_name),
+        present(&recipient.email),
+        present(&recipient.company),
+        present(&recipient.job_title),
+    );
+    let crm_id = recipient.crm_id.trim();
+    let record_id = find_record(
+        conn,
+        tenant_id,
+        recipient.entity,
+        crm_id,
+        present(&recipient.email),
+    )?;
+    let (data, imported, own_status) = match record_id {
+        None => (crm, false, None),
+        Some(id) => {
+            let (imported, status, platform) = conn
+                .prepare_cached(
+                    "SELECT r.imported, r.subscription_status, r.first_name, r.last_name, r.email,
+                            r.company, r.job_title, u.name, r.score
+                     FROM records r LEFT JOIN users u ON u.id = r.owner_id WHERE r.id = ?1",
+                )?
+                .query_row([id], |row| {
+                    let imported: bool = row.get(0)?;
+                    let status = column_enum(row.get(1)?, SubscriptionStatus::parse)?;
+                    let mut data = if imported {
+                        MergeData::imported()
+                    } else {
+                        MergeData::crm_only()
+                    };
+                    for (index, field) in [
+                        (2, MergeField::FirstName),
+                        (3, MergeField::LastName),
+                        (4, MergeField::Email),
+                        (5, MergeField::Company),
+                        (6, MergeField::JobTitle),
+                        (7, MergeField::OwnerName),
+                    ] {
+                        data.set(field, row.get::<_, Option<String>>(index)?.as_deref());
+                    }
+                    let score: i64 = row.get(8)?;
+                    data.set(MergeField::Score, Some(&score.to_string()));
+                    Ok((imported, status, data))
+                })?;
+            // Marketing's own data is the truth for a record it imported; for one it only keeps
+            // from an earlier CRM request, the CRM's values of now are fresher.
+            let data = if imported {
+                let mut data = platform;
+                data.fill_from(&crm);
+                data
+            } else {
+                let mut data = crm;
+                data.fill_from(&platform);
+                data
+            };
+            (data, imported, Some(status))
+        }
+    };
+    let email = data.get(MergeField::Email).map(str::to_owned);
+    let mut status = own_status;
+    if let Some(email) = &email {
+        if let Some(other) = status_of_address(conn, tenant_id, email)? {
+            if status.is_none_or(|s| strictness(other) > strictness(s)) {
+                status = Some(other);
+            }
+        }
+    }
+    Ok(Resolved {
+        record_id,
+        imported,
+        status,
+        name: data.display_name(crm_id),
+        email,
+        data,
+    })
+}
+
+/// The start of the UTC calendar day of `now`.
+fn start_of_day(now: DateTime<Utc>) -> DateTime<Utc> {
+    now.date_naive().and_time(chrono::NaiveTime::MIN).and_utc()
+}
+
+/// Recipients `sender_id` sent or scheduled in sends created since the start of today (UTC).
+fn sent_today(conn: &Connection, sender_id: i64, now: DateTime<Utc>) -> rusqlite::Result<u64> {
+    conn.prepare_cached(
+        "SELECT count(*) FROM sends s JOIN send_recipients r ON r.send_id = s.id
+         WHERE s.sender_id = ?1 AND s.created_at >= ?2 AND r.outcome IN ('sent', 'scheduled')",
+    )?
+    .query_row(params![sender_id, to_millis(start_of_day(now))], |row| {
+        row.get(0)
+    })
+}
+
+fn remaining_today(conn: &Connection, sender_id: i64, now: DateTime<Utc>) -> ApiResult<u32> {
+    Ok(preflight::remaining_today(
+        DAILY_SEND_LIMIT,
+        sent_today(conn, sender_id, now)?,
+    ))
+}
+
+/// Checks what can be checked without the database.
+fn validate_request(request: &SendRequest) -> ApiResult<()> {
+    let count = request.recipients.len();
+    if !(1..=MAX_SEND_RECIPIENTS).contains(&count) {
+        return Err(Failure::invalid(
+            "recipients",
+            format!(
+                "An email goes to 1 to {MAX_SEND_RECIPIENTS} recipients at a time ({count} selected)."
+            ),
+        ));
+    }
+    for (index, recipient) in request.recipients.iter().enumerate() {
+        let length = recipient.crm_id.trim().chars().count();
+        if length == 0 || recipient.crm_id.chars().count() > MAX_CRM_ID_CHARS {
+            return Err(Failure::invalid(
+                &format!("recipients[{index}].crmId"),
+                format!("'crmId' must be 1 to {MAX_CRM_ID_CHARS} characters."),
+            ));
+        }
+    }
+    if let Some(subject) = &request.subject {
+        let length = subject.trim().chars().count();
+        if length == 0 || length > MAX_SUBJECT_CHARS {
+            return Err(Failure::invalid(
+                "subject",
+                format!("The subject must be 1 to {MAX_SUBJECT_CHARS} characters."),
+            ));
+        }
+    }
+    Ok(())
+}
+
+fn validate_schedule(scheduled_at: Option<DateTime<Utc>>, now: DateTime<Utc>) -> ApiResult<()> {
+    match scheduled_at {
+        Some(at) if at <= now => Err(Failure::invalid(
+            "scheduledAt",
+            "The scheduled time has passed; choose a later time or send now.",
+        )),
+        Some(at) if at > now + Duration::days(MAX_SCHEDULE_DAYS) => Err(Failure::invalid(
+            "scheduledAt",
+            format!("A send can be scheduled at most {MAX_SCHEDULE_DAYS} days ahead."),
+        )),
+        _ => Ok(()),
+    }
+}
+
+/// The composed message, resolved against the database: what a pre-flight shows and a send does.
+struct Plan {
+    subject: String,
+    html: String,
+    recipients: Vec<Resolved>,
+    verdicts: Vec<Verdict>,
+    remaining_today: u32,
+}
+
+fn plan(
+    conn: &Connection,
+    caller: &Caller,
+    request: &SendRequest,
+    now: DateTime<Utc>,
+) -> ApiResult<Plan> {
+    let template =
+        find_template(conn, caller.tenant_id, request.template_id)?.ok_or_else(|| {
+            Failure::invalid(
+                "templateId",
+                format!("No template {}.", request.template_id),
+            )
+        })?;
+    let subject = request
+        .subject
+        .as_deref()
+        .map(str::trim)
+        .unwrap_or(&template.subject)
+        .to_owned();
+    let remaining_today = remaining_today(conn, caller.user_id, now)?;
+    let recipients = request
+        .recipients
+        .iter()
+        .map(|recipient| resolve(conn, caller.tenant_id, recipient))
+        .collect::<ApiResult<Vec<_>>>()?;
+    let candidates: Vec<Candidate<'_>> = recipients
+        .iter()
+        .map(|r| Candidate {
+            email: r.email.as_deref(),
+            status: r.status,
+        })
+        .collect();
+    let verdicts = preflight::check(&candidates, remaining_today)
+        .verdicts()
+        .to_vec();
+    Ok(Plan {
+        subject,
+        html: template.html,
+        recipients,
+        verdicts,
+        remaining_today,
+    })
+}
+
+// ---------------------------------------------------------------------------------------------
+// POST /v1/sends/preflight
+
+fn preflight_of(plan: &Plan, request: &SendRequest) -> PreflightResponse {
+    let recipients = request
+        .recipients
+        .iter()
+        .zip(&plan.recipients)
+        .zip(&plan.verdicts)
+        .map(|((asked, resolved), verdict)| PreflightRecipient {
+            entity: asked.entity,
+            crm_id: asked.crm_id.trim().to_owned(),
+            name: resolved.name.clone(),
+            email: resolved.email.clone(),
+            imported: resolved.imported,
+            status: match verdict {
+                Verdict::Sendable => RecipientStatus::Sendable,
+                Verdict::Excluded(_) => RecipientStatus::Excluded,
+            },
+            reason: verdict.reason(),
+            merge_values: resolved.data.to_values(),
+        })
+        .collect();
+    let sendable = plan
+        .recipients
+        .iter()
+        .zip(&plan.verdicts)
+        .filter(|(_, verdict)| **verdict == Verdict::Sendable)
+        .map(|(r, _)| (r.name.as_str(), &r.data));
+    PreflightResponse {
+        sendable: plan
+            .verdicts
+            .iter()
+            .filter(|v| **v == Verdict::Sendable)
+            .count() as u32,
+        recipients,
+        missing_fields: merge::missing_fields(&[&plan.subject, &plan.html], sendable),
+        remaining_today: plan.remaining_today,
+    }
+}
+
+#[utoipa::path(post, path = "/v1/sends/preflight", tag = "sends",
+    description = "Who would receive the message and who is excluded and why, before anything is sent; \
+nothing is stored. Exclusions, first that applies: `noEmail`, `invalidEmail`, `optedOut` / `hardBounced` / \
+`suppressed` (the strictest consent of any record with the address), `duplicateEmail` (the first recipient \
+with an address, in any case, is kept), `dailyLimit` (the recipients after the caller's remaining daily \
+allowance of 1,000). `missingFields` lists the merge fields without a fallback that some sendable \
+recipients have no value for.",
+    request_body = SendRequest,
+    responses(
+        (status = 200, body = PreflightResponse), (status = 401, body = ErrorBody),
+        (status = 422, description = "Field `recipients` (not 1 to 200), `recipients[i].crmId`, `subject`, \
+`scheduledAt` (past, or more than a year ahead), `templateId` (no such template in the tenant) or `body`", body = ErrorBody),
+        (status = 429, body = ErrorBody),
+    ),
+    security(("bearer" = [])))]
+pub async fn preflight(
+    State(state): State<AppState>,
+    caller: Caller,
+    body: Bytes,
+) -> ApiResult<Json<PreflightResponse>> {
+    let request: SendRequest = parse_body(&body)?;
+    validate_request(&request)?;
+    let now = Utc::now();
+    validate_schedule(request.scheduled_at, now)?;
+    state
+        .db
+        .run(move |conn| {
+            deliver_due(conn, now)?;
+            let plan = plan(conn, &caller, &request, now)?;
+            Ok(Json(preflight_of(&plan, &request)))
+        })
+        .await
+}
+
+// ---------------------------------------------------------------------------------------------
+// POST /v1/sends
+
+/// The idempotency key of a request: required, 1 to 255 visible ASCII characters.
+fn idempotency_key(headers: &HeaderMap) -> ApiResult<String> {
+    let invalid = |message: &str| Failure::invalid(IDEMPOTENCY_KEY_HEADER, message);
+    let value = headers
+        .get(IDEMPOTENCY_KEY_HEADER)
+        .ok_or_else(|| {
+            invalid(
+                "An Idempotency-Key header is required: one key per composed message, \
+                 so a retry never sends twice.",
+            )
+        })?
+        .to_str()
+        .map_err(|_| invalid("The Idempotency-Key must be visible ASCII characters."))?
+        .trim();
+    let visible = value.bytes().all(|b| b.is_ascii_graphic());
+    if value.is_empty() || value.len() > MAX_IDEMPOTENCY_KEY_CHARS || !visible {
+        return Err(invalid(&format!(
+            "The Idempotency-Key must be 1 to {MAX_IDEMPOTENCY_KEY_CHARS} visible ASCII characters."
+        )));
+    }
+    Ok(value.to_owned())
+}
+
+/// What identifies a message's content: the SHA-256 of its canonical JSON, so spacing and key
+/// order of the body do not matter.
+fn request_hash(request: &SendRequest) -> String {
+    let canonical = serde_json::to_vec(request).expect("a request serializes");
+    Sha256::digest(&canonical)
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}
+
+/// The stored response of an earlier send with this key, or the refusal when its body differed.
+fn earlier_send(
+    conn: &Connection,
+    caller: &Caller,
+    key: &str,
+    hash: &str,
+) -> ApiResult<Option<String>> {
+    let earlier: Option<(String, String)> = conn
+        .prepare_cached(
+            "SELECT request_hash, response FROM sends
+             WHERE tenant_id = ?1 AND sender_id = ?2 AND idempotency_key = ?3",
+        )?
+        .query_row(params![caller.tenant_id, caller.user_id, key], |row| {
+            Ok((row.get(0)?, row.get(1)?))
+        })
+        .optional()?;
+    match earlier {
+        None => Ok(None),
+        Some((earlier_hash, response)) if earlier_hash == hash => Ok(Some(response)),
+        Some(_) => Err(Failure::invalid(
+            IDEMPOTENCY_KEY_HEADER,
+            "This Idempotency-Key was already used for a different message (other template, \
+             subject, recipients or time). Nothing was sent; compose the message again to get \
+             a new key.",
+        )),
+    }
+}
+
+/// A send as answered: its JSON, and whether it repeats an earlier request.
+struct Answer {
+    json: String,
+    replayed: bool,
+    scheduled_at: Option<DateTime<Utc>>,
+}
+
+/// Adds an unknown recipient to the tenant from its CRM fields, so its history can show the send.
+fn create_record(
+    conn: &Connection,
+    caller: &Caller,
+    recipient: &SendRecipient,
+    now: DateTime<Utc>,
+) -> ApiResult<i64> {
+    let crm_id = recipient.crm_id.trim();
+    // DO NOTHING: the same CRM id may come twice in one selection.
+    conn.prepare_cached(
+        "INSERT INTO records (tenant_id, entity, crm_id, email, first_name, last_name, company,
+             job_title, owner_id, imported, score, opt_in_type, subscription_status, last_synced_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, 0, 0, ?10, ?11, ?12)
+         ON CONFLICT (tenant_id, entity, crm_id) DO NOTHING",
+    )?
+    .execute(params![
+        caller.tenant_id,
+        recipient.entity.as_str(),
+        crm_id,
+        present(&recipient.email),
+        present(&recipient.first_name),
+        present(&recipient.last_name),
+        present(&recipient.company),
+        present(&recipient.job_title),
+        caller.user_id,
+        OptInType::Unknown.as_str(),
+        SubscriptionStatus::Subscribed.as_str(),
+        to_millis(now),
+    ])?;
+    db::find_record_id(conn, caller.tenant_id, recipient.entity, crm_id)?
+        .ok_or_else(|| Failure::internal("a record just added is missing"))
+}
+
+fn is_refused_by_mail_server(email: &str) -> bool {
+    let domain = email
+        .rsplit_once('@')
+        .map(|(_, d)| d.to_ascii_lowercase())
+        .unwrap_or_default();
+    domain == SIMULATED_FAILURE_DOMAIN || domain.ends_with(&format!(".{SIMULATED_FAILURE_DOMAIN}"))
+}
+
+fn email_sent(
+    conn: &Connection,
+    record_id: i64,
+    at: DateTime<Utc>,
+    subject: &str,
+    campaign_id: &str,
+) -> rusqlite::Result<i64> {
+    db::insert_activity(
+        conn,
+        &db::NewActivity {
+            record_id,
+            occurred_at: at,
+            kind: ActivityKind::EmailSent,
+            subject: Some(subject),
+            url: None,
+            campaign_id: Some(campaign_id),
+            details: &ActivityDetails::default(),
+        },
+    )
+}
+
+/// Sends a message once per (sender, key): the first request does it, every later one with the
+/// same body gets the first answer.
+pub fn send_once(
+    conn: &mut Connection,
+    caller: &Caller,
+    key: &str,
+    request: &SendRequest,
+    now: DateTime<Utc>,
+) -> ApiResult<(String, bool)> {
+    let answer = send_in_transaction(conn, caller, key, request, now)?;
+    Ok((answer.json, answer.replayed))
+}
+
+fn send_in_transaction(
+    conn: &mut Connection,
+    caller: &Caller,
+    key: &str,
+    request: &SendRequest,
+    now: DateTime<Utc>,
+) -> ApiResult<Answer> {
+    let hash = request_hash(request);
+    // IMMEDIATE takes the write lock up front: the key check and the claim see one database.
+    let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+    if let Some(json) = earlier_send(&tx, caller, key, &hash)? {
+        return Ok(Answer {
+            json,
+            replayed: true,
+            scheduled_at: None,
+        });
+    }
+    validate_schedule(request.scheduled_at, now)?;
+    let plan = plan(&tx, caller, request, now)?;
+    // The claim. The UNIQUE index refuses a second row for the key whatever the locking, so a
+    // request that lost a race answers the winner's response instead of sending again.
+    let claimed =
+        tx.prepare_cached(
+            "INSERT INTO sends (tenant_id, sender_id, idempotency_key, request_hash, created_at,
+                 response, scheduled_at)
+             VALUES (?1, ?2, ?3, ?4, ?5, '', ?6)
+             ON CONFLICT (tenant_id, sender_id, idempotency_key) DO NOTHING",
+        )?
+        .execute(params![
+            caller.tenant_id,
+            caller.user_id,
+            key,
+            hash,
+            to_millis(now),
+            request.scheduled_at.map(to_millis),
+        ])? == 1;
+    if !claimed {
+        drop(tx);
+        let json = earlier_send(conn, caller, key, &hash)?
+            .ok_or_else(|| Failure::internal("a claimed idempotency key has no send"))?;
+        return Ok(Answer {
+            json,
+            replayed: true,
+            scheduled_at: None,
+        });
+    }
+    let send_id = tx.last_insert_rowid();
+    let campaign_id = format!("SEND-{send_id}");
+    let mut results = Vec::with_capacity(request.recipients.len());
+    for ((asked, resolved), verdict) in request
+        .recipients
+        .iter()
+        .zip(&plan.recipients)
+        .zip(&plan.verdicts)
+    {
+        let mut result = SendResult {
+            entity: asked.entity,
+            crm_id: asked.crm_id.trim().to_owned(),
+            name: resolved.name.clone(),
+            email: resolved.email.clone(),
+            outcome: SendOutcome::Excluded,
+            reason: verdict.reason(),
+            subject: None,
+            message: None,
+        };
+        let mut record_id = resolved.record_id;
+        let email = resolved.email.as_deref().unwrap_or_default();
+        if *verdict == Verdict::Sendable {
+            if is_refused_by_mail_server(email) {
+                result.outcome = SendOutcome::Failed;
+                result.message = Some(NOT_DELIVERED.to_owned());
+            } else {
+                let id = match record_id {
+                    Some(id) => id,
+                    None => create_record(&tx, caller, asked, now)?,
+                };
+                record_id = Some(id);
+                let subject = merge::render_text(&plan.subject, &resolved.data);
+                match request.scheduled_at {
+                    Some(_) => result.outcome = SendOutcome::Scheduled,
+                    None => {
+                        email_sent(&tx, id, now, &subject, &campaign_id)?;
+                        result.outcome = SendOutcome::Sent;
+                    }
+                }
+                result.subject = Some(subject);
+            }
+        }
+        tx.prepare_cached(
+            "INSERT INTO send_recipients (send_id, record_id, email, outcome, reason, subject)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+        )?
+        .execute(params![
+            send_id,
+            record_id,
+            resolved.email,
+            result.outcome.as_str(),
+            result.reason.map(ExclusionReason::as_str),
+            result.subject,
+        ])?;
+        results.push(result);
+    }
+    let used = results
+        .iter()
+        .filter(|r| matches!(r.outcome, SendOutcome::Sent | SendOutcome::Scheduled))
+        .count() as u32;
+    let response = SendResponse {
+        id: send_id,
+        campaign_id,
+        template_id: request.template_id,
+        created_at: from_millis(to_millis(now)),
+        scheduled_at: request.scheduled_at,
+        results,
+        remaining_today: plan.remaining_today.saturating_sub(used),
+    };
+    let json = serde_json::to_string(&response).map_err(Failure::internal)?;
+    tx.execute(
+        "UPDATE sends SET response = ?2 WHERE id = ?1",
+        params![send_id, json],
+    )?;
+    tx.commit()?;
+    Ok(Answer {
+        json,
+        replayed: false,
+        scheduled_at: request.scheduled_at,
+    })
+}
+
+/// Delivers the scheduled recipients whose time has come: each gets its `emailSent` activity,
+/// dated at the scheduled time, unless it lost its consent meanwhile. Returns how many were sent.
+pub fn deliver_due(conn: &mut Connection, now: DateTime<Utc>) -> ApiResult<usize> {
+    // Almost always nothing is due: answer that without taking the write lock.
+    let any_due: bool = conn
+        .prepare_cached(
+            "SELECT EXISTS (SELECT 1 FROM send_recipients sr JOIN sends s ON s.id = sr.send_id
+             WHERE sr.outcome = 'scheduled' AND s.scheduled_at <= ?1)",
+        )?
+        .query_row([to_millis(now)], |row| row.get(0))?;
+    if !any_due {
+        return Ok(0);
+    }
+    let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+    let due = tx
+        .prepare_cached(
+            "SELECT sr.rowid, s.id, s.scheduled_at, sr.record_id, sr.subject, r.subscription_status
+             FROM send_recipients sr JOIN sends s ON s.id = sr.send_id
+             LEFT JOIN records r ON r.id = sr.record_id
+             WHERE sr.outcome = 'scheduled' AND s.scheduled_at <= ?1",
+        )?
+        .query_map([to_millis(now)], |row| {
+            Ok((
+                row.get::<_, i64>(0)?,
+                row.get::<_, i64>(1)?,
+                row.get::<_, i64>(2)?,
+                row.get::<_, Option<i64>>(3)?,
+                row.get::<_, Option<String>>(4)?,
+                row.get::<_, Option<String>>(5)?,
+            ))
+        })?
+        .collect::<rusqlite::Result<Vec<_>>>()?;
+    let mut sent = 0;
+    for (rowid, send_id, at, record_id, subject, status) in due {
+        let reason = status
+            .as_deref()
+            .and_then(SubscriptionStatus::parse)
+            .and_then(preflight::consent_exclusion);
+        match (record_id, reason) {
+            (Some(record_id), None) => {
+                let subject = subject.unwrap_or_default();
+                email_sent(
+                    &tx,
+                    record_id,
+                    from_millis(at),
+                    &subject,
+                    &format!("SEND-{send_id}"),
+                )?;
+                tx.execute(
+                    "UPDATE send_recipients SET outcome = 'sent' WHERE rowid = ?1",
+                    [rowid],
+                )?;
+                sent += 1;
+            }
+            // A scheduled recipient always has a record; without one there is nobody to email.
+            (_, reason) => {
+                tx.execute(
+                    "UPDATE send_recipients SET outcome = 'excluded', reason = ?2 WHERE rowid = ?1",
+                    params![rowid, reason.unwrap_or(ExclusionReason::NoEmail).as_str()],
+                )?;
+            }
+        }
+    }
+    tx.commit()?;
+    Ok(sent)
+}
+
+/// Delivers a scheduled send when its time comes.
+fn deliver_at(db: Db, at: DateTime<Utc>) {
+    let delay = (at - Utc::now()).to_std().unwrap_or_default();
+    tokio::spawn(async move {
+        // A little after, so the send is due by the database's clock too.
+        tokio::time::sleep(delay + StdDuration::from_millis(20)).await;
+        // A failure is logged by `Failure::internal`; the next send or pre-flight catches up.
+        let _ = db.run(|conn| deliver_due(conn, Utc::now())).await;
+    });
+}
+
+#[utoipa::path(post, path = "/v1/sends", tag = "sends",
+    description = "Sends (or schedules) one composed message to 1-200 recipients, exactly once per \
+`Idempotency-Key`: the same key and body answer the first result again (header `Idempotent-Replayed: true`) \
+without sending; the same key with another body is refused. The exclusion rules of the pre-flight apply, \
+the daily limit (1,000 per sender and UTC day) included. Each sent recipient gets an `emailSent` activity \
+(subject as rendered for them, campaign `SEND-<id>`); a scheduled recipient gets it at `scheduledAt`, not \
+before. A recipient marketing does not know is added from its CRM fields (`imported: false`) so its \
+history shows the send. In the sandbox the mail server refuses addresses at `fail.example` (outcome `failed`).",
+    params(("Idempotency-Key" = String, Header, description = "One key per composed message, 1 to 255 visible ASCII characters; reuse it for retries")),
+    request_body = SendRequest,
+    responses(
+        (status = 201, description = "One result per recipient, in request order", body = SendResponse,
+            headers(("Idempotent-Replayed" = String, description = "`true` when this answers an earlier request with the same key"))),
+        (status = 401, body = ErrorBody),
+        (status = 422, description = "Field `Idempotency-Key` (missing, malformed, or used for a different message), \
+`recipients` (not 1 to 200), `recipients[i].crmId`, `subject`, `scheduledAt`, `templateId` or `body`", body = ErrorBody),
+        (status = 429, body = ErrorBody),
+    ),
+    security(("bearer" = [])))]
+pub async fn send(
+    State(state): State<AppState>,
+    caller: Caller,
+    headers: HeaderMap,
+    body: Bytes,
+) -> ApiResult<Response> {
+    let key = idempotency_key(&headers)?;
+    let request: SendRequest = parse_body(&body)?;
+    validate_request(&request)?;
+    let answer = state
+        .db
+        .run(move |conn| {
+            let now = Utc::now();
+            deliver_due(conn, now)?;
+            send_in_transaction(conn, &caller, &key, &request, now)
+        })
+        .await?;
+    if let Some(at) = answer.scheduled_at {
+        deliver_at(state.db.clone(), at);
+    }
+    let mut response = (
+        StatusCode::CREATED,
+        [(header::CONTENT_TYPE, "application/json")],
+        answer.json,
+    )
+        .into_response();
+    if answer.replayed {
+        response
+            .headers_mut()
+            .insert(REPLAYED_HEADER, HeaderValue::from_static("true"));
+    }
+    Ok(response)
+}
+
+// ---------------------------------------------------------------------------------------------
+// POST /v1/records/{entity}/{crmId}/resubscribe
+
+/// The record's id, display name and consent.
+fn consent_of(
+    conn: &Connection,
+    tenant_id: i64,
+    entity: Entity,
+    crm_id: &str,
+    email: Option<&str>,
+) -> ApiResult<(i64, String, SubscriptionStatus, OptInType)> {
+    let id = find_record(conn, tenant_id, entity, crm_id, email)?.ok_or_else(|| {
+        Failure::not_found(format!(
+            "The {entity} {crm_id} is not yet known to marketing."
+        ))
+    })?;
+    let (first, last, email, status, opt_in): (
+        Option<String>,
+        Option<String>,
+        Option<String>,
+        String,
+        String,
+    ) = conn.query_row(
+        "SELECT first_name, last_name, email, subscription_status, opt_in_type FROM records
+         WHERE id = ?1",
+        [id],
+        |row| {
+            Ok((
+                row.get(0)?,
+                row.get(1)?,
+                row.get(2)?,
+                row.get(3)?,
+                row.get(4)?,
+            ))
+        },
+    )?;
+    let name = crate::domain::labels::display_name(
+        first.as_deref(),
+        last.as_deref(),
+        email.as_deref(),
+        crm_id,
+    );
+    let status = SubscriptionStatus::parse(&status).ok_or_else(|| Failure::internal(&status))?;
+    let opt_in = OptInType::parse(&opt_in).ok_or_else(|| Failure::internal(&opt_in))?;
+    Ok((id, name, status, opt_in))
+}
+
+/// Stores a resubscribe request for an opted-out record, once a day: `(request, created)`.
+pub fn request_resubscribe(
+    conn: &mut Connection,
+    caller: &Caller,
+    entity: Entity,
+    crm_id: &str,
+    email: Option<&str>,
+    now: DateTime<Utc>,
+) -> ApiResult<(ResubscribeRequest, bool)> {
+    let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+    let (record_id, name, status, _) = consent_of(&tx, caller.tenant_id, entity, crm_id, email)?;
+    if status != SubscriptionStatus::OptedOut {
+        return Err(Failure::invalid(
+            "crmId",
+            format!(
+                "Only a person who opted out can be asked to resubscribe; {name} is {}.",
+                subscription_label(status).to_lowercase()
+            ),
+        ));
+    }
+    let since = now - Duration::hours(RESUBSCRIBE_WINDOW_HOURS);
+    let earlier: Option<(i64, String)> = tx
+        .prepare_cached(
+            "SELECT rr.requested_at, u.name FROM resubscribe_requests rr
+             JOIN users u ON u.id = rr.requested_by
+             WHERE rr.record_id = ?1 AND rr.requested_at > ?2
+             ORDER BY rr.requested_at DESC LIMIT 1",
+        )?
+        .query_row(params![record_id, to_millis(since)], |row| {
+            Ok((row.get(0)?, row.get(1)?))
+        })
+        .optional()?;
+    let answer = |requested_at: i64, requested_by: String| ResubscribeRequest {
+        entity,
+        crm_id: crm_id.to_owned(),
+        requested_at: from_millis(requested_at),
+        requested_by,
+    };
+    if let Some((requested_at, requested_by)) = earlier {
+        return Ok((answer(requested_at, requested_by), false));
+    }
+    tx.execute(
+        "INSERT INTO resubscribe_requests (record_id, requested_by, requested_at)
+         VALUES (?1, ?2, ?3)",
+        params![record_id, caller.user_id, to_millis(now)],
+    )?;
+    let requested_by: String = tx.query_row(
+        "SELECT name FROM users WHERE id = ?1",
+        [caller.user_id],
+        |row| row.get(0),
+    )?;
+    tx.commit()?;
+    Ok((answer(to_millis(now), requested_by), true))
+}
+
+#[utoipa::path(post, path = "/v1/records/{entity}/{crmId}/resubscribe", tag = "records",
+    description = "Asks marketing to send an opted-out person a resubscribe confirmation email. Idempotent \
+within a day: a repeat within 24 hours (by anyone) answers the first request with 200. The record's profile \
+shows `resubscribeRequestedAt` while the person is still opted out.",
+    params(
+        ("entity" = Entity, Path, description = "lead, contact or account"),
+        ("crmId" = String, Path, description = "The record's id in the CRM"),
+        ("email" = Option<String>, Query, description = "Find the record by email when the CRM id is unknown"),
+    ),
+    responses(
+        (status = 201, description = "Requested", body = ResubscribeRequest),
+        (status = 200, description = "Already requested within the last 24 hours", body = ResubscribeRequest),
+        (status = 401, body = ErrorBody),
+        (status = 404, description = "Not yet known to marketing", body = ErrorBody),
+        (status = 422, description = "The person has not opted out (field `crmId`), or a bad `entity`", body = ErrorBody),
+        (status = 429, body = ErrorBody),
+    ),
+    security(("bearer" = [])))]
+pub async fn resubscribe(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path((entity, crm_id)): Path<(String, String)>,
+    RawQuery(query): RawQuery,
+) -> ApiResult<(StatusCode, Json<ResubscribeRequest>)> {
+    let entity = parse_entity(&entity)?;
+    let email = QueryParams::parse(query).get("email").map(str::to_owned);
+    let (request, created) = state
+        .db
+        .run(move |conn| {
+            request_resubscribe(conn, &caller, entity, &crm_id, email.as_deref(), Utc::now())
+        })
+        .await?;
+    let status = if created {
+        StatusCode::CREATED
+    } else {
+        StatusCode::OK
+    };
+    Ok((status, Json(request)))
+}
+
+// ---------------------------------------------------------------------------------------------
+// POST /dev/records/{entity}/{crmId}/resubscribe/confirm
+
+/// The person confirmed through the resubscribe email: subscribed again, and a confirmed email
+/// is a double opt-in, which only ever raises the opt-in type.
+pub fn confirm_resubscribe(
+    conn: &mut Connection,
+    caller: &Caller,
+    entity: Entity,
+    crm_id: &str,
+) -> ApiResult<ConsentChange> {
+    let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+    let (record_id, name, status, opt_in) =
+        consent_of(&tx, caller.tenant_id, entity, crm_id, None)?;
+    let requested: bool = tx.query_row(
+        "SELECT EXISTS (SELECT 1 FROM resubscribe_requests WHERE record_id = ?1)",
+        [record_id],
+        |row| row.get(0),
+    )?;
+    if status != SubscriptionStatus::OptedOut || !requested {
+        return Err(Failure::invalid(
+            "crmId",
+            format!("{name} has no resubscribe request waiting for confirmation."),
+        ));
+    }
+    let change = ConsentChange {
+        subscription_status: SubscriptionStatus::Subscribed,
+        opt_in_type: opt_in.upgrade(OptInType::Double),
+    };
+    tx.execute(
+        "UPDATE records SET subscription_status = ?2, opt_in_type = ?3 WHERE id = ?1",
+        params![
+            record_id,
+            change.subscription_status.as_str(),
+            change.opt_in_type.as_str()
+        ],
+    )?;
+    tx.commit()?;
+    Ok(change)
+}
+
+#[utoipa::path(post, path = "/dev/records/{entity}/{crmId}/resubscribe/confirm", tag = "dev",
+    description = "Simulates the person clicking the link of the resubscribe confirmation email: the record is \
+subscribed again and its opt-in type raised to at least `double` (never lowered).",
+    params(("entity" = Entity, Path), ("crmId" = String, Path)),
+    responses(
+        (status = 200, body = ConsentChange), (status = 401, body = ErrorBody),
+        (status = 404, body = ErrorBody),
+        (status = 422, description = "No resubscribe request waiting for the record", body = ErrorBody),
+    ),
+    security(("bearer" = [])))]
+pub async fn dev_confirm_resubscribe(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path((entity, crm_id)): Path<(String, String)>,
+) -> ApiResult<Json<ConsentChange>> {
+    if !state.config.dev_endpoints {
+        return Err(Failure::not_found("No such endpoint."));
+    }
+    let entity = parse_entity(&entity)?;
+    state
+        .db
+        .run(move |conn| Ok(Json(confirm_resubscribe(conn, &caller, entity, &crm_id)?)))
+        .await
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::wire::Role;
+
+    fn fixture() -> (Connection, Caller, i64) {
+        let conn = db::open_in_memory().unwrap();
+        let tenant = db::insert_tenant(&conn, "T").unwrap();
+        let user = db::insert_user(&conn, tenant, "rep", "Rep", Role::Rep, None).unwrap();
+        let template = db::insert_template(
+            &conn,
+            tenant,
+            "Nurture",
+            "Welcome",
+            "Hi {{firstName|there}}",
+            "<p>Hi {{firstName}}</p>",
+        )
+        .unwrap();
+        let caller = Caller {
+            tenant_id: tenant,
+            user_id: user,
+            role: Role::Rep,
+            crm_user: "rep".to_owned(),
+        };
+        (conn, caller, template)
+    }
+
+    fn request(template_id: i64, emails: &[&str]) -> SendRequest {
+        SendRequest {
+            template_id,
+            subject: None,
+            recipients: emails
+                .iter()
+                .enumerate()
+                .map(|(i, email)| SendRecipient {
+                    entity: Entity::Lead,
+                    crm_id: format!("LEAD-{i}"),
+                    email: Some((*email).to_owned()),
+                    first_name: Some(format!("P{i}")),
+                    last_name: None,
+                    company: None,
+                    job_title: None,
+                })
+                .collect(),
+            scheduled_at: None,
+        }
+    }
+
+    fn count(conn: &Connection, sql: &str) -> i64 {
+        conn.query_row(sql, [], |row| row.get(0)).unwrap()
+    }
+
+    #[test]
+    fn the_hash_ignores_the_body_s_spelling() {
+        let a: SendRequest = serde_json::from_str(
+            r#"{"templateId":1,"recipients":[{"entity":"lead","crmId":"L"}],"subject":null}"#,
+        )
+        .unwrap();
+        let b: SendRequest = serde_json::from_str(
+            r#"{ "recipients" : [ {"crmId":"L","entity":"lead"} ], "templateId" : 1 }"#,
+        )
+        .unwrap();
+        assert_eq!(request_hash(&a), request_hash(&b));
+        let mut c = b.clone();
+        c.subject = Some("Other".into());
+        assert_ne!(request_hash(&a), request_hash(&c));
+    }
+
+    #[test]
+    fn a_key_sends_once_and_unknown_records_are_created() {
+        let (mut conn, caller, template) = fixture();
+        let now = Utc::now();
+        let body = request(template, &["a@x.example", "b@fail.example", "A@X.example"]);
+        let (first, replayed) = send_once(&mut conn, &caller, "k1", &body, now).unwrap();
+        assert!(!replayed);
+        let (again, replayed) = send_once(&mut conn, &caller, "k1", &body, now).unwrap();
+        assert!(replayed);
+        assert_eq!(first, again);
+        let response: SendResponse = serde_json::from_str(&first).unwrap();
+        let outcomes: Vec<SendOutcome> = response.results.iter().map(|r| r.outcome).collect();
+        assert_eq!(
+            outcomes,
+            vec![
+                SendOutcome::Sent,
+                SendOutcome::Failed,
+                SendOutcome::Excluded
+            ]
+        );
+        assert_eq!(
+            response.results[2].reason,
+            Some(ExclusionReason::DuplicateEmail)
+        );
+        assert_eq!(response.results[0].subject.as_deref(), Some("Hi P0"));
+        assert_eq!(response.remaining_today, DAILY_SEND_LIMIT - 1);
+        assert_eq!(count(&conn, "SELECT count(*) FROM sends"), 1);
+        assert_eq!(
+            count(
+                &conn,
+                "SELECT count(*) FROM activities WHERE kind = 'emailSent'"
+            ),
+            1
+        );
+        assert_eq!(
+            count(&conn, "SELECT count(*) FROM records WHERE imported = 0"),
+            1,
+            "only the sent recipient is created"
+        );
+        let mut other = body.clone();
+        other.subject = Some("Changed".into());
+        let refused = send_once(&mut conn, &caller, "k1", &other, now).unwrap_err();
+        assert_eq!(refused.error.field.as_deref(), Some(IDEMPOTENCY_KEY_HEADER));
+    }
+
+    #[test]
+    fn scheduled_recipients_are_delivered_when_due_unless_they_opted_out() {
+        let (mut conn, caller, template) = fixture();
+        let now = Utc::now();
+        let mut body = request(template, &["a@x.example", "b@x.example"]);
+        body.scheduled_at = Some(now + Duration::hours(1));
+        let (json, _) = send_once(&mut conn, &caller, "k", &body, now).unwrap();
+        let response: SendResponse = serde_json::from_str(&json).unwrap();
+        assert_eq!(response.count(SendOutcome::Scheduled), 2);
+        assert_eq!(deliver_due(&mut conn, now).unwrap(), 0);
+        assert_eq!(count(&conn, "SELECT count(*) FROM activities"), 0);
+        conn.execute(
+            "UPDATE records SET subscription_status = 'optedOut' WHERE crm_id = 'LEAD-1'",
+            [],
+        )
+        .unwrap();
+        assert_eq!(deliver_due(&mut conn, now + Duration::hours(2)).unwrap(), 1);
+        let at: i64 = conn
+            .query_row("SELECT occurred_at FROM activities", [], |row| row.get(0))
+            .unwrap();
+        assert_eq!(at, to_millis(now + Duration::hours(1)));
+        assert_eq!(
+            count(&conn, "SELECT count(*) FROM send_recipients WHERE outcome = 'excluded' AND reason = 'optedOut'"),
+            1
+        );
+        // Scheduled and sent recipients count towards the day they were sent on.
+        assert_eq!(
+            remaining_today(&conn, caller.user_id, now).unwrap(),
+            DAILY_SEND_LIMIT - 1
+        );
+    }
+}

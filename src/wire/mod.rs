@@ -194,6 +194,10 @@ pub struct RecordProfile {
     pub last_synced_at: DateTime<Utc>,
     /// Number of activities per kind over the record's whole history.
     pub activity_counts: BTreeMap<ActivityKind, u64>,
+    /// When a resubscribe confirmation was last requested for the person, present only while
+    /// they are still opted out (`POST /v1/records/{entity}/{crmId}/resubscribe`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub resubscribe_requested_at: Option<DateTime<Utc>>,
 }
 
 /// Kind-specific details of an activity; only the fields of its kind are present.
