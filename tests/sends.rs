@@ -876,3 +876,59 @@ async fn a_confirmed_resubscribe_raises_the_opt_in_and_never_lowers_it() {
     let answer = preflight(sandbox, &token, &body).await;
     assert_eq!(answer.sendable, 1);
 }
+
+#[tokio::test]
+async fn an_emailed_crm_only_record_is_listed_once_by_the_demo_crm() {
+    let sandbox = shared();
+    let token = token_for(sandbox, "rep-ava").await;
+    let template = template_id(sandbox, &token, "Lead scoring guide").await;
+    // A CRM-only lead of the seed: sending adds it to marketing.
+    let crm_id: String = {
+        let conn = rusqlite::Connection::open(&sandbox.db_path).unwrap();
+        conn.query_row(
+            "SELECT c.crm_id FROM crm_only_records c
+             WHERE c.entity = 'lead' AND c.email IS NOT NULL
+               AND c.tenant_id = (SELECT id FROM tenants WHERE name = ?1)
+               AND NOT EXISTS (SELECT 1 FROM records r WHERE r.crm_id = c.crm_id)
+             ORDER BY c.crm_id DESC LIMIT 1",
+            [seed::TENANT_A],
+            |row| row.get(0),
+        )
+        .unwrap()
+    };
+    let listed = |crm_id: String| async move {
+        let url = format!(
+            "{}/crm/api/records?entity=lead&user=rep-ava&limit=200&offset=0",
+            sandbox.host
+        );
+        let mut count = 0;
+        let mut offset = 0;
+        loop {
+            let page: Value = client()
+                .get(url.replace("offset=0", &format!("offset={offset}")))
+                .send()
+                .await
+                .unwrap()
+                .json()
+                .await
+                .unwrap();
+            let items = page["items"].as_array().unwrap();
+            count += items.iter().filter(|i| i["id"] == json!(crm_id)).count();
+            offset += items.len();
+            if items.is_empty() || offset as u64 >= page["total"].as_u64().unwrap() {
+                return count;
+            }
+        }
+    };
+    assert_eq!(listed(crm_id.clone()).await, 1);
+    let body = json!({"templateId": template, "recipients": [
+        {"entity": "lead", "crmId": crm_id, "email": format!("{}@example.com", crm_id.to_lowercase())}
+    ]});
+    let sent = send(sandbox, &token, &fresh_crm_id("key"), &body).await;
+    assert_eq!(sent.results[0].outcome, SendOutcome::Sent, "{sent:?}");
+    assert_eq!(
+        listed(crm_id).await,
+        1,
+        "known to marketing now, still one CRM row"
+    );
+}

@@ -8,10 +8,13 @@
 //! - [`session`]: when to ask the host for a fresh token.
 //! - [`labels`]: the words a sales user reads for profile fields.
 //! - [`programs`]: the Programs view's selection, search and enrolment outcomes.
+//! - [`compose`]: the Send view's message, its one idempotent send and what follows it.
+//! - [`merge`]: merge fields and their rendering; [`preflight`]: who an email may go to.
 
 pub mod activity_details;
 pub mod activity_filters;
 pub mod activity_history;
+pub mod compose;
 pub mod labels;
 pub mod merge;
 pub mod preflight;

@@ -182,6 +182,8 @@ pub struct Endpoint<T> {
     path: String,
     /// The JSON body of a `POST`.
     body: Option<Rc<str>>,
+    /// The `Idempotency-Key` header of a send.
+    idempotency_key: Option<Rc<str>>,
     answer: PhantomData<fn() -> T>,
 }
 
@@ -191,6 +193,7 @@ impl<T> Endpoint<T> {
             method: "GET",
             path,
             body: None,
+            idempotency_key: None,
             answer: PhantomData,
         }
     }
@@ -201,8 +204,15 @@ impl<T> Endpoint<T> {
             method: "POST",
             path,
             body: serde_json::to_string(body).ok().map(Rc::from),
+            idempotency_key: None,
             answer: PhantomData,
         }
+    }
+
+    /// The same request, sent with `Idempotency-Key: key`.
+    pub fn with_idempotency_key(mut self, key: &str) -> Endpoint<T> {
+        self.idempotency_key = Some(Rc::from(key));
+        self
     }
 
     /// The path and query, relative to the API's (and the plugin's) origin.
@@ -217,6 +227,7 @@ impl<T> Clone for Endpoint<T> {
             method: self.method,
             path: self.path.clone(),
             body: self.body.clone(),
+            idempotency_key: self.idempotency_key.clone(),
             answer: PhantomData,
         }
     }
@@ -270,6 +281,35 @@ pub fn enrol(program_id: i64, request: &wire::EnrolRequest) -> Endpoint<wire::En
     Endpoint::post(format!("/v1/programs/{program_id}/enrolments"), request)
 }
 
+/// `GET /v1/templates?q=…&folder=…`
+pub fn templates(query: &str, folder: &str) -> Endpoint<wire::TemplateList> {
+    Endpoint::get(format!(
+        "/v1/templates?q={}&folder={}",
+        encode_component(query.trim()),
+        encode_component(folder)
+    ))
+}
+
+/// `GET /v1/templates/{id}`
+pub fn template(id: i64) -> Endpoint<wire::Template> {
+    Endpoint::get(format!("/v1/templates/{id}"))
+}
+
+/// `POST /v1/sends/preflight`
+pub fn preflight(request: &wire::SendRequest) -> Endpoint<wire::PreflightResponse> {
+    Endpoint::post("/v1/sends/preflight".into(), request)
+}
+
+/// `POST /v1/sends`, once per composed message: `key` makes a repeat return the first result.
+pub fn send_email(request: &wire::SendRequest, key: &str) -> Endpoint<wire::SendResponse> {
+    Endpoint::post("/v1/sends".into(), request).with_idempotency_key(key)
+}
+
+/// `POST /v1/records/{entity}/{crmId}/resubscribe`
+pub fn resubscribe(entity: Entity, crm_id: &str) -> Endpoint<wire::ResubscribeRequest> {
+    Endpoint::post(format!("{}/resubscribe", record_path(entity, crm_id)), &())
+}
+
 fn record_path(entity: Entity, crm_id: &str) -> String {
     format!("/v1/records/{entity}/{}", encode_component(crm_id))
 }
@@ -289,6 +329,7 @@ pub async fn send<T: DeserializeOwned>(
         endpoint.method,
         &endpoint.path,
         endpoint.body.as_deref(),
+        endpoint.idempotency_key.as_deref(),
         token,
         signal,
     )
@@ -301,6 +342,7 @@ async fn send_for_text(
     method: &str,
     path: &str,
     body: Option<&str>,
+    idempotency_key: Option<&str>,
     token: &str,
     signal: &AbortSignal,
 ) -> Result<String, ApiError> {
@@ -320,7 +362,15 @@ async fn send_for_text(
             controller.abort();
         })
     };
-    let result = exchange(method, path, body, token, &controller.signal()).await;
+    let result = exchange(
+        method,
+        path,
+        body,
+        idempotency_key,
+        token,
+        &controller.signal(),
+    )
+    .await;
     drop((forward_abort, timeout));
     match result {
         Err(_) if signal.aborted() => Err(ApiError::Aborted),
@@ -333,6 +383,7 @@ async fn exchange(
     method: &str,
     path: &str,
     body: Option<&str>,
+    idempotency_key: Option<&str>,
     token: &str,
     signal: &AbortSignal,
 ) -> Result<String, ApiError> {
@@ -343,6 +394,11 @@ async fn exchange(
     headers
         .set("Accept", "application/json")
         .map_err(js_network)?;
+    if let Some(key) = idempotency_key {
+        headers
+            .set(wire::IDEMPOTENCY_KEY_HEADER, key)
+            .map_err(js_network)?;
+    }
     let init = RequestInit::new();
     init.set_method(method);
     if let Some(body) = body {

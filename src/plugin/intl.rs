@@ -3,7 +3,7 @@
 
 use std::rc::Rc;
 
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, Datelike, NaiveDate, NaiveDateTime, Utc};
 use gloo_timers::callback::Interval;
 use js_sys::{Array, Date, Function, Object, Reflect};
 use wasm_bindgen::{JsCast, JsValue};
@@ -17,7 +17,7 @@ use crate::plugin::clock;
 pub struct Formats {
     locale: String,
     time_zone: String,
-    /// `en-US` numeric year/month/day in the user's zone: parsed, never shown.
+    /// `en-US` numeric year/month/day and 24-hour time in the user's zone: parsed, never shown.
     day_key: JsValue,
     time_of_day: JsValue,
     date_time: JsValue,
@@ -58,6 +58,10 @@ impl Formats {
                 ("year", "numeric"),
                 ("month", "numeric"),
                 ("day", "numeric"),
+                ("hour", "numeric"),
+                ("minute", "numeric"),
+                ("second", "numeric"),
+                ("hourCycle", "h23"),
             ];
             if !zone.is_empty() {
                 options.push(("timeZone", zone.as_str()));
@@ -107,6 +111,12 @@ impl Formats {
     }
 
     fn compute_local_date(&self, at: &DateTime<Utc>) -> Option<LocalDate> {
+        let wall = self.wall_clock(at)?;
+        LocalDate::new(wall.year(), wall.month(), wall.day())
+    }
+
+    /// The wall-clock time `at` shows in the user's time zone.
+    pub fn wall_clock(&self, at: &DateTime<Utc>) -> Option<NaiveDateTime> {
         let format_to_parts: Function = Reflect::get(&self.day_key, &"formatToParts".into())
             .ok()?
             .dyn_into()
@@ -116,18 +126,39 @@ impl Formats {
             .ok()?
             .dyn_into()
             .ok()?;
-        let (mut year, mut month, mut day) = (None, None, None);
+        let mut fields = [None::<u32>; 6];
         for part in parts.iter() {
             let kind = Reflect::get(&part, &"type".into()).ok()?.as_string()?;
             let value = Reflect::get(&part, &"value".into()).ok()?.as_string()?;
-            match kind.as_str() {
-                "year" => year = value.parse().ok(),
-                "month" => month = value.parse().ok(),
-                "day" => day = value.parse().ok(),
-                _ => {}
-            }
+            let slot = match kind.as_str() {
+                "year" => 0,
+                "month" => 1,
+                "day" => 2,
+                "hour" => 3,
+                "minute" => 4,
+                "second" => 5,
+                _ => continue,
+            };
+            fields[slot] = value.parse().ok();
         }
-        LocalDate::new(year?, month?, day?)
+        let [year, month, day, hour, minute, second] = fields;
+        NaiveDate::from_ymd_opt(year? as i32, month?, day?)?.and_hms_opt(hour?, minute?, second?)
+    }
+
+    /// The instant a wall-clock time in the user's time zone names. A time skipped by a DST
+    /// change resolves to the instant after the gap; a repeated one to its first occurrence.
+    pub fn utc_of_local(&self, local: NaiveDateTime) -> Option<DateTime<Utc>> {
+        let offset_at = |at: DateTime<Utc>| Some(self.wall_clock(&at)? - at.naive_utc());
+        let guess = local.and_utc();
+        let first = guess - offset_at(guess)?;
+        let second = guess - offset_at(first)?;
+        let candidates = [first.min(second), first.max(second)];
+        Some(
+            candidates
+                .into_iter()
+                .find(|at| self.wall_clock(at) == Some(local))
+                .unwrap_or(candidates[1]),
+        )
     }
 
     /// Today in the user's time zone.

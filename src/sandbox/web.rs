@@ -273,8 +273,11 @@ const CRM_RECORDS: &str = "
     FROM (SELECT entity, crm_id, email, first_name, last_name, company, job_title, owner_id, 1 AS known
             FROM records WHERE tenant_id = ?1
           UNION ALL
-          SELECT entity, crm_id, email, first_name, last_name, company, job_title, owner_id, 0
-            FROM crm_only_records WHERE tenant_id = ?1) r
+          SELECT c.entity, c.crm_id, c.email, c.first_name, c.last_name, c.company, c.job_title, c.owner_id, 0
+            FROM crm_only_records c WHERE c.tenant_id = ?1
+             -- once emailed or enrolled, marketing knows the person: list them once
+             AND NOT EXISTS (SELECT 1 FROM records k
+                             WHERE k.tenant_id = ?1 AND k.entity = c.entity AND k.crm_id = c.crm_id)) r
     LEFT JOIN users u ON u.id = r.owner_id
     WHERE (?2 IS NULL OR r.entity = ?2) AND (?3 IS NULL OR u.crm_user = ?3) AND (?4 IS NULL OR r.crm_id = ?4)";
 

@@ -56,19 +56,30 @@ pub fn harness() -> &'static Harness {
 
         let driver = std::env::var("CHROMEDRIVER").unwrap_or_else(|_| "chromedriver".into());
         let port = free_port();
-        let child = Command::new(&driver)
-            .arg(format!("--port={port}"))
+        // Statics are never dropped, so chromedriver runs under a watchdog that stops it (and
+        // the browsers it started) when this process exits and the pipe to its stdin closes;
+        // otherwise every test run would leave a chromedriver behind.
+        let child = Command::new("sh")
+            .args([
+                "-c",
+                r#""$0" --port="$1" & d=$!; read _; pkill -TERM -P "$d" 2>/dev/null; kill "$d""#,
+            ])
+            .arg(&driver)
+            .arg(port.to_string())
+            .stdin(Stdio::piped())
             .stdout(Stdio::null())
             .stderr(Stdio::null())
             .spawn()
             .unwrap_or_else(|e| panic!("cannot start {driver}: {e}"));
         let webdriver = format!("http://127.0.0.1:{port}");
-        for _ in 0..100 {
-            if std::net::TcpStream::connect(("127.0.0.1", port)).is_ok() {
-                break;
+        let listening = (0..100).any(|_| {
+            let up = std::net::TcpStream::connect(("127.0.0.1", port)).is_ok();
+            if !up {
+                std::thread::sleep(Duration::from_millis(100));
             }
-            std::thread::sleep(Duration::from_millis(100));
-        }
+            up
+        });
+        assert!(listening, "{driver} did not start on port {port}");
         Harness {
             api,
             host,

@@ -12,6 +12,7 @@ pub mod programs;
 pub mod record_header;
 pub mod record_view;
 pub mod send_email;
+pub mod send_results;
 pub mod tabs;
 pub mod timeline;
 pub mod timeline_bucket;

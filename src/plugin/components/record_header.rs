@@ -65,6 +65,11 @@ pub fn RecordHeader(props: &RecordHeaderProps) -> Html {
                         { subscription_label(profile.subscription_status) }
                     </li>
                     <li class="badge">{ opt_in_label(profile.opt_in_type) }</li>
+                    if let Some(at) = profile.resubscribe_requested_at {
+                        <li class="badge badge-pending" title={formats.date_time(&at)}>
+                            { "Resubscribe requested" }
+                        </li>
+                    }
                 </ul>
                 <p class="updated">
                     { "Updated " }

@@ -139,7 +139,11 @@ pub fn RecordView(props: &RecordViewProps) -> Html {
                 <Programs records={Rc::new(vec![record.clone()])} profile={loaded.clone()} />
             },
             Tab::Send => html! {
-                <SendEmail records={Rc::new(vec![record.clone()])} profile={loaded.clone()} />
+                <SendEmail
+                    records={Rc::new(vec![record.clone()])}
+                    profile={loaded.clone()}
+                    on_changed={on_refresh.clone()}
+                />
             },
         };
         html! {

@@ -1,12 +1,38 @@
 //! Send email: to the record, or to up to 200 records selected in a CRM list view.
+//!
+//! Choose a template (folders, search), see it rendered for any recipient in a sandboxed frame,
+//! edit the subject, read the pre-flight (who receives it, who is excluded and why, which merge
+//! fields are empty for whom), send now or at a time in the user's zone. One request sends the
+//! whole batch with an `Idempotency-Key` kept per composed message for the tab's life (see
+//! [`crate::domain::compose`]); the results list every recipient, with a retry for the failed
+//! ones, and each recipient the email went to gets a "Sent Email" note in the CRM.
 
+use std::cell::Cell;
 use std::rc::Rc;
 
+use chrono::{DateTime, NaiveDateTime, Utc};
+use gloo_timers::callback::Timeout;
+use web_sys::{AbortController, HtmlInputElement, HtmlSelectElement};
+use yew::platform::spawn_local;
 use yew::prelude::*;
 
-use crate::plugin::components::panels::ComingSoon;
-use crate::protocol::CrmRecord;
-use crate::wire::RecordProfile;
+use crate::domain::compose::{
+    fingerprint, noted, recipients_of, retry_failed, selection_problem, sent_note, Compose, Phase,
+    When,
+};
+use crate::domain::labels::display_name;
+use crate::domain::merge::{render_html, render_text, MergeData};
+use crate::plugin::api::{self, ApiError};
+use crate::plugin::bridge::use_host;
+use crate::plugin::components::panels::{ErrorPanel, MessagePanel, Skeleton};
+use crate::plugin::components::send_results::SendResults;
+use crate::plugin::intl::use_formats;
+use crate::plugin::{clock, mark, window};
+use crate::protocol::{CrmRecord, PluginMessage};
+use crate::wire::{
+    PreflightResponse, RecipientStatus, RecordProfile, SendRequest, SendResponse,
+    SubscriptionStatus, Template, TemplateList,
+};
 
 #[derive(Properties, PartialEq)]
 pub struct SendEmailProps {
@@ -15,11 +41,864 @@ pub struct SendEmailProps {
     /// Marketing's profile of a single record, once loaded.
     #[prop_or_default]
     pub profile: Option<Rc<RecordProfile>>,
+    /// Marketing's data about the record changed (a resubscribe was requested): reload it.
+    #[prop_or_default]
+    pub on_changed: Option<Callback<()>>,
+}
+
+/// A fetched value.
+#[derive(Clone)]
+enum Load<T> {
+    Idle,
+    Loading,
+    Loaded(T),
+    Failed(ApiError),
+}
+
+/// The composed message, as a Yew reducer over [`Compose`].
+#[derive(Clone, Default, PartialEq)]
+struct ComposeState(Compose);
+
+enum Action {
+    Choose(i64),
+    Subject(String, String),
+    When(When),
+    LogNote(bool),
+    Preview(usize),
+    Start(SendRequest),
+    Finish(SendRequest, Result<(SendResponse, bool), String>),
+    Reset,
+}
+
+impl Reducible for ComposeState {
+    type Action = Action;
+
+    fn reduce(self: Rc<Self>, action: Action) -> Rc<Self> {
+        let mut next = (*self).clone();
+        let compose = &mut next.0;
+        match action {
+            Action::Choose(id) => compose.choose_template(id),
+            Action::Subject(subject, template) => compose.edit_subject(subject, &template),
+            Action::When(when) => compose.when = when,
+            Action::LogNote(on) => compose.log_note = on,
+            Action::Preview(index) => compose.preview = index,
+            Action::Start(request) => {
+                compose.start_send(request);
+            }
+            Action::Finish(request, answer) => compose.finish(&request, answer),
+            Action::Reset => compose.reset(),
+        }
+        Rc::new(next)
+    }
 }
 
 #[component]
-pub fn SendEmail(_props: &SendEmailProps) -> Html {
+pub fn SendEmail(props: &SendEmailProps) -> Html {
+    if let Some(problem) = selection_problem(props.records.len()) {
+        return html! { <MessagePanel glyph="\u{2709}" title="Can't send this email" detail={problem} /> };
+    }
+    if let (Some(profile), [record]) = (&props.profile, props.records.as_slice()) {
+        if profile.subscription_status != SubscriptionStatus::Subscribed {
+            return html! {
+                <Consent
+                    record={record.clone()}
+                    profile={profile.clone()}
+                    on_changed={props.on_changed.clone()}
+                />
+            };
+        }
+    }
+    html! { <Composer records={props.records.clone()} /> }
+}
+
+#[derive(Properties, PartialEq)]
+struct ComposerProps {
+    records: Rc<Vec<CrmRecord>>,
+}
+
+#[component]
+fn Composer(props: &ComposerProps) -> Html {
+    let host = use_host();
+    let formats = use_formats();
+    let state = use_reducer(ComposeState::default);
+    let compose = &state.0;
+    let query = use_state(String::new);
+    let folder = use_state(String::new);
+    let templates = use_state(|| Load::<Rc<TemplateList>>::Loading);
+    let templates_generation = use_state(|| 0u32);
+    let template = use_state(|| Load::<Rc<Template>>::Idle);
+    let template_generation = use_state(|| 0u32);
+    // The pre-flight, with the request it answers.
+    let preflight = use_state(|| Load::<(Rc<SendRequest>, Rc<PreflightResponse>)>::Idle);
+    let preflight_generation = use_state(|| 0u32);
+    // Set between the click and the answer: a second click in the same tick does nothing.
+    let in_flight = use_memo((), |_| Cell::new(false));
+    let recipients = use_memo(props.records.clone(), |records| recipients_of(records));
+    let user_id = host
+        .context
+        .as_ref()
+        .map(|c| c.user.id.clone())
+        .unwrap_or_default();
+
+    // Templates, again when the search, the folder or a retry changes.
+    {
+        let (templates, session) = (templates.clone(), host.session.clone());
+        let key = ((*query).clone(), (*folder).clone(), *templates_generation);
+        use_effect_with(key, move |(query, folder, _)| {
+            let controller = AbortController::new().ok();
+            let signal = controller.as_ref().map(AbortController::signal);
+            let endpoint = api::templates(query, folder);
+            // Typing: wait for a pause before asking.
+            let timer = signal.map(|signal| {
+                Timeout::new(200, move || {
+                    spawn_local(async move {
+                        match session.fetch(&endpoint, &signal).await {
+                            Err(error) if error.is_aborted() => {}
+                            Ok(list) => templates.set(Load::Loaded(Rc::new(list))),
+                            Err(error) => templates.set(Load::Failed(error)),
+                        }
+                    });
+                })
+            });
+            move || {
+                drop(timer);
+                controller.iter().for_each(AbortController::abort);
+            }
+        });
+    }
+
+    // The chosen template.
+    {
+        let (template, session) = (template.clone(), host.session.clone());
+        use_effect_with(
+            (compose.template_id, *template_generation),
+            move |(id, _)| {
+                let controller = id.and_then(|_| AbortController::new().ok());
+                if let (Some(id), Some(controller)) = (*id, controller.as_ref()) {
+                    template.set(Load::Loading);
+                    let signal = controller.signal();
+                    spawn_local(async move {
+                        match session.fetch(&api::template(id), &signal).await {
+                            Err(error) if error.is_aborted() => {}
+                            Ok(loaded) => template.set(Load::Loaded(Rc::new(loaded))),
+                            Err(error) => template.set(Load::Failed(error)),
+                        }
+                    });
+                }
+                move || controller.iter().for_each(AbortController::abort)
+            },
+        );
+    }
+
+    // The pre-flight of the message as composed (without its time: typing a time must not
+    // fail it), again a moment after each subject edit.
+    let draft = compose.template_id.map(|template_id| SendRequest {
+        template_id,
+        subject: compose.subject.clone(),
+        recipients: (*recipients).clone(),
+        scheduled_at: None,
+    });
+    {
+        let (preflight, session) = (preflight.clone(), host.session.clone());
+        use_effect_with((draft.clone(), *preflight_generation), move |(draft, _)| {
+            let controller = draft.as_ref().and_then(|_| AbortController::new().ok());
+            let timer = match (draft.clone(), controller.as_ref()) {
+                (Some(draft), Some(controller)) => {
+                    preflight.set(Load::Loading);
+                    let signal = controller.signal();
+                    Some(Timeout::new(250, move || {
+                        spawn_local(async move {
+                            let endpoint = api::preflight(&draft);
+                            match session.fetch(&endpoint, &signal).await {
+                                Err(error) if error.is_aborted() => {}
+                                Ok(answer) => {
+                                    preflight.set(Load::Loaded((Rc::new(draft), Rc::new(answer))))
+                                }
+                                Err(error) => preflight.set(Load::Failed(error)),
+                            }
+                        });
+                    }))
+                }
+                _ => {
+                    preflight.set(Load::Idle);
+                    None
+                }
+            };
+            move || {
+                drop(timer);
+                controller.iter().for_each(AbortController::abort);
+            }
+        });
+    }
+
+    // The time of a scheduled send, or why it is not valid.
+    let now = clock::now();
+    let scheduled: Result<Option<DateTime<Utc>>, &'static str> = match &compose.when {
+        When::Now => Ok(None),
+        When::Later(text) => NaiveDateTime::parse_from_str(text, "%Y-%m-%dT%H:%M")
+            .ok()
+            .and_then(|local| formats.utc_of_local(local))
+            .ok_or("Choose a date and time.")
+            .and_then(|at| {
+                if at <= now + chrono::Duration::minutes(1) {
+                    Err("Choose a time in the future.")
+                } else if at > now + chrono::Duration::days(365) {
+                    Err("Choose a time within a year.")
+                } else {
+                    Ok(Some(at))
+                }
+            }),
+    };
+
+    let send = {
+        let (state, session, bridge) = (
+            state.dispatcher(),
+            host.session.clone(),
+            host.bridge.clone(),
+        );
+        let (in_flight, user_id) = (in_flight.clone(), user_id.clone());
+        let log_note = compose.log_note;
+        let template_name = match &*template {
+            Load::Loaded(t) => t.name.clone(),
+            _ => String::new(),
+        };
+        Callback::from(move |request: SendRequest| {
+            if in_flight.replace(true) {
+                return;
+            }
+            mark("sidebar:send-click");
+            state.dispatch(Action::Start(request.clone()));
+            let (state, session, bridge, in_flight) = (
+                state.clone(),
+                session.clone(),
+                bridge.clone(),
+                in_flight.clone(),
+            );
+            let (key, replayed) = idempotency_key(&fingerprint(&user_id, &request));
+            let template_name = template_name.clone();
+            spawn_local(async move {
+                // Not tied to the view: a send the user left still finishes and logs its notes.
+                let Ok(controller) = AbortController::new() else {
+                    in_flight.set(false);
+                    return;
+                };
+                let endpoint = api::send_email(&request, &key);
+                let answer = session.fetch(&endpoint, &controller.signal()).await;
+                in_flight.set(false);
+                match answer {
+                    Ok(response) => {
+                        if log_note && !replayed {
+                            for result in noted(&response) {
+                                let (subject, body) =
+                                    sent_note(result, &template_name, &response.campaign_id);
+                                bridge.post(&PluginMessage::LogActivity {
+                                    entity: result.entity,
+                                    id: result.crm_id.clone(),
+                                    subject,
+                                    body,
+                                });
+                            }
+                        }
+                        mark_answered(&key);
+                        state.dispatch(Action::Finish(request, Ok((response, replayed))));
+                        mark("sidebar:send-results");
+                    }
+                    Err(error) => {
+                        state.dispatch(Action::Finish(request, Err(error.user_message())))
+                    }
+                }
+            });
+        })
+    };
+    let dispatch = {
+        let state = state.dispatcher();
+        Callback::from(move |action: Action| state.dispatch(action))
+    };
+
+    // After a send: its results (and a retry of what failed).
+    if let Phase::Done {
+        request,
+        response,
+        replayed,
+    } = &compose.phase
+    {
+        let retry = retry_failed(request, response).map(|again| {
+            let send = send.clone();
+            Callback::from(move |()| send.emit(again.clone()))
+        });
+        return html! {
+            <SendResults
+                response={response.clone()}
+                replayed={*replayed}
+                on_retry={retry}
+                on_new={dispatch.reform(|()| Action::Reset)}
+            />
+        };
+    }
+
+    let count = props.records.len();
+    let heading = if count == 1 {
+        format!("Email {}", recipient_name(&props.records[0]),)
+    } else {
+        format!("Email {count} records")
+    };
+
+    let picker = match &*templates {
+        Load::Idle | Load::Loading => html! { <Skeleton label="Loading templates" rows={4} /> },
+        Load::Failed(error) => html! {
+            <ErrorPanel
+                message={error.user_message()}
+                on_retry={{
+                    let generation = templates_generation.clone();
+                    Callback::from(move |()| generation.set(*generation + 1))
+                }}
+            />
+        },
+        Load::Loaded(list) => html! {
+            <TemplatePicker
+                list={list.clone()}
+                chosen={compose.template_id}
+                query={AttrValue::from((*query).clone())}
+                folder={AttrValue::from((*folder).clone())}
+                disabled={compose.is_sending()}
+                on_query={{ let query = query.clone(); Callback::from(move |q| query.set(q)) }}
+                on_folder={{ let folder = folder.clone(); Callback::from(move |f| folder.set(f)) }}
+                on_choose={dispatch.reform(Action::Choose)}
+            />
+        },
+    };
+
+    let message = match (&*template, compose.template_id) {
+        (_, None) => html! {
+            <p class="send-hint">{ "Choose a template to preview and send it." }</p>
+        },
+        (Load::Failed(error), _) => html! {
+            <ErrorPanel
+                message={error.user_message()}
+                on_retry={{
+                    let generation = template_generation.clone();
+                    Callback::from(move |()| generation.set(*generation + 1))
+                }}
+            />
+        },
+        (Load::Loaded(template), Some(id)) if template.id == id => {
+            let subject = compose
+                .subject
+                .clone()
+                .unwrap_or_else(|| template.subject.clone());
+            let answered = match &*preflight {
+                Load::Loaded((asked, answer)) if Some(&**asked) == draft.as_ref() => {
+                    Some(answer.clone())
+                }
+                _ => None,
+            };
+            let sending = compose.is_sending();
+            let sendable = answered.as_ref().map(|a| a.sendable).unwrap_or(0);
+            let can_send = !sending && sendable > 0 && scheduled.is_ok();
+            let onclick = {
+                let (send, draft) = (send.clone(), draft.clone());
+                let at = scheduled.ok().flatten();
+                Callback::from(move |_: MouseEvent| {
+                    if let (true, Some(draft)) = (can_send, draft.clone()) {
+                        send.emit(SendRequest {
+                            scheduled_at: at,
+                            ..draft
+                        });
+                    }
+                })
+            };
+            let label = match (sending, &scheduled) {
+                (true, _) => format!("Sending to {}…", plural(sendable, "recipient")),
+                (false, Ok(Some(_))) => format!("Schedule for {}", plural(sendable, "recipient")),
+                (false, _) => format!("Send to {}", plural(sendable, "recipient")),
+            };
+            html! {
+                <>
+                    <div class="send-field">
+                        <label for="send-subject">{ "Subject" }</label>
+                        <input
+                            id="send-subject"
+                            type="text"
+                            maxlength="255"
+                            value={subject.clone()}
+                            disabled={sending}
+                            oninput={{
+                                let template_subject = template.subject.clone();
+                                dispatch.reform(move |e: InputEvent| Action::Subject(
+                                    e.target_unchecked_into::<HtmlInputElement>().value(),
+                                    template_subject.clone(),
+                                ))
+                            }}
+                        />
+                        <p class="send-field-hint">
+                            { "Merge fields like {{firstName}} are filled per recipient; {{firstName|there}} falls back to \u{201c}there\u{201d}." }
+                        </p>
+                    </div>
+                    { match (&*preflight, &answered) {
+                        (_, Some(answer)) => html! {
+                            <>
+                                <Preview
+                                    template={template.clone()}
+                                    subject={AttrValue::from(subject.clone())}
+                                    preflight={answer.clone()}
+                                    index={compose.preview}
+                                    on_choose={dispatch.reform(Action::Preview)}
+                                />
+                                <PreflightSummary preflight={answer.clone()} />
+                            </>
+                        },
+                        (Load::Failed(error), None) => html! {
+                            <ErrorPanel
+                                message={format!("Checking the recipients failed. {}", error.user_message())}
+                                on_retry={{
+                                    let generation = preflight_generation.clone();
+                                    Callback::from(move |()| generation.set(*generation + 1))
+                                }}
+                            />
+                        },
+                        _ => html! { <Skeleton label="Checking recipients" rows={3} /> },
+                    } }
+                    <fieldset class="send-when" disabled={sending}>
+                        <legend>{ "When" }</legend>
+                        <label class="send-option">
+                            <input
+                                type="radio"
+                                name="send-when"
+                                id="send-now"
+                                checked={compose.when == When::Now}
+                                onchange={dispatch.reform(|_: Event| Action::When(When::Now))}
+                            />
+                            { "Send now" }
+                        </label>
+                        <label class="send-option">
+                            <input
+                                type="radio"
+                                name="send-when"
+                                id="send-later"
+                                checked={compose.when != When::Now}
+                                onchange={dispatch.reform(|_: Event| Action::When(When::Later(String::new())))}
+                            />
+                            { "Schedule" }
+                        </label>
+                        if let When::Later(text) = &compose.when {
+                            <label class="send-schedule">
+                                <span>{ "Date and time (your time zone)" }</span>
+                                <input
+                                    id="send-at"
+                                    type="datetime-local"
+                                    value={text.clone()}
+                                    aria-invalid={scheduled.is_err().to_string()}
+                                    aria-describedby="send-at-error"
+                                    onchange={dispatch.reform(|e: Event| Action::When(When::Later(
+                                        e.target_unchecked_into::<HtmlInputElement>().value(),
+                                    )))}
+                                />
+                            </label>
+                            if let Err(problem) = &scheduled {
+                                <p id="send-at-error" class="field-error">{ *problem }</p>
+                            }
+                        }
+                    </fieldset>
+                    <label class="send-option send-log">
+                        <input
+                            id="send-log-note"
+                            type="checkbox"
+                            checked={compose.log_note}
+                            disabled={sending}
+                            onchange={dispatch.reform(|e: Event| Action::LogNote(
+                                e.target_unchecked_into::<HtmlInputElement>().checked(),
+                            ))}
+                        />
+                        { "Log a \u{201c}Sent Email\u{201d} note on the CRM record" }
+                    </label>
+                    if let Phase::Failed { message, .. } = &compose.phase {
+                        <div class="error-panel compact" role="alert">
+                            <p class="error-message">
+                                { format!("The send did not complete: {message} Sending again is safe: nobody gets the email twice.") }
+                            </p>
+                        </div>
+                    }
+                    <div class="send-actions">
+                        <button
+                            id="send-submit"
+                            type="button"
+                            class="button button-primary"
+                            disabled={!can_send}
+                            aria-busy={sending.to_string()}
+                            {onclick}
+                        >
+                            { label }
+                        </button>
+                        if sending {
+                            <div class="send-progress" role="status">
+                                <progress aria-label="Sending"></progress>
+                                <span>{ format!("Sending to {}…", plural(sendable, "recipient")) }</span>
+                            </div>
+                        }
+                    </div>
+                </>
+            }
+        }
+        _ => html! { <Skeleton label="Loading the template" rows={3} /> },
+    };
+
     html! {
-        <ComingSoon title="Send a marketing email" detail="Sending an approved marketing email is coming soon." />
+        <div class="send">
+            <h2 class="send-heading">{ heading }</h2>
+            <section class="send-templates" aria-label="Templates">{ picker }</section>
+            <section class="send-message" aria-label="Message">{ message }</section>
+        </div>
+    }
+}
+
+fn recipient_name(record: &CrmRecord) -> String {
+    display_name(
+        record.first_name.as_deref(),
+        record.last_name.as_deref(),
+        record.email.as_deref(),
+        &record.id,
+    )
+}
+
+pub(crate) fn plural(n: u32, word: &str) -> String {
+    if n == 1 {
+        format!("1 {word}")
+    } else {
+        format!("{n} {word}s")
+    }
+}
+
+/// The tab's `Idempotency-Key` for a message fingerprint, created on first use, and whether a
+/// send with it was already answered. Kept in `sessionStorage` (a random key, no record data),
+/// so a reload of the same compose reuses it. Without storage, a fresh key per click still
+/// guards against everything but a reload.
+fn idempotency_key(fingerprint: &str) -> (String, bool) {
+    let storage = window().session_storage().ok().flatten();
+    let name = format!("crm-sidebar.send.{fingerprint}");
+    if let Some(key) = storage
+        .as_ref()
+        .and_then(|s| s.get_item(&name).ok().flatten())
+    {
+        let answered = storage
+            .as_ref()
+            .and_then(|s| s.get_item(&format!("{name}.answered")).ok().flatten())
+            .is_some();
+        return (key, answered);
+    }
+    let key = random_key();
+    if let Some(storage) = &storage {
+        let _ = storage.set_item(&name, &key);
+        let _ = storage.set_item(&format!("crm-sidebar.key.{key}"), &name);
+    }
+    (key, false)
+}
+
+/// Remembers that the send with `key` was answered (its notes were logged).
+fn mark_answered(key: &str) {
+    if let Some(storage) = window().session_storage().ok().flatten() {
+        if let Ok(Some(name)) = storage.get_item(&format!("crm-sidebar.key.{key}")) {
+            let _ = storage.set_item(&format!("{name}.answered"), "1");
+        }
+    }
+}
+
+/// `crypto.randomUUID()`, or random hex where the browser lacks it.
+fn random_key() -> String {
+    use js_sys::{Function, Reflect};
+    use wasm_bindgen::JsCast;
+    let crypto = Reflect::get(&js_sys::global(), &"crypto".into()).ok();
+    crypto
+        .as_ref()
+        .and_then(|c| Reflect::get(c, &"randomUUID".into()).ok())
+        .and_then(|f| f.dyn_into::<Function>().ok())
+        .and_then(|f| f.call0(crypto.as_ref()?).ok())
+        .and_then(|v| v.as_string())
+        .unwrap_or_else(|| {
+            (0..4)
+                .map(|_| {
+                    format!(
+                        "{:08x}",
+                        (js_sys::Math::random() * f64::from(u32::MAX)) as u32
+                    )
+                })
+                .collect()
+        })
+}
+
+#[derive(Properties, PartialEq)]
+struct TemplatePickerProps {
+    list: Rc<TemplateList>,
+    chosen: Option<i64>,
+    query: AttrValue,
+    folder: AttrValue,
+    disabled: bool,
+    on_query: Callback<String>,
+    on_folder: Callback<String>,
+    on_choose: Callback<i64>,
+}
+
+#[component]
+fn TemplatePicker(props: &TemplatePickerProps) -> Html {
+    let groups = props.list.by_folder();
+    html! {
+        <>
+            <div class="send-filters">
+                <div class="search-field">
+                    <label class="visually-hidden" for="template-search">{ "Search templates" }</label>
+                    <input
+                        id="template-search"
+                        type="search"
+                        placeholder="Search templates"
+                        autocomplete="off"
+                        value={props.query.clone()}
+                        oninput={props.on_query.reform(|e: InputEvent| {
+                            e.target_unchecked_into::<HtmlInputElement>().value()
+                        })}
+                    />
+                </div>
+                <label class="visually-hidden" for="template-folder">{ "Folder" }</label>
+                <select
+                    id="template-folder"
+                    onchange={props.on_folder.reform(|e: Event| {
+                        e.target_unchecked_into::<HtmlSelectElement>().value()
+                    })}
+                >
+                    <option value="" selected={props.folder.is_empty()}>{ "All folders" }</option>
+                    { for props.list.folders.iter().map(|f| html! {
+                        <option value={f.clone()} selected={props.folder == f.as_str()}>{ f.clone() }</option>
+                    }) }
+                </select>
+            </div>
+            if groups.is_empty() {
+                <p class="send-hint">{ "No template matches. Try another name or folder." }</p>
+            } else {
+                <fieldset class="template-list" disabled={props.disabled}>
+                    <legend class="visually-hidden">{ "Template" }</legend>
+                    { for groups.into_iter().map(|(folder, items)| html! {
+                        <div class="template-folder" key={folder.to_owned()}>
+                            <p class="template-folder-name">{ folder.to_owned() }</p>
+                            { for items.into_iter().map(|t| {
+                                let id = t.id;
+                                html! {
+                                    <label class="template" key={t.id} data-template-id={t.id.to_string()}>
+                                        <input
+                                            type="radio"
+                                            name="send-template"
+                                            checked={props.chosen == Some(t.id)}
+                                            onchange={props.on_choose.reform(move |_: Event| id)}
+                                        />
+                                        <span class="template-name">{ t.name.clone() }</span>
+                                        <span class="template-subject">{ t.subject.clone() }</span>
+                                    </label>
+                                }
+                            }) }
+                        </div>
+                    }) }
+                </fieldset>
+            }
+        </>
+    }
+}
+
+#[derive(Properties, PartialEq)]
+struct PreviewProps {
+    template: Rc<Template>,
+    subject: AttrValue,
+    preflight: Rc<PreflightResponse>,
+    index: usize,
+    on_choose: Callback<usize>,
+}
+
+/// The message as one recipient will get it; the body in a frame with no scripts and no origin.
+#[component]
+fn Preview(props: &PreviewProps) -> Html {
+    let recipients = &props.preflight.recipients;
+    // The chosen recipient, else the first one the email goes to.
+    let index = if props.index < recipients.len() {
+        props.index
+    } else {
+        recipients
+            .iter()
+            .position(|r| r.status == RecipientStatus::Sendable)
+            .unwrap_or(0)
+    };
+    let Some(recipient) = recipients.get(index) else {
+        return html! {};
+    };
+    let data = MergeData::from_values(recipient.imported, &recipient.merge_values);
+    let subject = render_text(&props.subject, &data);
+    let body = render_html(&props.template.html, &data);
+    html! {
+        <section class="send-preview" aria-label="Preview">
+            if recipients.len() > 1 {
+                <label class="send-preview-for">
+                    <span>{ "Preview for" }</span>
+                    <select
+                        id="send-preview-recipient"
+                        onchange={props.on_choose.reform(|e: Event| {
+                            e.target_unchecked_into::<HtmlSelectElement>().value().parse().unwrap_or(0)
+                        })}
+                    >
+                        { for recipients.iter().enumerate().map(|(i, r)| html! {
+                            <option value={i.to_string()} selected={i == index}>
+                                { match r.reason {
+                                    Some(reason) => format!("{} (excluded: {})", r.name, reason.label()),
+                                    None => r.name.clone(),
+                                } }
+                            </option>
+                        }) }
+                    </select>
+                </label>
+            }
+            <p class="send-preview-subject"><span>{ "Subject: " }</span><strong>{ subject }</strong></p>
+            <iframe
+                class="send-preview-frame"
+                title={format!("Email preview for {}", recipient.name)}
+                sandbox=""
+                referrerpolicy="no-referrer"
+                srcdoc={body}
+            />
+        </section>
+    }
+}
+
+#[derive(Properties, PartialEq)]
+struct PreflightSummaryProps {
+    preflight: Rc<PreflightResponse>,
+}
+
+/// Who receives it, who does not and why, and the merge fields some recipients lack.
+#[component]
+fn PreflightSummary(props: &PreflightSummaryProps) -> Html {
+    let p = &props.preflight;
+    let excluded: Vec<_> = p.excluded().collect();
+    html! {
+        <section class="preflight" aria-label="Before sending" aria-live="polite">
+            <p class="preflight-count">
+                <strong>{ plural(p.sendable, "recipient") }</strong>
+                { " will receive it" }
+                if !excluded.is_empty() {
+                    { format!(" · {} excluded", excluded.len()) }
+                }
+            </p>
+            if !excluded.is_empty() {
+                <ul class="preflight-excluded" aria-label="Excluded recipients">
+                    { for excluded.iter().map(|r| html! {
+                        <li class="preflight-recipient" key={format!("{}/{}", r.entity, r.crm_id)}
+                            data-crm-id={r.crm_id.clone()}>
+                            <span class="preflight-name">{ r.name.clone() }</span>
+                            <span class="badge badge-negative">
+                                { r.reason.map(|reason| reason.label()).unwrap_or("Excluded") }
+                            </span>
+                        </li>
+                    }) }
+                </ul>
+            }
+            { for p.missing_fields.iter().map(|m| html! {
+                <p class="preflight-missing" role="note">
+                    { format!(
+                        "{{{{{}}}}} is empty for {}: {}. Add a fallback like {{{{{}|…}}}} or they get a blank.",
+                        m.field,
+                        plural(m.recipients.len() as u32, "recipient"),
+                        m.recipients.join(", "),
+                        m.field,
+                    ) }
+                </p>
+            }) }
+            <p class="preflight-limit">{ format!("You can send {} more today.", p.remaining_today) }</p>
+        </section>
+    }
+}
+
+#[derive(Properties, PartialEq)]
+struct ConsentProps {
+    record: CrmRecord,
+    profile: Rc<RecordProfile>,
+    on_changed: Option<Callback<()>>,
+}
+
+/// A record marketing may not email: why, and for an opt-out the resubscribe request.
+#[component]
+fn Consent(props: &ConsentProps) -> Html {
+    let host = use_host();
+    let formats = use_formats();
+    let request = use_state(|| Load::<DateTime<Utc>>::Idle);
+    let name = recipient_name(&props.record);
+    let requested_at = match &*request {
+        Load::Loaded(at) => Some(*at),
+        _ => props.profile.resubscribe_requested_at,
+    };
+    let onclick = {
+        let (request, session) = (request.clone(), host.session.clone());
+        let (record, on_changed) = (props.record.clone(), props.on_changed.clone());
+        Callback::from(move |_: MouseEvent| {
+            if matches!(*request, Load::Loading) {
+                return;
+            }
+            request.set(Load::Loading);
+            let (request, session, record, on_changed) = (
+                request.clone(),
+                session.clone(),
+                record.clone(),
+                on_changed.clone(),
+            );
+            spawn_local(async move {
+                let Ok(controller) = AbortController::new() else {
+                    return;
+                };
+                let endpoint = api::resubscribe(record.entity, &record.id);
+                match session.fetch(&endpoint, &controller.signal()).await {
+                    Ok(answer) => {
+                        request.set(Load::Loaded(answer.requested_at));
+                        if let Some(on_changed) = on_changed {
+                            on_changed.emit(());
+                        }
+                    }
+                    Err(error) => request.set(Load::Failed(error)),
+                }
+            });
+        })
+    };
+    let (title, detail) = match props.profile.subscription_status {
+        SubscriptionStatus::OptedOut => (
+            format!("{name} opted out of marketing email"),
+            "Marketing emails can't be sent to someone who unsubscribed. You can ask marketing to send them a resubscribe confirmation; they are emailable again once they confirm.",
+        ),
+        SubscriptionStatus::HardBounced => (
+            format!("{name}'s email address bounced"),
+            "The mail server rejected this address permanently. Correct the email in the CRM; marketing will try the new address.",
+        ),
+        _ => (
+            format!("{name} is suppressed in marketing"),
+            "A marketing admin blocked email to this person. Ask them if you think this is wrong.",
+        ),
+    };
+    html! {
+        <div class="send consent">
+            <MessagePanel glyph="\u{1F6AB}" {title} detail={detail}>
+                if props.profile.subscription_status == SubscriptionStatus::OptedOut {
+                    if let Some(at) = requested_at {
+                        <p class="consent-requested" role="status">
+                            { "Resubscribe requested " }
+                            <time datetime={at.to_rfc3339()}>{ formats.date_time(&at) }</time>
+                            { ". They are emailable once they confirm." }
+                        </p>
+                    } else {
+                        <button
+                            id="send-resubscribe"
+                            type="button"
+                            class="button button-primary"
+                            disabled={matches!(*request, Load::Loading)}
+                            {onclick}
+                        >
+                            { if matches!(*request, Load::Loading) { "Requesting…" } else { "Request resubscribe" } }
+                        </button>
+                    }
+                    if let Load::Failed(error) = &*request {
+                        <p class="field-error" role="alert">{ error.user_message() }</p>
+                    }
+                }
+            </MessagePanel>
+        </div>
     }
 }

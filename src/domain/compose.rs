@@ -1,0 +1,414 @@
+//! The Send view's composed message and its one send: what the user chose, the request it
+//! becomes, the key that makes it idempotent, and what happens after the answer.
+//!
+//! The rule this module keeps: a composed message is sent at most once. `start_send` refuses
+//! while a send is in flight, and the same message (same user, template, subject, recipients and
+//! time) always maps to the same fingerprint, under which the view keeps one `Idempotency-Key`
+//! for the browser tab's life, so a double click, a retry after a lost answer or a reload of the
+//! same compose all reach the server with one key.
+
+use std::rc::Rc;
+
+use crate::protocol::CrmRecord;
+use crate::wire::{SendOutcome, SendRecipient, SendRequest, SendResponse, SendResult};
+
+pub use crate::wire::MAX_SEND_RECIPIENTS;
+
+/// The recipients of a send, as the CRM hands them over.
+pub fn recipients_of(records: &[CrmRecord]) -> Vec<SendRecipient> {
+    records
+        .iter()
+        .map(|r| SendRecipient {
+            entity: r.entity,
+            crm_id: r.id.clone(),
+            email: r.email.clone(),
+            first_name: r.first_name.clone(),
+            last_name: r.last_name.clone(),
+            company: r.company.clone(),
+            job_title: r.job_title.clone(),
+        })
+        .collect()
+}
+
+/// Why a selection cannot be emailed at all, before any request.
+pub fn selection_problem(count: usize) -> Option<String> {
+    match count {
+        0 => Some("Select at least one record to email.".into()),
+        n if n > MAX_SEND_RECIPIENTS => Some(format!(
+            "{n} records are selected; one email can go to at most {MAX_SEND_RECIPIENTS}. \
+             Select fewer records in the list and try again."
+        )),
+        _ => None,
+    }
+}
+
+/// Where the send stands.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub enum Phase {
+    #[default]
+    Composing,
+    /// One request is in flight; nothing else may start.
+    Sending { request: Rc<SendRequest> },
+    /// The server's answer (first or replayed).
+    Done {
+        request: Rc<SendRequest>,
+        response: Rc<SendResponse>,
+        /// The server had already handled this exact message: nothing new was sent.
+        replayed: bool,
+    },
+    /// No answer: the send may or may not have happened; sending again uses the same key.
+    Failed {
+        request: Rc<SendRequest>,
+        message: String,
+    },
+}
+
+/// Send now, or at a wall-clock time in the user's time zone (`YYYY-MM-DDTHH:MM`, as a
+/// `datetime-local` input gives it).
+#[derive(Clone, Debug, Default, PartialEq)]
+pub enum When {
+    #[default]
+    Now,
+    Later(String),
+}
+
+/// Everything the user chose.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Compose {
+    pub template_id: Option<i64>,
+    /// The subject as edited; `None` keeps the template's.
+    pub subject: Option<String>,
+    pub when: When,
+    /// "Log a 'Sent Email' note on the CRM record".
+    pub log_note: bool,
+    /// Index of the recipient the preview is rendered for.
+    pub preview: usize,
+    pub phase: Phase,
+}
+
+impl Default for Compose {
+    fn default() -> Self {
+        Compose {
+            template_id: None,
+            subject: None,
+            when: When::Now,
+            log_note: true,
+            preview: 0,
+            phase: Phase::Composing,
+        }
+    }
+}
+
+impl Compose {
+    pub fn choose_template(&mut self, id: i64) {
+        if self.template_id != Some(id) && !self.is_sending() {
+            self.template_id = Some(id);
+            self.subject = None;
+            self.phase = Phase::Composing;
+        }
+    }
+
+    pub fn edit_subject(&mut self, subject: String, template_subject: &str) {
+        if !self.is_sending() {
+            self.subject = (subject != template_subject).then_some(subject);
+        }
+    }
+
+    pub fn is_sending(&self) -> bool {
+        matches!(self.phase, Phase::Sending { .. })
+    }
+
+    /// Starts sending `request`; false (and nothing changes) while another send is in flight or
+    /// after this very message was answered.
+    pub fn start_send(&mut self, request: SendRequest) -> bool {
+        match &self.phase {
+            Phase::Sending { .. } => false,
+            Phase::Done { request: done, .. } if **done == request => false,
+            _ => {
+                self.phase = Phase::Sending {
+                    request: Rc::new(request),
+                };
+                true
+            }
+        }
+    }
+
+    /// The answer to the request in flight; an answer to another request is ignored.
+    pub fn finish(&mut self, request: &SendRequest, answer: Result<(SendResponse, bool), String>) {
+        let Phase::Sending { request: sending } = &self.phase else {
+            return;
+        };
+        if **sending != *request {
+            return;
+        }
+        let request = sending.clone();
+        self.phase = match answer {
+            Ok((response, replayed)) => Phase::Done {
+                request,
+                response: Rc::new(response),
+                replayed,
+            },
+            Err(message) => Phase::Failed { request, message },
+        };
+    }
+
+    /// A new message: everything but the template choice is cleared.
+    pub fn reset(&mut self) {
+        if !self.is_sending() {
+            *self = Compose {
+                template_id: self.template_id,
+                ..Compose::default()
+            };
+        }
+    }
+}
+
+/// The request retrying a send's failed recipients, if any failed.
+pub fn retry_failed(request: &SendRequest, response: &SendResponse) -> Option<SendRequest> {
+    let failed: Vec<SendRecipient> = response
+        .results
+        .iter()
+        .filter(|r| r.outcome == SendOutcome::Failed)
+        .filter_map(|r| {
+            request
+                .recipients
+                .iter()
+                .find(|x| x.entity == r.entity && x.crm_id == r.crm_id)
+                .cloned()
+        })
+        .collect();
+    (!failed.is_empty()).then(|| SendRequest {
+        recipients: failed,
+        ..request.clone()
+    })
+}
+
+/// A stable fingerprint of one composed message of one user: equal messages, equal fingerprints.
+pub fn fingerprint(user_id: &str, request: &SendRequest) -> String {
+    let mut text = String::new();
+    text.push_str(user_id);
+    text.push('\u{1f}');
+    text.push_str(&serde_json::to_string(request).unwrap_or_default());
+    format!("{:016x}", fnv1a64(text.as_bytes()))
+}
+
+/// FNV-1a, 64 bits: small and stable across builds; collisions only cost a fresh key.
+fn fnv1a64(bytes: &[u8]) -> u64 {
+    bytes.iter().fold(0xcbf2_9ce4_8422_2325, |hash, byte| {
+        (hash ^ u64::from(*byte)).wrapping_mul(0x0100_0000_01b3)
+    })
+}
+
+/// The CRM note logged for a recipient the email went to (`logActivity`).
+pub fn sent_note(result: &SendResult, template_name: &str, campaign_id: &str) -> (String, String) {
+    let subject = result.subject.clone().unwrap_or_default();
+    let to = result.email.as_deref().unwrap_or("");
+    let body = match result.outcome {
+        SendOutcome::Scheduled => format!(
+            "Marketing email \u{201c}{template_name}\u{201d} scheduled to {to}. Subject: {subject}. Campaign {campaign_id}."
+        ),
+        _ => format!(
+            "Marketing email \u{201c}{template_name}\u{201d} sent to {to}. Subject: {subject}. Campaign {campaign_id}."
+        ),
+    };
+    (format!("Sent Email: {subject}"), body)
+}
+
+/// Results the CRM should get a note for: those the email went, or will go, to.
+pub fn noted(response: &SendResponse) -> impl Iterator<Item = &SendResult> {
+    response
+        .results
+        .iter()
+        .filter(|r| matches!(r.outcome, SendOutcome::Sent | SendOutcome::Scheduled))
+}
+
+/// One line summing up a send's results.
+pub fn summary(response: &SendResponse) -> String {
+    let mut parts = Vec::new();
+    for (outcome, word) in [
+        (SendOutcome::Sent, "sent"),
+        (SendOutcome::Scheduled, "scheduled"),
+        (SendOutcome::Excluded, "excluded"),
+        (SendOutcome::Failed, "failed"),
+    ] {
+        let n = response.count(outcome);
+        if n > 0 {
+            parts.push(format!("{n} {word}"));
+        }
+    }
+    if parts.is_empty() {
+        "Nothing to send".into()
+    } else {
+        parts.join(" · ")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::wire::{Entity, ExclusionReason};
+    use chrono::{TimeZone, Utc};
+
+    fn record(id: &str, email: Option<&str>) -> CrmRecord {
+        CrmRecord {
+            entity: Entity::Lead,
+            id: id.into(),
+            email: email.map(Into::into),
+            first_name: Some("Ada".into()),
+            last_name: None,
+            company: None,
+            job_title: None,
+        }
+    }
+
+    fn request(ids: &[&str]) -> SendRequest {
+        let records: Vec<CrmRecord> = ids.iter().map(|id| record(id, Some("a@x.io"))).collect();
+        SendRequest {
+            template_id: 7,
+            subject: None,
+            recipients: recipients_of(&records),
+            scheduled_at: None,
+        }
+    }
+
+    fn result(id: &str, outcome: SendOutcome) -> SendResult {
+        SendResult {
+            entity: Entity::Lead,
+            crm_id: id.into(),
+            name: id.into(),
+            email: Some(format!("{id}@x.io")),
+            outcome,
+            reason: (outcome == SendOutcome::Excluded).then_some(ExclusionReason::OptedOut),
+            subject: matches!(outcome, SendOutcome::Sent | SendOutcome::Scheduled)
+                .then(|| "Hello Ada".to_owned()),
+            message: None,
+        }
+    }
+
+    fn response(results: Vec<SendResult>) -> SendResponse {
+        SendResponse {
+            id: 1,
+            campaign_id: "SEND-1".into(),
+            template_id: 7,
+            created_at: Utc.with_ymd_and_hms(2026, 3, 1, 9, 0, 0).unwrap(),
+            scheduled_at: None,
+            results,
+            remaining_today: 990,
+        }
+    }
+
+    #[test]
+    fn a_selection_over_200_is_refused_before_any_request() {
+        assert!(selection_problem(0).is_some());
+        assert_eq!(selection_problem(1), None);
+        assert_eq!(selection_problem(200), None);
+        let message = selection_problem(201).unwrap();
+        assert!(
+            message.contains("201") && message.contains("200"),
+            "{message}"
+        );
+    }
+
+    #[test]
+    fn recipients_carry_the_crm_fields() {
+        let r = recipients_of(&[record("L1", Some("ada@x.io"))]);
+        assert_eq!(r[0].crm_id, "L1");
+        assert_eq!(r[0].email.as_deref(), Some("ada@x.io"));
+        assert_eq!(r[0].first_name.as_deref(), Some("Ada"));
+    }
+
+    #[test]
+    fn a_second_send_while_one_is_in_flight_does_nothing() {
+        let mut compose = Compose::default();
+        compose.choose_template(7);
+        assert!(compose.start_send(request(&["L1"])));
+        assert!(!compose.start_send(request(&["L1"])), "double click");
+        assert!(!compose.start_send(request(&["L2"])), "another message");
+        compose.choose_template(8);
+        assert_eq!(compose.template_id, Some(7), "no change while sending");
+    }
+
+    #[test]
+    fn an_answered_message_is_not_sent_again_but_a_failed_one_may_be() {
+        let mut compose = Compose::default();
+        let sent = request(&["L1"]);
+        compose.start_send(sent.clone());
+        compose.finish(
+            &sent,
+            Ok((response(vec![result("L1", SendOutcome::Sent)]), false)),
+        );
+        assert!(matches!(compose.phase, Phase::Done { .. }));
+        assert!(!compose.start_send(sent.clone()));
+
+        let mut compose = Compose::default();
+        compose.start_send(sent.clone());
+        compose.finish(&sent, Err("Can't reach marketing.".into()));
+        assert!(matches!(compose.phase, Phase::Failed { .. }));
+        assert!(compose.start_send(sent), "retry after a lost answer");
+    }
+
+    #[test]
+    fn a_late_answer_to_another_request_is_ignored() {
+        let mut compose = Compose::default();
+        compose.start_send(request(&["L1"]));
+        compose.finish(&request(&["L2"]), Err("late".into()));
+        assert!(compose.is_sending());
+    }
+
+    #[test]
+    fn editing_the_subject_back_to_the_template_keeps_the_template_subject() {
+        let mut compose = Compose::default();
+        compose.choose_template(7);
+        compose.edit_subject("Hi {{firstName}}".into(), "Hello {{firstName}}");
+        assert_eq!(compose.subject.as_deref(), Some("Hi {{firstName}}"));
+        compose.edit_subject("Hello {{firstName}}".into(), "Hello {{firstName}}");
+        assert_eq!(compose.subject, None);
+    }
+
+    #[test]
+    fn the_same_message_has_the_same_fingerprint_and_any_change_another() {
+        let a = fingerprint("rep-1", &request(&["L1", "L2"]));
+        assert_eq!(a, fingerprint("rep-1", &request(&["L1", "L2"])));
+        assert_ne!(a, fingerprint("rep-2", &request(&["L1", "L2"])));
+        assert_ne!(a, fingerprint("rep-1", &request(&["L1"])));
+        let mut edited = request(&["L1", "L2"]);
+        edited.subject = Some("Other".into());
+        assert_ne!(a, fingerprint("rep-1", &edited));
+        assert_eq!(a.len(), 16);
+    }
+
+    #[test]
+    fn retry_sends_only_the_failed_recipients() {
+        let sent = request(&["L1", "L2", "L3"]);
+        let answer = response(vec![
+            result("L1", SendOutcome::Sent),
+            result("L2", SendOutcome::Failed),
+            result("L3", SendOutcome::Excluded),
+        ]);
+        let retry = retry_failed(&sent, &answer).unwrap();
+        let ids: Vec<&str> = retry.recipients.iter().map(|r| r.crm_id.as_str()).collect();
+        assert_eq!(ids, ["L2"]);
+        assert_eq!(retry.template_id, 7);
+        let all_sent = response(vec![result("L1", SendOutcome::Sent)]);
+        assert_eq!(retry_failed(&request(&["L1"]), &all_sent), None);
+    }
+
+    #[test]
+    fn notes_go_to_sent_and_scheduled_recipients_only() {
+        let answer = response(vec![
+            result("L1", SendOutcome::Sent),
+            result("L2", SendOutcome::Failed),
+            result("L3", SendOutcome::Excluded),
+            result("L4", SendOutcome::Scheduled),
+        ]);
+        let ids: Vec<&str> = noted(&answer).map(|r| r.crm_id.as_str()).collect();
+        assert_eq!(ids, ["L1", "L4"]);
+        let (subject, body) = sent_note(&answer.results[0], "Welcome", "SEND-1");
+        assert_eq!(subject, "Sent Email: Hello Ada");
+        assert!(body.contains("Welcome") && body.contains("L1@x.io") && body.contains("SEND-1"));
+        assert_eq!(
+            summary(&answer),
+            "1 sent · 1 scheduled · 1 excluded · 1 failed"
+        );
+    }
+}

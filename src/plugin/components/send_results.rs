@@ -1,0 +1,78 @@
+//! What a send did, recipient by recipient, with a retry for the failed ones.
+
+use std::rc::Rc;
+
+use yew::prelude::*;
+
+use crate::domain::compose::summary;
+use crate::plugin::intl::use_formats;
+use crate::wire::{SendOutcome, SendResponse};
+
+#[derive(Properties, PartialEq)]
+pub struct SendResultsProps {
+    pub response: Rc<SendResponse>,
+    /// The server had already handled this exact message: nothing was sent again.
+    pub replayed: bool,
+    /// Sends the failed recipients again; absent when none failed.
+    pub on_retry: Option<Callback<()>>,
+    /// Back to composing a new message.
+    pub on_new: Callback<()>,
+}
+
+#[component]
+pub fn SendResults(props: &SendResultsProps) -> Html {
+    let formats = use_formats();
+    let response = &props.response;
+    let title = match response.scheduled_at {
+        Some(at) => format!("Scheduled for {}", formats.date_time(&at)),
+        None if response.count(SendOutcome::Sent) > 0 => "Email sent".to_owned(),
+        None => "Nothing was sent".to_owned(),
+    };
+    html! {
+        <section class="send send-results" aria-labelledby="send-results-title">
+            <h2 id="send-results-title" class="send-heading" tabindex="-1">{ title }</h2>
+            <p class="send-summary" role="status">{ summary(response) }</p>
+            if props.replayed {
+                <p class="send-replayed">
+                    { "This exact message was already sent from this tab; nobody got it twice. These are its results." }
+                </p>
+            }
+            <ul class="send-result-list" aria-label="Recipients">
+                { for response.results.iter().map(|r| {
+                    let (class, word) = match r.outcome {
+                        SendOutcome::Sent => ("badge-positive", "Sent"),
+                        SendOutcome::Scheduled => ("badge-pending", "Scheduled"),
+                        SendOutcome::Excluded => ("badge-negative", "Excluded"),
+                        SendOutcome::Failed => ("badge-negative", "Failed"),
+                    };
+                    let why = r
+                        .reason
+                        .map(|reason| reason.label().to_owned())
+                        .or_else(|| r.message.clone());
+                    html! {
+                        <li class="send-result" key={format!("{}/{}", r.entity, r.crm_id)}
+                            data-crm-id={r.crm_id.clone()} data-outcome={r.outcome.as_str()}>
+                            <span class="send-result-name">{ r.name.clone() }</span>
+                            <span class={classes!("badge", class)}>{ word }</span>
+                            if let Some(why) = why {
+                                <span class="send-result-why">{ why }</span>
+                            }
+                        </li>
+                    }
+                }) }
+            </ul>
+            <p class="preflight-limit">{ format!("You can send {} more today.", response.remaining_today) }</p>
+            <div class="send-actions">
+                if let Some(on_retry) = &props.on_retry {
+                    <button id="send-retry" type="button" class="button button-primary"
+                        onclick={on_retry.reform(|_| ())}>
+                        { format!("Retry {} failed", response.count(SendOutcome::Failed)) }
+                    </button>
+                }
+                <button id="send-new" type="button" class="button" onclick={props.on_new.reform(|_| ())}>
+                    { "Write another email" }
+                </button>
+            </div>
+        </section>
+    }
+}

@@ -1,0 +1,312 @@
+//! End-to-end: a rep emails records from the demo CRM's list and record pages, in headless
+//! Chromium (see `support/browser.rs` for the harness).
+//!
+//! The tests share one sandbox and may run at once, so each emails records the others do not.
+
+mod support;
+
+use chrono::{DateTime, Utc};
+use crm_sidebar::sandbox::seed;
+use fantoccini::Client;
+use serde_json::{json, Value};
+use support::browser::*;
+
+const REP: &str = "rep-ava";
+
+/// The `emailSent` activities of a lead since `since`, newest first: (subject, campaign).
+async fn emails_sent_since(crm_id: &str, since: DateTime<Utc>) -> Vec<(String, String)> {
+    let page: Value = api_get(
+        REP,
+        &format!("/v1/records/lead/{crm_id}/activities?kinds=emailSent&limit=50"),
+    )
+    .await;
+    page["items"]
+        .as_array()
+        .unwrap_or_else(|| panic!("{crm_id}: {page}"))
+        .iter()
+        .filter(|a| {
+            DateTime::parse_from_rfc3339(a["occurredAt"].as_str().unwrap()).unwrap() >= since
+        })
+        .map(|a| {
+            (
+                a["subject"].as_str().unwrap_or_default().to_owned(),
+                a["campaignId"].as_str().unwrap_or_default().to_owned(),
+            )
+        })
+        .collect()
+}
+
+/// The notes the demo CRM holds for a lead: (subject, body).
+async fn crm_notes(crm_id: &str) -> Vec<(String, String)> {
+    let url = format!("{}/crm/api/notes/lead/{crm_id}?user={REP}", harness().host);
+    let notes: Value = reqwest::get(&url).await.unwrap().json().await.unwrap();
+    notes
+        .as_array()
+        .or_else(|| notes["items"].as_array())
+        .unwrap_or_else(|| panic!("{notes}"))
+        .iter()
+        .map(|n| {
+            (
+                n["subject"].as_str().unwrap_or_default().to_owned(),
+                n["body"].as_str().unwrap_or_default().to_owned(),
+            )
+        })
+        .collect()
+}
+
+/// Ticks the list view's rows of `ids`, paging forward as the list is sorted.
+async fn tick_in_list(client: &Client, ids: &[&str]) {
+    client
+        .goto(&format!(
+            "{}/list?entity=lead&user={REP}&owner=me&limit=200",
+            harness().host
+        ))
+        .await
+        .unwrap();
+    wait_for(client, "input.select-record").await;
+    let mut left: Vec<&str> = ids.to_vec();
+    for _ in 0..20 {
+        let ticked = eval(
+            client,
+            &format!(
+                "const ids = {left:?};
+                 return ids.filter(id => {{
+                   const row = document.querySelector(`tr[data-record-id=\"${{id}}\"]`);
+                   if (!row) return false;
+                   row.querySelector('input.select-record').click();
+                   return true;
+                 }});"
+            ),
+        )
+        .await;
+        let ticked: Vec<String> = serde_json::from_value(ticked).unwrap();
+        left.retain(|id| !ticked.iter().any(|t| t == id));
+        if left.is_empty() {
+            return;
+        }
+        let before = text_of(client, "#page-info").await;
+        click_on(client, "#next-page").await;
+        wait_until(
+            client,
+            "the next page is shown",
+            &format!(
+                "const t = document.getElementById('page-info').textContent;
+                 return t !== {before:?} && t !== 'Loading…';"
+            ),
+        )
+        .await;
+    }
+    panic!("not in rep-ava's list: {left:?}");
+}
+
+/// Chooses the first template and waits for the pre-flight of the composed message.
+async fn choose_first_template(client: &Client) -> String {
+    wait_for(client, ".template input").await;
+    let name = text_of(client, ".template .template-name").await;
+    click_on(client, ".template input").await;
+    wait_for(client, ".preflight-count").await;
+    name
+}
+
+#[tokio::test]
+async fn a_list_view_send_to_three_records_emails_the_one_that_may_be_emailed_once() {
+    let client = browser().await;
+    let started = Utc::now() - chrono::Duration::seconds(5);
+    let (sendable, opted_out, no_email) =
+        (seed::DEMO_LEAD, seed::OPTED_OUT_LEAD, seed::NO_EMAIL_LEAD);
+    tick_in_list(&client, &[sendable, opted_out, no_email]).await;
+    assert_eq!(text_of(&client, "#selection-count").await, "3 selected");
+
+    click_on(&client, "#send-email").await;
+    let frame = wait_for(&client, "#sidebar-panel #sidebar-frame").await;
+    frame.enter_frame().await.unwrap();
+    assert_eq!(text_of(&client, ".send-heading").await, "Email 3 records");
+    choose_first_template(&client).await;
+
+    // Pre-flight: one receives it, two are excluded, each with its reason.
+    wait_until(
+        &client,
+        "the pre-flight counts one sendable and two excluded",
+        "const t = document.querySelector('.preflight-count');
+         return !!t && t.textContent === '1 recipient will receive it · 2 excluded';",
+    )
+    .await;
+    let reasons = eval(
+        &client,
+        "return Object.fromEntries([...document.querySelectorAll('.preflight-recipient')]
+           .map(li => [li.dataset.crmId, li.querySelector('.badge').textContent]));",
+    )
+    .await;
+    assert_eq!(
+        reasons,
+        json!({ opted_out: "Opted out", no_email: "No email address" })
+    );
+    // The preview is a frame with no scripts and no origin.
+    assert_eq!(attr_of(&client, ".send-preview-frame", "sandbox").await, "");
+    assert_eq!(
+        text_of(&client, "#send-submit").await,
+        "Send to 1 recipient"
+    );
+
+    // Two clicks in the same instant: one send.
+    eval(
+        &client,
+        "const b = document.getElementById('send-submit'); b.click(); b.click(); return true;",
+    )
+    .await;
+    wait_for(&client, ".send-results").await;
+    assert_eq!(
+        text_of(&client, ".send-summary").await,
+        "1 sent · 2 excluded"
+    );
+    let outcomes = eval(
+        &client,
+        "return Object.fromEntries([...document.querySelectorAll('.send-result')]
+           .map(li => [li.dataset.crmId, li.dataset.outcome]));",
+    )
+    .await;
+    assert_eq!(
+        outcomes,
+        json!({ sendable: "sent", opted_out: "excluded", no_email: "excluded" })
+    );
+
+    // The sandbox sent it once, to the one record.
+    let sent = emails_sent_since(sendable, started).await;
+    assert_eq!(sent.len(), 1, "{sent:?}");
+    let (subject, campaign) = &sent[0];
+    assert!(campaign.starts_with("SEND-"), "{campaign}");
+    assert!(emails_sent_since(opted_out, started).await.is_empty());
+    assert!(emails_sent_since(no_email, started).await.is_empty());
+
+    // The demo CRM logged the note on the record (and only there).
+    client.enter_parent_frame().await.unwrap();
+    wait_until(
+        &client,
+        "the host confirms the note",
+        "return document.body.textContent.includes('Activity logged on 1 record.');",
+    )
+    .await;
+    let notes = crm_notes(sendable).await;
+    assert!(
+        notes
+            .iter()
+            .any(|(s, b)| s == &format!("Sent Email: {subject}") && b.contains(campaign.as_str())),
+        "{notes:?}"
+    );
+    assert!(crm_notes(opted_out)
+        .await
+        .iter()
+        .all(|(s, _)| !s.starts_with("Sent Email")));
+
+    // The recipient's activity history shows the send first.
+    open_sidebar(
+        &client,
+        &format!("/record?entity=lead&id={sendable}&user={REP}&view=activity"),
+    )
+    .await;
+    wait_for(&client, ".activity-row").await;
+    let first = text_of(&client, ".activity-row").await;
+    assert!(first.contains(subject.as_str()), "{first}");
+    client.close().await.unwrap();
+}
+
+#[tokio::test]
+async fn the_same_message_sent_again_after_a_reload_is_not_sent_twice() {
+    let client = browser().await;
+    let started = Utc::now() - chrono::Duration::seconds(5);
+    // A subscribed lead of the rep other than the one the list test emails.
+    let list: Value = reqwest::get(format!(
+        "{}/crm/api/records?entity=lead&owner={REP}&user={REP}&limit=200",
+        harness().host
+    ))
+    .await
+    .unwrap()
+    .json()
+    .await
+    .unwrap();
+    let mut target = None;
+    for item in list["items"].as_array().unwrap() {
+        let id = item["id"].as_str().unwrap();
+        if [seed::DEMO_LEAD, seed::OPTED_OUT_LEAD, seed::NO_EMAIL_LEAD].contains(&id)
+            || item["email"].is_null()
+        {
+            continue;
+        }
+        let profile: Value = api_get(REP, &format!("/v1/records/lead/{id}")).await;
+        if profile["subscriptionStatus"] == json!("subscribed") {
+            target = Some(id.to_owned());
+            break;
+        }
+    }
+    let target = target.expect("a subscribed lead of rep-ava");
+    let page = format!("/record?entity=lead&id={target}&user={REP}&view=send");
+
+    for attempt in 0..2 {
+        open_sidebar(&client, &page).await;
+        choose_first_template(&client).await;
+        wait_until(
+            &client,
+            "the one recipient is sendable",
+            "const t = document.querySelector('.preflight-count');
+             return !!t && t.textContent === '1 recipient will receive it';",
+        )
+        .await;
+        click_on(&client, "#send-submit").await;
+        wait_for(&client, ".send-results").await;
+        assert_eq!(text_of(&client, ".send-summary").await, "1 sent");
+        let replayed = eval(
+            &client,
+            "return !!document.querySelector('.send-replayed');",
+        )
+        .await;
+        assert_eq!(replayed, json!(attempt == 1), "attempt {attempt}");
+        client.enter_parent_frame().await.unwrap();
+    }
+    let sent = emails_sent_since(&target, started).await;
+    assert_eq!(sent.len(), 1, "{sent:?}");
+    let notes = crm_notes(&target).await;
+    assert_eq!(
+        notes
+            .iter()
+            .filter(|(s, _)| s.starts_with("Sent Email"))
+            .count(),
+        1,
+        "{notes:?}"
+    );
+    client.close().await.unwrap();
+}
+
+#[tokio::test]
+async fn an_opted_out_record_offers_resubscribe_and_the_request_is_stored() {
+    let client = browser().await;
+    let id = seed::OPTED_OUT_LEAD;
+    open_sidebar(
+        &client,
+        &format!("/record?entity=lead&id={id}&user={REP}&view=send"),
+    )
+    .await;
+    let title = text_of(&client, ".consent .message-title").await;
+    assert!(title.ends_with("opted out of marketing email"), "{title}");
+    assert_eq!(
+        eval(
+            &client,
+            "return document.querySelectorAll('#send-submit').length;"
+        )
+        .await,
+        json!(0),
+        "no way to send"
+    );
+    click_on(&client, "#send-resubscribe").await;
+    wait_for(&client, ".consent-requested").await;
+    wait_until(
+        &client,
+        "the header says resubscribe requested",
+        "return [...document.querySelectorAll('.badges .badge')]
+           .some(b => b.textContent === 'Resubscribe requested');",
+    )
+    .await;
+    let profile: Value = api_get(REP, &format!("/v1/records/lead/{id}")).await;
+    assert!(profile["resubscribeRequestedAt"].is_string(), "{profile}");
+    assert_eq!(profile["subscriptionStatus"], json!("optedOut"));
+    client.close().await.unwrap();
+}
