@@ -310,6 +310,20 @@ pub fn resubscribe(entity: Entity, crm_id: &str) -> Endpoint<wire::ResubscribeRe
     Endpoint::post(format!("{}/resubscribe", record_path(entity, crm_id)), &())
 }
 
+/// `GET /v1/hot-prospects?owner=…&limit=20`
+pub fn hot_prospects(owner: wire::OwnerSelection) -> Endpoint<wire::HotProspects> {
+    Endpoint::get(format!(
+        "/v1/hot-prospects?owner={}&limit={}",
+        owner.to_query(),
+        wire::HOT_PROSPECTS_DEFAULT_LIMIT
+    ))
+}
+
+/// `GET /v1/records/{entity}/{crmId}/score-reasons`
+pub fn score_reasons(entity: Entity, crm_id: &str) -> Endpoint<wire::ScoreReasons> {
+    Endpoint::get(format!("{}/score-reasons", record_path(entity, crm_id)))
+}
+
 fn record_path(entity: Entity, crm_id: &str) -> String {
     format!("/v1/records/{entity}/{}", encode_component(crm_id))
 }

@@ -1,12 +1,461 @@
 //! Hot prospects: the most engaged records of a rep, or of a manager's team (a CRM tab).
+//!
+//! The top 20 by behaviour score among records with activity in the scoring window, with the
+//! score's 7-day change, the last activity and the owner. A manager picks a rep or the whole
+//! team. "Why hot" expands a row into the activities behind its score. A name asks the host to
+//! open the record. The ranking refreshes every 5 minutes while the tab is visible (Page
+//! Visibility) and on demand.
 
+use std::rc::Rc;
+
+use gloo_events::EventListener;
+use gloo_timers::callback::Interval;
+use web_sys::{AbortController, HtmlSelectElement, VisibilityState};
+use yew::platform::spawn_local;
 use yew::prelude::*;
 
-use crate::plugin::components::panels::ComingSoon;
+use crate::domain::labels::display_name;
+use crate::plugin::api::{self, ApiError};
+use crate::plugin::bridge::use_host;
+use crate::plugin::components::panels::{ErrorPanel, MessagePanel, Skeleton};
+use crate::plugin::intl::{use_formats, use_minute_clock};
+use crate::plugin::{clock, window};
+use crate::protocol::PluginMessage;
+use crate::wire::{
+    HotProspect, HotProspects as Ranking, Me, OwnerSelection, Role, ScoreReasons, ScoringRules,
+    Trend,
+};
+
+/// How often a visible tab refreshes the ranking.
+pub const REFRESH_MS: u32 = 5 * 60 * 1000;
+
+#[derive(Clone)]
+enum Load<T> {
+    Loading,
+    Loaded(T),
+    Failed(ApiError),
+}
+
+/// The words for a failure of this view: a rep asking for someone else's prospects is told so.
+fn failure_message(error: &ApiError) -> String {
+    match error {
+        ApiError::Forbidden(_) => {
+            "Only a manager can see another rep's prospects; you can see your own.".into()
+        }
+        other => other.user_message(),
+    }
+}
 
 #[component]
 pub fn HotProspects() -> Html {
+    let host = use_host();
+    let formats = use_formats();
+    let now = use_minute_clock();
+    let me = use_state(|| Load::<Rc<Me>>::Loading);
+    let me_generation = use_state(|| 0u32);
+    let owner = use_state_eq(|| OwnerSelection::Me);
+    let ranking = use_state(|| Load::<Rc<Ranking>>::Loading);
+    // Bumped by Refresh, by the 5-minute timer and on retry.
+    let generation = use_state(|| 0u32);
+    let refreshing = use_state_eq(|| false);
+    let expanded = use_state(|| None::<String>);
+
+    // Who the user is: a manager gets the team picker.
+    {
+        let (me, session) = (me.clone(), host.session.clone());
+        use_effect_with(*me_generation, move |_| {
+            let controller = AbortController::new().ok();
+            if let Some(signal) = controller.as_ref().map(AbortController::signal) {
+                spawn_local(async move {
+                    match session.fetch(&api::me(), &signal).await {
+                        Err(error) if error.is_aborted() => {}
+                        Ok(loaded) => me.set(Load::Loaded(Rc::new(loaded))),
+                        Err(error) => me.set(Load::Failed(error)),
+                    }
+                });
+            }
+            move || controller.iter().for_each(AbortController::abort)
+        });
+    }
+
+    // The ranking; the rows on screen stay while a refresh runs.
+    {
+        let (ranking, refreshing, session) =
+            (ranking.clone(), refreshing.clone(), host.session.clone());
+        use_effect_with((*owner, *generation), move |(owner, _)| {
+            let controller = AbortController::new().ok();
+            if let Some(signal) = controller.as_ref().map(AbortController::signal) {
+                let endpoint = api::hot_prospects(*owner);
+                refreshing.set(true);
+                spawn_local(async move {
+                    match session.fetch(&endpoint, &signal).await {
+                        Err(error) if error.is_aborted() => return,
+                        Ok(loaded) => ranking.set(Load::Loaded(Rc::new(loaded))),
+                        Err(error) => ranking.set(Load::Failed(error)),
+                    }
+                    refreshing.set(false);
+                });
+            }
+            move || controller.iter().for_each(AbortController::abort)
+        });
+    }
+
+    // Every 5 minutes while the tab is visible; at once when it comes back after longer.
+    {
+        let generation = generation.clone();
+        let generated_at = match &*ranking {
+            Load::Loaded(r) => Some(r.generated_at),
+            _ => None,
+        };
+        use_effect_with(generated_at, move |generated_at| {
+            let visible = || {
+                window()
+                    .document()
+                    .map(|d| d.visibility_state() == VisibilityState::Visible)
+                    .unwrap_or(true)
+            };
+            let stale = {
+                let generated_at = *generated_at;
+                move || {
+                    generated_at.is_some_and(|at| {
+                        (clock::now() - at).num_milliseconds() >= i64::from(REFRESH_MS)
+                    })
+                }
+            };
+            let tick = {
+                let (generation, stale) = (generation.clone(), stale.clone());
+                Interval::new(REFRESH_MS, move || {
+                    if visible() && stale() {
+                        generation.set(*generation + 1);
+                    }
+                })
+            };
+            let shown = window().document().map(|document| {
+                EventListener::new(&document, "visibilitychange", move |_| {
+                    if visible() && stale() {
+                        generation.set(*generation + 1);
+                    }
+                })
+            });
+            move || drop((tick, shown))
+        });
+    }
+
+    let refresh = {
+        let generation = generation.clone();
+        Callback::from(move |()| generation.set(*generation + 1))
+    };
+    let on_owner = {
+        let (owner, expanded) = (owner.clone(), expanded.clone());
+        Callback::from(move |e: Event| {
+            let value = e.target_unchecked_into::<HtmlSelectElement>().value();
+            if let Some(selected) = OwnerSelection::parse(&value) {
+                expanded.set(None);
+                owner.set(selected);
+            }
+        })
+    };
+    let on_open = {
+        let bridge = host.bridge.clone();
+        Callback::from(move |prospect: Rc<HotProspect>| {
+            bridge.post(&PluginMessage::OpenRecord {
+                entity: prospect.entity,
+                id: prospect.crm_id.clone(),
+            });
+        })
+    };
+    let on_expand = {
+        let expanded = expanded.clone();
+        Callback::from(move |key: String| {
+            let next = (expanded.as_deref() != Some(key.as_str())).then_some(key);
+            expanded.set(next);
+        })
+    };
+
+    let picker = match &*me {
+        Load::Loaded(me) if me.user.role == Role::Manager => html! {
+            <label class="prospects-owner">
+                <span>{ "Show" }</span>
+                <select id="prospects-owner" onchange={on_owner}>
+                    <option value="me" selected={*owner == OwnerSelection::Me}>{ "My prospects" }</option>
+                    <option value="team" selected={*owner == OwnerSelection::Team}>{ "Whole team" }</option>
+                    { for me.team.iter().map(|rep| html! {
+                        <option value={rep.id.to_string()} selected={*owner == OwnerSelection::User(rep.id)}>
+                            { rep.name.clone() }
+                        </option>
+                    }) }
+                </select>
+            </label>
+        },
+        Load::Failed(error) => html! {
+            <ErrorPanel compact=true message={failure_message(error)}
+                on_retry={{ let g = me_generation.clone(); Callback::from(move |()| g.set(*g + 1)) }} />
+        },
+        _ => html! {},
+    };
+
+    let updated = match &*ranking {
+        Load::Loaded(r) => html! {
+            <p class="updated prospects-updated">
+                { "Updated " }
+                <time datetime={r.generated_at.to_rfc3339()} title={formats.date_time(&r.generated_at)}>
+                    { formats.relative(&r.generated_at, &now) }
+                </time>
+            </p>
+        },
+        _ => html! {},
+    };
+
+    let body = match &*ranking {
+        Load::Loading => html! { <Skeleton label="Ranking your prospects" rows={6} /> },
+        Load::Failed(error) => html! {
+            <ErrorPanel message={failure_message(error)} on_retry={refresh.clone()} />
+        },
+        Load::Loaded(r) if r.items.is_empty() => html! {
+            <MessagePanel glyph="\u{1F525}" title="No hot prospects yet" detail={what_makes_hot(&r.rules)} />
+        },
+        Load::Loaded(r) => {
+            let show_owner = *owner != OwnerSelection::Me;
+            html! {
+                <table class="prospects-table">
+                    <caption class="visually-hidden">{ "Hot prospects, most engaged first" }</caption>
+                    <thead>
+                        <tr>
+                            <th scope="col" class="col-rank">{ "#" }</th>
+                            <th scope="col">{ "Name" }</th>
+                            <th scope="col" class="col-score">{ "Score" }</th>
+                            <th scope="col" class="col-last">{ "Last activity" }</th>
+                            if show_owner {
+                                <th scope="col" class="col-owner">{ "Owner" }</th>
+                            }
+                            <th scope="col" class="col-why"><span class="visually-hidden">{ "Why hot" }</span></th>
+                        </tr>
+                    </thead>
+                    { for r.items.iter().enumerate().map(|(i, p)| {
+                        let key = format!("{}/{}", p.entity, p.crm_id);
+                        let is_expanded = expanded.as_deref() == Some(key.as_str());
+                        let toggle = on_expand.reform({
+                            let key = key.clone();
+                            move |()| key.clone()
+                        });
+                        html! {
+                            <ProspectRow
+                                key={key.clone()}
+                                rank={i + 1}
+                                prospect={Rc::new(p.clone())}
+                                {show_owner}
+                                expanded={is_expanded}
+                                on_open={on_open.clone()}
+                                on_expand={toggle}
+                            />
+                        }
+                    }) }
+                </table>
+            }
+        }
+    };
+
     html! {
-        <ComingSoon title="Hot prospects" detail="Your most engaged leads, ranked, are coming soon." />
+        <section class="prospects" aria-labelledby="prospects-title">
+            <header class="prospects-header">
+                <h1 id="prospects-title" class="prospects-title">{ "Hot prospects" }</h1>
+                { picker }
+                <div class="prospects-freshness">
+                    { updated }
+                    <button
+                        id="prospects-refresh"
+                        type="button"
+                        class={classes!("icon-button", "refresh", refreshing.then_some("spinning"))}
+                        aria-label="Refresh hot prospects"
+                        title="Refresh"
+                        aria-busy={refreshing.to_string()}
+                        disabled={*refreshing}
+                        onclick={refresh.reform(|_| ())}
+                    >
+                        <span aria-hidden="true">{ "\u{21BB}" }</span>
+                    </button>
+                </div>
+            </header>
+            <div class="prospects-body">{ body }</div>
+        </section>
+    }
+}
+
+/// The empty state's explanation, from the platform's own rules.
+fn what_makes_hot(rules: &ScoringRules) -> String {
+    let points: Vec<String> = rules
+        .rules
+        .iter()
+        .filter(|r| r.points > 0)
+        .map(|r| format!("{} +{}", r.rule.label().to_lowercase(), r.points))
+        .collect();
+    format!(
+        "A prospect is hot when they engage with marketing: {}. Points halve every {} days and only the last {} days count. None of these records has engaged recently.",
+        points.join(", "),
+        rules.half_life_days,
+        rules.window_days
+    )
+}
+
+fn trend_glyph(trend: Trend) -> (&'static str, &'static str) {
+    match trend {
+        Trend::Up => ("\u{2191}", "up"),
+        Trend::Down => ("\u{2193}", "down"),
+        Trend::Flat => ("\u{2192}", "unchanged"),
+    }
+}
+
+#[derive(Properties, PartialEq)]
+struct ProspectRowProps {
+    rank: usize,
+    prospect: Rc<HotProspect>,
+    show_owner: bool,
+    expanded: bool,
+    on_open: Callback<Rc<HotProspect>>,
+    on_expand: Callback<()>,
+}
+
+#[component]
+fn ProspectRow(props: &ProspectRowProps) -> Html {
+    let formats = use_formats();
+    let now = use_minute_clock();
+    let p = &props.prospect;
+    let name = display_name(
+        p.first_name.as_deref(),
+        p.last_name.as_deref(),
+        p.email.as_deref(),
+        &p.crm_id,
+    );
+    let (arrow, words) = trend_glyph(p.trend);
+    let change = format!("{:+}", p.score_change);
+    let last = &p.last_activity;
+    let reasons_id = format!("reasons-{}-{}", p.entity, p.crm_id);
+    let columns = if props.show_owner { 6 } else { 5 };
+    html! {
+        <tbody class={classes!("prospect", props.expanded.then_some("is-expanded"))}
+            data-crm-id={p.crm_id.clone()}>
+            <tr>
+                <td class="col-rank">{ props.rank }</td>
+                <td class="col-name">
+                    <button
+                        type="button"
+                        class="link-button prospect-name"
+                        title={format!("Open {name} in the CRM")}
+                        onclick={props.on_open.reform({ let p = p.clone(); move |_| p.clone() })}
+                    >
+                        { name.clone() }
+                    </button>
+                    <span class="prospect-meta">
+                        { [p.company.clone().unwrap_or_default(), p.entity.to_string()]
+                            .into_iter().filter(|s| !s.is_empty()).collect::<Vec<_>>().join(" \u{00B7} ") }
+                    </span>
+                </td>
+                <td class="col-score">
+                    <strong class="prospect-score">{ p.score }</strong>
+                    <span class={classes!("prospect-trend", format!("trend-{}", p.trend.as_str()))}
+                        aria-label={format!("{words} {} in 7 days", p.score_change.abs())}
+                        title={format!("{change} in 7 days")}>
+                        <span aria-hidden="true">{ format!("{arrow} {change}") }</span>
+                    </span>
+                </td>
+                <td class="col-last">
+                    <span class="prospect-last-kind">{ last.kind.label() }</span>
+                    <time datetime={last.occurred_at.to_rfc3339()} title={formats.date_time(&last.occurred_at)}>
+                        { formats.relative(&last.occurred_at, &now) }
+                    </time>
+                </td>
+                if props.show_owner {
+                    <td class="col-owner">{ p.owner.name.clone() }</td>
+                }
+                <td class="col-why">
+                    <button
+                        type="button"
+                        class="button prospect-why"
+                        aria-expanded={props.expanded.to_string()}
+                        aria-controls={reasons_id.clone()}
+                        aria-label={format!("Why {name} is hot")}
+                        onclick={props.on_expand.reform(|_| ())}
+                    >
+                        { "Why" }
+                    </button>
+                </td>
+            </tr>
+            if props.expanded {
+                <tr class="prospect-reasons-row">
+                    <td colspan={columns.to_string()} id={reasons_id}>
+                        <Reasons prospect={p.clone()} />
+                    </td>
+                </tr>
+            }
+        </tbody>
+    }
+}
+
+#[derive(Properties, PartialEq)]
+struct ReasonsProps {
+    prospect: Rc<HotProspect>,
+}
+
+/// The activities behind a score, with the points each earns now.
+#[component]
+fn Reasons(props: &ReasonsProps) -> Html {
+    let host = use_host();
+    let formats = use_formats();
+    let reasons = use_state(|| Load::<Rc<ScoreReasons>>::Loading);
+    let generation = use_state(|| 0u32);
+    {
+        let (reasons, session) = (reasons.clone(), host.session.clone());
+        let (entity, crm_id) = (props.prospect.entity, props.prospect.crm_id.clone());
+        use_effect_with(*generation, move |_| {
+            reasons.set(Load::Loading);
+            let controller = AbortController::new().ok();
+            if let Some(signal) = controller.as_ref().map(AbortController::signal) {
+                spawn_local(async move {
+                    match session
+                        .fetch(&api::score_reasons(entity, &crm_id), &signal)
+                        .await
+                    {
+                        Err(error) if error.is_aborted() => {}
+                        Ok(loaded) => reasons.set(Load::Loaded(Rc::new(loaded))),
+                        Err(error) => reasons.set(Load::Failed(error)),
+                    }
+                });
+            }
+            move || controller.iter().for_each(AbortController::abort)
+        });
+    }
+    match &*reasons {
+        Load::Loading => html! { <Skeleton label="Loading the reasons" rows={2} /> },
+        Load::Failed(error) => html! {
+            <ErrorPanel compact=true message={failure_message(error)}
+                on_retry={{ let g = generation.clone(); Callback::from(move |()| g.set(*g + 1)) }} />
+        },
+        Load::Loaded(r) => html! {
+            <div class="reasons">
+                <p class="reasons-totals">
+                    { r.totals.iter().map(|t| format!("{} × {}: {:+}", t.activities, t.rule.label(), t.points))
+                        .collect::<Vec<_>>().join(" \u{00B7} ") }
+                </p>
+                <ul class="reasons-list" aria-label="Activities behind the score">
+                    { for r.reasons.iter().map(|reason| html! {
+                        <li class="reason" key={reason.activity.id}>
+                            <span class="reason-points">{ format!("{:+}", reason.points) }</span>
+                            <span class="reason-kind">{ reason.rule.label() }</span>
+                            if let Some(subject) = &reason.activity.subject {
+                                <span class="reason-subject">{ subject.clone() }</span>
+                            }
+                            <time datetime={reason.activity.occurred_at.to_rfc3339()}>
+                                { formats.date_time(&reason.activity.occurred_at) }
+                            </time>
+                            if reason.points != reason.base_points {
+                                <span class="reason-decay">
+                                    { format!("{:+} halved with age", reason.base_points) }
+                                </span>
+                            }
+                        </li>
+                    }) }
+                </ul>
+            </div>
+        },
     }
 }
