@@ -3,13 +3,22 @@
 
 mod support;
 
+use crm_sidebar::domain::labels::display_name;
 use crm_sidebar::sandbox::seed;
 use fantoccini::Client;
 use serde_json::{json, Value};
 use support::browser::*;
 
-/// The CRM ids the sandbox ranks for `owner` (`me`, `team` or a user id), best first.
-async fn ranked(crm_user: &str, owner: &str) -> Vec<String> {
+/// One row of the sandbox's ranking: what the table must show, in this order.
+#[derive(Debug, Clone, PartialEq)]
+struct Ranked {
+    entity: String,
+    crm_id: String,
+    name: String,
+}
+
+/// What the sandbox ranks for `owner` (`me`, `team` or a user id), best first.
+async fn ranked(crm_user: &str, owner: &str) -> Vec<Ranked> {
     let answer: Value = api_get(
         crm_user,
         &format!("/v1/hot-prospects?owner={owner}&limit=20"),
@@ -19,19 +28,36 @@ async fn ranked(crm_user: &str, owner: &str) -> Vec<String> {
         .as_array()
         .unwrap_or_else(|| panic!("{answer}"))
         .iter()
-        .map(|p| p["crmId"].as_str().unwrap().to_owned())
+        .map(|p| {
+            let crm_id = p["crmId"].as_str().unwrap().to_owned();
+            Ranked {
+                entity: p["entity"].as_str().unwrap().to_owned(),
+                name: display_name(
+                    p["firstName"].as_str(),
+                    p["lastName"].as_str(),
+                    p["email"].as_str(),
+                    &crm_id,
+                ),
+                crm_id,
+            }
+        })
         .collect()
 }
 
-/// Waits until the table lists exactly `ids`, in order.
-async fn wait_for_rows(client: &Client, what: &str, ids: &[String]) {
+/// Waits until the table lists exactly `rows`, in order (CRM ids and shown names).
+async fn wait_for_rows(client: &Client, what: &str, rows: &[Ranked]) {
+    let shown: Vec<(&str, &str)> = rows
+        .iter()
+        .map(|r| (r.crm_id.as_str(), r.name.as_str()))
+        .collect();
     wait_until(
         client,
         what,
         &format!(
-            "const ids = [...document.querySelectorAll('tbody.prospect')].map(b => b.dataset.crmId);
-             return JSON.stringify(ids) === {:?};",
-            serde_json::to_string(ids).unwrap()
+            "const rows = [...document.querySelectorAll('tbody.prospect')]
+               .map(b => [b.dataset.crmId, b.querySelector('.prospect-name').textContent]);
+             return JSON.stringify(rows) === {:?};",
+            serde_json::to_string(&shown).unwrap()
         ),
     )
     .await;
@@ -43,18 +69,35 @@ async fn a_rep_sees_their_top_20_and_why_the_first_is_hot() {
     let rep = seed::REPS_A[0];
     open_sidebar(&client, &format!("/hot-prospects?user={rep}")).await;
     let expected = ranked(rep, "me").await;
-    assert_eq!(expected.len(), 20, "the seed gives {rep} at least 20 prospects");
+    assert_eq!(
+        expected.len(),
+        20,
+        "the seed gives {rep} at least 20 prospects"
+    );
     wait_for_rows(&client, "the sandbox's ranking is shown", &expected).await;
     assert_eq!(
-        eval(&client, "return document.querySelectorAll('#prospects-owner').length;").await,
+        eval(
+            &client,
+            "return document.querySelectorAll('#prospects-owner').length;"
+        )
+        .await,
         json!(0),
         "a rep has no owner picker"
     );
-    assert!(text_of(&client, ".prospects-updated").await.starts_with("Updated "));
+    assert!(text_of(&client, ".prospects-updated")
+        .await
+        .starts_with("Updated "));
 
     // "Why" on the first row lists the activities behind its score, with their points.
     let first = &expected[0];
-    let reasons: Value = api_get(rep, &format!("/v1/records/lead/{first}/score-reasons")).await;
+    let reasons: Value = api_get(
+        rep,
+        &format!(
+            "/v1/records/{}/{}/score-reasons",
+            first.entity, first.crm_id
+        ),
+    )
+    .await;
     let points: Vec<String> = reasons["reasons"]
         .as_array()
         .unwrap_or_else(|| panic!("{reasons}"))
@@ -130,16 +173,31 @@ async fn a_manager_switches_to_a_rep_and_the_team_and_opens_a_prospect() {
     let name = text_of(&client, "tbody.prospect .prospect-name").await;
     click_on(&client, "tbody.prospect .prospect-name").await;
     client.enter_parent_frame().await.unwrap();
-    let wanted = format!("id={}", team[0]);
+    assert_eq!(name, team[0].name);
+    // The host navigates to `/record?entity=…&id=…` of that prospect.
+    let wanted = [
+        ("entity".to_owned(), team[0].entity.clone()),
+        ("id".to_owned(), team[0].crm_id.clone()),
+    ];
+    let on_record = |path: &str, query: &str| {
+        let query: Vec<(String, String)> = form_urlencoded::parse(query.as_bytes())
+            .into_owned()
+            .collect();
+        path == "/record" && wanted.iter().all(|pair| query.contains(pair))
+    };
+    let mut url = client.current_url().await.unwrap();
     for _ in 0..100 {
-        if client.current_url().await.unwrap().as_str().contains(&wanted) {
+        if on_record(url.path(), url.query().unwrap_or_default()) {
             break;
         }
         tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+        url = client.current_url().await.unwrap();
     }
-    let url = client.current_url().await.unwrap();
-    assert!(url.path().ends_with("/record"), "{url}");
-    assert!(url.as_str().contains(&wanted), "{url}");
+    assert!(
+        on_record(url.path(), url.query().unwrap_or_default()),
+        "{url} is not the record page of {:?}",
+        team[0]
+    );
     let frame = wait_for(&client, "#sidebar-frame").await;
     frame.enter_frame().await.unwrap();
     wait_until(
@@ -150,5 +208,172 @@ async fn a_manager_switches_to_a_rep_and_the_team_and_opens_a_prospect() {
         ),
     )
     .await;
+    client.close().await.unwrap();
+}
+
+#[tokio::test]
+async fn a_320_px_frame_drops_rank_and_owner_and_the_keyboard_opens_why() {
+    let client = browser().await;
+    let manager = seed::MANAGER_A;
+    open_sidebar(&client, &format!("/hot-prospects?user={manager}")).await;
+    wait_for(&client, "#prospects-owner").await;
+    eval(
+        &client,
+        "const s = document.getElementById('prospects-owner');
+         s.value = 'team'; s.dispatchEvent(new Event('change', {bubbles: true}));
+         return true;",
+    )
+    .await;
+    let team = ranked(manager, "team").await;
+    wait_for_rows(&client, "the team's ranking is shown", &team).await;
+
+    // Which cells of the first row are displayed: rank, name, score, last activity, owner, why.
+    let columns = "const row = document.querySelector('tbody.prospect tr');
+         return row ? [...row.children].map(td => [td.className, getComputedStyle(td).display !== 'none'])
+                    : null;";
+    let all = json!([
+        ["col-rank", true],
+        ["col-name", true],
+        ["col-score", true],
+        ["col-last", true],
+        ["col-owner", true],
+        ["col-why", true]
+    ]);
+    assert_eq!(
+        eval(&client, columns).await,
+        all,
+        "the full tab shows every column"
+    );
+
+    // The host narrows the frame to 320 CSS pixels.
+    client.enter_parent_frame().await.unwrap();
+    eval(
+        &client,
+        "const f = document.getElementById('sidebar-frame');
+         f.style.width = '320px'; f.style.minWidth = '0'; f.style.maxWidth = '320px';
+         return true;",
+    )
+    .await;
+    let frame = wait_for(&client, "#sidebar-frame").await;
+    frame.enter_frame().await.unwrap();
+    wait_until(
+        &client,
+        "the frame is 320 px wide",
+        "return window.innerWidth === 320;",
+    )
+    .await;
+    let narrow = json!([
+        ["col-rank", false],
+        ["col-name", true],
+        ["col-score", true],
+        ["col-last", true],
+        ["col-owner", false],
+        ["col-why", true]
+    ]);
+    assert_eq!(
+        eval(&client, columns).await,
+        narrow,
+        "rank and owner give way at 320 px"
+    );
+    let overflow = eval(
+        &client,
+        "const b = document.querySelector('.prospects-body');
+         return [document.documentElement.scrollWidth, b.scrollWidth, b.clientWidth];",
+    )
+    .await;
+    let widths: Vec<i64> = overflow
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|w| w.as_i64().unwrap())
+        .collect();
+    assert!(
+        widths[0] <= 320 && widths[1] <= widths[2],
+        "nothing scrolls sideways at 320 px: {overflow}"
+    );
+
+    // "Why" is a real button: Enter on it, focused, expands the row.
+    let why = wait_for(&client, "tbody.prospect .prospect-why").await;
+    eval(
+        &client,
+        "document.querySelector('tbody.prospect .prospect-why').focus(); return true;",
+    )
+    .await;
+    why.send_keys("\u{E007}").await.unwrap();
+    assert_eq!(
+        attr_of(&client, "tbody.prospect .prospect-why", "aria-expanded").await,
+        "true"
+    );
+    wait_for(&client, "tbody.prospect .reason").await;
+    client.close().await.unwrap();
+}
+
+/// How many times the frame has asked for the ranking (from the browser's resource timings).
+const RANKING_FETCHES: &str = "return performance.getEntriesByType('resource')
+     .filter(e => e.name.includes('/v1/hot-prospects')).length;";
+
+#[tokio::test]
+async fn a_hidden_tab_waits_and_a_stale_ranking_refreshes_when_shown_again() {
+    let client = browser().await;
+    let rep = seed::REPS_A[0];
+    open_sidebar(&client, &format!("/hot-prospects?user={rep}")).await;
+    let expected = ranked(rep, "me").await;
+    wait_for_rows(&client, "the ranking is shown", &expected).await;
+    let fetched = eval(&client, RANKING_FETCHES).await.as_i64().unwrap();
+    assert!(fetched >= 1);
+
+    // The page's visibility and clock, as the plugin reads them.
+    eval(
+        &client,
+        "window.__visibility = 'visible';
+         Object.defineProperty(document, 'visibilityState',
+           { configurable: true, get: () => window.__visibility });
+         Object.defineProperty(document, 'hidden',
+           { configurable: true, get: () => window.__visibility === 'hidden' });
+         const realNow = Date.now.bind(Date);
+         window.__skew = 0;
+         Date.now = () => realNow() + window.__skew;
+         window.__show = (state) => {
+           window.__visibility = state;
+           document.dispatchEvent(new Event('visibilitychange'));
+           return true;
+         };
+         return true;",
+    )
+    .await;
+    let settle = || tokio::time::sleep(std::time::Duration::from_millis(700));
+
+    // Shown again soon after the last ranking: nothing is fetched.
+    eval(&client, "return window.__show('hidden');").await;
+    eval(&client, "return window.__show('visible');").await;
+    settle().await;
+    assert_eq!(eval(&client, RANKING_FETCHES).await, json!(fetched));
+
+    // Six minutes later, still hidden: still nothing.
+    eval(
+        &client,
+        "window.__skew = 6 * 60 * 1000; return window.__show('hidden');",
+    )
+    .await;
+    settle().await;
+    assert_eq!(eval(&client, RANKING_FETCHES).await, json!(fetched));
+
+    // Shown again: the stale ranking is fetched at once, exactly once.
+    eval(&client, "return window.__show('visible');").await;
+    wait_until(
+        &client,
+        "the ranking is fetched again",
+        &RANKING_FETCHES.replace("length;", &format!("length === {};", fetched + 1)),
+    )
+    .await;
+    wait_until(
+        &client,
+        "the refresh has landed",
+        "const b = document.getElementById('prospects-refresh'); return !!b && !b.disabled;",
+    )
+    .await;
+    settle().await;
+    assert_eq!(eval(&client, RANKING_FETCHES).await, json!(fetched + 1));
+    wait_for_rows(&client, "the ranking is still shown", &expected).await;
     client.close().await.unwrap();
 }

@@ -114,16 +114,17 @@ pub fn HotProspects() -> Html {
                     .map(|d| d.visibility_state() == VisibilityState::Visible)
                     .unwrap_or(true)
             };
-            let stale = {
-                let generated_at = *generated_at;
-                move || {
-                    generated_at.is_some_and(|at| {
-                        (clock::now() - at).num_milliseconds() >= i64::from(REFRESH_MS)
-                    })
-                }
+            // Measured on this browser's clock from when the ranking landed (this effect runs
+            // right after it renders), so a server clock ahead of ours cannot skip a refresh.
+            let loaded_at = generated_at.map(|_| clock::now());
+            let stale = move || {
+                loaded_at.is_some_and(|at| {
+                    // A second's slack: a timer may fire a hair early.
+                    (clock::now() - at).num_milliseconds() >= i64::from(REFRESH_MS) - 1000
+                })
             };
             let tick = {
-                let (generation, stale) = (generation.clone(), stale.clone());
+                let generation = generation.clone();
                 Interval::new(REFRESH_MS, move || {
                     if visible() && stale() {
                         generation.set(*generation + 1);
