@@ -1,5 +1,5 @@
-//! The marketing platform API: one generic request function, one typed error, and a one-line
-//! typed function per endpoint.
+//! The marketing platform API: one request function, one typed error, and a one-line typed
+//! function per endpoint.
 //!
 //! The plugin is served by the API's origin, so every URL is relative (`/v1/...`): no API root is
 //! baked in. Each request carries the caller's `AbortSignal` (the view aborts it when it moves on)
@@ -10,6 +10,7 @@ use std::fmt;
 use std::marker::PhantomData;
 use std::rc::Rc;
 
+use futures::future::{FutureExt, LocalBoxFuture};
 use gloo_events::EventListener;
 use gloo_timers::callback::Timeout;
 use serde::de::DeserializeOwned;
@@ -176,58 +177,66 @@ impl std::error::Error for ApiError {
     }
 }
 
-/// A request to one endpoint whose 2xx answer is a `T`.
-pub struct Endpoint<T> {
+/// What is sent to an endpoint, whatever its answer type.
+#[derive(Clone)]
+pub struct Request {
     method: &'static str,
     path: String,
     /// The JSON body of a `POST`.
     body: Option<Rc<str>>,
     /// The `Idempotency-Key` header of a send.
     idempotency_key: Option<Rc<str>>,
+}
+
+/// A request to one endpoint whose 2xx answer is a `T`.
+pub struct Endpoint<T> {
+    request: Request,
     answer: PhantomData<fn() -> T>,
 }
 
 impl<T> Endpoint<T> {
-    pub fn get(path: String) -> Endpoint<T> {
+    fn new(method: &'static str, path: String, body: Option<Rc<str>>) -> Endpoint<T> {
         Endpoint {
-            method: "GET",
-            path,
-            body: None,
-            idempotency_key: None,
+            request: Request {
+                method,
+                path,
+                body,
+                idempotency_key: None,
+            },
             answer: PhantomData,
         }
+    }
+
+    pub fn get(path: String) -> Endpoint<T> {
+        Endpoint::new("GET", path, None)
     }
 
     /// A `POST` of `body` as JSON.
     pub fn post<B: serde::Serialize>(path: String, body: &B) -> Endpoint<T> {
-        Endpoint {
-            method: "POST",
-            path,
-            body: serde_json::to_string(body).ok().map(Rc::from),
-            idempotency_key: None,
-            answer: PhantomData,
-        }
+        Endpoint::new("POST", path, serde_json::to_string(body).ok().map(Rc::from))
     }
 
     /// The same request, sent with `Idempotency-Key: key`.
     pub fn with_idempotency_key(mut self, key: &str) -> Endpoint<T> {
-        self.idempotency_key = Some(Rc::from(key));
+        self.request.idempotency_key = Some(Rc::from(key));
         self
     }
 
     /// The path and query, relative to the API's (and the plugin's) origin.
     pub fn path(&self) -> &str {
-        &self.path
+        &self.request.path
+    }
+
+    /// What is sent, without the answer's type.
+    pub fn request(&self) -> &Request {
+        &self.request
     }
 }
 
 impl<T> Clone for Endpoint<T> {
     fn clone(&self) -> Self {
         Endpoint {
-            method: self.method,
-            path: self.path.clone(),
-            body: self.body.clone(),
-            idempotency_key: self.idempotency_key.clone(),
+            request: self.request.clone(),
             answer: PhantomData,
         }
     }
@@ -328,27 +337,34 @@ fn record_path(entity: Entity, crm_id: &str) -> String {
     format!("/v1/records/{entity}/{}", encode_component(crm_id))
 }
 
-/// Sends `endpoint` with `token`; the one request function every endpoint goes through.
+impl<T: DeserializeOwned> Endpoint<T> {
+    /// The 2xx answer's body as the contract's `T`.
+    pub fn decode(&self, body: &str) -> Result<T, ApiError> {
+        serde_json::from_str(body).map_err(|e| ApiError::Decode(Rc::new(e)))
+    }
+}
+
+/// The one request function every endpoint goes through: the 2xx body as text, or the error.
+/// The caller decodes it with [`Endpoint::decode`].
 ///
 /// `signal` is the caller's: aborting it ends the request with [`ApiError::Aborted`]. The request
 /// has its own controller as well, so the timeout can abort it without aborting the caller's
-/// other requests.
-pub async fn send<T: DeserializeOwned>(
-    endpoint: &Endpoint<T>,
-    token: &str,
-    signal: &AbortSignal,
-) -> Result<T, ApiError> {
-    // Only the decoding is generic: one copy of the exchange serves every endpoint.
-    let body = send_for_text(
-        endpoint.method,
-        &endpoint.path,
-        endpoint.body.as_deref(),
-        endpoint.idempotency_key.as_deref(),
+/// other requests. Not generic, and boxed, so the exchange exists once in the wasm instead of
+/// being inlined into every endpoint's decoding.
+pub fn send_text<'a>(
+    request: &'a Request,
+    token: &'a str,
+    signal: &'a AbortSignal,
+) -> LocalBoxFuture<'a, Result<String, ApiError>> {
+    send_for_text(
+        request.method,
+        &request.path,
+        request.body.as_deref(),
+        request.idempotency_key.as_deref(),
         token,
         signal,
     )
-    .await?;
-    serde_json::from_str(&body).map_err(|e| ApiError::Decode(Rc::new(e)))
+    .boxed_local()
 }
 
 /// The exchange: the 2xx body as text, or the error.

@@ -15,7 +15,7 @@ use web_sys::AbortSignal;
 use yew::Callback;
 
 use crate::domain::session::refresh_delay_ms;
-use crate::plugin::api::{self, ApiError, Endpoint};
+use crate::plugin::api::{self, ApiError, Endpoint, Request};
 use crate::plugin::bridge::Bridge;
 use crate::plugin::clock;
 use crate::wire::ErrorCode;
@@ -144,29 +144,42 @@ impl Session {
         endpoint: &Endpoint<T>,
         signal: &AbortSignal,
     ) -> Result<T, ApiError> {
-        let Some(token) = self.token() else {
-            return Err(ApiError::Unauthorized {
-                code: None,
-                cause: None,
-            });
-        };
-        let error = match api::send(endpoint, &token, signal).await {
-            Err(
-                error @ ApiError::Unauthorized {
-                    code: Some(ErrorCode::TokenExpired),
-                    ..
-                },
-            ) => error,
-            other => return other,
-        };
-        // Another call may have renewed the token while this one was in flight.
-        if self.token().as_deref() == Some(token.as_str()) && !self.renew().await {
-            return Err(error);
+        endpoint.decode(&self.fetch_text(endpoint.request(), signal).await?)
+    }
+
+    /// [`Session::fetch`] up to the answer's text: the exchange and the one retry exist once in
+    /// the wasm, whatever the endpoint's answer type.
+    fn fetch_text<'a>(
+        &'a self,
+        request: &'a Request,
+        signal: &'a AbortSignal,
+    ) -> LocalBoxFuture<'a, Result<String, ApiError>> {
+        async move {
+            let Some(token) = self.token() else {
+                return Err(ApiError::Unauthorized {
+                    code: None,
+                    cause: None,
+                });
+            };
+            let error = match api::send_text(request, &token, signal).await {
+                Err(
+                    error @ ApiError::Unauthorized {
+                        code: Some(ErrorCode::TokenExpired),
+                        ..
+                    },
+                ) => error,
+                other => return other,
+            };
+            // Another call may have renewed the token while this one was in flight.
+            if self.token().as_deref() == Some(token.as_str()) && !self.renew().await {
+                return Err(error);
+            }
+            if signal.aborted() {
+                return Err(ApiError::Aborted);
+            }
+            let token = self.token().unwrap_or_default();
+            api::send_text(request, &token, signal).await
         }
-        if signal.aborted() {
-            return Err(ApiError::Aborted);
-        }
-        let token = self.token().unwrap_or_default();
-        api::send(endpoint, &token, signal).await
+        .boxed_local()
     }
 }
