@@ -59,9 +59,12 @@ async fn a_rep_enrols_a_record_in_two_programs_and_again_is_told_already_enrolle
     )
     .await;
     let started = Utc::now() - chrono::Duration::seconds(5);
-    let (trial, webinar, spring) = (
+    // The seeded history enrolled the demo lead in Trial Onboarding and Webinar Follow-up; the
+    // rep adds Welcome Nurture and Re-engagement.
+    let (trial, welcome, reengage, spring) = (
         program_id("Trial Onboarding").await,
-        program_id("Webinar Follow-up").await,
+        program_id("Welcome Nurture").await,
+        program_id("Re-engagement").await,
         program_id("Spring Promotion").await,
     );
 
@@ -76,7 +79,7 @@ async fn a_rep_enrols_a_record_in_two_programs_and_again_is_told_already_enrolle
     )
     .await;
     assert_eq!(paused, json!([true, true]));
-    // Nothing selected: Enrol is disabled. The current enrolments are listed.
+    // Nothing selected: Enrol is disabled. The current enrolments are those of the history.
     assert_eq!(
         eval(
             &client,
@@ -85,9 +88,19 @@ async fn a_rep_enrols_a_record_in_two_programs_and_again_is_told_already_enrolle
         .await,
         json!(true)
     );
-    wait_for(
+    let before = enrolled_in(seed::DEMO_LEAD).await;
+    assert!(
+        before.contains(&"Trial Onboarding".to_owned())
+            && before.contains(&"Webinar Follow-up".to_owned())
+            && !before.contains(&"Welcome Nurture".to_owned())
+            && !before.contains(&"Re-engagement".to_owned()),
+        "{before:?}"
+    );
+    wait_until(
         &client,
-        ".enrolments .enrolment-list, .enrolments .enrolments-empty",
+        "the seeded enrolments are listed",
+        "const names = [...document.querySelectorAll('.enrolment-name')].map(e => e.textContent);
+         return names.includes('Trial Onboarding') && names.includes('Webinar Follow-up');",
     )
     .await;
 
@@ -108,34 +121,29 @@ async fn a_rep_enrols_a_record_in_two_programs_and_again_is_told_already_enrolle
          s.dispatchEvent(new InputEvent('input', {bubbles: true})); return true;",
     )
     .await;
-    wait_for(&client, &format!("#program-{webinar}")).await;
+    wait_for(&client, &format!("#program-{welcome}")).await;
 
     // Enrol in two active programs: both say enrolled, and the list of enrolments shows them.
-    click_on(&client, &format!("#program-{trial}")).await;
-    click_on(&client, &format!("#program-{webinar}")).await;
+    click_on(&client, &format!("#program-{welcome}")).await;
+    click_on(&client, &format!("#program-{reengage}")).await;
     assert_eq!(
         text_of(&client, "#programs-enrol").await,
         "Enrol in 2 programs"
     );
     click_on(&client, "#programs-enrol").await;
-    wait_for_result(&client, trial, "Enrolled").await;
-    wait_for_result(&client, webinar, "Enrolled").await;
+    wait_for_result(&client, welcome, "Enrolled").await;
+    wait_for_result(&client, reengage, "Enrolled").await;
     wait_until(
         &client,
         "the current programs list both",
         "const names = [...document.querySelectorAll('.enrolment-name')].map(e => e.textContent);
-         return names.includes('Trial Onboarding') && names.includes('Webinar Follow-up');",
+         return names.includes('Welcome Nurture') && names.includes('Re-engagement');",
     )
     .await;
     let enrolled = enrolled_in(seed::DEMO_LEAD).await;
-    assert!(
-        enrolled.contains(&"Trial Onboarding".to_owned()),
-        "{enrolled:?}"
-    );
-    assert!(
-        enrolled.contains(&"Webinar Follow-up".to_owned()),
-        "{enrolled:?}"
-    );
+    for name in ["Welcome Nurture", "Re-engagement"] {
+        assert!(enrolled.contains(&name.to_owned()), "{enrolled:?}");
+    }
 
     // The history has a programEnrolled activity for each, from this run.
     let history = api_get::<Value>(
@@ -146,7 +154,7 @@ async fn a_rep_enrols_a_record_in_two_programs_and_again_is_told_already_enrolle
         ),
     )
     .await;
-    for name in ["Trial Onboarding", "Webinar Follow-up"] {
+    for name in ["Welcome Nurture", "Re-engagement"] {
         let found = history["items"].as_array().unwrap().iter().any(|a| {
             a.to_string().contains(name)
                 && a["occurredAt"]
@@ -160,7 +168,7 @@ async fn a_rep_enrols_a_record_in_two_programs_and_again_is_told_already_enrolle
         );
     }
 
-    // Enrolling again says "already enrolled".
+    // Enrolling in a program of the history says "already enrolled".
     click_on(&client, &format!("#program-{trial}")).await;
     click_on(&client, "#programs-enrol").await;
     wait_for_result(&client, trial, "Already enrolled").await;
@@ -201,11 +209,33 @@ async fn a_tenant_without_enabled_programs_sees_the_help_dialog() {
         .await,
         json!(0)
     );
+    // Tab and Shift+Tab stay in the dialog.
+    let close = wait_for(&client, "#programs-dialog-close").await;
+    for key in ["\u{E004}", "\u{E008}\u{E004}"] {
+        close.send_keys(key).await.unwrap();
+        assert_eq!(
+            eval(&client, "return document.activeElement.id;").await,
+            json!("programs-dialog-close"),
+            "focus left the dialog on {key:?}"
+        );
+    }
     click_on(&client, "#programs-dialog-close").await;
     wait_until(
         &client,
-        "the dialog is closed",
-        "return document.querySelector('[role=dialog]') === null;",
+        "the dialog is closed and focus is back on Why?",
+        "return document.querySelector('[role=dialog]') === null
+             && document.activeElement.id === 'programs-why';",
+    )
+    .await;
+    // Why? opens it again; Escape closes it, focus back on Why? again.
+    click_on(&client, "#programs-why").await;
+    let close = wait_for(&client, "#programs-dialog-close").await;
+    close.send_keys("\u{E00C}").await.unwrap();
+    wait_until(
+        &client,
+        "Escape closed the dialog and focus is back on Why?",
+        "return document.querySelector('[role=dialog]') === null
+             && document.activeElement.id === 'programs-why';",
     )
     .await;
     client.close().await.unwrap();

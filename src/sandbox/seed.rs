@@ -96,8 +96,37 @@ pub fn seed(conn: &mut Connection, options: &SeedOptions) -> rusqlite::Result<Se
     let mut summary = SeedSummary::default();
     seed_tenant_a(&tx, &clock, options.activities, &mut summary)?;
     seed_tenant_b(&tx, &clock, &mut summary)?;
+    enrol_from_history(&tx, &clock)?;
     tx.commit()?;
     Ok(summary)
+}
+
+/// How long after enrolment a seeded record is still going through a program.
+const ENROLMENT_RUNS_FOR: i64 = 90 * DAY;
+
+/// Gives every `programEnrolled` activity its enrolment, so a record's Programs tab agrees with
+/// its history: the first enrolment per program and record counts; older than
+/// [`ENROLMENT_RUNS_FOR`] it is completed, otherwise still active.
+fn enrol_from_history(conn: &Connection, clock: &Clock) -> rusqlite::Result<()> {
+    conn.execute(
+        "INSERT INTO enrolments (program_id, record_id, status, enrolled_at, updated_at)
+         SELECT p.id, a.record_id,
+                CASE WHEN MIN(a.occurred_at) < ?2 THEN 'completed' ELSE 'active' END,
+                MIN(a.occurred_at),
+                CASE WHEN MIN(a.occurred_at) < ?2 THEN MIN(a.occurred_at) + ?3
+                     ELSE MIN(a.occurred_at) END
+         FROM activities a
+         JOIN records r ON r.id = a.record_id
+         JOIN programs p ON p.tenant_id = r.tenant_id AND p.name = a.subject
+         WHERE a.kind = ?1
+         GROUP BY p.id, a.record_id",
+        params![
+            ActivityKind::ProgramEnrolled.as_str(),
+            clock.now - ENROLMENT_RUNS_FOR,
+            ENROLMENT_RUNS_FOR,
+        ],
+    )?;
+    Ok(())
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -2776,6 +2805,67 @@ mod tests {
             kinds["emailSent"] > kinds["emailOpened"]
                 && kinds["emailOpened"] > kinds["emailClicked"]
         );
+    }
+
+    #[test]
+    fn every_seeded_program_enrolment_has_its_enrolment() {
+        let (conn, _) = seeded(TEST_ACTIVITIES);
+        let now = db::to_millis(test_now());
+        // (program, record) pairs of the history, with the first enrolment's time.
+        let mut stmt = conn
+            .prepare(
+                "SELECT p.id, a.record_id, MIN(a.occurred_at) FROM activities a
+                 JOIN records r ON r.id = a.record_id
+                 JOIN programs p ON p.tenant_id = r.tenant_id AND p.name = a.subject
+                 WHERE a.kind = 'programEnrolled' GROUP BY p.id, a.record_id ORDER BY 1, 2",
+            )
+            .unwrap();
+        let history: Vec<(i64, i64, i64)> = stmt
+            .query_map([], |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?)))
+            .unwrap()
+            .map(Result::unwrap)
+            .collect();
+        let mut stmt = conn
+            .prepare(
+                "SELECT program_id, record_id, enrolled_at, status FROM enrolments ORDER BY 1, 2",
+            )
+            .unwrap();
+        let enrolments: Vec<(i64, i64, i64, String)> = stmt
+            .query_map([], |row| {
+                Ok((row.get(0)?, row.get(1)?, row.get(2)?, row.get(3)?))
+            })
+            .unwrap()
+            .map(Result::unwrap)
+            .collect();
+        assert!(history.len() > 10, "the seed enrols records: {history:?}");
+        assert_eq!(
+            count(
+                &conn,
+                "SELECT COUNT(*) FROM activities WHERE kind = 'programEnrolled'
+                 AND subject NOT IN (SELECT name FROM programs)",
+                [],
+            ),
+            0,
+            "every enrolment activity names a seeded program"
+        );
+        assert_eq!(enrolments.len(), history.len());
+        for ((program, record, first), (e_program, e_record, enrolled_at, status)) in
+            history.iter().zip(&enrolments)
+        {
+            assert_eq!((program, record, first), (e_program, e_record, enrolled_at));
+            let expected = if now - first > ENROLMENT_RUNS_FOR {
+                "completed"
+            } else {
+                "active"
+            };
+            assert_eq!(status, expected, "enrolled at {first}, now {now}");
+        }
+        for status in ["active", "completed"] {
+            assert!(
+                enrolments.iter().any(|e| e.3 == status),
+                "some seeded enrolments are {status}"
+            );
+        }
     }
 
     #[test]

@@ -104,6 +104,8 @@ pub fn Programs(props: &ProgramsProps) -> Html {
     let host = use_host();
     let view = use_reducer(View::default);
     let programs = use_state(|| Load::<Rc<Vec<Program>>>::Loading);
+    // "Why?", where focus returns when the help dialog closes.
+    let why_ref = use_node_ref();
     let enrolments = use_state(|| Load::<Rc<EnrolmentList>>::Loading);
     // Requests of the batch in flight: a second click while it is non-zero does nothing.
     let pending = use_memo((), |_| Cell::new(0usize));
@@ -274,6 +276,8 @@ pub fn Programs(props: &ProgramsProps) -> Html {
             <>
                 <MessagePanel glyph="\u{2205}" title="No programs available" detail={HELP_TEXT}>
                     <button
+                        ref={why_ref.clone()}
+                        id="programs-why"
                         type="button"
                         class="button"
                         onclick={dispatch.reform(|_| Action::ShowHelp(true))}
@@ -282,7 +286,10 @@ pub fn Programs(props: &ProgramsProps) -> Html {
                     </button>
                 </MessagePanel>
                 if view.help_open {
-                    <HelpDialog on_close={dispatch.reform(|()| Action::ShowHelp(false))} />
+                    <HelpDialog
+                        on_close={dispatch.reform(|()| Action::ShowHelp(false))}
+                        return_to={why_ref.clone()}
+                    />
                 }
             </>
         },
@@ -510,28 +517,44 @@ fn result_class(state: RunState) -> &'static str {
 #[derive(Properties, PartialEq)]
 struct HelpDialogProps {
     on_close: Callback<()>,
+    /// Gets focus back when the dialog closes.
+    return_to: NodeRef,
 }
 
-/// The help shown when marketing enabled no program: focus moves to its close button, Escape
-/// closes it.
+/// The help shown when marketing enabled no program, as a modal dialog: focus moves to its
+/// close button and stays in the dialog (its only control), Escape closes it, and focus returns
+/// to `return_to` when it closes.
 #[component]
 fn HelpDialog(props: &HelpDialogProps) -> Html {
     let close_ref = use_node_ref();
     {
-        let close_ref = close_ref.clone();
+        let (close_ref, return_to) = (close_ref.clone(), props.return_to.clone());
         use_effect_with((), move |_| {
             if let Some(button) = close_ref.cast::<HtmlElement>() {
                 let _ = button.focus();
             }
+            move || {
+                if let Some(button) = return_to.cast::<HtmlElement>() {
+                    let _ = button.focus();
+                }
+            }
         });
     }
     let onkeydown = {
-        let on_close = props.on_close.clone();
-        Callback::from(move |e: KeyboardEvent| {
-            if e.key() == "Escape" {
+        let (on_close, close_ref) = (props.on_close.clone(), close_ref.clone());
+        Callback::from(move |e: KeyboardEvent| match e.key().as_str() {
+            "Escape" => {
                 e.prevent_default();
                 on_close.emit(());
             }
+            // Tab and Shift+Tab cycle through the dialog's controls: Close alone.
+            "Tab" => {
+                e.prevent_default();
+                if let Some(button) = close_ref.cast::<HtmlElement>() {
+                    let _ = button.focus();
+                }
+            }
+            _ => {}
         })
     };
     html! {
