@@ -36,7 +36,7 @@ async fn a_rep_reads_the_latest_activity_filters_and_searches() {
     );
     let label = text_of(&client, ".activity-row .activity-label").await;
     assert_eq!(label, newest.kind.label());
-    assert_eq!(text_of(&client, ".record-name").await.is_empty(), false);
+    assert!(!text_of(&client, ".record-name").await.is_empty());
 
     // Filter to clicks: only click rows remain, as many as the sandbox has (first page).
     click_on(&client, "button.chip.kind-emailClicked").await;

@@ -189,8 +189,8 @@ pub fn TimelineChart(props: &TimelineChartProps) -> Html {
                 </svg>
             </div>
             <div class="timeline-axis" aria-hidden="true">
-                <span>{ first.map(|b| label(b)).unwrap_or_default() }</span>
-                <span>{ last.map(|b| label(b)).unwrap_or_default() }</span>
+                <span>{ first.map(&label).unwrap_or_default() }</span>
+                <span>{ last.map(&label).unwrap_or_default() }</span>
             </div>
             <p class="timeline-readout" aria-live="polite">{ readout }</p>
             <button
