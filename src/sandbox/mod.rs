@@ -45,6 +45,9 @@ pub struct Config {
     /// Whether `/dev/*` is served.
     pub dev_endpoints: bool,
     pub seed: seed::SeedOptions,
+    /// Whether hot-prospect scores are kept ready in the background
+    /// ([`prospects::keep_scores_warm`]); off only where a benchmark measures the cold case.
+    pub warm_prospect_scores: bool,
 }
 
 impl Config {
@@ -62,6 +65,7 @@ impl Config {
             rate_limit_per_minute: 600,
             dev_endpoints: true,
             seed: seed::SeedOptions::default(),
+            warm_prospect_scores: true,
         }
     }
 }
@@ -129,6 +133,9 @@ pub async fn start(config: Config) -> std::io::Result<Running> {
     let host = web::host_origin_router(state.clone());
     tokio::spawn(async move { axum::serve(api_listener, api).await });
     tokio::spawn(async move { axum::serve(host_listener, host).await });
+    if state.config.warm_prospect_scores {
+        tokio::spawn(prospects::keep_scores_warm(state.db.clone()));
+    }
     Ok(Running {
         api_origin,
         host_origin,

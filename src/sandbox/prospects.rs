@@ -6,9 +6,9 @@
 //! kept for the day in `prospect_scores`, whose triggers on `activities` drop a record's row
 //! whenever one of its activities is written. A ranking reads the kept scores of the owners'
 //! records in one pass (one row per record, a few thousand at most) and computes, in the same
-//! transaction, the ones missing or kept for an earlier day: all of them on the first request of
-//! a day, otherwise only those with new activity. It never scans 90 days of activity on the hot
-//! path. `score-reasons` computes its one record from the activities with the same
+//! transaction, the ones missing or kept for an earlier day. [`keep_scores_warm`] computes those
+//! ahead of time in the background (after midnight, and every minute for new activity), so a
+//! ranking normally finds every score kept and never scans 90 days of activity on the hot path. `score-reasons` computes its one record from the activities with the same
 //! [`scoring::Tally`], so the two always agree.
 
 pub mod scoring;
@@ -25,7 +25,7 @@ use super::api::QueryParams;
 use super::auth::Caller;
 use super::db::{self, from_millis, to_millis};
 use super::error::{ApiResult, Failure};
-use super::AppState;
+use super::{AppState, Db};
 use crate::wire::*;
 
 /// The routes of this module, merged into the plugin origin's API router.
@@ -302,29 +302,89 @@ pub fn owners_scores(
         }
     }
     for &record_id in &stale {
-        let computed = score_record(&tx, record_id, today)?;
-        tx.prepare_cached(
-            "INSERT OR REPLACE INTO prospect_scores
-                 (record_id, day, score, score_then, last_at, last_id)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-        )?
-        .execute(params![
-            record_id,
-            today,
-            computed.tally.score,
-            computed.tally.score_then,
-            computed.last.map(|(at, _)| at),
-            computed.last.map(|(_, id)| id),
-        ])?;
-        scores.push(KeptScore {
-            record_id,
-            score: computed.tally.score,
-            score_then: computed.tally.score_then,
-            last: computed.last,
-        });
+        scores.push(keep_score(&tx, record_id, today)?);
     }
     tx.commit()?;
     Ok((scores, stale.len()))
+}
+
+/// Computes a record's score on `today` and keeps it in `prospect_scores`.
+fn keep_score(conn: &Connection, record_id: i64, today: i64) -> rusqlite::Result<KeptScore> {
+    let computed = score_record(conn, record_id, today)?;
+    conn.prepare_cached(
+        "INSERT OR REPLACE INTO prospect_scores
+             (record_id, day, score, score_then, last_at, last_id)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+    )?
+    .execute(params![
+        record_id,
+        today,
+        computed.tally.score,
+        computed.tally.score_then,
+        computed.last.map(|(at, _)| at),
+        computed.last.map(|(_, id)| id),
+    ])?;
+    Ok(KeptScore {
+        record_id,
+        score: computed.tally.score,
+        score_then: computed.tally.score_then,
+        last: computed.last,
+    })
+}
+
+/// How many records one step of the warmer scores while it holds the database: a few
+/// milliseconds, so rankings and every other request go in between.
+pub const WARM_BATCH: usize = 20;
+
+/// How often the warmer looks for scores dropped by new activity, besides at UTC midnight.
+const WARM_EVERY: std::time::Duration = std::time::Duration::from_secs(60);
+
+/// One step of the warmer: computes and keeps today's score of up to `batch` owned records whose
+/// kept score is missing or from an earlier day. Answers how many it computed; 0 means every
+/// owned record's score is kept for `today`.
+pub fn warm_scores(conn: &mut Connection, today: i64, batch: usize) -> rusqlite::Result<usize> {
+    let tx = conn.transaction()?;
+    let stale: Vec<i64> = tx
+        .prepare_cached(
+            "SELECT r.id FROM records r LEFT JOIN prospect_scores ps ON ps.record_id = r.id
+             WHERE r.owner_id IS NOT NULL AND (ps.day IS NULL OR ps.day <> ?1)
+             LIMIT ?2",
+        )?
+        .query_map(params![today, batch as i64], |row| row.get(0))?
+        .collect::<rusqlite::Result<_>>()?;
+    for &record_id in &stale {
+        keep_score(&tx, record_id, today)?;
+    }
+    tx.commit()?;
+    Ok(stale.len())
+}
+
+/// Keeps every owned record's score ready in the background, so the first ranking of a day reads
+/// kept scores instead of recomputing them all: at start, right after each UTC midnight, and every
+/// [`WARM_EVERY`] for records whose activity changed. One [`WARM_BATCH`] per hold of the
+/// database.
+pub async fn keep_scores_warm(db: Db) {
+    loop {
+        let today = scoring::day_of(to_millis(Utc::now()));
+        loop {
+            match db
+                .run(move |conn| Ok(warm_scores(conn, today, WARM_BATCH)?))
+                .await
+            {
+                Ok(0) => break,
+                Ok(_) => tokio::task::yield_now().await,
+                Err(failure) => {
+                    tracing::warn!("warming hot-prospect scores: {failure:?}");
+                    break;
+                }
+            }
+        }
+        let until_midnight = scoring::start_of_day(today + 1) - to_millis(Utc::now());
+        let wait = WARM_EVERY.min(std::time::Duration::from_millis(
+            until_midnight.max(0) as u64 + 1_000,
+        ));
+        tokio::time::sleep(wait).await;
+    }
 }
 
 /// The best `limit` of `scores` with a score above zero, in ranking order.
@@ -746,6 +806,78 @@ mod tests {
         assert_eq!(kept, 12);
         let (scores, computed) = owners_scores(&mut conn, tenant, &[owner], today).unwrap();
         assert_eq!((scores[0].score, computed), (12, 0), "read back as kept");
+    }
+
+    #[test]
+    fn the_warmer_keeps_every_owned_score_in_small_steps() {
+        let mut conn = db::open_in_memory().unwrap();
+        let options = crate::sandbox::seed::SeedOptions {
+            activities: 5_000,
+            now: Utc::now(),
+        };
+        crate::sandbox::seed::seed(&mut conn, &options).unwrap();
+        let today = scoring::day_of(to_millis(Utc::now()));
+        let owned: usize = conn
+            .query_row(
+                "SELECT COUNT(*) FROM records WHERE owner_id IS NOT NULL",
+                [],
+                |r| r.get(0),
+            )
+            .unwrap();
+        let mut steps = Vec::new();
+        loop {
+            let computed = warm_scores(&mut conn, today, 7).unwrap();
+            if computed == 0 {
+                break;
+            }
+            assert!(computed <= 7);
+            steps.push(computed);
+        }
+        assert_eq!(steps.iter().sum::<usize>(), owned);
+        assert_eq!(steps.len(), owned.div_ceil(7));
+        // Every owner's ranking now reads kept scores only, and they are the computed ones.
+        let owners: Vec<(i64, i64)> = conn
+            .prepare("SELECT DISTINCT tenant_id, owner_id FROM records WHERE owner_id IS NOT NULL")
+            .unwrap()
+            .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
+            .unwrap()
+            .map(Result::unwrap)
+            .collect();
+        for (tenant, owner) in owners {
+            let (scores, computed) = owners_scores(&mut conn, tenant, &[owner], today).unwrap();
+            assert_eq!(computed, 0, "owner {owner} had to compute");
+            for kept in scores {
+                let fresh = score_record(&conn, kept.record_id, today).unwrap();
+                assert_eq!(
+                    (kept.score, kept.score_then, kept.last),
+                    (fresh.tally.score, fresh.tally.score_then, fresh.last)
+                );
+            }
+        }
+        // A new day makes every score stale again; new activity makes its record's stale.
+        assert_eq!(warm_scores(&mut conn, today + 1, 1_000_000).unwrap(), owned);
+        let record: i64 = conn
+            .query_row(
+                "SELECT id FROM records WHERE owner_id IS NOT NULL LIMIT 1",
+                [],
+                |r| r.get(0),
+            )
+            .unwrap();
+        insert_activity(
+            &conn,
+            &db::NewActivity {
+                record_id: record,
+                occurred_at: Utc::now(),
+                kind: ActivityKind::PageVisit,
+                subject: None,
+                url: None,
+                campaign_id: None,
+                details: &ActivityDetails::default(),
+            },
+        )
+        .unwrap();
+        assert_eq!(warm_scores(&mut conn, today + 1, 100).unwrap(), 1);
+        assert_eq!(warm_scores(&mut conn, today + 1, 100).unwrap(), 0);
     }
 
     #[test]
