@@ -1082,6 +1082,90 @@ async fn an_empty_history_and_an_empty_filter_say_different_things() {
     mounted.destroy();
 }
 
+#[wasm_bindgen_test]
+async fn filters_outlive_a_visit_to_another_tab_but_not_another_record() {
+    let api = FakeApi::install(lead_api);
+    let mounted = mount_bridge(html! { <Sidebar /> }).await;
+    receive(HOST, Some(&parent()), &js(context("L-1", "t-1")));
+    let root = mounted.root.clone();
+    wait_for("the rows", || all(&root, "li.activity-row").len() == 4).await;
+
+    click(&one(&root, "button.chip.kind-emailClicked"));
+    type_into(&one(&root, "#history-search"), "pricing");
+    wait_for("the search request", || {
+        api.activity_urls()
+            .iter()
+            .any(|url| url.contains("q=pricing"))
+    })
+    .await;
+    let range = one(&root, "#history-range");
+    range
+        .dyn_ref::<web_sys::HtmlSelectElement>()
+        .unwrap()
+        .set_value("30d");
+    range
+        .dispatch_event(&Event::new("change").unwrap())
+        .unwrap();
+    wait_for("the period request", || {
+        api.activity_urls().last().unwrap().contains("from=")
+    })
+    .await;
+
+    click(&one(&root, "#tab-timeline"));
+    wait_for("the history gone", || {
+        root.query_selector("#history-search").unwrap().is_none()
+    })
+    .await;
+    let asked_before = api.activity_urls().len();
+    click(&one(&root, "#tab-activity"));
+    wait_for("the filtered rows again", || {
+        all(&root, "li.activity-row").len() == 1
+    })
+    .await;
+    let chip = one(&root, "button.chip.kind-emailClicked");
+    assert_eq!(chip.get_attribute("aria-pressed").as_deref(), Some("true"));
+    let search = one(&root, "#history-search");
+    assert_eq!(
+        search.dyn_ref::<HtmlInputElement>().unwrap().value(),
+        "pricing"
+    );
+    let range = one(&root, "#history-range");
+    assert_eq!(
+        range
+            .dyn_ref::<web_sys::HtmlSelectElement>()
+            .unwrap()
+            .value(),
+        "30d"
+    );
+    // The list is fetched again, for the kept filters.
+    let refetched = &api.activity_urls()[asked_before..];
+    assert_eq!(refetched.len(), 1, "{refetched:?}");
+    assert!(
+        refetched[0]
+            .starts_with("/v1/records/lead/L-1/activities?kinds=emailClicked&q=pricing&from="),
+        "{refetched:?}"
+    );
+
+    // Another record is another page: no filters.
+    receive(HOST, Some(&parent()), &js(context("L-2", "t-2")));
+    wait_for("the other record's history", || {
+        api.activity_urls()
+            .iter()
+            .any(|url| url.starts_with("/v1/records/lead/L-2/activities"))
+    })
+    .await;
+    wait_for("its rows", || all(&root, "li.activity-row").len() == 4).await;
+    let chip = one(&root, "button.chip.kind-emailClicked");
+    assert_eq!(chip.get_attribute("aria-pressed").as_deref(), Some("false"));
+    let search = one(&root, "#history-search");
+    assert_eq!(search.dyn_ref::<HtmlInputElement>().unwrap().value(), "");
+    assert_eq!(
+        api.activity_urls().last().unwrap(),
+        "/v1/records/lead/L-2/activities?limit=50"
+    );
+    mounted.destroy();
+}
+
 // ---- tabs -------------------------------------------------------------------------------
 
 #[component]

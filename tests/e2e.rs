@@ -95,6 +95,83 @@ async fn a_rep_reads_the_latest_activity_filters_and_searches() {
     client.close().await.unwrap();
 }
 
+#[tokio::test]
+async fn filters_are_still_applied_after_a_look_at_the_timeline() {
+    let client = browser().await;
+    open_sidebar(
+        &client,
+        &format!("/record?entity=lead&id={}&user=rep-ava", seed::DEMO_LEAD),
+    )
+    .await;
+    first_row_time(&client).await;
+    let base = format!("/v1/records/lead/{}/activities", seed::DEMO_LEAD);
+
+    // Clicks, searched for a word of the newest clicked email: fewer rows than all clicks.
+    let clicks = api_page("rep-ava", &format!("{base}?kinds=emailClicked&limit=50")).await;
+    let word = newest_subject_word(&clicks);
+    let expected = api_page(
+        "rep-ava",
+        &format!(
+            "{base}?kinds=emailClicked&q={}&limit=50",
+            form_urlencoded::byte_serialize(word.as_bytes()).collect::<String>()
+        ),
+    )
+    .await;
+    assert!(
+        !expected.items.is_empty() && expected.items.len() < clicks.items.len(),
+        "the search narrows the clicks: {} of {}",
+        expected.items.len(),
+        clicks.items.len()
+    );
+    // Exactly the sandbox's answer: all of it while it fits the list, else its newest rows.
+    let times: Vec<i64> = expected
+        .items
+        .iter()
+        .map(|item| item.occurred_at.timestamp_millis())
+        .collect();
+    let shows_expected = format!(
+        "const expected = {times:?};
+         const rows = [...document.querySelectorAll('.activity-row')];
+         const shown = rows.map(r => Date.parse(r.querySelector('time').getAttribute('datetime')));
+         return rows.length > 0
+             && rows.every(r => r.querySelector('.activity-label').textContent === 'Email clicked')
+             && (expected.length <= 10
+                 ? JSON.stringify(shown) === JSON.stringify(expected)
+                 : shown.every((t, i) => t === expected[i]));"
+    );
+
+    click_on(&client, "button.chip.kind-emailClicked").await;
+    wait_for(&client, "#history-search")
+        .await
+        .send_keys(&word)
+        .await
+        .unwrap();
+    wait_until(&client, "the search is applied", &shows_expected).await;
+
+    click_on(&client, "#tab-timeline").await;
+    wait_until(
+        &client,
+        "the timeline shows instead",
+        "return !document.querySelector('#history-search')
+             && document.querySelector('#tab-timeline').getAttribute('aria-selected') === 'true';",
+    )
+    .await;
+    click_on(&client, "#tab-activity").await;
+
+    assert_eq!(
+        attr_of(&client, "button.chip.kind-emailClicked", "aria-pressed").await,
+        "true"
+    );
+    let kept = eval(
+        &client,
+        "return document.querySelector('#history-search').value;",
+    )
+    .await;
+    assert_eq!(kept, json!(word));
+    wait_until(&client, "the kept filters are applied", &shows_expected).await;
+    client.close().await.unwrap();
+}
+
 /// A distinctive word of the newest email subject, to search for.
 fn newest_subject_word(page: &ActivityPage) -> String {
     let subject = page.items[0].subject.clone().expect("emails have subjects");

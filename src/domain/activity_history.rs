@@ -177,6 +177,15 @@ impl<E> PartialEq for HistoryState<E> {
 }
 
 impl<E> HistoryState<E> {
+    /// A history about to list its first page for `filters`: the filters a rep chose before
+    /// leaving the tab, when the view comes back.
+    pub fn with_filters(filters: Filters) -> Self {
+        HistoryState {
+            filters,
+            ..HistoryState::default()
+        }
+    }
+
     /// A history whose first page was already loaded, for views mounted with data at hand.
     pub fn with_page(entries: Vec<Entry>, next_cursor: Option<String>) -> Self {
         let mut state = HistoryState::default();
@@ -505,6 +514,35 @@ mod tests {
         assert!(state.apply(HistoryAction::ClearFilters));
         assert_eq!(state.filters, Filters::default());
         assert!(!state.apply(HistoryAction::ClearFilters));
+    }
+
+    #[test]
+    fn a_history_restored_with_filters_lists_them_from_the_first_page() {
+        let filters = Filters {
+            kinds: BTreeSet::from([ActivityKind::EmailClicked]),
+            text: "pricing ".into(),
+            range: DateRange::Last30Days,
+        };
+        let mut state = State::with_filters(filters.clone());
+        assert_eq!(state.filters, filters);
+        assert_eq!(state.phase, Phase::Loading);
+        assert!(state.entries().is_empty());
+        // Its first page is the listing's, not a stale one.
+        let generation = state.generation;
+        assert!(state.apply(HistoryAction::PageLoaded {
+            generation,
+            entries: page(vec![activity(
+                1,
+                "2026-03-10T09:00:00Z",
+                ActivityKind::EmailClicked
+            )]),
+            next_cursor: None,
+        }));
+        assert_eq!(state.entries().len(), 1);
+        // The kept text is what the rep typed: the same search is not sent again.
+        assert!(!state.apply(HistoryAction::SetText("pricing".into())));
+        assert!(state.apply(HistoryAction::ClearFilters));
+        assert_eq!(state.filters, Filters::default());
     }
 
     #[test]

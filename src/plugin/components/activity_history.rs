@@ -8,7 +8,7 @@ use web_sys::{AbortController, AbortSignal};
 use yew::platform::spawn_local;
 use yew::prelude::*;
 
-use crate::domain::activity_filters::{ActivityQuery, DateRange};
+use crate::domain::activity_filters::{ActivityQuery, DateRange, Filters};
 use crate::domain::activity_history::{entries_from_page, Phase};
 use crate::plugin::api;
 use crate::plugin::bridge::use_host;
@@ -33,6 +33,13 @@ pub struct ActivityHistoryProps {
     /// Changing it starts the history over with the same filters (the refresh button).
     #[prop_or_default]
     pub reload: u32,
+    /// The filters the history starts with; later changes of this prop are not followed.
+    #[prop_or_default]
+    pub filters: Filters,
+    /// Told the filters whenever they change, so the record view can hand them back when the
+    /// rep returns to this tab.
+    #[prop_or_default]
+    pub on_filters: Callback<Filters>,
 }
 
 /// The request of the current listing: starting another aborts it, so a late page never lands
@@ -60,10 +67,17 @@ impl InFlight {
 pub fn ActivityHistory(props: &ActivityHistoryProps) -> Html {
     let host = use_host();
     let formats = use_formats();
-    let history = use_reducer(History::default);
+    let history = use_reducer(|| History::with_filters(props.filters.clone()));
     let in_flight = use_memo((), |_| InFlight::default());
     // The first page's query of the current listing; later pages continue it at their cursor.
     let listing = use_mut_ref(|| None::<ActivityQuery>);
+
+    {
+        let on_filters = props.on_filters.clone();
+        use_effect_with(history.filters.clone(), move |filters| {
+            on_filters.emit(filters.clone())
+        });
+    }
 
     // The refresh button: a new listing with the same filters (the first one starts by itself).
     {

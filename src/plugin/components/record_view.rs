@@ -6,6 +6,7 @@ use web_sys::AbortController;
 use yew::platform::spawn_local;
 use yew::prelude::*;
 
+use crate::domain::activity_filters::Filters;
 use crate::domain::labels::display_name;
 use crate::plugin::api::{self, ApiError};
 use crate::plugin::bridge::use_host;
@@ -49,6 +50,9 @@ pub fn RecordView(props: &RecordViewProps) -> Html {
     // Bumped by the refresh button: refetches the profile and the history.
     let reload = use_state_eq(|| 0u32);
     let refreshing = use_state_eq(|| false);
+    // The Activity tab unmounts while another tab shows; its filters wait here for the rep to
+    // come back. Another record mounts another view, so it starts with none.
+    let activity_filters = use_state_eq(Filters::default);
 
     {
         let (session, profile, refreshing) =
@@ -89,6 +93,10 @@ pub fn RecordView(props: &RecordViewProps) -> Html {
         let tab = tab.clone();
         Callback::from(move |selected| tab.set(selected))
     };
+    let on_activity_filters = {
+        let activity_filters = activity_filters.setter();
+        Callback::from(move |filters| activity_filters.set(filters))
+    };
 
     let record = &props.record;
     let name = display_name(
@@ -124,6 +132,8 @@ pub fn RecordView(props: &RecordViewProps) -> Html {
                     name={AttrValue::from(name.clone())}
                     counts={loaded.as_ref().map(|p| Rc::new(p.activity_counts.clone()))}
                     reload={*reload}
+                    filters={(*activity_filters).clone()}
+                    on_filters={on_activity_filters}
                 />
             },
             Tab::Timeline => html! {
