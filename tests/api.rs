@@ -589,6 +589,82 @@ async fn engagement_agrees_with_counting_the_raw_activities() {
 }
 
 #[tokio::test]
+async fn engagement_names_the_first_and_last_email_of_the_whole_history() {
+    let sandbox = shared();
+    let token = token_for(sandbox, "rep-ava").await;
+    let engagement: Engagement = get_json(
+        sandbox,
+        &token,
+        &format!("/v1/records/lead/{}/engagement", seed::DEMO_LEAD),
+    )
+    .await;
+    let key = |a: &Activity| (a.occurred_at, a.id);
+    let every = all_pages(sandbox, &token, seed::DEMO_LEAD, "limit=200").await;
+    let emails = all_pages(
+        sandbox,
+        &token,
+        seed::DEMO_LEAD,
+        "kinds=emailSent,emailOpened,emailClicked&limit=200",
+    )
+    .await;
+    let oldest = |list: &[Activity]| list.iter().min_by_key(|a| key(a)).unwrap().id;
+    let newest = |list: &[Activity]| list.iter().max_by_key(|a| key(a)).unwrap().id;
+    assert_eq!(engagement.first.unwrap().id, oldest(&every));
+    assert_eq!(engagement.last.as_ref().unwrap().id, newest(&every));
+    let first_email = engagement.first_email.unwrap();
+    let last_email = engagement.last_email.unwrap();
+    assert_eq!(first_email.id, oldest(&emails));
+    assert_eq!(last_email.id, newest(&emails));
+    assert!(matches!(
+        last_email.kind,
+        ActivityKind::EmailSent | ActivityKind::EmailOpened | ActivityKind::EmailClicked
+    ));
+
+    // A history that starts and ends with other kinds: the edges differ.
+    let dev = token_for(sandbox, "rep-chloe").await;
+    let response = client()
+        .post(format!("{}/dev/records", sandbox.api))
+        .bearer_auth(&dev)
+        .json(&json!({"entity": "lead", "crmId": "LEAD-EDGES", "email": "q@example.com"}))
+        .send()
+        .await
+        .unwrap();
+    assert!(response.status().is_success(), "{}", response.status());
+    let engagement_of = |dev: String| async move {
+        get_json::<Engagement>(sandbox, &dev, "/v1/records/lead/LEAD-EDGES/engagement").await
+    };
+    let ingest = |dev: String, kind: &'static str, days_ago: i64| async move {
+        let response = client()
+            .post(format!("{}/dev/activities", sandbox.api))
+            .bearer_auth(&dev)
+            .json(
+                &json!({"entity": "lead", "crmId": "LEAD-EDGES", "kind": kind,
+                          "subject": kind, "occurredAt": Utc::now() - Duration::days(days_ago)}),
+            )
+            .send()
+            .await
+            .unwrap();
+        assert!(response.status().is_success(), "{}", response.status());
+    };
+    ingest(dev.clone(), "pageVisit", 40).await;
+    let engagement = engagement_of(dev.clone()).await;
+    assert_eq!(engagement.first.unwrap().kind, ActivityKind::PageVisit);
+    assert_eq!(
+        (engagement.first_email, engagement.last_email),
+        (None, None)
+    );
+    ingest(dev.clone(), "emailSent", 30).await;
+    ingest(dev.clone(), "emailOpened", 20).await;
+    ingest(dev.clone(), "formSubmitted", 10).await;
+    let engagement = engagement_of(dev.clone()).await;
+    let kind = |i: Option<Interaction>| i.unwrap().kind;
+    assert_eq!(kind(engagement.first), ActivityKind::PageVisit);
+    assert_eq!(kind(engagement.last), ActivityKind::FormSubmitted);
+    assert_eq!(kind(engagement.first_email), ActivityKind::EmailSent);
+    assert_eq!(kind(engagement.last_email), ActivityKind::EmailOpened);
+}
+
+#[tokio::test]
 async fn dev_endpoints_ingest_hostile_text_verbatim_into_the_callers_tenant() {
     let sandbox = shared();
     let users: Vec<DevUser> = client()

@@ -122,6 +122,8 @@ const ENGAGEMENT: &str = r#"{
              "openRate":0.6667,"clickRate":0.3333,"scoreNow":42,"scoreChange":5},
   "first":{"id":1,"kind":"emailSent","occurredAt":"2025-01-02T08:00:00Z","subject":"Welcome"},
   "last":{"id":9,"kind":"pageVisit","occurredAt":"2026-03-09T10:00:00Z","subject":"Pricing"},
+  "firstEmail":{"id":1,"kind":"emailSent","occurredAt":"2025-01-02T08:00:00Z","subject":"Welcome"},
+  "lastEmail":{"id":7,"kind":"emailClicked","occurredAt":"2026-03-04T10:00:00Z","subject":"Spring offer"},
   "buckets":[
     {"start":"2026-02-15T23:00:00Z","end":"2026-02-22T23:00:00Z",
      "counts":{"emailSent":2,"emailOpened":1,"programEnrolled":1}},
@@ -296,6 +298,12 @@ async fn emails_only_removes_the_non_email_lanes() {
     let summary = text(&one(&root, ".timeline-summary"));
     assert!(!summary.contains("Page visits"), "{summary}");
     assert_eq!(all(&root, "table thead th").len(), 4);
+    // The edges are the first and last email, not the last page visit.
+    let edges = text(&one(&root, ".timeline-edges"));
+    assert!(edges.contains("First email"), "{edges}");
+    assert!(edges.contains("Last email"), "{edges}");
+    assert!(edges.contains("Spring offer"), "{edges}");
+    assert!(!edges.contains("Pricing"), "{edges}");
     // No new request: the reduction is the plugin's.
     assert_eq!(api.paths().len(), 1);
 
@@ -311,6 +319,9 @@ async fn emails_only_removes_the_non_email_lanes() {
     click(&one(&root, "#timeline-emails-only"));
     let shown = root.clone();
     wait_for("six lanes", move || lane_names(&shown).len() == 6).await;
+    let edges = text(&one(&root, ".timeline-edges"));
+    assert!(edges.contains("Last interaction"), "{edges}");
+    assert!(edges.contains("Pricing"), "{edges}");
     app.destroy();
     root.remove();
 }

@@ -163,6 +163,21 @@ async fn a_rep_reads_the_timeline_selects_a_bucket_and_exports_it() {
         "return document.querySelectorAll('.lane-label').length === 3;",
     )
     .await;
+    // The edges are the record's first and last email, as the sandbox names them.
+    let engagement: Value = api_get(
+        "rep-ava",
+        &format!("/v1/records/lead/{}/engagement", seed::DEMO_LEAD),
+    )
+    .await;
+    let edges = text_of(&client, ".timeline-edges").await;
+    let last_email = engagement["lastEmail"]["subject"]
+        .as_str()
+        .unwrap_or_default();
+    assert!(
+        edges.contains("First email") && edges.contains("Last email"),
+        "{edges}"
+    );
+    assert!(edges.contains(last_email), "{edges} lacks {last_email:?}");
 
     // Select the latest bucket with email activity: the list is what the sandbox holds for it.
     let index = eval(

@@ -607,6 +607,8 @@ mod tests {
             },
             first: None,
             last: None,
+            first_email: None,
+            last_email: None,
             buckets: buckets
                 .into_iter()
                 .enumerate()

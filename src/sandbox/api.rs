@@ -462,28 +462,74 @@ pub async fn activities(
 // ---------------------------------------------------------------------------------------------
 // GET /v1/records/{entity}/{crmId}/engagement
 
+/// The first (or, with `newest`, the last) activity of a record, of any kind or of `kind`.
 fn interaction(
+    conn: &Connection,
+    record_id: i64,
+    kind: Option<ActivityKind>,
+    newest: bool,
+) -> rusqlite::Result<Option<Interaction>> {
+    let sql = match (kind.is_some(), newest) {
+        (false, true) => {
+            "SELECT id, kind, occurred_at, subject FROM activities WHERE record_id = ?1
+             ORDER BY occurred_at DESC, id DESC LIMIT 1"
+        }
+        (false, false) => {
+            "SELECT id, kind, occurred_at, subject FROM activities WHERE record_id = ?1
+             ORDER BY occurred_at ASC, id ASC LIMIT 1"
+        }
+        (true, true) => {
+            "SELECT id, kind, occurred_at, subject FROM activities
+             WHERE record_id = ?1 AND kind = ?2
+             ORDER BY occurred_at DESC, id DESC LIMIT 1"
+        }
+        (true, false) => {
+            "SELECT id, kind, occurred_at, subject FROM activities
+             WHERE record_id = ?1 AND kind = ?2
+             ORDER BY occurred_at ASC, id ASC LIMIT 1"
+        }
+    };
+    let mut statement = conn.prepare_cached(sql)?;
+    let read = |row: &rusqlite::Row<'_>| {
+        Ok(Interaction {
+            id: row.get(0)?,
+            kind: parse_enum(&row.get::<_, String>(1)?, ActivityKind::parse)?,
+            occurred_at: from_millis(row.get(2)?),
+            subject: row.get(3)?,
+        })
+    };
+    match kind {
+        Some(kind) => statement
+            .query_row(params![record_id, kind.as_str()], read)
+            .optional(),
+        None => statement.query_row([record_id], read).optional(),
+    }
+}
+
+/// The first (or last) email interaction of a record: one index lookup per email kind.
+fn email_interaction(
     conn: &Connection,
     record_id: i64,
     newest: bool,
 ) -> rusqlite::Result<Option<Interaction>> {
-    let sql = if newest {
-        "SELECT id, kind, occurred_at, subject FROM activities WHERE record_id = ?1
-         ORDER BY occurred_at DESC, id DESC LIMIT 1"
-    } else {
-        "SELECT id, kind, occurred_at, subject FROM activities WHERE record_id = ?1
-         ORDER BY occurred_at ASC, id ASC LIMIT 1"
-    };
-    conn.prepare_cached(sql)?
-        .query_row([record_id], |row| {
-            Ok(Interaction {
-                id: row.get(0)?,
-                kind: parse_enum(&row.get::<_, String>(1)?, ActivityKind::parse)?,
-                occurred_at: from_millis(row.get(2)?),
-                subject: row.get(3)?,
-            })
-        })
-        .optional()
+    let mut found: Option<Interaction> = None;
+    for &kind in crate::domain::timeline::EMAIL_KINDS {
+        let Some(candidate) = interaction(conn, record_id, Some(kind), newest)? else {
+            continue;
+        };
+        let key = |i: &Interaction| (i.occurred_at, i.id);
+        let better = found.as_ref().is_none_or(|best| {
+            if newest {
+                key(&candidate) > key(best)
+            } else {
+                key(&candidate) < key(best)
+            }
+        });
+        if better {
+            found = Some(candidate);
+        }
+    }
+    Ok(found)
 }
 
 /// Aggregates a record's activities over `[from, to)` into buckets cut in `tz`.
@@ -538,8 +584,10 @@ pub fn engagement_of(
         bucket,
         time_zone: tz.name().to_owned(),
         summary,
-        first: interaction(conn, record_id, false)?,
-        last: interaction(conn, record_id, true)?,
+        first: interaction(conn, record_id, None, false)?,
+        last: interaction(conn, record_id, None, true)?,
+        first_email: email_interaction(conn, record_id, false)?,
+        last_email: email_interaction(conn, record_id, true)?,
         buckets: engagement::count_into_buckets(&edges, rows),
     })
 }

@@ -311,6 +311,13 @@ pub struct Engagement {
     /// First and last interaction of the record's whole history.
     pub first: Option<Interaction>,
     pub last: Option<Interaction>,
+    /// First email interaction (sent, opened, clicked) of the whole history, for the
+    /// emails-only view.
+    #[serde(default)]
+    pub first_email: Option<Interaction>,
+    /// Last email interaction (sent, opened, clicked) of the whole history.
+    #[serde(default)]
+    pub last_email: Option<Interaction>,
     pub buckets: Vec<EngagementBucket>,
 }
 

@@ -271,7 +271,7 @@ struct SummaryPanelProps {
     emails_only: bool,
 }
 
-/// Who, the range's figures, and the first and last interaction of the whole history.
+/// Who, the range's figures, and the first and last interaction (or email) of the whole history.
 #[component]
 fn SummaryPanel(props: &SummaryPanelProps) -> Html {
     let data = reduce(&props.engagement, props.emails_only);
@@ -295,16 +295,25 @@ fn SummaryPanel(props: &SummaryPanelProps) -> Html {
                 </dl>
             </section>
             <section class="timeline-panel timeline-edges" aria-label="First and last interaction">
-                <EdgeInteraction
-                    title="First interaction"
-                    interaction={props.engagement.first.clone()}
-                    emails_only={props.emails_only}
-                />
-                <EdgeInteraction
-                    title="Last interaction"
-                    interaction={props.engagement.last.clone()}
-                    emails_only={props.emails_only}
-                />
+                if props.emails_only {
+                    <EdgeInteraction
+                        title="First email"
+                        interaction={props.engagement.first_email.clone()}
+                    />
+                    <EdgeInteraction
+                        title="Last email"
+                        interaction={props.engagement.last_email.clone()}
+                    />
+                } else {
+                    <EdgeInteraction
+                        title="First interaction"
+                        interaction={props.engagement.first.clone()}
+                    />
+                    <EdgeInteraction
+                        title="Last interaction"
+                        interaction={props.engagement.last.clone()}
+                    />
+                }
             </section>
         </>
     }
@@ -314,7 +323,6 @@ fn SummaryPanel(props: &SummaryPanelProps) -> Html {
 struct EdgeInteractionProps {
     title: AttrValue,
     interaction: Option<Interaction>,
-    emails_only: bool,
 }
 
 #[component]
@@ -323,14 +331,6 @@ fn EdgeInteraction(props: &EdgeInteractionProps) -> Html {
     let now = use_minute_clock();
     let content = match &props.interaction {
         None => html! { <p class="edge-what">{ "None yet" }</p> },
-        // The API names the edges of the whole history, whatever their kind.
-        Some(interaction)
-            if !crate::domain::timeline::kept(interaction.kind, props.emails_only) =>
-        {
-            html! {
-                <p class="edge-what">{ format!("{} (not an email)", interaction.kind.label()) }</p>
-            }
-        }
         Some(interaction) => {
             let at = interaction.occurred_at;
             html! {
