@@ -138,6 +138,18 @@ async fn a_manager_switches_to_a_rep_and_the_team_and_opens_a_prospect() {
         .clone();
     let rep_id = rep["id"].as_i64().unwrap().to_string();
     wait_for(&client, "#prospects-owner").await;
+    // A manager starts on the whole team (they own no records themselves).
+    let team = ranked(manager, "team").await;
+    wait_for_rows(&client, "the team's ranking is shown first", &team).await;
+    assert_eq!(
+        eval(
+            &client,
+            "return document.getElementById('prospects-owner').value;"
+        )
+        .await,
+        json!("team")
+    );
+    assert!(ranked(manager, "me").await.is_empty());
 
     let choose = |value: String| {
         let client = client.clone();
@@ -164,8 +176,15 @@ async fn a_manager_switches_to_a_rep_and_the_team_and_opens_a_prospect() {
     .await;
     assert_eq!(owners, json!([rep["name"]]));
 
+    choose("me".into()).await;
+    wait_until(
+        &client,
+        "the manager's own (empty) ranking",
+        "return document.querySelectorAll('tbody.prospect').length === 0
+             && document.body.textContent.includes('No hot prospects yet');",
+    )
+    .await;
     choose("team".into()).await;
-    let team = ranked(manager, "team").await;
     assert_eq!(team.len(), 20);
     wait_for_rows(&client, "the team's ranking is shown", &team).await;
 

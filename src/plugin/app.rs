@@ -107,8 +107,14 @@ pub fn Sidebar() -> Html {
             },
         }
     };
+    // The hot-prospects table is a CRM tab of its own: it may use a wider column.
+    let wide = host
+        .context
+        .as_ref()
+        .is_some_and(|context| context.view == View::HotProspects)
+        .then_some("sidebar-wide");
     html! {
-        <main class={classes!("sidebar", format!("theme-{theme}"))} data-theme={theme}>
+        <main class={classes!("sidebar", wide, format!("theme-{theme}"))} data-theme={theme}>
             { content }
         </main>
     }

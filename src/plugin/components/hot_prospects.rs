@@ -53,12 +53,21 @@ pub fn HotProspects() -> Html {
     let now = use_minute_clock();
     let me = use_state(|| Load::<Rc<Me>>::Loading);
     let me_generation = use_state(|| 0u32);
-    let owner = use_state_eq(|| OwnerSelection::Me);
+    // What the user picked; until then a manager sees the whole team and a rep their own.
+    let chosen = use_state_eq(|| None::<OwnerSelection>);
     let ranking = use_state(|| Load::<Rc<Ranking>>::Loading);
     // Bumped by Refresh, by the 5-minute timer and on retry.
     let generation = use_state(|| 0u32);
     let refreshing = use_state_eq(|| false);
     let expanded = use_state(|| None::<String>);
+
+    let owner = match (*chosen, &*me) {
+        (Some(chosen), _) => Some(chosen),
+        (None, Load::Loaded(me)) if me.user.role == Role::Manager => Some(OwnerSelection::Team),
+        (None, Load::Loaded(_) | Load::Failed(_)) => Some(OwnerSelection::Me),
+        // Not known yet whose prospects to rank.
+        (None, Load::Loading) => None,
+    };
 
     // Who the user is: a manager gets the team picker.
     {
@@ -82,9 +91,11 @@ pub fn HotProspects() -> Html {
     {
         let (ranking, refreshing, session) =
             (ranking.clone(), refreshing.clone(), host.session.clone());
-        use_effect_with((*owner, *generation), move |(owner, _)| {
-            let controller = AbortController::new().ok();
-            if let Some(signal) = controller.as_ref().map(AbortController::signal) {
+        use_effect_with((owner, *generation), move |(owner, _)| {
+            let controller = owner.and_then(|_| AbortController::new().ok());
+            if let (Some(owner), Some(signal)) =
+                (owner, controller.as_ref().map(AbortController::signal))
+            {
                 let endpoint = api::hot_prospects(*owner);
                 refreshing.set(true);
                 spawn_local(async move {
@@ -147,12 +158,12 @@ pub fn HotProspects() -> Html {
         Callback::from(move |()| generation.set(*generation + 1))
     };
     let on_owner = {
-        let (owner, expanded) = (owner.clone(), expanded.clone());
+        let (chosen, expanded) = (chosen.clone(), expanded.clone());
         Callback::from(move |e: Event| {
             let value = e.target_unchecked_into::<HtmlSelectElement>().value();
             if let Some(selected) = OwnerSelection::parse(&value) {
                 expanded.set(None);
-                owner.set(selected);
+                chosen.set(Some(selected));
             }
         })
     };
@@ -178,10 +189,10 @@ pub fn HotProspects() -> Html {
             <label class="prospects-owner">
                 <span>{ "Show" }</span>
                 <select id="prospects-owner" onchange={on_owner}>
-                    <option value="me" selected={*owner == OwnerSelection::Me}>{ "My prospects" }</option>
-                    <option value="team" selected={*owner == OwnerSelection::Team}>{ "Whole team" }</option>
+                    <option value="team" selected={owner == Some(OwnerSelection::Team)}>{ "Whole team" }</option>
+                    <option value="me" selected={owner == Some(OwnerSelection::Me)}>{ "My prospects" }</option>
                     { for me.team.iter().map(|rep| html! {
-                        <option value={rep.id.to_string()} selected={*owner == OwnerSelection::User(rep.id)}>
+                        <option value={rep.id.to_string()} selected={owner == Some(OwnerSelection::User(rep.id))}>
                             { rep.name.clone() }
                         </option>
                     }) }
@@ -213,10 +224,10 @@ pub fn HotProspects() -> Html {
             <ErrorPanel message={failure_message(error)} on_retry={refresh.clone()} />
         },
         Load::Loaded(r) if r.items.is_empty() => html! {
-            <MessagePanel glyph="\u{1F525}" title="No hot prospects yet" detail={what_makes_hot(&r.rules)} />
+            <MessagePanel glyph="\u{2605}" title="No hot prospects yet" detail={what_makes_hot(&r.rules)} />
         },
         Load::Loaded(r) => {
-            let show_owner = *owner != OwnerSelection::Me;
+            let show_owner = owner != Some(OwnerSelection::Me);
             html! {
                 <table class="prospects-table">
                     <caption class="visually-hidden">{ "Hot prospects, most engaged first" }</caption>
