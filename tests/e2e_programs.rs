@@ -168,10 +168,27 @@ async fn a_rep_enrols_a_record_in_two_programs_and_again_is_told_already_enrolle
         );
     }
 
-    // Enrolling in a program of the history says "already enrolled".
-    click_on(&client, &format!("#program-{trial}")).await;
-    click_on(&client, "#programs-enrol").await;
-    wait_for_result(&client, trial, "Already enrolled").await;
+    // The programs it is in now, from the history or just now, cannot be chosen again.
+    for id in [trial, welcome, reengage] {
+        wait_until(
+            &client,
+            &format!("program {id} is marked as already in"),
+            &format!(
+                "const c = document.getElementById('program-{id}');
+                 return c.disabled && !c.checked
+                     && c.closest('li').textContent.includes('Already in this program (active).');"
+            ),
+        )
+        .await;
+    }
+    assert_eq!(
+        eval(
+            &client,
+            "return document.getElementById('programs-enrol').disabled;"
+        )
+        .await,
+        json!(true)
+    );
     client.close().await.unwrap();
 }
 

@@ -61,7 +61,7 @@ fn NotEnabled(props: &NotEnabledProps) -> Html {
     );
     html! {
         <main class="sidebar">
-            <MessagePanel glyph="\u{26D4}" {title}
+            <MessagePanel glyph="\u{2298}" {title}
                 detail="Ask your administrator to add this CRM to the marketing sidebar's allowed hosts." />
         </main>
     }
@@ -92,7 +92,7 @@ pub fn Sidebar() -> Html {
 
     let content = if host.expired {
         html! {
-            <MessagePanel glyph="\u{23F1}" title="Your session expired \u{2014} reopen the sidebar" />
+            <MessagePanel glyph="\u{25F7}" title="Your session expired \u{2014} reopen the sidebar" />
         }
     } else {
         match &host.context {

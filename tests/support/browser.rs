@@ -224,12 +224,20 @@ pub async fn attr_of(client: &Client, css: &str, name: &str) -> String {
         .to_owned()
 }
 
-/// Clicks the element matching `css` as a user would, finding it again if a re-render replaced
+/// Clicks the element matching `css` as a user would: scrolled to the middle of its scrolling
+/// box first (clear of pinned headers and action bars), and found again if a re-render replaced
 /// it between finding and clicking.
 pub async fn click_on(client: &Client, css: &str) {
     let deadline = std::time::Instant::now() + WAIT;
     loop {
-        match wait_for(client, css).await.click().await {
+        let element = wait_for(client, css).await;
+        let _ = client
+            .execute(
+                "arguments[0].scrollIntoView({block: 'center', inline: 'nearest'});",
+                vec![serde_json::to_value(&element).unwrap_or_default()],
+            )
+            .await;
+        match element.click().await {
             Ok(()) => return,
             Err(error) => assert!(
                 std::time::Instant::now() < deadline,

@@ -6,6 +6,7 @@
 //! retry for what failed. No program at all opens a help dialog instead of an empty list.
 
 use std::cell::Cell;
+use std::collections::HashMap;
 use std::rc::Rc;
 
 use web_sys::{AbortController, HtmlElement, HtmlInputElement};
@@ -18,7 +19,7 @@ use crate::plugin::bridge::use_host;
 use crate::plugin::components::panels::{ErrorPanel, MessagePanel, Skeleton};
 use crate::plugin::intl::use_formats;
 use crate::protocol::CrmRecord;
-use crate::wire::{EnrolResponse, EnrolmentList, Program, RecordProfile};
+use crate::wire::{EnrolResponse, EnrolmentList, EnrolmentStatus, Program, RecordProfile};
 
 #[derive(Properties, PartialEq)]
 pub struct ProgramsProps {
@@ -295,7 +296,21 @@ pub fn Programs(props: &ProgramsProps) -> Html {
         },
         Load::Loaded(list) => {
             let shown = filter(list, &view.query);
-            let chosen = view.selection.chosen(list);
+            // One record's current programs cannot be chosen again.
+            let already: HashMap<i64, EnrolmentStatus> = match &*enrolments {
+                Load::Loaded(current) if count == 1 => current
+                    .items
+                    .iter()
+                    .map(|e| (e.program_id, e.status))
+                    .collect(),
+                _ => HashMap::new(),
+            };
+            let chosen: Vec<&Program> = view
+                .selection
+                .chosen(list)
+                .into_iter()
+                .filter(|p| !already.contains_key(&p.id))
+                .collect();
             let enrol = {
                 let (submit, records) = (submit.clone(), props.records.clone());
                 let batch: Batch = chosen
@@ -359,6 +374,7 @@ pub fn Programs(props: &ProgramsProps) -> Html {
                                             key={program.id}
                                             program={program.clone()}
                                             checked={view.selection.contains(program.id)}
+                                            enrolled={already.get(&program.id).copied()}
                                             on_toggle={dispatch.reform(Action::Toggle)}
                                             result={run.map(|r| (r.state(), AttrValue::from(r.summary(count))))}
                                             {busy}
@@ -446,6 +462,8 @@ struct ProgramItemProps {
     program: Program,
     checked: bool,
     on_toggle: Callback<Program>,
+    /// The record's enrolment in it, when it has one (a single record only).
+    enrolled: Option<EnrolmentStatus>,
     /// The outcome of its enrolment so far.
     result: Option<(RunState, AttrValue)>,
     busy: bool,
@@ -457,7 +475,15 @@ fn ProgramItem(props: &ProgramItemProps) -> Html {
     let program = &props.program;
     let id = format!("program-{}", program.id);
     let reason_id = format!("{id}-reason");
-    let can = program.can_enrol();
+    let can = program.can_enrol() && props.enrolled.is_none();
+    let reason = program.unavailable_reason.clone().or_else(|| {
+        props.enrolled.map(|status| {
+            format!(
+                "Already in this program ({}).",
+                status_label(status).to_lowercase()
+            )
+        })
+    });
     let onchange = {
         let (on_toggle, program) = (props.on_toggle.clone(), program.clone());
         Callback::from(move |_: Event| on_toggle.emit(program.clone()))
@@ -469,7 +495,7 @@ fn ProgramItem(props: &ProgramItemProps) -> Html {
                 id={id.clone()}
                 class="program-check"
                 type="checkbox"
-                checked={props.checked}
+                checked={props.checked && can}
                 disabled={!can}
                 aria-describedby={(!can).then(|| reason_id.clone())}
                 {onchange}
@@ -479,8 +505,8 @@ fn ProgramItem(props: &ProgramItemProps) -> Html {
                 if !program.description.is_empty() {
                     <span class="program-description">{ program.description.clone() }</span>
                 }
-                if let Some(reason) = &program.unavailable_reason {
-                    <span id={reason_id} class="program-reason">{ reason.clone() }</span>
+                if let Some(reason) = reason {
+                    <span id={reason_id} class="program-reason">{ reason }</span>
                 }
             </label>
             if let Some((state, summary)) = &props.result {

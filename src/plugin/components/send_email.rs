@@ -875,7 +875,7 @@ fn Consent(props: &ConsentProps) -> Html {
     };
     html! {
         <div class="send consent">
-            <MessagePanel glyph="\u{26D4}" {title} detail={detail}>
+            <MessagePanel glyph="\u{2298}" {title} detail={detail}>
                 if props.profile.subscription_status == SubscriptionStatus::OptedOut {
                     if let Some(at) = requested_at {
                         <p class="consent-requested" role="status">
