@@ -308,5 +308,14 @@ async fn a_rep_enrols_a_list_view_selection_of_three_records() {
             "{id}: {enrolled:?}"
         );
     }
+    // "Done" asks the host to close the panel it opened for the selection.
+    click_on(&client, "#programs-done").await;
+    client.enter_parent_frame().await.unwrap();
+    wait_until(
+        &client,
+        "the host closed its panel",
+        "return !document.getElementById('sidebar-panel').open;",
+    )
+    .await;
     client.close().await.unwrap();
 }

@@ -198,6 +198,18 @@ async fn a_list_view_send_to_three_records_emails_the_one_that_may_be_emailed_on
         .iter()
         .all(|(s, _)| !s.starts_with("Sent Email")));
 
+    // "Done" asks the host to close the panel it opened for the send.
+    let frame = wait_for(&client, "#sidebar-panel #sidebar-frame").await;
+    frame.enter_frame().await.unwrap();
+    click_on(&client, "#send-done").await;
+    client.enter_parent_frame().await.unwrap();
+    wait_until(
+        &client,
+        "the host closed its panel",
+        "return !document.getElementById('sidebar-panel').open;",
+    )
+    .await;
+
     // The recipient's activity history shows the send first.
     open_sidebar(
         &client,

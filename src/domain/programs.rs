@@ -236,6 +236,11 @@ pub struct Runs {
 }
 
 impl Runs {
+    /// Whether nothing was asked yet.
+    pub fn is_empty(&self) -> bool {
+        self.runs.is_empty()
+    }
+
     /// A request for `program_id` is on its way.
     pub fn start(&mut self, program_id: i64, program_name: &str) {
         let run = self.runs.entry(program_id).or_default();

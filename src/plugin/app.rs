@@ -14,7 +14,7 @@ use crate::plugin::components::send_email::SendEmail;
 use crate::plugin::components::tabs::Tab;
 use crate::plugin::intl::FormatsProvider;
 use crate::plugin::window;
-use crate::protocol::{Context, Manifest, Theme, View};
+use crate::protocol::{Context, Manifest, PluginMessage, Theme, View};
 
 #[derive(Properties, PartialEq)]
 pub struct AppProps {
@@ -90,6 +90,11 @@ pub fn Sidebar() -> Html {
         }
     });
 
+    // "Done" of a list-view action: the host closes the panel it opened.
+    let close = {
+        let bridge = host.bridge.clone();
+        Callback::from(move |()| bridge.post(&PluginMessage::Close))
+    };
     let content = if host.expired {
         html! {
             <MessagePanel glyph="\u{25F7}" title="Your session expired \u{2014} reopen the sidebar" />
@@ -102,7 +107,7 @@ pub fn Sidebar() -> Html {
                     locale={context.user.locale.clone()}
                     time_zone={context.user.time_zone.clone()}
                 >
-                    { view(context) }
+                    { view(context, &close) }
                 </FormatsProvider>
             },
         }
@@ -120,7 +125,7 @@ pub fn Sidebar() -> Html {
     }
 }
 
-fn view(context: &Context) -> Html {
+fn view(context: &Context, close: &Callback<()>) -> Html {
     match (context.view, &context.record) {
         (View::HotProspects, _) => html! { <HotProspects /> },
         (view, Some(record)) => html! {
@@ -131,10 +136,10 @@ fn view(context: &Context) -> Html {
             />
         },
         (View::Send, None) if !context.selection.is_empty() => html! {
-            <SendEmail records={Rc::new(context.selection.clone())} />
+            <SendEmail records={Rc::new(context.selection.clone())} on_done={close.clone()} />
         },
         (View::Programs, None) if !context.selection.is_empty() => html! {
-            <Programs records={Rc::new(context.selection.clone())} />
+            <Programs records={Rc::new(context.selection.clone())} on_done={close.clone()} />
         },
         (_, None) => html! {
             <MessagePanel

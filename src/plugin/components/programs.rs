@@ -28,6 +28,10 @@ pub struct ProgramsProps {
     /// Marketing's profile of a single record, once loaded.
     #[prop_or_default]
     pub profile: Option<Rc<RecordProfile>>,
+    /// Offered as "Done" once something was enrolled, where the host opened the view for one
+    /// action (a list-view selection): it asks the host to close it.
+    #[prop_or_default]
+    pub on_done: Option<Callback<()>>,
 }
 
 const HELP_TEXT: &str =
@@ -405,6 +409,11 @@ pub fn Programs(props: &ProgramsProps) -> Html {
                         <p id="programs-hint" class="programs-hint">
                             { if chosen.is_empty() { "Select one or more active programs." } else { "" } }
                         </p>
+                        if let Some(on_done) = props.on_done.as_ref().filter(|_| !view.runs.is_empty() && !busy) {
+                            <button id="programs-done" type="button" class="button" onclick={on_done.reform(|_| ())}>
+                                { "Done" }
+                            </button>
+                        }
                     </div>
                 </>
             }

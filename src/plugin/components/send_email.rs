@@ -44,6 +44,10 @@ pub struct SendEmailProps {
     /// Marketing's data about the record changed (a resubscribe was requested): reload it.
     #[prop_or_default]
     pub on_changed: Option<Callback<()>>,
+    /// Offered as "Done" with the results where the host opened the view for one action (a
+    /// list-view selection): it asks the host to close it.
+    #[prop_or_default]
+    pub on_done: Option<Callback<()>>,
 }
 
 /// A fetched value.
@@ -108,12 +112,13 @@ pub fn SendEmail(props: &SendEmailProps) -> Html {
             };
         }
     }
-    html! { <Composer records={props.records.clone()} /> }
+    html! { <Composer records={props.records.clone()} on_done={props.on_done.clone()} /> }
 }
 
 #[derive(Properties, PartialEq)]
 struct ComposerProps {
     records: Rc<Vec<CrmRecord>>,
+    on_done: Option<Callback<()>>,
 }
 
 #[component]
@@ -332,6 +337,7 @@ fn Composer(props: &ComposerProps) -> Html {
                 replayed={*replayed}
                 on_retry={retry}
                 on_new={dispatch.reform(|()| Action::Reset)}
+                on_done={props.on_done.clone()}
             />
         };
     }

@@ -17,6 +17,9 @@ pub struct SendResultsProps {
     pub on_retry: Option<Callback<()>>,
     /// Back to composing a new message.
     pub on_new: Callback<()>,
+    /// Closes the view (a list-view action); absent on a record's Send tab.
+    #[prop_or_default]
+    pub on_done: Option<Callback<()>>,
 }
 
 #[component]
@@ -72,6 +75,11 @@ pub fn SendResults(props: &SendResultsProps) -> Html {
                 <button id="send-new" type="button" class="button" onclick={props.on_new.reform(|_| ())}>
                     { "Write another email" }
                 </button>
+                if let Some(on_done) = &props.on_done {
+                    <button id="send-done" type="button" class="button" onclick={on_done.reform(|_| ())}>
+                        { "Done" }
+                    </button>
+                }
             </div>
         </section>
     }
