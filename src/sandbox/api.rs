@@ -469,27 +469,13 @@ fn interaction(
     kind: Option<ActivityKind>,
     newest: bool,
 ) -> rusqlite::Result<Option<Interaction>> {
-    let sql = match (kind.is_some(), newest) {
-        (false, true) => {
-            "SELECT id, kind, occurred_at, subject FROM activities WHERE record_id = ?1
-             ORDER BY occurred_at DESC, id DESC LIMIT 1"
-        }
-        (false, false) => {
-            "SELECT id, kind, occurred_at, subject FROM activities WHERE record_id = ?1
-             ORDER BY occurred_at ASC, id ASC LIMIT 1"
-        }
-        (true, true) => {
-            "SELECT id, kind, occurred_at, subject FROM activities
-             WHERE record_id = ?1 AND kind = ?2
-             ORDER BY occurred_at DESC, id DESC LIMIT 1"
-        }
-        (true, false) => {
-            "SELECT id, kind, occurred_at, subject FROM activities
-             WHERE record_id = ?1 AND kind = ?2
-             ORDER BY occurred_at ASC, id ASC LIMIT 1"
-        }
-    };
-    let mut statement = conn.prepare_cached(sql)?;
+    let order = if newest { "DESC" } else { "ASC" };
+    let of_kind = if kind.is_some() { " AND kind = ?2" } else { "" };
+    let sql = format!(
+        "SELECT id, kind, occurred_at, subject FROM activities WHERE record_id = ?1{of_kind}
+         ORDER BY occurred_at {order}, id {order} LIMIT 1"
+    );
+    let mut statement = conn.prepare_cached(&sql)?;
     let read = |row: &rusqlite::Row<'_>| {
         Ok(Interaction {
             id: row.get(0)?,

@@ -8,7 +8,8 @@
 //! records in one pass (one row per record, a few thousand at most) and computes, in the same
 //! transaction, the ones missing or kept for an earlier day. [`keep_scores_warm`] computes those
 //! ahead of time in the background (after midnight, and every minute for new activity), so a
-//! ranking normally finds every score kept and never scans 90 days of activity on the hot path. `score-reasons` computes its one record from the activities with the same
+//! ranking normally finds every score kept and never scans 90 days of activity on the hot path.
+//! `score-reasons` computes its one record from the activities with the same
 //! [`scoring::Tally`], so the two always agree.
 
 pub mod scoring;

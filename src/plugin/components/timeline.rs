@@ -275,6 +275,18 @@ struct SummaryPanelProps {
 #[component]
 fn SummaryPanel(props: &SummaryPanelProps) -> Html {
     let data = reduce(&props.engagement, props.emails_only);
+    let engagement = &props.engagement;
+    let edges = if props.emails_only {
+        [
+            ("First email", engagement.first_email.clone()),
+            ("Last email", engagement.last_email.clone()),
+        ]
+    } else {
+        [
+            ("First interaction", engagement.first.clone()),
+            ("Last interaction", engagement.last.clone()),
+        ]
+    };
     let stats = summary_stats(&data.summary, props.emails_only);
     html! {
         <>
@@ -295,25 +307,9 @@ fn SummaryPanel(props: &SummaryPanelProps) -> Html {
                 </dl>
             </section>
             <section class="timeline-panel timeline-edges" aria-label="First and last interaction">
-                if props.emails_only {
-                    <EdgeInteraction
-                        title="First email"
-                        interaction={props.engagement.first_email.clone()}
-                    />
-                    <EdgeInteraction
-                        title="Last email"
-                        interaction={props.engagement.last_email.clone()}
-                    />
-                } else {
-                    <EdgeInteraction
-                        title="First interaction"
-                        interaction={props.engagement.first.clone()}
-                    />
-                    <EdgeInteraction
-                        title="Last interaction"
-                        interaction={props.engagement.last.clone()}
-                    />
-                }
+                { for edges.into_iter().map(|(title, interaction)| html! {
+                    <EdgeInteraction {title} {interaction} />
+                }) }
             </section>
         </>
     }
