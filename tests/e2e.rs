@@ -8,19 +8,25 @@ use std::time::Duration;
 use chrono::Utc;
 use crm_sidebar::sandbox::seed;
 use crm_sidebar::wire::ActivityPage;
+use fantoccini::Client;
 use serde_json::{json, Value};
 use support::browser::*;
 
 // --- check -------------------------------------------------------------------------------------
 
+/// Opens a lead's record page in the demo CRM as `rep-ava`, inside the sidebar's frame.
+async fn open_lead(client: &Client, crm_id: &str) {
+    open_sidebar(
+        client,
+        &format!("/record?entity=lead&id={crm_id}&user=rep-ava"),
+    )
+    .await;
+}
+
 #[tokio::test]
 async fn a_rep_reads_the_latest_activity_filters_and_searches() {
     let client = browser().await;
-    open_sidebar(
-        &client,
-        &format!("/record?entity=lead&id={}&user=rep-ava", seed::DEMO_LEAD),
-    )
-    .await;
+    open_lead(&client, seed::DEMO_LEAD).await;
     let base = format!("/v1/records/lead/{}/activities", seed::DEMO_LEAD);
 
     // The newest row is the sandbox's newest activity.
@@ -98,11 +104,7 @@ async fn a_rep_reads_the_latest_activity_filters_and_searches() {
 #[tokio::test]
 async fn filters_are_still_applied_after_a_look_at_the_timeline() {
     let client = browser().await;
-    open_sidebar(
-        &client,
-        &format!("/record?entity=lead&id={}&user=rep-ava", seed::DEMO_LEAD),
-    )
-    .await;
+    open_lead(&client, seed::DEMO_LEAD).await;
     first_row_time(&client).await;
     let base = format!("/v1/records/lead/{}/activities", seed::DEMO_LEAD);
 
@@ -186,11 +188,7 @@ fn newest_subject_word(page: &ActivityPage) -> String {
 #[tokio::test]
 async fn scrolling_a_long_history_loads_older_rows_and_keeps_the_dom_small() {
     let client = browser().await;
-    open_sidebar(
-        &client,
-        &format!("/record?entity=lead&id={}&user=rep-ava", seed::PERF_RECORD),
-    )
-    .await;
+    open_lead(&client, seed::PERF_RECORD).await;
     first_row_time(&client).await;
     let page = api_page(
         "rep-ava",
@@ -323,11 +321,7 @@ async fn hostile_activity_text_is_shown_as_text_and_never_run() {
 #[tokio::test]
 async fn the_token_is_in_no_storage_cookie_or_url() {
     let client = browser().await;
-    open_sidebar(
-        &client,
-        &format!("/record?entity=lead&id={}&user=rep-ava", seed::DEMO_LEAD),
-    )
-    .await;
+    open_lead(&client, seed::DEMO_LEAD).await;
     first_row_time(&client).await;
     let check = "const jwt = /eyJ[A-Za-z0-9_-]{10,}/;
         const stored = [localStorage, sessionStorage].flatMap(s => Object.keys(s).map(k => k + '=' + s.getItem(k)));

@@ -7,6 +7,7 @@ mod support;
 
 use chrono::Utc;
 use crm_sidebar::sandbox::seed;
+use fantoccini::Client;
 use serde_json::{json, Value};
 use support::browser::*;
 
@@ -47,6 +48,16 @@ async fn wait_for_result(client: &fantoccini::Client, id: i64, text: &str) {
     .await;
 }
 
+/// Whether the Enrol button is disabled.
+async fn enrol_is_disabled(client: &Client) -> bool {
+    eval(
+        client,
+        "return document.getElementById('programs-enrol').disabled;",
+    )
+    .await
+        == json!(true)
+}
+
 #[tokio::test]
 async fn a_rep_enrols_a_record_in_two_programs_and_again_is_told_already_enrolled() {
     let client = browser().await;
@@ -80,14 +91,7 @@ async fn a_rep_enrols_a_record_in_two_programs_and_again_is_told_already_enrolle
     .await;
     assert_eq!(paused, json!([true, true]));
     // Nothing selected: Enrol is disabled. The current enrolments are those of the history.
-    assert_eq!(
-        eval(
-            &client,
-            "return document.getElementById('programs-enrol').disabled;"
-        )
-        .await,
-        json!(true)
-    );
+    assert!(enrol_is_disabled(&client).await);
     let before = enrolled_in(seed::DEMO_LEAD).await;
     assert!(
         before.contains(&"Trial Onboarding".to_owned())
@@ -181,14 +185,7 @@ async fn a_rep_enrols_a_record_in_two_programs_and_again_is_told_already_enrolle
         )
         .await;
     }
-    assert_eq!(
-        eval(
-            &client,
-            "return document.getElementById('programs-enrol').disabled;"
-        )
-        .await,
-        json!(true)
-    );
+    assert!(enrol_is_disabled(&client).await);
     client.close().await.unwrap();
 }
 
@@ -309,13 +306,6 @@ async fn a_rep_enrols_a_list_view_selection_of_three_records() {
         );
     }
     // "Done" asks the host to close the panel it opened for the selection.
-    click_on(&client, "#programs-done").await;
-    client.enter_parent_frame().await.unwrap();
-    wait_until(
-        &client,
-        "the host closed its panel",
-        "return !document.getElementById('sidebar-panel').open;",
-    )
-    .await;
+    done_closes_the_panel(&client, "#programs-done").await;
     client.close().await.unwrap();
 }

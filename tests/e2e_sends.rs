@@ -201,14 +201,7 @@ async fn a_list_view_send_to_three_records_emails_the_one_that_may_be_emailed_on
     // "Done" asks the host to close the panel it opened for the send.
     let frame = wait_for(&client, "#sidebar-panel #sidebar-frame").await;
     frame.enter_frame().await.unwrap();
-    click_on(&client, "#send-done").await;
-    client.enter_parent_frame().await.unwrap();
-    wait_until(
-        &client,
-        "the host closed its panel",
-        "return !document.getElementById('sidebar-panel').open;",
-    )
-    .await;
+    done_closes_the_panel(&client, "#send-done").await;
 
     // The recipient's activity history shows the send first.
     open_sidebar(

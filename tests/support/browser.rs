@@ -260,6 +260,19 @@ pub async fn open_sidebar(client: &Client, path_and_query: &str) {
     frame.enter_frame().await.unwrap();
 }
 
+/// Clicks `done` in the sidebar frame of the demo list view's panel and waits until the host
+/// closed that panel (the plugin posted `close`); leaves the client on the host page.
+pub async fn done_closes_the_panel(client: &Client, done: &str) {
+    click_on(client, done).await;
+    client.enter_parent_frame().await.unwrap();
+    wait_until(
+        client,
+        "the host closed its panel",
+        "return !document.getElementById('sidebar-panel').open;",
+    )
+    .await;
+}
+
 /// Runs a script in the current frame and returns its value.
 pub async fn eval(client: &Client, script: &str) -> Value {
     client.execute(script, vec![]).await.unwrap()
