@@ -1208,3 +1208,22 @@ async fn tabs_are_buttons_the_arrow_keys_move_between() {
     app.destroy();
     root.remove();
 }
+
+/// Case folding in the browser is the engine's (no Rust case tables in the wasm): it must fold
+/// beyond ASCII exactly as the native build does, for searches, address comparison and initials.
+#[wasm_bindgen_test]
+fn case_folding_in_the_browser_covers_unicode() {
+    use crm_sidebar::domain::{labels, preflight, text};
+    assert_eq!(text::lowercase("ÉLODIE Müller"), "élodie müller");
+    assert_eq!(text::uppercase("straße"), "STRASSE");
+    assert_eq!(
+        text::lowercase("ΟΔΟΣ"),
+        "\u{3bf}\u{3b4}\u{3bf}\u{3c2}",
+        "final sigma"
+    );
+    assert_eq!(
+        preflight::email_key("  Zoë.Öztürk@Example.COM "),
+        "zoë.öztürk@example.com"
+    );
+    assert_eq!(labels::initials("émile  øster"), "ÉØ");
+}

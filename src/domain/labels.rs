@@ -50,11 +50,12 @@ pub fn display_name(
 
 /// Up to two initials for an avatar, from the first letters of the first two words.
 pub fn initials(name: &str) -> String {
-    name.split_whitespace()
+    let letters: String = name
+        .split_whitespace()
         .filter_map(|word| word.chars().find(|c| c.is_alphanumeric()))
         .take(2)
-        .flat_map(char::to_uppercase)
-        .collect()
+        .collect();
+    super::text::uppercase(&letters)
 }
 
 #[cfg(test)]

@@ -9,6 +9,7 @@
 //! - [`labels`]: the words a sales user reads for profile fields.
 //! - [`programs`]: the Programs view's selection, search and enrolment outcomes.
 //! - [`compose`]: the Send view's message, its one idempotent send and what follows it.
+//! - [`text`]: case folding for searches and comparisons.
 //! - [`merge`]: merge fields and their rendering; [`preflight`]: who an email may go to.
 
 pub mod activity_details;
@@ -20,6 +21,7 @@ pub mod merge;
 pub mod preflight;
 pub mod programs;
 pub mod session;
+pub mod text;
 pub mod time;
 pub mod timeline;
 pub mod virtual_list;

@@ -133,7 +133,7 @@ pub fn remaining_today(limit: u32, used: u64) -> u32 {
 
 /// The form two addresses are compared in: trimmed, lower case.
 pub fn email_key(email: &str) -> String {
-    email.trim().to_lowercase()
+    super::text::lowercase(email.trim())
 }
 
 /// A simple, sane check that `email` can be delivered to: one `@`, a dot-atom local part of at

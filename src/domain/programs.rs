@@ -6,6 +6,7 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
+use super::text;
 use crate::protocol::CrmRecord;
 use crate::wire::{
     EnrolOutcome, EnrolRecord, EnrolRequest, EnrolResponse, EnrolResult, EnrolmentStatus, Program,
@@ -13,10 +14,10 @@ use crate::wire::{
 
 /// The programs whose name contains `query` (any case, surrounding spaces ignored), in list order.
 pub fn filter<'a>(programs: &'a [Program], query: &str) -> Vec<&'a Program> {
-    let query = query.trim().to_lowercase();
+    let query = text::lowercase(query.trim());
     programs
         .iter()
-        .filter(|p| query.is_empty() || p.name.to_lowercase().contains(&query))
+        .filter(|p| query.is_empty() || text::lowercase(&p.name).contains(&query))
         .collect()
 }
 

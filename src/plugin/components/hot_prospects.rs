@@ -299,7 +299,7 @@ fn what_makes_hot(rules: &ScoringRules) -> String {
         .rules
         .iter()
         .filter(|r| r.points > 0)
-        .map(|r| format!("{} +{}", r.rule.label().to_lowercase(), r.points))
+        .map(|r| format!("{} +{}", r.rule.label().to_ascii_lowercase(), r.points))
         .collect();
     format!(
         "A prospect is hot when they engage with marketing: {}. Points halve every {} days and only the last {} days count. None of these records has engaged recently.",

@@ -489,7 +489,7 @@ fn ProgramItem(props: &ProgramItemProps) -> Html {
         props.enrolled.map(|status| {
             format!(
                 "Already in this program ({}).",
-                status_label(status).to_lowercase()
+                status_label(status).to_ascii_lowercase()
             )
         })
     });
