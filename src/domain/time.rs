@@ -4,7 +4,7 @@
 //! browser's `Intl` maps an instant to the user's local date, and this module only does the
 //! arithmetic on the result.
 
-use chrono::{DateTime, Datelike, NaiveDate, Utc};
+use chrono::{DateTime, Datelike, NaiveDate, NaiveDateTime, NaiveTime, Utc};
 
 /// A calendar day in the user's time zone.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -135,6 +135,33 @@ pub fn shows_relative(then: DateTime<Utc>, now: DateTime<Utc>) -> bool {
     (now - then).num_days() < 7
 }
 
+/// The wall-clock time an `<input type="datetime-local">` holds: `YYYY-MM-DDTHH:MM`, with
+/// `:SS` (and a fraction, ignored) when the browser adds them. `None` for anything else,
+/// including a day or time that does not exist. (By hand: chrono's format-string parser would
+/// put every strftime field it knows into the wasm.)
+pub fn parse_datetime_local(text: &str) -> Option<NaiveDateTime> {
+    fn number<T: std::str::FromStr>(part: &str, digits: usize) -> Option<T> {
+        (part.len() == digits && part.bytes().all(|b| b.is_ascii_digit()))
+            .then(|| part.parse().ok())
+            .flatten()
+    }
+    let (date, time) = text.split_once('T')?;
+    let mut ymd = date.split('-');
+    let (year, month, day) = (ymd.next()?, ymd.next()?, ymd.next()?);
+    let date = NaiveDate::from_ymd_opt(number(year, 4)?, number(month, 2)?, number(day, 2)?)?;
+    let mut hms = time.split(':');
+    let (hour, minute) = (hms.next()?, hms.next()?);
+    let second = match hms.next() {
+        None => 0,
+        Some(seconds) => number(seconds.split('.').next()?, 2)?,
+    };
+    if ymd.next().is_some() || hms.next().is_some() {
+        return None;
+    }
+    let time = NaiveTime::from_hms_opt(number(hour, 2)?, number(minute, 2)?, second)?;
+    Some(date.and_time(time))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -142,6 +169,43 @@ mod tests {
 
     fn at(h: u32, m: u32, s: u32) -> DateTime<Utc> {
         Utc.with_ymd_and_hms(2026, 3, 10, h, m, s).unwrap()
+    }
+
+    #[test]
+    fn datetime_local_values_parse_to_their_wall_clock_time() {
+        let at = |y, mo, d, h, mi, s| {
+            NaiveDate::from_ymd_opt(y, mo, d)
+                .unwrap()
+                .and_hms_opt(h, mi, s)
+                .unwrap()
+        };
+        assert_eq!(
+            parse_datetime_local("2026-11-24T09:30"),
+            Some(at(2026, 11, 24, 9, 30, 0))
+        );
+        assert_eq!(
+            parse_datetime_local("2026-11-24T09:30:15"),
+            Some(at(2026, 11, 24, 9, 30, 15))
+        );
+        assert_eq!(
+            parse_datetime_local("2026-11-24T09:30:15.250"),
+            Some(at(2026, 11, 24, 9, 30, 15))
+        );
+        for bad in [
+            "",
+            "2026-11-24",
+            "2026-11-24 09:30",
+            "2026-02-30T09:30",
+            "2026-11-24T24:00",
+            "2026-11-24T9:30",
+            "26-11-24T09:30",
+            "2026-11-24T09:30:15:00",
+            "2026-11-24-01T09:30",
+            "+026-11-24T09:30",
+            "2026-11-24T09:3x",
+        ] {
+            assert_eq!(parse_datetime_local(bad), None, "{bad:?}");
+        }
     }
 
     #[test]

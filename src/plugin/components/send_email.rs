@@ -10,7 +10,7 @@
 use std::cell::Cell;
 use std::rc::Rc;
 
-use chrono::{DateTime, NaiveDateTime, Utc};
+use chrono::{DateTime, Utc};
 use gloo_timers::callback::Timeout;
 use web_sys::{AbortController, HtmlInputElement, HtmlSelectElement};
 use yew::platform::spawn_local;
@@ -240,8 +240,7 @@ fn Composer(props: &ComposerProps) -> Html {
     let now = clock::now();
     let scheduled: Result<Option<DateTime<Utc>>, &'static str> = match &compose.when {
         When::Now => Ok(None),
-        When::Later(text) => NaiveDateTime::parse_from_str(text, "%Y-%m-%dT%H:%M")
-            .ok()
+        When::Later(text) => crate::domain::time::parse_datetime_local(text)
             .and_then(|local| formats.utc_of_local(local))
             .ok_or("Choose a date and time.")
             .and_then(|at| {
