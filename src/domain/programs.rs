@@ -9,7 +9,8 @@ use std::collections::{BTreeMap, BTreeSet};
 use super::text;
 use crate::protocol::CrmRecord;
 use crate::wire::{
-    EnrolOutcome, EnrolRecord, EnrolRequest, EnrolResponse, EnrolResult, EnrolmentStatus, Program,
+    EnrolOutcome, EnrolRecord, EnrolRequest, EnrolResponse, EnrolResult, Enrolment,
+    EnrolmentStatus, Program,
 };
 
 /// The programs whose name contains `query` (any case, surrounding spaces ignored), in list order.
@@ -19,6 +20,48 @@ pub fn filter<'a>(programs: &'a [Program], query: &str) -> Vec<&'a Program> {
         .iter()
         .filter(|p| query.is_empty() || text::lowercase(&p.name).contains(&query))
         .collect()
+}
+
+/// The programs the one record on screen is already in, with their status. Empty for a list
+/// selection: there the server answers per record (`alreadyEnrolled`).
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct CurrentPrograms(Vec<(i64, EnrolmentStatus)>);
+
+impl CurrentPrograms {
+    pub fn of(enrolments: &[Enrolment]) -> CurrentPrograms {
+        CurrentPrograms(
+            enrolments
+                .iter()
+                .map(|e| (e.program_id, e.status))
+                .collect(),
+        )
+    }
+
+    pub fn status(&self, program_id: i64) -> Option<EnrolmentStatus> {
+        self.0
+            .iter()
+            .find(|(id, _)| *id == program_id)
+            .map(|(_, status)| *status)
+    }
+}
+
+/// Why `program` cannot be chosen for enrolment, in words for the user; `None` when it can. A
+/// program can be chosen when it accepts enrolments and the record is not in it already.
+pub fn unavailable_reason(program: &Program, current: &CurrentPrograms) -> Option<String> {
+    if !program.can_enrol() {
+        return Some(
+            program
+                .unavailable_reason
+                .clone()
+                .unwrap_or_else(|| "This program is not open for enrolment.".to_owned()),
+        );
+    }
+    current.status(program.id).map(|status| {
+        format!(
+            "Already in this program ({}).",
+            status_label(status).to_ascii_lowercase()
+        )
+    })
 }
 
 /// The programs ticked for enrolment; only programs that accept enrolments can be in it.
@@ -53,11 +96,17 @@ impl Selection {
             .retain(|id| programs.iter().any(|p| p.id == *id && p.can_enrol()));
     }
 
-    /// The selected programs, in list order.
-    pub fn chosen<'a>(&self, programs: &'a [Program]) -> Vec<&'a Program> {
+    /// The selected programs that can be enrolled into, in list order: a program the record
+    /// turned out to be in already (its enrolments may load after the box was ticked) is left
+    /// out.
+    pub fn chosen<'a>(
+        &self,
+        programs: &'a [Program],
+        current: &CurrentPrograms,
+    ) -> Vec<&'a Program> {
         programs
             .iter()
-            .filter(|p| self.ids.contains(&p.id) && p.can_enrol())
+            .filter(|p| self.ids.contains(&p.id) && unavailable_reason(p, current).is_none())
             .collect()
     }
 
@@ -381,11 +430,58 @@ mod tests {
         selection.retain_available(&now);
         assert_eq!(
             selection
-                .chosen(&now)
+                .chosen(&now, &CurrentPrograms::default())
                 .iter()
                 .map(|p| p.id)
                 .collect::<Vec<_>>(),
             [3]
+        );
+    }
+
+    #[test]
+    fn a_program_the_record_is_in_already_cannot_be_chosen_and_says_why() {
+        let programs = [
+            program(1, "Welcome", true),
+            program(2, "Re-engagement", true),
+            program(3, "Spring", false),
+        ];
+        let at = chrono::DateTime::parse_from_rfc3339("2026-03-10T12:00:00Z")
+            .unwrap()
+            .to_utc();
+        let enrolment = |program_id, status| Enrolment {
+            program_id,
+            program_name: String::new(),
+            status,
+            enrolled_at: at,
+            updated_at: at,
+        };
+        let current = CurrentPrograms::of(&[enrolment(2, EnrolmentStatus::Completed)]);
+        let mut selection = Selection::default();
+        selection.toggle(&programs[0]);
+        selection.toggle(&programs[1]);
+        assert_eq!(
+            selection
+                .chosen(&programs, &current)
+                .iter()
+                .map(|p| p.id)
+                .collect::<Vec<_>>(),
+            [1],
+            "ticked before the enrolments loaded, still not sent"
+        );
+        assert_eq!(
+            selection
+                .chosen(&programs, &CurrentPrograms::default())
+                .len(),
+            2
+        );
+        assert_eq!(unavailable_reason(&programs[0], &current), None);
+        assert_eq!(
+            unavailable_reason(&programs[1], &current).as_deref(),
+            Some("Already in this program (completed).")
+        );
+        assert_eq!(
+            unavailable_reason(&programs[2], &current).as_deref(),
+            Some("This program is paused.")
         );
     }
 

@@ -6,20 +6,22 @@
 //! retry for what failed. No program at all opens a help dialog instead of an empty list.
 
 use std::cell::Cell;
-use std::collections::HashMap;
 use std::rc::Rc;
 
 use web_sys::{AbortController, HtmlElement, HtmlInputElement};
 use yew::platform::spawn_local;
 use yew::prelude::*;
 
-use crate::domain::programs::{enrol_request, filter, status_label, RunState, Runs, Selection};
+use crate::domain::programs::{
+    enrol_request, filter, status_label, unavailable_reason, CurrentPrograms, RunState, Runs,
+    Selection,
+};
 use crate::plugin::api::{self, ApiError};
 use crate::plugin::bridge::use_host;
 use crate::plugin::components::panels::{ErrorPanel, MessagePanel, Skeleton};
 use crate::plugin::intl::use_formats;
 use crate::protocol::CrmRecord;
-use crate::wire::{EnrolResponse, EnrolmentList, EnrolmentStatus, Program, RecordProfile};
+use crate::wire::{EnrolResponse, EnrolmentList, Program, RecordProfile};
 
 #[derive(Properties, PartialEq)]
 pub struct ProgramsProps {
@@ -301,20 +303,11 @@ pub fn Programs(props: &ProgramsProps) -> Html {
         Load::Loaded(list) => {
             let shown = filter(list, &view.query);
             // One record's current programs cannot be chosen again.
-            let already: HashMap<i64, EnrolmentStatus> = match &*enrolments {
-                Load::Loaded(current) if count == 1 => current
-                    .items
-                    .iter()
-                    .map(|e| (e.program_id, e.status))
-                    .collect(),
-                _ => HashMap::new(),
+            let current = match &*enrolments {
+                Load::Loaded(current) if count == 1 => CurrentPrograms::of(&current.items),
+                _ => CurrentPrograms::default(),
             };
-            let chosen: Vec<&Program> = view
-                .selection
-                .chosen(list)
-                .into_iter()
-                .filter(|p| !already.contains_key(&p.id))
-                .collect();
+            let chosen = view.selection.chosen(list, &current);
             let enrol = {
                 let (submit, records) = (submit.clone(), props.records.clone());
                 let batch: Batch = chosen
@@ -378,7 +371,7 @@ pub fn Programs(props: &ProgramsProps) -> Html {
                                             key={program.id}
                                             program={program.clone()}
                                             checked={view.selection.contains(program.id)}
-                                            enrolled={already.get(&program.id).copied()}
+                                            unavailable={unavailable_reason(program, &current).map(AttrValue::from)}
                                             on_toggle={dispatch.reform(Action::Toggle)}
                                             result={run.map(|r| (r.state(), AttrValue::from(r.summary(count))))}
                                             {busy}
@@ -471,8 +464,8 @@ struct ProgramItemProps {
     program: Program,
     checked: bool,
     on_toggle: Callback<Program>,
-    /// The record's enrolment in it, when it has one (a single record only).
-    enrolled: Option<EnrolmentStatus>,
+    /// Why it cannot be chosen (paused, or the record is in it already); `None` when it can.
+    unavailable: Option<AttrValue>,
     /// The outcome of its enrolment so far.
     result: Option<(RunState, AttrValue)>,
     busy: bool,
@@ -484,15 +477,7 @@ fn ProgramItem(props: &ProgramItemProps) -> Html {
     let program = &props.program;
     let id = format!("program-{}", program.id);
     let reason_id = format!("{id}-reason");
-    let can = program.can_enrol() && props.enrolled.is_none();
-    let reason = program.unavailable_reason.clone().or_else(|| {
-        props.enrolled.map(|status| {
-            format!(
-                "Already in this program ({}).",
-                status_label(status).to_ascii_lowercase()
-            )
-        })
-    });
+    let can = props.unavailable.is_none();
     let onchange = {
         let (on_toggle, program) = (props.on_toggle.clone(), program.clone());
         Callback::from(move |_: Event| on_toggle.emit(program.clone()))
@@ -514,7 +499,7 @@ fn ProgramItem(props: &ProgramItemProps) -> Html {
                 if !program.description.is_empty() {
                     <span class="program-description">{ program.description.clone() }</span>
                 }
-                if let Some(reason) = reason {
+                if let Some(reason) = props.unavailable.clone() {
                     <span id={reason_id} class="program-reason">{ reason }</span>
                 }
             </label>
