@@ -70,6 +70,7 @@ pub struct HostUser {
 #[serde(rename_all = "camelCase")]
 pub struct Context {
     pub token: String,
+    #[serde(deserialize_with = "crate::wire::rfc3339::deserialize")]
     pub expires_at: DateTime<Utc>,
     pub view: View,
     #[serde(default)]
@@ -92,6 +93,7 @@ pub enum HostMessage {
         #[serde(default)]
         id: Option<String>,
         token: String,
+        #[serde(deserialize_with = "crate::wire::rfc3339::deserialize")]
         expires_at: DateTime<Utc>,
     },
 }

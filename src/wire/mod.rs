@@ -10,6 +10,29 @@ pub mod programs;
 pub mod prospects;
 pub mod sends;
 
+/// Timestamps on the wire are RFC 3339, as `DateTime::to_rfc3339` writes them (the OpenAPI
+/// `date-time` format). Fields read them with chrono's RFC 3339 parser: chrono's general
+/// `FromStr`, which serde would use otherwise, accepts more spellings and brings its whole
+/// format-item interpreter into the wasm for it.
+pub mod rfc3339 {
+    use chrono::{DateTime, Utc};
+    use serde::de::{Deserialize, Deserializer, Error};
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<DateTime<Utc>, D::Error> {
+        let text = String::deserialize(d)?;
+        DateTime::parse_from_rfc3339(&text)
+            .map(|at| at.to_utc())
+            .map_err(|e| D::Error::custom(format_args!("{text:?} is not an RFC 3339 time: {e}")))
+    }
+
+    /// For an optional field (with `#[serde(default)]`: absent or `null` is `None`).
+    pub fn option<'de, D: Deserializer<'de>>(d: D) -> Result<Option<DateTime<Utc>>, D::Error> {
+        #[derive(serde::Deserialize)]
+        struct Wrapped(#[serde(deserialize_with = "deserialize")] DateTime<Utc>);
+        Ok(Option::<Wrapped>::deserialize(d)?.map(|Wrapped(at)| at))
+    }
+}
+
 pub use programs::*;
 pub use prospects::*;
 pub use sends::*;
@@ -191,12 +214,17 @@ pub struct RecordProfile {
     pub score: i64,
     pub opt_in_type: OptInType,
     pub subscription_status: SubscriptionStatus,
+    #[serde(deserialize_with = "crate::wire::rfc3339::deserialize")]
     pub last_synced_at: DateTime<Utc>,
     /// Number of activities per kind over the record's whole history.
     pub activity_counts: BTreeMap<ActivityKind, u64>,
     /// When a resubscribe confirmation was last requested for the person, present only while
     /// they are still opted out (`POST /v1/records/{entity}/{crmId}/resubscribe`).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::wire::rfc3339::option"
+    )]
     pub resubscribe_requested_at: Option<DateTime<Utc>>,
 }
 
@@ -240,6 +268,7 @@ pub struct FormField {
 pub struct Activity {
     pub id: i64,
     pub kind: ActivityKind,
+    #[serde(deserialize_with = "crate::wire::rfc3339::deserialize")]
     pub occurred_at: DateTime<Utc>,
     /// Email subject, page or form title, program name.
     pub subject: Option<String>,
@@ -268,6 +297,7 @@ pub struct ActivityPage {
 pub struct Interaction {
     pub id: i64,
     pub kind: ActivityKind,
+    #[serde(deserialize_with = "crate::wire::rfc3339::deserialize")]
     pub occurred_at: DateTime<Utc>,
     pub subject: Option<String>,
 }
@@ -292,8 +322,10 @@ pub struct EngagementSummary {
 #[serde(rename_all = "camelCase")]
 pub struct EngagementBucket {
     /// Inclusive start, at local midnight of the caller's time zone.
+    #[serde(deserialize_with = "crate::wire::rfc3339::deserialize")]
     pub start: DateTime<Utc>,
     /// Exclusive end.
+    #[serde(deserialize_with = "crate::wire::rfc3339::deserialize")]
     pub end: DateTime<Utc>,
     pub counts: BTreeMap<ActivityKind, u64>,
 }
@@ -303,7 +335,9 @@ pub struct EngagementBucket {
 #[cfg_attr(feature = "sandbox", derive(ToSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct Engagement {
+    #[serde(deserialize_with = "crate::wire::rfc3339::deserialize")]
     pub from: DateTime<Utc>,
+    #[serde(deserialize_with = "crate::wire::rfc3339::deserialize")]
     pub to: DateTime<Utc>,
     pub bucket: BucketSize,
     pub time_zone: String,
@@ -348,6 +382,7 @@ pub struct TokenRequest {
 #[serde(rename_all = "camelCase")]
 pub struct TokenResponse {
     pub token: String,
+    #[serde(deserialize_with = "crate::wire::rfc3339::deserialize")]
     pub expires_at: DateTime<Utc>,
 }
 
@@ -378,6 +413,7 @@ pub struct DevActivityIn {
     pub entity: Entity,
     pub crm_id: String,
     pub kind: ActivityKind,
+    #[serde(deserialize_with = "crate::wire::rfc3339::deserialize")]
     pub occurred_at: DateTime<Utc>,
     #[serde(default)]
     pub subject: Option<String>,
@@ -404,6 +440,54 @@ pub mod query {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn timestamps_are_read_as_rfc_3339_only() {
+        let enrolment = |enrolled_at: &str| {
+            serde_json::from_value::<Enrolment>(serde_json::json!({
+                "programId": 1, "programName": "Welcome", "status": "active",
+                "enrolledAt": enrolled_at, "updatedAt": "2026-03-10T12:00:00Z"
+            }))
+        };
+        let noon = DateTime::parse_from_rfc3339("2026-03-10T12:00:00Z")
+            .unwrap()
+            .to_utc();
+        assert_eq!(enrolment("2026-03-10T12:00:00Z").unwrap().enrolled_at, noon);
+        assert_eq!(
+            enrolment("2026-03-10T14:00:00.000+02:00")
+                .unwrap()
+                .enrolled_at,
+            noon
+        );
+        for bad in [
+            "2026-03-10",
+            "2026-03-10T12:00",
+            "12:00",
+            "",
+            "Tue, 10 Mar 2026 12:00:00 GMT",
+        ] {
+            let error = enrolment(bad).unwrap_err().to_string();
+            assert!(error.contains("not an RFC 3339 time"), "{bad:?}: {error}");
+        }
+
+        let scheduled = |value: Option<serde_json::Value>| {
+            let mut body = serde_json::json!({
+                "id": 1, "campaignId": "SEND-1", "templateId": 1,
+                "createdAt": "2026-03-10T12:00:00Z", "results": [], "remainingToday": 10
+            });
+            if let Some(value) = value {
+                body["scheduledAt"] = value;
+            }
+            serde_json::from_value::<SendResponse>(body).map(|r| r.scheduled_at)
+        };
+        assert_eq!(
+            scheduled(Some(serde_json::json!("2026-03-10T12:00:00Z"))).unwrap(),
+            Some(noon)
+        );
+        assert_eq!(scheduled(Some(serde_json::Value::Null)).unwrap(), None);
+        assert_eq!(scheduled(None).unwrap(), None);
+        assert!(scheduled(Some(serde_json::json!("next week"))).is_err());
+    }
 
     #[test]
     fn enums_use_their_json_spelling_everywhere() {

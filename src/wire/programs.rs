@@ -136,8 +136,10 @@ pub struct Enrolment {
     pub program_id: i64,
     pub program_name: String,
     pub status: EnrolmentStatus,
+    #[serde(deserialize_with = "crate::wire::rfc3339::deserialize")]
     pub enrolled_at: DateTime<Utc>,
     /// When the status last changed (equal to `enrolledAt` until it does).
+    #[serde(deserialize_with = "crate::wire::rfc3339::deserialize")]
     pub updated_at: DateTime<Utc>,
 }
 

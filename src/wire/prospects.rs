@@ -220,6 +220,7 @@ pub struct HotProspects {
     pub owners: Vec<UserSummary>,
     pub items: Vec<HotProspect>,
     /// When the ranking was computed ("updated 2 min ago").
+    #[serde(deserialize_with = "crate::wire::rfc3339::deserialize")]
     pub generated_at: DateTime<Utc>,
     pub rules: ScoringRules,
 }
@@ -264,6 +265,7 @@ pub struct ScoreReasons {
     pub reasons: Vec<ScoreReason>,
     /// Per rule, most points first (penalties last).
     pub totals: Vec<RuleTotal>,
+    #[serde(deserialize_with = "crate::wire::rfc3339::deserialize")]
     pub generated_at: DateTime<Utc>,
     pub rules: ScoringRules,
 }

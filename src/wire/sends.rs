@@ -243,7 +243,11 @@ pub struct SendRequest {
     pub recipients: Vec<SendRecipient>,
     /// Send later: a future instant (the plugin converts the user's local time), at most a year
     /// ahead. Absent sends now.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::wire::rfc3339::option"
+    )]
     pub scheduled_at: Option<DateTime<Utc>>,
 }
 
@@ -333,8 +337,13 @@ pub struct SendResponse {
     /// The campaign id of the `emailSent` activities: `SEND-<id>`.
     pub campaign_id: String,
     pub template_id: i64,
+    #[serde(deserialize_with = "crate::wire::rfc3339::deserialize")]
     pub created_at: DateTime<Utc>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::wire::rfc3339::option"
+    )]
     pub scheduled_at: Option<DateTime<Utc>>,
     /// One result per requested recipient, in request order.
     pub results: Vec<SendResult>,
@@ -357,6 +366,7 @@ pub struct ResubscribeRequest {
     pub entity: Entity,
     pub crm_id: String,
     /// When the confirmation email was requested; a repeat within a day answers the same time.
+    #[serde(deserialize_with = "crate::wire::rfc3339::deserialize")]
     pub requested_at: DateTime<Utc>,
     /// The user who asked.
     pub requested_by: String,
