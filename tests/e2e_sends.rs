@@ -108,6 +108,37 @@ async fn choose_first_template(client: &Client) -> String {
     name
 }
 
+/// The `nth` subscribed lead of the rep with an email, other than the seed's special leads (the
+/// list test emails the demo lead; each other test takes its own `nth`).
+async fn subscribed_lead(nth: usize) -> String {
+    let list: Value = reqwest::get(format!(
+        "{}/crm/api/records?entity=lead&owner={REP}&user={REP}&limit=200",
+        harness().host
+    ))
+    .await
+    .unwrap()
+    .json()
+    .await
+    .unwrap();
+    let mut found = 0;
+    for item in list["items"].as_array().unwrap() {
+        let id = item["id"].as_str().unwrap();
+        if [seed::DEMO_LEAD, seed::OPTED_OUT_LEAD, seed::NO_EMAIL_LEAD].contains(&id)
+            || item["email"].is_null()
+        {
+            continue;
+        }
+        let profile: Value = api_get(REP, &format!("/v1/records/lead/{id}")).await;
+        if profile["subscriptionStatus"] == json!("subscribed") {
+            if found == nth {
+                return id.to_owned();
+            }
+            found += 1;
+        }
+    }
+    panic!("no subscribed lead #{nth} of {REP}");
+}
+
 #[tokio::test]
 async fn a_list_view_send_to_three_records_emails_the_one_that_may_be_emailed_once() {
     let client = browser().await;
@@ -220,30 +251,7 @@ async fn the_same_message_sent_again_after_a_reload_is_not_sent_twice() {
     let client = browser().await;
     let started = Utc::now() - chrono::Duration::seconds(5);
     // A subscribed lead of the rep other than the one the list test emails.
-    let list: Value = reqwest::get(format!(
-        "{}/crm/api/records?entity=lead&owner={REP}&user={REP}&limit=200",
-        harness().host
-    ))
-    .await
-    .unwrap()
-    .json()
-    .await
-    .unwrap();
-    let mut target = None;
-    for item in list["items"].as_array().unwrap() {
-        let id = item["id"].as_str().unwrap();
-        if [seed::DEMO_LEAD, seed::OPTED_OUT_LEAD, seed::NO_EMAIL_LEAD].contains(&id)
-            || item["email"].is_null()
-        {
-            continue;
-        }
-        let profile: Value = api_get(REP, &format!("/v1/records/lead/{id}")).await;
-        if profile["subscriptionStatus"] == json!("subscribed") {
-            target = Some(id.to_owned());
-            break;
-        }
-    }
-    let target = target.expect("a subscribed lead of rep-ava");
+    let target = subscribed_lead(0).await;
     let page = format!("/record?entity=lead&id={target}&user={REP}&view=send");
 
     for attempt in 0..2 {
@@ -278,6 +286,74 @@ async fn the_same_message_sent_again_after_a_reload_is_not_sent_twice() {
         1,
         "{notes:?}"
     );
+    client.close().await.unwrap();
+}
+
+/// The answer to the first send is lost (the request reached marketing, the browser reports a
+/// network error) and the browser refuses storage to the plugin: "Send" again must reuse the
+/// key in memory, so marketing answers the first send again instead of emailing twice.
+#[tokio::test]
+async fn a_retry_after_a_lost_answer_without_storage_is_not_sent_twice() {
+    let client = browser().await;
+    let started = Utc::now() - chrono::Duration::seconds(5);
+    let target = subscribed_lead(1).await;
+    open_sidebar(
+        &client,
+        &format!("/record?entity=lead&id={target}&user={REP}&view=send"),
+    )
+    .await;
+    // In the plugin's frame: storage throws, as with site data blocked; the first POST to
+    // /v1/sends goes out and its answer is dropped.
+    eval(
+        &client,
+        "Object.defineProperty(window, 'sessionStorage', {
+           configurable: true,
+           get() { throw new DOMException('The operation is insecure.', 'SecurityError'); }
+         });
+         const original = window.fetch.bind(window);
+         window.__sendKeys = [];
+         window.fetch = async (request, init) => {
+           const url = typeof request === 'string' ? request : request.url;
+           if (request.method === 'POST' && new URL(url).pathname === '/v1/sends') {
+             window.__sendKeys.push(request.headers.get('Idempotency-Key'));
+             const answer = await original(request, init);
+             if (window.__sendKeys.length === 1) {
+               await answer.text();
+               throw new TypeError('Failed to fetch');
+             }
+             return answer;
+           }
+           return original(request, init);
+         };
+         return true;",
+    )
+    .await;
+    choose_first_template(&client).await;
+    wait_until(
+        &client,
+        "the one recipient is sendable",
+        "const t = document.querySelector('.preflight-count');
+         return !!t && t.textContent === '1 recipient will receive it';",
+    )
+    .await;
+    click_on(&client, "#send-submit").await;
+    wait_until(
+        &client,
+        "the lost answer is reported",
+        "const e = document.querySelector('.send .error-message');
+         return !!e && e.textContent.includes('nobody gets the email twice');",
+    )
+    .await;
+    click_on(&client, "#send-submit").await;
+    wait_for(&client, ".send-results").await;
+    assert_eq!(text_of(&client, ".send-summary").await, "1 sent");
+    let keys = eval(&client, "return window.__sendKeys;").await;
+    let keys = keys.as_array().unwrap();
+    assert_eq!(keys.len(), 2, "{keys:?}");
+    assert!(keys[0].is_string() && keys[0] == keys[1], "{keys:?}");
+    client.enter_parent_frame().await.unwrap();
+    let sent = emails_sent_since(&target, started).await;
+    assert_eq!(sent.len(), 1, "{sent:?}");
     client.close().await.unwrap();
 }
 

@@ -3,9 +3,10 @@
 //!
 //! The rule this module keeps: a composed message is sent at most once. `start_send` refuses
 //! while a send is in flight, and the same message (same user, template, subject, recipients and
-//! time) always maps to the same fingerprint, under which the view keeps one `Idempotency-Key`
-//! for the browser tab's life, so a double click, a retry after a lost answer or a reload of the
-//! same compose all reach the server with one key.
+//! time) always maps to the same fingerprint, under which the plugin keeps one `Idempotency-Key`
+//! ([`SendKeys`], in memory, copied to `sessionStorage` for the tab's life), so a double click, a
+//! retry after a lost answer (with or without storage) or a reload of the same compose all reach
+//! the server with one key.
 
 use std::rc::Rc;
 
@@ -192,6 +193,52 @@ pub fn fingerprint(user_id: &str, request: &SendRequest) -> String {
     format!("{:016x}", fnv1a64(text.as_bytes()))
 }
 
+/// An `Idempotency-Key` and whether the send made with it was answered (its notes logged).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SendKey {
+    pub key: String,
+    pub answered: bool,
+}
+
+/// The `Idempotency-Key` of every message this plugin instance sent or tried to send, by
+/// fingerprint. Held in memory for the instance's life, so the same message always reaches the
+/// server with the same key, even where the browser refuses storage; the view also copies it to
+/// `sessionStorage` so a reload of the same compose finds it again.
+#[derive(Debug, Default, PartialEq)]
+pub struct SendKeys {
+    keys: Vec<(String, SendKey)>,
+}
+
+impl SendKeys {
+    /// The key for `fingerprint`: the one remembered, else `stored` (what storage kept from
+    /// before a reload), else `fresh()`. The answer is remembered either way.
+    pub fn key_for(
+        &mut self,
+        fingerprint: &str,
+        stored: impl FnOnce() -> Option<SendKey>,
+        fresh: impl FnOnce() -> String,
+    ) -> SendKey {
+        if let Some((_, known)) = self.keys.iter().find(|(f, _)| f == fingerprint) {
+            return known.clone();
+        }
+        let key = stored().unwrap_or_else(|| SendKey {
+            key: fresh(),
+            answered: false,
+        });
+        self.keys.push((fingerprint.to_owned(), key.clone()));
+        key
+    }
+
+    /// Remembers that the send with `key` was answered.
+    pub fn mark_answered(&mut self, key: &str) {
+        for (_, known) in &mut self.keys {
+            if known.key == key {
+                known.answered = true;
+            }
+        }
+    }
+}
+
 /// FNV-1a, 64 bits: small and stable across builds; collisions only cost a fresh key.
 fn fnv1a64(bytes: &[u8]) -> u64 {
     bytes.iter().fold(0xcbf2_9ce4_8422_2325, |hash, byte| {
@@ -246,6 +293,57 @@ pub fn summary(response: &SendResponse) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_message_keeps_its_key_without_storage_and_after_its_answer() {
+        let mut keys = SendKeys::default();
+        let mut minted = 0;
+        let mut fresh = || {
+            minted += 1;
+            format!("k-{minted}")
+        };
+        let first = keys.key_for("f-1", || None, &mut fresh);
+        assert_eq!(
+            first,
+            SendKey {
+                key: "k-1".into(),
+                answered: false
+            }
+        );
+        // A timeout, a retry: storage is unavailable, the same key goes out again.
+        assert_eq!(keys.key_for("f-1", || None, &mut fresh), first);
+        assert_eq!(keys.key_for("f-2", || None, &mut fresh).key, "k-2");
+        keys.mark_answered("k-1");
+        assert_eq!(
+            keys.key_for("f-1", || None, &mut fresh),
+            SendKey {
+                key: "k-1".into(),
+                answered: true
+            }
+        );
+        assert_eq!(minted, 2);
+    }
+
+    #[test]
+    fn a_reload_finds_the_stored_key_and_memory_wins_over_storage() {
+        let mut keys = SendKeys::default();
+        let stored = SendKey {
+            key: "stored".into(),
+            answered: true,
+        };
+        assert_eq!(
+            keys.key_for("f-1", || Some(stored.clone()), || unreachable!()),
+            stored
+        );
+        let other = SendKey {
+            key: "other".into(),
+            answered: false,
+        };
+        assert_eq!(
+            keys.key_for("f-1", || Some(other), || unreachable!()),
+            stored
+        );
+    }
     use crate::wire::{Entity, ExclusionReason};
     use chrono::{TimeZone, Utc};
 

@@ -18,6 +18,7 @@ use wasm_bindgen::{JsCast, JsValue};
 use web_sys::MessageEvent;
 use yew::prelude::*;
 
+use crate::domain::compose::SendKeys;
 use crate::domain::session::TOKEN_ANSWER_TIMEOUT_MS;
 use crate::plugin::session::Session;
 use crate::plugin::{mark, window};
@@ -143,6 +144,8 @@ pub struct Host {
     pub context: Option<Rc<Context>>,
     /// The session ended and could not be renewed.
     pub expired: bool,
+    /// The `Idempotency-Key` of every message sent from this plugin instance (Send view).
+    pub send_keys: Rc<RefCell<SendKeys>>,
 }
 
 impl PartialEq for Host {
@@ -151,6 +154,7 @@ impl PartialEq for Host {
             && self.session == other.session
             && self.context == other.context
             && self.expired == other.expired
+            && Rc::ptr_eq(&self.send_keys, &other.send_keys)
     }
 }
 
@@ -181,6 +185,7 @@ pub struct BridgeProviderProps {
 pub fn BridgeProvider(props: &BridgeProviderProps) -> Html {
     let context = use_state(|| None::<Rc<Context>>);
     let expired = use_state(|| false);
+    let send_keys = use_memo((), |()| Rc::new(RefCell::new(SendKeys::default())));
     let bridge = use_memo(props.host.clone(), |host| Bridge::new(host.as_str()));
     let session = {
         let expired = expired.setter();
@@ -235,6 +240,7 @@ pub fn BridgeProvider(props: &BridgeProviderProps) -> Html {
         session: (*session).clone(),
         context: (*context).clone(),
         expired: *expired,
+        send_keys: (*send_keys).clone(),
     };
     html! {
         <ContextProvider<Host> context={host}>

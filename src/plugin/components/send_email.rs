@@ -7,7 +7,7 @@
 //! [`crate::domain::compose`]); the results list every recipient, with a retry for the failed
 //! ones, and each recipient the email went to gets a "Sent Email" note in the CRM.
 
-use std::cell::Cell;
+use std::cell::{Cell, RefCell};
 use std::rc::Rc;
 
 use chrono::{DateTime, Utc};
@@ -18,7 +18,7 @@ use yew::prelude::*;
 
 use crate::domain::compose::{
     fingerprint, noted, recipients_of, retry_failed, selection_problem, sent_note, Compose, Phase,
-    When,
+    SendKey, SendKeys, When,
 };
 use crate::domain::labels::display_name;
 use crate::domain::merge::{render_html, render_text, MergeData};
@@ -261,6 +261,7 @@ fn Composer(props: &ComposerProps) -> Html {
             host.bridge.clone(),
         );
         let (in_flight, user_id) = (in_flight.clone(), user_id.clone());
+        let send_keys = host.send_keys.clone();
         let log_note = compose.log_note;
         let template_name = match &*template {
             Load::Loaded(t) => t.name.clone(),
@@ -278,8 +279,11 @@ fn Composer(props: &ComposerProps) -> Html {
                 bridge.clone(),
                 in_flight.clone(),
             );
-            let (key, replayed) = idempotency_key(&fingerprint(&user_id, &request));
-            let template_name = template_name.clone();
+            let SendKey {
+                key,
+                answered: replayed,
+            } = idempotency_key(&send_keys, &fingerprint(&user_id, &request));
+            let (template_name, send_keys) = (template_name.clone(), send_keys.clone());
             spawn_local(async move {
                 // Not tied to the view: a send the user left still finishes and logs its notes.
                 let Ok(controller) = AbortController::new() else {
@@ -303,7 +307,7 @@ fn Composer(props: &ComposerProps) -> Html {
                                 });
                             }
                         }
-                        mark_answered(&key);
+                        mark_answered(&send_keys, &key);
                         state.dispatch(Action::Finish(request, Ok((response, replayed))));
                         mark("sidebar:send-results");
                     }
@@ -573,33 +577,34 @@ pub(crate) fn plural(n: u32, word: &str) -> String {
     }
 }
 
-/// The tab's `Idempotency-Key` for a message fingerprint, created on first use, and whether a
-/// send with it was already answered. Kept in `sessionStorage` (a random key, no record data),
-/// so a reload of the same compose reuses it. Without storage, a fresh key per click still
-/// guards against everything but a reload.
-fn idempotency_key(fingerprint: &str) -> (String, bool) {
+/// The `Idempotency-Key` for a message fingerprint, and whether a send with it was already
+/// answered. Remembered in memory for the plugin's life (so a retry after a timeout reuses it
+/// even where the browser refuses storage) and copied to `sessionStorage` (a random key, no
+/// record data) so a reload of the same compose finds it again.
+fn idempotency_key(keys: &RefCell<SendKeys>, fingerprint: &str) -> SendKey {
     let storage = window().session_storage().ok().flatten();
     let name = format!("crm-sidebar.send.{fingerprint}");
-    if let Some(key) = storage
-        .as_ref()
-        .and_then(|s| s.get_item(&name).ok().flatten())
-    {
+    let stored = || {
+        let storage = storage.as_ref()?;
+        let key = storage.get_item(&name).ok().flatten()?;
         let answered = storage
-            .as_ref()
-            .and_then(|s| s.get_item(&format!("{name}.answered")).ok().flatten())
+            .get_item(&format!("{name}.answered"))
+            .ok()
+            .flatten()
             .is_some();
-        return (key, answered);
-    }
-    let key = random_key();
+        Some(SendKey { key, answered })
+    };
+    let key = keys.borrow_mut().key_for(fingerprint, stored, random_key);
     if let Some(storage) = &storage {
-        let _ = storage.set_item(&name, &key);
-        let _ = storage.set_item(&format!("crm-sidebar.key.{key}"), &name);
+        let _ = storage.set_item(&name, &key.key);
+        let _ = storage.set_item(&format!("crm-sidebar.key.{}", key.key), &name);
     }
-    (key, false)
+    key
 }
 
 /// Remembers that the send with `key` was answered (its notes were logged).
-fn mark_answered(key: &str) {
+fn mark_answered(keys: &RefCell<SendKeys>, key: &str) {
+    keys.borrow_mut().mark_answered(key);
     if let Some(storage) = window().session_storage().ok().flatten() {
         if let Ok(Some(name)) = storage.get_item(&format!("crm-sidebar.key.{key}")) {
             let _ = storage.set_item(&format!("{name}.answered"), "1");
