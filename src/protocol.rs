@@ -66,10 +66,37 @@ pub struct HostUser {
     pub time_zone: String,
 }
 
+/// The host's SSO token: on the wire the string it is; in Rust never printed, so a `{:?}` of a
+/// message or context cannot put it in a log.
+#[derive(Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct Secret(String);
+
+impl Secret {
+    pub fn new(value: impl Into<String>) -> Secret {
+        Secret(value.into())
+    }
+
+    /// The token itself, for the `Authorization` header.
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+
+    pub fn into_inner(self) -> String {
+        self.0
+    }
+}
+
+impl std::fmt::Debug for Secret {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Secret(<redacted>)")
+    }
+}
+
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Context {
-    pub token: String,
+    pub token: Secret,
     #[serde(deserialize_with = "crate::wire::rfc3339::deserialize")]
     pub expires_at: DateTime<Utc>,
     pub view: View,
@@ -92,7 +119,7 @@ pub enum HostMessage {
         /// Echoes the `id` of the `tokenRequest` it answers.
         #[serde(default)]
         id: Option<String>,
-        token: String,
+        token: Secret,
         #[serde(deserialize_with = "crate::wire::rfc3339::deserialize")]
         expires_at: DateTime<Utc>,
     },
@@ -226,6 +253,25 @@ mod tests {
         assert_eq!(context.theme, Theme::Dark);
         assert_eq!(context.record.unwrap().id, "L-1");
         assert!(context.selection.is_empty());
+    }
+
+    #[test]
+    fn tokens_are_never_printed() {
+        let mut data = context_json();
+        data["token"] = json!("sso-secret-value");
+        let message = accept_host_message(HOST, HOST, true, &data.to_string()).unwrap();
+        let printed = format!("{message:?}");
+        assert!(!printed.contains("sso-secret-value"), "{printed}");
+        assert!(printed.contains("Secret(<redacted>)"), "{printed}");
+        let HostMessage::Context(context) = message else {
+            panic!("not a context")
+        };
+        assert_eq!(context.token.expose(), "sso-secret-value");
+
+        let token = json!({"protocol": PROTOCOL, "type": "token", "id": "1",
+                           "token": "renewed-secret", "expiresAt": "2026-01-01T00:00:00Z"});
+        let message = accept_host_message(HOST, HOST, true, &token.to_string()).unwrap();
+        assert!(!format!("{message:?}").contains("renewed-secret"));
     }
 
     #[test]

@@ -176,7 +176,7 @@ async fn a_valid_handshake_from_the_parent_is_accepted() {
     let host = mounted.host();
     assert!(host.session.has_token());
     assert_eq!(
-        host.context.as_ref().unwrap().token,
+        host.context.as_ref().unwrap().token.expose(),
         "",
         "the session alone holds the token"
     );

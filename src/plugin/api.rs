@@ -418,9 +418,14 @@ async fn exchange(
     signal: &AbortSignal,
 ) -> Result<String, ApiError> {
     let headers = Headers::new().map_err(js_network)?;
+    // Not the browser's error text: some browsers quote the refused value, the token.
     headers
         .set("Authorization", &format!("Bearer {token}"))
-        .map_err(js_network)?;
+        .map_err(|_| {
+            network(gloo_net::Error::GlooError(
+                "the browser refused the Authorization header".into(),
+            ))
+        })?;
     headers
         .set("Accept", "application/json")
         .map_err(js_network)?;

@@ -212,7 +212,10 @@ pub fn BridgeProvider(props: &BridgeProviderProps) -> Html {
                     };
                     match bridge.accept(event) {
                         Some(HostMessage::Context(mut next)) => {
-                            session.set_token(std::mem::take(&mut next.token), next.expires_at);
+                            session.set_token(
+                                std::mem::take(&mut next.token).into_inner(),
+                                next.expires_at,
+                            );
                             mark("sidebar:context");
                             context.set(Some(Rc::new(next)));
                         }
@@ -221,7 +224,7 @@ pub fn BridgeProvider(props: &BridgeProviderProps) -> Html {
                             token,
                             expires_at,
                         }) => {
-                            session.set_token(token, expires_at);
+                            session.set_token(token.into_inner(), expires_at);
                             if let Some(id) = id {
                                 bridge.answered(&id);
                             }
