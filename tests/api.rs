@@ -497,6 +497,21 @@ async fn plugin_pages_carry_a_strict_csp_and_security_headers() {
         .unwrap();
     assert_eq!(wasm.headers()["content-type"], "application/wasm");
     assert_eq!(wasm.headers()["x-content-type-options"], "nosniff");
+    // The page by another spelling of its path is not served without a CSP.
+    let encoded = client()
+        .get(format!("{}/%69ndex.html", sandbox.api))
+        .send()
+        .await
+        .unwrap();
+    let csp = encoded.headers()["content-security-policy"]
+        .to_str()
+        .unwrap();
+    assert!(
+        csp == "default-src 'none'; frame-ancestors 'none'"
+            || csp.contains("frame-ancestors http://127.0.0.1:8788 http://localhost:8788"),
+        "{} {csp}",
+        encoded.status()
+    );
     let api = get(sandbox, &token_for(sandbox, "rep-ava").await, "/v1/me").await;
     assert_eq!(api.headers()["referrer-policy"], "no-referrer");
     assert_eq!(api.headers()["cache-control"], "no-store");

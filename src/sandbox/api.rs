@@ -100,17 +100,22 @@ pub async fn me(State(state): State<AppState>, caller: Caller) -> ApiResult<Json
             )
             .optional()?
             .ok_or_else(|| Failure::token_invalid("The token's user no longer exists."))?;
-            let team = team_of(conn, user.id)?;
+            let team = team_of(conn, tenant.id, user.id)?;
             Ok(Json(Me { user, tenant, team }))
         })
         .await
 }
 
-fn team_of(conn: &Connection, manager_id: i64) -> rusqlite::Result<Vec<UserSummary>> {
+fn team_of(
+    conn: &Connection,
+    tenant_id: i64,
+    manager_id: i64,
+) -> rusqlite::Result<Vec<UserSummary>> {
     let mut statement = conn.prepare_cached(
-        "SELECT id, crm_user, name, role FROM users WHERE manager_id = ?1 ORDER BY name",
+        "SELECT id, crm_user, name, role FROM users WHERE tenant_id = ?1 AND manager_id = ?2
+         ORDER BY name",
     )?;
-    let rows = statement.query_map([manager_id], |row| {
+    let rows = statement.query_map([tenant_id, manager_id], |row| {
         Ok(UserSummary {
             id: row.get(0)?,
             crm_user: row.get(1)?,

@@ -101,10 +101,17 @@ pub fn api_origin_router(state: AppState) -> Router {
             HeaderValue::from_static("no-store"),
         ))
         .layer(cors(&state));
+    // The page at `/` and `/index.html` carries its own CSP; anything else `dist/` serves (the
+    // wasm, script and styles, or the page reached by another spelling of its path, such as
+    // `/%69ndex.html`) gets one that lets no document run or be framed.
     let plugin = Router::new()
         .route("/", get(plugin_page))
         .route("/index.html", get(plugin_page))
-        .fallback_service(ServeDir::new(&state.config.dist_dir));
+        .fallback_service(ServeDir::new(&state.config.dist_dir))
+        .layer(SetResponseHeaderLayer::if_not_present(
+            header::CONTENT_SECURITY_POLICY,
+            HeaderValue::from_static("default-src 'none'; frame-ancestors 'none'"),
+        ));
     with_common_headers(api.merge(plugin).with_state(state))
 }
 
