@@ -36,6 +36,22 @@ pub(crate) fn window() -> web_sys::Window {
     web_sys::window().expect("the plugin runs in a browser window")
 }
 
+/// Moves keyboard focus to the element with `id` once the current render is on screen (for
+/// when the focused control is about to disappear).
+pub(crate) fn focus_after_render(id: &'static str) {
+    gloo_timers::callback::Timeout::new(0, move || {
+        use wasm_bindgen::JsCast;
+        if let Some(element) = window()
+            .document()
+            .and_then(|d| d.get_element_by_id(id))
+            .and_then(|e| e.dyn_into::<web_sys::HtmlElement>().ok())
+        {
+            let _ = element.focus();
+        }
+    })
+    .forget();
+}
+
 /// `performance.mark(name)`, for the host's and the benchmarks' timings.
 pub(crate) fn mark(name: &str) {
     if let Some(performance) = window().performance() {

@@ -161,6 +161,11 @@ pub fn Programs(props: &ProgramsProps) -> Html {
         use_effect_with((key, view.enrolments_generation), move |(key, _)| {
             let controller = key.as_ref().and_then(|_| AbortController::new().ok());
             if let (Some((entity, crm_id)), Some(controller)) = (key.clone(), controller.as_ref()) {
+                // A retry shows that it is trying again; a reload after enrolling keeps the
+                // current list on screen until the new one arrives.
+                if matches!(*enrolments, Load::Failed(_)) {
+                    enrolments.set(Load::Loading);
+                }
                 let signal = controller.signal();
                 spawn_local(async move {
                     match session

@@ -46,7 +46,11 @@ pub fn RecordHeader(props: &RecordHeaderProps) -> Html {
         .and_then(|p| p.job_title.as_deref())
         .or(record.job_title.as_deref());
     let name = display_name(first, last, email, &record.id);
-    let role: Vec<&str> = [job_title, company].into_iter().flatten().collect();
+    let role = [job_title, company]
+        .into_iter()
+        .flatten()
+        .collect::<Vec<&str>>()
+        .join(" \u{00B7} ");
 
     let status = profile.map(|profile| {
         let synced = profile.last_synced_at;
@@ -88,10 +92,12 @@ pub fn RecordHeader(props: &RecordHeaderProps) -> Html {
                 <div class="identity-text">
                     <h1 class="record-name" title={name.clone()}>{ name.clone() }</h1>
                     if !role.is_empty() {
-                        <p class="record-role">{ role.join(" \u{00B7} ") }</p>
+                        <p class="record-role" title={role.clone()}>{ role }</p>
                     }
                     if let Some(email) = email {
-                        <p class="record-email">{ email.to_owned() }</p>
+                        // Cut to one line in a narrow sidebar; the whole address on hover and
+                        // for screen readers.
+                        <p class="record-email" title={email.to_owned()}>{ email.to_owned() }</p>
                     }
                 </div>
                 <button

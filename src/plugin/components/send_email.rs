@@ -27,7 +27,7 @@ use crate::plugin::bridge::use_host;
 use crate::plugin::components::panels::{ErrorPanel, MessagePanel, Skeleton};
 use crate::plugin::components::send_results::SendResults;
 use crate::plugin::intl::use_formats;
-use crate::plugin::{clock, mark, window};
+use crate::plugin::{clock, focus_after_render, mark, window};
 use crate::protocol::{CrmRecord, PluginMessage};
 use crate::wire::{
     PreflightResponse, RecipientStatus, RecordProfile, SendRequest, SendResponse,
@@ -339,7 +339,11 @@ fn Composer(props: &ComposerProps) -> Html {
                 response={response.clone()}
                 replayed={*replayed}
                 on_retry={retry}
-                on_new={dispatch.reform(|()| Action::Reset)}
+                on_new={dispatch.reform(|()| {
+                    // The results, and the button that had focus, give way to the message.
+                    focus_after_render("send-subject");
+                    Action::Reset
+                })}
                 on_done={props.on_done.clone()}
             />
         };

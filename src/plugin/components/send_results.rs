@@ -26,6 +26,17 @@ pub struct SendResultsProps {
 pub fn SendResults(props: &SendResultsProps) -> Html {
     let formats = use_formats();
     let response = &props.response;
+    // The Send button that had focus is gone: the results' heading takes it (again after a
+    // retry), so keyboard and screen-reader users land on what happened.
+    let heading = use_node_ref();
+    {
+        let heading = heading.clone();
+        use_effect_with(Rc::as_ptr(response) as usize, move |_| {
+            if let Some(heading) = heading.cast::<web_sys::HtmlElement>() {
+                let _ = heading.focus();
+            }
+        });
+    }
     let title = match response.scheduled_at {
         Some(at) => format!("Scheduled for {}", formats.date_time(&at)),
         None if response.count(SendOutcome::Sent) > 0 => "Email sent".to_owned(),
@@ -33,7 +44,7 @@ pub fn SendResults(props: &SendResultsProps) -> Html {
     };
     html! {
         <section class="send send-results" aria-labelledby="send-results-title">
-            <h2 id="send-results-title" class="send-heading" tabindex="-1">{ title }</h2>
+            <h2 id="send-results-title" class="send-heading" tabindex="-1" ref={heading}>{ title }</h2>
             <p class="send-summary" role="status">{ summary(response) }</p>
             if props.replayed {
                 <p class="send-replayed">
