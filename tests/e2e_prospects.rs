@@ -396,3 +396,49 @@ async fn a_hidden_tab_waits_and_a_stale_ranking_refreshes_when_shown_again() {
     wait_for_rows(&client, "the ranking is still shown", &expected).await;
     client.close().await.unwrap();
 }
+
+/// A refresh that fails (marketing unreachable) keeps the ranking on screen, says so above it,
+/// and its retry brings the fresh ranking back.
+#[tokio::test]
+async fn a_failed_refresh_keeps_the_ranking_and_offers_a_retry() {
+    let client = browser().await;
+    let rep = seed::REPS_A[1];
+    open_sidebar(&client, &format!("/hot-prospects?user={rep}")).await;
+    let expected = ranked(rep, "me").await;
+    wait_for_rows(&client, "the ranking is shown", &expected).await;
+
+    eval(
+        &client,
+        "const original = window.fetch.bind(window);
+         window.__offline = true;
+         window.fetch = (request, init) => {
+           const url = typeof request === 'string' ? request : request.url;
+           if (window.__offline && url.includes('/v1/hot-prospects')) {
+             return Promise.reject(new TypeError('Failed to fetch'));
+           }
+           return original(request, init);
+         };
+         return true;",
+    )
+    .await;
+    click_on(&client, "#prospects-refresh").await;
+    wait_until(
+        &client,
+        "the failed refresh is reported above the rows",
+        "const e = document.querySelector('.prospects .error-panel');
+         return !!e && e.textContent.includes(\"Couldn't refresh the ranking\");",
+    )
+    .await;
+    wait_for_rows(&client, "the ranking is still shown", &expected).await;
+
+    eval(&client, "window.__offline = false; return true;").await;
+    click_on(&client, ".prospects .error-panel button").await;
+    wait_until(
+        &client,
+        "the retry clears the error",
+        "return !document.querySelector('.prospects .error-panel');",
+    )
+    .await;
+    wait_for_rows(&client, "the ranking is shown again", &expected).await;
+    client.close().await.unwrap();
+}

@@ -56,6 +56,10 @@ pub fn HotProspects() -> Html {
     // What the user picked; until then a manager sees the whole team and a rep their own.
     let chosen = use_state_eq(|| None::<OwnerSelection>);
     let ranking = use_state(|| Load::<Rc<Ranking>>::Loading);
+    // Whose ranking is on screen, and why the last refresh of it failed: a failed refresh keeps
+    // the rows (and the 5-minute timer) and says so above them.
+    let ranked_for = use_mut_ref(|| None::<OwnerSelection>);
+    let refresh_error = use_state(|| None::<ApiError>);
     // Bumped by Refresh, by the 5-minute timer and on retry.
     let generation = use_state(|| 0u32);
     let refreshing = use_state_eq(|| false);
@@ -91,18 +95,30 @@ pub fn HotProspects() -> Html {
     {
         let (ranking, refreshing, session) =
             (ranking.clone(), refreshing.clone(), host.session.clone());
+        let (ranked_for, refresh_error) = (ranked_for.clone(), refresh_error.clone());
         use_effect_with((owner, *generation), move |(owner, _)| {
             let controller = owner.and_then(|_| AbortController::new().ok());
             if let (Some(owner), Some(signal)) =
-                (owner, controller.as_ref().map(AbortController::signal))
+                (*owner, controller.as_ref().map(AbortController::signal))
             {
-                let endpoint = api::hot_prospects(*owner);
+                let endpoint = api::hot_prospects(owner);
                 refreshing.set(true);
+                let shown = matches!(*ranking, Load::Loaded(_));
                 spawn_local(async move {
                     match session.fetch(&endpoint, &signal).await {
                         Err(error) if error.is_aborted() => return,
-                        Ok(loaded) => ranking.set(Load::Loaded(Rc::new(loaded))),
-                        Err(error) => ranking.set(Load::Failed(error)),
+                        Ok(loaded) => {
+                            *ranked_for.borrow_mut() = Some(owner);
+                            refresh_error.set(None);
+                            ranking.set(Load::Loaded(Rc::new(loaded)));
+                        }
+                        Err(error) if shown && *ranked_for.borrow() == Some(owner) => {
+                            refresh_error.set(Some(error));
+                        }
+                        Err(error) => {
+                            refresh_error.set(None);
+                            ranking.set(Load::Failed(error));
+                        }
                     }
                     refreshing.set(false);
                 });
@@ -288,6 +304,11 @@ pub fn HotProspects() -> Html {
                     </button>
                 </div>
             </header>
+            if let (Some(error), Load::Loaded(_)) = (&*refresh_error, &*ranking) {
+                <ErrorPanel compact=true
+                    message={format!("Couldn't refresh the ranking: {} These rows are from before.", failure_message(error))}
+                    on_retry={refresh.clone()} />
+            }
             <div class="prospects-body">{ body }</div>
         </section>
     }
