@@ -817,7 +817,7 @@ async fn expired_tokens_of_concurrent_calls_are_renewed_once_and_each_call_retri
 }
 
 #[wasm_bindgen_test]
-async fn a_host_that_does_not_answer_a_token_request_ends_the_session() {
+async fn a_host_that_does_not_answer_a_token_request_expires_the_session_until_a_token_comes() {
     let _api = FakeApi::install(|_, _| {
         (
             401,
@@ -832,7 +832,34 @@ async fn a_host_that_does_not_answer_a_token_request_ends_the_session() {
         text(&root).contains("Your session expired \u{2014} reopen the sidebar")
     })
     .await;
-    assert!(root.query_selector(".tabs").unwrap().is_none());
+    // The record stays on screen with whatever the user was doing.
+    assert!(root.query_selector(".tabs").unwrap().is_some());
+
+    // "Try again" asks the host once more; its answer ends the expired state.
+    let host = mounted.host();
+    assert!(host.bridge.pending_token_requests().is_empty());
+    one(&root, ".session-expired button")
+        .dyn_into::<web_sys::HtmlElement>()
+        .unwrap()
+        .click();
+    wait_for("a new token request", || {
+        host.bridge.pending_token_requests().len() == 1
+    })
+    .await;
+    let id = host.bridge.pending_token_requests()[0].clone();
+    receive(
+        HOST,
+        Some(&parent()),
+        &js(
+            json!({"protocol": "crm-sidebar/1", "type": "token", "id": id,
+                   "token": "t-2", "expiresAt": "2030-01-01T00:00:00Z"}),
+        ),
+    );
+    wait_for("the session to be back", || {
+        root.query_selector(".session-expired").unwrap().is_none()
+    })
+    .await;
+    assert!(!mounted.host().expired);
     mounted.destroy();
 }
 

@@ -3,11 +3,12 @@
 
 use std::rc::Rc;
 
+use yew::platform::spawn_local;
 use yew::prelude::*;
 
 use crate::plugin::bridge::{use_host, BridgeProvider};
 use crate::plugin::components::hot_prospects::HotProspects;
-use crate::plugin::components::panels::{MessagePanel, Skeleton};
+use crate::plugin::components::panels::{ErrorPanel, MessagePanel, Skeleton};
 use crate::plugin::components::programs::Programs;
 use crate::plugin::components::record_view::RecordView;
 use crate::plugin::components::send_email::SendEmail;
@@ -95,22 +96,37 @@ pub fn Sidebar() -> Html {
         let bridge = host.bridge.clone();
         Callback::from(move |()| bridge.post(&PluginMessage::Close))
     };
-    let content = if host.expired {
+    // An expired session keeps the view and everything typed or chosen in it: the notice asks
+    // the host again on "Try again", and goes away as soon as a token arrives.
+    let expired = host.expired.then(|| {
+        let session = host.session.clone();
+        let again = Callback::from(move |()| {
+            let session = session.clone();
+            spawn_local(async move {
+                session.renew().await;
+            });
+        });
         html! {
-            <MessagePanel glyph="\u{25F7}" title="Your session expired \u{2014} reopen the sidebar" />
+            <div class="session-expired">
+                <ErrorPanel
+                    compact=true
+                    message="Your session expired \u{2014} reopen the sidebar. What you entered here is kept."
+                    on_retry={again}
+                />
+            </div>
         }
-    } else {
-        match &host.context {
-            None => html! { <Skeleton label="Connecting to the CRM" rows={4} /> },
-            Some(context) => html! {
-                <FormatsProvider
-                    locale={context.user.locale.clone()}
-                    time_zone={context.user.time_zone.clone()}
-                >
-                    { view(context, &close) }
-                </FormatsProvider>
-            },
-        }
+    });
+    let content = match &host.context {
+        None if host.expired => html! {},
+        None => html! { <Skeleton label="Connecting to the CRM" rows={4} /> },
+        Some(context) => html! {
+            <FormatsProvider
+                locale={context.user.locale.clone()}
+                time_zone={context.user.time_zone.clone()}
+            >
+                { view(context, &close) }
+            </FormatsProvider>
+        },
     };
     // The hot-prospects table is a CRM tab of its own: it may use a wider column.
     let wide = host
@@ -120,6 +136,7 @@ pub fn Sidebar() -> Html {
         .then_some("sidebar-wide");
     html! {
         <main class={classes!("sidebar", wide, format!("theme-{theme}"))} data-theme={theme}>
+            { for expired }
             { content }
         </main>
     }

@@ -142,7 +142,8 @@ pub struct Host {
     pub session: Session,
     /// The host's latest context, without its token (the session holds the live one).
     pub context: Option<Rc<Context>>,
-    /// The session ended and could not be renewed.
+    /// The host left a token request unanswered: the session is over until a token arrives
+    /// (late, or after the user asked again).
     pub expired: bool,
     /// The `Idempotency-Key` of every message sent from this plugin instance (Send view).
     pub send_keys: Rc<RefCell<SendKeys>>,
@@ -203,6 +204,7 @@ pub fn BridgeProvider(props: &BridgeProviderProps) -> Html {
 
     {
         let (bridge, session, context) = ((*bridge).clone(), (*session).clone(), context.setter());
+        let expired = expired.setter();
         use_effect_with((bridge.clone(), session.clone()), move |_| {
             let listener = {
                 let bridge = bridge.clone();
@@ -216,6 +218,8 @@ pub fn BridgeProvider(props: &BridgeProviderProps) -> Html {
                                 std::mem::take(&mut next.token).into_inner(),
                                 next.expires_at,
                             );
+                            // A token that arrives late ends an expired session.
+                            expired.set(false);
                             mark("sidebar:context");
                             context.set(Some(Rc::new(next)));
                         }
@@ -225,6 +229,7 @@ pub fn BridgeProvider(props: &BridgeProviderProps) -> Html {
                             expires_at,
                         }) => {
                             session.set_token(token.into_inner(), expires_at);
+                            expired.set(false);
                             if let Some(id) = id {
                                 bridge.answered(&id);
                             }
