@@ -407,3 +407,73 @@ async fn an_opted_out_record_offers_resubscribe_and_the_request_is_stored() {
     assert_eq!(profile["subscriptionStatus"], json!("optedOut"));
     client.close().await.unwrap();
 }
+
+/// A rep half-way through an email looks something up in Activity and comes back: the draft
+/// (template, edited subject) and the programs ticked in Programs are still there.
+#[tokio::test]
+async fn a_draft_and_ticked_programs_survive_switching_tabs() {
+    let client = browser().await;
+    let target = subscribed_lead(2).await;
+    open_sidebar(
+        &client,
+        &format!("/record?entity=lead&id={target}&user={REP}&view=send"),
+    )
+    .await;
+    let template = choose_first_template(&client).await;
+    let subject = wait_for(&client, "#send-subject").await;
+    subject.send_keys(" (draft kept)").await.unwrap();
+    let edited = eval(
+        &client,
+        "return document.getElementById('send-subject').value;",
+    )
+    .await;
+    assert!(
+        edited.as_str().unwrap().ends_with(" (draft kept)"),
+        "{edited}"
+    );
+
+    click_on(&client, "#tab-programs").await;
+    wait_for(&client, ".program-check:not([disabled])").await;
+    let ticked = eval(
+        &client,
+        "const box = document.querySelector('.program-check:not([disabled])');
+         box.click();
+         return box.id;",
+    )
+    .await;
+    let ticked = ticked.as_str().unwrap().to_owned();
+
+    click_on(&client, "#tab-activity").await;
+    wait_until(
+        &client,
+        "the Activity tab shows",
+        "return document.querySelector('#tab-activity').getAttribute('aria-selected') === 'true'
+             && !!document.querySelector('#panel-activity:not([hidden])');",
+    )
+    .await;
+    click_on(&client, "#tab-send").await;
+    wait_until(
+        &client,
+        "the draft is back as it was",
+        &format!(
+            "const s = document.getElementById('send-subject');
+             return !!s && s.offsetParent !== null && s.value === {edited};"
+        ),
+    )
+    .await;
+    let chosen = eval(
+        &client,
+        "return document.querySelector('.template input:checked')
+             ?.closest('.template')?.querySelector('.template-name')?.textContent;",
+    )
+    .await;
+    assert_eq!(chosen, json!(template));
+    click_on(&client, "#tab-programs").await;
+    let still = eval(
+        &client,
+        &format!("return document.getElementById('{ticked}').checked;"),
+    )
+    .await;
+    assert_eq!(still, json!(true));
+    client.close().await.unwrap();
+}

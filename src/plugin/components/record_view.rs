@@ -53,6 +53,18 @@ pub fn RecordView(props: &RecordViewProps) -> Html {
     // The Activity tab unmounts while another tab shows; its filters wait here for the rep to
     // come back. Another record mounts another view, so it starts with none.
     let activity_filters = use_state_eq(Filters::default);
+    // Send and Programs hold forms (a draft, ticked programs): once opened they stay mounted,
+    // hidden while another tab shows, so switching tabs loses nothing.
+    let send_opened = use_state_eq(|| false);
+    let programs_opened = use_state_eq(|| false);
+    {
+        let (send_opened, programs_opened) = (send_opened.clone(), programs_opened.clone());
+        use_effect_with(*tab, move |tab| match tab {
+            Tab::Send => send_opened.set(true),
+            Tab::Programs => programs_opened.set(true),
+            Tab::Activity | Tab::Timeline => {}
+        });
+    }
 
     {
         let (session, profile, refreshing) =
@@ -123,39 +135,69 @@ pub fn RecordView(props: &RecordViewProps) -> Html {
     // A person marketing has not met has no history yet, but can still be enrolled or emailed:
     // those tabs add them to marketing first.
     let body = {
-        let panel = match *tab {
-            Tab::Activity | Tab::Timeline if not_known => not_known_panel(),
-            Tab::Activity => html! {
-                <ActivityHistory
-                    entity={record.entity}
-                    crm_id={AttrValue::from(record.id.clone())}
-                    name={AttrValue::from(name.clone())}
-                    counts={loaded.as_ref().map(|p| Rc::new(p.activity_counts.clone()))}
-                    reload={*reload}
-                    filters={(*activity_filters).clone()}
-                    on_filters={on_activity_filters}
-                />
-            },
-            Tab::Timeline => html! {
-                <Timeline
-                    entity={record.entity}
-                    crm_id={AttrValue::from(record.id.clone())}
-                    name={AttrValue::from(name.clone())}
-                    profile={loaded.clone()}
-                    reload={*reload}
-                />
-            },
-            Tab::Programs => html! {
-                <Programs records={Rc::new(vec![record.clone()])} profile={loaded.clone()} />
-            },
-            Tab::Send => html! {
-                <SendEmail
-                    records={Rc::new(vec![record.clone()])}
-                    profile={loaded.clone()}
-                    on_changed={on_refresh.clone()}
-                />
-            },
+        let panel = |shown: Tab, content: Html| {
+            html! {
+                <div
+                    class="tab-panel"
+                    role="tabpanel"
+                    id={shown.panel_id()}
+                    aria-labelledby={shown.button_id()}
+                    hidden={*tab != shown}
+                >
+                    { content }
+                </div>
+            }
         };
+        let reading = match *tab {
+            Tab::Activity | Tab::Timeline if not_known => panel(*tab, not_known_panel()),
+            Tab::Activity => panel(
+                Tab::Activity,
+                html! {
+                    <ActivityHistory
+                        entity={record.entity}
+                        crm_id={AttrValue::from(record.id.clone())}
+                        name={AttrValue::from(name.clone())}
+                        counts={loaded.as_ref().map(|p| Rc::new(p.activity_counts.clone()))}
+                        reload={*reload}
+                        filters={(*activity_filters).clone()}
+                        on_filters={on_activity_filters}
+                    />
+                },
+            ),
+            Tab::Timeline => panel(
+                Tab::Timeline,
+                html! {
+                    <Timeline
+                        entity={record.entity}
+                        crm_id={AttrValue::from(record.id.clone())}
+                        name={AttrValue::from(name.clone())}
+                        profile={loaded.clone()}
+                        reload={*reload}
+                    />
+                },
+            ),
+            Tab::Programs | Tab::Send => html! {},
+        };
+        let programs = (*programs_opened || *tab == Tab::Programs).then(|| {
+            panel(
+                Tab::Programs,
+                html! {
+                    <Programs records={Rc::new(vec![record.clone()])} profile={loaded.clone()} />
+                },
+            )
+        });
+        let send = (*send_opened || *tab == Tab::Send).then(|| {
+            panel(
+                Tab::Send,
+                html! {
+                    <SendEmail
+                        records={Rc::new(vec![record.clone()])}
+                        profile={loaded.clone()}
+                        on_changed={on_refresh.clone()}
+                    />
+                },
+            )
+        });
         html! {
             <>
                 if let Profile::Failed(error) = &*profile {
@@ -166,14 +208,9 @@ pub fn RecordView(props: &RecordViewProps) -> Html {
                     />
                 }
                 <Tabs selected={*tab} on_select={on_select} />
-                <div
-                    class="tab-panel"
-                    role="tabpanel"
-                    id={tab.panel_id()}
-                    aria-labelledby={tab.button_id()}
-                >
-                    { panel }
-                </div>
+                { reading }
+                { for programs }
+                { for send }
             </>
         }
     };
