@@ -477,3 +477,70 @@ async fn a_draft_and_ticked_programs_survive_switching_tabs() {
     assert_eq!(still, json!(true));
     client.close().await.unwrap();
 }
+
+/// A tenant with more templates than a page: the picker shows the first 50 and "Show more
+/// templates" adds the next page; a search asks the server and needs no more pages.
+#[tokio::test]
+async fn many_templates_come_a_page_at_a_time() {
+    {
+        // After every seeded folder, so the other tests' first template stays first.
+        let conn = crm_sidebar::sandbox::db::open(&harness().db_path).unwrap();
+        let tenant: i64 = conn
+            .query_row(
+                "SELECT id FROM tenants WHERE name = ?1",
+                [seed::TENANT_A],
+                |row| row.get(0),
+            )
+            .unwrap();
+        for i in 0..60 {
+            crm_sidebar::sandbox::db::insert_template(
+                &conn,
+                tenant,
+                "Zz archive",
+                &format!("Archived mail {i:02}"),
+                "Old news",
+                "<p>Hi</p>",
+            )
+            .unwrap();
+        }
+    }
+    let client = browser().await;
+    let target = subscribed_lead(3).await;
+    open_sidebar(
+        &client,
+        &format!("/record?entity=lead&id={target}&user={REP}&view=send"),
+    )
+    .await;
+    wait_for(&client, "#templates-more").await;
+    const SHOWN: &str = "return document.querySelectorAll('.template input').length;";
+    assert_eq!(eval(&client, SHOWN).await, json!(50));
+    click_on(&client, "#templates-more").await;
+    wait_until(
+        &client,
+        "the second page is added",
+        "return document.querySelectorAll('.template input').length > 50
+             && !document.getElementById('templates-more');",
+    )
+    .await;
+    let total = eval(&client, SHOWN).await.as_u64().unwrap();
+    assert!(total >= 71, "{total}");
+    let last = eval(
+        &client,
+        "const names = document.querySelectorAll('.template-name');
+         return names[names.length - 1].textContent;",
+    )
+    .await;
+    assert_eq!(last, json!("Archived mail 59"));
+
+    let search = wait_for(&client, "#template-search").await;
+    search.send_keys("archived mail 5").await.unwrap();
+    wait_until(
+        &client,
+        "the server's matches only",
+        "const names = [...document.querySelectorAll('.template-name')].map(n => n.textContent);
+         return names.length === 10 && names.every(n => n.startsWith('Archived mail 5'))
+             && !document.getElementById('templates-more');",
+    )
+    .await;
+    client.close().await.unwrap();
+}

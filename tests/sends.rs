@@ -139,6 +139,87 @@ fn count_rows(sandbox: &Sandbox, sql: &str, args: impl rusqlite::Params) -> i64 
 // ---------------------------------------------------------------------------------------------
 // Templates
 
+/// A tenant with hundreds of templates gets them a page at a time: every page in the list's
+/// order (folder, then name, any case), no template twice or missed, filters kept across pages.
+#[tokio::test]
+async fn templates_come_a_page_at_a_time() {
+    let sandbox = start(|config| config.seed.activities = 1_000);
+    {
+        let conn = db::open(&sandbox.db_path).unwrap();
+        let tenant: i64 = conn
+            .query_row(
+                "SELECT id FROM tenants WHERE name = ?1",
+                [seed::TENANT_A],
+                |row| row.get(0),
+            )
+            .unwrap();
+        for i in 0..130 {
+            // Mixed case folders and repeated names: the order must still be total.
+            let folder = ["bulk", "Bulk", "Archive"][i % 3];
+            let name = format!("Bulk mail {:02}", i % 40);
+            db::insert_template(&conn, tenant, folder, &name, "Hello", "<p>Hi</p>").unwrap();
+        }
+    }
+    let sandbox = &sandbox;
+    let token = token_for(sandbox, "rep-ava").await;
+    let everything: TemplateList = get_json(sandbox, &token, "/v1/templates?limit=200").await;
+    assert_eq!(everything.items.len(), 141);
+    assert_eq!(everything.next_cursor, None);
+
+    let pages = |filter: &'static str, limit: u32| {
+        let token = token.clone();
+        async move {
+            let (mut ids, mut pages, mut cursor) = (Vec::new(), 0, None::<String>);
+            loop {
+                let path = match &cursor {
+                    None => format!("/v1/templates?{filter}&limit={limit}"),
+                    Some(c) => format!("/v1/templates?{filter}&limit={limit}&cursor={c}"),
+                };
+                let page: TemplateList = get_json(sandbox, &token, &path).await;
+                assert!(page.items.len() <= limit as usize);
+                ids.extend(page.items.iter().map(|t| t.id));
+                pages += 1;
+                match page.next_cursor {
+                    Some(next) => cursor = Some(next),
+                    None => return (ids, pages),
+                }
+            }
+        }
+    };
+    let (ids, count) = pages("", 50).await;
+    assert_eq!(count, 3);
+    assert_eq!(
+        ids,
+        everything.items.iter().map(|t| t.id).collect::<Vec<_>>()
+    );
+    let default: TemplateList = get_json(sandbox, &token, "/v1/templates").await;
+    assert_eq!(default.items.len(), 50, "50 by default");
+
+    let filtered: TemplateList = get_json(
+        sandbox,
+        &token,
+        "/v1/templates?folder=BULK&q=mail%200&limit=200",
+    )
+    .await;
+    let (ids, count) = pages("folder=BULK&q=mail%200", 7).await;
+    assert_eq!(ids, filtered.items.iter().map(|t| t.id).collect::<Vec<_>>());
+    assert_eq!(count, filtered.items.len().div_ceil(7).max(1));
+    assert!(filtered
+        .items
+        .iter()
+        .all(|t| t.folder.eq_ignore_ascii_case("bulk") && t.name.contains("mail 0")));
+
+    for (path, field) in [
+        ("/v1/templates?cursor=not-a-cursor", "cursor"),
+        ("/v1/templates?limit=0", "limit"),
+        ("/v1/templates?limit=201", "limit"),
+    ] {
+        let (status, error) = error_of(get(sandbox, &token, path).await).await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{path}");
+        assert_eq!(error.field.as_deref(), Some(field), "{path}");
+    }
+}
+
 #[tokio::test]
 async fn templates_are_listed_by_folder_and_found_by_name() {
     let sandbox = shared();

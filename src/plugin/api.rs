@@ -290,13 +290,18 @@ pub fn enrol(program_id: i64, request: &wire::EnrolRequest) -> Endpoint<wire::En
     Endpoint::post(format!("/v1/programs/{program_id}/enrolments"), request)
 }
 
-/// `GET /v1/templates?q=…&folder=…`
-pub fn templates(query: &str, folder: &str) -> Endpoint<wire::TemplateList> {
-    Endpoint::get(format!(
+/// `GET /v1/templates?q=…&folder=…[&cursor=…]`: a page of templates, after `cursor`.
+pub fn templates(query: &str, folder: &str, cursor: Option<&str>) -> Endpoint<wire::TemplateList> {
+    let mut path = format!(
         "/v1/templates?q={}&folder={}",
         encode_component(query.trim()),
         encode_component(folder)
-    ))
+    );
+    if let Some(cursor) = cursor {
+        path.push_str("&cursor=");
+        path.push_str(&encode_component(cursor));
+    }
+    Endpoint::get(path)
 }
 
 /// `GET /v1/templates/{id}`

@@ -128,12 +128,39 @@ fn present(text: &Option<String>) -> Option<&str> {
 // ---------------------------------------------------------------------------------------------
 // GET /v1/templates
 
-/// The templates of a tenant whose name contains `q` (any case), in `folder` (any case) if given.
+/// Where a page of templates ends: the last template's folder, name and id (the list's order).
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct TemplateCursor {
+    folder: String,
+    name: String,
+    id: i64,
+}
+
+impl TemplateCursor {
+    pub fn encode(&self) -> String {
+        use base64::Engine;
+        base64::engine::general_purpose::URL_SAFE_NO_PAD
+            .encode(serde_json::to_vec(self).unwrap_or_default())
+    }
+
+    pub fn decode(text: &str) -> Option<TemplateCursor> {
+        use base64::Engine;
+        let bytes = base64::engine::general_purpose::URL_SAFE_NO_PAD
+            .decode(text)
+            .ok()?;
+        serde_json::from_slice(&bytes).ok()
+    }
+}
+
+/// A page of the templates of a tenant whose name contains `q` (any case), in `folder` (any
+/// case) if given, after `after`: at most `limit`, by folder then name (any case) then id.
 pub fn templates_of(
     conn: &Connection,
     tenant_id: i64,
     q: Option<&str>,
     folder: Option<&str>,
+    after: Option<&TemplateCursor>,
+    limit: u32,
 ) -> ApiResult<TemplateList> {
     let folders = conn
         .prepare_cached(
@@ -142,31 +169,64 @@ pub fn templates_of(
         )?
         .query_map([tenant_id], |row| row.get(0))?
         .collect::<rusqlite::Result<Vec<String>>>()?;
-    let items = conn
+    let mut items = conn
         .prepare_cached(
             "SELECT id, folder, name, subject FROM templates
              WHERE tenant_id = ?1 AND (?2 IS NULL OR name LIKE ?2 ESCAPE '\\')
                AND (?3 IS NULL OR folder = ?3 COLLATE NOCASE)
-             ORDER BY folder COLLATE NOCASE, name COLLATE NOCASE, id",
+               AND (?4 IS NULL
+                    OR (folder COLLATE NOCASE, name COLLATE NOCASE, id) > (?4, ?5, ?6))
+             ORDER BY folder COLLATE NOCASE, name COLLATE NOCASE, id
+             LIMIT ?7",
         )?
-        .query_map(params![tenant_id, q.map(contains_pattern), folder], |row| {
-            Ok(TemplateSummary {
-                id: row.get(0)?,
-                folder: row.get(1)?,
-                name: row.get(2)?,
-                subject: row.get(3)?,
-            })
-        })?
+        .query_map(
+            params![
+                tenant_id,
+                q.map(contains_pattern),
+                folder,
+                after.map(|c| c.folder.as_str()),
+                after.map(|c| c.name.as_str()),
+                after.map(|c| c.id),
+                i64::from(limit) + 1,
+            ],
+            |row| {
+                Ok(TemplateSummary {
+                    id: row.get(0)?,
+                    folder: row.get(1)?,
+                    name: row.get(2)?,
+                    subject: row.get(3)?,
+                })
+            },
+        )?
         .collect::<rusqlite::Result<Vec<_>>>()?;
-    Ok(TemplateList { folders, items })
+    let next_cursor = if items.len() > limit as usize {
+        items.truncate(limit as usize);
+        items.last().map(|last| {
+            TemplateCursor {
+                folder: last.folder.clone(),
+                name: last.name.clone(),
+                id: last.id,
+            }
+            .encode()
+        })
+    } else {
+        None
+    };
+    Ok(TemplateList {
+        folders,
+        items,
+        next_cursor,
+    })
 }
 
 #[utoipa::path(get, path = "/v1/templates", tag = "templates",
-    description = "The caller tenant's email templates, by folder then name, with every folder of the \
-tenant (whatever the filter) for a folder picker.",
+    description = "The caller tenant's email templates, a page at a time, by folder then name, with every \
+folder of the tenant (whatever the filter) for a folder picker.",
     params(
         ("q" = Option<String>, Query, description = "Only templates whose name contains this text (any case), at most 200 characters"),
         ("folder" = Option<String>, Query, description = "Only templates of this folder (any case)"),
+        ("limit" = Option<u32>, Query, description = "1..200, default 50"),
+        ("cursor" = Option<String>, Query, description = "`nextCursor` of the previous page (same `q` and `folder`)"),
     ),
     responses(
         (status = 200, body = TemplateList), (status = 401, body = ErrorBody),
@@ -189,6 +249,29 @@ pub async fn list_templates(
         ));
     }
     let folder = query.get("folder").map(|f| f.trim().to_owned());
+    let after = query
+        .get("cursor")
+        .map(|c| {
+            TemplateCursor::decode(c)
+                .ok_or_else(|| Failure::invalid("cursor", "The cursor is not valid."))
+        })
+        .transpose()?;
+    let limit = match query.get("limit") {
+        None => query::TEMPLATES_DEFAULT_LIMIT,
+        Some(text) => text
+            .parse::<u32>()
+            .ok()
+            .filter(|n| (1..=query::TEMPLATES_MAX_LIMIT).contains(n))
+            .ok_or_else(|| {
+                Failure::invalid(
+                    "limit",
+                    format!(
+                        "'limit' must be a number from 1 to {}.",
+                        query::TEMPLATES_MAX_LIMIT
+                    ),
+                )
+            })?,
+    };
     state
         .db
         .run(move |conn| {
@@ -197,6 +280,8 @@ pub async fn list_templates(
                 caller.tenant_id,
                 q.as_deref(),
                 folder.as_deref(),
+                after.as_ref(),
+                limit,
             )?))
         })
         .await

@@ -435,6 +435,8 @@ pub struct Created {
 pub mod query {
     pub const ACTIVITIES_DEFAULT_LIMIT: u32 = 50;
     pub const ACTIVITIES_MAX_LIMIT: u32 = 200;
+    pub const TEMPLATES_DEFAULT_LIMIT: u32 = 50;
+    pub const TEMPLATES_MAX_LIMIT: u32 = 200;
 }
 
 #[cfg(test)]

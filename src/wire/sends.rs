@@ -157,7 +157,7 @@ pub struct TemplateSummary {
     pub subject: String,
 }
 
-/// `GET /v1/templates`: the templates matching the filter, by folder then name.
+/// `GET /v1/templates`: a page of the templates matching the filter, by folder then name.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "sandbox", derive(ToSchema))]
 #[serde(rename_all = "camelCase")]
@@ -165,6 +165,9 @@ pub struct TemplateList {
     /// Every folder of the tenant, whatever the filter, so a folder picker stays stable.
     pub folders: Vec<String>,
     pub items: Vec<TemplateSummary>,
+    /// Pass as `cursor` for the next page; absent on the last page.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub next_cursor: Option<String>,
 }
 
 impl TemplateList {
@@ -466,6 +469,7 @@ mod tests {
         let list = TemplateList {
             folders: vec!["Events".into(), "Nurture".into()],
             items: vec![item(1, "Events"), item(2, "Events"), item(3, "Nurture")],
+            next_cursor: None,
         };
         let groups = list.by_folder();
         assert_eq!(groups.len(), 2);

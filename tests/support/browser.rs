@@ -19,6 +19,8 @@ use serde_json::{json, Value};
 pub struct Harness {
     pub api: String,
     pub host: String,
+    /// The sandbox's database, for tests that add data no endpoint creates.
+    pub db_path: PathBuf,
     webdriver: String,
     _chromedriver: ChildGuard,
 }
@@ -52,7 +54,7 @@ pub fn harness() -> &'static Harness {
             config.host_addr = "127.0.0.1:8788".parse().unwrap();
             config.dist_dir = root.join("dist");
         });
-        let (api, host) = (sandbox.api, sandbox.host);
+        let (api, host, db_path) = (sandbox.api, sandbox.host, sandbox.db_path);
 
         let driver = std::env::var("CHROMEDRIVER").unwrap_or_else(|_| "chromedriver".into());
         let port = free_port();
@@ -83,6 +85,7 @@ pub fn harness() -> &'static Harness {
         Harness {
             api,
             host,
+            db_path,
             webdriver,
             _chromedriver: ChildGuard(child),
         }

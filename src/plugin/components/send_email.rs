@@ -131,6 +131,9 @@ fn Composer(props: &ComposerProps) -> Html {
     let folder = use_state(String::new);
     let templates = use_state(|| Load::<Rc<TemplateList>>::Loading);
     let templates_generation = use_state(|| 0u32);
+    // The next page of templates: in flight, or why it failed. A new search aborts it.
+    let more_templates = use_state(|| None::<Option<ApiError>>);
+    let more_controller = use_mut_ref(|| None::<AbortController>);
     let template = use_state(|| Load::<Rc<Template>>::Idle);
     let template_generation = use_state(|| 0u32);
     // The pre-flight, with the request it answers.
@@ -148,11 +151,16 @@ fn Composer(props: &ComposerProps) -> Html {
     // Templates, again when the search, the folder or a retry changes.
     {
         let (templates, session) = (templates.clone(), host.session.clone());
+        let (more_templates, more_controller) = (more_templates.clone(), more_controller.clone());
         let key = ((*query).clone(), (*folder).clone(), *templates_generation);
         use_effect_with(key, move |(query, folder, _)| {
+            if let Some(more) = more_controller.borrow_mut().take() {
+                more.abort();
+            }
+            more_templates.set(None);
             let controller = AbortController::new().ok();
             let signal = controller.as_ref().map(AbortController::signal);
-            let endpoint = api::templates(query, folder);
+            let endpoint = api::templates(query, folder, None);
             // Typing: wait for a pause before asking.
             let timer = signal.map(|signal| {
                 Timeout::new(200, move || {
@@ -356,6 +364,53 @@ fn Composer(props: &ComposerProps) -> Html {
         format!("Email {count} records")
     };
 
+    // "Show more templates": the next page, appended to the list on screen.
+    let on_more = {
+        let (templates, session) = (templates.clone(), host.session.clone());
+        let (more_templates, more_controller) = (more_templates.clone(), more_controller.clone());
+        let (query, folder) = ((*query).clone(), (*folder).clone());
+        Callback::from(move |()| {
+            let Load::Loaded(list) = &*templates else {
+                return;
+            };
+            let Some(cursor) = list.next_cursor.clone() else {
+                return;
+            };
+            if matches!(*more_templates, Some(None)) {
+                return;
+            }
+            let Ok(controller) = AbortController::new() else {
+                return;
+            };
+            if let Some(previous) = more_controller.borrow_mut().replace(controller.clone()) {
+                previous.abort();
+            }
+            more_templates.set(Some(None));
+            let endpoint = api::templates(&query, &folder, Some(&cursor));
+            let (templates, session, more_templates, shown) = (
+                templates.clone(),
+                session.clone(),
+                more_templates.clone(),
+                list.clone(),
+            );
+            spawn_local(async move {
+                match session.fetch(&endpoint, &controller.signal()).await {
+                    Err(error) if error.is_aborted() => {}
+                    Ok(page) => {
+                        let mut items = shown.items.clone();
+                        items.extend(page.items);
+                        templates.set(Load::Loaded(Rc::new(TemplateList {
+                            folders: page.folders,
+                            items,
+                            next_cursor: page.next_cursor,
+                        })));
+                        more_templates.set(None);
+                    }
+                    Err(error) => more_templates.set(Some(Some(error))),
+                }
+            });
+        })
+    };
     let picker = match &*templates {
         Load::Idle | Load::Loading => html! { <Skeleton label="Loading templates" rows={4} /> },
         Load::Failed(error) => html! {
@@ -377,6 +432,12 @@ fn Composer(props: &ComposerProps) -> Html {
                 on_query={{ let query = query.clone(); Callback::from(move |q| query.set(q)) }}
                 on_folder={{ let folder = folder.clone(); Callback::from(move |f| folder.set(f)) }}
                 on_choose={dispatch.reform(Action::Choose)}
+                loading_more={matches!(*more_templates, Some(None))}
+                more_error={match &*more_templates {
+                    Some(Some(error)) => Some(AttrValue::from(error.user_message())),
+                    _ => None,
+                }}
+                {on_more}
             />
         },
     };
@@ -649,6 +710,12 @@ struct TemplatePickerProps {
     on_query: Callback<String>,
     on_folder: Callback<String>,
     on_choose: Callback<i64>,
+    /// The next page is on its way.
+    loading_more: bool,
+    /// Why the next page did not come.
+    more_error: Option<AttrValue>,
+    /// Asks for the next page (`list.next_cursor`).
+    on_more: Callback<()>,
 }
 
 #[component]
@@ -709,6 +776,16 @@ fn TemplatePicker(props: &TemplatePickerProps) -> Html {
                         </div>
                     }) }
                 </fieldset>
+                if let Some(message) = props.more_error.clone() {
+                    <ErrorPanel compact=true {message} on_retry={props.on_more.clone()} />
+                } else if props.loading_more {
+                    <p class="list-footer" role="status">{ "Loading more templates\u{2026}" }</p>
+                } else if props.list.next_cursor.is_some() {
+                    <button id="templates-more" type="button" class="button templates-more"
+                        onclick={props.on_more.reform(|_| ())}>
+                        { "Show more templates" }
+                    </button>
+                }
             }
         </>
     }
