@@ -1254,3 +1254,26 @@ fn case_folding_in_the_browser_covers_unicode() {
     );
     assert_eq!(labels::initials("émile  øster"), "ÉØ");
 }
+
+/// Day headers name today and yesterday in the user's language, not in English.
+#[wasm_bindgen_test]
+fn day_headers_name_today_and_yesterday_in_the_users_language() {
+    use crm_sidebar::domain::time::LocalDate;
+    let today = LocalDate::new(2026, 3, 10).unwrap();
+    let yesterday = today.previous();
+    let english = Formats::new("en-GB", "Europe/Berlin");
+    assert_eq!(english.day_header(today, today), "Today");
+    assert_eq!(english.day_header(yesterday, today), "Yesterday");
+    let german = Formats::new("de-DE", "Europe/Berlin");
+    assert_eq!(german.day_header(today, today), "Heute");
+    assert_eq!(german.day_header(yesterday, today), "Gestern");
+    let french = Formats::new("fr-FR", "Europe/Paris");
+    assert_eq!(french.day_header(today, today), "Aujourd\u{2019}hui");
+    // Older days are dates in the locale.
+    let older = LocalDate::new(2026, 3, 2).unwrap();
+    assert!(
+        german.day_header(older, today).contains("2."),
+        "{}",
+        german.day_header(older, today)
+    );
+}

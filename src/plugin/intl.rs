@@ -9,6 +9,7 @@ use js_sys::{Array, Date, Function, Object, Reflect};
 use wasm_bindgen::{JsCast, JsValue};
 use yew::prelude::*;
 
+use crate::domain::text;
 use crate::domain::time::{day_label, relative, DayLabel, LocalDate};
 use crate::plugin::clock;
 
@@ -176,11 +177,12 @@ impl Formats {
         format_date(&self.date_time, at)
     }
 
-    /// A day header: "Today", "Yesterday" or the date ("Tue, 10 Mar").
+    /// A day header: "Today", "Yesterday" (in the user's language: "Heute", "Aujourd’hui") or
+    /// the date ("Tue, 10 Mar").
     pub fn day_header(&self, day: LocalDate, today: LocalDate) -> String {
         match day_label(day, today) {
-            DayLabel::Today => "Today".into(),
-            DayLabel::Yesterday => "Yesterday".into(),
+            DayLabel::Today => self.named_day(0, "Today"),
+            DayLabel::Yesterday => self.named_day(-1, "Yesterday"),
             DayLabel::Date { same_year: true } => format_date(&self.day_this_year, &day.noon_utc()),
             DayLabel::Date { same_year: false } => {
                 format_date(&self.day_other_year, &day.noon_utc())
@@ -191,21 +193,34 @@ impl Formats {
     /// "3 hr. ago", "yesterday", "now".
     pub fn relative(&self, at: &DateTime<Utc>, now: &DateTime<Utc>) -> String {
         let relative = relative(*at, *now);
-        let format = Reflect::get(&self.relative, &"format".into())
-            .ok()
-            .and_then(|format| format.dyn_into::<Function>().ok());
-        format
-            .and_then(|format| {
-                format
-                    .call2(
-                        &self.relative,
-                        &JsValue::from_f64(relative.value as f64),
-                        &relative.unit.as_str().into(),
-                    )
-                    .ok()
-            })
-            .and_then(|text| text.as_string())
+        self.format_relative(relative.value as f64, relative.unit.as_str())
             .unwrap_or_default()
+    }
+
+    /// The locale's word for the day `offset` days from today ("today", "gestern"), with a
+    /// capital first letter for a header; `fallback` where the browser has none.
+    fn named_day(&self, offset: i32, fallback: &str) -> String {
+        let Some(word) = self.format_relative(f64::from(offset), "day") else {
+            return fallback.to_owned();
+        };
+        let mut chars = word.chars();
+        match chars.next() {
+            Some(first) => text::uppercase(first.encode_utf8(&mut [0; 4])) + chars.as_str(),
+            None => fallback.to_owned(),
+        }
+    }
+
+    /// `Intl.RelativeTimeFormat#format(value, unit)` in the user's locale.
+    fn format_relative(&self, value: f64, unit: &str) -> Option<String> {
+        let format = Reflect::get(&self.relative, &"format".into())
+            .ok()?
+            .dyn_into::<Function>()
+            .ok()?;
+        format
+            .call2(&self.relative, &JsValue::from_f64(value), &unit.into())
+            .ok()?
+            .as_string()
+            .filter(|text| !text.is_empty())
     }
 }
 
