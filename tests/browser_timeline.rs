@@ -383,7 +383,7 @@ async fn keyboard_focus_reaches_every_bucket() {
 }
 
 #[wasm_bindgen_test]
-async fn selecting_a_bucket_lists_its_interactions_as_text_with_load_more() {
+async fn selecting_a_bucket_lists_its_interactions_as_text_a_page_at_a_time() {
     let api = FakeApi::install(engagement_api);
     let (root, app) = mount_timeline().await;
 
@@ -421,14 +421,26 @@ async fn selecting_a_bucket_lists_its_interactions_as_text_with_load_more() {
         "unsafe URLs never become links"
     );
 
-    click(&one(&root, ".bucket-more"));
+    // Older: the next page replaces this one (only a page is ever in the DOM).
+    assert_eq!(text(&one(&root, ".bucket-range")), "1\u{2013}3");
+    click(&one(&root, ".bucket-older"));
     let shown = root.clone();
     wait_for("the next page", move || {
-        all(&shown, "li.interaction").len() == 4
+        all(&shown, "li.interaction").len() == 1
     })
     .await;
     assert!(api.paths()[2].contains("cursor=c-2"));
-    assert!(root.query_selector(".bucket-more").unwrap().is_none());
+    assert_eq!(text(&one(&root, ".bucket-range")), "4\u{2013}4");
+    assert!(one(&root, ".bucket-older").has_attribute("disabled"));
+    // Newer: the first page again, without asking the API.
+    click(&one(&root, ".bucket-newer"));
+    let shown = root.clone();
+    wait_for("the first page again", move || {
+        all(&shown, "li.interaction").len() == 3
+    })
+    .await;
+    assert_eq!(api.paths().len(), 3);
+    assert!(one(&root, ".bucket-newer").has_attribute("disabled"));
     app.destroy();
     root.remove();
 }

@@ -197,18 +197,34 @@ async fn a_rep_reads_the_timeline_selects_a_bucket_and_exports_it() {
                 document.querySelectorAll('.timeline-bucket .skeleton').length === 0;",
     )
     .await;
-    // Load every page of it.
+    // Read every page of it, newest first, "Older" after "Older".
+    const PAGE_IDS: &str =
+        "return [...document.querySelectorAll('li.interaction')].map(li => li.dataset.activityId);";
+    let mut shown: Vec<String> = Vec::new();
     loop {
-        let more = eval(
+        let page: Vec<String> = serde_json::from_value(eval(&client, PAGE_IDS).await).unwrap();
+        assert!(page.len() <= 50, "one page in the DOM: {}", page.len());
+        shown.extend(page.iter().cloned());
+        let older = eval(
             &client,
-            "const b = document.querySelector('.bucket-more'); if (b) { b.click(); return true; }
-             return document.querySelector('.timeline-bucket [role=status]') !== null;",
+            "const b = document.querySelector('.bucket-older');
+             if (b && !b.disabled) { b.click(); return true; } return false;",
         )
         .await;
-        if more != Value::Bool(true) {
+        if older != Value::Bool(true) {
             break;
         }
-        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+        let first = page.first().cloned().unwrap_or_default();
+        wait_until(
+            &client,
+            "the older page",
+            &format!(
+                "const li = document.querySelector('li.interaction');
+                 return !!li && li.dataset.activityId !== '{first}'
+                     && !document.querySelector('.timeline-bucket [role=status]');"
+            ),
+        )
+        .await;
     }
     let from = time(&attr_of(&client, ".timeline-bucket", "data-from").await);
     let to = time(&attr_of(&client, ".timeline-bucket", "data-to").await);
@@ -218,14 +234,6 @@ async fn a_rep_reads_the_timeline_selects_a_bucket_and_exports_it() {
         .map(|a| a.id.to_string())
         .collect();
     assert!(!expected.is_empty());
-    let shown: Vec<String> = serde_json::from_value(
-        eval(
-            &client,
-            "return [...document.querySelectorAll('li.interaction')].map(li => li.dataset.activityId);",
-        )
-        .await,
-    )
-    .unwrap();
     assert_eq!(
         shown, expected,
         "the bucket lists the sandbox's interactions"

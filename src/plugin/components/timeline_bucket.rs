@@ -1,6 +1,8 @@
-//! The interactions of the bucket selected in the timeline, newest first, 50 at a time, with
-//! their details (clicked link, page and time on it, form and its fields). Every value is record
-//! data and is rendered as text; only `http(s)` URLs become links.
+//! The interactions of the bucket selected in the timeline, newest first, a page of 50 at a time
+//! ("Newer" / "Older", pages already fetched are kept), with their details (clicked link, page
+//! and time on it, form and its fields). A busy month can hold thousands: only the page on
+//! screen is in the DOM. Every value is record data and is rendered as text; only `http(s)` URLs
+//! become links.
 
 use std::cell::RefCell;
 use std::rc::Rc;
@@ -41,9 +43,31 @@ enum Phase {
 
 #[derive(Clone, PartialEq)]
 struct Listing {
-    items: Rc<Vec<Activity>>,
+    /// The pages fetched so far, newest first.
+    pages: Rc<Vec<Rc<Vec<Activity>>>>,
+    /// After the last fetched page; `None` once it is the last.
     next_cursor: Option<String>,
+    /// The page on screen.
+    shown: usize,
     phase: Phase,
+}
+
+impl Listing {
+    fn with_page(&self, page: Vec<Activity>, next_cursor: Option<String>) -> Listing {
+        let mut pages = (*self.pages).clone();
+        pages.push(Rc::new(page));
+        Listing {
+            shown: pages.len() - 1,
+            pages: Rc::new(pages),
+            next_cursor,
+            phase: Phase::Ready,
+        }
+    }
+
+    /// Whether an older page exists, fetched or not.
+    fn has_older(&self) -> bool {
+        self.shown + 1 < self.pages.len() || self.next_cursor.is_some()
+    }
 }
 
 /// Mount it keyed by the bucket: another bucket is another listing.
@@ -52,8 +76,9 @@ pub fn BucketInteractions(props: &BucketInteractionsProps) -> Html {
     let host = use_host();
     let formats = use_formats();
     let listing = use_state(|| Listing {
-        items: Rc::default(),
+        pages: Rc::default(),
         next_cursor: None,
+        shown: 0,
         phase: Phase::Loading,
     });
     let in_flight = use_mut_ref(|| None::<AbortController>);
@@ -66,49 +91,38 @@ pub fn BucketInteractions(props: &BucketInteractionsProps) -> Html {
         limit: ACTIVITIES_DEFAULT_LIMIT,
     };
 
-    // Fetches the page at `cursor` and appends it to `items`.
+    // Fetches the page at `cursor` (after the pages of `current`) and shows it.
     let fetch = {
         let (session, entity, crm_id) = (host.session.clone(), props.entity, props.crm_id.clone());
         let (listing, in_flight, query) = (listing.clone(), in_flight.clone(), query.clone());
-        Callback::from(
-            move |(items, cursor): (Rc<Vec<Activity>>, Option<String>)| {
-                let Some(controller) = start(&in_flight) else {
-                    return;
-                };
-                let query = match &cursor {
-                    Some(cursor) => query.at_cursor(cursor),
-                    None => query.clone(),
-                };
-                let endpoint = api::activities(entity, &crm_id, &query);
-                let (session, listing) = (session.clone(), listing.clone());
-                let signal = controller.signal();
-                spawn_local(async move {
-                    match session.fetch(&endpoint, &signal).await {
-                        Err(error) if error.is_aborted() => {}
-                        Ok(page) => {
-                            let mut all = (*items).clone();
-                            all.extend(page.items);
-                            listing.set(Listing {
-                                items: Rc::new(all),
-                                next_cursor: page.next_cursor,
-                                phase: Phase::Ready,
-                            });
-                        }
-                        Err(error) => listing.set(Listing {
-                            items,
-                            next_cursor: cursor,
-                            phase: Phase::Failed(failure(&error)),
-                        }),
-                    }
-                });
-            },
-        )
+        Callback::from(move |(current, cursor): (Listing, Option<String>)| {
+            let Some(controller) = start(&in_flight) else {
+                return;
+            };
+            let query = match &cursor {
+                Some(cursor) => query.at_cursor(cursor),
+                None => query.clone(),
+            };
+            let endpoint = api::activities(entity, &crm_id, &query);
+            let (session, listing) = (session.clone(), listing.clone());
+            let signal = controller.signal();
+            spawn_local(async move {
+                match session.fetch(&endpoint, &signal).await {
+                    Err(error) if error.is_aborted() => {}
+                    Ok(page) => listing.set(current.with_page(page.items, page.next_cursor)),
+                    Err(error) => listing.set(Listing {
+                        phase: Phase::Failed(failure(&error)),
+                        ..current
+                    }),
+                }
+            });
+        })
     };
 
     {
-        let (fetch, in_flight) = (fetch.clone(), in_flight.clone());
+        let (fetch, in_flight, listing) = (fetch.clone(), in_flight.clone(), listing.clone());
         use_effect_with((), move |_| {
-            fetch.emit((Rc::default(), None));
+            fetch.emit(((*listing).clone(), None));
             move || {
                 if let Some(controller) = in_flight.borrow_mut().take() {
                     controller.abort();
@@ -117,22 +131,46 @@ pub fn BucketInteractions(props: &BucketInteractionsProps) -> Html {
         });
     }
 
-    let load_more = {
+    // The next older page: shown again if fetched before, else fetched (also the retry).
+    let older = {
         let (fetch, listing) = (fetch.clone(), listing.clone());
         Callback::from(move |()| {
-            if listing.phase == Phase::LoadingMore {
+            let current = (*listing).clone();
+            if matches!(current.phase, Phase::Loading | Phase::LoadingMore) {
                 return;
             }
+            if current.pages.is_empty() {
+                listing.set(Listing {
+                    phase: Phase::Loading,
+                    ..current.clone()
+                });
+                fetch.emit((current, None));
+            } else if current.shown + 1 < current.pages.len() {
+                listing.set(Listing {
+                    shown: current.shown + 1,
+                    phase: Phase::Ready,
+                    ..current
+                });
+            } else if let Some(cursor) = current.next_cursor.clone() {
+                listing.set(Listing {
+                    phase: Phase::LoadingMore,
+                    ..current.clone()
+                });
+                fetch.emit((current, Some(cursor)));
+            }
+        })
+    };
+    let newer = {
+        let listing = listing.clone();
+        Callback::from(move |()| {
             let current = (*listing).clone();
-            listing.set(Listing {
-                phase: if current.items.is_empty() {
-                    Phase::Loading
-                } else {
-                    Phase::LoadingMore
-                },
-                ..current.clone()
-            });
-            fetch.emit((current.items, current.next_cursor));
+            if current.shown > 0 && current.phase != Phase::LoadingMore {
+                listing.set(Listing {
+                    shown: current.shown - 1,
+                    phase: Phase::Ready,
+                    ..current
+                });
+            }
         })
     };
 
@@ -141,25 +179,44 @@ pub fn BucketInteractions(props: &BucketInteractionsProps) -> Html {
         formats.date_time(&props.from),
         formats.date_time(&props.to)
     );
-    let items = &listing.items;
-    let footer = match &listing.phase {
+    let empty = Rc::new(Vec::new());
+    let items = listing.pages.get(listing.shown).unwrap_or(&empty);
+    let before: usize = listing.pages[..listing.shown.min(listing.pages.len())]
+        .iter()
+        .map(|page| page.len())
+        .sum();
+    let paged = listing.shown > 0 || listing.has_older();
+    let status = match &listing.phase {
         Phase::Loading => html! { <Skeleton label="Loading interactions" rows={3} /> },
         Phase::Failed(message) => html! {
-            <ErrorPanel compact=true message={message.to_string()} on_retry={load_more.clone()} />
+            <ErrorPanel compact=true message={message.to_string()} on_retry={older.clone()} />
         },
         Phase::LoadingMore => html! {
-            <p class="list-footer" role="status">{ "Loading more\u{2026}" }</p>
-        },
-        Phase::Ready if listing.next_cursor.is_some() => html! {
-            <button type="button" class="button bucket-more" onclick={load_more.reform(|_| ())}>
-                { "Load more" }
-            </button>
+            <p class="list-footer" role="status">{ "Loading older interactions\u{2026}" }</p>
         },
         Phase::Ready if items.is_empty() => html! {
             <p class="list-footer">{ "No interactions in this period." }</p>
         },
         Phase::Ready => html! {},
     };
+    let pager = (paged && !items.is_empty()).then(|| {
+        html! {
+            <nav class="bucket-pager" aria-label="Pages of interactions">
+                <button type="button" class="button bucket-newer" disabled={listing.shown == 0}
+                    onclick={newer.reform(|_| ())}>
+                    { "\u{2039} Newer" }
+                </button>
+                <span class="bucket-range" aria-live="polite">
+                    { format!("{}\u{2013}{}", before + 1, before + items.len()) }
+                </span>
+                <button type="button" class="button bucket-older"
+                    disabled={!listing.has_older() || listing.phase == Phase::LoadingMore}
+                    onclick={older.reform(|_| ())}>
+                    { "Older \u{203a}" }
+                </button>
+            </nav>
+        }
+    });
 
     html! {
         <section
@@ -177,7 +234,8 @@ pub fn BucketInteractions(props: &BucketInteractionsProps) -> Html {
                     <InteractionItem key={activity.id} activity={Rc::new(activity.clone())} />
                 }) }
             </ul>
-            { footer }
+            { status }
+            { for pager }
         </section>
     }
 }
