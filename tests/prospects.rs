@@ -204,17 +204,23 @@ async fn score_reasons_add_up_to_the_ranked_score() {
         assert_eq!(why.score, item.score, "{}", item.crm_id);
         assert_eq!(why.score_change, item.score_change, "{}", item.crm_id);
         assert_eq!(why.trend, item.trend);
-        assert_eq!(
-            why.reasons.iter().map(|r| r.points).sum::<i64>(),
-            why.score,
-            "{}",
-            item.crm_id
-        );
         assert_eq!(why.totals.iter().map(|t| t.points).sum::<i64>(), why.score);
         assert_eq!(
-            why.totals.iter().map(|t| t.activities).sum::<u32>() as usize,
-            why.reasons.len()
+            why.totals.iter().map(|t| t.activities).sum::<u32>(),
+            why.reasons_total
         );
+        assert_eq!(
+            why.reasons.len(),
+            (why.reasons_total as usize).min(SCORE_REASONS_SHOWN)
+        );
+        if why.reasons.len() == why.reasons_total as usize {
+            assert_eq!(
+                why.reasons.iter().map(|r| r.points).sum::<i64>(),
+                why.score,
+                "{}",
+                item.crm_id
+            );
+        }
         for reason in &why.reasons {
             let rule = why
                 .rules
@@ -238,6 +244,33 @@ async fn score_reasons_add_up_to_the_ranked_score() {
             .windows(2)
             .all(|w| w[0].activity.occurred_at >= w[1].activity.occurred_at));
     }
+}
+
+/// A record with thousands of activities in the scoring window: its reasons are the newest
+/// 20, its totals count every one of them.
+#[tokio::test]
+async fn a_busy_records_reasons_list_its_newest_twenty_and_total_them_all() {
+    let sandbox = shared();
+    let token = token_for(sandbox, "rep-ava").await;
+    let why = reasons(sandbox, &token, Entity::Lead, seed::PERF_RECORD).await;
+    assert!(why.reasons_total > 100, "{}", why.reasons_total);
+    assert_eq!(why.reasons.len(), SCORE_REASONS_SHOWN);
+    assert_eq!(
+        why.totals.iter().map(|t| t.activities).sum::<u32>(),
+        why.reasons_total
+    );
+    assert_eq!(why.totals.iter().map(|t| t.points).sum::<i64>(), why.score);
+    let newest: ActivityPage = get_json(
+        sandbox,
+        &token,
+        &format!("/v1/records/lead/{}/activities?limit=1", seed::PERF_RECORD),
+    )
+    .await;
+    assert!(why.reasons[0].activity.occurred_at <= newest.items[0].occurred_at);
+    assert!(why
+        .reasons
+        .windows(2)
+        .all(|w| w[0].activity.occurred_at >= w[1].activity.occurred_at));
 }
 
 #[tokio::test]

@@ -570,6 +570,8 @@ pub fn totals_of(reasons: &[ScoreReason]) -> Vec<RuleTotal> {
 }
 
 #[utoipa::path(get, path = "/v1/records/{entity}/{crmId}/score-reasons", tag = "prospects",
+    description = "Why a record's behaviour score is what it is: the totals per scoring rule over every \
+activity of the scoring window, and the newest 20 of those activities with their points.",
     params(
         ("entity" = Entity, Path, description = "lead, contact or account"),
         ("crmId" = String, Path, description = "The record's id in the CRM"),
@@ -598,15 +600,19 @@ pub async fn score_reasons(
                 })?;
             let generated_at = Utc::now();
             let today = scoring::day_of(to_millis(generated_at));
-            let (tally, reasons) = reasons_of(conn, record_id, today)?;
+            let (tally, mut reasons) = reasons_of(conn, record_id, today)?;
+            let totals = totals_of(&reasons);
+            let reasons_total = u32::try_from(reasons.len()).unwrap_or(u32::MAX);
+            reasons.truncate(SCORE_REASONS_SHOWN);
             Ok(Json(ScoreReasons {
                 entity,
                 crm_id,
                 score: tally.score,
                 score_change: tally.change(),
                 trend: Trend::of(tally.change()),
-                totals: totals_of(&reasons),
+                totals,
                 reasons,
+                reasons_total,
                 generated_at,
                 rules: scoring::rules(),
             }))

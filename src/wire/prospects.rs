@@ -252,6 +252,10 @@ pub struct RuleTotal {
 
 /// `GET /v1/records/{entity}/{crmId}/score-reasons`: why a record has its behaviour score.
 /// The `points` of `reasons` add up to `score`.
+/// How many of the activities behind a score `score-reasons` lists (a busy record has
+/// thousands in the scoring window; the totals per rule cover them all).
+pub const SCORE_REASONS_SHOWN: usize = 20;
+
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "sandbox", derive(ToSchema))]
 #[serde(rename_all = "camelCase")]
@@ -261,9 +265,11 @@ pub struct ScoreReasons {
     pub score: i64,
     pub score_change: i64,
     pub trend: Trend,
-    /// Newest first.
+    /// The newest [`SCORE_REASONS_SHOWN`] of the activities behind the score, newest first.
     pub reasons: Vec<ScoreReason>,
-    /// Per rule, most points first (penalties last).
+    /// How many activities are behind the score (`totals` add all of them up).
+    pub reasons_total: u32,
+    /// Per rule, most points first (penalties last), over every activity behind the score.
     pub totals: Vec<RuleTotal>,
     #[serde(deserialize_with = "crate::wire::rfc3339::deserialize")]
     pub generated_at: DateTime<Utc>,

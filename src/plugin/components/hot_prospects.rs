@@ -488,6 +488,15 @@ fn Reasons(props: &ReasonsProps) -> Html {
                         </li>
                     }) }
                 </ul>
+                if r.reasons_total as usize > r.reasons.len() {
+                    <p class="reasons-more">
+                        { format!(
+                            "The latest {} of {} activities; the totals above count them all.",
+                            r.reasons.len(),
+                            r.reasons_total
+                        ) }
+                    </p>
+                }
             </div>
         },
     }
