@@ -250,12 +250,12 @@ pub struct RuleTotal {
     pub points: i64,
 }
 
-/// `GET /v1/records/{entity}/{crmId}/score-reasons`: why a record has its behaviour score.
-/// The `points` of `reasons` add up to `score`.
 /// How many of the activities behind a score `score-reasons` lists (a busy record has
 /// thousands in the scoring window; the totals per rule cover them all).
 pub const SCORE_REASONS_SHOWN: usize = 20;
 
+/// `GET /v1/records/{entity}/{crmId}/score-reasons`: why a record has its behaviour score.
+/// The `points` of `totals` add up to `score`.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "sandbox", derive(ToSchema))]
 #[serde(rename_all = "camelCase")]
@@ -265,7 +265,7 @@ pub struct ScoreReasons {
     pub score: i64,
     pub score_change: i64,
     pub trend: Trend,
-    /// The newest [`SCORE_REASONS_SHOWN`] of the activities behind the score, newest first.
+    /// The newest 20 of the activities behind the score, newest first.
     pub reasons: Vec<ScoreReason>,
     /// How many activities are behind the score (`totals` add all of them up).
     pub reasons_total: u32,
