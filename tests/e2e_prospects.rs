@@ -398,9 +398,9 @@ async fn a_hidden_tab_waits_and_a_stale_ranking_refreshes_when_shown_again() {
 }
 
 /// A refresh that fails (marketing unreachable) keeps the ranking on screen, says so above it,
-/// and its retry brings the fresh ranking back.
+/// the 5-minute refresh keeps trying, and the retry brings the fresh ranking back.
 #[tokio::test]
-async fn a_failed_refresh_keeps_the_ranking_and_offers_a_retry() {
+async fn a_failed_refresh_keeps_the_ranking_and_the_timer_and_offers_a_retry() {
     let client = browser().await;
     let rep = seed::REPS_A[1];
     open_sidebar(&client, &format!("/hot-prospects?user={rep}")).await;
@@ -411,13 +411,19 @@ async fn a_failed_refresh_keeps_the_ranking_and_offers_a_retry() {
         &client,
         "const original = window.fetch.bind(window);
          window.__offline = true;
+         window.__refused = 0;
          window.fetch = (request, init) => {
            const url = typeof request === 'string' ? request : request.url;
            if (window.__offline && url.includes('/v1/hot-prospects')) {
+             window.__refused += 1;
              return Promise.reject(new TypeError('Failed to fetch'));
            }
            return original(request, init);
          };
+         // The page's clock and visibility, as the plugin reads them.
+         const realNow = Date.now.bind(Date);
+         window.__skew = 0;
+         Date.now = () => realNow() + window.__skew;
          return true;",
     )
     .await;
@@ -426,10 +432,26 @@ async fn a_failed_refresh_keeps_the_ranking_and_offers_a_retry() {
         &client,
         "the failed refresh is reported above the rows",
         "const e = document.querySelector('.prospects .error-panel');
-         return !!e && e.textContent.includes(\"Couldn't refresh the ranking\");",
+         return !!e && e.textContent.includes(\"Couldn't refresh the ranking\")
+             && window.__refused === 1;",
     )
     .await;
     wait_for_rows(&client, "the ranking is still shown", &expected).await;
+
+    // Six minutes on, the tab shown again: the refresh is tried again by itself.
+    eval(
+        &client,
+        "window.__skew = 6 * 60 * 1000;
+         document.dispatchEvent(new Event('visibilitychange'));
+         return true;",
+    )
+    .await;
+    wait_until(
+        &client,
+        "the stale ranking is asked for again",
+        "return window.__refused === 2;",
+    )
+    .await;
 
     eval(&client, "window.__offline = false; return true;").await;
     click_on(&client, ".prospects .error-panel button").await;

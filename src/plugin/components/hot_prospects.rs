@@ -19,6 +19,7 @@ use crate::plugin::api::{self, ApiError};
 use crate::plugin::bridge::use_host;
 use crate::plugin::components::panels::{ErrorPanel, MessagePanel, Skeleton};
 use crate::plugin::intl::{use_formats, use_minute_clock};
+use crate::plugin::state::Generation;
 use crate::plugin::{clock, window};
 use crate::protocol::PluginMessage;
 use crate::wire::{
@@ -61,7 +62,7 @@ pub fn HotProspects() -> Html {
     let ranked_for = use_mut_ref(|| None::<OwnerSelection>);
     let refresh_error = use_state(|| None::<ApiError>);
     // Bumped by Refresh, by the 5-minute timer and on retry.
-    let generation = use_state(|| 0u32);
+    let generation = use_reducer(Generation::default);
     let refreshing = use_state_eq(|| false);
     let expanded = use_state(|| None::<String>);
 
@@ -96,7 +97,7 @@ pub fn HotProspects() -> Html {
         let (ranking, refreshing, session) =
             (ranking.clone(), refreshing.clone(), host.session.clone());
         let (ranked_for, refresh_error) = (ranked_for.clone(), refresh_error.clone());
-        use_effect_with((owner, *generation), move |(owner, _)| {
+        use_effect_with((owner, generation.0), move |(owner, _)| {
             let controller = owner.and_then(|_| AbortController::new().ok());
             if let (Some(owner), Some(signal)) =
                 (*owner, controller.as_ref().map(AbortController::signal))
@@ -129,7 +130,7 @@ pub fn HotProspects() -> Html {
 
     // Every 5 minutes while the tab is visible; at once when it comes back after longer.
     {
-        let generation = generation.clone();
+        let generation = generation.dispatcher();
         let generated_at = match &*ranking {
             Load::Loaded(r) => Some(r.generated_at),
             _ => None,
@@ -154,14 +155,14 @@ pub fn HotProspects() -> Html {
                 let generation = generation.clone();
                 Interval::new(REFRESH_MS, move || {
                     if visible() && stale() {
-                        generation.set(*generation + 1);
+                        generation.dispatch(());
                     }
                 })
             };
             let shown = window().document().map(|document| {
                 EventListener::new(&document, "visibilitychange", move |_| {
                     if visible() && stale() {
-                        generation.set(*generation + 1);
+                        generation.dispatch(());
                     }
                 })
             });
@@ -170,8 +171,8 @@ pub fn HotProspects() -> Html {
     }
 
     let refresh = {
-        let generation = generation.clone();
-        Callback::from(move |()| generation.set(*generation + 1))
+        let generation = generation.dispatcher();
+        Callback::from(move |()| generation.dispatch(()))
     };
     let on_owner = {
         let (chosen, expanded) = (chosen.clone(), expanded.clone());
