@@ -522,6 +522,14 @@ async fn many_templates_come_a_page_at_a_time() {
              && !document.getElementById('templates-more');",
     )
     .await;
+    // The button is gone with the last page: focus is on the first template it added.
+    let focused = eval(
+        &client,
+        "return document.activeElement?.closest('.template')
+             ?.querySelector('.template-name')?.textContent ?? null;",
+    )
+    .await;
+    assert_eq!(focused, json!("Archived mail 39"));
     let total = eval(&client, SHOWN).await.as_u64().unwrap();
     assert!(total >= 71, "{total}");
     let last = eval(

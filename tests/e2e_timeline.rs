@@ -208,7 +208,8 @@ async fn a_rep_reads_the_timeline_selects_a_bucket_and_exports_it() {
         let older = eval(
             &client,
             "const b = document.querySelector('.bucket-older');
-             if (b && !b.disabled) { b.click(); return true; } return false;",
+             if (b && b.getAttribute('aria-disabled') !== 'true') { b.click(); return true; }
+             return false;",
         )
         .await;
         if older != Value::Bool(true) {

@@ -39,11 +39,16 @@ pub(crate) fn window() -> web_sys::Window {
 /// Moves keyboard focus to the element with `id` once the current render is on screen (for
 /// when the focused control is about to disappear).
 pub(crate) fn focus_after_render(id: &'static str) {
+    focus_after_render_owned(id.to_owned());
+}
+
+/// [`focus_after_render`] for an id made at run time.
+pub(crate) fn focus_after_render_owned(id: String) {
     gloo_timers::callback::Timeout::new(0, move || {
         use wasm_bindgen::JsCast;
         if let Some(element) = window()
             .document()
-            .and_then(|d| d.get_element_by_id(id))
+            .and_then(|d| d.get_element_by_id(&id))
             .and_then(|e| e.dyn_into::<web_sys::HtmlElement>().ok())
         {
             let _ = element.focus();

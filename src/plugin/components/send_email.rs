@@ -27,7 +27,7 @@ use crate::plugin::bridge::use_host;
 use crate::plugin::components::panels::{ErrorPanel, MessagePanel, Skeleton};
 use crate::plugin::components::send_results::SendResults;
 use crate::plugin::intl::use_formats;
-use crate::plugin::{clock, focus_after_render, mark, window};
+use crate::plugin::{clock, focus_after_render, focus_after_render_owned, mark, window};
 use crate::protocol::{CrmRecord, PluginMessage};
 use crate::wire::{
     PreflightResponse, RecipientStatus, RecordProfile, SendRequest, SendResponse,
@@ -134,6 +134,9 @@ fn Composer(props: &ComposerProps) -> Html {
     // The next page of templates: in flight, or why it failed. A new search aborts it.
     let more_templates = use_state(|| None::<Option<ApiError>>);
     let more_controller = use_mut_ref(|| None::<AbortController>);
+    // The search and folder of the list on screen, and a count of its first pages: a next page
+    // continues that list, and is dropped if another first page replaced it meanwhile.
+    let listed = use_mut_ref(|| (0u32, String::new(), String::new()));
     let template = use_state(|| Load::<Rc<Template>>::Idle);
     let template_generation = use_state(|| 0u32);
     // The pre-flight, with the request it answers.
@@ -152,21 +155,32 @@ fn Composer(props: &ComposerProps) -> Html {
     {
         let (templates, session) = (templates.clone(), host.session.clone());
         let (more_templates, more_controller) = (more_templates.clone(), more_controller.clone());
+        let listed = listed.clone();
         let key = ((*query).clone(), (*folder).clone(), *templates_generation);
         use_effect_with(key, move |(query, folder, _)| {
-            if let Some(more) = more_controller.borrow_mut().take() {
-                more.abort();
-            }
-            more_templates.set(None);
             let controller = AbortController::new().ok();
             let signal = controller.as_ref().map(AbortController::signal);
             let endpoint = api::templates(query, folder, None);
+            let (query, folder) = (query.clone(), folder.clone());
             // Typing: wait for a pause before asking.
             let timer = signal.map(|signal| {
                 Timeout::new(200, move || {
                     spawn_local(async move {
-                        match session.fetch(&endpoint, &signal).await {
-                            Err(error) if error.is_aborted() => {}
+                        let answer = session.fetch(&endpoint, &signal).await;
+                        if matches!(&answer, Err(error) if error.is_aborted()) {
+                            return;
+                        }
+                        // This first page replaces the list: a next page of the old one is
+                        // no longer wanted.
+                        if let Some(more) = more_controller.borrow_mut().take() {
+                            more.abort();
+                        }
+                        more_templates.set(None);
+                        {
+                            let mut listed = listed.borrow_mut();
+                            *listed = (listed.0.wrapping_add(1), query, folder);
+                        }
+                        match answer {
                             Ok(list) => templates.set(Load::Loaded(Rc::new(list))),
                             Err(error) => templates.set(Load::Failed(error)),
                         }
@@ -368,7 +382,7 @@ fn Composer(props: &ComposerProps) -> Html {
     let on_more = {
         let (templates, session) = (templates.clone(), host.session.clone());
         let (more_templates, more_controller) = (more_templates.clone(), more_controller.clone());
-        let (query, folder) = ((*query).clone(), (*folder).clone());
+        let listed = listed.clone();
         Callback::from(move |()| {
             let Load::Loaded(list) = &*templates else {
                 return;
@@ -386,17 +400,28 @@ fn Composer(props: &ComposerProps) -> Html {
                 previous.abort();
             }
             more_templates.set(Some(None));
+            let (generation, query, folder) = listed.borrow().clone();
             let endpoint = api::templates(&query, &folder, Some(&cursor));
-            let (templates, session, more_templates, shown) = (
+            let (templates, session, more_templates, shown, listed) = (
                 templates.clone(),
                 session.clone(),
                 more_templates.clone(),
                 list.clone(),
+                listed.clone(),
             );
             spawn_local(async move {
-                match session.fetch(&endpoint, &controller.signal()).await {
+                let answer = session.fetch(&endpoint, &controller.signal()).await;
+                if listed.borrow().0 != generation {
+                    return;
+                }
+                match answer {
                     Err(error) if error.is_aborted() => {}
                     Ok(page) => {
+                        // Where the user was, the button, is gone on the last page: the
+                        // first new template takes focus.
+                        if let (None, Some(first)) = (&page.next_cursor, page.items.first()) {
+                            focus_after_render_owned(format!("template-{}", first.id));
+                        }
                         let mut items = shown.items.clone();
                         items.extend(page.items);
                         templates.set(Load::Loaded(Rc::new(TemplateList {
@@ -763,6 +788,7 @@ fn TemplatePicker(props: &TemplatePickerProps) -> Html {
                                 html! {
                                     <label class="template" key={t.id} data-template-id={t.id.to_string()}>
                                         <input
+                                            id={format!("template-{id}")}
                                             type="radio"
                                             name="send-template"
                                             checked={props.chosen == Some(t.id)}
@@ -778,12 +804,12 @@ fn TemplatePicker(props: &TemplatePickerProps) -> Html {
                 </fieldset>
                 if let Some(message) = props.more_error.clone() {
                     <ErrorPanel compact=true {message} on_retry={props.on_more.clone()} />
-                } else if props.loading_more {
-                    <p class="list-footer" role="status">{ "Loading more templates\u{2026}" }</p>
                 } else if props.list.next_cursor.is_some() {
+                    // Stays in place while the page loads, so keyboard focus stays on it.
                     <button id="templates-more" type="button" class="button templates-more"
+                        aria-disabled={props.loading_more.to_string()}
                         onclick={props.on_more.reform(|_| ())}>
-                        { "Show more templates" }
+                        { if props.loading_more { "Loading more templates\u{2026}" } else { "Show more templates" } }
                     </button>
                 }
             }

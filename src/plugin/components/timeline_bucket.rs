@@ -202,7 +202,9 @@ pub fn BucketInteractions(props: &BucketInteractionsProps) -> Html {
     let pager = (paged && !items.is_empty()).then(|| {
         html! {
             <nav class="bucket-pager" aria-label="Pages of interactions">
-                <button type="button" class="button bucket-newer" disabled={listing.shown == 0}
+                // aria-disabled rather than disabled: a button that had keyboard focus keeps it.
+                <button type="button" class="button bucket-newer"
+                    aria-disabled={(listing.shown == 0).to_string()}
                     onclick={newer.reform(|_| ())}>
                     { "\u{2039} Newer" }
                 </button>
@@ -210,7 +212,7 @@ pub fn BucketInteractions(props: &BucketInteractionsProps) -> Html {
                     { format!("{}\u{2013}{}", before + 1, before + items.len()) }
                 </span>
                 <button type="button" class="button bucket-older"
-                    disabled={!listing.has_older() || listing.phase == Phase::LoadingMore}
+                    aria-disabled={(!listing.has_older() || listing.phase == Phase::LoadingMore).to_string()}
                     onclick={older.reform(|_| ())}>
                     { "Older \u{203a}" }
                 </button>
