@@ -165,6 +165,24 @@ async fn templates_come_a_page_at_a_time() {
     let everything: TemplateList = get_json(sandbox, &token, "/v1/templates?limit=200").await;
     assert_eq!(everything.items.len(), 141);
     assert_eq!(everything.next_cursor, None);
+    // "bulk" and "Bulk" are one folder, as the filter and the order treat them.
+    assert_eq!(
+        everything.folders,
+        vec![
+            "Archive",
+            "Bulk",
+            "Events",
+            "Follow-up",
+            "Nurture",
+            "Product"
+        ]
+    );
+    let order: Vec<(String, String)> = everything
+        .items
+        .iter()
+        .map(|t| (t.folder.to_lowercase(), t.name.to_lowercase()))
+        .collect();
+    assert!(order.windows(2).all(|w| w[0] <= w[1]), "folder, then name");
 
     let pages = |filter: &'static str, limit: u32| {
         let token = token.clone();

@@ -164,8 +164,8 @@ pub fn templates_of(
 ) -> ApiResult<TemplateList> {
     let folders = conn
         .prepare_cached(
-            "SELECT DISTINCT folder FROM templates WHERE tenant_id = ?1
-             ORDER BY folder COLLATE NOCASE",
+            "SELECT min(folder) FROM templates WHERE tenant_id = ?1
+             GROUP BY folder COLLATE NOCASE ORDER BY folder COLLATE NOCASE",
         )?
         .query_map([tenant_id], |row| row.get(0))?
         .collect::<rusqlite::Result<Vec<String>>>()?;

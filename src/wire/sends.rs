@@ -171,12 +171,15 @@ pub struct TemplateList {
 }
 
 impl TemplateList {
-    /// The items grouped by folder, in list order.
+    /// The items grouped by folder, in list order. Folders compare as the API orders them, any
+    /// ASCII case (`Events` and `events` are one group, named as first seen).
     pub fn by_folder(&self) -> Vec<(&str, Vec<&TemplateSummary>)> {
         let mut groups: Vec<(&str, Vec<&TemplateSummary>)> = Vec::new();
         for item in &self.items {
             match groups.last_mut() {
-                Some((folder, items)) if *folder == item.folder => items.push(item),
+                Some((folder, items)) if folder.eq_ignore_ascii_case(&item.folder) => {
+                    items.push(item)
+                }
                 _ => groups.push((&item.folder, vec![item])),
             }
         }
@@ -476,5 +479,16 @@ mod tests {
         assert_eq!(groups[0].0, "Events");
         assert_eq!(groups[0].1.len(), 2);
         assert_eq!(groups[1].1[0].id, 3);
+
+        // The API orders folders in any case: "bulk" and "Bulk" interleave, one group.
+        let mixed = TemplateList {
+            folders: vec!["bulk".into(), "Bulk".into()],
+            items: vec![item(1, "bulk"), item(2, "Bulk"), item(3, "bulk")],
+            next_cursor: None,
+        };
+        let groups = mixed.by_folder();
+        assert_eq!(groups.len(), 1);
+        assert_eq!(groups[0].0, "bulk");
+        assert_eq!(groups[0].1.len(), 3);
     }
 }
