@@ -818,7 +818,7 @@ async fn expired_tokens_of_concurrent_calls_are_renewed_once_and_each_call_retri
 
 #[wasm_bindgen_test]
 async fn a_host_that_does_not_answer_a_token_request_expires_the_session_until_a_token_comes() {
-    let _api = FakeApi::install(|_, _| {
+    let api = FakeApi::install(|_, _| {
         (
             401,
             r#"{"error":{"code":"tokenExpired","message":"token expired"}}"#.to_owned(),
@@ -847,6 +847,7 @@ async fn a_host_that_does_not_answer_a_token_request_expires_the_session_until_a
     })
     .await;
     let id = host.bridge.pending_token_requests()[0].clone();
+    let asked = api.urls().len();
     receive(
         HOST,
         Some(&parent()),
@@ -860,6 +861,13 @@ async fn a_host_that_does_not_answer_a_token_request_expires_the_session_until_a
     })
     .await;
     assert!(!mounted.host().expired);
+    // What failed while the session was over is asked for again.
+    wait_for("the record asked for again", || {
+        api.urls()[asked..]
+            .iter()
+            .any(|url| url == "/v1/records/lead/L-1")
+    })
+    .await;
     mounted.destroy();
 }
 

@@ -170,6 +170,16 @@ pub fn HotProspects() -> Html {
         });
     }
 
+    // Back from an expired session: the ranking is asked for again.
+    {
+        let (generation, was_expired) = (generation.dispatcher(), use_mut_ref(|| false));
+        use_effect_with(host.expired, move |expired| {
+            if was_expired.replace(*expired) && !*expired {
+                generation.dispatch(());
+            }
+        });
+    }
+
     let refresh = {
         let generation = generation.dispatcher();
         Callback::from(move |()| generation.dispatch(()))

@@ -94,6 +94,17 @@ pub fn RecordView(props: &RecordViewProps) -> Html {
         });
     }
 
+    // Back from an expired session: the profile and the history are asked for again (what
+    // failed while it was over says so until then).
+    {
+        let (reload, was_expired) = (reload.clone(), use_mut_ref(|| false));
+        use_effect_with(host.expired, move |expired| {
+            if was_expired.replace(*expired) && !*expired {
+                reload.set(*reload + 1);
+            }
+        });
+    }
+
     let on_refresh = {
         let (reload, refreshing) = (reload.clone(), refreshing.clone());
         Callback::from(move |()| {
