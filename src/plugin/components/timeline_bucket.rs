@@ -179,6 +179,18 @@ pub fn BucketInteractions(props: &BucketInteractionsProps) -> Html {
         formats.date_time(&props.from),
         formats.date_time(&props.to)
     );
+    // Another page: its top, not where the previous one ended, is what the user reads next.
+    let section = use_node_ref();
+    {
+        let (section, previous) = (section.clone(), use_mut_ref(|| 0usize));
+        use_effect_with(listing.shown, move |shown| {
+            if previous.replace(*shown) != *shown {
+                if let Some(section) = section.cast::<web_sys::Element>() {
+                    section.scroll_into_view_with_bool(true);
+                }
+            }
+        });
+    }
     let empty = Rc::new(Vec::new());
     let items = listing.pages.get(listing.shown).unwrap_or(&empty);
     let before: usize = listing.pages[..listing.shown.min(listing.pages.len())]
@@ -222,6 +234,7 @@ pub fn BucketInteractions(props: &BucketInteractionsProps) -> Html {
 
     html! {
         <section
+            ref={section}
             class="timeline-panel timeline-bucket"
             aria-label="Interactions of the selected period"
             data-from={props.from.to_rfc3339()}
