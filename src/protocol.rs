@@ -113,7 +113,8 @@ pub struct Context {
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "type", rename_all = "camelCase")]
 pub enum HostMessage {
-    Context(Context),
+    /// Boxed: a context is ten times the size of a token message.
+    Context(Box<Context>),
     #[serde(rename_all = "camelCase")]
     Token {
         /// Echoes the `id` of the `tokenRequest` it answers.

@@ -221,7 +221,7 @@ pub fn BridgeProvider(props: &BridgeProviderProps) -> Html {
                             // A token that arrives late ends an expired session.
                             expired.set(false);
                             mark("sidebar:context");
-                            context.set(Some(Rc::new(next)));
+                            context.set(Some(Rc::new(*next)));
                         }
                         Some(HostMessage::Token {
                             id,
