@@ -1285,3 +1285,25 @@ fn day_headers_name_today_and_yesterday_in_the_users_language() {
         german.day_header(older, today)
     );
 }
+
+/// A list-view selection over the 200-record limit is refused before any request.
+#[wasm_bindgen_test]
+async fn enrolling_a_selection_over_the_limit_is_refused_up_front() {
+    let api = FakeApi::install(|_, _| (500, String::new()));
+    let mounted = mount_bridge(html! { <Sidebar /> }).await;
+    let mut message = context("L-1", "t-1");
+    message["view"] = json!("programs");
+    message["record"] = json!(null);
+    message["selection"] = json!((0..201)
+        .map(|i| json!({"entity": "lead", "id": format!("L-{i}")}))
+        .collect::<Vec<_>>());
+    receive(HOST, Some(&parent()), &js(message));
+    let root = mounted.root.clone();
+    wait_for("the refusal", || {
+        text(&root).contains("Can't enrol this selection")
+    })
+    .await;
+    assert!(text(&root).contains("201 records are selected"));
+    assert!(api.urls().is_empty(), "{:?}", api.urls());
+    mounted.destroy();
+}

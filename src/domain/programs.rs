@@ -160,6 +160,15 @@ pub fn status_label(status: EnrolmentStatus) -> &'static str {
     }
 }
 
+/// What sent a program's request.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Start {
+    /// Enrol: the chosen records, whatever an earlier run did.
+    Enrol,
+    /// Retry: the records the last run did not enrol.
+    Retry,
+}
+
 /// One program's enrolment so far.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct Run {
@@ -291,12 +300,16 @@ impl Runs {
         self.runs.is_empty()
     }
 
-    /// A request for `program_id` is on its way.
-    pub fn start(&mut self, program_id: i64, program_name: &str) {
+    /// A request for `program_id` is on its way: a new enrolment (Enrol), which starts the
+    /// program's outcomes afresh, or a retry, which keeps them and merges its answer in.
+    pub fn start(&mut self, program_id: i64, program_name: &str, kind: Start) {
         let run = self.runs.entry(program_id).or_default();
         run.program_name = program_name.to_owned();
         run.in_flight = true;
         run.error = None;
+        if kind == Start::Enrol {
+            run.results.clear();
+        }
     }
 
     /// The request for `program_id` came back with `answer` (an error already in words).
@@ -536,7 +549,7 @@ mod tests {
     #[test]
     fn one_record_summaries_say_what_happened() {
         let mut runs = Runs::default();
-        runs.start(1, "Welcome");
+        runs.start(1, "Welcome", Start::Enrol);
         assert!(runs.busy());
         assert_eq!(runs.get(1).unwrap().state(), RunState::InFlight);
         runs.finish(
@@ -548,7 +561,7 @@ mod tests {
         assert_eq!(run.state(), RunState::Enrolled);
         assert_eq!(run.summary(1), "Enrolled");
 
-        runs.start(1, "Welcome");
+        runs.start(1, "Welcome", Start::Enrol);
         runs.finish(
             1,
             Ok(response(vec![result(
@@ -559,7 +572,7 @@ mod tests {
         );
         assert_eq!(runs.get(1).unwrap().summary(1), "Already enrolled");
 
-        runs.start(2, "Webinar");
+        runs.start(2, "Webinar", Start::Enrol);
         runs.finish(2, Err("Can't reach marketing.".into()));
         let run = runs.get(2).unwrap();
         assert_eq!(run.state(), RunState::Failed);
@@ -574,7 +587,7 @@ mod tests {
             record("L3", Some("Cy"), None),
         ];
         let mut runs = Runs::default();
-        runs.start(1, "Welcome");
+        runs.start(1, "Welcome", Start::Enrol);
         runs.finish(
             1,
             Ok(response(vec![
@@ -595,7 +608,7 @@ mod tests {
             ["L3"]
         );
 
-        runs.start(1, "Welcome");
+        runs.start(1, "Welcome", Start::Retry);
         runs.finish(
             1,
             Ok(response(vec![result("L3", EnrolOutcome::Enrolled, false)])),
@@ -611,13 +624,33 @@ mod tests {
     }
 
     #[test]
+    fn enrolling_again_starts_afresh_so_a_failed_request_retries_every_record() {
+        let records = [record("L1", None, None), record("L2", None, None)];
+        let mut runs = Runs::default();
+        runs.start(1, "Welcome", Start::Enrol);
+        runs.finish(
+            1,
+            Ok(response(vec![
+                result("L1", EnrolOutcome::Enrolled, false),
+                result("L2", EnrolOutcome::Enrolled, false),
+            ])),
+        );
+        // Ticked and enrolled again; that request fails as a whole.
+        runs.start(1, "Welcome", Start::Enrol);
+        runs.finish(1, Err("Can't reach marketing.".into()));
+        let run = runs.get(1).unwrap();
+        assert_eq!(run.summary(2), "Failed: Can't reach marketing.");
+        assert_eq!(run.to_retry(&records).len(), 2, "never an empty retry");
+    }
+
+    #[test]
     fn a_failed_request_retries_every_record_and_an_abandoned_one_is_not_busy() {
         let records = [record("L1", None, None), record("L2", None, None)];
         let mut runs = Runs::default();
-        runs.start(7, "Trial");
+        runs.start(7, "Trial", Start::Enrol);
         runs.finish(7, Err("Try again.".into()));
         assert_eq!(runs.get(7).unwrap().to_retry(&records).len(), 2);
-        runs.start(7, "Trial");
+        runs.start(7, "Trial", Start::Retry);
         assert_eq!(runs.get(7).unwrap().error, None);
         runs.abandon(7);
         assert!(!runs.busy());

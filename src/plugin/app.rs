@@ -15,7 +15,8 @@ use crate::plugin::components::send_email::SendEmail;
 use crate::plugin::components::tabs::Tab;
 use crate::plugin::intl::FormatsProvider;
 use crate::plugin::window;
-use crate::protocol::{Context, Manifest, PluginMessage, Theme, View};
+use crate::protocol::{Context, CrmRecord, Manifest, PluginMessage, Theme, View};
+use crate::wire::MAX_ENROL_RECORDS;
 
 #[derive(Properties, PartialEq)]
 pub struct AppProps {
@@ -152,11 +153,32 @@ fn view(context: &Context, close: &Callback<()>) -> Html {
                 initial_tab={Tab::for_view(view)}
             />
         },
+        // Keyed by the selection: another selection is another send or enrolment, with none
+        // of the previous one's results.
         (View::Send, None) if !context.selection.is_empty() => html! {
-            <SendEmail records={Rc::new(context.selection.clone())} on_done={close.clone()} />
+            <SendEmail
+                key={selection_key(&context.selection)}
+                records={Rc::new(context.selection.clone())}
+                on_done={close.clone()}
+            />
+        },
+        (View::Programs, None) if context.selection.len() > MAX_ENROL_RECORDS => html! {
+            <MessagePanel
+                glyph="\u{2630}"
+                title="Can't enrol this selection"
+                detail={format!(
+                    "{} records are selected; programs take at most {MAX_ENROL_RECORDS} at a time. \
+                     Select fewer records in the list and try again.",
+                    context.selection.len()
+                )}
+            />
         },
         (View::Programs, None) if !context.selection.is_empty() => html! {
-            <Programs records={Rc::new(context.selection.clone())} on_done={close.clone()} />
+            <Programs
+                key={selection_key(&context.selection)}
+                records={Rc::new(context.selection.clone())}
+                on_done={close.clone()}
+            />
         },
         (_, None) => html! {
             <MessagePanel
@@ -166,4 +188,13 @@ fn view(context: &Context, close: &Callback<()>) -> Html {
             />
         },
     }
+}
+
+/// One key per selection of records (entity and id of each, in order).
+fn selection_key(selection: &[CrmRecord]) -> String {
+    selection
+        .iter()
+        .map(|r| format!("{}/{}", r.entity, r.id))
+        .collect::<Vec<_>>()
+        .join(",")
 }

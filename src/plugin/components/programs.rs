@@ -14,7 +14,7 @@ use yew::prelude::*;
 
 use crate::domain::programs::{
     enrol_request, filter, status_label, unavailable_reason, CurrentPrograms, RunState, Runs,
-    Selection,
+    Selection, Start,
 };
 use crate::plugin::api::{self, ApiError};
 use crate::plugin::bridge::use_host;
@@ -64,7 +64,8 @@ enum Action {
     Toggle(Program),
     Search(String),
     Listed(Rc<Vec<Program>>),
-    Start(Vec<(i64, String)>),
+    /// Requests went out: for these programs, by Enrol or by a program's Retry.
+    Start(Vec<(i64, String)>, Start),
     Finish(i64, Result<EnrolResponse, String>),
     Abandon(i64),
     /// The last request of a batch came back.
@@ -86,11 +87,14 @@ impl Reducible for View {
                 next.selection.retain_available(&programs);
                 next.help_open = programs.is_empty();
             }
-            Action::Start(programs) => {
+            Action::Start(programs, kind) => {
                 for (id, name) in &programs {
-                    next.runs.start(*id, name);
+                    next.runs.start(*id, name, kind);
                 }
-                next.selection.clear();
+                // The ticks were for this Enrol; a retry leaves the user's other ticks alone.
+                if kind == Start::Enrol {
+                    next.selection.clear();
+                }
             }
             Action::Finish(id, answer) => next.runs.finish(id, answer),
             Action::Abandon(id) => next.runs.abandon(id),
@@ -103,8 +107,8 @@ impl Reducible for View {
     }
 }
 
-/// What one Enrol click (or a retry) sends: per program, its records.
-type Batch = Vec<(i64, String, Vec<CrmRecord>)>;
+/// What one Enrol click (or a retry) sends: per program, its records; and which of the two.
+type Batch = (Vec<(i64, String, Vec<CrmRecord>)>, Start);
 
 #[component]
 pub fn Programs(props: &ProgramsProps) -> Html {
@@ -189,11 +193,11 @@ pub fn Programs(props: &ProgramsProps) -> Html {
             pending.clone(),
             posts.clone(),
         );
-        Callback::from(move |batch: Batch| {
+        Callback::from(move |(batch, kind): Batch| {
             let Some(signal) = posts.as_ref().as_ref().map(|c| c.signal()) else {
                 return;
             };
-            if pending.get() > 0 || batch.is_empty() {
+            if pending.get() > 0 || batch.is_empty() || batch.iter().any(|(_, _, r)| r.is_empty()) {
                 return;
             }
             pending.set(batch.len());
@@ -202,6 +206,7 @@ pub fn Programs(props: &ProgramsProps) -> Html {
                     .iter()
                     .map(|(id, name, _)| (*id, name.clone()))
                     .collect(),
+                kind,
             ));
             for (id, _, records) in batch {
                 let (view, session, pending, signal) = (
@@ -315,11 +320,11 @@ pub fn Programs(props: &ProgramsProps) -> Html {
             let chosen = view.selection.chosen(list, &current);
             let enrol = {
                 let (submit, records) = (submit.clone(), props.records.clone());
-                let batch: Batch = chosen
+                let batch: Vec<(i64, String, Vec<CrmRecord>)> = chosen
                     .iter()
                     .map(|p| (p.id, p.name.clone(), (*records).clone()))
                     .collect();
-                Callback::from(move |_: MouseEvent| submit.emit(batch.clone()))
+                Callback::from(move |_: MouseEvent| submit.emit((batch.clone(), Start::Enrol)))
             };
             let label = if busy {
                 "Enrolling…".to_owned()
@@ -367,7 +372,7 @@ pub fn Programs(props: &ProgramsProps) -> Html {
                                             if let Some(run) = &run {
                                                 let again: Vec<CrmRecord> =
                                                     run.to_retry(&records).into_iter().cloned().collect();
-                                                submit.emit(vec![(id, name.clone(), again)]);
+                                                submit.emit((vec![(id, name.clone(), again)], Start::Retry));
                                             }
                                         })
                                     };
