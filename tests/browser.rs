@@ -1307,3 +1307,39 @@ async fn enrolling_a_selection_over_the_limit_is_refused_up_front() {
     assert!(api.urls().is_empty(), "{:?}", api.urls());
     mounted.destroy();
 }
+
+/// A scheduled wall-clock time becomes the instant it names in the user's zone, across DST: a
+/// repeated hour is its first occurrence, a skipped one moves past the gap.
+#[wasm_bindgen_test]
+fn local_times_resolve_to_their_instant_across_dst() {
+    use crm_sidebar::domain::time::parse_datetime_local;
+    let at = |zone: &str, local: &str| {
+        Formats::new("en-GB", zone)
+            .utc_of_local(parse_datetime_local(local).unwrap())
+            .unwrap()
+            .to_rfc3339()
+    };
+    assert_eq!(
+        at("Europe/Berlin", "2026-07-01T09:30"),
+        "2026-07-01T07:30:00+00:00"
+    );
+    assert_eq!(
+        at("Europe/Berlin", "2026-12-01T09:30"),
+        "2026-12-01T08:30:00+00:00"
+    );
+    // 02:30 happens twice on 25 Oct in Berlin (CEST, then CET): the first.
+    assert_eq!(
+        at("Europe/Berlin", "2026-10-25T02:30"),
+        "2026-10-25T00:30:00+00:00"
+    );
+    // 01:30 happens twice on 1 Nov in New York (EDT, then EST): the first.
+    assert_eq!(
+        at("America/New_York", "2026-11-01T01:30"),
+        "2026-11-01T05:30:00+00:00"
+    );
+    // 02:30 never happens on 29 Mar in Berlin: the instant after the gap, 03:30 CEST.
+    assert_eq!(
+        at("Europe/Berlin", "2026-03-29T02:30"),
+        "2026-03-29T01:30:00+00:00"
+    );
+}

@@ -3,7 +3,7 @@
 
 use std::rc::Rc;
 
-use chrono::{DateTime, Datelike, NaiveDate, NaiveDateTime, Utc};
+use chrono::{DateTime, Datelike, Duration, NaiveDate, NaiveDateTime, Utc};
 use gloo_timers::callback::Interval;
 use js_sys::{Array, Date, Function, Object, Reflect};
 use wasm_bindgen::{JsCast, JsValue};
@@ -151,15 +151,18 @@ impl Formats {
     pub fn utc_of_local(&self, local: NaiveDateTime) -> Option<DateTime<Utc>> {
         let offset_at = |at: DateTime<Utc>| Some(self.wall_clock(&at)? - at.naive_utc());
         let guess = local.and_utc();
-        let first = guess - offset_at(guess)?;
-        let second = guess - offset_at(first)?;
-        let candidates = [first.min(second), first.max(second)];
-        Some(
-            candidates
-                .into_iter()
-                .find(|at| self.wall_clock(at) == Some(local))
-                .unwrap_or(candidates[1]),
-        )
+        // The zone's offsets a day before, at and a day after the guess: across a change of
+        // offset the time matches twice (repeated hour) or never (skipped hour).
+        let mut candidates = Vec::with_capacity(3);
+        for probe in [guess - Duration::days(1), guess, guess + Duration::days(1)] {
+            candidates.push(guess - offset_at(probe)?);
+        }
+        candidates.sort();
+        let earliest_match = candidates
+            .iter()
+            .copied()
+            .find(|at| self.wall_clock(at) == Some(local));
+        earliest_match.or(candidates.last().copied())
     }
 
     /// Today in the user's time zone.
