@@ -1,6 +1,6 @@
 //! The `/v1` API and the `/dev` development endpoints.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use axum::body::Bytes;
 use axum::extract::{Path, RawQuery, State};
@@ -539,16 +539,27 @@ pub fn engagement_of(
         )
     })?;
     let mut statement = conn.prepare_cached(
-        "SELECT kind, occurred_at, json_extract(details, '$.scoreDelta') FROM activities
-         WHERE record_id = ?1 AND occurred_at >= ?2 AND occurred_at < ?3",
+        "SELECT kind, occurred_at, json_extract(details, '$.scoreDelta'), campaign_id
+         FROM activities WHERE record_id = ?1 AND occurred_at >= ?2 AND occurred_at < ?3",
     )?;
     let mut rows = Vec::new();
     let mut score_change = 0;
+    // Emails (campaigns) sent in the range, and those of them opened or clicked in it.
+    let (mut sent_emails, mut opened, mut clicked) =
+        (BTreeSet::new(), BTreeSet::new(), BTreeSet::new());
     let mut query = statement.query(params![record_id, to_millis(from), to_millis(to)])?;
     while let Some(row) = query.next()? {
         let kind = parse_enum(&row.get::<_, String>(0)?, ActivityKind::parse)?;
         if kind == ActivityKind::ScoreChanged {
             score_change += row.get::<_, Option<i64>>(2)?.unwrap_or(0);
+        }
+        if let Some(campaign) = row.get::<_, Option<String>>(3)? {
+            match kind {
+                ActivityKind::EmailSent => sent_emails.insert(campaign),
+                ActivityKind::EmailOpened => opened.insert(campaign),
+                ActivityKind::EmailClicked => clicked.insert(campaign),
+                _ => false,
+            };
         }
         rows.push((kind, from_millis(row.get(1)?)));
     }
@@ -556,11 +567,13 @@ pub fn engagement_of(
     for (kind, _) in &rows {
         *counts.entry(*kind).or_insert(0) += 1;
     }
-    let count = |kind| counts.get(&kind).copied().unwrap_or(0);
-    let sent = count(ActivityKind::EmailSent);
+    // Each email counts once however often it was opened or clicked, and only emails sent in
+    // the range count (an open of an older email is activity, not this range's rate).
+    let sent = sent_emails.len() as u64;
+    let of_sent = |acted: &BTreeSet<String>| acted.intersection(&sent_emails).count() as u64;
     let summary = EngagementSummary {
-        open_rate: engagement::rate(count(ActivityKind::EmailOpened), sent),
-        click_rate: engagement::rate(count(ActivityKind::EmailClicked), sent),
+        open_rate: engagement::rate(of_sent(&opened), sent),
+        click_rate: engagement::rate(of_sent(&clicked), sent),
         score_now: conn.query_row(
             "SELECT score FROM records WHERE id = ?1",
             [record_id],
@@ -828,6 +841,86 @@ pub async fn dev_activities(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn rates_count_each_email_sent_in_the_range_once() {
+        use crate::sandbox::db::{insert_activity, insert_record, insert_tenant, NewActivity};
+        use chrono::TimeZone;
+        let conn = db::open_in_memory().unwrap();
+        let tenant = insert_tenant(&conn, "T").unwrap();
+        let record = insert_record(
+            &conn,
+            &db::NewRecord {
+                tenant_id: tenant,
+                entity: Entity::Lead,
+                crm_id: "L-1",
+                email: None,
+                first_name: None,
+                last_name: None,
+                company: None,
+                job_title: None,
+                owner_id: None,
+                imported: true,
+                score: 0,
+                opt_in_type: OptInType::Unknown,
+                subscription_status: SubscriptionStatus::Subscribed,
+                last_synced_at: Utc::now(),
+            },
+        )
+        .unwrap();
+        let day = |d: u32| Utc.with_ymd_and_hms(2026, 3, d, 12, 0, 0).unwrap();
+        let details = ActivityDetails::default();
+        for (kind, d, campaign) in [
+            // Sent before the range, opened in it: activity, not this range's rate.
+            (ActivityKind::EmailSent, 1, "C-old"),
+            (ActivityKind::EmailOpened, 11, "C-old"),
+            (ActivityKind::EmailSent, 10, "C-1"),
+            (ActivityKind::EmailOpened, 10, "C-1"),
+            (ActivityKind::EmailOpened, 12, "C-1"),
+            (ActivityKind::EmailOpened, 14, "C-1"),
+            (ActivityKind::EmailClicked, 12, "C-1"),
+            (ActivityKind::EmailClicked, 13, "C-1"),
+            (ActivityKind::EmailSent, 15, "C-2"),
+        ] {
+            insert_activity(
+                &conn,
+                &NewActivity {
+                    record_id: record,
+                    occurred_at: day(d),
+                    kind,
+                    subject: None,
+                    url: None,
+                    campaign_id: Some(campaign),
+                    details: &details,
+                },
+            )
+            .unwrap();
+        }
+        let engagement = engagement_of(
+            &conn,
+            record,
+            day(5),
+            day(20),
+            BucketSize::Week,
+            chrono_tz::UTC,
+        )
+        .unwrap();
+        let summary = engagement.summary;
+        assert_eq!(summary.counts[&ActivityKind::EmailOpened], 4);
+        assert_eq!(summary.open_rate, Some(0.5), "C-1 of C-1 and C-2");
+        assert_eq!(summary.click_rate, Some(0.5));
+
+        let nothing_sent = engagement_of(
+            &conn,
+            record,
+            day(11),
+            day(12),
+            BucketSize::Day,
+            chrono_tz::UTC,
+        )
+        .unwrap();
+        assert_eq!(nothing_sent.summary.open_rate, None);
+    }
 
     #[test]
     fn cursors_round_trip_and_reject_garbage() {

@@ -109,7 +109,7 @@ pub fn count_into_buckets(
     buckets
 }
 
-/// `part / whole`, capped at 1 (a message opened twice is one opener); `None` without a whole.
+/// `part / whole`, at most 1; `None` without a whole.
 pub fn rate(part: u64, whole: u64) -> Option<f64> {
     (whole > 0).then(|| (part as f64 / whole as f64).min(1.0))
 }

@@ -308,9 +308,11 @@ pub struct Interaction {
 pub struct EngagementSummary {
     /// Number of activities per kind in the range.
     pub counts: BTreeMap<ActivityKind, u64>,
-    /// Opens per email sent in the range, 0..1; `null` when nothing was sent.
+    /// Share of the emails sent in the range that were opened in it (each email once however
+    /// often it was opened), 0..1; `null` when nothing was sent.
     pub open_rate: Option<f64>,
-    /// Clicks per email sent in the range, 0..1; `null` when nothing was sent.
+    /// Share of the emails sent in the range that were clicked in it (each email once), 0..1;
+    /// `null` when nothing was sent.
     pub click_rate: Option<f64>,
     pub score_now: i64,
     /// Sum of score changes in the range.
