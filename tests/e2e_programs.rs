@@ -309,3 +309,58 @@ async fn a_rep_enrols_a_list_view_selection_of_three_records() {
     done_closes_the_panel(&client, "#programs-done").await;
     client.close().await.unwrap();
 }
+
+/// Marketing pauses a program while the rep has it ticked: Enrol says why, the list shows it
+/// paused, and no Retry is offered for what cannot work.
+#[tokio::test]
+async fn a_program_paused_meanwhile_says_so_and_offers_no_retry() {
+    let program = {
+        let conn = crm_sidebar::sandbox::db::open(&harness().db_path).unwrap();
+        let tenant: i64 = conn
+            .query_row(
+                "SELECT id FROM tenants WHERE name = ?1",
+                [seed::TENANT_A],
+                |row| row.get(0),
+            )
+            .unwrap();
+        crm_sidebar::sandbox::db::insert_program(
+            &conn,
+            tenant,
+            "Zz Partner Summit",
+            "Invites partners to the summit.",
+            true,
+            true,
+        )
+        .unwrap()
+    };
+    let client = browser().await;
+    open_sidebar(
+        &client,
+        &format!(
+            "/record?entity=lead&id={}&user=rep-ava&view=programs",
+            seed::OPTED_OUT_LEAD
+        ),
+    )
+    .await;
+    wait_for(&client, &format!("#program-{program}")).await;
+    click_on(&client, &format!("#program-{program}")).await;
+    {
+        let conn = crm_sidebar::sandbox::db::open(&harness().db_path).unwrap();
+        conn.execute("UPDATE programs SET active = 0 WHERE id = ?1", [program])
+            .unwrap();
+    }
+    click_on(&client, "#programs-enrol").await;
+    wait_until(
+        &client,
+        "the program shows as paused with the failure and no retry",
+        &format!(
+            "const li = document.querySelector('li.program[data-program-id=\"{program}\"]');
+             return !!li && li.textContent.includes('This program is paused.')
+                 && li.querySelector('.program-result')?.textContent.includes('paused') === true
+                 && !li.querySelector('.program-retry')
+                 && document.getElementById('program-{program}').disabled;"
+        ),
+    )
+    .await;
+    client.close().await.unwrap();
+}

@@ -219,10 +219,23 @@ pub fn Programs(props: &ProgramsProps) -> Html {
                     let endpoint = api::enrol(id, &enrol_request(&records));
                     match session.fetch(&endpoint, &signal).await {
                         Err(error) if error.is_aborted() => view.dispatch(Action::Abandon(id)),
-                        answer => view.dispatch(Action::Finish(
-                            id,
-                            answer.map_err(|error| error.user_message()),
-                        )),
+                        answer => {
+                            // Paused, no longer enabled or gone since the list was loaded: the
+                            // reloaded list shows why, and a retry is not offered.
+                            let program_changed =
+                                matches!(
+                                    &answer,
+                                    Err(ApiError::Invalid { field: Some(field), .. })
+                                        if field == "programId"
+                                ) || matches!(&answer, Err(ApiError::NotFound(_)));
+                            view.dispatch(Action::Finish(
+                                id,
+                                answer.map_err(|error| error.user_message()),
+                            ));
+                            if program_changed {
+                                view.dispatch(Action::ReloadPrograms);
+                            }
+                        }
                     }
                     pending.set(pending.get().saturating_sub(1));
                     if pending.get() == 0 {
@@ -518,7 +531,7 @@ fn ProgramItem(props: &ProgramItemProps) -> Html {
                     <p class={classes!("program-result", result_class(*state))} aria-live="polite">
                         { summary.clone() }
                     </p>
-                    if *state == RunState::Failed {
+                    if *state == RunState::Failed && can {
                         <button
                             type="button"
                             class="button program-retry"
