@@ -160,6 +160,10 @@ pub fn status_label(status: EnrolmentStatus) -> &'static str {
     }
 }
 
+/// The API's words for a record that already went through a program, or left it.
+pub const WENT_THROUGH: &str = "Already went through this program.";
+pub const LEFT: &str = "Was in this program and left it.";
+
 /// What sent a program's request.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Start {
@@ -244,7 +248,15 @@ impl Run {
         if record_count <= 1 {
             return match self.state() {
                 RunState::Enrolled => "Enrolled".into(),
-                RunState::AlreadyEnrolled => "Already enrolled".into(),
+                RunState::AlreadyEnrolled => match self.results.iter().find_map(|r| {
+                    r.message
+                        .as_deref()
+                        .filter(|_| r.outcome == EnrolOutcome::AlreadyEnrolled)
+                }) {
+                    // "Already went through this program." / "Was in this program and left it."
+                    Some(how) => format!("Already enrolled \u{2014} {how}"),
+                    None => "Already enrolled".into(),
+                },
                 _ => match failure() {
                     Some(message) => format!("Failed: {message}"),
                     None => "Failed".into(),
@@ -259,7 +271,7 @@ impl Run {
         .into_iter()
         .filter_map(|(outcome, words)| {
             let n = self.count(outcome);
-            (n > 0).then(|| format!("{n} {words}"))
+            (n > 0).then(|| format!("{n} {words}{}", self.how_already(outcome)))
         })
         .collect::<Vec<_>>();
         let mut line = parts.join(" · ");
@@ -267,6 +279,33 @@ impl Run {
             line.push_str(&format!(" ({message})"));
         }
         line
+    }
+
+    /// For the already-enrolled count: how many of them finished or left the program, as
+    /// " (1 finished it, 2 left it)"; empty otherwise.
+    fn how_already(&self, outcome: EnrolOutcome) -> String {
+        if outcome != EnrolOutcome::AlreadyEnrolled {
+            return String::new();
+        }
+        let with = |message: &str| {
+            self.results
+                .iter()
+                .filter(|r| {
+                    r.outcome == EnrolOutcome::AlreadyEnrolled
+                        && r.message.as_deref() == Some(message)
+                })
+                .count()
+        };
+        let parts: Vec<String> = [(with(WENT_THROUGH), "finished it"), (with(LEFT), "left it")]
+            .into_iter()
+            .filter(|(n, _)| *n > 0)
+            .map(|(n, words)| format!("{n} {words}"))
+            .collect();
+        if parts.is_empty() {
+            String::new()
+        } else {
+            format!(" ({})", parts.join(", "))
+        }
     }
 
     /// Takes in an answer: each record's new outcome replaces its previous one.
@@ -620,6 +659,37 @@ mod tests {
         assert_eq!(
             runs.added_notices(&records),
             ["Ava was added to the All contacts list first"]
+        );
+    }
+
+    #[test]
+    fn already_enrolled_says_who_finished_or_left_the_program() {
+        let already = |id: &str, how: &str| EnrolResult {
+            message: Some(how.into()),
+            ..result(id, EnrolOutcome::AlreadyEnrolled, false)
+        };
+        let mut runs = Runs::default();
+        runs.start(1, "Welcome", Start::Enrol);
+        runs.finish(1, Ok(response(vec![already("L1", LEFT)])));
+        assert_eq!(
+            runs.get(1).unwrap().summary(1),
+            "Already enrolled \u{2014} Was in this program and left it."
+        );
+
+        runs.start(1, "Welcome", Start::Enrol);
+        runs.finish(
+            1,
+            Ok(response(vec![
+                result("L1", EnrolOutcome::Enrolled, false),
+                already("L2", WENT_THROUGH),
+                already("L3", LEFT),
+                already("L4", LEFT),
+                result("L5", EnrolOutcome::AlreadyEnrolled, false),
+            ])),
+        );
+        assert_eq!(
+            runs.get(1).unwrap().summary(5),
+            "1 enrolled \u{b7} 4 already enrolled (1 finished it, 2 left it)"
         );
     }
 

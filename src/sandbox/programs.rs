@@ -390,8 +390,8 @@ fn enrol_one(
     result.outcome = EnrolOutcome::AlreadyEnrolled;
     result.message = match EnrolmentStatus::parse(&status) {
         Some(EnrolmentStatus::Active) | None => None,
-        Some(EnrolmentStatus::Completed) => Some("Already went through this program.".to_owned()),
-        Some(EnrolmentStatus::Exited) => Some("Was in this program and left it.".to_owned()),
+        Some(EnrolmentStatus::Completed) => Some(crate::domain::programs::WENT_THROUGH.to_owned()),
+        Some(EnrolmentStatus::Exited) => Some(crate::domain::programs::LEFT.to_owned()),
     };
     Ok(result)
 }
