@@ -652,7 +652,15 @@ const PROFILE: &str = r#"{"entity":"lead","crmId":"L-1","email":"ann@example.com
 /// Answers like the sandbox would for lead L-1, honouring `kinds`.
 fn lead_api(path: &str, _auth: &str) -> (u16, String) {
     if !path.contains("/activities") {
-        return (200, PROFILE.to_owned());
+        // The profile of the lead asked for (L-1 unless the path names another).
+        let id = path
+            .strip_prefix("/v1/records/lead/")
+            .and_then(|rest| rest.split(['?', '/']).next())
+            .unwrap_or("L-1");
+        return (
+            200,
+            PROFILE.replace(r#""crmId":"L-1""#, &format!(r#""crmId":"{id}""#)),
+        );
     }
     if path.contains("kinds=emailClicked") {
         let page: serde_json::Value = serde_json::from_str(PAGE).unwrap();
@@ -865,7 +873,7 @@ async fn a_host_that_does_not_answer_a_token_request_expires_the_session_until_a
     wait_for("the record asked for again", || {
         api.urls()[asked..]
             .iter()
-            .any(|url| url == "/v1/records/lead/L-1")
+            .any(|url| url.starts_with("/v1/records/lead/L-1?"))
     })
     .await;
     mounted.destroy();
@@ -925,7 +933,7 @@ async fn the_record_page_shows_the_profile_and_its_history() {
     .await;
     let refetched = &api.urls()[before..];
     assert!(
-        refetched.contains(&"/v1/records/lead/L-1".to_owned()),
+        refetched.contains(&"/v1/records/lead/L-1?email=ann%40example.com".to_owned()),
         "{refetched:?}"
     );
     assert!(
@@ -1342,4 +1350,50 @@ fn local_times_resolve_to_their_instant_across_dst() {
         at("Europe/Berlin", "2026-03-29T02:30"),
         "2026-03-29T01:30:00+00:00"
     );
+}
+
+/// A contact the CRM made from a converted lead has a new CRM id marketing does not know; by
+/// its email marketing finds the person, and the sidebar shows that person's history.
+#[wasm_bindgen_test]
+async fn a_converted_contact_shows_the_person_marketing_knows_by_email() {
+    let api = FakeApi::install(|path, _| {
+        if path.starts_with("/v1/records/contact/C-9/activities") {
+            return (
+                404,
+                r#"{"error":{"code":"notFound","message":"The contact C-9 is not yet known to marketing."}}"#
+                    .to_owned(),
+            );
+        }
+        if path.starts_with("/v1/records/contact/C-9") {
+            // Only with the email: the lead L-1 is the same person.
+            return if path.ends_with("?email=ann%40example.com") {
+                (200, PROFILE.to_owned())
+            } else {
+                (
+                    404,
+                    r#"{"error":{"code":"notFound","message":"unknown"}}"#.to_owned(),
+                )
+            };
+        }
+        lead_api(path, "")
+    });
+    let mounted = mount_bridge(html! { <Sidebar /> }).await;
+    let mut message = context("L-1", "t-1");
+    message["record"] = json!({"entity": "contact", "id": "C-9", "email": "ann@example.com",
+                               "firstName": "Ann", "lastName": "Lee"});
+    receive(HOST, Some(&parent()), &js(message));
+    let root = mounted.root.clone();
+    wait_for("the person's history", || {
+        all(&root, "li.activity-row").len() == 4
+    })
+    .await;
+    assert!(text(&root).contains("Score 42"));
+    assert!(
+        api.urls()
+            .iter()
+            .any(|url| url.starts_with("/v1/records/lead/L-1/activities")),
+        "{:?}",
+        api.urls()
+    );
+    mounted.destroy();
 }

@@ -247,9 +247,10 @@ pub fn me() -> Endpoint<Me> {
     Endpoint::get("/v1/me".into())
 }
 
-/// `GET /v1/records/{entity}/{crmId}`
-pub fn record(entity: Entity, crm_id: &str) -> Endpoint<RecordProfile> {
-    Endpoint::get(record_path(entity, crm_id))
+/// `GET /v1/records/{entity}/{crmId}[?email=…]`: with the record's email, marketing finds the
+/// person under another CRM record too (a lead converted into this contact).
+pub fn record(entity: Entity, crm_id: &str, email: Option<&str>) -> Endpoint<RecordProfile> {
+    Endpoint::get(with_email(record_path(entity, crm_id), email))
 }
 
 /// `GET /v1/records/{entity}/{crmId}/activities?…`
@@ -280,9 +281,24 @@ pub fn programs() -> Endpoint<wire::ProgramList> {
     Endpoint::get("/v1/programs".into())
 }
 
-/// `GET /v1/records/{entity}/{crmId}/enrolments`
-pub fn enrolments(entity: Entity, crm_id: &str) -> Endpoint<wire::EnrolmentList> {
-    Endpoint::get(format!("{}/enrolments", record_path(entity, crm_id)))
+/// `GET /v1/records/{entity}/{crmId}/enrolments[?email=…]`
+pub fn enrolments(
+    entity: Entity,
+    crm_id: &str,
+    email: Option<&str>,
+) -> Endpoint<wire::EnrolmentList> {
+    Endpoint::get(with_email(
+        format!("{}/enrolments", record_path(entity, crm_id)),
+        email,
+    ))
+}
+
+/// `path?email=…` for a record with an email address.
+fn with_email(path: String, email: Option<&str>) -> String {
+    match email.map(str::trim).filter(|e| !e.is_empty()) {
+        Some(email) => format!("{path}?email={}", encode_component(email)),
+        None => path,
+    }
 }
 
 /// `POST /v1/programs/{id}/enrolments`

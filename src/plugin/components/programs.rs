@@ -161,10 +161,14 @@ pub fn Programs(props: &ProgramsProps) -> Html {
     // The record's enrolments (one record only), again on retry and after enrolling.
     {
         let (enrolments, session) = (enrolments.clone(), host.session.clone());
-        let key = single.as_ref().map(|r| (r.entity, r.id.clone()));
+        let key = single
+            .as_ref()
+            .map(|r| (r.entity, r.id.clone(), r.email.clone()));
         use_effect_with((key, view.enrolments_generation), move |(key, _)| {
             let controller = key.as_ref().and_then(|_| AbortController::new().ok());
-            if let (Some((entity, crm_id)), Some(controller)) = (key.clone(), controller.as_ref()) {
+            if let (Some((entity, crm_id, email)), Some(controller)) =
+                (key.clone(), controller.as_ref())
+            {
                 // A retry shows that it is trying again; a reload after enrolling keeps the
                 // current list on screen until the new one arrives.
                 if matches!(*enrolments, Load::Failed(_)) {
@@ -173,7 +177,7 @@ pub fn Programs(props: &ProgramsProps) -> Html {
                 let signal = controller.signal();
                 spawn_local(async move {
                     match session
-                        .fetch(&api::enrolments(entity, &crm_id), &signal)
+                        .fetch(&api::enrolments(entity, &crm_id, email.as_deref()), &signal)
                         .await
                     {
                         Err(error) if error.is_aborted() => {}

@@ -75,7 +75,7 @@ pub fn RecordView(props: &RecordViewProps) -> Html {
             let signal = controller.as_ref().map(AbortController::signal);
             if let Some(signal) = signal {
                 spawn_local(async move {
-                    let endpoint = api::record(record.entity, &record.id);
+                    let endpoint = api::record(record.entity, &record.id, record.email.as_deref());
                     let result = session.fetch(&endpoint, &signal).await;
                     match result {
                         Err(error) if error.is_aborted() => return,
@@ -134,6 +134,13 @@ pub fn RecordView(props: &RecordViewProps) -> Html {
     };
 
     let not_known = matches!(&*profile, Profile::NotKnown);
+    // Marketing may know the person under another CRM record (a lead converted into this
+    // contact): the profile, found by email, names that record, and the history is its.
+    let (entity, crm_id) = match &loaded {
+        Some(profile) => (profile.entity, profile.crm_id.clone()),
+        None => (record.entity, record.id.clone()),
+    };
+    let reading_key = format!("{entity}/{crm_id}");
     let not_known_panel = || {
         html! {
             <MessagePanel
@@ -165,8 +172,9 @@ pub fn RecordView(props: &RecordViewProps) -> Html {
                 Tab::Activity,
                 html! {
                     <ActivityHistory
-                        entity={record.entity}
-                        crm_id={AttrValue::from(record.id.clone())}
+                        key={reading_key.clone()}
+                        {entity}
+                        crm_id={AttrValue::from(crm_id.clone())}
                         name={AttrValue::from(name.clone())}
                         counts={loaded.as_ref().map(|p| Rc::new(p.activity_counts.clone()))}
                         reload={*reload}
@@ -179,8 +187,9 @@ pub fn RecordView(props: &RecordViewProps) -> Html {
                 Tab::Timeline,
                 html! {
                     <Timeline
-                        entity={record.entity}
-                        crm_id={AttrValue::from(record.id.clone())}
+                        key={reading_key.clone()}
+                        {entity}
+                        crm_id={AttrValue::from(crm_id.clone())}
                         name={AttrValue::from(name.clone())}
                         profile={loaded.clone()}
                         reload={*reload}
