@@ -766,6 +766,30 @@ async fn chips_and_search_change_the_query_sent_and_the_rows() {
         api.activity_urls().last().unwrap(),
         "/v1/records/lead/L-1/activities?limit=50"
     );
+
+    // A chip, then a search typed but not yet sent, then Clear filters at once: the search
+    // does not come back after the pause.
+    click(&one(&root, "button.chip.kind-emailClicked"));
+    wait_for("the clear button", || {
+        root.query_selector(".link-button").unwrap().is_some()
+    })
+    .await;
+    type_into(&one(&root, "input[type=search]"), "webinar");
+    click(&one(&root, ".link-button"));
+    TimeoutFuture::new(600).await;
+    assert!(
+        !api.activity_urls()
+            .iter()
+            .any(|url| url.contains("q=webinar")),
+        "{:?}",
+        api.activity_urls()
+    );
+    let search = one(&root, "input[type=search]");
+    assert_eq!(search.dyn_ref::<HtmlInputElement>().unwrap().value(), "");
+    assert_eq!(
+        api.activity_urls().last().unwrap(),
+        "/v1/records/lead/L-1/activities?limit=50"
+    );
     mounted.destroy();
 }
 

@@ -340,3 +340,54 @@ async fn the_token_is_in_no_storage_cookie_or_url() {
     assert_eq!(host["leaks"], json!(false), "host page: {host}");
     client.close().await.unwrap();
 }
+
+/// An integrator's page hands the host script numeric user ids (as many CRMs keep them) and the
+/// plugin still gets its context; a record the protocol cannot carry makes `update` throw to the
+/// caller instead of leaving the old record on screen without a word.
+#[tokio::test]
+async fn the_host_script_takes_numeric_ids_and_refuses_a_record_it_cannot_carry() {
+    let client = browser().await;
+    client
+        .goto(&format!(
+            "{}/record?entity=lead&id={}&user=rep-ava",
+            harness().host,
+            seed::DEMO_LEAD
+        ))
+        .await
+        .unwrap();
+    wait_for(&client, "#sidebar-frame").await;
+    let threw = eval(
+        &client,
+        &format!(
+            "const box = document.createElement('div');
+             box.style.height = '600px';
+             document.body.appendChild(box);
+             const plugin = new URL(document.getElementById('sidebar-frame').src).origin;
+             window.__second = CrmSidebarHost.mount({{
+               container: box, frameId: 'second-frame', pluginUrl: plugin + '/index.html',
+               view: 'activity',
+               getContext: () => Demo.mintToken().then(t => ({{
+                 token: t.token, expiresAt: t.expiresAt,
+                 user: {{ id: 42, name: 'Numeric Id' }},
+                 record: {{ entity: 'lead', id: '{}' }},
+               }})),
+             }});
+             try {{
+               window.__second.update({{ record: {{ entity: 'opportunity', id: 7 }} }});
+               return 'no error';
+             }} catch (error) {{
+               return error.message;
+             }}",
+            seed::DEMO_LEAD
+        ),
+    )
+    .await;
+    assert!(
+        threw.as_str().unwrap().contains("a record needs entity"),
+        "{threw}"
+    );
+    let frame = wait_for(&client, "#second-frame").await;
+    frame.enter_frame().await.unwrap();
+    wait_for(&client, ".activity-row").await;
+    client.close().await.unwrap();
+}

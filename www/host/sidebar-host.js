@@ -71,10 +71,12 @@
   }
 
   function toUser(user) {
-    if (!user || !isNonEmptyString(user.id)) fail('context.user.id is required');
+    // CRMs use numbers as ids too; the protocol carries text.
+    var id = user && user.id !== undefined && user.id !== null ? String(user.id) : '';
+    if (!isNonEmptyString(id)) fail('context.user.id is required');
     return {
-      id: user.id,
-      name: String(user.name || user.id),
+      id: id,
+      name: String(user.name || id),
       locale: String(user.locale || (global.navigator && global.navigator.language) || 'en-US'),
       timeZone: String(user.timeZone || Intl.DateTimeFormat().resolvedOptions().timeZone || 'UTC'),
     };
@@ -158,10 +160,17 @@
         });
     }
 
+    // One call to the page's getToken at a time: requests arriving meanwhile share it.
+    var pendingToken = null;
+
     function sendToken(id) {
       var getToken = options.getToken || options.getContext;
-      Promise.resolve()
-        .then(function () { return getToken(); })
+      if (!pendingToken) {
+        pendingToken = Promise.resolve().then(function () { return getToken(); });
+        var settle = function () { pendingToken = null; };
+        pendingToken.then(settle, settle);
+      }
+      pendingToken
         .then(function (fresh) {
           if (!fresh || !isNonEmptyString(fresh.token)) fail('getToken() must return a token');
           post({ protocol: PROTOCOL, type: 'token', id: id, token: fresh.token, expiresAt: toIsoTime(fresh.expiresAt) });
@@ -227,6 +236,9 @@
       /** Re-sends the context with these fields replaced, e.g. `{record}` when the user switches record. */
       update: function (partialContext) {
         if (destroyed) return Promise.resolve();
+        // A record or user the protocol cannot carry throws here, to the caller.
+        if (partialContext && partialContext.record) toRecord(partialContext.record);
+        if (partialContext && partialContext.user) toUser(partialContext.user);
         overrides = Object.assign({}, overrides, partialContext || {});
         return ready ? sendContext() : Promise.resolve();
       },

@@ -140,7 +140,13 @@ pub fn RecordView(props: &RecordViewProps) -> Html {
         Some(profile) => (profile.entity, profile.crm_id.clone()),
         None => (record.entity, record.id.clone()),
     };
-    let reading_key = format!("{entity}/{crm_id}");
+    // Rows are grouped by day in the user's zone when they load: another zone regroups them.
+    let time_zone = host
+        .context
+        .as_ref()
+        .map(|c| c.user.time_zone.clone())
+        .unwrap_or_default();
+    let reading_key = format!("{entity}/{crm_id}/{time_zone}");
     let not_known_panel = || {
         html! {
             <MessagePanel
