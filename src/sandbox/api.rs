@@ -41,6 +41,31 @@ impl QueryParams {
             .filter(|v| !v.trim().is_empty())
     }
 
+    /// `limit`: `default` when absent, else a number from 1 to `max`.
+    pub fn limit(&self, default: u32, max: u32) -> ApiResult<u32> {
+        let Some(text) = self.get("limit") else {
+            return Ok(default);
+        };
+        text.parse::<u32>()
+            .ok()
+            .filter(|n| (1..=max).contains(n))
+            .ok_or_else(|| {
+                Failure::invalid(
+                    "limit",
+                    format!("'limit' must be a number from 1 to {max}."),
+                )
+            })
+    }
+
+    /// `cursor`, read by `decode`; a cursor it cannot read is a 422 on `cursor`.
+    pub fn cursor<C>(&self, decode: impl FnOnce(&str) -> Option<C>) -> ApiResult<Option<C>> {
+        self.get("cursor")
+            .map(|c| {
+                decode(c).ok_or_else(|| Failure::invalid("cursor", "The cursor is not valid."))
+            })
+            .transpose()
+    }
+
     pub fn time(&self, name: &str) -> ApiResult<Option<DateTime<Utc>>> {
         self.get(name)
             .map(|text| {
@@ -305,26 +330,8 @@ impl ActivityFilter {
                 return Err(Failure::invalid("from", "'from' must not be after 'to'."));
             }
         }
-        let cursor = query
-            .get("cursor")
-            .map(|c| {
-                Cursor::decode(c)
-                    .ok_or_else(|| Failure::invalid("cursor", "The cursor is not valid."))
-            })
-            .transpose()?;
-        let limit = match query.get("limit") {
-            None => ACTIVITIES_DEFAULT_LIMIT,
-            Some(text) => text
-                .parse::<u32>()
-                .ok()
-                .filter(|n| (1..=ACTIVITIES_MAX_LIMIT).contains(n))
-                .ok_or_else(|| {
-                    Failure::invalid(
-                        "limit",
-                        format!("'limit' must be a number from 1 to {ACTIVITIES_MAX_LIMIT}."),
-                    )
-                })?,
-        };
+        let cursor = query.cursor(Cursor::decode)?;
+        let limit = query.limit(ACTIVITIES_DEFAULT_LIMIT, ACTIVITIES_MAX_LIMIT)?;
         let q = query.get("q").map(|q| q.trim().to_owned());
         if q.as_ref().is_some_and(|q| q.chars().count() > 200) {
             return Err(Failure::invalid(

@@ -249,29 +249,8 @@ pub async fn list_templates(
         ));
     }
     let folder = query.get("folder").map(|f| f.trim().to_owned());
-    let after = query
-        .get("cursor")
-        .map(|c| {
-            TemplateCursor::decode(c)
-                .ok_or_else(|| Failure::invalid("cursor", "The cursor is not valid."))
-        })
-        .transpose()?;
-    let limit = match query.get("limit") {
-        None => query::TEMPLATES_DEFAULT_LIMIT,
-        Some(text) => text
-            .parse::<u32>()
-            .ok()
-            .filter(|n| (1..=query::TEMPLATES_MAX_LIMIT).contains(n))
-            .ok_or_else(|| {
-                Failure::invalid(
-                    "limit",
-                    format!(
-                        "'limit' must be a number from 1 to {}.",
-                        query::TEMPLATES_MAX_LIMIT
-                    ),
-                )
-            })?,
-    };
+    let after = query.cursor(TemplateCursor::decode)?;
+    let limit = query.limit(query::TEMPLATES_DEFAULT_LIMIT, query::TEMPLATES_MAX_LIMIT)?;
     state
         .db
         .run(move |conn| {
