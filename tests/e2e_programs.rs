@@ -316,13 +316,7 @@ async fn a_rep_enrols_a_list_view_selection_of_three_records() {
 async fn a_program_paused_meanwhile_says_so_and_offers_no_retry() {
     let program = {
         let conn = crm_sidebar::sandbox::db::open(&harness().db_path).unwrap();
-        let tenant: i64 = conn
-            .query_row(
-                "SELECT id FROM tenants WHERE name = ?1",
-                [seed::TENANT_A],
-                |row| row.get(0),
-            )
-            .unwrap();
+        let tenant = crm_sidebar::sandbox::db::tenant_id(&conn, seed::TENANT_A).unwrap();
         crm_sidebar::sandbox::db::insert_program(
             &conn,
             tenant,

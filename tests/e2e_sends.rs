@@ -485,13 +485,7 @@ async fn many_templates_come_a_page_at_a_time() {
     {
         // After every seeded folder, so the other tests' first template stays first.
         let conn = crm_sidebar::sandbox::db::open(&harness().db_path).unwrap();
-        let tenant: i64 = conn
-            .query_row(
-                "SELECT id FROM tenants WHERE name = ?1",
-                [seed::TENANT_A],
-                |row| row.get(0),
-            )
-            .unwrap();
+        let tenant = crm_sidebar::sandbox::db::tenant_id(&conn, seed::TENANT_A).unwrap();
         for i in 0..60 {
             crm_sidebar::sandbox::db::insert_template(
                 &conn,

@@ -146,13 +146,7 @@ async fn templates_come_a_page_at_a_time() {
     let sandbox = start(|config| config.seed.activities = 1_000);
     {
         let conn = db::open(&sandbox.db_path).unwrap();
-        let tenant: i64 = conn
-            .query_row(
-                "SELECT id FROM tenants WHERE name = ?1",
-                [seed::TENANT_A],
-                |row| row.get(0),
-            )
-            .unwrap();
+        let tenant = db::tenant_id(&conn, seed::TENANT_A).unwrap();
         for i in 0..130 {
             // Mixed case folders and repeated names: the order must still be total.
             let folder = ["bulk", "Bulk", "Archive"][i % 3];

@@ -281,6 +281,13 @@ pub fn insert_record(conn: &Connection, record: &NewRecord<'_>) -> DbResult<i64>
     Ok(conn.last_insert_rowid())
 }
 
+/// The id of the tenant called `name`.
+pub fn tenant_id(conn: &Connection, name: &str) -> DbResult<i64> {
+    conn.query_row("SELECT id FROM tenants WHERE name = ?1", [name], |row| {
+        row.get(0)
+    })
+}
+
 /// The internal id of a record of `tenant_id`, if the platform knows it.
 pub fn find_record_id(
     conn: &Connection,

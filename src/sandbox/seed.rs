@@ -2255,7 +2255,7 @@ mod tests {
     }
 
     fn tenant_id(conn: &Connection, name: &str) -> i64 {
-        count(conn, "SELECT id FROM tenants WHERE name = ?1", [name])
+        db::tenant_id(conn, name).unwrap()
     }
 
     /// (record id, owner crm user, email, imported, status, opt-in) of a tenant's record.
