@@ -855,26 +855,7 @@ mod tests {
         use chrono::TimeZone;
         let conn = db::open_in_memory().unwrap();
         let tenant = insert_tenant(&conn, "T").unwrap();
-        let record = insert_record(
-            &conn,
-            &db::NewRecord {
-                tenant_id: tenant,
-                entity: Entity::Lead,
-                crm_id: "L-1",
-                email: None,
-                first_name: None,
-                last_name: None,
-                company: None,
-                job_title: None,
-                owner_id: None,
-                imported: true,
-                score: 0,
-                opt_in_type: OptInType::Unknown,
-                subscription_status: SubscriptionStatus::Subscribed,
-                last_synced_at: Utc::now(),
-            },
-        )
-        .unwrap();
+        let record = insert_record(&conn, &db::NewRecord::lead(tenant, "L-1")).unwrap();
         let day = |d: u32| Utc.with_ymd_and_hms(2026, 3, d, 12, 0, 0).unwrap();
         let details = ActivityDetails::default();
         for (kind, d, campaign) in [

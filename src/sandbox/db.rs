@@ -256,6 +256,29 @@ pub struct NewRecord<'a> {
     pub last_synced_at: DateTime<Utc>,
 }
 
+#[cfg(test)]
+impl<'a> NewRecord<'a> {
+    /// An imported, subscribed lead with no person data and no owner, for tests.
+    pub fn lead(tenant_id: i64, crm_id: &'a str) -> NewRecord<'a> {
+        NewRecord {
+            tenant_id,
+            entity: Entity::Lead,
+            crm_id,
+            email: None,
+            first_name: None,
+            last_name: None,
+            company: None,
+            job_title: None,
+            owner_id: None,
+            imported: true,
+            score: 0,
+            opt_in_type: OptInType::Unknown,
+            subscription_status: SubscriptionStatus::Subscribed,
+            last_synced_at: Utc::now(),
+        }
+    }
+}
+
 pub fn insert_record(conn: &Connection, record: &NewRecord<'_>) -> DbResult<i64> {
     conn.prepare_cached(
         "INSERT INTO records (tenant_id, entity, crm_id, email, first_name, last_name, company,

@@ -671,20 +671,8 @@ mod tests {
         let record = insert_record(
             &conn,
             &db::NewRecord {
-                tenant_id: tenant,
-                entity: Entity::Lead,
-                crm_id: "L-1",
-                email: None,
-                first_name: None,
-                last_name: None,
-                company: None,
-                job_title: None,
                 owner_id: Some(user),
-                imported: true,
-                score: 0,
-                opt_in_type: OptInType::Unknown,
-                subscription_status: SubscriptionStatus::Subscribed,
-                last_synced_at: Utc::now(),
+                ..db::NewRecord::lead(tenant, "L-1")
             },
         )
         .unwrap();
