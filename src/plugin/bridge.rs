@@ -170,6 +170,19 @@ pub fn use_host() -> Host {
     use_context::<Host>().expect("use_host is only called under a BridgeProvider")
 }
 
+/// Calls `again` when an expired session ends (a token arrived): what the view asked for while
+/// it was over failed, and is asked for again.
+#[hook]
+pub fn use_after_expiry(again: Callback<()>) {
+    let expired = use_host().expired;
+    let was_expired = use_mut_ref(|| false);
+    use_effect_with(expired, move |expired| {
+        if was_expired.replace(*expired) && !*expired {
+            again.emit(());
+        }
+    });
+}
+
 #[derive(Properties, PartialEq)]
 pub struct BridgeProviderProps {
     /// The host origin, already checked against the manifest.

@@ -38,12 +38,8 @@ pub(crate) fn window() -> web_sys::Window {
 
 /// Moves keyboard focus to the element with `id` once the current render is on screen (for
 /// when the focused control is about to disappear).
-pub(crate) fn focus_after_render(id: &'static str) {
-    focus_after_render_owned(id.to_owned());
-}
-
-/// [`focus_after_render`] for an id made at run time.
-pub(crate) fn focus_after_render_owned(id: String) {
+pub(crate) fn focus_after_render(id: impl Into<String>) {
+    let id = id.into();
     gloo_timers::callback::Timeout::new(0, move || {
         use wasm_bindgen::JsCast;
         if let Some(element) = window()

@@ -16,7 +16,7 @@ use yew::prelude::*;
 
 use crate::domain::labels::display_name;
 use crate::plugin::api::{self, ApiError};
-use crate::plugin::bridge::use_host;
+use crate::plugin::bridge::{use_after_expiry, use_host};
 use crate::plugin::components::panels::{ErrorPanel, MessagePanel, Skeleton};
 use crate::plugin::intl::{use_formats, use_minute_clock};
 use crate::plugin::state::Generation;
@@ -170,20 +170,12 @@ pub fn HotProspects() -> Html {
         });
     }
 
-    // Back from an expired session: the ranking is asked for again.
-    {
-        let (generation, was_expired) = (generation.dispatcher(), use_mut_ref(|| false));
-        use_effect_with(host.expired, move |expired| {
-            if was_expired.replace(*expired) && !*expired {
-                generation.dispatch(());
-            }
-        });
-    }
-
     let refresh = {
         let generation = generation.dispatcher();
         Callback::from(move |()| generation.dispatch(()))
     };
+    // Back from an expired session: the ranking is asked for again.
+    use_after_expiry(refresh.clone());
     let on_owner = {
         let (chosen, expanded) = (chosen.clone(), expanded.clone());
         Callback::from(move |e: Event| {

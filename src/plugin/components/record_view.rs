@@ -9,7 +9,7 @@ use yew::prelude::*;
 use crate::domain::activity_filters::Filters;
 use crate::domain::labels::display_name;
 use crate::plugin::api::{self, ApiError};
-use crate::plugin::bridge::use_host;
+use crate::plugin::bridge::{use_after_expiry, use_host};
 use crate::plugin::components::activity_history::ActivityHistory;
 use crate::plugin::components::panels::{ErrorPanel, MessagePanel};
 use crate::plugin::components::programs::Programs;
@@ -96,14 +96,10 @@ pub fn RecordView(props: &RecordViewProps) -> Html {
 
     // Back from an expired session: the profile and the history are asked for again (what
     // failed while it was over says so until then).
-    {
-        let (reload, was_expired) = (reload.clone(), use_mut_ref(|| false));
-        use_effect_with(host.expired, move |expired| {
-            if was_expired.replace(*expired) && !*expired {
-                reload.set(*reload + 1);
-            }
-        });
-    }
+    use_after_expiry({
+        let reload = reload.clone();
+        Callback::from(move |()| reload.set(*reload + 1))
+    });
 
     let on_refresh = {
         let (reload, refreshing) = (reload.clone(), refreshing.clone());

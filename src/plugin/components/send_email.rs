@@ -27,7 +27,7 @@ use crate::plugin::bridge::use_host;
 use crate::plugin::components::panels::{ErrorPanel, MessagePanel, Skeleton};
 use crate::plugin::components::send_results::SendResults;
 use crate::plugin::intl::use_formats;
-use crate::plugin::{clock, focus_after_render, focus_after_render_owned, mark, window};
+use crate::plugin::{clock, focus_after_render, mark, window};
 use crate::protocol::{CrmRecord, PluginMessage};
 use crate::wire::{
     PreflightResponse, RecipientStatus, RecordProfile, SendRequest, SendResponse,
@@ -420,7 +420,7 @@ fn Composer(props: &ComposerProps) -> Html {
                         // Where the user was, the button, is gone on the last page: the
                         // first new template takes focus.
                         if let (None, Some(first)) = (&page.next_cursor, page.items.first()) {
-                            focus_after_render_owned(format!("template-{}", first.id));
+                            focus_after_render(format!("template-{}", first.id));
                         }
                         let mut items = shown.items.clone();
                         items.extend(page.items);
