@@ -99,6 +99,17 @@ async fn tick_in_list(client: &Client, ids: &[&str]) {
     panic!("not in rep-ava's list: {left:?}");
 }
 
+/// Waits until the pre-flight says the one recipient of the record's send will receive it.
+async fn wait_for_one_sendable(client: &Client) {
+    wait_until(
+        client,
+        "the one recipient is sendable",
+        "const t = document.querySelector('.preflight-count');
+         return !!t && t.textContent === '1 recipient will receive it';",
+    )
+    .await;
+}
+
 /// Chooses the first template and waits for the pre-flight of the composed message.
 async fn choose_first_template(client: &Client) -> String {
     wait_for(client, ".template input").await;
@@ -257,13 +268,7 @@ async fn the_same_message_sent_again_after_a_reload_is_not_sent_twice() {
     for attempt in 0..2 {
         open_sidebar(&client, &page).await;
         choose_first_template(&client).await;
-        wait_until(
-            &client,
-            "the one recipient is sendable",
-            "const t = document.querySelector('.preflight-count');
-             return !!t && t.textContent === '1 recipient will receive it';",
-        )
-        .await;
+        wait_for_one_sendable(&client).await;
         click_on(&client, "#send-submit").await;
         wait_for(&client, ".send-results").await;
         assert_eq!(text_of(&client, ".send-summary").await, "1 sent");
@@ -345,13 +350,7 @@ async fn a_retry_after_a_lost_answer_without_storage_is_not_sent_twice() {
     )
     .await;
     choose_first_template(&client).await;
-    wait_until(
-        &client,
-        "the one recipient is sendable",
-        "const t = document.querySelector('.preflight-count');
-         return !!t && t.textContent === '1 recipient will receive it';",
-    )
-    .await;
+    wait_for_one_sendable(&client).await;
     click_on(&client, "#send-submit").await;
     wait_until(
         &client,
