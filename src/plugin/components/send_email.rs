@@ -131,8 +131,9 @@ fn Composer(props: &ComposerProps) -> Html {
     let folder = use_state(String::new);
     let templates = use_state(|| Load::<Rc<TemplateList>>::Loading);
     let templates_generation = use_state(|| 0u32);
-    // The next page of templates: in flight, or why it failed. A new search aborts it.
-    let more_templates = use_state(|| None::<Option<ApiError>>);
+    // The next page of templates: none asked for (Idle), in flight, or why it failed. A new
+    // first page aborts it.
+    let more_templates = use_state(|| Load::<()>::Idle);
     let more_controller = use_mut_ref(|| None::<AbortController>);
     // The search and folder of the list on screen, and a count of its first pages: a next page
     // continues that list, and is dropped if another first page replaced it meanwhile.
@@ -175,7 +176,7 @@ fn Composer(props: &ComposerProps) -> Html {
                         if let Some(more) = more_controller.borrow_mut().take() {
                             more.abort();
                         }
-                        more_templates.set(None);
+                        more_templates.set(Load::Idle);
                         {
                             let mut listed = listed.borrow_mut();
                             *listed = (listed.0.wrapping_add(1), query, folder);
@@ -390,7 +391,7 @@ fn Composer(props: &ComposerProps) -> Html {
             let Some(cursor) = list.next_cursor.clone() else {
                 return;
             };
-            if matches!(*more_templates, Some(None)) {
+            if matches!(*more_templates, Load::Loading) {
                 return;
             }
             let Ok(controller) = AbortController::new() else {
@@ -399,7 +400,7 @@ fn Composer(props: &ComposerProps) -> Html {
             if let Some(previous) = more_controller.borrow_mut().replace(controller.clone()) {
                 previous.abort();
             }
-            more_templates.set(Some(None));
+            more_templates.set(Load::Loading);
             let (generation, query, folder) = listed.borrow().clone();
             let endpoint = api::templates(&query, &folder, Some(&cursor));
             let (templates, session, more_templates, shown, listed) = (
@@ -429,9 +430,9 @@ fn Composer(props: &ComposerProps) -> Html {
                             items,
                             next_cursor: page.next_cursor,
                         })));
-                        more_templates.set(None);
+                        more_templates.set(Load::Idle);
                     }
-                    Err(error) => more_templates.set(Some(Some(error))),
+                    Err(error) => more_templates.set(Load::Failed(error)),
                 }
             });
         })
@@ -457,9 +458,9 @@ fn Composer(props: &ComposerProps) -> Html {
                 on_query={{ let query = query.clone(); Callback::from(move |q| query.set(q)) }}
                 on_folder={{ let folder = folder.clone(); Callback::from(move |f| folder.set(f)) }}
                 on_choose={dispatch.reform(Action::Choose)}
-                loading_more={matches!(*more_templates, Some(None))}
+                loading_more={matches!(*more_templates, Load::Loading)}
                 more_error={match &*more_templates {
-                    Some(Some(error)) => Some(AttrValue::from(error.user_message())),
+                    Load::Failed(error) => Some(AttrValue::from(error.user_message())),
                     _ => None,
                 }}
                 {on_more}
