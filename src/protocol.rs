@@ -124,6 +124,13 @@ pub enum HostMessage {
         #[serde(deserialize_with = "crate::wire::rfc3339::deserialize")]
         expires_at: DateTime<Utc>,
     },
+    /// The host could not get a token from its single sign-on. With `id`, for that
+    /// `tokenRequest`; without, for the `context` it owed after `ready` (or after the user
+    /// switched record).
+    TokenError {
+        #[serde(default)]
+        id: Option<String>,
+    },
 }
 
 /// Messages the plugin sends to the host.
@@ -305,6 +312,23 @@ mod tests {
                 Err(Rejected::BadShape(_))
             ));
         }
+    }
+
+    #[test]
+    fn a_token_error_names_the_request_it_answers_or_none() {
+        let accept = |value: serde_json::Value| {
+            accept_host_message(HOST, HOST, true, &value.to_string()).unwrap()
+        };
+        assert_eq!(
+            accept(json!({"protocol": PROTOCOL, "type": "tokenError", "id": "token-3"})),
+            HostMessage::TokenError {
+                id: Some("token-3".into())
+            }
+        );
+        assert_eq!(
+            accept(json!({"protocol": PROTOCOL, "type": "tokenError"})),
+            HostMessage::TokenError { id: None }
+        );
     }
 
     #[test]

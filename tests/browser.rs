@@ -904,6 +904,108 @@ async fn a_host_that_does_not_answer_a_token_request_expires_the_session_until_a
 }
 
 #[wasm_bindgen_test]
+async fn a_host_without_a_token_ends_the_session_at_once() {
+    let _api = FakeApi::install(|_, _| {
+        (
+            401,
+            r#"{"error":{"code":"tokenExpired","message":"token expired"}}"#.to_owned(),
+        )
+    });
+    // The host has the app's 10 s to answer; its `tokenError` ends the wait, well within the
+    // 3 s `wait_for` gives up after.
+    let mounted = mount_bridge_with(html! { <Sidebar /> }, "", 10_000).await;
+    receive(HOST, Some(&parent()), &js(context("L-1", "t-1")));
+    let root = mounted.root.clone();
+    let host = mounted.host();
+    wait_for("a token request", || {
+        host.bridge.pending_token_requests().len() == 1
+    })
+    .await;
+    let id = host.bridge.pending_token_requests()[0].clone();
+    // An answer to another request settles nothing.
+    receive(
+        HOST,
+        Some(&parent()),
+        &js(json!({"protocol": "crm-sidebar/1", "type": "tokenError", "id": "token-999"})),
+    );
+    yew::scheduler::flush().await;
+    assert_eq!(
+        host.bridge.pending_token_requests(),
+        std::slice::from_ref(&id)
+    );
+
+    receive(
+        HOST,
+        Some(&parent()),
+        &js(json!({"protocol": "crm-sidebar/1", "type": "tokenError", "id": id})),
+    );
+    wait_for("the session to end", || {
+        text(&root).contains("Your session expired \u{2014} reopen the sidebar")
+    })
+    .await;
+    assert!(mounted.host().expired);
+    assert!(host.bridge.pending_token_requests().is_empty());
+    assert!(root.query_selector(".tabs").unwrap().is_some());
+    mounted.destroy();
+}
+
+#[wasm_bindgen_test]
+async fn a_host_that_sends_no_context_is_reported_and_asked_again() {
+    let _api = FakeApi::install(lead_api);
+    let mounted = mount_bridge_with(html! { <Sidebar /> }, "", 50).await;
+    let root = mounted.root.clone();
+    assert!(text(&root).contains("Connecting to the CRM"));
+    wait_for("the failure", || {
+        text(&root).contains("Can't connect to the CRM \u{2014} reopen the sidebar")
+    })
+    .await;
+    assert!(mounted.host().context_failed);
+
+    // "Try again" says `ready` again and waits anew.
+    one(&root, ".error-panel button")
+        .dyn_into::<web_sys::HtmlElement>()
+        .unwrap()
+        .click();
+    yew::scheduler::flush().await;
+    assert!(text(&root).contains("Connecting to the CRM"));
+    assert!(!mounted.host().context_failed);
+
+    // A context that comes late is shown all the same.
+    wait_for("the failure again", || mounted.host().context_failed).await;
+    receive(HOST, Some(&parent()), &js(context("L-1", "t-1")));
+    wait_for("the record", || text(&root).contains("Score 42")).await;
+    assert!(!text(&root).contains("Can't connect"));
+    assert!(!mounted.host().context_failed);
+    mounted.destroy();
+}
+
+#[wasm_bindgen_test]
+async fn a_context_the_host_could_not_send_is_said_at_once_and_the_record_kept() {
+    let _api = FakeApi::install(lead_api);
+    let mounted = mount_bridge_with(html! { <Sidebar /> }, "", 10_000).await;
+    let root = mounted.root.clone();
+    let no_token = json!({"protocol": "crm-sidebar/1", "type": "tokenError"});
+    receive(HOST, Some(&parent()), &js(no_token.clone()));
+    wait_for("the failure", || {
+        text(&root).contains("Can't connect to the CRM")
+    })
+    .await;
+
+    receive(HOST, Some(&parent()), &js(context("L-1", "t-1")));
+    wait_for("the record", || text(&root).contains("Score 42")).await;
+    // The user switched record and the host could not send it: the record shown stays, and
+    // the notice says it is not the CRM's current one.
+    receive(HOST, Some(&parent()), &js(no_token));
+    wait_for("the notice", || {
+        text(&root).contains("The CRM couldn't update the sidebar")
+    })
+    .await;
+    assert!(text(&root).contains("Score 42"));
+    assert!(!mounted.host().expired, "the session itself is fine");
+    mounted.destroy();
+}
+
+#[wasm_bindgen_test]
 async fn a_token_about_to_expire_is_renewed_ahead_of_time() {
     let mounted = mount_bridge(html! {}).await;
     let mut message = context("L-1", "t-1");

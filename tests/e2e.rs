@@ -391,3 +391,76 @@ async fn the_host_script_takes_numeric_ids_and_refuses_a_record_it_cannot_carry(
     wait_for(&client, ".activity-row").await;
     client.close().await.unwrap();
 }
+
+/// The CRM's single sign-on fails: the host script answers `tokenError`, so the rep is told at
+/// once (not after the plugin's 10 s wait), "Try again" asks for the context again, and a failed
+/// renewal ends the session without the wait either.
+#[tokio::test]
+async fn a_failing_single_sign_on_is_said_at_once_and_tried_again() {
+    let client = browser().await;
+    client
+        .goto(&format!(
+            "{}/record?entity=lead&id={}&user=rep-ava",
+            harness().host,
+            seed::DEMO_LEAD
+        ))
+        .await
+        .unwrap();
+    wait_for(&client, "#sidebar-frame").await;
+    eval(
+        &client,
+        &format!(
+            "const box = document.createElement('div');
+             box.style.height = '600px';
+             document.body.appendChild(box);
+             const plugin = new URL(document.getElementById('sidebar-frame').src).origin;
+             let calls = 0;
+             window.__third = CrmSidebarHost.mount({{
+               container: box, frameId: 'third-frame', pluginUrl: plugin + '/index.html',
+               view: 'activity',
+               getContext: () => {{
+                 calls += 1;
+                 if (calls === 1) return Promise.reject(new Error('SSO is down'));
+                 // The plugin renews a token this short-lived within about a second.
+                 return Demo.mintToken().then(t => ({{
+                   token: t.token, expiresAt: new Date(Date.now() + 2000).toISOString(),
+                   user: {{ id: 'rep-ava', name: 'Ava' }},
+                   record: {{ entity: 'lead', id: '{}' }},
+                 }}));
+               }},
+               getToken: () => Promise.reject(new Error('SSO is down')),
+             }});
+             return true;",
+            seed::DEMO_LEAD
+        ),
+    )
+    .await;
+    let frame = wait_for(&client, "#third-frame").await;
+    frame.enter_frame().await.unwrap();
+    let started = std::time::Instant::now();
+    let said = text_of(&client, ".error-panel .error-message").await;
+    assert_eq!(
+        said,
+        "Can't connect to the CRM \u{2014} reopen the sidebar."
+    );
+    assert!(
+        started.elapsed() < Duration::from_secs(8),
+        "said at once, not after the 10 s wait"
+    );
+
+    click_on(&client, ".error-panel button").await;
+    wait_for(&client, ".activity-row").await;
+    let renewed_from = std::time::Instant::now();
+    let expired = text_of(&client, ".session-expired .error-message").await;
+    assert!(expired.starts_with("Your session expired"), "{expired}");
+    assert!(
+        renewed_from.elapsed() < Duration::from_secs(8),
+        "the failed renewal ends the session at once"
+    );
+    // What the rep was reading stays.
+    assert!(client
+        .find(fantoccini::Locator::Css(".activity-row"))
+        .await
+        .is_ok());
+    client.close().await.unwrap();
+}

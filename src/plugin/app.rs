@@ -98,27 +98,43 @@ pub fn Sidebar() -> Html {
         Callback::from(move |()| bridge.post(&PluginMessage::Close))
     };
     // An expired session keeps the view and everything typed or chosen in it: the notice asks
-    // the host again on "Try again", and goes away as soon as a token arrives.
-    let expired = host.expired.then(|| {
+    // the host again on "Try again", and goes away as soon as a token arrives. A context the
+    // host could not send is asked for again with `ready`.
+    let again = if host.context_failed || host.context.is_none() {
+        host.ask_context.clone()
+    } else {
         let session = host.session.clone();
-        let again = Callback::from(move |()| {
+        Callback::from(move |()| {
             let session = session.clone();
             spawn_local(async move {
                 session.renew().await;
             });
-        });
+        })
+    };
+    let notice = match (&host.context, host.context_failed) {
+        (None, _) => None,
+        (Some(_), true) => Some(
+            "The CRM couldn't update the sidebar; it still shows what is below. Try again or \
+             reopen the sidebar.",
+        ),
+        (Some(_), false) => host.expired.then_some(
+            "Your session expired \u{2014} reopen the sidebar. What you entered here is kept.",
+        ),
+    };
+    let notice = notice.map(|message| {
         html! {
             <div class="session-expired">
-                <ErrorPanel
-                    compact=true
-                    message="Your session expired \u{2014} reopen the sidebar. What you entered here is kept."
-                    on_retry={again}
-                />
+                <ErrorPanel compact=true {message} on_retry={again.clone()} />
             </div>
         }
     });
     let content = match &host.context {
-        None if host.expired => html! {},
+        None if host.context_failed || host.expired => html! {
+            <ErrorPanel
+                message="Can't connect to the CRM \u{2014} reopen the sidebar."
+                on_retry={again}
+            />
+        },
         None => html! { <Skeleton label="Connecting to the CRM" rows={4} /> },
         Some(context) => html! {
             <FormatsProvider
@@ -137,7 +153,7 @@ pub fn Sidebar() -> Html {
         .then_some("sidebar-wide");
     html! {
         <main class={classes!("sidebar", wide, format!("theme-{theme}"))} data-theme={theme}>
-            { for expired }
+            { for notice }
             { content }
         </main>
     }

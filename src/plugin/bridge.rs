@@ -13,6 +13,7 @@ use std::rc::Rc;
 use futures::channel::oneshot;
 use futures::future::{select, Either};
 use gloo_events::EventListener;
+use gloo_timers::callback::Timeout;
 use gloo_timers::future::TimeoutFuture;
 use wasm_bindgen::{JsCast, JsValue};
 use web_sys::MessageEvent;
@@ -33,8 +34,9 @@ pub struct Bridge {
 struct BridgeInner {
     host: String,
     next_id: Cell<u64>,
-    /// `tokenRequest`s waiting for their `token`, by id.
-    pending: RefCell<Vec<(String, oneshot::Sender<()>)>>,
+    /// `tokenRequest`s waiting for their answer, by id: `true` for a `token`, `false` for a
+    /// `tokenError`.
+    pending: RefCell<Vec<(String, oneshot::Sender<bool>)>>,
 }
 
 impl PartialEq for Bridge {
@@ -86,9 +88,9 @@ impl Bridge {
         let _ = parent.post_message(&data, self.host());
     }
 
-    /// Asks the host for a fresh token. Resolves to `true` once the host answered (the answer
-    /// itself goes to the session through [`BridgeProvider`]), `false` after `timeout_ms`
-    /// without one.
+    /// Asks the host for a fresh token. Resolves to `true` once the host answered with one (the
+    /// token itself goes to the session through [`BridgeProvider`]), `false` when it answered
+    /// that it has none or after `timeout_ms` without an answer.
     pub fn request_token(&self, timeout_ms: u32) -> impl std::future::Future<Output = bool> {
         let id = self.inner.next_id.get();
         self.inner.next_id.set(id + 1);
@@ -99,7 +101,7 @@ impl Bridge {
         let inner = Rc::downgrade(&self.inner);
         async move {
             let ok = match select(answer, TimeoutFuture::new(timeout_ms)).await {
-                Either::Left((answer, _)) => answer.is_ok(),
+                Either::Left((answer, _)) => answer == Ok(true),
                 Either::Right(_) => false,
             };
             if !ok {
@@ -124,13 +126,13 @@ impl Bridge {
             .collect()
     }
 
-    /// Settles the request the host's `token` answers. Unknown ids (late or forged answers)
-    /// settle nothing.
-    fn answered(&self, id: &str) {
+    /// Settles the request the host's `token` (`got_one`) or `tokenError` answers. Unknown ids
+    /// (late or forged answers) settle nothing.
+    fn answered(&self, id: &str, got_one: bool) {
         let mut pending = self.inner.pending.borrow_mut();
         if let Some(at) = pending.iter().position(|(pending, _)| pending == id) {
             let (_, answered) = pending.swap_remove(at);
-            let _ = answered.send(());
+            let _ = answered.send(got_one);
         }
     }
 }
@@ -145,6 +147,11 @@ pub struct Host {
     /// The host left a token request unanswered: the session is over until a token arrives
     /// (late, or after the user asked again).
     pub expired: bool,
+    /// The host owed a context (after `ready`, or for another record) and said it has none
+    /// (`tokenError`) or sent none in time. A context that comes later ends it.
+    pub context_failed: bool,
+    /// Says `ready` again, so the host sends its context again.
+    pub ask_context: Callback<()>,
     /// The `Idempotency-Key` of every message sent from this plugin instance (Send view).
     pub send_keys: Rc<RefCell<SendKeys>>,
 }
@@ -155,6 +162,8 @@ impl PartialEq for Host {
             && self.session == other.session
             && self.context == other.context
             && self.expired == other.expired
+            && self.context_failed == other.context_failed
+            && self.ask_context == other.ask_context
             && Rc::ptr_eq(&self.send_keys, &other.send_keys)
     }
 }
@@ -199,6 +208,9 @@ pub struct BridgeProviderProps {
 pub fn BridgeProvider(props: &BridgeProviderProps) -> Html {
     let context = use_state(|| None::<Rc<Context>>);
     let expired = use_state(|| false);
+    let context_failed = use_state(|| false);
+    // Runs out when the host took too long to send the context it owes.
+    let context_wait = use_mut_ref(|| None::<Timeout>);
     let send_keys = use_memo((), |()| Rc::new(RefCell::new(SendKeys::default())));
     let bridge = use_memo(props.host.clone(), |host| Bridge::new(host.as_str()));
     let session = {
@@ -215,9 +227,32 @@ pub fn BridgeProvider(props: &BridgeProviderProps) -> Html {
         )
     };
 
+    // `ready`: the host answers with the context, and has as long as for a token to do so.
+    let ask_context = {
+        let (failed, wait) = (context_failed.setter(), context_wait.clone());
+        use_memo(
+            ((*bridge).clone(), props.token_answer_timeout_ms),
+            move |(bridge, timeout)| {
+                let bridge = bridge.clone();
+                let timeout = *timeout;
+                Callback::from(move |()| {
+                    failed.set(false);
+                    let failed = failed.clone();
+                    *wait.borrow_mut() = Some(Timeout::new(timeout, move || failed.set(true)));
+                    bridge.post(&PluginMessage::Ready);
+                })
+            },
+        )
+    };
+
     {
         let (bridge, session, context) = ((*bridge).clone(), (*session).clone(), context.setter());
         let expired = expired.setter();
+        let (failed, wait, ask_context) = (
+            context_failed.setter(),
+            context_wait.clone(),
+            (*ask_context).clone(),
+        );
         use_effect_with((bridge.clone(), session.clone()), move |_| {
             let listener = {
                 let bridge = bridge.clone();
@@ -233,6 +268,8 @@ pub fn BridgeProvider(props: &BridgeProviderProps) -> Html {
                             );
                             // A token that arrives late ends an expired session.
                             expired.set(false);
+                            wait.borrow_mut().take();
+                            failed.set(false);
                             mark("sidebar:context");
                             context.set(Some(Rc::new(*next)));
                         }
@@ -244,14 +281,21 @@ pub fn BridgeProvider(props: &BridgeProviderProps) -> Html {
                             session.set_token(token.into_inner(), expires_at);
                             expired.set(false);
                             if let Some(id) = id {
-                                bridge.answered(&id);
+                                bridge.answered(&id, true);
                             }
+                        }
+                        Some(HostMessage::TokenError { id: Some(id) }) => {
+                            bridge.answered(&id, false);
+                        }
+                        Some(HostMessage::TokenError { id: None }) => {
+                            wait.borrow_mut().take();
+                            failed.set(true);
                         }
                         None => {}
                     }
                 })
             };
-            bridge.post(&PluginMessage::Ready);
+            ask_context.emit(());
             move || drop(listener)
         });
     }
@@ -261,6 +305,8 @@ pub fn BridgeProvider(props: &BridgeProviderProps) -> Html {
         session: (*session).clone(),
         context: (*context).clone(),
         expired: *expired,
+        context_failed: *context_failed,
+        ask_context: (*ask_context).clone(),
         send_keys: (*send_keys).clone(),
     };
     html! {

@@ -155,8 +155,9 @@
           post(contextMessage(Object.assign({}, context, overrides), view));
         })
         .catch(function (error) {
-          // The plugin times out waiting and tells the user to reopen the sidebar.
+          // The plugin tells the user it could not connect, and offers to try again (`ready`).
           warn('could not send the context (' + describe(error) + ')');
+          if (seq === contextSeq) post({ protocol: PROTOCOL, type: 'tokenError' });
         });
     }
 
@@ -176,7 +177,9 @@
           post({ protocol: PROTOCOL, type: 'token', id: id, token: fresh.token, expiresAt: toIsoTime(fresh.expiresAt) });
         })
         .catch(function (error) {
+          // The plugin ends the session at once instead of waiting for an answer.
           warn('could not get a token (' + describe(error) + ')');
+          post({ protocol: PROTOCOL, type: 'tokenError', id: id });
         });
     }
 
