@@ -464,3 +464,80 @@ async fn a_failed_refresh_keeps_the_ranking_and_the_timer_and_offers_a_retry() {
     wait_for_rows(&client, "the ranking is shown again", &expected).await;
     client.close().await.unwrap();
 }
+
+/// The hot-prospects tab asks the host for the height of its table (`resize`), so the CRM page
+/// scrolls rather than a frame inside it, and asks again when a reason list opens. The record
+/// sidebar fills the frame it is given and asks for nothing.
+#[tokio::test]
+async fn the_tab_takes_the_height_of_its_rows_and_grows_with_a_reason_list() {
+    let client = browser().await;
+    let rep = seed::REPS_A[0];
+    open_sidebar(&client, &format!("/hot-prospects?user={rep}")).await;
+    wait_for_rows(&client, "the ranking", &ranked(rep, "me").await).await;
+    let content_height =
+        "return Math.ceil(document.querySelector('main').getBoundingClientRect().height);";
+    let frame_height = |height: u64| {
+        format!("return document.getElementById('sidebar-frame').style.height === '{height}px';")
+    };
+
+    let table = eval(&client, content_height).await.as_u64().unwrap();
+    assert!(
+        table > 600,
+        "twenty rows are taller than the tab's minimum: {table}"
+    );
+    client.enter_parent_frame().await.unwrap();
+    wait_until(
+        &client,
+        "the frame takes the table's height",
+        &frame_height(table),
+    )
+    .await;
+    wait_for(&client, "#sidebar-frame")
+        .await
+        .enter_frame()
+        .await
+        .unwrap();
+    assert_eq!(
+        eval(
+            &client,
+            "return document.scrollingElement.scrollHeight <= window.innerHeight;"
+        )
+        .await,
+        json!(true),
+        "nothing scrolls inside the frame"
+    );
+
+    click_on(&client, "tbody.prospect .prospect-why").await;
+    wait_for(&client, ".reason").await;
+    let grown = poll(
+        &client,
+        "the reasons to take room",
+        &format!(
+            "const h = Math.ceil(document.querySelector('main').getBoundingClientRect().height);
+             return h > {table} ? h : null;"
+        ),
+    )
+    .await
+    .as_u64()
+    .unwrap();
+    client.enter_parent_frame().await.unwrap();
+    wait_until(&client, "the frame grows with them", &frame_height(grown)).await;
+
+    open_sidebar(
+        &client,
+        &format!("/record?entity=lead&id={}&user=rep-ava", seed::DEMO_LEAD),
+    )
+    .await;
+    wait_for(&client, ".activity-row").await;
+    client.enter_parent_frame().await.unwrap();
+    assert_eq!(
+        eval(
+            &client,
+            "return document.getElementById('sidebar-frame').style.height;"
+        )
+        .await,
+        json!(""),
+        "the record sidebar keeps the host's height"
+    );
+    client.close().await.unwrap();
+}

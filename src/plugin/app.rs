@@ -1,12 +1,15 @@
 //! The entry component: refuses hosts the manifest does not allow, then shows the view the host
 //! asked for.
 
+use std::cell::Cell;
 use std::rc::Rc;
 
+use wasm_bindgen::closure::Closure;
+use wasm_bindgen::JsCast;
 use yew::platform::spawn_local;
 use yew::prelude::*;
 
-use crate::plugin::bridge::{use_host, BridgeProvider};
+use crate::plugin::bridge::{use_host, Bridge, BridgeProvider};
 use crate::plugin::components::hot_prospects::HotProspects;
 use crate::plugin::components::panels::{ErrorPanel, MessagePanel, Skeleton};
 use crate::plugin::components::programs::Programs;
@@ -145,18 +148,66 @@ pub fn Sidebar() -> Html {
             </FormatsProvider>
         },
     };
-    // The hot-prospects table is a CRM tab of its own: it may use a wider column.
-    let wide = host
+    // The hot-prospects table is a CRM tab of its own: it may use a wider column, and the tab
+    // gives it the height of its rows.
+    let tab = host
         .context
         .as_ref()
-        .is_some_and(|context| context.view == View::HotProspects)
-        .then_some("sidebar-wide");
+        .is_some_and(|context| context.view == View::HotProspects);
+    let main = use_node_ref();
+    use_fit_to_content(tab, main.clone(), host.bridge.clone());
     html! {
-        <main class={classes!("sidebar", wide, format!("theme-{theme}"))} data-theme={theme}>
+        <main
+            ref={main}
+            class={classes!("sidebar", tab.then_some("sidebar-wide"), format!("theme-{theme}"))}
+            data-theme={theme}
+        >
             { for notice }
             { content }
         </main>
     }
+}
+
+/// While `enabled`, the page takes the height of its content rather than the frame's (the frame
+/// scrolls if the host keeps it smaller), and every change of that height is posted to the host
+/// as `resize`. Views built around a scrolling list fill the frame instead and post nothing.
+#[hook]
+fn use_fit_to_content(enabled: bool, main: NodeRef, bridge: Bridge) {
+    use_effect_with((enabled, bridge), move |(enabled, bridge)| {
+        let root = window()
+            .document()
+            .and_then(|document| document.document_element());
+        let observer = enabled
+            .then(|| main.cast::<web_sys::Element>())
+            .flatten()
+            .and_then(|main| {
+                if let Some(root) = &root {
+                    let _ = root.set_attribute("data-fit", "content");
+                }
+                let (bridge, posted) = (bridge.clone(), Cell::new(0));
+                let measured = Closure::<dyn Fn()>::new({
+                    let main = main.clone();
+                    move || {
+                        let height = main.get_bounding_client_rect().height().ceil() as u32;
+                        if posted.replace(height) != height {
+                            bridge.post(&PluginMessage::Resize { height });
+                        }
+                    }
+                });
+                let observer =
+                    web_sys::ResizeObserver::new(measured.as_ref().unchecked_ref()).ok()?;
+                observer.observe(&main);
+                Some((observer, measured))
+            });
+        move || {
+            if let Some((observer, _measured)) = observer {
+                observer.disconnect();
+            }
+            if let Some(root) = root {
+                let _ = root.remove_attribute("data-fit");
+            }
+        }
+    });
 }
 
 fn view(context: &Context, close: &Callback<()>) -> Html {
