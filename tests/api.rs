@@ -250,6 +250,74 @@ async fn pages_never_repeat_or_skip_rows_while_activities_arrive() {
 }
 
 #[tokio::test]
+async fn a_first_page_counts_what_its_search_and_period_match_per_kind() {
+    let sandbox = shared();
+    let token = token_for(sandbox, "rep-ava").await;
+    let from = Utc::now() - Duration::days(30);
+    let period = format!(
+        "from={}",
+        from.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
+    );
+    // Counted the long way: every row of the period that the search matches.
+    let matching = all_pages(
+        sandbox,
+        &token,
+        seed::PERF_RECORD,
+        &format!("{period}&q=a&limit=200"),
+    )
+    .await;
+    assert!(matching.len() > 10, "the period has rows to count");
+    let expected: std::collections::BTreeMap<ActivityKind, u64> =
+        matching.iter().fold(Default::default(), |mut counts, a| {
+            *counts.entry(a.kind).or_default() += 1;
+            counts
+        });
+    assert!(expected.len() > 1);
+
+    // The first page counts them all, whichever kinds it lists itself.
+    let one_kind = expected.keys().next().unwrap().as_str();
+    let first: ActivityPage = get_json(
+        sandbox,
+        &token,
+        &activities_path(
+            seed::PERF_RECORD,
+            &format!("{period}&q=a&kinds={one_kind}&limit=5"),
+        ),
+    )
+    .await;
+    assert_eq!(first.kind_counts.as_ref(), Some(&expected));
+    assert!(first.items.iter().all(|a| a.kind.as_str() == one_kind));
+
+    // Later pages leave them out.
+    let cursor = first.next_cursor.expect("more than one page");
+    let next: Value = get_json(
+        sandbox,
+        &token,
+        &activities_path(
+            seed::PERF_RECORD,
+            &format!("{period}&q=a&kinds={one_kind}&limit=5&cursor={cursor}"),
+        ),
+    )
+    .await;
+    assert!(next.get("kindCounts").is_none(), "{next}");
+
+    // Without a search or period the counts are the profile's.
+    let profile: RecordProfile = get_json(
+        sandbox,
+        &token,
+        &format!("/v1/records/lead/{}", seed::PERF_RECORD),
+    )
+    .await;
+    let whole: ActivityPage = get_json(
+        sandbox,
+        &token,
+        &activities_path(seed::PERF_RECORD, "limit=1"),
+    )
+    .await;
+    assert_eq!(whole.kind_counts, Some(profile.activity_counts));
+}
+
+#[tokio::test]
 async fn every_filter_narrows_the_rows() {
     let sandbox = shared();
     let token = token_for(sandbox, "rep-ava").await;

@@ -647,9 +647,13 @@ const PROFILE: &str = r#"{"entity":"lead","crmId":"L-1","email":"ann@example.com
     "firstName":"Ann","lastName":"Lee","company":"Acme","jobTitle":"CTO","owner":null,
     "imported":true,"score":42,"optInType":"double","subscriptionStatus":"subscribed",
     "lastSyncedAt":"2026-03-10T11:00:00Z",
-    "activityCounts":{"emailSent":1,"emailOpened":1,"emailClicked":1,"pageVisit":1}}"#;
+    "activityCounts":{"emailSent":6,"emailOpened":5,"emailClicked":3,"pageVisit":9}}"#;
 
-/// Answers like the sandbox would for lead L-1, honouring `kinds`.
+/// What `PAGE` matches per kind, as the API says with a first page (whatever `kinds` asks).
+const PAGE_KIND_COUNTS: &str = r#"{"emailSent":1,"emailOpened":1,"emailClicked":1,"pageVisit":1}"#;
+
+/// Answers like the sandbox would for lead L-1, honouring `kinds` (the record's whole history
+/// is longer than the 30 days `PAGE` holds).
 fn lead_api(path: &str, _auth: &str) -> (u16, String) {
     if !path.contains("/activities") {
         // The profile of the lead asked for (L-1 unless the path names another).
@@ -671,9 +675,15 @@ fn lead_api(path: &str, _auth: &str) -> (u16, String) {
             .filter(|item| item["kind"] == "emailClicked")
             .cloned()
             .collect();
-        return (200, json!({"items": items, "nextCursor": null}).to_string());
+        let counts: serde_json::Value = serde_json::from_str(PAGE_KIND_COUNTS).unwrap();
+        return (
+            200,
+            json!({"items": items, "nextCursor": null, "kindCounts": counts}).to_string(),
+        );
     }
-    (200, PAGE.to_owned())
+    let mut page: serde_json::Value = serde_json::from_str(PAGE).unwrap();
+    page["kindCounts"] = serde_json::from_str(PAGE_KIND_COUNTS).unwrap();
+    (200, page.to_string())
 }
 
 #[component]
@@ -722,6 +732,11 @@ async fn chips_and_search_change_the_query_sent_and_the_rows() {
     let chip = one(&root, "button.chip.kind-emailClicked");
     assert_eq!(chip.get_attribute("aria-pressed").as_deref(), Some("true"));
     assert_eq!(text(&one(&root, ".activity-label")), "Email clicked");
+    // The other chips still count what choosing them would list.
+    assert_eq!(
+        text(&one(&root, "button.chip.kind-pageVisit .chip-count")),
+        "1"
+    );
 
     // Search is sent as `q` once the user pauses.
     type_into(&one(&root, "input[type=search]"), "pri");
@@ -1040,8 +1055,12 @@ async fn the_record_page_shows_the_profile_and_its_history() {
         one(&root, "main").get_attribute("data-theme").as_deref(),
         Some("dark")
     );
-    // Counts from the profile are on the chips; kinds the record never had are not offered.
-    assert!(text(&one(&root, "button.chip.kind-pageVisit")).contains('1'));
+    // The chips count what the period lists (not the profile's whole history); kinds the
+    // record never had are not offered.
+    assert_eq!(
+        text(&one(&root, "button.chip.kind-pageVisit .chip-count")),
+        "1"
+    );
     assert!(root
         .query_selector("button.chip.kind-formSubmitted")
         .unwrap()

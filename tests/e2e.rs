@@ -7,7 +7,7 @@ use std::time::Duration;
 
 use chrono::Utc;
 use crm_sidebar::sandbox::seed;
-use crm_sidebar::wire::ActivityPage;
+use crm_sidebar::wire::{ActivityKind, ActivityPage};
 use fantoccini::Client;
 use serde_json::{json, Value};
 use support::browser::*;
@@ -74,6 +74,17 @@ async fn a_rep_reads_the_latest_activity_filters_and_searches() {
     )
     .await;
     assert!(!found.items.is_empty());
+    // The sent-email chip counts the sent emails the search finds.
+    let sent = found.kind_counts.as_ref().unwrap()[&ActivityKind::EmailSent];
+    wait_until(
+        &client,
+        "the chip counts what the search finds",
+        &format!(
+            "const c = document.querySelector('button.chip.kind-emailSent .chip-count');
+             return c !== null && c.textContent === '{sent}';"
+        ),
+    )
+    .await;
     let expected_first = found.items[0].occurred_at;
     let expected_count = found.items.len().min(20);
     let deadline = std::time::Instant::now() + WAIT;

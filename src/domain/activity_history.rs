@@ -4,7 +4,7 @@
 //! browser is decided here: which page belongs to which listing, de-duplication, day grouping,
 //! which rows are expanded and how tall each row is.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 use std::rc::Rc;
 
 use chrono::{DateTime, Utc};
@@ -124,6 +124,8 @@ pub enum HistoryAction<E> {
         generation: u64,
         entries: Vec<Entry>,
         next_cursor: Option<String>,
+        /// What the filters match per kind; the API sends it with a listing's first page.
+        kind_counts: Option<BTreeMap<ActivityKind, u64>>,
     },
     PageFailed {
         generation: u64,
@@ -142,6 +144,9 @@ pub struct HistoryState<E> {
     pub generation: u64,
     pub phase: Phase<E>,
     pub next_cursor: Option<String>,
+    /// What the filters match per kind (their kinds aside), from the listing's first page. A
+    /// new listing keeps the previous counts until its own arrive; a failed one has none.
+    pub kind_counts: Option<Rc<BTreeMap<ActivityKind, u64>>>,
     /// Counts applied changes: two snapshots of one history with the same revision are equal.
     revision: u64,
     entries: Rc<Vec<Entry>>,
@@ -158,6 +163,7 @@ impl<E> Default for HistoryState<E> {
             generation: 1,
             phase: Phase::Loading,
             next_cursor: None,
+            kind_counts: None,
             revision: 0,
             entries: Rc::default(),
             ids: Rc::default(),
@@ -194,6 +200,7 @@ impl<E> HistoryState<E> {
             generation,
             entries,
             next_cursor,
+            kind_counts: None,
         });
         state
     }
@@ -246,12 +253,16 @@ impl<E> HistoryState<E> {
                 generation,
                 entries,
                 next_cursor,
+                kind_counts,
             } => {
                 if generation != self.generation {
                     return false;
                 }
                 match self.phase {
-                    Phase::Loading | Phase::Failed(_) => self.replace_entries(entries),
+                    Phase::Loading | Phase::Failed(_) => {
+                        self.kind_counts = kind_counts.map(Rc::new);
+                        self.replace_entries(entries)
+                    }
                     Phase::LoadingMore | Phase::FailedMore(_) => self.append_entries(entries),
                     Phase::Idle => return false,
                 }
@@ -264,7 +275,10 @@ impl<E> HistoryState<E> {
                     return false;
                 }
                 self.phase = match self.phase {
-                    Phase::Loading | Phase::Failed(_) => Phase::Failed(error),
+                    Phase::Loading | Phase::Failed(_) => {
+                        self.kind_counts = None;
+                        Phase::Failed(error)
+                    }
                     Phase::LoadingMore | Phase::FailedMore(_) => Phase::FailedMore(error),
                     Phase::Idle => return false,
                 };
@@ -397,6 +411,7 @@ mod tests {
             generation,
             entries,
             next_cursor: cursor.map(str::to_owned),
+            kind_counts: None,
         })
     }
 
@@ -478,6 +493,7 @@ mod tests {
                 ActivityKind::PageVisit,
             )]),
             next_cursor: None,
+            kind_counts: None,
         };
         assert!(!state.apply(stale));
         assert_eq!(state.phase, Phase::Loading);
@@ -517,6 +533,72 @@ mod tests {
     }
 
     #[test]
+    fn kind_counts_come_with_a_first_page_and_last_until_the_next_listing_has_its_own() {
+        let counts = |pairs: &[(ActivityKind, u64)]| Some(BTreeMap::from_iter(pairs.to_vec()));
+        let first_page = |state: &mut State, kind_counts| {
+            let generation = state.generation;
+            state.apply(HistoryAction::PageLoaded {
+                generation,
+                entries: page(vec![activity(
+                    2,
+                    "2026-03-10T09:00:00Z",
+                    ActivityKind::PageVisit,
+                )]),
+                next_cursor: Some("c".into()),
+                kind_counts,
+            })
+        };
+        let mut state = State::default();
+        assert_eq!(state.kind_counts, None);
+        first_page(&mut state, counts(&[(ActivityKind::PageVisit, 9)]));
+        let shown = state.kind_counts.clone().unwrap();
+        assert_eq!(shown.get(&ActivityKind::PageVisit), Some(&9));
+
+        // A later page of the same listing brings none and changes nothing.
+        state.apply(HistoryAction::LoadMore);
+        let generation = state.generation;
+        state.apply(HistoryAction::PageLoaded {
+            generation,
+            entries: page(vec![activity(
+                1,
+                "2026-03-09T09:00:00Z",
+                ActivityKind::PageVisit,
+            )]),
+            next_cursor: None,
+            kind_counts: None,
+        });
+        assert_eq!(state.kind_counts.as_deref(), Some(&*shown));
+
+        // Another search keeps them on the chips while it loads, then shows its own.
+        state.apply(HistoryAction::SetText("pricing".into()));
+        assert_eq!(state.kind_counts.as_deref(), Some(&*shown));
+        let stale = state.generation - 1;
+        assert!(!state.apply(HistoryAction::PageLoaded {
+            generation: stale,
+            entries: Vec::new(),
+            next_cursor: None,
+            kind_counts: counts(&[(ActivityKind::EmailSent, 1)]),
+        }));
+        first_page(&mut state, counts(&[(ActivityKind::PageVisit, 2)]));
+        assert_eq!(
+            state
+                .kind_counts
+                .as_deref()
+                .and_then(|c| c.get(&ActivityKind::PageVisit)),
+            Some(&2)
+        );
+
+        // A listing that failed has no counts to show.
+        state.apply(HistoryAction::SetRange(DateRange::Last7Days));
+        let generation = state.generation;
+        state.apply(HistoryAction::PageFailed {
+            generation,
+            error: "down",
+        });
+        assert_eq!(state.kind_counts, None);
+    }
+
+    #[test]
     fn a_history_restored_with_filters_lists_them_from_the_first_page() {
         let filters = Filters {
             kinds: BTreeSet::from([ActivityKind::EmailClicked]),
@@ -537,6 +619,7 @@ mod tests {
                 ActivityKind::EmailClicked
             )]),
             next_cursor: None,
+            kind_counts: None,
         }));
         assert_eq!(state.entries().len(), 1);
         // The kept text is what the rep typed: the same search is not sent again.

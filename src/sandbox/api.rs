@@ -358,18 +358,15 @@ fn like_pattern(text: &str) -> String {
     format!("%{escaped}%")
 }
 
-/// One page of a record's activities, newest first, keyset-paginated over `(occurred_at, id)`.
-pub fn activity_page(
-    conn: &Connection,
-    record_id: i64,
+/// The `WHERE` clause of an activities request, after `WHERE record_id = ?`: its `q`, `from`
+/// and `to`, and its `kinds` if `of_kinds`. Placeholders are positional, in `args`' order.
+fn activity_conditions(
     filter: &ActivityFilter,
-) -> ApiResult<ActivityPage> {
-    let mut sql = String::from(
-        "SELECT id, kind, occurred_at, subject, url, campaign_id, details FROM activities
-         WHERE record_id = ?",
-    );
-    let mut args: Vec<rusqlite::types::Value> = vec![record_id.into()];
-    if !filter.kinds.is_empty() {
+    of_kinds: bool,
+    sql: &mut String,
+    args: &mut Vec<rusqlite::types::Value>,
+) {
+    if of_kinds && !filter.kinds.is_empty() {
         sql.push_str(" AND kind IN (");
         for (i, kind) in filter.kinds.iter().enumerate() {
             sql.push_str(if i == 0 { "?" } else { ", ?" });
@@ -386,22 +383,39 @@ pub fn activity_page(
         args.push(to_millis(to).into());
     }
     if let Some(q) = &filter.q {
-        sql.push_str(
-            " AND (subject LIKE ?1q ESCAPE '\\' OR url LIKE ?1q ESCAPE '\\'
-               OR json_extract(details, '$.clickedUrl') LIKE ?1q ESCAPE '\\'
-               OR json_extract(details, '$.pageTitle') LIKE ?1q ESCAPE '\\'
-               OR json_extract(details, '$.formName') LIKE ?1q ESCAPE '\\'
-               OR json_extract(details, '$.scoreReason') LIKE ?1q ESCAPE '\\'
-               OR json_extract(details, '$.programName') LIKE ?1q ESCAPE '\\')",
-        );
-        // One positional placeholder per use keeps the argument list simple.
+        const FIELDS: [&str; 7] = [
+            "subject",
+            "url",
+            "json_extract(details, '$.clickedUrl')",
+            "json_extract(details, '$.pageTitle')",
+            "json_extract(details, '$.formName')",
+            "json_extract(details, '$.scoreReason')",
+            "json_extract(details, '$.programName')",
+        ];
         let pattern = like_pattern(q);
-        let uses = sql.matches("?1q").count();
-        sql = sql.replace("?1q", "?");
-        for _ in 0..uses {
+        for (i, field) in FIELDS.iter().enumerate() {
+            sql.push_str(if i == 0 { " AND (" } else { " OR " });
+            sql.push_str(field);
+            sql.push_str(" LIKE ? ESCAPE '\\'");
             args.push(pattern.clone().into());
         }
+        sql.push(')');
     }
+}
+
+/// One page of a record's activities, newest first, keyset-paginated over `(occurred_at, id)`.
+/// The first page also counts what the filter matches per kind.
+pub fn activity_page(
+    conn: &Connection,
+    record_id: i64,
+    filter: &ActivityFilter,
+) -> ApiResult<ActivityPage> {
+    let mut sql = String::from(
+        "SELECT id, kind, occurred_at, subject, url, campaign_id, details FROM activities
+         WHERE record_id = ?",
+    );
+    let mut args: Vec<rusqlite::types::Value> = vec![record_id.into()];
+    activity_conditions(filter, true, &mut sql, &mut args);
     if let Some(cursor) = filter.cursor {
         sql.push_str(" AND (occurred_at, id) < (?, ?)");
         args.push(cursor.occurred_at.into());
@@ -436,7 +450,33 @@ pub fn activity_page(
     } else {
         None
     };
-    Ok(ActivityPage { items, next_cursor })
+    let kind_counts = match filter.cursor {
+        Some(_) => None,
+        None => Some(kind_counts(conn, record_id, filter)?),
+    };
+    Ok(ActivityPage {
+        items,
+        next_cursor,
+        kind_counts,
+    })
+}
+
+/// What `filter` matches per kind, its own `kinds` aside.
+fn kind_counts(
+    conn: &Connection,
+    record_id: i64,
+    filter: &ActivityFilter,
+) -> ApiResult<BTreeMap<ActivityKind, u64>> {
+    let mut sql = String::from("SELECT kind, count(*) FROM activities WHERE record_id = ?");
+    let mut args: Vec<rusqlite::types::Value> = vec![record_id.into()];
+    activity_conditions(filter, false, &mut sql, &mut args);
+    sql.push_str(" GROUP BY kind");
+    let mut statement = conn.prepare_cached(&sql)?;
+    let rows = statement.query_map(params_from_iter(args), |row| {
+        let kind = parse_enum(&row.get::<_, String>(0)?, ActivityKind::parse)?;
+        Ok((kind, row.get::<_, i64>(1)? as u64))
+    })?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
 }
 
 #[utoipa::path(get, path = "/v1/records/{entity}/{crmId}/activities", tag = "records",

@@ -288,6 +288,11 @@ pub struct ActivityPage {
     pub items: Vec<Activity>,
     /// Pass back as `cursor` for the next (older) page; `null` on the last page.
     pub next_cursor: Option<String>,
+    /// On the first page only (no `cursor`): the activities per kind that `q`, `from` and `to`
+    /// match, whatever `kinds` asks for, so each kind's filter can say what it would list.
+    /// Kinds with none are left out.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub kind_counts: Option<BTreeMap<ActivityKind, u64>>,
 }
 
 /// One interaction named in an engagement summary.

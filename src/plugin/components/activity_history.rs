@@ -27,7 +27,7 @@ pub struct ActivityHistoryProps {
     pub crm_id: AttrValue,
     /// The person's name, for messages.
     pub name: AttrValue,
-    /// Activities per kind over the whole history (from the profile), for the filter chips.
+    /// Activities per kind over the whole history (from the profile): which kinds get a chip.
     #[prop_or_default]
     pub counts: Option<Rc<BTreeMap<ActivityKind, u64>>>,
     /// Changing it starts the history over with the same filters (the refresh button).
@@ -189,6 +189,7 @@ pub fn ActivityHistory(props: &ActivityHistoryProps) -> Html {
             <FilterBar
                 filters={history.filters.clone()}
                 counts={props.counts.clone()}
+                matching={history.kind_counts.clone()}
                 on_toggle_kind={dispatch.reform(Action::ToggleKind)}
                 on_text={dispatch.reform(Action::SetText)}
                 on_range={dispatch.reform(|range: DateRange| Action::SetRange(range))}
@@ -225,6 +226,7 @@ impl Fetcher {
                     generation,
                     entries,
                     next_cursor: page.next_cursor,
+                    kind_counts: page.kind_counts,
                 });
             }
             Err(error) => history.dispatch(Action::PageFailed { generation, error }),

@@ -17,9 +17,14 @@ pub const SEARCH_DEBOUNCE_MS: u32 = 300;
 #[derive(Properties, PartialEq)]
 pub struct FilterBarProps {
     pub filters: Filters,
-    /// Activities per kind over the whole history; `None` while the profile loads.
+    /// Activities per kind over the whole history; `None` while the profile loads. A kind has
+    /// a chip if the record ever had one.
     #[prop_or_default]
     pub counts: Option<Rc<BTreeMap<ActivityKind, u64>>>,
+    /// What the search and period match per kind: the number on each chip. `None` until the
+    /// API said (or when it failed).
+    #[prop_or_default]
+    pub matching: Option<Rc<BTreeMap<ActivityKind, u64>>>,
     pub on_toggle_kind: Callback<ActivityKind>,
     /// The search text, once the user paused typing.
     pub on_text: Callback<String>,
@@ -99,18 +104,23 @@ pub fn FilterBar(props: &FilterBarProps) -> Html {
     };
 
     let filters = &props.filters;
-    // Kinds the record has, plus any selected; every kind while the counts are unknown.
+    // Kinds the record has (or has had since the profile loaded), plus any selected; every kind
+    // while the counts are unknown.
+    let has = |counts: &Option<Rc<BTreeMap<ActivityKind, u64>>>, kind: &ActivityKind| {
+        counts
+            .as_ref()
+            .is_some_and(|counts| counts.get(kind).copied().unwrap_or(0) > 0)
+    };
     let kinds = ActivityKind::ALL.iter().copied().filter(|kind| {
         filters.kinds.contains(kind)
-            || props
-                .counts
-                .as_ref()
-                .is_none_or(|counts| counts.get(kind).copied().unwrap_or(0) > 0)
+            || props.counts.is_none()
+            || has(&props.counts, kind)
+            || has(&props.matching, kind)
     });
     let chip = |kind: ActivityKind| {
         let pressed = filters.kinds.contains(&kind);
         let count = props
-            .counts
+            .matching
             .as_ref()
             .map(|counts| counts.get(&kind).copied().unwrap_or(0));
         html! {
