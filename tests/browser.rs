@@ -965,6 +965,59 @@ async fn a_host_without_a_token_ends_the_session_at_once() {
 }
 
 #[wasm_bindgen_test]
+async fn a_renewal_that_fails_after_a_new_context_brought_a_token_does_not_end_the_session() {
+    let mounted = mount_bridge_with(html! { <Sidebar /> }, "", 10_000).await;
+    let _api = FakeApi::install(lead_api);
+    // A token about to expire: its renewal starts at once.
+    let mut soon = context("L-1", "t-1");
+    let in_a_moment = js_sys::Date::new(&JsValue::from_f64(js_sys::Date::now() + 100.0));
+    soon["expiresAt"] = json!(String::from(in_a_moment.to_iso_string()));
+    receive(HOST, Some(&parent()), &js(soon));
+    let host = mounted.host();
+    wait_for("the renewal", || {
+        host.bridge.pending_token_requests().len() == 1
+    })
+    .await;
+    let id = host.bridge.pending_token_requests()[0].clone();
+    // The rep switches record: the new context brings a token of its own. Then the renewal's
+    // sign-on fails.
+    receive(HOST, Some(&parent()), &js(context("L-2", "t-2")));
+    receive(
+        HOST,
+        Some(&parent()),
+        &js(json!({"protocol": "crm-sidebar/1", "type": "tokenError", "id": id})),
+    );
+    for _ in 0..5 {
+        TimeoutFuture::new(10).await;
+    }
+    assert!(!mounted.host().expired, "the session has the new token");
+    assert!(!text(&mounted.root).contains("session expired"));
+    mounted.destroy();
+}
+
+#[wasm_bindgen_test]
+async fn an_expired_session_is_said_first_when_the_context_failed_too() {
+    let _api = FakeApi::install(|_, _| {
+        (
+            401,
+            r#"{"error":{"code":"tokenExpired","message":"token expired"}}"#.to_owned(),
+        )
+    });
+    let mounted = mount_bridge_with(html! { <Sidebar /> }, "", 50).await;
+    receive(HOST, Some(&parent()), &js(context("L-1", "t-1")));
+    let root = mounted.root.clone();
+    wait_for("the session to end", || mounted.host().expired).await;
+    receive(
+        HOST,
+        Some(&parent()),
+        &js(json!({"protocol": "crm-sidebar/1", "type": "tokenError"})),
+    );
+    wait_for("the context failure", || mounted.host().context_failed).await;
+    assert!(text(&one(&root, ".session-expired")).contains("Your session expired"));
+    mounted.destroy();
+}
+
+#[wasm_bindgen_test]
 async fn a_host_that_sends_no_context_is_reported_and_asked_again() {
     let _api = FakeApi::install(lead_api);
     let mounted = mount_bridge_with(html! { <Sidebar /> }, "", 50).await;

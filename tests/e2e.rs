@@ -475,3 +475,55 @@ async fn a_failing_single_sign_on_is_said_at_once_and_tried_again() {
         .is_ok());
     client.close().await.unwrap();
 }
+
+/// A sign-on slower than the plugin's 10 s: "Try again" pressed as soon as the sidebar gives up
+/// is answered by the `getContext()` still running, instead of starting another one that would
+/// be just as late.
+#[tokio::test]
+async fn try_again_after_a_slow_sign_on_is_answered_by_the_one_still_running() {
+    let client = browser().await;
+    client
+        .goto(&format!(
+            "{}/record?entity=lead&id={}&user=rep-ava",
+            harness().host,
+            seed::DEMO_LEAD
+        ))
+        .await
+        .unwrap();
+    wait_for(&client, "#sidebar-frame").await;
+    eval(
+        &client,
+        &format!(
+            "const box = document.createElement('div');
+             box.style.height = '600px';
+             document.body.appendChild(box);
+             const plugin = new URL(document.getElementById('sidebar-frame').src).origin;
+             window.__signOns = 0;
+             CrmSidebarHost.mount({{
+               container: box, frameId: 'slow-frame', pluginUrl: plugin + '/index.html',
+               view: 'activity',
+               getContext: () => {{
+                 window.__signOns += 1;
+                 return new Promise(done => setTimeout(done, 13000)).then(() => Demo.mintToken())
+                   .then(t => ({{
+                     token: t.token, expiresAt: t.expiresAt,
+                     user: {{ id: 'rep-ava', name: 'Ava' }},
+                     record: {{ entity: 'lead', id: '{}' }},
+                   }}));
+               }},
+             }});
+             return true;",
+            seed::DEMO_LEAD
+        ),
+    )
+    .await;
+    let frame = wait_for(&client, "#slow-frame").await;
+    frame.enter_frame().await.unwrap();
+    let said = text_of(&client, ".error-panel .error-message").await;
+    assert!(said.starts_with("Can't connect to the CRM"), "{said}");
+    click_on(&client, ".error-panel button").await;
+    wait_for(&client, ".activity-row").await;
+    client.enter_parent_frame().await.unwrap();
+    assert_eq!(eval(&client, "return window.__signOns;").await, json!(1));
+    client.close().await.unwrap();
+}

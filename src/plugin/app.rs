@@ -114,14 +114,14 @@ pub fn Sidebar() -> Html {
             });
         })
     };
-    let notice = match (&host.context, host.context_failed) {
-        (None, _) => None,
-        (Some(_), true) => Some(
+    let notice = match (&host.context, host.expired, host.context_failed) {
+        (None, _, _) | (Some(_), false, false) => None,
+        (Some(_), true, _) => {
+            Some("Your session expired \u{2014} reopen the sidebar. What you entered here is kept.")
+        }
+        (Some(_), false, true) => Some(
             "The CRM couldn't update the sidebar; it still shows what is below. Try again or \
              reopen the sidebar.",
-        ),
-        (Some(_), false) => host.expired.then_some(
-            "Your session expired \u{2014} reopen the sidebar. What you entered here is kept.",
         ),
     };
     let notice = notice.map(|message| {

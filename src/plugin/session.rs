@@ -3,7 +3,7 @@
 //! which the failed call is retried once. Concurrent renewals share one `tokenRequest`. When the
 //! host does not answer in time the session is over: the sidebar says so.
 
-use std::cell::RefCell;
+use std::cell::{Cell, RefCell};
 use std::fmt;
 use std::rc::{Rc, Weak};
 
@@ -31,6 +31,9 @@ type Renewal = Shared<LocalBoxFuture<'static, bool>>;
 struct SessionInner {
     bridge: Bridge,
     token: RefCell<Option<Token>>,
+    /// Counts the tokens taken: a renewal that failed after another token came (with a new
+    /// context, say) did not leave the session without one.
+    tokens_taken: Cell<u64>,
     /// The renewal in flight, shared by everyone who needs it.
     renewal: RefCell<Option<Renewal>>,
     /// Fires shortly before the token expires.
@@ -75,6 +78,7 @@ impl Session {
             inner: Rc::new(SessionInner {
                 bridge,
                 token: RefCell::default(),
+                tokens_taken: Cell::new(0),
                 renewal: RefCell::default(),
                 renew_timer: RefCell::default(),
                 answer_timeout_ms,
@@ -86,6 +90,9 @@ impl Session {
     /// Takes a token from the host's context or `token` message and schedules its renewal.
     pub fn set_token(&self, value: String, expires_at: DateTime<Utc>) {
         *self.inner.token.borrow_mut() = Some(Token { value, expires_at });
+        self.inner
+            .tokens_taken
+            .set(self.inner.tokens_taken.get() + 1);
         let delay = refresh_delay_ms(clock::now(), expires_at);
         let session = Rc::downgrade(&self.inner);
         let timer = Timeout::new(delay, move || {
@@ -110,7 +117,8 @@ impl Session {
     }
 
     /// Asks the host for a fresh token, or joins the request already in flight. Resolves to
-    /// whether a token arrived in time; if none did, the session is expired.
+    /// whether a token arrived meanwhile (the answer, or a new context's); if none did, the
+    /// session is expired.
     pub fn renew(&self) -> Renewal {
         if let Some(renewal) = self.inner.renewal.borrow().as_ref() {
             return renewal.clone();
@@ -119,15 +127,18 @@ impl Session {
             .inner
             .bridge
             .request_token(self.inner.answer_timeout_ms);
+        let taken_before = self.inner.tokens_taken.get();
         let session = Rc::downgrade(&self.inner);
         let renewal = async move {
-            let ok = answer.await;
-            if let Some(inner) = session.upgrade() {
-                inner.renewal.borrow_mut().take();
-                if !ok {
-                    inner.renew_timer.borrow_mut().take();
-                    inner.on_expired.emit(());
-                }
+            let answered = answer.await;
+            let Some(inner) = session.upgrade() else {
+                return answered;
+            };
+            inner.renewal.borrow_mut().take();
+            let ok = answered || inner.tokens_taken.get() != taken_before;
+            if !ok {
+                inner.renew_timer.borrow_mut().take();
+                inner.on_expired.emit(());
             }
             ok
         }

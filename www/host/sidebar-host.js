@@ -34,6 +34,7 @@
   // popups for links it opens, downloads for CSV exports. Nothing else: no forms, no top navigation.
   var SANDBOX = 'allow-scripts allow-same-origin allow-popups allow-downloads';
   var MAX_HEIGHT = 20000;
+  var CONTEXT_PATIENCE_MS = 60000;
 
   function fail(message) {
     throw new Error('CrmSidebarHost: ' + message);
@@ -138,6 +139,7 @@
     var destroyed = false;
     var ready = false;
     var contextSeq = 0;
+    var contextSince = 0; // when the getContext() whose answer will be posted started, or 0
 
     function post(message) {
       if (destroyed || !iframe.contentWindow) return;
@@ -148,16 +150,20 @@
       // Only the newest context is sent: a slow getContext() for a record the user already left
       // must not overwrite the one they are looking at.
       var seq = ++contextSeq;
+      contextSince = Date.now();
       return Promise.resolve()
         .then(function () { return options.getContext(); })
         .then(function (context) {
           if (destroyed || seq !== contextSeq) return;
+          contextSince = 0;
           post(contextMessage(Object.assign({}, context, overrides), view));
         })
         .catch(function (error) {
+          if (seq !== contextSeq) return;
+          contextSince = 0;
           // The plugin tells the user it could not connect, and offers to try again (`ready`).
           warn('could not send the context (' + describe(error) + ')');
-          if (seq === contextSeq) post({ protocol: PROTOCOL, type: 'tokenError' });
+          post({ protocol: PROTOCOL, type: 'tokenError' });
         });
     }
 
@@ -198,8 +204,11 @@
       if (!data || typeof data !== 'object' || data.protocol !== PROTOCOL) return;
       switch (data.type) {
         case 'ready':
-          ready = true; // sent again if the plugin reloads: it then needs the context again
-          sendContext();
+          // Sent again if the plugin reloads, or when the user tries again after a slow
+          // getContext(): one running for less than a minute answers it rather than being
+          // thrown away (one that hangs longer is given up).
+          ready = true;
+          if (!contextSince || Date.now() - contextSince > CONTEXT_PATIENCE_MS) sendContext();
           break;
         case 'tokenRequest':
           if (isNonEmptyString(data.id)) sendToken(data.id);
