@@ -356,9 +356,20 @@ async fn a_retry_after_a_lost_answer_without_storage_is_not_sent_twice() {
         &client,
         "the lost answer is reported",
         "const e = document.querySelector('.send .error-message');
-         return !!e && e.textContent.includes('nobody gets the email twice');",
+         return !!e && e.textContent.includes('nobody gets it twice');",
     )
     .await;
+    // The message is locked: a fixed typo would make it a new message with a new key.
+    assert_eq!(
+        eval(
+            &client,
+            "return [document.getElementById('send-subject').disabled,
+                     document.getElementById('send-log-note').disabled];"
+        )
+        .await,
+        json!([true, true])
+    );
+    assert_eq!(text_of(&client, "#send-submit").await, "Send again");
     click_on(&client, "#send-submit").await;
     wait_for(&client, ".send-results").await;
     assert_eq!(text_of(&client, ".send-summary").await, "1 sent");
@@ -543,5 +554,77 @@ async fn many_templates_come_a_page_at_a_time() {
              && !document.getElementById('templates-more');",
     )
     .await;
+    client.close().await.unwrap();
+}
+
+/// A send whose only recipient the mail server refused: "Retry 1 failed" goes out again under
+/// a key of its own (the send's key would only replay its answer), and once per click.
+#[tokio::test]
+async fn retrying_a_send_that_failed_for_everyone_sends_it_again() {
+    let http = reqwest::Client::new();
+    let created = http
+        .post(format!("{}/dev/records", harness().api))
+        .bearer_auth(token(REP).await)
+        .json(
+            &json!({"entity": "lead", "crmId": "LEAD-FAILS", "email": "bounce@fail.example",
+                      "firstName": "Bo", "lastName": "Unce"}),
+        )
+        .send()
+        .await
+        .unwrap();
+    assert!(created.status().is_success(), "{}", created.status());
+    let client = browser().await;
+    open_sidebar(
+        &client,
+        &format!("/record?entity=lead&id=LEAD-FAILS&user={REP}&view=send"),
+    )
+    .await;
+    eval(
+        &client,
+        "const original = window.fetch.bind(window);
+         window.__sendKeys = [];
+         window.fetch = (request, init) => {
+           const url = typeof request === 'string' ? request : request.url;
+           if (request.method === 'POST' && new URL(url).pathname === '/v1/sends') {
+             window.__sendKeys.push(request.headers.get('Idempotency-Key'));
+           }
+           return original(request, init);
+         };
+         return true;",
+    )
+    .await;
+    choose_first_template(&client).await;
+    wait_for_one_sendable(&client).await;
+    click_on(&client, "#send-submit").await;
+    wait_for(&client, ".send-results").await;
+    assert_eq!(text_of(&client, ".send-summary").await, "1 failed");
+    assert_eq!(text_of(&client, "#send-retry").await, "Retry 1 failed");
+
+    // A double click on Retry: one request.
+    eval(
+        &client,
+        "const b = document.getElementById('send-retry'); b.click(); b.click(); return true;",
+    )
+    .await;
+    wait_until(
+        &client,
+        "the retry to be answered",
+        "return window.__sendKeys.length === 2 && !!document.getElementById('send-retry');",
+    )
+    .await;
+    let keys = eval(&client, "return window.__sendKeys;").await;
+    let keys = keys.as_array().unwrap();
+    assert_ne!(keys[0], keys[1], "a retry has a key of its own: {keys:?}");
+    // Another retry of the retry is another message again.
+    click_on(&client, "#send-retry").await;
+    wait_until(
+        &client,
+        "the second retry",
+        "return window.__sendKeys.length === 3;",
+    )
+    .await;
+    let keys = eval(&client, "return window.__sendKeys;").await;
+    let keys = keys.as_array().unwrap();
+    assert!(keys[2] != keys[0] && keys[2] != keys[1], "{keys:?}");
     client.close().await.unwrap();
 }

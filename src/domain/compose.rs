@@ -6,7 +6,9 @@
 //! time) always maps to the same fingerprint, under which the plugin keeps one `Idempotency-Key`
 //! ([`SendKeys`], in memory, copied to `sessionStorage` for the tab's life), so a double click, a
 //! retry after a lost answer (with or without storage) or a reload of the same compose all reach
-//! the server with one key.
+//! the server with one key. After a lost answer the message is locked (only that request can
+//! go again) until the user chooses to change it; a retry of the failed recipients of an
+//! answered send is a message of its own.
 
 use std::rc::Rc;
 
@@ -57,11 +59,21 @@ pub enum Phase {
         /// The server had already handled this exact message: nothing new was sent.
         replayed: bool,
     },
-    /// No answer: the send may or may not have happened; sending again uses the same key.
+    /// No usable answer. With `unknown`, the server may have sent it (the answer was lost): the
+    /// message is locked, and sending again sends this very request with its key, so nobody
+    /// gets it twice. Otherwise the server refused it and it may be edited.
     Failed {
         request: Rc<SendRequest>,
         message: String,
+        unknown: bool,
     },
+}
+
+/// Why a send failed: what the user reads, and whether the server may have sent it anyway.
+#[derive(Clone, Debug, PartialEq)]
+pub struct SendFailure {
+    pub message: String,
+    pub outcome_unknown: bool,
 }
 
 /// Send now, or at a wall-clock time in the user's time zone (`YYYY-MM-DDTHH:MM`, as a
@@ -82,8 +94,9 @@ pub struct Compose {
     pub when: When,
     /// "Log a 'Sent Email' note on the CRM record".
     pub log_note: bool,
-    /// Index of the recipient the preview is rendered for.
-    pub preview: usize,
+    /// Index of the recipient the preview is rendered for; `None` until the user picks one
+    /// (the first recipient the email goes to).
+    pub preview: Option<usize>,
     pub phase: Phase,
 }
 
@@ -94,7 +107,7 @@ impl Default for Compose {
             subject: None,
             when: When::Now,
             log_note: true,
-            preview: 0,
+            preview: None,
             phase: Phase::Composing,
         }
     }
@@ -102,7 +115,7 @@ impl Default for Compose {
 
 impl Compose {
     pub fn choose_template(&mut self, id: i64) {
-        if self.template_id != Some(id) && !self.is_sending() {
+        if self.template_id != Some(id) && !self.is_locked() {
             self.template_id = Some(id);
             self.subject = None;
             self.phase = Phase::Composing;
@@ -110,8 +123,20 @@ impl Compose {
     }
 
     pub fn edit_subject(&mut self, subject: String, template_subject: &str) {
-        if !self.is_sending() {
+        if !self.is_locked() {
             self.subject = (subject != template_subject).then_some(subject);
+        }
+    }
+
+    pub fn set_when(&mut self, when: When) {
+        if !self.is_locked() {
+            self.when = when;
+        }
+    }
+
+    pub fn set_log_note(&mut self, on: bool) {
+        if !self.is_locked() {
+            self.log_note = on;
         }
     }
 
@@ -119,12 +144,40 @@ impl Compose {
         matches!(self.phase, Phase::Sending { .. })
     }
 
+    /// Whether the message may not change: while it is sent, and after a send whose answer was
+    /// lost (a changed message would be a new one, and reach anyone the first one reached).
+    pub fn is_locked(&self) -> bool {
+        matches!(
+            self.phase,
+            Phase::Sending { .. } | Phase::Failed { unknown: true, .. }
+        )
+    }
+
+    /// The request a locked message sends again: the one whose answer was lost.
+    pub fn unanswered(&self) -> Option<&Rc<SendRequest>> {
+        match &self.phase {
+            Phase::Failed {
+                request,
+                unknown: true,
+                ..
+            } => Some(request),
+            _ => None,
+        }
+    }
+
+    /// The user chose to change a message whose first send may have gone out.
+    pub fn edit_anyway(&mut self) {
+        if self.unanswered().is_some() {
+            self.phase = Phase::Composing;
+        }
+    }
+
     /// Starts sending `request`; false (and nothing changes) while another send is in flight or
-    /// after this very message was answered.
-    pub fn start_send(&mut self, request: SendRequest) -> bool {
+    /// after this very message was answered, unless it is a `retry` of what failed in it.
+    pub fn start_send(&mut self, request: SendRequest, retry: bool) -> bool {
         match &self.phase {
             Phase::Sending { .. } => false,
-            Phase::Done { request: done, .. } if **done == request => false,
+            Phase::Done { request: done, .. } if **done == request && !retry => false,
             _ => {
                 self.phase = Phase::Sending {
                     request: Rc::new(request),
@@ -135,7 +188,11 @@ impl Compose {
     }
 
     /// The answer to the request in flight; an answer to another request is ignored.
-    pub fn finish(&mut self, request: &SendRequest, answer: Result<(SendResponse, bool), String>) {
+    pub fn finish(
+        &mut self,
+        request: &SendRequest,
+        answer: Result<(SendResponse, bool), SendFailure>,
+    ) {
         let Phase::Sending { request: sending } = &self.phase else {
             return;
         };
@@ -149,13 +206,17 @@ impl Compose {
                 response: Rc::new(response),
                 replayed,
             },
-            Err(message) => Phase::Failed { request, message },
+            Err(failure) => Phase::Failed {
+                request,
+                message: failure.message,
+                unknown: failure.outcome_unknown,
+            },
         };
     }
 
     /// A new message: everything but the template choice is cleared.
     pub fn reset(&mut self) {
-        if !self.is_sending() {
+        if !self.is_locked() {
             *self = Compose {
                 template_id: self.template_id,
                 ..Compose::default()
@@ -164,17 +225,23 @@ impl Compose {
     }
 }
 
-/// The request retrying a send's failed recipients, if any failed.
-pub fn retry_failed(request: &SendRequest, response: &SendResponse) -> Option<SendRequest> {
+/// The request retrying a send's failed recipients, if any failed, each as the CRM has it now
+/// (`current`: an address corrected since is used).
+pub fn retry_failed(
+    request: &SendRequest,
+    response: &SendResponse,
+    current: &[SendRecipient],
+) -> Option<SendRequest> {
     let failed: Vec<SendRecipient> = response
         .results
         .iter()
         .filter(|r| r.outcome == SendOutcome::Failed)
         .filter_map(|r| {
-            request
-                .recipients
+            let same = |x: &&SendRecipient| x.entity == r.entity && x.crm_id == r.crm_id;
+            current
                 .iter()
-                .find(|x| x.entity == r.entity && x.crm_id == r.crm_id)
+                .find(same)
+                .or_else(|| request.recipients.iter().find(same))
                 .cloned()
         })
         .collect();
@@ -185,10 +252,15 @@ pub fn retry_failed(request: &SendRequest, response: &SendResponse) -> Option<Se
 }
 
 /// A stable fingerprint of one composed message of one user: equal messages, equal fingerprints.
-pub fn fingerprint(user_id: &str, request: &SendRequest) -> String {
+/// A retry of the failed recipients of send `retry_of` (its id) is another message than the
+/// send itself, and than the retry of another send.
+pub fn fingerprint(user_id: &str, request: &SendRequest, retry_of: Option<i64>) -> String {
     let mut text = String::new();
     text.push_str(user_id);
     text.push('\u{1f}');
+    if let Some(send_id) = retry_of {
+        text.push_str(&format!("retry-of-{send_id}\u{1f}"));
+    }
     text.push_str(&serde_json::to_string(request).unwrap_or_default());
     format!("{:016x}", fnv1a64(text.as_bytes()))
 }
@@ -229,13 +301,18 @@ impl SendKeys {
         key
     }
 
-    /// Remembers that the send with `key` was answered.
-    pub fn mark_answered(&mut self, key: &str) {
+    /// Remembers that the send with `key` was answered. Returns whether this is its first
+    /// answer: two sends of one message in flight at once (the view was left and opened again
+    /// meanwhile) get one answer each, and only the first one logs the notes.
+    pub fn mark_answered(&mut self, key: &str) -> bool {
+        let mut first = false;
         for (_, known) in &mut self.keys {
             if known.key == key {
+                first |= !known.answered;
                 known.answered = true;
             }
         }
+        first
     }
 }
 
@@ -395,6 +472,108 @@ mod tests {
         }
     }
 
+    /// A send whose answer was lost.
+    fn lost(message: &str) -> SendFailure {
+        SendFailure {
+            message: message.into(),
+            outcome_unknown: true,
+        }
+    }
+
+    #[test]
+    fn a_message_whose_answer_was_lost_is_locked_until_the_user_changes_it_anyway() {
+        let mut compose = Compose::default();
+        compose.choose_template(7);
+        let sent = request(&["L1"]);
+        compose.start_send(sent.clone(), false);
+        compose.finish(&sent, Err(lost("Marketing took too long to answer.")));
+        assert_eq!(compose.unanswered().map(|r| &**r), Some(&sent));
+        assert!(compose.is_locked());
+
+        // Nothing about the message changes: a changed message would be a new one.
+        compose.edit_subject("Typo fixed".into(), "Hello");
+        compose.set_when(When::Later("2026-03-02T09:00".into()));
+        compose.set_log_note(false);
+        compose.choose_template(8);
+        compose.reset();
+        assert_eq!(
+            (
+                &compose.subject,
+                &compose.when,
+                compose.log_note,
+                compose.template_id
+            ),
+            (&None, &When::Now, true, Some(7))
+        );
+
+        // Only on purpose: then it is an ordinary draft again.
+        compose.edit_anyway();
+        assert!(!compose.is_locked());
+        assert_eq!(compose.unanswered(), None);
+        compose.edit_subject("Typo fixed".into(), "Hello");
+        assert_eq!(compose.subject.as_deref(), Some("Typo fixed"));
+    }
+
+    #[test]
+    fn a_refused_send_leaves_the_message_editable() {
+        let mut compose = Compose::default();
+        let sent = request(&["L1"]);
+        compose.start_send(sent.clone(), false);
+        compose.finish(
+            &sent,
+            Err(SendFailure {
+                message: "Too many requests.".into(),
+                outcome_unknown: false,
+            }),
+        );
+        assert!(matches!(
+            compose.phase,
+            Phase::Failed { unknown: false, .. }
+        ));
+        assert!(!compose.is_locked());
+        assert_eq!(compose.unanswered(), None);
+    }
+
+    #[test]
+    fn retrying_what_failed_is_a_new_message_each_time_with_the_crms_current_data() {
+        // Everyone failed: the retry has the same recipients as the send.
+        let sent = request(&["L1"]);
+        let answer = response(vec![result("L1", SendOutcome::Failed)]);
+        let mut corrected = sent.recipients.clone();
+        corrected[0].email = Some("ada@fixed.io".into());
+        let retry = retry_failed(&sent, &answer, &corrected).unwrap();
+        assert_eq!(retry.recipients[0].email.as_deref(), Some("ada@fixed.io"));
+        let same = retry_failed(&sent, &answer, &[]).unwrap();
+        assert_eq!(same, sent);
+
+        // Its key is not the send's (whose answer the server would replay), nor another
+        // retry's; the same retry clicked twice keeps its key.
+        let send_key = fingerprint("rep-1", &sent, None);
+        let retry_key = fingerprint("rep-1", &same, Some(answer.id));
+        assert_ne!(send_key, retry_key);
+        assert_eq!(retry_key, fingerprint("rep-1", &same, Some(answer.id)));
+        assert_ne!(retry_key, fingerprint("rep-1", &same, Some(answer.id + 1)));
+
+        let mut compose = Compose::default();
+        compose.start_send(sent.clone(), false);
+        compose.finish(&sent, Ok((answer, false)));
+        assert!(
+            !compose.start_send(same.clone(), false),
+            "the answered message"
+        );
+        assert!(compose.start_send(same, true), "a retry of its failures");
+    }
+
+    #[test]
+    fn only_the_first_answer_under_a_key_logs_notes() {
+        let mut keys = SendKeys::default();
+        let key = keys.key_for("f-1", || None, || "k-1".into()).key;
+        // The same message in flight twice (the view was left and opened again): both get
+        // an answer, one logs.
+        assert!(keys.mark_answered(&key));
+        assert!(!keys.mark_answered(&key));
+    }
+
     #[test]
     fn a_selection_over_200_is_refused_before_any_request() {
         assert!(selection_problem(0).is_some());
@@ -419,9 +598,12 @@ mod tests {
     fn a_second_send_while_one_is_in_flight_does_nothing() {
         let mut compose = Compose::default();
         compose.choose_template(7);
-        assert!(compose.start_send(request(&["L1"])));
-        assert!(!compose.start_send(request(&["L1"])), "double click");
-        assert!(!compose.start_send(request(&["L2"])), "another message");
+        assert!(compose.start_send(request(&["L1"]), false));
+        assert!(!compose.start_send(request(&["L1"]), false), "double click");
+        assert!(
+            !compose.start_send(request(&["L2"]), false),
+            "another message"
+        );
         compose.choose_template(8);
         assert_eq!(compose.template_id, Some(7), "no change while sending");
     }
@@ -430,26 +612,26 @@ mod tests {
     fn an_answered_message_is_not_sent_again_but_a_failed_one_may_be() {
         let mut compose = Compose::default();
         let sent = request(&["L1"]);
-        compose.start_send(sent.clone());
+        compose.start_send(sent.clone(), false);
         compose.finish(
             &sent,
             Ok((response(vec![result("L1", SendOutcome::Sent)]), false)),
         );
         assert!(matches!(compose.phase, Phase::Done { .. }));
-        assert!(!compose.start_send(sent.clone()));
+        assert!(!compose.start_send(sent.clone(), false));
 
         let mut compose = Compose::default();
-        compose.start_send(sent.clone());
-        compose.finish(&sent, Err("Can't reach marketing.".into()));
+        compose.start_send(sent.clone(), false);
+        compose.finish(&sent, Err(lost("Can't reach marketing.")));
         assert!(matches!(compose.phase, Phase::Failed { .. }));
-        assert!(compose.start_send(sent), "retry after a lost answer");
+        assert!(compose.start_send(sent, false), "retry after a lost answer");
     }
 
     #[test]
     fn a_late_answer_to_another_request_is_ignored() {
         let mut compose = Compose::default();
-        compose.start_send(request(&["L1"]));
-        compose.finish(&request(&["L2"]), Err("late".into()));
+        compose.start_send(request(&["L1"]), false);
+        compose.finish(&request(&["L2"]), Err(lost("late")));
         assert!(compose.is_sending());
     }
 
@@ -465,13 +647,13 @@ mod tests {
 
     #[test]
     fn the_same_message_has_the_same_fingerprint_and_any_change_another() {
-        let a = fingerprint("rep-1", &request(&["L1", "L2"]));
-        assert_eq!(a, fingerprint("rep-1", &request(&["L1", "L2"])));
-        assert_ne!(a, fingerprint("rep-2", &request(&["L1", "L2"])));
-        assert_ne!(a, fingerprint("rep-1", &request(&["L1"])));
+        let a = fingerprint("rep-1", &request(&["L1", "L2"]), None);
+        assert_eq!(a, fingerprint("rep-1", &request(&["L1", "L2"]), None));
+        assert_ne!(a, fingerprint("rep-2", &request(&["L1", "L2"]), None));
+        assert_ne!(a, fingerprint("rep-1", &request(&["L1"]), None));
         let mut edited = request(&["L1", "L2"]);
         edited.subject = Some("Other".into());
-        assert_ne!(a, fingerprint("rep-1", &edited));
+        assert_ne!(a, fingerprint("rep-1", &edited, None));
         assert_eq!(a.len(), 16);
     }
 
@@ -483,12 +665,12 @@ mod tests {
             result("L2", SendOutcome::Failed),
             result("L3", SendOutcome::Excluded),
         ]);
-        let retry = retry_failed(&sent, &answer).unwrap();
+        let retry = retry_failed(&sent, &answer, &[]).unwrap();
         let ids: Vec<&str> = retry.recipients.iter().map(|r| r.crm_id.as_str()).collect();
         assert_eq!(ids, ["L2"]);
         assert_eq!(retry.template_id, 7);
         let all_sent = response(vec![result("L1", SendOutcome::Sent)]);
-        assert_eq!(retry_failed(&request(&["L1"]), &all_sent), None);
+        assert_eq!(retry_failed(&request(&["L1"]), &all_sent, &[]), None);
     }
 
     #[test]

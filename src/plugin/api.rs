@@ -67,6 +67,20 @@ impl ApiError {
         matches!(self, ApiError::NotFound(Some(cause)) if cause.code == ErrorCode::NotFound)
     }
 
+    /// Whether the server may have done what was asked although no answer says so: the
+    /// request may have arrived (its answer was lost, late, unreadable, or a server error).
+    /// Refusals (401, 403, 404, 422, 429) mean nothing was done.
+    pub fn outcome_unknown(&self) -> bool {
+        matches!(
+            self,
+            ApiError::Aborted
+                | ApiError::Network(_)
+                | ApiError::Timeout
+                | ApiError::Server { .. }
+                | ApiError::Decode(_)
+        )
+    }
+
     /// What the user reads.
     pub fn user_message(&self) -> String {
         match self {

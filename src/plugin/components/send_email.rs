@@ -18,7 +18,7 @@ use yew::prelude::*;
 
 use crate::domain::compose::{
     fingerprint, noted, recipients_of, retry_failed, selection_problem, sent_note, Compose, Phase,
-    SendKey, SendKeys, When,
+    SendFailure, SendKey, SendKeys, When,
 };
 use crate::domain::labels::display_name;
 use crate::domain::merge::{render_html, render_text, MergeData};
@@ -69,8 +69,11 @@ enum Action {
     When(When),
     LogNote(bool),
     Preview(usize),
-    Start(SendRequest),
-    Finish(SendRequest, Result<(SendResponse, bool), String>),
+    /// A request, and whether it retries what failed in the send on screen.
+    Start(SendRequest, bool),
+    Finish(SendRequest, Result<(SendResponse, bool), SendFailure>),
+    /// Unlock a message whose send may have gone out, to change it.
+    EditAnyway,
     Reset,
 }
 
@@ -83,12 +86,13 @@ impl Reducible for ComposeState {
         match action {
             Action::Choose(id) => compose.choose_template(id),
             Action::Subject(subject, template) => compose.edit_subject(subject, &template),
-            Action::When(when) => compose.when = when,
-            Action::LogNote(on) => compose.log_note = on,
-            Action::Preview(index) => compose.preview = index,
-            Action::Start(request) => {
-                compose.start_send(request);
+            Action::When(when) => compose.set_when(when),
+            Action::LogNote(on) => compose.set_log_note(on),
+            Action::Preview(index) => compose.preview = Some(index),
+            Action::Start(request, retry) => {
+                compose.start_send(request, retry);
             }
+            Action::EditAnyway => compose.edit_anyway(),
             Action::Finish(request, answer) => compose.finish(&request, answer),
             Action::Reset => compose.reset(),
         }
@@ -290,22 +294,21 @@ fn Composer(props: &ComposerProps) -> Html {
             Load::Loaded(t) => t.name.clone(),
             _ => String::new(),
         };
-        Callback::from(move |request: SendRequest| {
+        // A request, and the id of the send whose failed recipients it retries.
+        Callback::from(move |(request, retry_of): (SendRequest, Option<i64>)| {
             if in_flight.replace(true) {
                 return;
             }
             mark("sidebar:send-click");
-            state.dispatch(Action::Start(request.clone()));
+            state.dispatch(Action::Start(request.clone(), retry_of.is_some()));
             let (state, session, bridge, in_flight) = (
                 state.clone(),
                 session.clone(),
                 bridge.clone(),
                 in_flight.clone(),
             );
-            let SendKey {
-                key,
-                answered: replayed,
-            } = idempotency_key(&send_keys, &fingerprint(&user_id, &request));
+            let SendKey { key, .. } =
+                idempotency_key(&send_keys, &fingerprint(&user_id, &request, retry_of));
             let (template_name, send_keys) = (template_name.clone(), send_keys.clone());
             spawn_local(async move {
                 // Not tied to the view: a send the user left still finishes and logs its notes.
@@ -318,7 +321,11 @@ fn Composer(props: &ComposerProps) -> Html {
                 in_flight.set(false);
                 match answer {
                     Ok(response) => {
-                        if log_note && !replayed {
+                        // Only the first answer under this key logs notes: an earlier answer
+                        // (before a reload, or to the same message sent from a view the user
+                        // left meanwhile) already did.
+                        let first = mark_answered(&send_keys, &key);
+                        if log_note && first {
                             for result in noted(&response) {
                                 let (subject, body) =
                                     sent_note(result, &template_name, &response.campaign_id);
@@ -330,13 +337,16 @@ fn Composer(props: &ComposerProps) -> Html {
                                 });
                             }
                         }
-                        mark_answered(&send_keys, &key);
-                        state.dispatch(Action::Finish(request, Ok((response, replayed))));
+                        state.dispatch(Action::Finish(request, Ok((response, !first))));
                         mark("sidebar:send-results");
                     }
-                    Err(error) => {
-                        state.dispatch(Action::Finish(request, Err(error.user_message())))
-                    }
+                    Err(error) => state.dispatch(Action::Finish(
+                        request,
+                        Err(SendFailure {
+                            message: error.user_message(),
+                            outcome_unknown: error.outcome_unknown(),
+                        }),
+                    )),
                 }
             });
         })
@@ -353,9 +363,9 @@ fn Composer(props: &ComposerProps) -> Html {
         replayed,
     } = &compose.phase
     {
-        let retry = retry_failed(request, response).map(|again| {
-            let send = send.clone();
-            Callback::from(move |()| send.emit(again.clone()))
+        let retry = retry_failed(request, response, &recipients_of(&props.records)).map(|again| {
+            let (send, send_id) = (send.clone(), response.id);
+            Callback::from(move |()| send.emit((again.clone(), Some(send_id))))
         });
         return html! {
             <SendResults
@@ -454,7 +464,7 @@ fn Composer(props: &ComposerProps) -> Html {
                 chosen={compose.template_id}
                 query={AttrValue::from((*query).clone())}
                 folder={AttrValue::from((*folder).clone())}
-                disabled={compose.is_sending()}
+                disabled={compose.is_locked()}
                 on_query={{ let query = query.clone(); Callback::from(move |q| query.set(q)) }}
                 on_folder={{ let folder = folder.clone(); Callback::from(move |f| folder.set(f)) }}
                 on_choose={dispatch.reform(Action::Choose)}
@@ -493,24 +503,34 @@ fn Composer(props: &ComposerProps) -> Html {
                 _ => None,
             };
             let sending = compose.is_sending();
+            // After a lost answer the message is locked: Send sends that very request again.
+            let unanswered = compose.unanswered().cloned();
+            let locked = compose.is_locked();
             let sendable = answered.as_ref().map(|a| a.sendable).unwrap_or(0);
-            let can_send = !sending && sendable > 0 && scheduled.is_ok();
+            let can_send = unanswered.is_some() || (!sending && sendable > 0 && scheduled.is_ok());
             let onclick = {
                 let (send, draft) = (send.clone(), draft.clone());
                 let at = scheduled.ok().flatten();
-                Callback::from(move |_: MouseEvent| {
-                    if let (true, Some(draft)) = (can_send, draft.clone()) {
-                        send.emit(SendRequest {
+                let unanswered = unanswered.clone();
+                Callback::from(move |_: MouseEvent| match (&unanswered, can_send, &draft) {
+                    (Some(request), _, _) => send.emit(((**request).clone(), None)),
+                    (None, true, Some(draft)) => send.emit((
+                        SendRequest {
                             scheduled_at: at,
-                            ..draft
-                        });
-                    }
+                            ..draft.clone()
+                        },
+                        None,
+                    )),
+                    _ => {}
                 })
             };
-            let label = match (sending, &scheduled) {
-                (true, _) => format!("Sending to {}…", plural(sendable, "recipient")),
-                (false, Ok(Some(_))) => format!("Schedule for {}", plural(sendable, "recipient")),
-                (false, _) => format!("Send to {}", plural(sendable, "recipient")),
+            let label = match (sending, &unanswered, &scheduled) {
+                (true, _, _) => format!("Sending to {}…", plural(sendable, "recipient")),
+                (false, Some(_), _) => "Send again".to_owned(),
+                (false, None, Ok(Some(_))) => {
+                    format!("Schedule for {}", plural(sendable, "recipient"))
+                }
+                (false, None, _) => format!("Send to {}", plural(sendable, "recipient")),
             };
             html! {
                 <>
@@ -521,7 +541,7 @@ fn Composer(props: &ComposerProps) -> Html {
                             type="text"
                             maxlength="255"
                             value={subject.clone()}
-                            disabled={sending}
+                            disabled={locked}
                             oninput={{
                                 let template_subject = template.subject.clone();
                                 dispatch.reform(move |e: InputEvent| Action::Subject(
@@ -558,7 +578,7 @@ fn Composer(props: &ComposerProps) -> Html {
                         },
                         _ => html! { <Skeleton label="Checking recipients" rows={3} /> },
                     } }
-                    <fieldset class="send-when" disabled={sending}>
+                    <fieldset class="send-when" disabled={locked}>
                         <legend>{ "When" }</legend>
                         <label class="send-option">
                             <input
@@ -604,18 +624,35 @@ fn Composer(props: &ComposerProps) -> Html {
                             id="send-log-note"
                             type="checkbox"
                             checked={compose.log_note}
-                            disabled={sending}
+                            disabled={locked}
                             onchange={dispatch.reform(|e: Event| Action::LogNote(
                                 e.target_unchecked_into::<HtmlInputElement>().checked(),
                             ))}
                         />
                         { "Log a \u{201c}Sent Email\u{201d} note on the CRM record" }
                     </label>
-                    if let Phase::Failed { message, .. } = &compose.phase {
-                        <div class="error-panel compact" role="alert">
-                            <p class="error-message">
-                                { format!("The send did not complete: {message} Sending again is safe: nobody gets the email twice.") }
-                            </p>
+                    if let Phase::Failed { message, unknown, .. } = &compose.phase {
+                        <div class="error-panel compact send-failed" role="alert">
+                            if *unknown {
+                                <p class="error-message">
+                                    { format!("The send did not complete: {message} It may have gone out. \u{201c}Send again\u{201d} sends exactly this message, and nobody gets it twice.") }
+                                </p>
+                                <p class="send-field-hint">
+                                    { "Changing it makes a new message: anyone the first one reached would get both." }
+                                    <button
+                                        id="send-edit-anyway"
+                                        type="button"
+                                        class="link-button"
+                                        onclick={dispatch.reform(|_| Action::EditAnyway)}
+                                    >
+                                        { "Change the message" }
+                                    </button>
+                                </p>
+                            } else {
+                                <p class="error-message">
+                                    { format!("The send did not complete: {message}") }
+                                </p>
+                            }
                         </div>
                     }
                     <div class="send-actions">
@@ -693,14 +730,16 @@ fn idempotency_key(keys: &RefCell<SendKeys>, fingerprint: &str) -> SendKey {
     key
 }
 
-/// Remembers that the send with `key` was answered (its notes were logged).
-fn mark_answered(keys: &RefCell<SendKeys>, key: &str) {
-    keys.borrow_mut().mark_answered(key);
+/// Remembers that the send with `key` was answered (its notes were logged). Returns whether it
+/// is the first answer under that key.
+fn mark_answered(keys: &RefCell<SendKeys>, key: &str) -> bool {
+    let first = keys.borrow_mut().mark_answered(key);
     if let Some(storage) = window().session_storage().ok().flatten() {
         if let Ok(Some(name)) = storage.get_item(&format!("crm-sidebar.key.{key}")) {
             let _ = storage.set_item(&format!("{name}.answered"), "1");
         }
     }
+    first
 }
 
 /// `crypto.randomUUID()`, or random hex where the browser lacks it.
@@ -823,7 +862,7 @@ struct PreviewProps {
     template: Rc<Template>,
     subject: AttrValue,
     preflight: Rc<PreflightResponse>,
-    index: usize,
+    index: Option<usize>,
     on_choose: Callback<usize>,
 }
 
@@ -832,14 +871,15 @@ struct PreviewProps {
 fn Preview(props: &PreviewProps) -> Html {
     let recipients = &props.preflight.recipients;
     // The chosen recipient, else the first one the email goes to.
-    let index = if props.index < recipients.len() {
-        props.index
-    } else {
-        recipients
-            .iter()
-            .position(|r| r.status == RecipientStatus::Sendable)
-            .unwrap_or(0)
-    };
+    let index = props
+        .index
+        .filter(|index| *index < recipients.len())
+        .or_else(|| {
+            recipients
+                .iter()
+                .position(|r| r.status == RecipientStatus::Sendable)
+        })
+        .unwrap_or(0);
     let Some(recipient) = recipients.get(index) else {
         return html! {};
     };
