@@ -953,7 +953,8 @@ pub fn deliver_due(conn: &mut Connection, now: DateTime<Utc>) -> ApiResult<usize
     let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
     let due = tx
         .prepare_cached(
-            "SELECT sr.rowid, s.id, s.scheduled_at, sr.record_id, sr.subject, r.subscription_status
+            "SELECT sr.rowid, s.id, s.scheduled_at, sr.record_id, sr.subject, r.subscription_status,
+                    s.tenant_id, sr.email
              FROM send_recipients sr JOIN sends s ON s.id = sr.send_id
              LEFT JOIN records r ON r.id = sr.record_id
              WHERE sr.outcome = 'scheduled' AND s.scheduled_at <= ?1",
@@ -966,15 +967,25 @@ pub fn deliver_due(conn: &mut Connection, now: DateTime<Utc>) -> ApiResult<usize
                 row.get::<_, Option<i64>>(3)?,
                 row.get::<_, Option<String>>(4)?,
                 row.get::<_, Option<String>>(5)?,
+                row.get::<_, i64>(6)?,
+                row.get::<_, Option<String>>(7)?,
             ))
         })?
         .collect::<rusqlite::Result<Vec<_>>>()?;
     let mut sent = 0;
-    for (rowid, send_id, at, record_id, subject, status) in due {
-        let reason = status
-            .as_deref()
-            .and_then(SubscriptionStatus::parse)
-            .and_then(preflight::consent_exclusion);
+    for (rowid, send_id, at, record_id, subject, status, tenant_id, email) in due {
+        // Consent as at sending: the strictest of the record's and of every record of the
+        // tenant with the address (the person may have unsubscribed as another record).
+        let own = status.as_deref().and_then(SubscriptionStatus::parse);
+        let of_address = match &email {
+            Some(email) => status_of_address(&tx, tenant_id, email)?,
+            None => None,
+        };
+        let strictest = [own, of_address]
+            .into_iter()
+            .flatten()
+            .max_by_key(|status| strictness(*status));
+        let reason = strictest.and_then(preflight::consent_exclusion);
         match (record_id, reason) {
             (Some(record_id), None) => {
                 let subject = subject.unwrap_or_default();
@@ -1418,6 +1429,40 @@ mod tests {
         assert_eq!(
             remaining_today(&conn, caller.user_id, now).unwrap(),
             DAILY_SEND_LIMIT - 1
+        );
+    }
+
+    #[test]
+    fn a_scheduled_email_is_not_delivered_to_an_address_that_unsubscribed_as_another_record() {
+        let (mut conn, caller, template) = fixture();
+        let now = Utc::now();
+        let mut body = request(template, &["p@x.example"]);
+        body.scheduled_at = Some(now + Duration::hours(1));
+        let (json, _) = send_once(&mut conn, &caller, "k", &body, now).unwrap();
+        let response: SendResponse = serde_json::from_str(&json).unwrap();
+        assert_eq!(response.count(SendOutcome::Scheduled), 1);
+        // Meanwhile the same person opts out as a contact, under the address in other case.
+        crate::sandbox::db::insert_record(
+            &conn,
+            &crate::sandbox::db::NewRecord {
+                entity: Entity::Contact,
+                email: Some("P@X.example"),
+                subscription_status: SubscriptionStatus::OptedOut,
+                ..crate::sandbox::db::NewRecord::lead(caller.tenant_id, "CON-1")
+            },
+        )
+        .unwrap();
+        assert_eq!(deliver_due(&mut conn, now + Duration::hours(2)).unwrap(), 0);
+        assert_eq!(
+            count(
+                &conn,
+                "SELECT count(*) FROM activities WHERE kind = 'emailSent'"
+            ),
+            0
+        );
+        assert_eq!(
+            count(&conn, "SELECT count(*) FROM send_recipients WHERE outcome = 'excluded' AND reason = 'optedOut'"),
+            1
         );
     }
 }
