@@ -358,3 +358,35 @@ async fn a_program_paused_meanwhile_says_so_and_offers_no_retry() {
     .await;
     client.close().await.unwrap();
 }
+
+/// A CRM lead marketing has never seen: enrolling it adds the person to marketing, and the
+/// record page follows at once (no refresh): its Activity tab lists the new enrolment instead
+/// of "not yet known to marketing".
+#[tokio::test]
+async fn enrolling_a_person_marketing_did_not_know_makes_the_record_known() {
+    let client = browser().await;
+    let crm_id = "LEAD-9002";
+    open_sidebar(
+        &client,
+        &format!("/record?entity=lead&id={crm_id}&user=rep-ava"),
+    )
+    .await;
+    let title = text_of(&client, ".message-title").await;
+    assert!(title.ends_with("is not yet known to marketing"), "{title}");
+
+    let welcome = program_id("Welcome Nurture").await;
+    click_on(&client, "#tab-programs").await;
+    click_on(&client, &format!("#program-{welcome}")).await;
+    click_on(&client, "#programs-enrol").await;
+    wait_for_result(&client, welcome, "Enrolled").await;
+
+    click_on(&client, "#tab-activity").await;
+    wait_until(
+        &client,
+        "the enrolment is listed",
+        "return [...document.querySelectorAll('.activity-row')]
+             .some(r => r.textContent.includes('Welcome Nurture'));",
+    )
+    .await;
+    client.close().await.unwrap();
+}

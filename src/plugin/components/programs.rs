@@ -21,7 +21,7 @@ use crate::plugin::bridge::use_host;
 use crate::plugin::components::panels::{ErrorPanel, MessagePanel, Skeleton};
 use crate::plugin::intl::use_formats;
 use crate::protocol::CrmRecord;
-use crate::wire::{EnrolResponse, EnrolmentList, Program, RecordProfile};
+use crate::wire::{EnrolOutcome, EnrolResponse, EnrolmentList, Program, RecordProfile};
 
 #[derive(Properties, PartialEq)]
 pub struct ProgramsProps {
@@ -30,10 +30,14 @@ pub struct ProgramsProps {
     /// Marketing's profile of a single record, once loaded.
     #[prop_or_default]
     pub profile: Option<Rc<RecordProfile>>,
-    /// Offered as "Done" once something was enrolled, where the host opened the view for one
+    /// Offered as "Done" once an enrolment finished, where the host opened the view for one
     /// action (a list-view selection): it asks the host to close it.
     #[prop_or_default]
     pub on_done: Option<Callback<()>>,
+    /// Told once a batch of enrolments enrolled someone: the record page then reloads the
+    /// profile (a person marketing did not know is known now) and the history.
+    #[prop_or_default]
+    pub on_changed: Option<Callback<()>>,
 }
 
 const HELP_TEXT: &str =
@@ -197,6 +201,7 @@ pub fn Programs(props: &ProgramsProps) -> Html {
             pending.clone(),
             posts.clone(),
         );
+        let on_changed = props.on_changed.clone();
         Callback::from(move |(batch, kind): Batch| {
             let Some(signal) = posts.as_ref().as_ref().map(|c| c.signal()) else {
                 return;
@@ -205,6 +210,7 @@ pub fn Programs(props: &ProgramsProps) -> Html {
                 return;
             }
             pending.set(batch.len());
+            let enrolled = Rc::new(Cell::new(false));
             view.dispatch(Action::Start(
                 batch
                     .iter()
@@ -219,6 +225,7 @@ pub fn Programs(props: &ProgramsProps) -> Html {
                     pending.clone(),
                     signal.clone(),
                 );
+                let (enrolled, on_changed) = (enrolled.clone(), on_changed.clone());
                 spawn_local(async move {
                     let endpoint = api::enrol(id, &enrol_request(&records));
                     match session.fetch(&endpoint, &signal).await {
@@ -232,6 +239,10 @@ pub fn Programs(props: &ProgramsProps) -> Html {
                                     Err(ApiError::Invalid { field: Some(field), .. })
                                         if field == "programId"
                                 ) || matches!(&answer, Err(ApiError::NotFound(_)));
+                            if matches!(&answer, Ok(response) if response.count(EnrolOutcome::Enrolled) > 0)
+                            {
+                                enrolled.set(true);
+                            }
                             view.dispatch(Action::Finish(
                                 id,
                                 answer.map_err(|error| error.user_message()),
@@ -244,6 +255,9 @@ pub fn Programs(props: &ProgramsProps) -> Html {
                     pending.set(pending.get().saturating_sub(1));
                     if pending.get() == 0 {
                         view.dispatch(Action::BatchDone);
+                        if let (true, Some(on_changed)) = (enrolled.get(), &on_changed) {
+                            on_changed.emit(());
+                        }
                     }
                 });
             }

@@ -17,6 +17,7 @@ use crate::plugin::components::record_header::RecordHeader;
 use crate::plugin::components::send_email::SendEmail;
 use crate::plugin::components::tabs::{Tab, Tabs};
 use crate::plugin::components::timeline::Timeline;
+use crate::plugin::state::Generation;
 use crate::protocol::CrmRecord;
 use crate::wire::RecordProfile;
 
@@ -48,7 +49,9 @@ pub fn RecordView(props: &RecordViewProps) -> Html {
     }
     let profile = use_state(|| Profile::Loading);
     // Bumped by the refresh button: refetches the profile and the history.
-    let reload = use_state_eq(|| 0u32);
+    // Bumped by refresh, by a send or enrolment that finished (maybe long after its click) and
+    // after an expired session: a reducer, so a late bump still adds one.
+    let reload = use_reducer(Generation::default);
     let refreshing = use_state_eq(|| false);
     // The Activity tab unmounts while another tab shows; its filters wait here for the rep to
     // come back. Another record mounts another view, so it starts with none.
@@ -70,7 +73,7 @@ pub fn RecordView(props: &RecordViewProps) -> Html {
         let (session, profile, refreshing) =
             (host.session.clone(), profile.clone(), refreshing.clone());
         let record = props.record.clone();
-        use_effect_with(*reload, move |_| {
+        use_effect_with(reload.0, move |_| {
             let controller = AbortController::new().ok();
             let signal = controller.as_ref().map(AbortController::signal);
             if let Some(signal) = signal {
@@ -97,15 +100,15 @@ pub fn RecordView(props: &RecordViewProps) -> Html {
     // Back from an expired session: the profile and the history are asked for again (what
     // failed while it was over says so until then).
     use_after_expiry({
-        let reload = reload.clone();
-        Callback::from(move |()| reload.set(*reload + 1))
+        let reload = reload.dispatcher();
+        Callback::from(move |()| reload.dispatch(()))
     });
 
     let on_refresh = {
-        let (reload, refreshing) = (reload.clone(), refreshing.clone());
+        let (reload, refreshing) = (reload.dispatcher(), refreshing.clone());
         Callback::from(move |()| {
             refreshing.set(true);
-            reload.set(*reload + 1);
+            reload.dispatch(());
         })
     };
     let on_select = {
@@ -179,7 +182,7 @@ pub fn RecordView(props: &RecordViewProps) -> Html {
                         crm_id={AttrValue::from(crm_id.clone())}
                         name={AttrValue::from(name.clone())}
                         counts={loaded.as_ref().map(|p| Rc::new(p.activity_counts.clone()))}
-                        reload={*reload}
+                        reload={reload.0}
                         filters={(*activity_filters).clone()}
                         on_filters={on_activity_filters}
                     />
@@ -194,7 +197,7 @@ pub fn RecordView(props: &RecordViewProps) -> Html {
                         crm_id={AttrValue::from(crm_id.clone())}
                         name={AttrValue::from(name.clone())}
                         profile={loaded.clone()}
-                        reload={*reload}
+                        reload={reload.0}
                     />
                 },
             ),
@@ -204,7 +207,11 @@ pub fn RecordView(props: &RecordViewProps) -> Html {
             panel(
                 Tab::Programs,
                 html! {
-                    <Programs records={Rc::new(vec![record.clone()])} profile={loaded.clone()} />
+                    <Programs
+                        records={Rc::new(vec![record.clone()])}
+                        profile={loaded.clone()}
+                        on_changed={on_refresh.clone()}
+                    />
                 },
             )
         });
