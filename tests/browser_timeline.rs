@@ -12,6 +12,7 @@ use std::rc::Rc;
 
 use crm_sidebar::plugin::bridge::{use_host, BridgeProvider, BridgeProviderProps};
 use crm_sidebar::plugin::components::timeline::Timeline;
+use crm_sidebar::plugin::intl::FormatsProvider;
 use crm_sidebar::wire::Entity;
 use serde_json::json;
 use wasm_bindgen::prelude::*;
@@ -35,12 +36,17 @@ fn active_element() -> Option<Element> {
 
 /// The host's context, as the parent window would post it.
 fn send_context() {
+    send_context_in("Europe/Berlin");
+}
+
+/// [`send_context`] for a user in `time_zone`.
+fn send_context_in(time_zone: &str) {
     let context = json!({
         "protocol": "crm-sidebar/1", "type": "context", "token": "t-1",
         "expiresAt": "2030-01-01T00:00:00Z", "view": "timeline",
         "record": {"entity": "lead", "id": "L-1", "email": "ann@example.com",
                    "firstName": "Ann", "lastName": "Lee"},
-        "user": {"id": "u1", "name": "Rep", "locale": "en-GB", "timeZone": "Europe/Berlin"},
+        "user": {"id": "u1", "name": "Rep", "locale": "en-GB", "timeZone": time_zone},
         "theme": "light"
     });
     let init = MessageEventInit::new();
@@ -163,15 +169,25 @@ fn engagement_api(path: &str) -> (u16, String) {
 #[component]
 fn TimelineWhenReady() -> Html {
     let host = use_host();
+    // As in the app: dates in the user's locale and zone.
     match &host.context {
-        Some(_) => html! {
-            <Timeline entity={Entity::Lead} crm_id="L-1" name="Ann Lee" profile={None} reload={0} />
+        Some(context) => html! {
+            <FormatsProvider
+                locale={context.user.locale.clone()}
+                time_zone={context.user.time_zone.clone()}
+            >
+                <Timeline entity={Entity::Lead} crm_id="L-1" name="Ann Lee" profile={None} reload={0} />
+            </FormatsProvider>
         },
         None => html! {},
     }
 }
 
 async fn mount_timeline() -> (Element, AppHandle<BridgeProvider>) {
+    mount_timeline_in("Europe/Berlin").await
+}
+
+async fn mount_timeline_in(time_zone: &str) -> (Element, AppHandle<BridgeProvider>) {
     load_styles();
     let root = document().create_element("div").unwrap();
     root.set_attribute("style", "width: 320px").unwrap();
@@ -182,7 +198,7 @@ async fn mount_timeline() -> (Element, AppHandle<BridgeProvider>) {
     });
     let app = yew::Renderer::<BridgeProvider>::with_root_and_props(root.clone(), props).render();
     yew::scheduler::flush().await;
-    send_context();
+    send_context_in(time_zone);
     let ready = root.clone();
     wait_for("the chart", move || {
         ready.query_selector("svg.timeline-svg").unwrap().is_some()
@@ -272,6 +288,17 @@ async fn the_chart_renders_the_lanes_from_api_data() {
     })
     .await;
 
+    app.destroy();
+    root.remove();
+}
+
+#[wasm_bindgen_test]
+async fn the_api_gets_the_zone_the_browser_shows_dates_in() {
+    // The browser takes a zone in any case; the API's zone database wants its canonical name.
+    let api = FakeApi::install(engagement_api);
+    let (root, app) = mount_timeline_in("europe/london").await;
+    let asked = api.paths();
+    assert!(asked[0].contains("&tz=Europe%2FLondon"), "{}", asked[0]);
     app.destroy();
     root.remove();
 }

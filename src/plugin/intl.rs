@@ -18,6 +18,9 @@ use crate::plugin::clock;
 pub struct Formats {
     locale: String,
     time_zone: String,
+    /// The IANA zone the formatters use, as the browser names it (canonical case and name; the
+    /// browser's own zone when the host's was rejected).
+    resolved_zone: String,
     /// `en-US` numeric year/month/day and 24-hour time in the user's zone: parsed, never shown.
     day_key: JsValue,
     time_of_day: JsValue,
@@ -75,7 +78,15 @@ impl Formats {
             options.push(("timeZone", "UTC"));
             construct("DateTimeFormat", Some(&locale), &options).unwrap_or(JsValue::UNDEFINED)
         };
+        let resolved_zone = Reflect::get(&day_key, &"resolvedOptions".into())
+            .ok()
+            .and_then(|f| f.dyn_into::<Function>().ok())
+            .and_then(|f| f.call0(&day_key).ok())
+            .and_then(|options| Reflect::get(&options, &"timeZone".into()).ok())
+            .and_then(|zone| zone.as_string())
+            .unwrap_or_else(|| "UTC".to_owned());
         Formats {
+            resolved_zone,
             day_key,
             time_of_day: local(&[("hour", "numeric"), ("minute", "2-digit")]),
             date_time: local(&[("dateStyle", "medium"), ("timeStyle", "short")]),
@@ -95,6 +106,12 @@ impl Formats {
             locale,
             time_zone: zone,
         }
+    }
+
+    /// The IANA time zone the dates are shown in, spelled as the browser resolved it: what the
+    /// API is told, so its days are the ones shown (`Europe/London` for `europe/london`).
+    pub fn time_zone(&self) -> &str {
+        &self.resolved_zone
     }
 
     /// The day `at` falls on in the user's time zone. Pages come 50 activities at a time, so

@@ -57,11 +57,10 @@ pub fn Timeline(props: &TimelineProps) -> Html {
     let selected = use_state_eq(|| None::<usize>);
     // The first interaction, once an answer named it: "All" starts there.
     let first = use_mut_ref(|| None::<DateTime<Utc>>);
-    let time_zone = host
-        .context
-        .as_ref()
-        .map(|context| context.user.time_zone.clone())
-        .unwrap_or_default();
+    // The zone the dates are shown in, as the browser resolved the host's: the API cuts its
+    // buckets there.
+    let formats = use_formats();
+    let time_zone = formats.time_zone().to_owned();
 
     use_effect_with((), |_| mark("timeline:open"));
 
