@@ -32,6 +32,11 @@ impl LocalDate {
         }
     }
 
+    /// Calendar days from `earlier` to this day (negative if `earlier` is later).
+    pub fn days_since(self, earlier: LocalDate) -> i64 {
+        (self.naive() - earlier.naive()).num_days()
+    }
+
     pub fn previous(self) -> LocalDate {
         LocalDate::from_naive(self.naive().pred_opt().unwrap_or(NaiveDate::MIN))
     }
@@ -102,8 +107,15 @@ pub struct Relative {
 }
 
 /// The one unit a person would use for the distance from `now` to `then` ("3 h ago", not
-/// "3 h 12 min ago"). Anything under 45 seconds is "now" (0 seconds).
-pub fn relative(then: DateTime<Utc>, now: DateTime<Utc>) -> Relative {
+/// "3 h 12 min ago"). Anything under 45 seconds is "now" (0 seconds). Days are calendar days in
+/// the user's zone (`then_day`, `today`), so a time says "yesterday" exactly under the day
+/// header "Yesterday", and one of today stays in hours however early it was.
+pub fn relative(
+    then: DateTime<Utc>,
+    now: DateTime<Utc>,
+    then_day: LocalDate,
+    today: LocalDate,
+) -> Relative {
     let seconds = (then - now).num_seconds();
     let sign = if seconds < 0 { -1 } else { 1 };
     let abs = seconds.abs();
@@ -112,10 +124,10 @@ pub fn relative(then: DateTime<Utc>, now: DateTime<Utc>) -> Relative {
         (0, RelativeUnit::Second)
     } else if abs < 45 * 60 {
         (rounded(60), RelativeUnit::Minute)
-    } else if abs < 22 * 3600 {
+    } else if abs < 22 * 3600 || then_day == today {
         (rounded(3600), RelativeUnit::Hour)
     } else if abs < 7 * 86_400 {
-        (rounded(86_400), RelativeUnit::Day)
+        (today.days_since(then_day).abs().max(1), RelativeUnit::Day)
     } else if abs < 30 * 86_400 {
         (rounded(7 * 86_400), RelativeUnit::Week)
     } else if abs < 320 * 86_400 {
@@ -242,10 +254,52 @@ mod tests {
         );
     }
 
+    /// The UTC day of `t`, for tests in UTC.
+    fn utc_day(t: DateTime<Utc>) -> LocalDate {
+        LocalDate::new(t.year(), t.month(), t.day()).unwrap()
+    }
+
+    #[test]
+    fn relative_days_agree_with_the_day_headers() {
+        let now = at(23, 30, 0);
+        let rel = |then: DateTime<Utc>| relative(then, now, utc_day(then), utc_day(now));
+        // Early today, late in the evening: still hours, under "Today".
+        assert_eq!(
+            rel(at(0, 30, 0)),
+            Relative {
+                value: -23,
+                unit: RelativeUnit::Hour
+            }
+        );
+        // Early yesterday: "yesterday" (46 h would round to 2 days).
+        assert_eq!(
+            rel(at(1, 0, 0) - chrono::Duration::days(1)),
+            Relative {
+                value: -1,
+                unit: RelativeUnit::Day
+            }
+        );
+        // The days are the user's: 22:00 UTC is already tomorrow in Sydney.
+        let sydney_today = LocalDate::new(2026, 3, 11).unwrap();
+        let then = at(2, 0, 0) - chrono::Duration::days(1);
+        assert_eq!(
+            relative(
+                then,
+                at(22, 0, 0),
+                LocalDate::new(2026, 3, 9).unwrap(),
+                sydney_today
+            ),
+            Relative {
+                value: -2,
+                unit: RelativeUnit::Day
+            }
+        );
+    }
+
     #[test]
     fn relative_times_pick_one_rounded_unit() {
         let now = at(12, 0, 0);
-        let rel = |then| relative(then, now);
+        let rel = |then: DateTime<Utc>| relative(then, now, utc_day(then), utc_day(now));
         assert_eq!(
             rel(at(11, 59, 30)),
             Relative {

@@ -212,7 +212,7 @@ impl Formats {
 
     /// "3 hr. ago", "yesterday", "now".
     pub fn relative(&self, at: &DateTime<Utc>, now: &DateTime<Utc>) -> String {
-        let relative = relative(*at, *now);
+        let relative = relative(*at, *now, self.local_date(at), self.local_date(now));
         self.format_relative(relative.value as f64, relative.unit.as_str())
             .unwrap_or_default()
     }
