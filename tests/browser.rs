@@ -1164,6 +1164,76 @@ async fn a_person_marketing_does_not_know_is_named_as_such() {
 }
 
 #[wasm_bindgen_test]
+async fn the_no_match_panels_clear_filters_drops_a_search_still_waiting() {
+    let api = FakeApi::install(|path, auth| {
+        if path.contains("kinds=") {
+            (200, r#"{"items":[],"nextCursor":null}"#.to_owned())
+        } else {
+            lead_api(path, auth)
+        }
+    });
+    let mounted = mount_bridge(html! { <HistoryWhenReady /> }).await;
+    receive(HOST, Some(&parent()), &js(context("L-1", "t-1")));
+    let root = mounted.root.clone();
+    wait_for("the rows", || all(&root, "li.activity-row").len() == 4).await;
+    click(&one(&root, "button.chip.kind-emailClicked"));
+    wait_for("no match", || {
+        text(&root).contains("No activity matches these filters")
+    })
+    .await;
+    // Typed, not yet sent; then the panel's own Clear filters.
+    type_into(&one(&root, "input[type=search]"), "webinar");
+    click(&one(&root, ".history-body .message-panel button"));
+    TimeoutFuture::new(600).await;
+    assert!(
+        !api.activity_urls().iter().any(|url| url.contains("q=")),
+        "{:?}",
+        api.activity_urls()
+    );
+    let search = one(&root, "input[type=search]");
+    assert_eq!(search.dyn_ref::<HtmlInputElement>().unwrap().value(), "");
+    assert_eq!(all(&root, "li.activity-row").len(), 4);
+    mounted.destroy();
+}
+
+#[wasm_bindgen_test]
+async fn the_period_shown_is_the_one_listed_after_clear_filters() {
+    let _api = FakeApi::install(lead_api);
+    let mounted = mount_bridge(html! { <HistoryWhenReady /> }).await;
+    receive(HOST, Some(&parent()), &js(context("L-1", "t-1")));
+    let root = mounted.root.clone();
+    wait_for("the rows", || all(&root, "li.activity-row").len() == 4).await;
+    let select = || {
+        one(&root, "#history-range")
+            .dyn_into::<web_sys::HtmlSelectElement>()
+            .unwrap()
+    };
+    // The user picks periods one after another, as with the keyboard or the mouse.
+    for period in ["7d", "all", "30d"] {
+        select().set_value(period);
+        select()
+            .dispatch_event(&Event::new("change").unwrap())
+            .unwrap();
+        yew::scheduler::flush().await;
+    }
+    wait_for("Clear filters", || {
+        root.query_selector(".filters .link-button")
+            .unwrap()
+            .is_some()
+    })
+    .await;
+    click(&one(&root, ".filters .link-button"));
+    yew::scheduler::flush().await;
+    let default = DateRange::default().as_str();
+    assert_eq!(
+        select().value(),
+        default,
+        "the select shows the period listed"
+    );
+    mounted.destroy();
+}
+
+#[wasm_bindgen_test]
 async fn an_api_failure_shows_its_message_and_retries() {
     let fail = Rc::new(RefCell::new(true));
     let _api = FakeApi::install({

@@ -39,16 +39,22 @@ pub fn FilterBar(props: &FilterBarProps) -> Html {
     let debounce = use_mut_ref(|| None::<Timeout>);
     let last_sent = use_mut_ref(|| props.filters.text.clone());
 
-    // The filters' text changed from outside (cleared): the input follows it.
+    // The filters' text changed from outside, or they were all cleared (by the no-match
+    // panel's button, say): the input follows, and a search still waiting for its debounce is
+    // dropped rather than landing on the cleared history a moment later.
     {
         let (text, debounce, last_sent) = (text.clone(), debounce.clone(), last_sent.clone());
-        use_effect_with(props.filters.text.clone(), move |outer| {
-            if *last_sent.borrow() != *outer {
-                debounce.borrow_mut().take();
-                *last_sent.borrow_mut() = outer.clone();
-                text.set(outer.clone());
-            }
-        });
+        let cleared = props.filters == Filters::default();
+        use_effect_with(
+            (props.filters.text.clone(), cleared),
+            move |(outer, cleared)| {
+                if *last_sent.borrow() != *outer || *cleared {
+                    debounce.borrow_mut().take();
+                    *last_sent.borrow_mut() = outer.clone();
+                    text.set(outer.clone());
+                }
+            },
+        );
     }
 
     let send = {
@@ -102,6 +108,18 @@ pub fn FilterBar(props: &FilterBarProps) -> Html {
             }
         })
     };
+
+    // An option's `selected` attribute only sets the default: once the user picked a period,
+    // the select shows what it is told here (after "Clear filters", say).
+    let range_select = use_node_ref();
+    {
+        let range_select = range_select.clone();
+        use_effect_with(props.filters.range, move |range| {
+            if let Some(select) = range_select.cast::<HtmlSelectElement>() {
+                select.set_value(range.as_str());
+            }
+        });
+    }
 
     let filters = &props.filters;
     // Kinds the record has (or has had since the profile loaded), plus any selected; every kind
@@ -157,7 +175,7 @@ pub fn FilterBar(props: &FilterBarProps) -> Html {
                     />
                 </div>
                 <label for="history-range" class="visually-hidden">{ "Period" }</label>
-                <select id="history-range" class="range-select" {onchange}>
+                <select id="history-range" class="range-select" ref={range_select} {onchange}>
                     { for DateRange::ALL.iter().map(|range| html! {
                         <option value={range.as_str()} selected={*range == filters.range}>
                             { range.label() }
