@@ -110,7 +110,7 @@ impl Formats {
 
     /// The IANA time zone the dates are shown in, spelled as the browser resolved it: what the
     /// API is told, so its days are the ones shown (`Europe/London` for `europe/london`).
-    pub fn time_zone(&self) -> &str {
+    pub fn resolved_time_zone(&self) -> &str {
         &self.resolved_zone
     }
 

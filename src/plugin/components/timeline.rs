@@ -60,7 +60,7 @@ pub fn Timeline(props: &TimelineProps) -> Html {
     // The zone the dates are shown in, as the browser resolved the host's: the API cuts its
     // buckets there.
     let formats = use_formats();
-    let time_zone = formats.time_zone().to_owned();
+    let time_zone = formats.resolved_time_zone().to_owned();
 
     use_effect_with((), |_| mark("timeline:open"));
 
