@@ -745,6 +745,30 @@ async fn engagement_names_the_first_and_last_email_of_the_whole_history() {
     assert_eq!(kind(engagement.last), ActivityKind::FormSubmitted);
     assert_eq!(kind(engagement.first_email), ActivityKind::EmailSent);
     assert_eq!(kind(engagement.last_email), ActivityKind::EmailOpened);
+    // Without campaigns nothing says which email was opened: no rate.
+    assert_eq!(engagement.summary.open_rate, None);
+
+    // Ingested with their campaign, the same kinds make a rate: one of two emails opened.
+    for (kind, days_ago, campaign) in [
+        ("emailSent", 9, "DEV-A"),
+        ("emailOpened", 8, "DEV-A"),
+        ("emailSent", 7, "DEV-B"),
+    ] {
+        let response = client()
+            .post(format!("{}/dev/activities", sandbox.api))
+            .bearer_auth(&dev)
+            .json(
+                &json!({"entity": "lead", "crmId": "LEAD-EDGES", "kind": kind,
+                          "campaignId": campaign,
+                          "occurredAt": Utc::now() - Duration::days(days_ago)}),
+            )
+            .send()
+            .await
+            .unwrap();
+        assert!(response.status().is_success(), "{}", response.status());
+    }
+    let engagement = engagement_of(dev.clone()).await;
+    assert_eq!(engagement.summary.open_rate, Some(0.5));
 }
 
 #[tokio::test]

@@ -1,6 +1,6 @@
 //! The `/v1` API and the `/dev` development endpoints.
 
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::{BTreeMap, HashMap};
 
 use axum::body::Bytes;
 use axum::extract::{Path, RawQuery, State};
@@ -591,36 +591,50 @@ pub fn engagement_of(
     )?;
     let mut rows = Vec::new();
     let mut score_change = 0;
-    // Emails (campaigns) sent in the range, and those of them opened or clicked in it.
-    let (mut sent_emails, mut opened, mut clicked) =
-        (BTreeSet::new(), BTreeSet::new(), BTreeSet::new());
+    // The emails sent in the range (by campaign, when each was sent), and when each campaign
+    // was opened or clicked in it.
+    let mut sent_at: BTreeMap<String, Vec<DateTime<Utc>>> = BTreeMap::new();
+    let (mut opened_at, mut clicked_at) = (Vec::new(), Vec::new());
     let mut query = statement.query(params![record_id, to_millis(from), to_millis(to)])?;
     while let Some(row) = query.next()? {
         let kind = parse_enum(&row.get::<_, String>(0)?, ActivityKind::parse)?;
+        let at = from_millis(row.get(1)?);
         if kind == ActivityKind::ScoreChanged {
             score_change += row.get::<_, Option<i64>>(2)?.unwrap_or(0);
         }
         if let Some(campaign) = row.get::<_, Option<String>>(3)? {
             match kind {
-                ActivityKind::EmailSent => sent_emails.insert(campaign),
-                ActivityKind::EmailOpened => opened.insert(campaign),
-                ActivityKind::EmailClicked => clicked.insert(campaign),
-                _ => false,
-            };
+                ActivityKind::EmailSent => sent_at.entry(campaign).or_default().push(at),
+                ActivityKind::EmailOpened => opened_at.push((campaign, at)),
+                ActivityKind::EmailClicked => clicked_at.push((campaign, at)),
+                _ => {}
+            }
         }
-        rows.push((kind, from_millis(row.get(1)?)));
+        rows.push((kind, at));
     }
     let mut counts: BTreeMap<ActivityKind, u64> = BTreeMap::new();
     for (kind, _) in &rows {
         *counts.entry(*kind).or_insert(0) += 1;
     }
-    // Each email counts once however often it was opened or clicked, and only emails sent in
-    // the range count (an open of an older email is activity, not this range's rate).
-    let sent = sent_emails.len() as u64;
-    let of_sent = |acted: &BTreeSet<String>| acted.intersection(&sent_emails).count() as u64;
+    // Every email sent in the range counts, a campaign's reminder too. An email counts as
+    // opened (or clicked) once however often that happened, and only for an open after it was
+    // sent. Opens do not say which send of a campaign they were of, so a campaign sent twice
+    // and opened counts as one email opened of two: the rate is never higher than the truth.
+    let sent = sent_at.values().map(|times| times.len() as u64).sum();
+    let acted_on = |acted: &[(String, DateTime<Utc>)]| {
+        sent_at
+            .iter()
+            .filter(|(campaign, times)| {
+                let first = times.iter().min();
+                acted
+                    .iter()
+                    .any(|(c, at)| c == *campaign && first.is_some_and(|first| at >= first))
+            })
+            .count() as u64
+    };
     let summary = EngagementSummary {
-        open_rate: engagement::rate(of_sent(&opened), sent),
-        click_rate: engagement::rate(of_sent(&clicked), sent),
+        open_rate: engagement::rate(acted_on(&opened_at), sent),
+        click_rate: engagement::rate(acted_on(&clicked_at), sent),
         score_now: conn.query_row(
             "SELECT score FROM records WHERE id = ?1",
             [record_id],
@@ -874,7 +888,7 @@ pub async fn dev_activities(
                         kind: activity.kind,
                         subject: activity.subject.as_deref(),
                         url: activity.url.as_deref(),
-                        campaign_id: None,
+                        campaign_id: activity.campaign_id.as_deref(),
                         details: &activity.details,
                     },
                 )?);
@@ -948,6 +962,58 @@ mod tests {
         )
         .unwrap();
         assert_eq!(nothing_sent.summary.open_rate, None);
+    }
+
+    #[test]
+    fn a_campaign_sent_twice_counts_two_emails_and_an_earlier_open_none() {
+        use crate::sandbox::db::{insert_activity, insert_record, insert_tenant, NewActivity};
+        use chrono::TimeZone;
+        let conn = db::open_in_memory().unwrap();
+        let tenant = insert_tenant(&conn, "T").unwrap();
+        let record = insert_record(&conn, &db::NewRecord::lead(tenant, "L-1")).unwrap();
+        let day = |d: u32| Utc.with_ymd_and_hms(2026, 3, d, 12, 0, 0).unwrap();
+        let details = ActivityDetails::default();
+        for (kind, d, campaign) in [
+            // C-1 and its reminder; one of them opened.
+            (ActivityKind::EmailSent, 10, "C-1"),
+            (ActivityKind::EmailOpened, 11, "C-1"),
+            (ActivityKind::EmailSent, 13, "C-1"),
+            // C-2 went out before the range and was opened in it, before its reminder.
+            (ActivityKind::EmailSent, 2, "C-2"),
+            (ActivityKind::EmailOpened, 6, "C-2"),
+            (ActivityKind::EmailSent, 14, "C-2"),
+        ] {
+            insert_activity(
+                &conn,
+                &NewActivity {
+                    record_id: record,
+                    occurred_at: day(d),
+                    kind,
+                    subject: None,
+                    url: None,
+                    campaign_id: Some(campaign),
+                    details: &details,
+                },
+            )
+            .unwrap();
+        }
+        let summary = engagement_of(
+            &conn,
+            record,
+            day(5),
+            day(20),
+            BucketSize::Week,
+            chrono_tz::UTC,
+        )
+        .unwrap()
+        .summary;
+        assert_eq!(summary.counts[&ActivityKind::EmailSent], 3);
+        assert_eq!(
+            summary.open_rate,
+            Some(1.0 / 3.0),
+            "C-1's open, of three emails"
+        );
+        assert_eq!(summary.click_rate, Some(0.0));
     }
 
     #[test]

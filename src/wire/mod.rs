@@ -313,11 +313,12 @@ pub struct Interaction {
 pub struct EngagementSummary {
     /// Number of activities per kind in the range.
     pub counts: BTreeMap<ActivityKind, u64>,
-    /// Share of the emails sent in the range that were opened in it (each email once however
-    /// often it was opened), 0..1; `null` when nothing was sent.
+    /// Share of the emails sent in the range (with a campaign) that were opened in it after
+    /// being sent, each email once however often it was opened; a campaign sent more than once
+    /// (a reminder) counts as one email opened, since opens do not say which send they were
+    /// of. 0..1; `null` when nothing was sent.
     pub open_rate: Option<f64>,
-    /// Share of the emails sent in the range that were clicked in it (each email once), 0..1;
-    /// `null` when nothing was sent.
+    /// The same for clicks.
     pub click_rate: Option<f64>,
     pub score_now: i64,
     /// Sum of score changes in the range.
@@ -426,6 +427,10 @@ pub struct DevActivityIn {
     pub subject: Option<String>,
     #[serde(default)]
     pub url: Option<String>,
+    /// The campaign of an email activity: opens and clicks count toward the open and click
+    /// rates of the email sent with the same campaign.
+    #[serde(default)]
+    pub campaign_id: Option<String>,
     #[serde(default)]
     pub details: ActivityDetails,
 }
