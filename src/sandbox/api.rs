@@ -14,7 +14,7 @@ use rusqlite::{params, params_from_iter, Connection, OptionalExtension};
 use serde::Deserialize;
 
 use super::auth::{self, Caller, Claims};
-use super::db::{self, from_millis, to_millis};
+use super::db::{self, column_enum, from_millis, to_millis};
 use super::engagement;
 use super::error::{ApiResult, Failure};
 use super::AppState;
@@ -85,16 +85,15 @@ pub fn parse_body<T: serde::de::DeserializeOwned>(body: &Bytes) -> ApiResult<T> 
         .map_err(|e| Failure::invalid("body", format!("Invalid request body: {e}")))
 }
 
-fn parse_entity(text: &str) -> ApiResult<Entity> {
+pub(crate) fn parse_entity(text: &str) -> ApiResult<Entity> {
     Entity::parse(text).ok_or_else(|| {
         Failure::invalid("entity", "'entity' must be one of lead, contact, account.")
     })
 }
 
-fn parse_enum<T>(text: &str, parse: fn(&str) -> Option<T>) -> rusqlite::Result<T> {
-    parse(text).ok_or_else(|| {
-        rusqlite::Error::InvalidColumnType(0, text.to_owned(), rusqlite::types::Type::Text)
-    })
+/// A trimmed, non-empty text of a request.
+pub(crate) fn present(text: &Option<String>) -> Option<&str> {
+    text.as_deref().map(str::trim).filter(|t| !t.is_empty())
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -117,7 +116,7 @@ pub async fn me(State(state): State<AppState>, caller: Caller) -> ApiResult<Json
                             id: row.get(0)?,
                             crm_user: row.get(1)?,
                             name: row.get(2)?,
-                            role: parse_enum(&row.get::<_, String>(3)?, Role::parse)?,
+                            role: column_enum(row.get(3)?, Role::parse)?,
                         },
                         Tenant { id: row.get(4)?, name: row.get(5)? },
                     ))
@@ -145,7 +144,7 @@ fn team_of(
             id: row.get(0)?,
             crm_user: row.get(1)?,
             name: row.get(2)?,
-            role: parse_enum(&row.get::<_, String>(3)?, Role::parse)?,
+            role: column_enum(row.get(3)?, Role::parse)?,
         })
     })?;
     rows.collect()
@@ -200,12 +199,12 @@ fn load_profile(conn: &Connection, record_id: i64) -> ApiResult<RecordProfile> {
                     id,
                     crm_user: row.get(13)?,
                     name: row.get(14)?,
-                    role: parse_enum(&row.get::<_, String>(15)?, Role::parse)?,
+                    role: column_enum(row.get(15)?, Role::parse)?,
                 }),
                 None => None,
             };
             Ok(RecordProfile {
-                entity: parse_enum(&row.get::<_, String>(0)?, Entity::parse)?,
+                entity: column_enum(row.get(0)?, Entity::parse)?,
                 crm_id: row.get(1)?,
                 email: row.get(2)?,
                 first_name: row.get(3)?,
@@ -215,11 +214,8 @@ fn load_profile(conn: &Connection, record_id: i64) -> ApiResult<RecordProfile> {
                 owner,
                 imported: row.get(7)?,
                 score: row.get(8)?,
-                opt_in_type: parse_enum(&row.get::<_, String>(9)?, OptInType::parse)?,
-                subscription_status: parse_enum(
-                    &row.get::<_, String>(10)?,
-                    SubscriptionStatus::parse,
-                )?,
+                opt_in_type: column_enum(row.get(9)?, OptInType::parse)?,
+                subscription_status: column_enum(row.get(10)?, SubscriptionStatus::parse)?,
                 last_synced_at: from_millis(row.get(11)?),
                 activity_counts: BTreeMap::new(),
                 resubscribe_requested_at: row.get::<_, Option<i64>>(16)?.map(from_millis),
@@ -230,7 +226,7 @@ fn load_profile(conn: &Connection, record_id: i64) -> ApiResult<RecordProfile> {
     )?;
     let counts = statement.query_map([record_id], |row| {
         Ok((
-            parse_enum(&row.get::<_, String>(0)?, ActivityKind::parse)?,
+            column_enum(row.get(0)?, ActivityKind::parse)?,
             row.get::<_, u64>(1)?,
         ))
     })?;
@@ -350,14 +346,6 @@ impl ActivityFilter {
     }
 }
 
-fn like_pattern(text: &str) -> String {
-    let escaped = text
-        .replace('\\', "\\\\")
-        .replace('%', "\\%")
-        .replace('_', "\\_");
-    format!("%{escaped}%")
-}
-
 /// The `WHERE` clause of an activities request, after `WHERE record_id = ?`: its `q`, `from`
 /// and `to`, and its `kinds` if `of_kinds`. Placeholders are positional, in `args`' order.
 fn activity_conditions(
@@ -392,11 +380,15 @@ fn activity_conditions(
             "json_extract(details, '$.scoreReason')",
             "json_extract(details, '$.programName')",
         ];
-        let pattern = like_pattern(q);
+        let pattern = db::contains_pattern(q);
         for (i, field) in FIELDS.iter().enumerate() {
-            sql.push_str(if i == 0 { " AND (" } else { " OR " });
+            sql.push_str(if i == 0 {
+                " AND (casefold("
+            } else {
+                " OR casefold("
+            });
             sql.push_str(field);
-            sql.push_str(" LIKE ? ESCAPE '\\'");
+            sql.push_str(") LIKE ? ESCAPE '\\'");
             args.push(pattern.clone().into());
         }
         sql.push(')');
@@ -429,7 +421,7 @@ pub fn activity_page(
         let details: String = row.get(6)?;
         Ok(Activity {
             id: row.get(0)?,
-            kind: parse_enum(&row.get::<_, String>(1)?, ActivityKind::parse)?,
+            kind: column_enum(row.get(1)?, ActivityKind::parse)?,
             occurred_at: from_millis(row.get(2)?),
             subject: row.get(3)?,
             url: row.get(4)?,
@@ -473,7 +465,7 @@ fn kind_counts(
     sql.push_str(" GROUP BY kind");
     let mut statement = conn.prepare_cached(&sql)?;
     let rows = statement.query_map(params_from_iter(args), |row| {
-        let kind = parse_enum(&row.get::<_, String>(0)?, ActivityKind::parse)?;
+        let kind = column_enum(row.get(0)?, ActivityKind::parse)?;
         Ok((kind, row.get::<_, i64>(1)? as u64))
     })?;
     Ok(rows.collect::<rusqlite::Result<_>>()?)
@@ -483,7 +475,7 @@ fn kind_counts(
     params(
         ("entity" = Entity, Path), ("crmId" = String, Path),
         ("kinds" = Option<String>, Query, description = "Comma-separated activity kinds"),
-        ("q" = Option<String>, Query, description = "Text in subject, URL, page title, form name, score reason or program"),
+        ("q" = Option<String>, Query, description = "Text in subject, URL, page title, form name, score reason or program, in any case"),
         ("from" = Option<String>, Query, description = "RFC 3339, inclusive"),
         ("to" = Option<String>, Query, description = "RFC 3339, exclusive"),
         ("cursor" = Option<String>, Query, description = "`nextCursor` of the previous page"),
@@ -531,7 +523,7 @@ fn interaction(
     let read = |row: &rusqlite::Row<'_>| {
         Ok(Interaction {
             id: row.get(0)?,
-            kind: parse_enum(&row.get::<_, String>(1)?, ActivityKind::parse)?,
+            kind: column_enum(row.get(1)?, ActivityKind::parse)?,
             occurred_at: from_millis(row.get(2)?),
             subject: row.get(3)?,
         })
@@ -597,7 +589,7 @@ pub fn engagement_of(
     let (mut opened_at, mut clicked_at) = (Vec::new(), Vec::new());
     let mut query = statement.query(params![record_id, to_millis(from), to_millis(to)])?;
     while let Some(row) = query.next()? {
-        let kind = parse_enum(&row.get::<_, String>(0)?, ActivityKind::parse)?;
+        let kind = column_enum(row.get(0)?, ActivityKind::parse)?;
         let at = from_millis(row.get(1)?);
         if kind == ActivityKind::ScoreChanged {
             score_change += row.get::<_, Option<i64>>(2)?.unwrap_or(0);
@@ -721,7 +713,7 @@ pub async fn dev_users(State(state): State<AppState>) -> ApiResult<Json<Vec<DevU
                     Ok(DevUser {
                         crm_user: row.get(0)?,
                         name: row.get(1)?,
-                        role: parse_enum(&row.get::<_, String>(2)?, Role::parse)?,
+                        role: column_enum(row.get(2)?, Role::parse)?,
                         tenant: row.get(3)?,
                     })
                 })?
@@ -1025,11 +1017,6 @@ mod tests {
         assert_eq!(Cursor::decode(&cursor.encode()), Some(cursor));
         assert_eq!(Cursor::decode("not a cursor"), None);
         assert_eq!(Cursor::decode(&URL_SAFE_NO_PAD.encode("12:x")), None);
-    }
-
-    #[test]
-    fn like_patterns_match_literally() {
-        assert_eq!(like_pattern("50%_off"), "%50\\%\\_off%");
     }
 
     #[test]

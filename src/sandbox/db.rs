@@ -7,6 +7,7 @@
 use std::path::Path;
 
 use chrono::{DateTime, TimeZone, Utc};
+use rusqlite::functions::FunctionFlags;
 use rusqlite::{params, Connection, OptionalExtension};
 
 use crate::wire::{ActivityDetails, ActivityKind, Entity, OptInType, Role, SubscriptionStatus};
@@ -193,7 +194,39 @@ fn configure(conn: &Connection) -> DbResult<()> {
     conn.execute_batch(
         "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON;
          PRAGMA busy_timeout = 5000;",
+    )?;
+    // `casefold(text)`: lower case beyond ASCII (SQLite's own LIKE and lower() fold A-Z only),
+    // for searches: `casefold(name) LIKE ?` with a [`contains_pattern`].
+    conn.create_scalar_function(
+        "casefold",
+        1,
+        FunctionFlags::SQLITE_UTF8 | FunctionFlags::SQLITE_DETERMINISTIC,
+        |ctx| {
+            Ok(ctx
+                .get::<Option<String>>(0)?
+                .map(|text| text.to_lowercase()))
+        },
     )
+}
+
+/// A `LIKE` pattern matching `text` anywhere, in any case (compare it with a `casefold`ed
+/// column), with `\` as the escape character.
+pub fn contains_pattern(text: &str) -> String {
+    let escaped = text
+        .to_lowercase()
+        .replace('\\', "\\\\")
+        .replace('%', "\\%")
+        .replace('_', "\\_");
+    format!("%{escaped}%")
+}
+
+/// An enum read from a text column, or the column's type error.
+pub fn column_enum<T>(text: String, parse: fn(&str) -> Option<T>) -> rusqlite::Result<T> {
+    parse(&text).ok_or(rusqlite::Error::InvalidColumnType(
+        0,
+        text,
+        rusqlite::types::Type::Text,
+    ))
 }
 
 fn migrate(conn: &Connection) -> DbResult<()> {
@@ -391,6 +424,25 @@ pub fn insert_program(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn searches_match_literally_and_in_any_case_beyond_ascii() {
+        assert_eq!(contains_pattern("50%_OFF"), "%50\\%\\_off%");
+        let conn = open_in_memory().unwrap();
+        let matches = |text: &str, search: &str| -> bool {
+            conn.query_row(
+                "SELECT casefold(?1) LIKE ?2 ESCAPE '\\'",
+                params![text, contains_pattern(search)],
+                |row| row.get(0),
+            )
+            .unwrap()
+        };
+        assert!(matches("Über uns", "über"));
+        assert!(matches("ÉCOLE Primaire", "école"));
+        assert!(matches("50%_off today", "50%_OFF"));
+        assert!(!matches("50 percent off", "50%"));
+        assert!(!matches("a_b", "a%b"));
+    }
 
     #[test]
     fn migrations_are_applied_once() {

@@ -12,9 +12,9 @@ use chrono::Utc;
 use rusqlite::{params, Connection, OptionalExtension, TransactionBehavior};
 use utoipa::OpenApi;
 
-use super::api::{parse_body, QueryParams};
+use super::api::{parse_body, parse_entity, present, QueryParams};
 use super::auth::Caller;
-use super::db::{self, from_millis, to_millis};
+use super::db::{self, column_enum, contains_pattern, from_millis, to_millis};
 use super::error::{ApiResult, Failure};
 use super::AppState;
 use crate::wire::*;
@@ -51,34 +51,6 @@ pub fn routes() -> Router<AppState> {
 )]
 pub struct Doc;
 
-fn parse_entity(text: &str) -> ApiResult<Entity> {
-    Entity::parse(text).ok_or_else(|| {
-        Failure::invalid("entity", "'entity' must be one of lead, contact, account.")
-    })
-}
-
-fn column_enum<T>(text: String, parse: fn(&str) -> Option<T>) -> rusqlite::Result<T> {
-    parse(&text).ok_or(rusqlite::Error::InvalidColumnType(
-        0,
-        text,
-        rusqlite::types::Type::Text,
-    ))
-}
-
-/// A `LIKE` pattern matching `text` anywhere, with `\` as the escape character.
-fn contains_pattern(text: &str) -> String {
-    let escaped = text
-        .replace('\\', "\\\\")
-        .replace('%', "\\%")
-        .replace('_', "\\_");
-    format!("%{escaped}%")
-}
-
-/// A trimmed, non-empty text.
-fn present(text: &Option<String>) -> Option<&str> {
-    text.as_deref().map(str::trim).filter(|t| !t.is_empty())
-}
-
 // ---------------------------------------------------------------------------------------------
 // GET /v1/programs
 
@@ -98,7 +70,7 @@ pub fn crm_programs(conn: &Connection, tenant_id: i64, q: Option<&str>) -> ApiRe
     let mut statement = conn.prepare_cached(
         "SELECT id, name, description, active, enabled_for_crm FROM programs
          WHERE tenant_id = ?1 AND enabled_for_crm = 1
-           AND (?2 IS NULL OR name LIKE ?2 ESCAPE '\\')
+           AND (?2 IS NULL OR casefold(name) LIKE ?2 ESCAPE '\\')
          ORDER BY active DESC, name COLLATE NOCASE, id",
     )?;
     let pattern = q.map(contains_pattern);

@@ -22,9 +22,9 @@ use rusqlite::types::ValueRef;
 use rusqlite::{params, params_from_iter, Connection, OptionalExtension};
 use utoipa::OpenApi;
 
-use super::api::QueryParams;
+use super::api::{parse_entity, QueryParams};
 use super::auth::Caller;
-use super::db::{self, from_millis, to_millis};
+use super::db::{self, column_enum, from_millis, to_millis};
 use super::error::{ApiResult, Failure};
 use super::{AppState, Db};
 use crate::wire::*;
@@ -50,20 +50,6 @@ pub fn routes() -> Router<AppState> {
     tags((name = "prospects", description = "Hot prospects ranked by behaviour score, and why"))
 )]
 pub struct Doc;
-
-fn parse_entity(text: &str) -> ApiResult<Entity> {
-    Entity::parse(text).ok_or_else(|| {
-        Failure::invalid("entity", "'entity' must be one of lead, contact, account.")
-    })
-}
-
-fn column_enum<T>(text: String, parse: fn(&str) -> Option<T>) -> rusqlite::Result<T> {
-    parse(&text).ok_or(rusqlite::Error::InvalidColumnType(
-        0,
-        text,
-        rusqlite::types::Type::Text,
-    ))
-}
 
 /// The validated query of a hot-prospects request.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

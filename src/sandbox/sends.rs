@@ -33,9 +33,9 @@ use rusqlite::{params, Connection, OptionalExtension, TransactionBehavior};
 use sha2::{Digest, Sha256};
 use utoipa::OpenApi;
 
-use super::api::{parse_body, QueryParams};
+use super::api::{parse_body, parse_entity, present, QueryParams};
 use super::auth::Caller;
-use super::db::{self, from_millis, to_millis};
+use super::db::{self, column_enum, contains_pattern, from_millis, to_millis};
 use super::error::{ApiResult, Failure};
 use super::{AppState, Db};
 use crate::domain::labels::subscription_label;
@@ -97,34 +97,6 @@ pub fn routes() -> Router<AppState> {
 )]
 pub struct Doc;
 
-fn parse_entity(text: &str) -> ApiResult<Entity> {
-    Entity::parse(text).ok_or_else(|| {
-        Failure::invalid("entity", "'entity' must be one of lead, contact, account.")
-    })
-}
-
-fn column_enum<T>(text: String, parse: fn(&str) -> Option<T>) -> rusqlite::Result<T> {
-    parse(&text).ok_or(rusqlite::Error::InvalidColumnType(
-        0,
-        text,
-        rusqlite::types::Type::Text,
-    ))
-}
-
-/// A `LIKE` pattern matching `text` anywhere, with `\` as the escape character.
-fn contains_pattern(text: &str) -> String {
-    let escaped = text
-        .replace('\\', "\\\\")
-        .replace('%', "\\%")
-        .replace('_', "\\_");
-    format!("%{escaped}%")
-}
-
-/// A trimmed, non-empty text.
-fn present(text: &Option<String>) -> Option<&str> {
-    text.as_deref().map(str::trim).filter(|t| !t.is_empty())
-}
-
 // ---------------------------------------------------------------------------------------------
 // GET /v1/templates
 
@@ -172,7 +144,7 @@ pub fn templates_of(
     let mut items = conn
         .prepare_cached(
             "SELECT id, folder, name, subject FROM templates
-             WHERE tenant_id = ?1 AND (?2 IS NULL OR name LIKE ?2 ESCAPE '\\')
+             WHERE tenant_id = ?1 AND (?2 IS NULL OR casefold(name) LIKE ?2 ESCAPE '\\')
                AND (?3 IS NULL OR folder = ?3 COLLATE NOCASE)
                AND (?4 IS NULL
                     OR (folder COLLATE NOCASE, name COLLATE NOCASE, id) > (?4, ?5, ?6))
