@@ -85,6 +85,23 @@ fn context(record_id: &str, token: &str) -> serde_json::Value {
     })
 }
 
+/// The API's answer to a call with a token that expired.
+fn token_expired() -> (u16, String) {
+    (
+        401,
+        r#"{"error":{"code":"tokenExpired","message":"token expired"}}"#.to_owned(),
+    )
+}
+
+/// The host's `tokenError`: for token request `id`, or for the context it owed.
+fn token_error(id: Option<&str>) -> JsValue {
+    let mut message = json!({"protocol": "crm-sidebar/1", "type": "tokenError"});
+    if let Some(id) = id {
+        message["id"] = json!(id);
+    }
+    js(message)
+}
+
 fn type_into(input: &Element, value: &str) {
     let input = input.dyn_ref::<HtmlInputElement>().unwrap();
     input.set_value(value);
@@ -697,11 +714,20 @@ fn HistoryWhenReady() -> Html {
     }
 }
 
+/// An activity page with nothing on it.
+const EMPTY_PAGE: &str = r#"{"items":[],"nextCursor":null}"#;
+
+/// The activity history of lead L-1, once the host's context came.
+async fn mount_history() -> Mounted {
+    let mounted = mount_bridge(html! { <HistoryWhenReady /> }).await;
+    receive(HOST, Some(&parent()), &js(context("L-1", "t-1")));
+    mounted
+}
+
 #[wasm_bindgen_test]
 async fn chips_and_search_change_the_query_sent_and_the_rows() {
     let api = FakeApi::install(lead_api);
-    let mounted = mount_bridge(html! { <HistoryWhenReady /> }).await;
-    receive(HOST, Some(&parent()), &js(context("L-1", "t-1")));
+    let mounted = mount_history().await;
     let root = mounted.root.clone();
     wait_for("the first rows", || {
         all(&root, "li.activity-row").len() == 4
@@ -812,10 +838,7 @@ async fn chips_and_search_change_the_query_sent_and_the_rows() {
 async fn expired_tokens_of_concurrent_calls_are_renewed_once_and_each_call_retried() {
     let api = FakeApi::install(|path, auth| match auth {
         "Bearer t-2" => lead_api(path, auth),
-        _ => (
-            401,
-            r#"{"error":{"code":"tokenExpired","message":"token expired"}}"#.to_owned(),
-        ),
+        _ => token_expired(),
     });
     // The record page asks for the profile and the history at once.
     let mounted = mount_bridge(html! { <Sidebar /> }).await;
@@ -865,12 +888,7 @@ async fn expired_tokens_of_concurrent_calls_are_renewed_once_and_each_call_retri
 
 #[wasm_bindgen_test]
 async fn a_host_that_does_not_answer_a_token_request_expires_the_session_until_a_token_comes() {
-    let api = FakeApi::install(|_, _| {
-        (
-            401,
-            r#"{"error":{"code":"tokenExpired","message":"token expired"}}"#.to_owned(),
-        )
-    });
+    let api = FakeApi::install(|_, _| token_expired());
     // The app gives the host 10 s; this bridge gives it 50 ms.
     let mounted = mount_bridge_with(html! { <Sidebar /> }, "", 50).await;
     receive(HOST, Some(&parent()), &js(context("L-1", "t-1")));
@@ -920,12 +938,7 @@ async fn a_host_that_does_not_answer_a_token_request_expires_the_session_until_a
 
 #[wasm_bindgen_test]
 async fn a_host_without_a_token_ends_the_session_at_once() {
-    let _api = FakeApi::install(|_, _| {
-        (
-            401,
-            r#"{"error":{"code":"tokenExpired","message":"token expired"}}"#.to_owned(),
-        )
-    });
+    let _api = FakeApi::install(|_, _| token_expired());
     // The host has the app's 10 s to answer; its `tokenError` ends the wait, well within the
     // 3 s `wait_for` gives up after.
     let mounted = mount_bridge_with(html! { <Sidebar /> }, "", 10_000).await;
@@ -938,22 +951,14 @@ async fn a_host_without_a_token_ends_the_session_at_once() {
     .await;
     let id = host.bridge.pending_token_requests()[0].clone();
     // An answer to another request settles nothing.
-    receive(
-        HOST,
-        Some(&parent()),
-        &js(json!({"protocol": "crm-sidebar/1", "type": "tokenError", "id": "token-999"})),
-    );
+    receive(HOST, Some(&parent()), &token_error(Some("token-999")));
     yew::scheduler::flush().await;
     assert_eq!(
         host.bridge.pending_token_requests(),
         std::slice::from_ref(&id)
     );
 
-    receive(
-        HOST,
-        Some(&parent()),
-        &js(json!({"protocol": "crm-sidebar/1", "type": "tokenError", "id": id})),
-    );
+    receive(HOST, Some(&parent()), &token_error(Some(&id)));
     wait_for("the session to end", || {
         text(&root).contains("Your session expired \u{2014} reopen the sidebar")
     })
@@ -982,11 +987,7 @@ async fn a_renewal_that_fails_after_a_new_context_brought_a_token_does_not_end_t
     // The rep switches record: the new context brings a token of its own. Then the renewal's
     // sign-on fails.
     receive(HOST, Some(&parent()), &js(context("L-2", "t-2")));
-    receive(
-        HOST,
-        Some(&parent()),
-        &js(json!({"protocol": "crm-sidebar/1", "type": "tokenError", "id": id})),
-    );
+    receive(HOST, Some(&parent()), &token_error(Some(&id)));
     for _ in 0..5 {
         TimeoutFuture::new(10).await;
     }
@@ -997,21 +998,12 @@ async fn a_renewal_that_fails_after_a_new_context_brought_a_token_does_not_end_t
 
 #[wasm_bindgen_test]
 async fn an_expired_session_is_said_first_when_the_context_failed_too() {
-    let _api = FakeApi::install(|_, _| {
-        (
-            401,
-            r#"{"error":{"code":"tokenExpired","message":"token expired"}}"#.to_owned(),
-        )
-    });
+    let _api = FakeApi::install(|_, _| token_expired());
     let mounted = mount_bridge_with(html! { <Sidebar /> }, "", 50).await;
     receive(HOST, Some(&parent()), &js(context("L-1", "t-1")));
     let root = mounted.root.clone();
     wait_for("the session to end", || mounted.host().expired).await;
-    receive(
-        HOST,
-        Some(&parent()),
-        &js(json!({"protocol": "crm-sidebar/1", "type": "tokenError"})),
-    );
+    receive(HOST, Some(&parent()), &token_error(None));
     wait_for("the context failure", || mounted.host().context_failed).await;
     assert!(text(&one(&root, ".session-expired")).contains("Your session expired"));
     mounted.destroy();
@@ -1052,8 +1044,8 @@ async fn a_context_the_host_could_not_send_is_said_at_once_and_the_record_kept()
     let _api = FakeApi::install(lead_api);
     let mounted = mount_bridge_with(html! { <Sidebar /> }, "", 10_000).await;
     let root = mounted.root.clone();
-    let no_token = json!({"protocol": "crm-sidebar/1", "type": "tokenError"});
-    receive(HOST, Some(&parent()), &js(no_token.clone()));
+    let no_token = token_error(None);
+    receive(HOST, Some(&parent()), &no_token);
     wait_for("the failure", || {
         text(&root).contains("Can't connect to the CRM")
     })
@@ -1063,7 +1055,7 @@ async fn a_context_the_host_could_not_send_is_said_at_once_and_the_record_kept()
     wait_for("the record", || text(&root).contains("Score 42")).await;
     // The user switched record and the host could not send it: the record shown stays, and
     // the notice says it is not the CRM's current one.
-    receive(HOST, Some(&parent()), &js(no_token));
+    receive(HOST, Some(&parent()), &no_token);
     wait_for("the notice", || {
         text(&root).contains("The CRM couldn't update the sidebar")
     })
@@ -1167,13 +1159,12 @@ async fn a_person_marketing_does_not_know_is_named_as_such() {
 async fn the_no_match_panels_clear_filters_drops_a_search_still_waiting() {
     let api = FakeApi::install(|path, auth| {
         if path.contains("kinds=") {
-            (200, r#"{"items":[],"nextCursor":null}"#.to_owned())
+            (200, EMPTY_PAGE.to_owned())
         } else {
             lead_api(path, auth)
         }
     });
-    let mounted = mount_bridge(html! { <HistoryWhenReady /> }).await;
-    receive(HOST, Some(&parent()), &js(context("L-1", "t-1")));
+    let mounted = mount_history().await;
     let root = mounted.root.clone();
     wait_for("the rows", || all(&root, "li.activity-row").len() == 4).await;
     click(&one(&root, "button.chip.kind-emailClicked"));
@@ -1199,8 +1190,7 @@ async fn the_no_match_panels_clear_filters_drops_a_search_still_waiting() {
 #[wasm_bindgen_test]
 async fn the_period_shown_is_the_one_listed_after_clear_filters() {
     let _api = FakeApi::install(lead_api);
-    let mounted = mount_bridge(html! { <HistoryWhenReady /> }).await;
-    receive(HOST, Some(&parent()), &js(context("L-1", "t-1")));
+    let mounted = mount_history().await;
     let root = mounted.root.clone();
     wait_for("the rows", || all(&root, "li.activity-row").len() == 4).await;
     let select = || {
@@ -1249,8 +1239,7 @@ async fn an_api_failure_shows_its_message_and_retries() {
             }
         }
     });
-    let mounted = mount_bridge(html! { <HistoryWhenReady /> }).await;
-    receive(HOST, Some(&parent()), &js(context("L-1", "t-1")));
+    let mounted = mount_history().await;
     let root = mounted.root.clone();
     wait_for("the error", || {
         root.query_selector("[role=alert]").unwrap().is_some()
@@ -1273,8 +1262,7 @@ async fn a_request_the_user_left_behind_is_aborted_and_never_shown_as_an_error()
     let api = FakeApi::install_with(|path, auth| {
         (!path.ends_with("activities?limit=50")).then(|| lead_api(path, auth))
     });
-    let mounted = mount_bridge(html! { <HistoryWhenReady /> }).await;
-    receive(HOST, Some(&parent()), &js(context("L-1", "t-1")));
+    let mounted = mount_history().await;
     let root = mounted.root.clone();
     wait_for("the first request", || api.activity_urls().len() == 1).await;
     assert!(!api.aborted(0));
@@ -1361,13 +1349,12 @@ async fn scrolling_to_the_end_loads_the_next_page_by_cursor() {
 async fn an_empty_history_and_an_empty_filter_say_different_things() {
     let _api = FakeApi::install(|path, auth| {
         if path.contains("/activities") {
-            (200, r#"{"items":[],"nextCursor":null}"#.to_owned())
+            (200, EMPTY_PAGE.to_owned())
         } else {
             lead_api(path, auth)
         }
     });
-    let mounted = mount_bridge(html! { <HistoryWhenReady /> }).await;
-    receive(HOST, Some(&parent()), &js(context("L-1", "t-1")));
+    let mounted = mount_history().await;
     let root = mounted.root.clone();
     wait_for("the empty history", || {
         text(&root).contains("No marketing activity yet")

@@ -23,6 +23,26 @@ async fn open_lead(client: &Client, crm_id: &str) {
     .await;
 }
 
+/// The demo lead's record page, outside the sidebar's frame (`#sidebar-frame`).
+async fn open_demo_lead_page(client: &Client) {
+    client
+        .goto(&format!(
+            "{}/record?entity=lead&id={}&user=rep-ava",
+            harness().host,
+            seed::DEMO_LEAD
+        ))
+        .await
+        .unwrap();
+    wait_for(client, "#sidebar-frame").await;
+}
+
+/// Script lines for a test that mounts a sidebar of its own on the demo record page: `box`, a
+/// 600 px container, and `plugin`, the plugin's origin.
+const ANOTHER_SIDEBAR: &str = "const box = document.createElement('div');
+     box.style.height = '600px';
+     document.body.appendChild(box);
+     const plugin = new URL(document.getElementById('sidebar-frame').src).origin;";
+
 #[tokio::test]
 async fn a_rep_reads_the_latest_activity_filters_and_searches() {
     let client = browser().await;
@@ -358,22 +378,11 @@ async fn the_token_is_in_no_storage_cookie_or_url() {
 #[tokio::test]
 async fn the_host_script_takes_numeric_ids_and_refuses_a_record_it_cannot_carry() {
     let client = browser().await;
-    client
-        .goto(&format!(
-            "{}/record?entity=lead&id={}&user=rep-ava",
-            harness().host,
-            seed::DEMO_LEAD
-        ))
-        .await
-        .unwrap();
-    wait_for(&client, "#sidebar-frame").await;
+    open_demo_lead_page(&client).await;
     let threw = eval(
         &client,
         &format!(
-            "const box = document.createElement('div');
-             box.style.height = '600px';
-             document.body.appendChild(box);
-             const plugin = new URL(document.getElementById('sidebar-frame').src).origin;
+            "{ANOTHER_SIDEBAR}
              window.__second = CrmSidebarHost.mount({{
                container: box, frameId: 'second-frame', pluginUrl: plugin + '/index.html',
                view: 'activity',
@@ -409,22 +418,11 @@ async fn the_host_script_takes_numeric_ids_and_refuses_a_record_it_cannot_carry(
 #[tokio::test]
 async fn a_failing_single_sign_on_is_said_at_once_and_tried_again() {
     let client = browser().await;
-    client
-        .goto(&format!(
-            "{}/record?entity=lead&id={}&user=rep-ava",
-            harness().host,
-            seed::DEMO_LEAD
-        ))
-        .await
-        .unwrap();
-    wait_for(&client, "#sidebar-frame").await;
+    open_demo_lead_page(&client).await;
     eval(
         &client,
         &format!(
-            "const box = document.createElement('div');
-             box.style.height = '600px';
-             document.body.appendChild(box);
-             const plugin = new URL(document.getElementById('sidebar-frame').src).origin;
+            "{ANOTHER_SIDEBAR}
              let calls = 0;
              window.__third = CrmSidebarHost.mount({{
                container: box, frameId: 'third-frame', pluginUrl: plugin + '/index.html',
@@ -482,22 +480,11 @@ async fn a_failing_single_sign_on_is_said_at_once_and_tried_again() {
 #[tokio::test]
 async fn try_again_after_a_slow_sign_on_is_answered_by_the_one_still_running() {
     let client = browser().await;
-    client
-        .goto(&format!(
-            "{}/record?entity=lead&id={}&user=rep-ava",
-            harness().host,
-            seed::DEMO_LEAD
-        ))
-        .await
-        .unwrap();
-    wait_for(&client, "#sidebar-frame").await;
+    open_demo_lead_page(&client).await;
     eval(
         &client,
         &format!(
-            "const box = document.createElement('div');
-             box.style.height = '600px';
-             document.body.appendChild(box);
-             const plugin = new URL(document.getElementById('sidebar-frame').src).origin;
+            "{ANOTHER_SIDEBAR}
              window.__signOns = 0;
              CrmSidebarHost.mount({{
                container: box, frameId: 'slow-frame', pluginUrl: plugin + '/index.html',

@@ -121,6 +121,13 @@ async fn choose_first_template(client: &Client) -> String {
 
 /// The `nth` subscribed lead of the rep with an email, other than the seed's special leads (the
 /// list test emails the demo lead; each other test takes its own `nth`).
+/// Chooses the first template and, once the pre-flight says one recipient gets it, sends it.
+async fn send_the_first_template(client: &Client) {
+    choose_first_template(client).await;
+    wait_for_one_sendable(client).await;
+    click_on(client, "#send-submit").await;
+}
+
 async fn subscribed_lead(nth: usize) -> String {
     let list: Value = reqwest::get(format!(
         "{}/crm/api/records?entity=lead&owner={REP}&user={REP}&limit=200",
@@ -267,9 +274,7 @@ async fn the_same_message_sent_again_after_a_reload_is_not_sent_twice() {
 
     for attempt in 0..2 {
         open_sidebar(&client, &page).await;
-        choose_first_template(&client).await;
-        wait_for_one_sendable(&client).await;
-        click_on(&client, "#send-submit").await;
+        send_the_first_template(&client).await;
         wait_for(&client, ".send-results").await;
         assert_eq!(text_of(&client, ".send-summary").await, "1 sent");
         let replayed = eval(
@@ -349,9 +354,7 @@ async fn a_retry_after_a_lost_answer_without_storage_is_not_sent_twice() {
          return true;",
     )
     .await;
-    choose_first_template(&client).await;
-    wait_for_one_sendable(&client).await;
-    click_on(&client, "#send-submit").await;
+    send_the_first_template(&client).await;
     wait_until(
         &client,
         "the lost answer is reported",
@@ -593,9 +596,7 @@ async fn retrying_a_send_that_failed_for_everyone_sends_it_again() {
          return true;",
     )
     .await;
-    choose_first_template(&client).await;
-    wait_for_one_sendable(&client).await;
-    click_on(&client, "#send-submit").await;
+    send_the_first_template(&client).await;
     wait_for(&client, ".send-results").await;
     assert_eq!(text_of(&client, ".send-summary").await, "1 failed");
     assert_eq!(text_of(&client, "#send-retry").await, "Retry 1 failed");

@@ -894,17 +894,40 @@ pub async fn dev_activities(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use chrono::TimeZone;
 
-    #[test]
-    fn rates_count_each_email_sent_in_the_range_once() {
+    /// Noon UTC of a day of March 2026.
+    fn day(d: u32) -> DateTime<Utc> {
+        Utc.with_ymd_and_hms(2026, 3, d, 12, 0, 0).unwrap()
+    }
+
+    /// A database with one lead and its email activities: kind, day of March, campaign.
+    fn lead_with_emails(emails: &[(ActivityKind, u32, &str)]) -> (Connection, i64) {
         use crate::sandbox::db::{insert_activity, insert_record, insert_tenant, NewActivity};
-        use chrono::TimeZone;
         let conn = db::open_in_memory().unwrap();
         let tenant = insert_tenant(&conn, "T").unwrap();
         let record = insert_record(&conn, &db::NewRecord::lead(tenant, "L-1")).unwrap();
-        let day = |d: u32| Utc.with_ymd_and_hms(2026, 3, d, 12, 0, 0).unwrap();
-        let details = ActivityDetails::default();
-        for (kind, d, campaign) in [
+        for (kind, d, campaign) in emails {
+            insert_activity(
+                &conn,
+                &NewActivity {
+                    record_id: record,
+                    occurred_at: day(*d),
+                    kind: *kind,
+                    subject: None,
+                    url: None,
+                    campaign_id: Some(campaign),
+                    details: &ActivityDetails::default(),
+                },
+            )
+            .unwrap();
+        }
+        (conn, record)
+    }
+
+    #[test]
+    fn rates_count_each_email_sent_in_the_range_once() {
+        let (conn, record) = lead_with_emails(&[
             // Sent before the range, opened in it: activity, not this range's rate.
             (ActivityKind::EmailSent, 1, "C-old"),
             (ActivityKind::EmailOpened, 11, "C-old"),
@@ -915,21 +938,7 @@ mod tests {
             (ActivityKind::EmailClicked, 12, "C-1"),
             (ActivityKind::EmailClicked, 13, "C-1"),
             (ActivityKind::EmailSent, 15, "C-2"),
-        ] {
-            insert_activity(
-                &conn,
-                &NewActivity {
-                    record_id: record,
-                    occurred_at: day(d),
-                    kind,
-                    subject: None,
-                    url: None,
-                    campaign_id: Some(campaign),
-                    details: &details,
-                },
-            )
-            .unwrap();
-        }
+        ]);
         let engagement = engagement_of(
             &conn,
             record,
@@ -958,14 +967,7 @@ mod tests {
 
     #[test]
     fn a_campaign_sent_twice_counts_two_emails_and_an_earlier_open_none() {
-        use crate::sandbox::db::{insert_activity, insert_record, insert_tenant, NewActivity};
-        use chrono::TimeZone;
-        let conn = db::open_in_memory().unwrap();
-        let tenant = insert_tenant(&conn, "T").unwrap();
-        let record = insert_record(&conn, &db::NewRecord::lead(tenant, "L-1")).unwrap();
-        let day = |d: u32| Utc.with_ymd_and_hms(2026, 3, d, 12, 0, 0).unwrap();
-        let details = ActivityDetails::default();
-        for (kind, d, campaign) in [
+        let (conn, record) = lead_with_emails(&[
             // C-1 and its reminder; one of them opened.
             (ActivityKind::EmailSent, 10, "C-1"),
             (ActivityKind::EmailOpened, 11, "C-1"),
@@ -974,21 +976,7 @@ mod tests {
             (ActivityKind::EmailSent, 2, "C-2"),
             (ActivityKind::EmailOpened, 6, "C-2"),
             (ActivityKind::EmailSent, 14, "C-2"),
-        ] {
-            insert_activity(
-                &conn,
-                &NewActivity {
-                    record_id: record,
-                    occurred_at: day(d),
-                    kind,
-                    subject: None,
-                    url: None,
-                    campaign_id: Some(campaign),
-                    details: &details,
-                },
-            )
-            .unwrap();
-        }
+        ]);
         let summary = engagement_of(
             &conn,
             record,
