@@ -9,7 +9,7 @@
 
 #![cfg(target_arch = "wasm32")]
 
-use std::cell::RefCell;
+use std::cell::{Cell, RefCell};
 use std::collections::BTreeSet;
 use std::rc::Rc;
 
@@ -1152,6 +1152,91 @@ async fn a_person_marketing_does_not_know_is_named_as_such() {
         root.query_selector("[role=alert]").unwrap().is_none(),
         "not an error"
     );
+    mounted.destroy();
+}
+
+fn active_element() -> Option<Element> {
+    document().active_element()
+}
+
+/// Whether keyboard focus is somewhere in `root` (not dropped to `<body>`).
+fn focus_is_in(root: &Element) -> bool {
+    active_element().is_some_and(|active| root.contains(Some(&active)))
+}
+
+#[wasm_bindgen_test]
+async fn focus_stays_in_the_view_when_try_again_goes_away() {
+    let fail = Rc::new(Cell::new(true));
+    let _api = FakeApi::install({
+        let fail = fail.clone();
+        move |path, auth| {
+            if fail.get() && path.contains("/activities") {
+                (
+                    503,
+                    r#"{"error":{"code":"internal","message":"down"}}"#.to_owned(),
+                )
+            } else {
+                lead_api(path, auth)
+            }
+        }
+    });
+    let mounted = mount_bridge_with(html! { <Sidebar /> }, "height:480px", 10_000).await;
+    receive(HOST, Some(&parent()), &js(context("L-1", "t-1")));
+    let root = mounted.root.clone();
+    wait_for("the error", || {
+        root.query_selector(".history-body .error-panel button")
+            .unwrap()
+            .is_some()
+    })
+    .await;
+    let again = one(&root, ".history-body .error-panel button")
+        .dyn_into::<web_sys::HtmlElement>()
+        .unwrap();
+    again.focus().unwrap();
+    fail.set(false);
+    again.click();
+    wait_for("the rows", || all(&root, "li.activity-row").len() == 4).await;
+    assert!(!again.is_connected(), "the button went away");
+    assert!(focus_is_in(&root), "focus fell to {:?}", active_element());
+    mounted.destroy();
+}
+
+#[wasm_bindgen_test]
+async fn focus_stays_in_the_list_when_its_row_scrolls_out_of_the_dom() {
+    load_styles();
+    let _api = FakeApi::install(|path, auth| {
+        if path.contains("/activities") {
+            // Clicks, so every row has a details button to focus.
+            let page = long_page(200, None).replace(
+                r#""kind":"pageVisit""#,
+                r#""kind":"emailClicked","details":{"clickedUrl":"https://example.com/offer"}"#,
+            );
+            (200, page)
+        } else {
+            lead_api(path, auth)
+        }
+    });
+    let mounted = mount_bridge_with(
+        html! { <Sidebar /> },
+        "display:flex;flex-direction:column;height:480px;width:360px",
+        10_000,
+    )
+    .await;
+    receive(HOST, Some(&parent()), &js(context("L-1", "t-1")));
+    let root = mounted.root.clone();
+    wait_for("the rows", || text(&root).contains("Page 0")).await;
+    let first = one(&root, "li.activity-row button")
+        .dyn_into::<web_sys::HtmlElement>()
+        .unwrap();
+    first.focus().unwrap();
+    let scroller = one(&root, ".history-scroll");
+    scroller.set_scroll_top(scroller.scroll_height() / 2);
+    scroller
+        .dispatch_event(&Event::new("scroll").unwrap())
+        .unwrap();
+    wait_for("the first row to leave the DOM", || !first.is_connected()).await;
+    TimeoutFuture::new(20).await;
+    assert!(focus_is_in(&root), "focus fell to {:?}", active_element());
     mounted.destroy();
 }
 

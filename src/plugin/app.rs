@@ -16,6 +16,7 @@ use crate::plugin::components::programs::Programs;
 use crate::plugin::components::record_view::RecordView;
 use crate::plugin::components::send_email::SendEmail;
 use crate::plugin::components::tabs::Tab;
+use crate::plugin::focus::use_focus_keeper;
 use crate::plugin::intl::FormatsProvider;
 use crate::plugin::window;
 use crate::protocol::{Context, CrmRecord, Manifest, PluginMessage, Theme, View};
@@ -156,6 +157,7 @@ pub fn Sidebar() -> Html {
         .is_some_and(|context| context.view == View::HotProspects);
     let main = use_node_ref();
     use_fit_to_content(tab, main.clone(), host.bridge.clone());
+    use_focus_keeper(main.clone());
     html! {
         <main
             ref={main}

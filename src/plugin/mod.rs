@@ -6,12 +6,14 @@
 //! - [`api`]: the marketing platform API and its error type.
 //! - [`state`]: the activity history's reducer (its logic lives in [`crate::domain`]).
 //! - [`intl`]: dates and relative times in the user's locale and time zone.
+//! - [`focus`]: keyboard focus kept in the view when its control goes away.
 //! - [`components`]: one component per file.
 
 pub mod api;
 pub mod app;
 pub mod bridge;
 pub mod components;
+pub mod focus;
 pub mod intl;
 pub mod session;
 pub mod state;
