@@ -614,6 +614,24 @@ async fn the_openapi_copy_in_manifest_is_in_sync() {
     ] {
         assert!(document["paths"].get(path).is_some(), "{path} documented");
     }
+    // Each page size is documented with the bounds the handler enforces (422 outside).
+    for (path, max) in [
+        ("/v1/records/{entity}/{crmId}/activities", 200),
+        ("/v1/templates", 200),
+        ("/v1/hot-prospects", 50),
+    ] {
+        let limit = document["paths"][path]["get"]["parameters"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|p| p["name"] == "limit")
+            .unwrap_or_else(|| panic!("{path} has a limit"));
+        assert_eq!(
+            (&limit["schema"]["minimum"], &limit["schema"]["maximum"]),
+            (&json!(1), &json!(max)),
+            "{path}"
+        );
+    }
 }
 
 #[tokio::test]

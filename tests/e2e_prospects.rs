@@ -176,7 +176,29 @@ async fn a_manager_switches_to_a_rep_and_the_team_and_opens_a_prospect() {
     .await;
     assert_eq!(owners, json!([rep["name"]]));
 
+    // The manager's own ranking answers slowly: meanwhile the rep's rows are not shown as
+    // the manager's.
+    eval(
+        &client,
+        "const original = window.fetch.bind(window);
+         window.fetch = (request, init) => {
+           const url = typeof request === 'string' ? request : request.url;
+           const answer = original(request, init);
+           return url.includes('owner=me')
+             ? answer.then(a => new Promise(done => setTimeout(() => done(a), 1500)))
+             : answer;
+         };
+         return true;",
+    )
+    .await;
     choose("me".into()).await;
+    wait_until(
+        &client,
+        "the rep's rows give way while the manager's own load",
+        "return document.querySelectorAll('tbody.prospect').length === 0
+             && !!document.querySelector('.prospects-body .skeleton');",
+    )
+    .await;
     wait_until(
         &client,
         "the manager's own (empty) ranking",
@@ -388,7 +410,7 @@ async fn a_hidden_tab_waits_and_a_stale_ranking_refreshes_when_shown_again() {
     wait_until(
         &client,
         "the refresh has landed",
-        "const b = document.getElementById('prospects-refresh'); return !!b && !b.disabled;",
+        "const b = document.getElementById('prospects-refresh'); return !!b && b.getAttribute('aria-busy') === 'false';",
     )
     .await;
     settle().await;

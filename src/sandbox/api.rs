@@ -479,7 +479,7 @@ fn kind_counts(
         ("from" = Option<String>, Query, description = "RFC 3339, inclusive"),
         ("to" = Option<String>, Query, description = "RFC 3339, exclusive"),
         ("cursor" = Option<String>, Query, description = "`nextCursor` of the previous page"),
-        ("limit" = Option<u32>, Query, description = "1..200, default 50"),
+        ("limit" = Option<u32>, Query, minimum = 1, maximum = 200, description = "1..200, default 50"),
     ),
     responses(
         (status = 200, body = ActivityPage), (status = 401, body = ErrorBody),

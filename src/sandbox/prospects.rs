@@ -451,7 +451,7 @@ fn hot_prospect(
         ("owner" = Option<String>, Query,
             description = "`me` (default), `team` (a manager and their reps) or a user id: a rep may \
                            only ask for themselves, a manager also for one of their reps"),
-        ("limit" = Option<u32>, Query, description = "Rows, 1 to 50; default 20"),
+        ("limit" = Option<u32>, Query, minimum = 1, maximum = 50, description = "Rows, 1 to 50; default 20"),
     ),
     responses(
         (status = 200, body = HotProspects),

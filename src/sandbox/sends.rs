@@ -197,7 +197,7 @@ folder of the tenant (whatever the filter) for a folder picker.",
     params(
         ("q" = Option<String>, Query, description = "Only templates whose name contains this text (any case), at most 200 characters"),
         ("folder" = Option<String>, Query, description = "Only templates of this folder (any case)"),
-        ("limit" = Option<u32>, Query, description = "1..200, default 50"),
+        ("limit" = Option<u32>, Query, minimum = 1, maximum = 200, description = "1..200, default 50"),
         ("cursor" = Option<String>, Query, description = "`nextCursor` of the previous page (same `q` and `folder`)"),
     ),
     responses(

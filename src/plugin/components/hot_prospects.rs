@@ -37,9 +37,13 @@ enum Load<T> {
     Failed(ApiError),
 }
 
-/// The words for a failure of this view: a rep asking for someone else's prospects is told so.
-fn failure_message(error: &ApiError) -> String {
+/// The words for a failure of this view: a rep asking for someone else's prospects is told so,
+/// and a manager that the rep they chose is no longer theirs to see.
+fn failure_message(error: &ApiError, manager: bool) -> String {
     match error {
+        ApiError::Forbidden(_) if manager => {
+            "This rep is no longer in your team. Choose someone else.".into()
+        }
         ApiError::Forbidden(_) => {
             "Only a manager can see another rep's prospects; you can see your own.".into()
         }
@@ -53,7 +57,7 @@ pub fn HotProspects() -> Html {
     let formats = use_formats();
     let now = use_minute_clock();
     let me = use_state(|| Load::<Rc<Me>>::Loading);
-    let me_generation = use_state(|| 0u32);
+    let me_generation = use_reducer(Generation::default);
     // What the user picked; until then a manager sees the whole team and a rep their own.
     let chosen = use_state_eq(|| None::<OwnerSelection>);
     let ranking = use_state(|| Load::<Rc<Ranking>>::Loading);
@@ -66,6 +70,7 @@ pub fn HotProspects() -> Html {
     let refreshing = use_state_eq(|| false);
     let expanded = use_state(|| None::<String>);
 
+    let manager = matches!(&*me, Load::Loaded(me) if me.user.role == Role::Manager);
     let owner = match (*chosen, &*me) {
         (Some(chosen), _) => Some(chosen),
         (None, Load::Loaded(me)) if me.user.role == Role::Manager => Some(OwnerSelection::Team),
@@ -77,7 +82,7 @@ pub fn HotProspects() -> Html {
     // Who the user is: a manager gets the team picker.
     {
         let (me, session) = (me.clone(), host.session.clone());
-        use_effect_with(*me_generation, move |_| {
+        use_effect_with(me_generation.0, move |_| {
             let controller = AbortController::new().ok();
             if let Some(signal) = controller.as_ref().map(AbortController::signal) {
                 spawn_local(async move {
@@ -104,7 +109,13 @@ pub fn HotProspects() -> Html {
             {
                 let endpoint = api::hot_prospects(owner);
                 refreshing.set(true);
-                let shown = matches!(*ranking, Load::Loaded(_));
+                // Rows of another owner never stand in for this one's, even for a moment.
+                if *ranked_for.borrow() != Some(owner) {
+                    ranking.set(Load::Loading);
+                    refresh_error.set(None);
+                }
+                let shown =
+                    matches!(*ranking, Load::Loaded(_)) && *ranked_for.borrow() == Some(owner);
                 spawn_local(async move {
                     match session.fetch(&endpoint, &signal).await {
                         Err(error) if error.is_aborted() => return,
@@ -174,8 +185,18 @@ pub fn HotProspects() -> Html {
         let generation = generation.dispatcher();
         Callback::from(move |()| generation.dispatch(()))
     };
-    // Back from an expired session: the ranking is asked for again.
-    use_after_expiry(refresh.clone());
+    // Back from an expired session: the ranking is asked for again, and who the user is if
+    // that failed meanwhile (a manager would otherwise stay on their own prospects).
+    use_after_expiry({
+        let (refresh, me_generation) = (refresh.clone(), me_generation.dispatcher());
+        let me_failed = matches!(*me, Load::Failed(_));
+        Callback::from(move |()| {
+            if me_failed {
+                me_generation.dispatch(());
+            }
+            refresh.emit(());
+        })
+    });
     let on_owner = {
         let (chosen, expanded) = (chosen.clone(), expanded.clone());
         Callback::from(move |e: Event| {
@@ -219,8 +240,8 @@ pub fn HotProspects() -> Html {
             </label>
         },
         Load::Failed(error) => html! {
-            <ErrorPanel compact=true message={failure_message(error)}
-                on_retry={{ let g = me_generation.clone(); Callback::from(move |()| g.set(*g + 1)) }} />
+            <ErrorPanel compact=true message={failure_message(error, false)}
+                on_retry={{ let g = me_generation.dispatcher(); Callback::from(move |()| g.dispatch(())) }} />
         },
         _ => html! {},
     };
@@ -240,7 +261,7 @@ pub fn HotProspects() -> Html {
     let body = match &*ranking {
         Load::Loading => html! { <Skeleton label="Ranking your prospects" rows={6} /> },
         Load::Failed(error) => html! {
-            <ErrorPanel message={failure_message(error)} on_retry={refresh.clone()} />
+            <ErrorPanel message={failure_message(error, manager)} on_retry={refresh.clone()} />
         },
         Load::Loaded(r) if r.items.is_empty() => html! {
             <MessagePanel glyph="\u{2605}" title="No hot prospects yet" detail={what_makes_hot(&r.rules)} />
@@ -300,8 +321,11 @@ pub fn HotProspects() -> Html {
                         aria-label="Refresh hot prospects"
                         title="Refresh"
                         aria-busy={refreshing.to_string()}
-                        disabled={*refreshing}
-                        onclick={refresh.reform(|_| ())}
+                        aria-disabled={refreshing.to_string()}
+                        onclick={{
+                            let (refresh, busy) = (refresh.clone(), *refreshing);
+                            Callback::from(move |_: MouseEvent| if !busy { refresh.emit(()) })
+                        }}
                     >
                         <span aria-hidden="true">{ "\u{21BB}" }</span>
                     </button>
@@ -309,7 +333,7 @@ pub fn HotProspects() -> Html {
             </header>
             if let (Some(error), Load::Loaded(_)) = (&*refresh_error, &*ranking) {
                 <ErrorPanel compact=true
-                    message={format!("Couldn't refresh the ranking: {} These rows are from before.", failure_message(error))}
+                    message={format!("Couldn't refresh the ranking: {} These rows are from before.", failure_message(error, manager))}
                     on_retry={refresh.clone()} />
             }
             <div class="prospects-body">{ body }</div>
@@ -384,14 +408,22 @@ fn ProspectRow(props: &ProspectRowProps) -> Html {
                     <span class="prospect-meta">
                         { [p.company.clone().unwrap_or_default(), p.entity.to_string()]
                             .into_iter().filter(|s| !s.is_empty()).collect::<Vec<_>>().join(" \u{00B7} ") }
+                        // Where the Owner column gives way (narrow frames), the owner is named here.
+                        if props.show_owner {
+                            <span class="prospect-owner-inline">
+                                { format!(" \u{00B7} {}", p.owner.name) }
+                            </span>
+                        }
                     </span>
                 </td>
                 <td class="col-score">
                     <strong class="prospect-score">{ p.score }</strong>
                     <span class={classes!("prospect-trend", format!("trend-{}", p.trend.as_str()))}
-                        aria-label={format!("{words} {} in 7 days", p.score_change.abs())}
                         title={format!("{change} in 7 days")}>
                         <span aria-hidden="true">{ format!("{arrow} {change}") }</span>
+                        <span class="visually-hidden">
+                            { format!("{words} {} in 7 days", p.score_change.abs()) }
+                        </span>
                     </span>
                 </td>
                 <td class="col-last">
@@ -463,7 +495,7 @@ fn Reasons(props: &ReasonsProps) -> Html {
     match &*reasons {
         Load::Loading => html! { <Skeleton label="Loading the reasons" rows={2} /> },
         Load::Failed(error) => html! {
-            <ErrorPanel compact=true message={failure_message(error)}
+            <ErrorPanel compact=true message={failure_message(error, false)}
                 on_retry={{ let g = generation.clone(); Callback::from(move |()| g.set(*g + 1)) }} />
         },
         Load::Loaded(r) => html! {

@@ -106,8 +106,11 @@ pub fn RecordHeader(props: &RecordHeaderProps) -> Html {
                     aria-label="Refresh marketing data"
                     title="Refresh"
                     aria-busy={if props.refreshing { "true" } else { "false" }}
-                    disabled={props.refreshing}
-                    onclick={props.on_refresh.reform(|_| ())}
+                    aria-disabled={if props.refreshing { "true" } else { "false" }}
+                    onclick={{
+                        let (on_refresh, busy) = (props.on_refresh.clone(), props.refreshing);
+                        Callback::from(move |_: MouseEvent| if !busy { on_refresh.emit(()) })
+                    }}
                 >
                     <span aria-hidden="true">{ "\u{21BB}" }</span>
                 </button>
