@@ -1083,6 +1083,22 @@ async fn a_token_about_to_expire_is_renewed_ahead_of_time() {
 }
 
 #[wasm_bindgen_test]
+async fn a_token_that_arrives_expired_is_not_renewed_in_a_loop() {
+    // A host whose `expiresAt` is wrong (epoch seconds read as milliseconds, say): renewing on
+    // a timer would ask at once, get another token like it, and ask again.
+    let mounted = mount_bridge(html! {}).await;
+    let mut message = context("L-1", "t-1");
+    message["expiresAt"] = json!("1970-01-20T16:00:00Z");
+    receive(HOST, Some(&parent()), &js(message));
+    for _ in 0..5 {
+        TimeoutFuture::new(10).await;
+    }
+    assert!(mounted.host().session.has_token());
+    assert!(mounted.host().bridge.pending_token_requests().is_empty());
+    mounted.destroy();
+}
+
+#[wasm_bindgen_test]
 async fn the_record_page_shows_the_profile_and_its_history() {
     let api = FakeApi::install(lead_api);
     let mounted = mount_bridge(html! { <Sidebar /> }).await;

@@ -514,3 +514,47 @@ async fn try_again_after_a_slow_sign_on_is_answered_by_the_one_still_running() {
     assert_eq!(eval(&client, "return window.__signOns;").await, json!(1));
     client.close().await.unwrap();
 }
+
+/// The host script passes a note on to the CRM only for a record the sidebar was given: a
+/// plugin page that went wrong cannot write on other records.
+#[tokio::test]
+async fn the_host_logs_notes_only_on_records_the_sidebar_was_given() {
+    let client = browser().await;
+    open_lead(&client, seed::DEMO_LEAD).await;
+    first_row_time(&client).await;
+    let other = "LEAD-0002";
+    // From inside the plugin's frame, as the plugin would post them.
+    eval(
+        &client,
+        &format!(
+            "const post = (id, subject) => window.parent.postMessage({{
+               protocol: 'crm-sidebar/1', type: 'logActivity', entity: 'lead', id,
+               subject, body: 'Logged from a test.' }}, new URLSearchParams(location.search).get('host'));
+             post({other:?}, 'Forged note');
+             post({given:?}, 'Given note');
+             return true;",
+            given = seed::DEMO_LEAD
+        ),
+    )
+    .await;
+    client.enter_parent_frame().await.unwrap();
+    let deadline = std::time::Instant::now() + WAIT;
+    while !crm_notes("rep-ava", seed::DEMO_LEAD)
+        .await
+        .iter()
+        .any(|(subject, _)| subject == "Given note")
+    {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the given note never arrived"
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    // Posted before it: had it been passed on, it would be stored by now.
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    assert!(!crm_notes("rep-ava", other)
+        .await
+        .iter()
+        .any(|(subject, _)| subject == "Forged note"));
+    client.close().await.unwrap();
+}

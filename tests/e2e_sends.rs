@@ -36,24 +36,6 @@ async fn emails_sent_since(crm_id: &str, since: DateTime<Utc>) -> Vec<(String, S
         .collect()
 }
 
-/// The notes the demo CRM holds for a lead: (subject, body).
-async fn crm_notes(crm_id: &str) -> Vec<(String, String)> {
-    let url = format!("{}/crm/api/notes/lead/{crm_id}?user={REP}", harness().host);
-    let notes: Value = reqwest::get(&url).await.unwrap().json().await.unwrap();
-    notes
-        .as_array()
-        .or_else(|| notes["items"].as_array())
-        .unwrap_or_else(|| panic!("{notes}"))
-        .iter()
-        .map(|n| {
-            (
-                n["subject"].as_str().unwrap_or_default().to_owned(),
-                n["body"].as_str().unwrap_or_default().to_owned(),
-            )
-        })
-        .collect()
-}
-
 /// Ticks the list view's rows of `ids`, paging forward as the list is sorted.
 async fn tick_in_list(client: &Client, ids: &[&str]) {
     client
@@ -235,14 +217,14 @@ async fn a_list_view_send_to_three_records_emails_the_one_that_may_be_emailed_on
         "return document.body.textContent.includes('Activity logged on 1 record.');",
     )
     .await;
-    let notes = crm_notes(sendable).await;
+    let notes = crm_notes(REP, sendable).await;
     assert!(
         notes
             .iter()
             .any(|(s, b)| s == &format!("Sent Email: {subject}") && b.contains(campaign.as_str())),
         "{notes:?}"
     );
-    assert!(crm_notes(opted_out)
+    assert!(crm_notes(REP, opted_out)
         .await
         .iter()
         .all(|(s, _)| !s.starts_with("Sent Email")));
@@ -303,7 +285,7 @@ async fn the_same_message_sent_again_after_a_reload_is_not_sent_twice() {
     }
     let sent = emails_sent_since(&target, started).await;
     assert_eq!(sent.len(), 1, "{sent:?}");
-    let notes = crm_notes(&target).await;
+    let notes = crm_notes(REP, &target).await;
     assert_eq!(
         notes
             .iter()

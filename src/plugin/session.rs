@@ -93,15 +93,16 @@ impl Session {
         self.inner
             .tokens_taken
             .set(self.inner.tokens_taken.get() + 1);
-        let delay = refresh_delay_ms(clock::now(), expires_at);
         let session = Rc::downgrade(&self.inner);
-        let timer = Timeout::new(delay, move || {
-            if let Some(inner) = Weak::upgrade(&session) {
-                wasm_bindgen_futures::spawn_local(Session { inner }.renew().map(drop));
-            }
+        let timer = refresh_delay_ms(clock::now(), expires_at).map(|delay| {
+            Timeout::new(delay, move || {
+                if let Some(inner) = Weak::upgrade(&session) {
+                    wasm_bindgen_futures::spawn_local(Session { inner }.renew().map(drop));
+                }
+            })
         });
         // Replacing the timer cancels the one of the previous token.
-        *self.inner.renew_timer.borrow_mut() = Some(timer);
+        *self.inner.renew_timer.borrow_mut() = timer;
     }
 
     pub fn has_token(&self) -> bool {

@@ -428,7 +428,10 @@ async fn crm_add_note(
     let query = QueryParams::parse(query);
     let user = query.get("user").map(str::to_owned);
     let note: CrmNote = parse_body(&body)?;
-    if note.subject.is_empty() || note.subject.len() > 500 || note.body.len() > 20_000 {
+    if note.subject.is_empty()
+        || note.subject.chars().count() > 500
+        || note.body.chars().count() > 20_000
+    {
         return Err(Failure::invalid(
             "subject",
             "A note needs a subject of at most 500 characters and a body of at most 20,000.",

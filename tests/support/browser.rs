@@ -204,6 +204,27 @@ pub async fn poll(client: &Client, what: &str, script: &str) -> Value {
     }
 }
 
+/// The notes the demo CRM holds for a lead, as `crm_user` sees them: (subject, body).
+pub async fn crm_notes(crm_user: &str, crm_id: &str) -> Vec<(String, String)> {
+    let url = format!(
+        "{}/crm/api/notes/lead/{crm_id}?user={crm_user}",
+        harness().host
+    );
+    let notes: Value = reqwest::get(&url).await.unwrap().json().await.unwrap();
+    notes
+        .as_array()
+        .or_else(|| notes["items"].as_array())
+        .unwrap_or_else(|| panic!("{notes}"))
+        .iter()
+        .map(|n| {
+            (
+                n["subject"].as_str().unwrap_or_default().to_owned(),
+                n["body"].as_str().unwrap_or_default().to_owned(),
+            )
+        })
+        .collect()
+}
+
 /// The text of the first element matching `css`, once there is one.
 pub async fn text_of(client: &Client, css: &str) -> String {
     let script =

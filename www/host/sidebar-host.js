@@ -35,6 +35,9 @@
   var SANDBOX = 'allow-scripts allow-same-origin allow-popups allow-downloads';
   var MAX_HEIGHT = 20000;
   var CONTEXT_PATIENCE_MS = 60000;
+  var MAX_ID = 255;
+  var MAX_NOTE_SUBJECT = 500;
+  var MAX_NOTE_BODY = 20000;
 
   function fail(message) {
     throw new Error('CrmSidebarHost: ' + message);
@@ -50,20 +53,28 @@
     return typeof value === 'string' && value.length > 0;
   }
 
-  /** ISO 8601 for the plugin, from an ISO string, a Date or epoch milliseconds. */
+  /**
+   * RFC 3339 UTC for the plugin, from a date-time string with its offset, a Date, or epoch
+   * milliseconds (or seconds, as a JWT's `exp` has them: numbers below 1e11 are seconds).
+   */
   function toIsoTime(value) {
-    if (typeof value === 'string') return value;
-    if (value instanceof Date) return value.toISOString();
-    if (typeof value === 'number' && isFinite(value)) return new Date(value).toISOString();
-    fail('expiresAt must be an ISO 8601 string, a Date or epoch milliseconds');
+    var date = null;
+    if (typeof value === 'string' && /(Z|[+-]\d\d:?\d\d)$/i.test(value.trim())) date = new Date(value);
+    else if (value instanceof Date) date = value;
+    else if (typeof value === 'number' && isFinite(value)) date = new Date(value < 1e11 ? value * 1000 : value);
+    if (!date || isNaN(date.getTime())) {
+      fail('expiresAt must be a date-time with its offset (RFC 3339), a Date or epoch milliseconds');
+    }
+    return date.toISOString();
   }
 
   /** Only the record fields of the protocol: whatever else the CRM keeps stays in the CRM. */
   function toRecord(record) {
-    if (!record || ENTITIES.indexOf(record.entity) < 0 || !isNonEmptyString(String(record.id || ''))) {
+    var id = record && record.id !== undefined && record.id !== null ? String(record.id) : '';
+    if (!record || ENTITIES.indexOf(record.entity) < 0 || !isNonEmptyString(id)) {
       fail('a record needs entity (lead, contact or account) and id');
     }
-    var out = { entity: record.entity, id: String(record.id) };
+    var out = { entity: record.entity, id: id };
     RECORD_FIELDS.forEach(function (field) {
       var value = record[field];
       out[field] = value === undefined || value === null || value === '' ? null : String(value);
@@ -86,6 +97,7 @@
   /** The `context` message from what getContext() returned, overlaid with update()s. */
   function contextMessage(context, view) {
     if (!context || !isNonEmptyString(context.token)) fail('getContext() must return a token');
+    if (context.view && VIEWS.indexOf(context.view) < 0) fail('unknown view "' + context.view + '"');
     return {
       protocol: PROTOCOL,
       type: 'context',
@@ -140,6 +152,7 @@
     var ready = false;
     var contextSeq = 0;
     var contextSince = 0; // when the getContext() whose answer will be posted started, or 0
+    var notable = Object.create(null); // "entity/id" of every record given: where notes may go
 
     function post(message) {
       if (destroyed || !iframe.contentWindow) return;
@@ -156,7 +169,13 @@
         .then(function (context) {
           if (destroyed || seq !== contextSeq) return;
           contextSince = 0;
-          post(contextMessage(Object.assign({}, context, overrides), view));
+          var message = contextMessage(Object.assign({}, context, overrides), view);
+          // Notes may be logged on records the plugin was given (a send still running when the
+          // user moved on logs on the record it was for), and on no other.
+          (message.record ? [message.record] : []).concat(message.selection).forEach(function (record) {
+            notable[record.entity + '/' + record.id] = true;
+          });
+          post(message);
         })
         .catch(function (error) {
           if (seq !== contextSeq) return;
@@ -214,14 +233,22 @@
           if (isNonEmptyString(data.id)) sendToken(data.id);
           break;
         case 'openRecord':
-          if (ENTITIES.indexOf(data.entity) >= 0 && isNonEmptyString(data.id)) {
+          // Any record (hot prospects opens records the context does not name); the id is
+          // the CRM's to check, and the page must encode it into any URL it builds.
+          if (ENTITIES.indexOf(data.entity) >= 0 && isNonEmptyString(data.id) && data.id.length <= MAX_ID) {
             call('onOpenRecord', [data.entity, data.id]);
           }
           break;
         case 'logActivity':
           if (ENTITIES.indexOf(data.entity) >= 0 && isNonEmptyString(data.id) &&
-              typeof data.subject === 'string' && typeof data.body === 'string') {
-            call('onLogActivity', [{ entity: data.entity, id: data.id, subject: data.subject, body: data.body }]);
+              typeof data.subject === 'string' && typeof data.body === 'string' &&
+              data.subject.length > 0 && data.subject.length <= MAX_NOTE_SUBJECT &&
+              data.body.length <= MAX_NOTE_BODY) {
+            if (!notable[data.entity + '/' + data.id]) {
+              warn('ignored a note for a record the sidebar was not given');
+            } else {
+              call('onLogActivity', [{ entity: data.entity, id: data.id, subject: data.subject, body: data.body }]);
+            }
           }
           break;
         case 'resize':
@@ -231,7 +258,8 @@
           }
           break;
         case 'close':
-          call('onClose', []);
+          // Without onClose the sidebar hides itself.
+          if (!call('onClose', [])) iframe.style.display = 'none';
           break;
         default:
           break; // a newer plugin may send more; unknown messages are not an error
@@ -248,10 +276,20 @@
       /** Re-sends the context with these fields replaced, e.g. `{record}` when the user switches record. */
       update: function (partialContext) {
         if (destroyed) return Promise.resolve();
-        // A record or user the protocol cannot carry throws here, to the caller.
-        if (partialContext && partialContext.record) toRecord(partialContext.record);
-        if (partialContext && partialContext.user) toUser(partialContext.user);
-        overrides = Object.assign({}, overrides, partialContext || {});
+        // A record, selection, user, view or theme the protocol cannot carry throws here, to
+        // the caller, and is not kept. The token is not something to override: it comes from
+        // getContext() and getToken(), fresh each time.
+        var partial = Object.assign({}, partialContext || {});
+        delete partial.token;
+        delete partial.expiresAt;
+        if (partial.record) toRecord(partial.record);
+        if (partial.selection) {
+          if (!Array.isArray(partial.selection)) fail('selection must be an array of records');
+          partial.selection.forEach(toRecord);
+        }
+        if (partial.user) toUser(partial.user);
+        if (partial.view && VIEWS.indexOf(partial.view) < 0) fail('unknown view "' + partial.view + '"');
+        overrides = Object.assign({}, overrides, partial);
         return ready ? sendContext() : Promise.resolve();
       },
       /** Removes the iframe and stops listening; safe to call twice. */
