@@ -219,6 +219,10 @@ pub struct Manifest {
     pub id: String,
     pub version: String,
     pub allowed_host_origins: Vec<String>,
+    /// The plugin page's Content-Security-Policy, directive -> sources: the sandbox serves it
+    /// (not read by the plugin itself).
+    #[cfg(feature = "sandbox")]
+    pub csp: std::collections::BTreeMap<String, Vec<String>>,
 }
 
 impl Manifest {

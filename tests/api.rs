@@ -865,6 +865,17 @@ async fn dev_endpoints_ingest_hostile_text_verbatim_into_the_callers_tenant() {
 #[tokio::test]
 async fn the_host_origin_serves_the_demo_crm() {
     let sandbox = shared();
+    // Every demo page carries the host CSP, however it is reached (a file under /demo too).
+    for path in ["/record", "/demo/record.html", "/host/sidebar-host.js"] {
+        let page = client()
+            .get(format!("{}{path}", sandbox.host))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(page.status(), StatusCode::OK, "{path}");
+        let csp = page.headers()["content-security-policy"].to_str().unwrap();
+        assert!(csp.contains("frame-ancestors 'none'"), "{path}: {csp}");
+    }
     let list: Value = client()
         .get(format!(
             "{}/crm/api/records?entity=lead&user=rep-ava&limit=5",

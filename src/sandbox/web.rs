@@ -151,17 +151,26 @@ pub fn inline_script_hashes(html: &str) -> Vec<String> {
     hashes
 }
 
-/// The plugin page's CSP: our scripts and wasm only, framed only by allowed CRM origins.
+/// The plugin page's CSP: the manifest's (our scripts and wasm only), with the hashes of the
+/// page's inline scripts as built, framed only by the allowed CRM origins.
 pub fn plugin_csp(html: &str) -> String {
     let manifest = Manifest::bundled();
-    let mut script_src = vec!["'self'".to_owned(), "'wasm-unsafe-eval'".to_owned()];
-    script_src.extend(inline_script_hashes(html));
-    format!(
-        "default-src 'self'; script-src {}; style-src 'self'; img-src 'self' data:; connect-src 'self'; \
-         frame-src 'self'; object-src 'none'; base-uri 'none'; form-action 'none'; frame-ancestors {}",
-        script_src.join(" "),
+    let mut directives: Vec<String> = manifest
+        .csp
+        .iter()
+        .map(|(name, sources)| {
+            let mut sources = sources.clone();
+            if name == "script-src" {
+                sources.extend(inline_script_hashes(html));
+            }
+            format!("{name} {}", sources.join(" "))
+        })
+        .collect();
+    directives.push(format!(
+        "frame-ancestors {}",
         manifest.allowed_host_origins.join(" ")
-    )
+    ));
+    directives.join("; ")
 }
 
 async fn plugin_page(State(state): State<AppState>) -> Response {
@@ -189,6 +198,17 @@ async fn plugin_page(State(state): State<AppState>) -> Response {
 
 pub fn host_origin_router(state: AppState) -> Router {
     let www = &state.config.www_dir;
+    // The pages under `/demo` (also reachable as files) and the host script get the demo
+    // pages' policy too.
+    let csp = HeaderValue::from_str(&host_csp(&state)).expect("the host CSP is a valid header");
+    let files = |dir: &str| {
+        tower::ServiceBuilder::new()
+            .layer(SetResponseHeaderLayer::if_not_present(
+                header::CONTENT_SECURITY_POLICY,
+                csp.clone(),
+            ))
+            .service(ServeDir::new(www.join(dir)))
+    };
     let router = Router::new()
         .route(
             "/",
@@ -210,8 +230,8 @@ pub fn host_origin_router(state: AppState) -> Router {
             "/crm/api/notes/{entity}/{crm_id}",
             get(crm_notes).post(crm_add_note),
         )
-        .nest_service("/demo", ServeDir::new(www.join("demo")))
-        .nest_service("/host", ServeDir::new(www.join("host")))
+        .nest_service("/demo", files("demo"))
+        .nest_service("/host", files("host"))
         .with_state(state);
     with_common_headers(router)
 }
@@ -474,10 +494,16 @@ mod tests {
     }
 
     #[test]
-    fn the_plugin_csp_is_strict() {
+    fn the_plugin_csp_is_the_manifests_with_the_pages_script_hashes() {
         let csp = plugin_csp("<script>boot()</script>");
         assert!(csp.contains("script-src 'self' 'wasm-unsafe-eval' 'sha256-"));
         assert!(!csp.contains("unsafe-inline"));
         assert!(csp.contains("frame-ancestors http://127.0.0.1:8788 http://localhost:8788"));
+        for (name, sources) in Manifest::bundled().csp {
+            assert!(
+                csp.contains(&format!("{name} {}", sources.join(" "))),
+                "{name} in {csp}"
+            );
+        }
     }
 }
