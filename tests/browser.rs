@@ -1116,6 +1116,17 @@ async fn the_record_page_shows_the_profile_and_its_history() {
         one(&root, "main").get_attribute("data-theme").as_deref(),
         Some("dark")
     );
+    // Every tab names a panel that exists, shown or not.
+    for tab in all(&root, "button[role=tab]") {
+        let panel = tab.get_attribute("aria-controls").unwrap();
+        let found = one(&root, &format!("#{panel}"));
+        assert_eq!(found.get_attribute("role").as_deref(), Some("tabpanel"));
+    }
+    // The listing is said once it is there, by a status that stays.
+    assert_eq!(
+        text(&one(&root, ".history [role=status]")),
+        "4 activities listed"
+    );
     // The chips count what the period lists (not the profile's whole history); kinds the
     // record never had are not offered.
     assert_eq!(
@@ -1273,6 +1284,10 @@ async fn the_no_match_panels_clear_filters_drops_a_search_still_waiting() {
         text(&root).contains("No activity matches these filters")
     })
     .await;
+    assert_eq!(
+        text(&one(&root, ".history [role=status]")),
+        "No activity matches these filters"
+    );
     // Typed, not yet sent; then the panel's own Clear filters.
     type_into(&one(&root, "input[type=search]"), "webinar");
     click(&one(&root, ".history-body .message-panel button"));

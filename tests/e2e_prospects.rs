@@ -87,6 +87,9 @@ async fn a_rep_sees_their_top_20_and_why_the_first_is_hot() {
     assert!(text_of(&client, ".prospects-updated")
         .await
         .starts_with("Updated "));
+    // The 7-day change is text a screen reader reads, not a label on a plain span.
+    let change = text_of(&client, "tbody.prospect .prospect-trend .visually-hidden").await;
+    assert!(change.ends_with(" in 7 days"), "{change}");
 
     // "Why" on the first row lists the activities behind its score, with their points.
     let first = &expected[0];

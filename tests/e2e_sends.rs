@@ -172,6 +172,18 @@ async fn a_list_view_send_to_three_records_emails_the_one_that_may_be_emailed_on
         reasons,
         json!({ opted_out: "Opted out", no_email: "No email address" })
     );
+    // Screen readers hear it from a status that stays while the summary is redrawn.
+    assert_eq!(
+        eval(
+            &client,
+            "return [...document.querySelectorAll('.send p[role=status]')].map(e => e.textContent);"
+        )
+        .await,
+        json!(["1 recipient will receive it, 2 excluded"])
+    );
+    // The preview starts on the one the email goes to, whatever the order.
+    let previewed = text_of(&client, "#send-preview-recipient option:checked").await;
+    assert!(!previewed.contains("excluded"), "{previewed}");
     // The preview is a frame with no scripts and no origin.
     assert_eq!(attr_of(&client, ".send-preview-frame", "sandbox").await, "");
     assert_eq!(

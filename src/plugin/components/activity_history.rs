@@ -184,8 +184,27 @@ pub fn ActivityHistory(props: &ActivityHistoryProps) -> Html {
         },
     };
 
+    // What a listing found, for screen readers: the list itself is redrawn, this stays.
+    let heard = match &history.phase {
+        Phase::Idle | Phase::LoadingMore | Phase::FailedMore(_) => {
+            let shown = history.entries().len();
+            match (shown, history.filters.is_active()) {
+                (0, true) => "No activity matches these filters".to_owned(),
+                (0, false) => "No marketing activity yet".to_owned(),
+                // Not a count: it would be said again with every page scrolling loads.
+                _ if history.next_cursor.is_some() => {
+                    "The newest activities are listed; older ones load as you scroll".to_owned()
+                }
+                (1, _) => "1 activity listed".to_owned(),
+                (n, _) => format!("{n} activities listed"),
+            }
+        }
+        Phase::Loading | Phase::Failed(_) => String::new(),
+    };
+
     html! {
         <div class="history">
+            <p class="visually-hidden" role="status">{ heard }</p>
             <FilterBar
                 filters={history.filters.clone()}
                 counts={props.counts.clone()}

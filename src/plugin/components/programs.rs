@@ -34,6 +34,10 @@ pub struct ProgramsProps {
     /// action (a list-view selection): it asks the host to close it.
     #[prop_or_default]
     pub on_done: Option<Callback<()>>,
+    /// Whether the view is on screen (a record page keeps it mounted behind other tabs): the
+    /// help dialog waits until it is, so it never takes focus from behind another tab.
+    #[prop_or(true)]
+    pub shown: bool,
     /// Told once a batch of enrolments enrolled someone: the record page then reloads the
     /// profile (a person marketing did not know is known now) and the history.
     #[prop_or_default]
@@ -333,7 +337,7 @@ pub fn Programs(props: &ProgramsProps) -> Html {
                         { "Why?" }
                     </button>
                 </MessagePanel>
-                if view.help_open {
+                if view.help_open && props.shown {
                     <HelpDialog
                         on_close={dispatch.reform(|()| Action::ShowHelp(false))}
                         return_to={why_ref.clone()}

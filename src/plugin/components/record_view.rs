@@ -171,62 +171,61 @@ pub fn RecordView(props: &RecordViewProps) -> Html {
                 </div>
             }
         };
-        let reading = match *tab {
-            Tab::Activity | Tab::Timeline if not_known => panel(*tab, not_known_panel()),
-            Tab::Activity => panel(
-                Tab::Activity,
-                html! {
-                    <ActivityHistory
-                        key={reading_key.clone()}
-                        {entity}
-                        crm_id={AttrValue::from(crm_id.clone())}
-                        name={AttrValue::from(name.clone())}
-                        counts={loaded.as_ref().map(|p| Rc::new(p.activity_counts.clone()))}
-                        reload={reload.0}
-                        filters={(*activity_filters).clone()}
-                        on_filters={on_activity_filters}
-                    />
-                },
-            ),
-            Tab::Timeline => panel(
-                Tab::Timeline,
-                html! {
-                    <Timeline
-                        key={reading_key.clone()}
-                        {entity}
-                        crm_id={AttrValue::from(crm_id.clone())}
-                        name={AttrValue::from(name.clone())}
-                        profile={loaded.clone()}
-                        reload={reload.0}
-                    />
-                },
-            ),
-            Tab::Programs | Tab::Send => html! {},
+        // Every tab has its panel, empty until its view is shown, so each tab's aria-controls
+        // names an element.
+        let activity = match *tab {
+            Tab::Activity if not_known => not_known_panel(),
+            Tab::Activity => html! {
+                <ActivityHistory
+                    key={reading_key.clone()}
+                    {entity}
+                    crm_id={AttrValue::from(crm_id.clone())}
+                    name={AttrValue::from(name.clone())}
+                    counts={loaded.as_ref().map(|p| Rc::new(p.activity_counts.clone()))}
+                    reload={reload.0}
+                    filters={(*activity_filters).clone()}
+                    on_filters={on_activity_filters}
+                />
+            },
+            _ => html! {},
         };
-        let programs = (*programs_opened || *tab == Tab::Programs).then(|| {
-            panel(
-                Tab::Programs,
-                html! {
-                    <Programs
-                        records={Rc::new(vec![record.clone()])}
-                        profile={loaded.clone()}
-                        on_changed={on_refresh.clone()}
-                    />
-                },
-            )
-        });
-        let send = (*send_opened || *tab == Tab::Send).then(|| {
-            panel(
-                Tab::Send,
-                html! {
-                    <SendEmail
-                        records={Rc::new(vec![record.clone()])}
-                        profile={loaded.clone()}
-                        on_changed={on_refresh.clone()}
-                    />
-                },
-            )
-        });
+        let timeline = match *tab {
+            Tab::Timeline if not_known => not_known_panel(),
+            Tab::Timeline => html! {
+                <Timeline
+                    key={reading_key.clone()}
+                    {entity}
+                    crm_id={AttrValue::from(crm_id.clone())}
+                    name={AttrValue::from(name.clone())}
+                    profile={loaded.clone()}
+                    reload={reload.0}
+                />
+            },
+            _ => html! {},
+        };
+        let programs = if *programs_opened || *tab == Tab::Programs {
+            html! {
+                <Programs
+                    records={Rc::new(vec![record.clone()])}
+                    profile={loaded.clone()}
+                    shown={*tab == Tab::Programs}
+                    on_changed={on_refresh.clone()}
+                />
+            }
+        } else {
+            html! {}
+        };
+        let send = if *send_opened || *tab == Tab::Send {
+            html! {
+                <SendEmail
+                    records={Rc::new(vec![record.clone()])}
+                    profile={loaded.clone()}
+                    on_changed={on_refresh.clone()}
+                />
+            }
+        } else {
+            html! {}
+        };
         html! {
             <>
                 if let Profile::Failed(error) = &*profile {
@@ -237,9 +236,10 @@ pub fn RecordView(props: &RecordViewProps) -> Html {
                     />
                 }
                 <Tabs selected={*tab} on_select={on_select} />
-                { reading }
-                { for programs }
-                { for send }
+                { panel(Tab::Activity, activity) }
+                { panel(Tab::Timeline, timeline) }
+                { panel(Tab::Programs, programs) }
+                { panel(Tab::Send, send) }
             </>
         }
     };

@@ -532,8 +532,19 @@ fn Composer(props: &ComposerProps) -> Html {
                 }
                 (false, None, _) => format!("Send to {}", plural(sendable, "recipient")),
             };
+            // Said once per answer by a region that stays, while the summary below is redrawn
+            // with each check.
+            let heard = answered.as_ref().map(|a| {
+                let excluded = a.excluded().count();
+                let mut said = format!("{} will receive it", plural(a.sendable, "recipient"));
+                if excluded > 0 {
+                    said.push_str(&format!(", {excluded} excluded"));
+                }
+                said
+            });
             html! {
                 <>
+                    <p class="visually-hidden" role="status">{ heard.unwrap_or_default() }</p>
                     <div class="send-field">
                         <label for="send-subject">{ "Subject" }</label>
                         <input
@@ -608,7 +619,7 @@ fn Composer(props: &ComposerProps) -> Html {
                                     type="datetime-local"
                                     value={text.clone()}
                                     aria-invalid={scheduled.is_err().to_string()}
-                                    aria-describedby="send-at-error"
+                                    aria-describedby={scheduled.is_err().then_some("send-at-error")}
                                     onchange={dispatch.reform(|e: Event| Action::When(When::Later(
                                         e.target_unchecked_into::<HtmlInputElement>().value(),
                                     )))}
@@ -931,7 +942,7 @@ fn PreflightSummary(props: &PreflightSummaryProps) -> Html {
     let p = &props.preflight;
     let excluded: Vec<_> = p.excluded().collect();
     html! {
-        <section class="preflight" aria-label="Before sending" aria-live="polite">
+        <section class="preflight" aria-label="Before sending">
             <p class="preflight-count">
                 <strong>{ plural(p.sendable, "recipient") }</strong>
                 { " will receive it" }

@@ -239,10 +239,13 @@ pub fn Timeline(props: &TimelineProps) -> Html {
                                 class={classes!("chip", "range-chip", pressed.then_some("pressed"))}
                                 id={format!("timeline-range-{}", option.as_str())}
                                 aria-pressed={if pressed { "true" } else { "false" }}
-                                aria-label={option.description()}
+                                title={option.description()}
                                 onclick={on_range.reform(move |_| option)}
                             >
+                                // The spoken name starts with what is shown ("1 y"), so voice
+                                // control finds it, then says what it means.
                                 { option.label() }
+                                <span class="visually-hidden">{ format!(", {}", option.description()) }</span>
                             </button>
                         }
                     }) }

@@ -196,7 +196,6 @@ pub fn TimelineChart(props: &TimelineChartProps) -> Html {
             <button
                 type="button"
                 class="link-button"
-                aria-pressed={if *show_table { "true" } else { "false" }}
                 onclick={{
                     let show_table = show_table.clone();
                     Callback::from(move |_: MouseEvent| show_table.set(!*show_table))
