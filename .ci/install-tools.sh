@@ -8,6 +8,17 @@ export PATH="$HOME/.cargo/bin:$PATH"
 
 have() { command -v "$1" >/dev/null 2>&1; }
 
+# Debian packages and global npm packages need root: sudo when we are not.
+as_root() {
+  if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi
+}
+
+apt_install() {
+  echo "==> apt-get install $*"
+  as_root apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive as_root apt-get install -y -qq "$@" >/dev/null
+}
+
 if ! rustup target list --installed | grep -qx wasm32-unknown-unknown; then
   echo "==> rustup target add wasm32-unknown-unknown"
   rustup target add wasm32-unknown-unknown
@@ -28,16 +39,17 @@ fi
 
 # Debian's binaryen is too old for current Rust wasm; npm's 132 works with Trunk.
 if ! have wasm-opt || ! wasm-opt --version | grep -q 'version 132'; then
+  have npm || apt_install nodejs npm
   echo "==> npm install -g binaryen@132"
-  npm install -g binaryen@132 >/dev/null
+  if [ -w "$(npm prefix -g)" ]; then
+    npm install -g binaryen@132 >/dev/null
+  else
+    as_root npm install -g binaryen@132 >/dev/null
+  fi
 fi
 
 if [ "$what" = test ]; then
   if ! have chromium || ! have chromedriver; then
-    echo "==> apt-get install chromium chromium-driver"
-    sudo_cmd=""
-    [ "$(id -u)" -eq 0 ] || sudo_cmd="sudo"
-    $sudo_cmd apt-get update -qq
-    DEBIAN_FRONTEND=noninteractive $sudo_cmd apt-get install -y -qq chromium chromium-driver >/dev/null
+    apt_install chromium chromium-driver
   fi
 fi
