@@ -123,6 +123,7 @@ async fn a_rep_sees_their_top_20_and_why_the_first_is_hot() {
         ),
     )
     .await;
+
     client.close().await.unwrap();
 }
 
@@ -564,5 +565,41 @@ async fn the_tab_takes_the_height_of_its_rows_and_grows_with_a_reason_list() {
         json!(""),
         "the record sidebar keeps the host's height"
     );
+    client.close().await.unwrap();
+}
+
+/// A visit arrives while a reason list is open and the user refreshes: the list explains the
+/// new score. (Tenant B's manager: no other test here ranks that tenant.)
+#[tokio::test]
+async fn an_open_reason_list_follows_a_refreshed_score() {
+    let client = browser().await;
+    let manager = seed::MANAGER_B;
+    open_sidebar(&client, &format!("/hot-prospects?user={manager}")).await;
+    let team = ranked(manager, "team").await;
+    assert!(!team.is_empty(), "tenant B has hot prospects");
+    wait_for_rows(&client, "the team's ranking", &team).await;
+    click_on(&client, "tbody.prospect .prospect-why").await;
+    wait_for(&client, ".reason").await;
+
+    let first = &team[0];
+    let ingested = reqwest::Client::new()
+        .post(format!("{}/dev/activities", harness().api))
+        .bearer_auth(token(manager).await)
+        .json(
+            &json!({"entity": first.entity, "crmId": first.crm_id, "kind": "pageVisit",
+                      "occurredAt": chrono::Utc::now(), "subject": "Fresh pricing visit"}),
+        )
+        .send()
+        .await
+        .unwrap();
+    assert!(ingested.status().is_success(), "{}", ingested.status());
+    click_on(&client, "#prospects-refresh").await;
+    wait_until(
+        &client,
+        "the open reasons follow the refreshed score",
+        "return [...document.querySelectorAll('.reason')]
+             .some(r => r.textContent.includes('Fresh pricing visit'));",
+    )
+    .await;
     client.close().await.unwrap();
 }

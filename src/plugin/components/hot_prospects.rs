@@ -474,7 +474,9 @@ fn Reasons(props: &ReasonsProps) -> Html {
     {
         let (reasons, session) = (reasons.clone(), host.session.clone());
         let (entity, crm_id) = (props.prospect.entity, props.prospect.crm_id.clone());
-        use_effect_with(*generation, move |_| {
+        // Asked again on retry, and when a refreshed ranking changed the score they explain.
+        let score = (props.prospect.score, props.prospect.score_change);
+        use_effect_with((*generation, score), move |_| {
             reasons.set(Load::Loading);
             let controller = AbortController::new().ok();
             if let Some(signal) = controller.as_ref().map(AbortController::signal) {
