@@ -1304,6 +1304,32 @@ async fn the_no_match_panels_clear_filters_drops_a_search_still_waiting() {
 }
 
 #[wasm_bindgen_test]
+async fn a_search_typed_while_a_chip_goes_off_again_is_still_sent() {
+    let api = FakeApi::install(lead_api);
+    let mounted = mount_history().await;
+    let root = mounted.root.clone();
+    wait_for("the rows", || all(&root, "li.activity-row").len() == 4).await;
+    click(&one(&root, "button.chip.kind-emailClicked"));
+    yew::scheduler::flush().await;
+    // Typed, then the chip off within the search's pause: the filters are back to the
+    // defaults, but nobody cleared the search.
+    type_into(&one(&root, "input[type=search]"), "webinar");
+    click(&one(&root, "button.chip.kind-emailClicked"));
+    wait_for("the search request", || {
+        api.activity_urls()
+            .iter()
+            .any(|url| url.contains("q=webinar"))
+    })
+    .await;
+    let search = one(&root, "input[type=search]");
+    assert_eq!(
+        search.dyn_ref::<HtmlInputElement>().unwrap().value(),
+        "webinar"
+    );
+    mounted.destroy();
+}
+
+#[wasm_bindgen_test]
 async fn the_period_shown_is_the_one_listed_after_clear_filters() {
     let _api = FakeApi::install(lead_api);
     let mounted = mount_history().await;

@@ -603,3 +603,62 @@ async fn an_open_reason_list_follows_a_refreshed_score() {
     .await;
     client.close().await.unwrap();
 }
+
+/// A rep the manager may not see (403) and then the whole team again, which answers slowly: the
+/// team is not shown that rep's error meanwhile.
+#[tokio::test]
+async fn another_owners_failure_never_stands_in_for_the_team() {
+    let client = browser().await;
+    let manager = seed::MANAGER_B;
+    open_sidebar(&client, &format!("/hot-prospects?user={manager}")).await;
+    let me: Value = api_get(manager, "/v1/me").await;
+    let rep_id = me["team"][0]["id"]
+        .as_i64()
+        .unwrap_or_else(|| panic!("{me}"));
+    wait_for_rows(
+        &client,
+        "the team's ranking",
+        &ranked(manager, "team").await,
+    )
+    .await;
+    eval(
+        &client,
+        &format!(
+            "const original = window.fetch.bind(window);
+             window.fetch = (request, init) => {{
+               const url = typeof request === 'string' ? request : request.url;
+               if (url.includes('owner={rep_id}')) {{
+                 return Promise.resolve(new Response(
+                   JSON.stringify({{error: {{code: 'forbidden', message: 'Not your team.'}}}}),
+                   {{status: 403, headers: {{'content-type': 'application/json'}}}}));
+               }}
+               const answer = original(request, init);
+               return url.includes('owner=team')
+                 ? answer.then(a => new Promise(done => setTimeout(() => done(a), 1500)))
+                 : answer;
+             }};
+             const choose = value => {{
+               const s = document.getElementById('prospects-owner');
+               s.value = value; s.dispatchEvent(new Event('change', {{bubbles: true}}));
+             }};
+             window.__choose = choose;
+             choose('{rep_id}');
+             return true;"
+        ),
+    )
+    .await;
+    let said = text_of(&client, ".prospects-body .error-message").await;
+    assert_eq!(
+        said,
+        "This rep is no longer in your team. Choose someone else."
+    );
+    eval(&client, "window.__choose('team'); return true;").await;
+    wait_until(
+        &client,
+        "the team loads, without the rep's error",
+        "return !document.querySelector('.prospects-body .error-panel')
+             && !!document.querySelector('.prospects-body .skeleton');",
+    )
+    .await;
+    client.close().await.unwrap();
+}

@@ -555,7 +555,8 @@ async fn many_templates_come_a_page_at_a_time() {
 }
 
 /// A send whose only recipient the mail server refused: "Retry 1 failed" goes out again under
-/// a key of its own (the send's key would only replay its answer), and once per click.
+/// a key of its own (the send's key would only replay its answer), once per click, and a retry
+/// whose answer was lost goes again as itself.
 #[tokio::test]
 async fn retrying_a_send_that_failed_for_everyone_sends_it_again() {
     let http = reqwest::Client::new();
@@ -576,14 +577,21 @@ async fn retrying_a_send_that_failed_for_everyone_sends_it_again() {
         &format!("/record?entity=lead&id=LEAD-FAILS&user={REP}&view=send"),
     )
     .await;
+    // The answer to the first retry (the second POST) is lost on the way back.
     eval(
         &client,
         "const original = window.fetch.bind(window);
          window.__sendKeys = [];
-         window.fetch = (request, init) => {
+         window.fetch = async (request, init) => {
            const url = typeof request === 'string' ? request : request.url;
            if (request.method === 'POST' && new URL(url).pathname === '/v1/sends') {
              window.__sendKeys.push(request.headers.get('Idempotency-Key'));
+             const answer = await original(request, init);
+             if (window.__sendKeys.length === 2) {
+               await answer.text();
+               throw new TypeError('Failed to fetch');
+             }
+             return answer;
            }
            return original(request, init);
          };
@@ -595,7 +603,8 @@ async fn retrying_a_send_that_failed_for_everyone_sends_it_again() {
     assert_eq!(text_of(&client, ".send-summary").await, "1 failed");
     assert_eq!(text_of(&client, "#send-retry").await, "Retry 1 failed");
 
-    // A double click on Retry: one request.
+    // A double click on Retry: one request, under a key of its own (the send's key would only
+    // replay its answer).
     eval(
         &client,
         "const b = document.getElementById('send-retry'); b.click(); b.click(); return true;",
@@ -603,23 +612,38 @@ async fn retrying_a_send_that_failed_for_everyone_sends_it_again() {
     .await;
     wait_until(
         &client,
-        "the retry to be answered",
-        "return window.__sendKeys.length === 2 && !!document.getElementById('send-retry');",
+        "the retry's lost answer is reported",
+        "const e = document.querySelector('.send-failed .error-message');
+         return !!e && e.textContent.includes('to the same 1 recipient');",
     )
     .await;
     let keys = eval(&client, "return window.__sendKeys;").await;
     let keys = keys.as_array().unwrap();
+    assert_eq!(keys.len(), 2, "{keys:?}");
     assert_ne!(keys[0], keys[1], "a retry has a key of its own: {keys:?}");
-    // Another retry of the retry is another message again.
+
+    // "Send again" sends that retry again, under the retry's key.
+    assert_eq!(text_of(&client, "#send-submit").await, "Send again");
+    click_on(&client, "#send-submit").await;
+    wait_for(&client, "#send-retry").await;
+    let keys = eval(&client, "return window.__sendKeys;").await;
+    let keys = keys.as_array().unwrap();
+    assert_eq!(keys.len(), 3, "{keys:?}");
+    assert_eq!(
+        keys[2], keys[1],
+        "the lost retry went again as itself: {keys:?}"
+    );
+
+    // Another retry is another message again.
     click_on(&client, "#send-retry").await;
     wait_until(
         &client,
         "the second retry",
-        "return window.__sendKeys.length === 3;",
+        "return window.__sendKeys.length === 4;",
     )
     .await;
     let keys = eval(&client, "return window.__sendKeys;").await;
     let keys = keys.as_array().unwrap();
-    assert!(keys[2] != keys[0] && keys[2] != keys[1], "{keys:?}");
+    assert!(keys[3] != keys[0] && keys[3] != keys[1], "{keys:?}");
     client.close().await.unwrap();
 }

@@ -147,6 +147,9 @@ pub struct HistoryState<E> {
     /// What the filters match per kind (their kinds aside), from the listing's first page. A
     /// new listing keeps the previous counts until its own arrive; a failed one has none.
     pub kind_counts: Option<Rc<BTreeMap<ActivityKind, u64>>>,
+    /// How many times the filters were cleared: a search typed but not yet applied is dropped
+    /// by each clear.
+    pub clears: u32,
     /// Counts applied changes: two snapshots of one history with the same revision are equal.
     revision: u64,
     entries: Rc<Vec<Entry>>,
@@ -164,6 +167,7 @@ impl<E> Default for HistoryState<E> {
             phase: Phase::Loading,
             next_cursor: None,
             kind_counts: None,
+            clears: 0,
             revision: 0,
             entries: Rc::default(),
             ids: Rc::default(),
@@ -240,6 +244,7 @@ impl<E> HistoryState<E> {
                     return false;
                 }
                 self.filters = Filters::default();
+                self.clears = self.clears.wrapping_add(1);
                 self.restart();
             }
             HistoryAction::Reload => self.restart(),

@@ -50,8 +50,12 @@ pub fn selection_problem(count: usize) -> Option<String> {
 pub enum Phase {
     #[default]
     Composing,
-    /// One request is in flight; nothing else may start.
-    Sending { request: Rc<SendRequest> },
+    /// One request is in flight; nothing else may start. `retry_of`: the send whose failed
+    /// recipients it retries (part of its key).
+    Sending {
+        request: Rc<SendRequest>,
+        retry_of: Option<i64>,
+    },
     /// The server's answer (first or replayed).
     Done {
         request: Rc<SendRequest>,
@@ -64,6 +68,7 @@ pub enum Phase {
     /// gets it twice. Otherwise the server refused it and it may be edited.
     Failed {
         request: Rc<SendRequest>,
+        retry_of: Option<i64>,
         message: String,
         unknown: bool,
     },
@@ -153,14 +158,16 @@ impl Compose {
         )
     }
 
-    /// The request a locked message sends again: the one whose answer was lost.
-    pub fn unanswered(&self) -> Option<&Rc<SendRequest>> {
+    /// The request a locked message sends again, the one whose answer was lost, with what it
+    /// retried (so it goes again under the same key).
+    pub fn unanswered(&self) -> Option<(&Rc<SendRequest>, Option<i64>)> {
         match &self.phase {
             Phase::Failed {
                 request,
+                retry_of,
                 unknown: true,
                 ..
-            } => Some(request),
+            } => Some((request, *retry_of)),
             _ => None,
         }
     }
@@ -173,14 +180,15 @@ impl Compose {
     }
 
     /// Starts sending `request`; false (and nothing changes) while another send is in flight or
-    /// after this very message was answered, unless it is a `retry` of what failed in it.
-    pub fn start_send(&mut self, request: SendRequest, retry: bool) -> bool {
+    /// after this very message was answered, unless it retries what failed in send `retry_of`.
+    pub fn start_send(&mut self, request: SendRequest, retry_of: Option<i64>) -> bool {
         match &self.phase {
             Phase::Sending { .. } => false,
-            Phase::Done { request: done, .. } if **done == request && !retry => false,
+            Phase::Done { request: done, .. } if **done == request && retry_of.is_none() => false,
             _ => {
                 self.phase = Phase::Sending {
                     request: Rc::new(request),
+                    retry_of,
                 };
                 true
             }
@@ -193,13 +201,17 @@ impl Compose {
         request: &SendRequest,
         answer: Result<(SendResponse, bool), SendFailure>,
     ) {
-        let Phase::Sending { request: sending } = &self.phase else {
+        let Phase::Sending {
+            request: sending,
+            retry_of,
+        } = &self.phase
+        else {
             return;
         };
         if **sending != *request {
             return;
         }
-        let request = sending.clone();
+        let (request, retry_of) = (sending.clone(), *retry_of);
         self.phase = match answer {
             Ok((response, replayed)) => Phase::Done {
                 request,
@@ -208,6 +220,7 @@ impl Compose {
             },
             Err(failure) => Phase::Failed {
                 request,
+                retry_of,
                 message: failure.message,
                 unknown: failure.outcome_unknown,
             },
@@ -485,9 +498,12 @@ mod tests {
         let mut compose = Compose::default();
         compose.choose_template(7);
         let sent = request(&["L1"]);
-        compose.start_send(sent.clone(), false);
+        compose.start_send(sent.clone(), None);
         compose.finish(&sent, Err(lost("Marketing took too long to answer.")));
-        assert_eq!(compose.unanswered().map(|r| &**r), Some(&sent));
+        assert_eq!(
+            compose.unanswered().map(|(r, of)| (&**r, of)),
+            Some((&sent, None))
+        );
         assert!(compose.is_locked());
 
         // Nothing about the message changes: a changed message would be a new one.
@@ -518,7 +534,7 @@ mod tests {
     fn a_refused_send_leaves_the_message_editable() {
         let mut compose = Compose::default();
         let sent = request(&["L1"]);
-        compose.start_send(sent.clone(), false);
+        compose.start_send(sent.clone(), None);
         compose.finish(
             &sent,
             Err(SendFailure {
@@ -555,13 +571,24 @@ mod tests {
         assert_ne!(retry_key, fingerprint("rep-1", &same, Some(answer.id + 1)));
 
         let mut compose = Compose::default();
-        compose.start_send(sent.clone(), false);
+        compose.start_send(sent.clone(), None);
+        let answer_id = answer.id;
         compose.finish(&sent, Ok((answer, false)));
         assert!(
-            !compose.start_send(same.clone(), false),
+            !compose.start_send(same.clone(), None),
             "the answered message"
         );
-        assert!(compose.start_send(same, true), "a retry of its failures");
+        assert!(
+            compose.start_send(same.clone(), Some(answer_id)),
+            "a retry of its failures"
+        );
+
+        // The retry's answer is lost: "Send again" sends it as the retry it was, under its key.
+        compose.finish(&same, Err(lost("Marketing took too long to answer.")));
+        assert_eq!(
+            compose.unanswered().map(|(r, of)| (&**r, of)),
+            Some((&same, Some(answer_id)))
+        );
     }
 
     #[test]
@@ -598,10 +625,10 @@ mod tests {
     fn a_second_send_while_one_is_in_flight_does_nothing() {
         let mut compose = Compose::default();
         compose.choose_template(7);
-        assert!(compose.start_send(request(&["L1"]), false));
-        assert!(!compose.start_send(request(&["L1"]), false), "double click");
+        assert!(compose.start_send(request(&["L1"]), None));
+        assert!(!compose.start_send(request(&["L1"]), None), "double click");
         assert!(
-            !compose.start_send(request(&["L2"]), false),
+            !compose.start_send(request(&["L2"]), None),
             "another message"
         );
         compose.choose_template(8);
@@ -612,25 +639,25 @@ mod tests {
     fn an_answered_message_is_not_sent_again_but_a_failed_one_may_be() {
         let mut compose = Compose::default();
         let sent = request(&["L1"]);
-        compose.start_send(sent.clone(), false);
+        compose.start_send(sent.clone(), None);
         compose.finish(
             &sent,
             Ok((response(vec![result("L1", SendOutcome::Sent)]), false)),
         );
         assert!(matches!(compose.phase, Phase::Done { .. }));
-        assert!(!compose.start_send(sent.clone(), false));
+        assert!(!compose.start_send(sent.clone(), None));
 
         let mut compose = Compose::default();
-        compose.start_send(sent.clone(), false);
+        compose.start_send(sent.clone(), None);
         compose.finish(&sent, Err(lost("Can't reach marketing.")));
         assert!(matches!(compose.phase, Phase::Failed { .. }));
-        assert!(compose.start_send(sent, false), "retry after a lost answer");
+        assert!(compose.start_send(sent, None), "retry after a lost answer");
     }
 
     #[test]
     fn a_late_answer_to_another_request_is_ignored() {
         let mut compose = Compose::default();
-        compose.start_send(request(&["L1"]), false);
+        compose.start_send(request(&["L1"]), None);
         compose.finish(&request(&["L2"]), Err(lost("late")));
         assert!(compose.is_sending());
     }

@@ -122,11 +122,12 @@ fn rescue(chain: &[Element]) {
     if !(lost && on_nothing) {
         return;
     }
+    // The nearest HTML ancestor: an SVG chart's bars sit in an <svg>, which is not one.
     let Some(home) = chain
         .iter()
         .skip(1)
-        .find(|element| element.is_connected() && !is_disabled(element))
-        .and_then(|element| element.dyn_ref::<HtmlElement>().cloned())
+        .filter(|element| element.is_connected() && !is_disabled(element))
+        .find_map(|element| element.dyn_ref::<HtmlElement>().cloned())
     else {
         return;
     };

@@ -427,7 +427,7 @@ mod tests {
 
     #[test]
     fn searches_match_literally_and_in_any_case_beyond_ascii() {
-        assert_eq!(contains_pattern("50%_OFF"), "%50\\%\\_off%");
+        assert_eq!(contains_pattern("50%_OFF\\"), "%50\\%\\_off\\\\%");
         let conn = open_in_memory().unwrap();
         let matches = |text: &str, search: &str| -> bool {
             conn.query_row(

@@ -465,11 +465,6 @@ mod tests {
     }
 
     #[test]
-    fn search_patterns_match_literally() {
-        assert_eq!(contains_pattern("50%_off\\"), "%50\\%\\_off\\\\%");
-    }
-
-    #[test]
     fn request_size_and_crm_ids_are_checked_before_the_database() {
         let request = |records: Vec<EnrolRecord>| EnrolRequest { records };
         let field = |r: EnrolRequest| validate_request(&r).unwrap_err().error.field.unwrap();

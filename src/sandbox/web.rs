@@ -20,12 +20,11 @@ use tower_http::cors::{AllowOrigin, CorsLayer};
 use tower_http::services::ServeDir;
 use tower_http::set_header::SetResponseHeaderLayer;
 
-use super::api::{self, parse_body, QueryParams};
+use super::api::{self, parse_body, parse_entity, QueryParams};
 use super::db::{from_millis, to_millis};
 use super::error::{ApiResult, Failure};
 use super::{openapi, AppState};
 use crate::protocol::Manifest;
-use crate::wire::Entity;
 
 /// Headers every response of both origins carries.
 fn with_common_headers(router: Router) -> Router {
@@ -334,12 +333,8 @@ fn tenant_of(conn: &rusqlite::Connection, crm_user: Option<&str>) -> ApiResult<i
 }
 
 fn entity_param(text: Option<&str>) -> ApiResult<Option<String>> {
-    text.map(|e| {
-        Entity::parse(e)
-            .map(|e| e.as_str().to_owned())
-            .ok_or_else(|| Failure::invalid("entity", "'entity' must be lead, contact or account."))
-    })
-    .transpose()
+    text.map(|e| parse_entity(e).map(|e| e.as_str().to_owned()))
+        .transpose()
 }
 
 async fn crm_records(

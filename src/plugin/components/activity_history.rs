@@ -209,6 +209,7 @@ pub fn ActivityHistory(props: &ActivityHistoryProps) -> Html {
                 filters={history.filters.clone()}
                 counts={props.counts.clone()}
                 matching={history.kind_counts.clone()}
+                clears={history.clears}
                 on_toggle_kind={dispatch.reform(Action::ToggleKind)}
                 on_text={dispatch.reform(Action::SetText)}
                 on_range={dispatch.reform(|range: DateRange| Action::SetRange(range))}

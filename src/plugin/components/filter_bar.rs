@@ -25,6 +25,10 @@ pub struct FilterBarProps {
     /// API said (or when it failed).
     #[prop_or_default]
     pub matching: Option<Rc<BTreeMap<ActivityKind, u64>>>,
+    /// How many times the filters were cleared (from anywhere): each clear drops a search
+    /// still waiting for its debounce.
+    #[prop_or_default]
+    pub clears: u32,
     pub on_toggle_kind: Callback<ActivityKind>,
     /// The search text, once the user paused typing.
     pub on_text: Callback<String>,
@@ -39,16 +43,17 @@ pub fn FilterBar(props: &FilterBarProps) -> Html {
     let debounce = use_mut_ref(|| None::<Timeout>);
     let last_sent = use_mut_ref(|| props.filters.text.clone());
 
-    // The filters' text changed from outside, or they were all cleared (by the no-match
-    // panel's button, say): the input follows, and a search still waiting for its debounce is
-    // dropped rather than landing on the cleared history a moment later.
+    // The filters' text changed from outside, or they were cleared (by the no-match panel's
+    // button, say): the input follows, and a search still waiting for its debounce is dropped
+    // rather than landing on the cleared history a moment later.
     {
         let (text, debounce, last_sent) = (text.clone(), debounce.clone(), last_sent.clone());
-        let cleared = props.filters == Filters::default();
+        let seen_clears = use_mut_ref(|| props.clears);
         use_effect_with(
-            (props.filters.text.clone(), cleared),
-            move |(outer, cleared)| {
-                if *last_sent.borrow() != *outer || *cleared {
+            (props.filters.text.clone(), props.clears),
+            move |(outer, clears)| {
+                let cleared = seen_clears.replace(*clears) != *clears;
+                if *last_sent.borrow() != *outer || cleared {
                     debounce.borrow_mut().take();
                     *last_sent.borrow_mut() = outer.clone();
                     text.set(outer.clone());

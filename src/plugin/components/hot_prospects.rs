@@ -61,8 +61,8 @@ pub fn HotProspects() -> Html {
     // What the user picked; until then a manager sees the whole team and a rep their own.
     let chosen = use_state_eq(|| None::<OwnerSelection>);
     let ranking = use_state(|| Load::<Rc<Ranking>>::Loading);
-    // Whose ranking is on screen, and why the last refresh of it failed: a failed refresh keeps
-    // the rows (and the 5-minute timer) and says so above them.
+    // Whose ranking (or failure to rank) is on screen, and why the last refresh of it failed: a
+    // failed refresh keeps the rows (and the 5-minute timer) and says so above them.
     let ranked_for = use_mut_ref(|| None::<OwnerSelection>);
     let refresh_error = use_state(|| None::<ApiError>);
     // Bumped by Refresh, by the 5-minute timer and on retry.
@@ -128,6 +128,8 @@ pub fn HotProspects() -> Html {
                             refresh_error.set(Some(error));
                         }
                         Err(error) => {
+                            // The failure on screen is this owner's (not shown for another).
+                            *ranked_for.borrow_mut() = Some(owner);
                             refresh_error.set(None);
                             ranking.set(Load::Failed(error));
                         }

@@ -69,8 +69,8 @@ enum Action {
     When(When),
     LogNote(bool),
     Preview(usize),
-    /// A request, and whether it retries what failed in the send on screen.
-    Start(SendRequest, bool),
+    /// A request, and the send whose failed recipients it retries.
+    Start(SendRequest, Option<i64>),
     Finish(SendRequest, Result<(SendResponse, bool), SendFailure>),
     /// Unlock a message whose send may have gone out, to change it.
     EditAnyway,
@@ -89,8 +89,8 @@ impl Reducible for ComposeState {
             Action::When(when) => compose.set_when(when),
             Action::LogNote(on) => compose.set_log_note(on),
             Action::Preview(index) => compose.preview = Some(index),
-            Action::Start(request, retry) => {
-                compose.start_send(request, retry);
+            Action::Start(request, retry_of) => {
+                compose.start_send(request, retry_of);
             }
             Action::EditAnyway => compose.edit_anyway(),
             Action::Finish(request, answer) => compose.finish(&request, answer),
@@ -300,7 +300,7 @@ fn Composer(props: &ComposerProps) -> Html {
                 return;
             }
             mark("sidebar:send-click");
-            state.dispatch(Action::Start(request.clone(), retry_of.is_some()));
+            state.dispatch(Action::Start(request.clone(), retry_of));
             let (state, session, bridge, in_flight) = (
                 state.clone(),
                 session.clone(),
@@ -504,7 +504,9 @@ fn Composer(props: &ComposerProps) -> Html {
             };
             let sending = compose.is_sending();
             // After a lost answer the message is locked: Send sends that very request again.
-            let unanswered = compose.unanswered().cloned();
+            let unanswered = compose
+                .unanswered()
+                .map(|(request, retry_of)| (request.clone(), retry_of));
             let locked = compose.is_locked();
             let sendable = answered.as_ref().map(|a| a.sendable).unwrap_or(0);
             let can_send = unanswered.is_some() || (!sending && sendable > 0 && scheduled.is_ok());
@@ -513,7 +515,9 @@ fn Composer(props: &ComposerProps) -> Html {
                 let at = scheduled.ok().flatten();
                 let unanswered = unanswered.clone();
                 Callback::from(move |_: MouseEvent| match (&unanswered, can_send, &draft) {
-                    (Some(request), _, _) => send.emit(((**request).clone(), None)),
+                    (Some((request, retry_of)), _, _) => {
+                        send.emit(((**request).clone(), *retry_of))
+                    }
                     (None, true, Some(draft)) => send.emit((
                         SendRequest {
                             scheduled_at: at,
@@ -642,11 +646,14 @@ fn Composer(props: &ComposerProps) -> Html {
                         />
                         { "Log a \u{201c}Sent Email\u{201d} note on the CRM record" }
                     </label>
-                    if let Phase::Failed { message, unknown, .. } = &compose.phase {
+                    if let Phase::Failed { request, message, unknown, .. } = &compose.phase {
                         <div class="error-panel compact send-failed" role="alert">
                             if *unknown {
                                 <p class="error-message">
-                                    { format!("The send did not complete: {message} It may have gone out. \u{201c}Send again\u{201d} sends exactly this message, and nobody gets it twice.") }
+                                    { format!(
+                                        "The send did not complete: {message} It may have gone out. \u{201c}Send again\u{201d} sends exactly this message to the same {}, and nobody gets it twice.",
+                                        plural(request.recipients.len() as u32, "recipient"),
+                                    ) }
                                 </p>
                                 <p class="send-field-hint">
                                     { "Changing it makes a new message: anyone the first one reached would get both." }
