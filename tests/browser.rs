@@ -717,6 +717,17 @@ fn HistoryWhenReady() -> Html {
 /// An activity page with nothing on it.
 const EMPTY_PAGE: &str = r#"{"items":[],"nextCursor":null}"#;
 
+/// [`lead_api`], with no activities for requests whose path has `part`.
+fn lead_api_empty_for(part: &'static str) -> impl Fn(&str, &str) -> (u16, String) {
+    move |path, auth| {
+        if path.contains(part) {
+            (200, EMPTY_PAGE.to_owned())
+        } else {
+            lead_api(path, auth)
+        }
+    }
+}
+
 /// The activity history of lead L-1, once the host's context came.
 async fn mount_history() -> Mounted {
     let mounted = mount_bridge(html! { <HistoryWhenReady /> }).await;
@@ -1269,13 +1280,7 @@ async fn focus_stays_in_the_list_when_its_row_scrolls_out_of_the_dom() {
 
 #[wasm_bindgen_test]
 async fn the_no_match_panels_clear_filters_drops_a_search_still_waiting() {
-    let api = FakeApi::install(|path, auth| {
-        if path.contains("kinds=") {
-            (200, EMPTY_PAGE.to_owned())
-        } else {
-            lead_api(path, auth)
-        }
-    });
+    let api = FakeApi::install(lead_api_empty_for("kinds="));
     let mounted = mount_history().await;
     let root = mounted.root.clone();
     wait_for("the rows", || all(&root, "li.activity-row").len() == 4).await;
@@ -1489,13 +1494,7 @@ async fn scrolling_to_the_end_loads_the_next_page_by_cursor() {
 
 #[wasm_bindgen_test]
 async fn an_empty_history_and_an_empty_filter_say_different_things() {
-    let _api = FakeApi::install(|path, auth| {
-        if path.contains("/activities") {
-            (200, EMPTY_PAGE.to_owned())
-        } else {
-            lead_api(path, auth)
-        }
-    });
+    let _api = FakeApi::install(lead_api_empty_for("/activities"));
     let mounted = mount_history().await;
     let root = mounted.root.clone();
     wait_for("the empty history", || {

@@ -103,6 +103,30 @@ async fn choose_first_template(client: &Client) -> String {
 
 /// The `nth` subscribed lead of the rep with an email, other than the seed's special leads (the
 /// list test emails the demo lead; each other test takes its own `nth`).
+/// Script for the plugin's frame: keeps the Idempotency-Key of every `POST /v1/sends` in
+/// `window.__sendKeys`, and loses the answer to the `nth` (from 1) after the server handled it,
+/// as a dropped connection would.
+fn keep_send_keys_losing_answer(nth: usize) -> String {
+    format!(
+        "const original = window.fetch.bind(window);
+         window.__sendKeys = [];
+         window.fetch = async (request, init) => {{
+           const url = typeof request === 'string' ? request : request.url;
+           if (request.method === 'POST' && new URL(url).pathname === '/v1/sends') {{
+             window.__sendKeys.push(request.headers.get('Idempotency-Key'));
+             const answer = await original(request, init);
+             if (window.__sendKeys.length === {nth}) {{
+               await answer.text();
+               throw new TypeError('Failed to fetch');
+             }}
+             return answer;
+           }}
+           return original(request, init);
+         }};
+         return true;"
+    )
+}
+
 /// Chooses the first template and, once the pre-flight says one recipient gets it, sends it.
 async fn send_the_first_template(client: &Client) {
     choose_first_template(client).await;
@@ -326,26 +350,12 @@ async fn a_retry_after_a_lost_answer_without_storage_is_not_sent_twice() {
     // /v1/sends goes out and its answer is dropped.
     eval(
         &client,
-        "Object.defineProperty(window, 'sessionStorage', {
+        &("Object.defineProperty(window, 'sessionStorage', {
            configurable: true,
            get() { throw new DOMException('The operation is insecure.', 'SecurityError'); }
-         });
-         const original = window.fetch.bind(window);
-         window.__sendKeys = [];
-         window.fetch = async (request, init) => {
-           const url = typeof request === 'string' ? request : request.url;
-           if (request.method === 'POST' && new URL(url).pathname === '/v1/sends') {
-             window.__sendKeys.push(request.headers.get('Idempotency-Key'));
-             const answer = await original(request, init);
-             if (window.__sendKeys.length === 1) {
-               await answer.text();
-               throw new TypeError('Failed to fetch');
-             }
-             return answer;
-           }
-           return original(request, init);
-         };
-         return true;",
+         });"
+        .to_owned()
+            + &keep_send_keys_losing_answer(1)),
     )
     .await;
     send_the_first_template(&client).await;
@@ -578,26 +588,7 @@ async fn retrying_a_send_that_failed_for_everyone_sends_it_again() {
     )
     .await;
     // The answer to the first retry (the second POST) is lost on the way back.
-    eval(
-        &client,
-        "const original = window.fetch.bind(window);
-         window.__sendKeys = [];
-         window.fetch = async (request, init) => {
-           const url = typeof request === 'string' ? request : request.url;
-           if (request.method === 'POST' && new URL(url).pathname === '/v1/sends') {
-             window.__sendKeys.push(request.headers.get('Idempotency-Key'));
-             const answer = await original(request, init);
-             if (window.__sendKeys.length === 2) {
-               await answer.text();
-               throw new TypeError('Failed to fetch');
-             }
-             return answer;
-           }
-           return original(request, init);
-         };
-         return true;",
-    )
-    .await;
+    eval(&client, &keep_send_keys_losing_answer(2)).await;
     send_the_first_template(&client).await;
     wait_for(&client, ".send-results").await;
     assert_eq!(text_of(&client, ".send-summary").await, "1 failed");
