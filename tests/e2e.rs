@@ -23,26 +23,6 @@ async fn open_lead(client: &Client, crm_id: &str) {
     .await;
 }
 
-/// The demo lead's record page, outside the sidebar's frame (`#sidebar-frame`).
-async fn open_demo_lead_page(client: &Client) {
-    client
-        .goto(&format!(
-            "{}/record?entity=lead&id={}&user=rep-ava",
-            harness().host,
-            seed::DEMO_LEAD
-        ))
-        .await
-        .unwrap();
-    wait_for(client, "#sidebar-frame").await;
-}
-
-/// Script lines for a test that mounts a sidebar of its own on the demo record page: `box`, a
-/// 600 px container, and `plugin`, the plugin's origin.
-const ANOTHER_SIDEBAR: &str = "const box = document.createElement('div');
-     box.style.height = '600px';
-     document.body.appendChild(box);
-     const plugin = new URL(document.getElementById('sidebar-frame').src).origin;";
-
 #[tokio::test]
 async fn a_rep_reads_the_latest_activity_filters_and_searches() {
     let client = browser().await;

@@ -638,3 +638,57 @@ async fn retrying_a_send_that_failed_for_everyone_sends_it_again() {
     assert!(keys[3] != keys[0] && keys[3] != keys[1], "{keys:?}");
     client.close().await.unwrap();
 }
+
+/// The user switches record and the CRM cannot send the sidebar the new one: the message
+/// stays, but it cannot go out (to the record the user has left) until a context comes.
+#[tokio::test]
+async fn nothing_is_sent_while_the_crm_could_not_say_which_record_is_open() {
+    let profile: Value = api_get(REP, &format!("/v1/records/lead/{}", seed::DEMO_LEAD)).await;
+    let email = profile["email"].as_str().unwrap().to_owned();
+    let client = browser().await;
+    open_demo_lead_page(&client).await;
+    eval(
+        &client,
+        &format!(
+            "{ANOTHER_SIDEBAR}
+             let calls = 0;
+             window.__stale = CrmSidebarHost.mount({{
+               container: box, frameId: 'stale-frame', pluginUrl: plugin + '/index.html',
+               view: 'send',
+               getContext: () => {{
+                 calls += 1;
+                 if (calls > 1) return Promise.reject(new Error('SSO is down'));
+                 return Demo.mintToken().then(t => ({{
+                   token: t.token, expiresAt: t.expiresAt,
+                   user: {{ id: 'rep-ava', name: 'Ava' }},
+                   record: {{ entity: 'lead', id: '{}', email: {email:?} }},
+                 }}));
+               }},
+             }});
+             return true;",
+            seed::DEMO_LEAD
+        ),
+    )
+    .await;
+    let frame = wait_for(&client, "#stale-frame").await;
+    frame.enter_frame().await.unwrap();
+    choose_first_template(&client).await;
+    wait_for_one_sendable(&client).await;
+    client.enter_parent_frame().await.unwrap();
+    eval(
+        &client,
+        "window.__stale.update({ record: { entity: 'lead', id: 'LEAD-0002' } }); return true;",
+    )
+    .await;
+    let frame = wait_for(&client, "#stale-frame").await;
+    frame.enter_frame().await.unwrap();
+    wait_until(
+        &client,
+        "Send is held back",
+        "const b = document.getElementById('send-submit');
+         return !!b && b.disabled
+             && document.body.textContent.includes('reopen it to send');",
+    )
+    .await;
+    client.close().await.unwrap();
+}

@@ -204,6 +204,26 @@ pub async fn poll(client: &Client, what: &str, script: &str) -> Value {
     }
 }
 
+/// The demo lead's record page, outside the sidebar's frame (`#sidebar-frame`).
+pub async fn open_demo_lead_page(client: &Client) {
+    client
+        .goto(&format!(
+            "{}/record?entity=lead&id={}&user=rep-ava",
+            harness().host,
+            crm_sidebar::sandbox::seed::DEMO_LEAD
+        ))
+        .await
+        .unwrap();
+    wait_for(client, "#sidebar-frame").await;
+}
+
+/// Script lines for a test that mounts a sidebar of its own on the demo record page: `box`, a
+/// 600 px container, and `plugin`, the plugin's origin.
+pub const ANOTHER_SIDEBAR: &str = "const box = document.createElement('div');
+     box.style.height = '600px';
+     document.body.appendChild(box);
+     const plugin = new URL(document.getElementById('sidebar-frame').src).origin;";
+
 /// The notes the demo CRM holds for a lead, as `crm_user` sees them: (subject, body).
 pub async fn crm_notes(crm_user: &str, crm_id: &str) -> Vec<(String, String)> {
     let url = format!(

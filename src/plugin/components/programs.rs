@@ -206,7 +206,12 @@ pub fn Programs(props: &ProgramsProps) -> Html {
             posts.clone(),
         );
         let on_changed = props.on_changed.clone();
+        let stale = host.context_failed;
         Callback::from(move |(batch, kind): Batch| {
+            // The CRM could not tell the sidebar what the user looks at now: enrol nobody.
+            if stale {
+                return;
+            }
             let Some(signal) = posts.as_ref().as_ref().map(|c| c.signal()) else {
                 return;
             };
@@ -437,7 +442,7 @@ pub fn Programs(props: &ProgramsProps) -> Html {
                             id="programs-enrol"
                             type="button"
                             class="button button-primary"
-                            disabled={busy || chosen.is_empty()}
+                            disabled={busy || chosen.is_empty() || host.context_failed}
                             aria-busy={busy.to_string()}
                             aria-describedby="programs-hint"
                             onclick={enrol}
@@ -445,7 +450,13 @@ pub fn Programs(props: &ProgramsProps) -> Html {
                             { label }
                         </button>
                         <p id="programs-hint" class="programs-hint">
-                            { if chosen.is_empty() { "Select one or more active programs." } else { "" } }
+                            { if host.context_failed {
+                                "The CRM couldn't update the sidebar: reopen it to enrol."
+                            } else if chosen.is_empty() {
+                                "Select one or more active programs."
+                            } else {
+                                ""
+                            } }
                         </p>
                         if let Some(on_done) = props.on_done.as_ref().filter(|_| !view.runs.is_empty() && !busy) {
                             <button id="programs-done" type="button" class="button" onclick={on_done.reform(|_| ())}>

@@ -295,8 +295,10 @@ fn Composer(props: &ComposerProps) -> Html {
             _ => String::new(),
         };
         // A request, and the id of the send whose failed recipients it retries.
+        let stale = host.context_failed;
         Callback::from(move |(request, retry_of): (SendRequest, Option<i64>)| {
-            if in_flight.replace(true) {
+            // The CRM could not tell the sidebar what the user looks at now: email nobody.
+            if stale || in_flight.replace(true) {
                 return;
             }
             mark("sidebar:send-click");
@@ -509,7 +511,9 @@ fn Composer(props: &ComposerProps) -> Html {
                 .map(|(request, retry_of)| (request.clone(), retry_of));
             let locked = compose.is_locked();
             let sendable = answered.as_ref().map(|a| a.sendable).unwrap_or(0);
-            let can_send = unanswered.is_some() || (!sending && sendable > 0 && scheduled.is_ok());
+            let stale = host.context_failed;
+            let can_send =
+                !stale && (unanswered.is_some() || (!sending && sendable > 0 && scheduled.is_ok()));
             let onclick = {
                 let (send, draft) = (send.clone(), draft.clone());
                 let at = scheduled.ok().flatten();
@@ -684,6 +688,11 @@ fn Composer(props: &ComposerProps) -> Html {
                         >
                             { label }
                         </button>
+                        if stale {
+                            <p class="send-field-hint">
+                                { "The CRM couldn't update the sidebar: reopen it to send. Your message is kept." }
+                            </p>
+                        }
                         if sending {
                             <div class="send-progress" role="status">
                                 <progress aria-label="Sending"></progress>
