@@ -278,6 +278,12 @@ async fn a_rep_reads_the_timeline_selects_a_bucket_and_exports_it() {
     assert!(rows.len() > 1, "{csv}");
     assert_eq!(rows[0][0], "Id");
     assert_eq!(rows[0][1], "Occurred at (UTC)");
+    // Beside it, the time in the user's zone, which the header names.
+    let zone: chrono_tz::Tz = rows[0][2]
+        .strip_prefix("Local time (")
+        .and_then(|rest| rest.strip_suffix(')'))
+        .and_then(|zone| zone.parse().ok())
+        .unwrap_or_else(|| panic!("{:?}", rows[0]));
     let from = time(&attr_of(&client, ".timeline-export", "data-from").await);
     let to = time(&attr_of(&client, ".timeline-export", "data-to").await);
     let expected = sandbox_activities(from, to, Some(EMAIL_KINDS)).await;
@@ -288,12 +294,14 @@ async fn a_rep_reads_the_timeline_selects_a_bucket_and_exports_it() {
         assert_eq!(row.len(), rows[0].len());
         assert_eq!(row[0], activity.id.to_string());
         assert_eq!(time(&row[1]), activity.occurred_at);
-        assert_eq!(row[2], activity.kind.label());
+        let local = activity.occurred_at.with_timezone(&zone).naive_local();
+        assert_eq!(row[2], local.format("%Y-%m-%d %H:%M:%S").to_string());
+        assert_eq!(row[3], activity.kind.label());
         let subject = activity.subject.clone().unwrap_or_default();
         if subject.starts_with(['=', '+', '-', '@']) {
-            assert_eq!(row[3], format!("'{subject}"));
+            assert_eq!(row[4], format!("'{subject}"));
         } else {
-            assert_eq!(row[3], subject);
+            assert_eq!(row[4], subject);
         }
     }
     client.close().await.unwrap();

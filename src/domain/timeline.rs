@@ -7,7 +7,7 @@
 
 use std::collections::BTreeMap;
 
-use chrono::{DateTime, Duration, SecondsFormat, Utc};
+use chrono::{DateTime, Datelike, Duration, NaiveDateTime, SecondsFormat, Timelike, Utc};
 
 use crate::domain::activity_details::format_delta;
 use crate::domain::activity_filters::encode_component;
@@ -453,7 +453,7 @@ pub fn bucket_period(
     (start, end.min(to).max(start))
 }
 
-/// CSV columns of the export.
+/// CSV columns of the export; the user's local time follows the UTC one (see [`csv`]).
 pub const CSV_HEADER: &[&str] = &[
     "Id",
     "Occurred at (UTC)",
@@ -474,10 +474,22 @@ pub const CSV_HEADER: &[&str] = &[
 
 /// The export as CSV (RFC 4180: CRLF lines, quoted where needed), a header and one row per
 /// activity. Record data is untrusted: a text cell a spreadsheet would run as a formula (it
-/// starts with `=`, `+`, `-`, `@`, a tab or a carriage return) gets a leading `'`.
-pub fn csv(activities: &[Activity]) -> String {
+/// starts with `=`, `+`, `-`, `@`, a tab or a carriage return) gets a leading `'`. Each time is
+/// given in UTC (exact, for machines) and as the wall-clock time in the user's `zone`
+/// (`wall_clock`, `YYYY-MM-DD HH:MM:SS`, for people).
+pub fn csv(
+    activities: &[Activity],
+    zone: &str,
+    wall_clock: impl Fn(&DateTime<Utc>) -> Option<NaiveDateTime>,
+) -> String {
     let mut out = String::new();
-    push_row(&mut out, CSV_HEADER.iter().map(|h| Cell::Text(h)));
+    let local_header = format!("Local time ({zone})");
+    let header = CSV_HEADER[..2]
+        .iter()
+        .copied()
+        .chain([local_header.as_str()])
+        .chain(CSV_HEADER[2..].iter().copied());
+    push_row(&mut out, header.map(Cell::Text));
     for activity in activities {
         let details = &activity.details;
         let text = |value: &Option<String>| value.clone().unwrap_or_default();
@@ -492,6 +504,20 @@ pub fn csv(activities: &[Activity]) -> String {
             activity
                 .occurred_at
                 .to_rfc3339_opts(SecondsFormat::AutoSi, true),
+            // By hand: chrono's format strings would bring their interpreter into the wasm.
+            wall_clock(&activity.occurred_at)
+                .map(|l| {
+                    format!(
+                        "{:04}-{:02}-{:02} {:02}:{:02}:{:02}",
+                        l.year(),
+                        l.month(),
+                        l.day(),
+                        l.hour(),
+                        l.minute(),
+                        l.second()
+                    )
+                })
+                .unwrap_or_default(),
             activity.kind.label().to_owned(),
             text(&activity.subject),
             text(&activity.url),
@@ -515,8 +541,8 @@ pub fn csv(activities: &[Activity]) -> String {
         push_row(
             &mut out,
             row.iter().enumerate().map(|(column, value)| {
-                // Id, time, seconds and score change are numbers and times we wrote ourselves.
-                if matches!(column, 0 | 1 | 8 | 12) {
+                // Id, times, seconds and score change are numbers and times we wrote ourselves.
+                if matches!(column, 0 | 1 | 2 | 9 | 13) {
                     Cell::Number(value)
                 } else {
                     Cell::Text(value)
@@ -885,13 +911,17 @@ mod tests {
             activity(4, ActivityKind::PageVisit, "-2+3"),
             activity(5, ActivityKind::PageVisit, "\tcmd"),
         ];
-        let text = csv(&rows);
+        // Berlin in March: an hour ahead of UTC.
+        let berlin = |at: &DateTime<Utc>| Some((*at + Duration::hours(1)).naive_utc());
+        let text = csv(&rows, "Europe/Berlin", berlin);
         let lines: Vec<&str> = text.split("\r\n").collect();
         assert_eq!(lines.len(), 7, "header, 5 rows and the final CRLF: {text}");
-        assert!(lines[0].starts_with("Id,Occurred at (UTC),Kind,Subject,"));
+        assert!(
+            lines[0].starts_with("Id,Occurred at (UTC),Local time (Europe/Berlin),Kind,Subject,")
+        );
         assert_eq!(
             lines[1],
-            "1,2026-03-10T09:30:00Z,Email sent,\"'@SUM(A1)\",,,,,,,,,,,"
+            "1,2026-03-10T09:30:00Z,2026-03-10 10:30:00,Email sent,\"'@SUM(A1)\",,,,,,,,,,,"
         );
         assert!(
             lines[2].contains(",\"Contact, \"\"sales\"\"\","),
@@ -916,7 +946,12 @@ mod tests {
 
     #[test]
     fn an_empty_export_is_its_header() {
-        assert_eq!(csv(&[]), format!("{}\r\n", CSV_HEADER.join(",")));
+        assert_eq!(
+            csv(&[], "UTC", |at| Some(at.naive_utc())),
+            "Id,Occurred at (UTC),Local time (UTC),Kind,Subject,URL,Campaign,Clicked URL,\
+             Page title,Seconds on page,Form,Form fields,Program,Score change,Score reason,\
+             Bounce\r\n"
+        );
         assert_eq!(
             csv_file_name("LEAD/0001 x", TimelineRange::All),
             "LEAD_0001_x-engagement-all.csv"

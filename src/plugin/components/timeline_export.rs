@@ -19,6 +19,7 @@ use crate::domain::activity_filters::ActivityQuery;
 use crate::domain::timeline::{csv, csv_file_name, TimelineRange};
 use crate::plugin::api;
 use crate::plugin::bridge::use_host;
+use crate::plugin::intl::use_formats;
 use crate::plugin::window;
 use crate::wire::query::ACTIVITIES_MAX_LIMIT;
 use crate::wire::{ActivityKind, Entity};
@@ -55,6 +56,7 @@ impl Drop for ObjectUrl {
 #[component]
 pub fn ExportButton(props: &ExportButtonProps) -> Html {
     let host = use_host();
+    let formats = use_formats();
     let phase = use_state_eq(|| Phase::Idle);
     let file = use_state(|| None::<Rc<ObjectUrl>>);
     let in_flight = use_mut_ref(|| None::<AbortController>);
@@ -78,6 +80,7 @@ pub fn ExportButton(props: &ExportButtonProps) -> Html {
             in_flight.clone(),
         );
         let (entity, crm_id, button) = (props.entity, props.crm_id.clone(), button.clone());
+        let formats = formats.clone();
         let name = csv_file_name(&props.crm_id, props.range);
         let query = ActivityQuery {
             kinds: props.kinds.clone(),
@@ -104,7 +107,7 @@ pub fn ExportButton(props: &ExportButtonProps) -> Html {
                 query.clone(),
                 name.clone(),
             );
-            let (crm_id, button) = (crm_id.clone(), button.clone());
+            let (crm_id, button, formats) = (crm_id.clone(), button.clone(), formats.clone());
             spawn_local(async move {
                 let mut activities = Vec::new();
                 let mut cursor: Option<String> = None;
@@ -130,7 +133,10 @@ pub fn ExportButton(props: &ExportButtonProps) -> Html {
                         }
                     }
                 }
-                match download(&csv(&activities), &name) {
+                let text = csv(&activities, formats.resolved_time_zone(), |at| {
+                    formats.wall_clock(at)
+                });
+                match download(&text, &name) {
                     Some((url, blob)) => {
                         if let Some(button) = button.get() {
                             let _ = js_sys::Reflect::set(&button, &"csvBlob".into(), &blob);
