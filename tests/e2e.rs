@@ -411,11 +411,7 @@ async fn a_failing_single_sign_on_is_said_at_once_and_tried_again() {
                  calls += 1;
                  if (calls === 1) return Promise.reject(new Error('SSO is down'));
                  // The plugin renews a token this short-lived within about a second.
-                 return Demo.mintToken().then(t => ({{
-                   token: t.token, expiresAt: new Date(Date.now() + 2000).toISOString(),
-                   user: {{ id: 'rep-ava', name: 'Ava' }},
-                   record: {{ entity: 'lead', id: '{}' }},
-                 }}));
+                 return contextOf({{ entity: 'lead', id: '{}' }}, 2000);
                }},
                getToken: () => Promise.reject(new Error('SSO is down')),
              }});
@@ -471,12 +467,8 @@ async fn try_again_after_a_slow_sign_on_is_answered_by_the_one_still_running() {
                view: 'activity',
                getContext: () => {{
                  window.__signOns += 1;
-                 return new Promise(done => setTimeout(done, 13000)).then(() => Demo.mintToken())
-                   .then(t => ({{
-                     token: t.token, expiresAt: t.expiresAt,
-                     user: {{ id: 'rep-ava', name: 'Ava' }},
-                     record: {{ entity: 'lead', id: '{}' }},
-                   }}));
+                 return new Promise(done => setTimeout(done, 13000))
+                   .then(() => contextOf({{ entity: 'lead', id: '{}' }}));
                }},
              }});
              return true;",

@@ -658,11 +658,7 @@ async fn nothing_is_sent_while_the_crm_could_not_say_which_record_is_open() {
                getContext: () => {{
                  calls += 1;
                  if (calls > 1) return Promise.reject(new Error('SSO is down'));
-                 return Demo.mintToken().then(t => ({{
-                   token: t.token, expiresAt: t.expiresAt,
-                   user: {{ id: 'rep-ava', name: 'Ava' }},
-                   record: {{ entity: 'lead', id: '{}', email: {email:?} }},
-                 }}));
+                 return contextOf({{ entity: 'lead', id: '{}', email: {email:?} }});
                }},
              }});
              return true;",

@@ -218,11 +218,19 @@ pub async fn open_demo_lead_page(client: &Client) {
 }
 
 /// Script lines for a test that mounts a sidebar of its own on the demo record page: `box`, a
-/// 600 px container, and `plugin`, the plugin's origin.
+/// 600 px container, `plugin`, the plugin's origin, and `contextOf(record, lifetimeMs)`, a
+/// `getContext()` answer for rep-ava on `record` with a fresh token (said to expire after
+/// `lifetimeMs` when given).
 pub const ANOTHER_SIDEBAR: &str = "const box = document.createElement('div');
      box.style.height = '600px';
      document.body.appendChild(box);
-     const plugin = new URL(document.getElementById('sidebar-frame').src).origin;";
+     const plugin = new URL(document.getElementById('sidebar-frame').src).origin;
+     const contextOf = (record, lifetimeMs) => Demo.mintToken().then(t => ({
+       token: t.token,
+       expiresAt: lifetimeMs ? new Date(Date.now() + lifetimeMs).toISOString() : t.expiresAt,
+       user: { id: 'rep-ava', name: 'Ava' },
+       record,
+     }));";
 
 /// The notes the demo CRM holds for a lead, as `crm_user` sees them: (subject, body).
 pub async fn crm_notes(crm_user: &str, crm_id: &str) -> Vec<(String, String)> {
