@@ -17,7 +17,7 @@ use yew::prelude::*;
 use crate::domain::labels::display_name;
 use crate::plugin::api::{self, ApiError};
 use crate::plugin::bridge::{use_after_expiry, use_host};
-use crate::plugin::components::panels::{ErrorPanel, MessagePanel, Skeleton};
+use crate::plugin::components::panels::{ErrorPanel, MessagePanel, RefreshButton, Skeleton};
 use crate::plugin::intl::{use_formats, use_minute_clock};
 use crate::plugin::state::Generation;
 use crate::plugin::{clock, window};
@@ -316,21 +316,12 @@ pub fn HotProspects() -> Html {
                 { picker }
                 <div class="prospects-freshness">
                     { updated }
-                    <button
+                    <RefreshButton
                         id="prospects-refresh"
-                        type="button"
-                        class={classes!("icon-button", "refresh", refreshing.then_some("spinning"))}
-                        aria-label="Refresh hot prospects"
-                        title="Refresh"
-                        aria-busy={refreshing.to_string()}
-                        aria-disabled={refreshing.to_string()}
-                        onclick={{
-                            let (refresh, busy) = (refresh.clone(), *refreshing);
-                            Callback::from(move |_: MouseEvent| if !busy { refresh.emit(()) })
-                        }}
-                    >
-                        <span aria-hidden="true">{ "\u{21BB}" }</span>
-                    </button>
+                        label="Refresh hot prospects"
+                        busy={*refreshing}
+                        on_refresh={refresh.clone()}
+                    />
                 </div>
             </header>
             if let (Some(error), Load::Loaded(_)) = (&*refresh_error, &*ranking) {

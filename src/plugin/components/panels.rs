@@ -103,3 +103,43 @@ pub fn ComingSoon(props: &ComingSoonProps) -> Html {
         <MessagePanel glyph="\u{2692}" title={props.title.clone()} detail={detail} />
     }
 }
+
+#[derive(Properties, PartialEq)]
+pub struct RefreshButtonProps {
+    #[prop_or_default]
+    pub id: Option<AttrValue>,
+    /// What it refreshes, for screen readers ("Refresh marketing data").
+    pub label: AttrValue,
+    /// A refresh is running: the button spins and ignores clicks, but keeps focus (it is
+    /// aria-disabled, not disabled).
+    pub busy: bool,
+    pub on_refresh: Callback<()>,
+}
+
+/// The ↻ button of a view whose data can be fetched again.
+#[component]
+pub fn RefreshButton(props: &RefreshButtonProps) -> Html {
+    let onclick = {
+        let (on_refresh, busy) = (props.on_refresh.clone(), props.busy);
+        Callback::from(move |_: MouseEvent| {
+            if !busy {
+                on_refresh.emit(())
+            }
+        })
+    };
+    let busy = if props.busy { "true" } else { "false" };
+    html! {
+        <button
+            id={props.id.clone()}
+            type="button"
+            class={classes!("icon-button", "refresh", props.busy.then_some("spinning"))}
+            aria-label={props.label.clone()}
+            title="Refresh"
+            aria-busy={busy}
+            aria-disabled={busy}
+            {onclick}
+        >
+            <span aria-hidden="true">{ "\u{21BB}" }</span>
+        </button>
+    }
+}

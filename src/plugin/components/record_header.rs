@@ -7,6 +7,7 @@ use yew::prelude::*;
 use crate::domain::labels::{
     can_be_emailed, display_name, initials, opt_in_label, subscription_label,
 };
+use crate::plugin::components::panels::RefreshButton;
 use crate::plugin::intl::{use_formats, use_minute_clock};
 use crate::protocol::CrmRecord;
 use crate::wire::RecordProfile;
@@ -100,20 +101,11 @@ pub fn RecordHeader(props: &RecordHeaderProps) -> Html {
                         <p class="record-email" title={email.to_owned()}>{ email.to_owned() }</p>
                     }
                 </div>
-                <button
-                    type="button"
-                    class={classes!("icon-button", "refresh", props.refreshing.then_some("spinning"))}
-                    aria-label="Refresh marketing data"
-                    title="Refresh"
-                    aria-busy={if props.refreshing { "true" } else { "false" }}
-                    aria-disabled={if props.refreshing { "true" } else { "false" }}
-                    onclick={{
-                        let (on_refresh, busy) = (props.on_refresh.clone(), props.refreshing);
-                        Callback::from(move |_: MouseEvent| if !busy { on_refresh.emit(()) })
-                    }}
-                >
-                    <span aria-hidden="true">{ "\u{21BB}" }</span>
-                </button>
+                <RefreshButton
+                    label="Refresh marketing data"
+                    busy={props.refreshing}
+                    on_refresh={props.on_refresh.clone()}
+                />
             </div>
             { status.unwrap_or_default() }
         </header>
