@@ -79,22 +79,6 @@ pub fn FilterBar(props: &FilterBarProps) -> Html {
             *debounce.borrow_mut() = Some(Timeout::new(SEARCH_DEBOUNCE_MS, move || send(value)));
         })
     };
-    // Clear filters also drops a search still waiting for its debounce (typed, not yet
-    // sent), which would otherwise land on the cleared history a moment later.
-    let on_clear = {
-        let (text, debounce, last_sent, on_clear) = (
-            text.clone(),
-            debounce.clone(),
-            last_sent.clone(),
-            props.on_clear.clone(),
-        );
-        Callback::from(move |_: MouseEvent| {
-            debounce.borrow_mut().take();
-            last_sent.borrow_mut().clear();
-            text.set(String::new());
-            on_clear.emit(());
-        })
-    };
     let onkeydown = {
         let (debounce, send) = (debounce.clone(), send.clone());
         Callback::from(move |event: KeyboardEvent| {
@@ -196,7 +180,7 @@ pub fn FilterBar(props: &FilterBarProps) -> Html {
                     <button
                         type="button"
                         class="link-button"
-                        onclick={on_clear}
+                        onclick={props.on_clear.reform(|_| ())}
                     >
                         { "Clear filters" }
                     </button>

@@ -124,7 +124,7 @@ pub fn HotProspects() -> Html {
                             refresh_error.set(None);
                             ranking.set(Load::Loaded(Rc::new(loaded)));
                         }
-                        Err(error) if shown && *ranked_for.borrow() == Some(owner) => {
+                        Err(error) if shown => {
                             refresh_error.set(Some(error));
                         }
                         Err(error) => {
