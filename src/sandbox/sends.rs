@@ -358,6 +358,25 @@ fn status_of_address(
     Ok(strictest)
 }
 
+/// A recipient's consent: its record's own status (`own`), or the strictest of any of the
+/// tenant's records with its `email`, whichever forbids more (the person may have unsubscribed
+/// as another record).
+fn consent(
+    conn: &Connection,
+    tenant_id: i64,
+    own: Option<SubscriptionStatus>,
+    email: Option<&str>,
+) -> rusqlite::Result<Option<SubscriptionStatus>> {
+    let of_address = match email {
+        Some(email) => status_of_address(conn, tenant_id, email)?,
+        None => None,
+    };
+    Ok([own, of_address]
+        .into_iter()
+        .flatten()
+        .max_by_key(|status| strictness(*status)))
+}
+
 fn resolve(conn: &Connection, tenant_id: i64, recipient: &SendRecipient) -> ApiResult<Resolved> {
     let crm = MergeData::from_crm(
         present(&recipient.first_name),
@@ -420,14 +439,7 @@ fn resolve(conn: &Connection, tenant_id: i64, recipient: &SendRecipient) -> ApiR
         }
     };
     let email = data.get(MergeField::Email).map(str::to_owned);
-    let mut status = own_status;
-    if let Some(email) = &email {
-        if let Some(other) = status_of_address(conn, tenant_id, email)? {
-            if status.is_none_or(|s| strictness(other) > strictness(s)) {
-                status = Some(other);
-            }
-        }
-    }
+    let status = consent(conn, tenant_id, own_status, email.as_deref())?;
     Ok(Resolved {
         record_id,
         imported,
@@ -946,18 +958,10 @@ pub fn deliver_due(conn: &mut Connection, now: DateTime<Utc>) -> ApiResult<usize
         .collect::<rusqlite::Result<Vec<_>>>()?;
     let mut sent = 0;
     for (rowid, send_id, at, record_id, subject, status, tenant_id, email) in due {
-        // Consent as at sending: the strictest of the record's and of every record of the
-        // tenant with the address (the person may have unsubscribed as another record).
+        // Consent as at sending, not as at scheduling.
         let own = status.as_deref().and_then(SubscriptionStatus::parse);
-        let of_address = match &email {
-            Some(email) => status_of_address(&tx, tenant_id, email)?,
-            None => None,
-        };
-        let strictest = [own, of_address]
-            .into_iter()
-            .flatten()
-            .max_by_key(|status| strictness(*status));
-        let reason = strictest.and_then(preflight::consent_exclusion);
+        let reason =
+            consent(&tx, tenant_id, own, email.as_deref())?.and_then(preflight::consent_exclusion);
         match (record_id, reason) {
             (Some(record_id), None) => {
                 let subject = subject.unwrap_or_default();
