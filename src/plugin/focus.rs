@@ -87,7 +87,12 @@ fn keep_focus_under(root: &Element) -> Option<Guards> {
     };
     let rescue = Closure::<dyn Fn()>::new({
         let chain = chain.clone();
-        move || rescue(&chain.borrow())
+        // A copy: focusing the new home fires `focusin` at once, whose listener rewrites the
+        // chain while this call is still running.
+        move || {
+            let copy = chain.borrow().clone();
+            rescue(&copy)
+        }
     });
     let observer = MutationObserver::new(rescue.as_ref().unchecked_ref()).ok()?;
     let options = MutationObserverInit::new();

@@ -6,6 +6,39 @@ use gloo_timers::future::TimeoutFuture;
 use wasm_bindgen::JsCast;
 use web_sys::{Element, KeyboardEvent, KeyboardEventInit};
 
+// ---- check ------------------------------------------------------------------------------
+
+/// Counts what the page reports as uncaught while it lives: an exception thrown in an event
+/// listener (a Rust panic in one is a trap) does not reach the test, only `window.onerror`.
+pub struct UncaughtErrors {
+    messages: std::rc::Rc<std::cell::RefCell<Vec<String>>>,
+    _listener: gloo_events::EventListener,
+}
+
+impl UncaughtErrors {
+    pub fn watch() -> UncaughtErrors {
+        let messages = std::rc::Rc::<std::cell::RefCell<Vec<String>>>::default();
+        let listener = {
+            let messages = messages.clone();
+            gloo_events::EventListener::new(&web_sys::window().unwrap(), "error", move |event| {
+                let message = event
+                    .dyn_ref::<web_sys::ErrorEvent>()
+                    .map(|e| e.message())
+                    .unwrap_or_else(|| "an error event".to_owned());
+                messages.borrow_mut().push(message);
+            })
+        };
+        UncaughtErrors {
+            messages,
+            _listener: listener,
+        }
+    }
+
+    pub fn messages(&self) -> Vec<String> {
+        self.messages.borrow().clone()
+    }
+}
+
 // ---- find -------------------------------------------------------------------------------
 
 pub fn document() -> web_sys::Document {
