@@ -539,3 +539,45 @@ async fn an_empty_period_and_a_failure_say_so() {
     app.destroy();
     root.remove();
 }
+
+/// An API that answers every page with the same cursor would keep the export asking for ever:
+/// it stops at the repeat and says so.
+#[wasm_bindgen_test]
+async fn an_export_stops_when_the_api_repeats_a_page() {
+    let api = FakeApi::install(|path| {
+        if path.contains("/engagement?") {
+            (200, ENGAGEMENT.to_owned())
+        } else {
+            // Whatever the cursor, the page that leads to "c-2".
+            (200, BUCKET_PAGE.to_owned())
+        }
+    });
+    let (root, app) = mount_timeline().await;
+    let shown = root.clone();
+    wait_for("the export button", move || {
+        shown.query_selector(".export-button").unwrap().is_some()
+    })
+    .await;
+    click(&one(&root, ".export-button"));
+    let shown = root.clone();
+    wait_for("the export's failure", move || {
+        shown
+            .query_selector(".export-status.failed")
+            .unwrap()
+            .is_some()
+    })
+    .await;
+    assert!(
+        text(&one(&root, ".export-status")).contains("kept sending the same page"),
+        "{}",
+        text(&root)
+    );
+    let pages = api
+        .paths()
+        .iter()
+        .filter(|p| p.contains("/activities?"))
+        .count();
+    assert_eq!(pages, 2, "{:?}", api.paths());
+    app.destroy();
+    root.remove();
+}

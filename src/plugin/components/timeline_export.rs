@@ -24,6 +24,9 @@ use crate::plugin::window;
 use crate::wire::query::ACTIVITIES_MAX_LIMIT;
 use crate::wire::{ActivityKind, Entity};
 
+/// The most activities one CSV holds (the message that says so names the number).
+const MAX_EXPORT_ROWS: usize = 100_000;
+
 #[derive(Properties, PartialEq)]
 pub struct ExportButtonProps {
     pub entity: Entity,
@@ -124,11 +127,29 @@ pub fn ExportButton(props: &ExportButtonProps) -> Html {
                             return;
                         }
                         Ok(page) => {
+                            let progress = !page.items.is_empty();
                             activities.extend(page.items);
                             phase.set(Phase::Working(activities.len()));
-                            match page.next_cursor {
-                                Some(next) => cursor = Some(next),
+                            // A page that brings nothing new yet promises more, or the same
+                            // cursor again, would go on for ever: stop with what is wrong.
+                            let stop = match page.next_cursor {
                                 None => break,
+                                Some(next) if !progress || cursor.as_ref() == Some(&next) => {
+                                    Some("The marketing platform kept sending the same page. Try again later.".to_owned())
+                                }
+                                Some(_) if activities.len() >= MAX_EXPORT_ROWS => Some(
+                                    "More than 100,000 activities in this period: choose a \
+                                     shorter period to export."
+                                        .to_owned(),
+                                ),
+                                Some(next) => {
+                                    cursor = Some(next);
+                                    None
+                                }
+                            };
+                            if let Some(message) = stop {
+                                phase.set(Phase::Failed(Rc::from(message)));
+                                return;
                             }
                         }
                     }
