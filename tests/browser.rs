@@ -1715,6 +1715,146 @@ async fn enrolling_a_selection_over_the_limit_is_refused_up_front() {
     mounted.destroy();
 }
 
+/// Five hundred programs, a page of 50 at a time after cursor `p<offset>`, whose names contain
+/// `q` (the API's search, done by the server).
+fn programs_api(path: &str) -> (u16, String) {
+    let param = |name: &str| {
+        path.split(['?', '&'])
+            .find_map(|pair| pair.strip_prefix(&format!("{name}=")))
+            .map(|v| {
+                js_sys::decode_uri_component(v)
+                    .unwrap()
+                    .as_string()
+                    .unwrap()
+            })
+            .unwrap_or_default()
+    };
+    let (q, offset) = (param("q"), param("cursor"));
+    let offset: usize = offset.strip_prefix('p').map_or(0, |n| n.parse().unwrap());
+    let matching: Vec<serde_json::Value> = (1..=500)
+        .map(|id| format!("Program {id:03}"))
+        .enumerate()
+        .filter(|(_, name)| name.to_lowercase().contains(&q.to_lowercase()))
+        .map(|(i, name)| {
+            json!({"id": i + 1, "name": name, "description": "A nurture track.",
+                   "active": true, "enabledForCrm": true})
+        })
+        .collect();
+    let end = (offset + 50).min(matching.len());
+    let next = (end < matching.len()).then(|| format!("p{end}"));
+    (
+        200,
+        json!({"items": matching[offset..end], "nextCursor": next}).to_string(),
+    )
+}
+
+/// A tenant with 500 programs: they come a page at a time as the list scrolls, the DOM holds a
+/// window of them, a search asks the server, and a tick survives the search that hides it.
+#[wasm_bindgen_test]
+async fn a_long_program_list_is_paged_virtualized_and_searched_on_the_server() {
+    use crm_sidebar::plugin::components::virtual_rows::MAX_RENDERED_ROWS as MAX_PROGRAM_ROWS;
+    load_styles();
+    let api = FakeApi::install(|path, auth| {
+        if path.starts_with("/v1/programs") {
+            programs_api(path)
+        } else if path.contains("/enrolments") {
+            (200, r#"{"items":[]}"#.to_owned())
+        } else {
+            lead_api(path, auth)
+        }
+    });
+    let mounted = mount_bridge_with(
+        html! { <Sidebar /> },
+        "display:flex;flex-direction:column;height:480px;width:360px",
+        10_000,
+    )
+    .await;
+    let mut message = context("L-1", "t-1");
+    message["view"] = json!("programs");
+    receive(HOST, Some(&parent()), &js(message));
+    let root = mounted.root.clone();
+    wait_for("the first programs", || {
+        root.query_selector("#program-1").unwrap().is_some()
+    })
+    .await;
+    let program_urls = || {
+        api.urls()
+            .into_iter()
+            .filter(|u| u.starts_with("/v1/programs"))
+            .collect::<Vec<_>>()
+    };
+    assert!(all(&root, ".program-row").len() <= MAX_PROGRAM_ROWS);
+
+    // Scroll to the end, page after page: never more than the window in the DOM.
+    let scroller = one(&root, ".programs");
+    for _ in 0..40 {
+        if root.query_selector("#program-500").unwrap().is_some() {
+            break;
+        }
+        scroller.set_scroll_top(scroller.scroll_height());
+        scroller
+            .dispatch_event(&Event::new("scroll").unwrap())
+            .unwrap();
+        let before = all(&root, ".program-row").len();
+        assert!(before <= MAX_PROGRAM_ROWS, "{before} rows in the DOM");
+        TimeoutFuture::new(20).await;
+        yew::scheduler::flush().await;
+    }
+    wait_for("the last program", || {
+        root.query_selector("#program-500").unwrap().is_some()
+    })
+    .await;
+    let rows = all(&root, ".program-row");
+    assert!(
+        rows.len() <= MAX_PROGRAM_ROWS,
+        "{} rows in the DOM",
+        rows.len()
+    );
+    assert!(
+        root.query_selector("#program-1").unwrap().is_none(),
+        "the top left the DOM"
+    );
+    assert_eq!(
+        rows.last()
+            .unwrap()
+            .get_attribute("aria-setsize")
+            .as_deref(),
+        Some("500")
+    );
+    let pages = program_urls();
+    assert_eq!(pages.len(), 10, "{pages:?}");
+    assert!(pages[9].contains("cursor=p450"), "{pages:?}");
+
+    // Tick the last program, then search for another: the server is asked, the tick stays.
+    click(&one(&root, "#program-500"));
+    wait_for("the tick", || {
+        text(&one(&root, "#programs-enrol")) == "Enrol in 1 program"
+    })
+    .await;
+    type_into(&one(&root, "#programs-search"), " program 007 ");
+    wait_for("the search's answer", || {
+        all(&root, ".program-row").len() == 1
+            && root.query_selector("#program-7").unwrap().is_some()
+    })
+    .await;
+    assert!(
+        program_urls().last().unwrap().contains("q=program%20007"),
+        "{:?}",
+        program_urls()
+    );
+    assert_eq!(text(&one(&root, "#programs-hint")), "Selected: Program 500");
+    click(&one(&root, "#program-7"));
+    wait_for("both ticks", || {
+        text(&one(&root, "#programs-enrol")) == "Enrol in 2 programs"
+    })
+    .await;
+    assert_eq!(
+        text(&one(&root, "#programs-hint")),
+        "Selected: Program 500, Program 007"
+    );
+    mounted.destroy();
+}
+
 /// A scheduled wall-clock time becomes the instant it names in the user's zone, across DST: a
 /// repeated hour is its first occurrence, a skipped one moves past the gap.
 #[wasm_bindgen_test]

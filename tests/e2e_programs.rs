@@ -41,7 +41,7 @@ async fn wait_for_result(client: &fantoccini::Client, id: i64, text: &str) {
         client,
         &format!("program {id} says {text}"),
         &format!(
-            "const e = document.querySelector('li.program[data-program-id=\"{id}\"] .program-result');
+            "const e = document.querySelector('div.program[data-program-id=\"{id}\"] .program-result');
              return !!e && e.textContent.trim() === {text:?};"
         ),
     )
@@ -293,7 +293,7 @@ async fn a_rep_enrols_a_list_view_selection_of_three_records() {
         &client,
         "the selection is enrolled",
         &format!(
-            "const e = document.querySelector('li.program[data-program-id=\"{advocacy}\"] .program-result');
+            "const e = document.querySelector('div.program[data-program-id=\"{advocacy}\"] .program-result');
              return !!e && /^\\d+ (enrolled|already enrolled)/.test(e.textContent) && !e.textContent.includes('failed');"
         ),
     )
@@ -348,7 +348,7 @@ async fn a_program_paused_meanwhile_says_so_and_offers_no_retry() {
         &client,
         "the program shows as paused with the failure and no retry",
         &format!(
-            "const li = document.querySelector('li.program[data-program-id=\"{program}\"]');
+            "const li = document.querySelector('div.program[data-program-id=\"{program}\"]');
              return !!li && li.textContent.includes('This program is paused.')
                  && li.querySelector('.program-result')?.textContent.includes('paused') === true
                  && !li.querySelector('.program-retry')

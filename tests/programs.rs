@@ -149,6 +149,52 @@ async fn the_crm_sees_only_enabled_programs_and_why_paused_ones_cannot_be_chosen
 }
 
 #[tokio::test]
+async fn programs_come_a_page_at_a_time_in_the_order_of_one_long_page() {
+    let sandbox = shared();
+    let token = token_for(sandbox, "rep-ava").await;
+    let whole: ProgramList = get_json(sandbox, &token, "/v1/programs?limit=200").await;
+    assert!(whole.next_cursor.is_none());
+    assert!(whole.items.len() >= 5, "enough programs to page through");
+
+    for search in ["", "&q=o"] {
+        let expected: Vec<i64> = if search.is_empty() {
+            whole.items.iter().map(|p| p.id).collect()
+        } else {
+            let list: ProgramList = get_json(sandbox, &token, "/v1/programs?q=o").await;
+            list.items.iter().map(|p| p.id).collect()
+        };
+        let mut walked = Vec::new();
+        let mut cursor: Option<String> = None;
+        loop {
+            let path = match &cursor {
+                Some(c) => format!("/v1/programs?limit=2{search}&cursor={c}"),
+                None => format!("/v1/programs?limit=2{search}"),
+            };
+            let page: ProgramList = get_json(sandbox, &token, &path).await;
+            assert!(page.items.len() <= 2);
+            walked.extend(page.items.iter().map(|p| p.id));
+            match page.next_cursor {
+                Some(next) => cursor = Some(next),
+                None => break,
+            }
+            assert!(walked.len() <= expected.len(), "pages end");
+        }
+        assert_eq!(walked, expected, "pages of 2{search}");
+    }
+
+    for (query, field) in [
+        ("cursor=not-a-cursor", "cursor"),
+        ("limit=0", "limit"),
+        ("limit=201", "limit"),
+    ] {
+        let (status, error) =
+            error_of(get(sandbox, &token, &format!("/v1/programs?{query}")).await).await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{query}");
+        assert_eq!(error.field.as_deref(), Some(field), "{query}");
+    }
+}
+
+#[tokio::test]
 async fn paused_and_disabled_programs_refuse_enrolment_with_422() {
     let sandbox = shared();
     let token = token_for(sandbox, "rep-ava").await;

@@ -5,21 +5,107 @@
 //! program, and a retry sends only the records that failed, merging their new outcomes in.
 
 use std::collections::{BTreeMap, BTreeSet};
+use std::rc::Rc;
 
-use super::text;
 use crate::protocol::CrmRecord;
 use crate::wire::{
     EnrolOutcome, EnrolRecord, EnrolRequest, EnrolResponse, EnrolResult, Enrolment,
-    EnrolmentStatus, Program,
+    EnrolmentStatus, Program, ProgramList,
 };
 
-/// The programs whose name contains `query` (any case, surrounding spaces ignored), in list order.
-pub fn filter<'a>(programs: &'a [Program], query: &str) -> Vec<&'a Program> {
-    let query = text::lowercase(query.trim());
-    programs
-        .iter()
-        .filter(|p| query.is_empty() || text::lowercase(&p.name).contains(&query))
-        .collect()
+/// Where the list of programs for the search on screen is.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub enum ListPhase {
+    /// The first page is on its way (what is listed, if anything, answers an earlier search).
+    #[default]
+    Loading,
+    Idle,
+    /// The first page failed, in words for the user.
+    Failed(String),
+    LoadingMore,
+    /// A next page failed; what is listed stays.
+    FailedMore(String),
+}
+
+/// The programs the CRM may show for one search, a page at a time (`GET /v1/programs`).
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct ProgramPages {
+    /// The search the listed programs answer, as sent (trimmed).
+    pub query: String,
+    pub items: Rc<Vec<Program>>,
+    pub next_cursor: Option<String>,
+    pub phase: ListPhase,
+}
+
+impl ProgramPages {
+    /// A first page for `query` is on its way; the programs listed stay until it comes.
+    pub fn load(&mut self, query: &str) {
+        self.query = query.to_owned();
+        self.phase = ListPhase::Loading;
+    }
+
+    /// The first page for `query` came (or failed); one for an earlier search is dropped.
+    /// Whether it was taken.
+    pub fn first_page(&mut self, query: &str, page: Result<ProgramList, String>) -> bool {
+        if query != self.query || self.phase != ListPhase::Loading {
+            return false;
+        }
+        match page {
+            Ok(page) => {
+                self.items = Rc::new(page.items);
+                self.next_cursor = page.next_cursor;
+                self.phase = ListPhase::Idle;
+            }
+            Err(message) => self.phase = ListPhase::Failed(message),
+        }
+        true
+    }
+
+    /// The cursor of the next page, when one is wanted and none is on its way; the list is then
+    /// loading more.
+    pub fn more(&mut self) -> Option<String> {
+        if !matches!(self.phase, ListPhase::Idle | ListPhase::FailedMore(_)) {
+            return None;
+        }
+        let cursor = self.next_cursor.clone()?;
+        self.phase = ListPhase::LoadingMore;
+        Some(cursor)
+    }
+
+    /// The page after `after` for `query` came (or failed): appended when it continues the list
+    /// on screen, dropped otherwise. Whether it was taken.
+    pub fn next_page(
+        &mut self,
+        query: &str,
+        after: &str,
+        page: Result<ProgramList, String>,
+    ) -> bool {
+        if query != self.query
+            || self.phase != ListPhase::LoadingMore
+            || self.next_cursor.as_deref() != Some(after)
+        {
+            return false;
+        }
+        match page {
+            Ok(page) => {
+                let items = Rc::make_mut(&mut self.items);
+                for program in page.items {
+                    if !items.iter().any(|p| p.id == program.id) {
+                        items.push(program);
+                    }
+                }
+                self.next_cursor = page.next_cursor;
+                self.phase = ListPhase::Idle;
+            }
+            Err(message) => self.phase = ListPhase::FailedMore(message),
+        }
+        true
+    }
+
+    /// Marketing enabled no program for the CRM: nothing listed without a search.
+    pub fn none_enabled(&self) -> bool {
+        self.phase == ListPhase::Idle && self.query.is_empty() && self.items.is_empty()
+    }
 }
 
 /// The programs the one record on screen is already in, with their status. Empty for a list
@@ -64,54 +150,60 @@ pub fn unavailable_reason(program: &Program, current: &CurrentPrograms) -> Optio
     })
 }
 
-/// The programs ticked for enrolment; only programs that accept enrolments can be in it.
+/// The programs ticked for enrolment, in the order ticked; only programs that accept enrolments
+/// can be in it. A tick stays while a search shows other programs.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct Selection {
-    ids: BTreeSet<i64>,
+    programs: Vec<Program>,
 }
 
 impl Selection {
     /// Ticks or unticks `program`; a program that cannot be enrolled into is never ticked.
     pub fn toggle(&mut self, program: &Program) {
-        if !self.ids.remove(&program.id) && program.can_enrol() {
-            self.ids.insert(program.id);
+        if let Some(at) = self.programs.iter().position(|p| p.id == program.id) {
+            self.programs.remove(at);
+        } else if program.can_enrol() {
+            self.programs.push(program.clone());
         }
     }
 
     pub fn contains(&self, id: i64) -> bool {
-        self.ids.contains(&id)
+        self.programs.iter().any(|p| p.id == id)
     }
 
     pub fn is_empty(&self) -> bool {
-        self.ids.is_empty()
+        self.programs.is_empty()
     }
 
     pub fn len(&self) -> usize {
-        self.ids.len()
+        self.programs.len()
     }
 
-    /// Drops what is no longer listed or no longer selectable (after the list is reloaded).
-    pub fn retain_available(&mut self, programs: &[Program]) {
-        self.ids
-            .retain(|id| programs.iter().any(|p| p.id == *id && p.can_enrol()));
+    /// Takes in programs listed again: a ticked one listed as no longer selectable (paused
+    /// meanwhile) is unticked, one still selectable takes its new name. Ticked programs not in
+    /// `listed` (another search's, a later page's) stay.
+    pub fn retain_available(&mut self, listed: &[Program]) {
+        self.programs
+            .retain(|p| listed.iter().all(|l| l.id != p.id || l.can_enrol()));
+        for program in &mut self.programs {
+            if let Some(listed) = listed.iter().find(|l| l.id == program.id) {
+                *program = listed.clone();
+            }
+        }
     }
 
-    /// The selected programs that can be enrolled into, in list order: a program the record
+    /// The ticked programs that can be enrolled into, in the order ticked: a program the record
     /// turned out to be in already (its enrolments may load after the box was ticked) is left
     /// out.
-    pub fn chosen<'a>(
-        &self,
-        programs: &'a [Program],
-        current: &CurrentPrograms,
-    ) -> Vec<&'a Program> {
-        programs
+    pub fn chosen(&self, current: &CurrentPrograms) -> Vec<&Program> {
+        self.programs
             .iter()
-            .filter(|p| self.ids.contains(&p.id) && unavailable_reason(p, current).is_none())
+            .filter(|p| unavailable_reason(p, current).is_none())
             .collect()
     }
 
     pub fn clear(&mut self) {
-        self.ids.clear();
+        self.programs.clear();
     }
 }
 
@@ -473,21 +565,16 @@ mod tests {
     }
 
     #[test]
-    fn a_reloaded_list_drops_programs_that_went_away_or_paused() {
+    fn a_reloaded_list_unticks_programs_paused_meanwhile_and_keeps_other_searches_ticks() {
         let mut selection = Selection::default();
         selection.toggle(&program(1, "A", true));
         selection.toggle(&program(2, "B", true));
         selection.toggle(&program(3, "C", true));
-        let now = [program(2, "B", false), program(3, "C", true)];
+        let now = [program(2, "B", false), program(3, "C renamed", true)];
         selection.retain_available(&now);
-        assert_eq!(
-            selection
-                .chosen(&now, &CurrentPrograms::default())
-                .iter()
-                .map(|p| p.id)
-                .collect::<Vec<_>>(),
-            [3]
-        );
+        let chosen = selection.chosen(&CurrentPrograms::default());
+        assert_eq!(chosen.iter().map(|p| p.id).collect::<Vec<_>>(), [1, 3]);
+        assert_eq!(chosen[1].name, "C renamed");
     }
 
     #[test]
@@ -513,19 +600,14 @@ mod tests {
         selection.toggle(&programs[1]);
         assert_eq!(
             selection
-                .chosen(&programs, &current)
+                .chosen(&current)
                 .iter()
                 .map(|p| p.id)
                 .collect::<Vec<_>>(),
             [1],
             "ticked before the enrolments loaded, still not sent"
         );
-        assert_eq!(
-            selection
-                .chosen(&programs, &CurrentPrograms::default())
-                .len(),
-            2
-        );
+        assert_eq!(selection.chosen(&CurrentPrograms::default()).len(), 2);
         assert_eq!(unavailable_reason(&programs[0], &current), None);
         assert_eq!(
             unavailable_reason(&programs[1], &current).as_deref(),
@@ -537,25 +619,66 @@ mod tests {
         );
     }
 
+    fn page(ids: &[i64], next: Option<&str>) -> ProgramList {
+        ProgramList {
+            items: ids.iter().map(|&id| program(id, "P", true)).collect(),
+            next_cursor: next.map(str::to_owned),
+        }
+    }
+
+    fn ids(pages: &ProgramPages) -> Vec<i64> {
+        pages.items.iter().map(|p| p.id).collect()
+    }
+
     #[test]
-    fn search_matches_any_part_of_the_name_in_any_case() {
-        let programs = [
-            program(1, "Welcome Nurture", true),
-            program(2, "Webinar Follow-up", true),
-            program(3, "Spring Promotion", false),
-        ];
-        let ids = |q: &str| {
-            filter(&programs, q)
-                .iter()
-                .map(|p| p.id)
-                .collect::<Vec<_>>()
-        };
-        assert_eq!(ids(""), [1, 2, 3]);
-        assert_eq!(ids("  "), [1, 2, 3]);
-        assert_eq!(ids("we"), [1, 2]);
-        assert_eq!(ids(" NURTURE "), [1]);
-        assert_eq!(ids("promo"), [3]);
-        assert!(ids("xyz").is_empty());
+    fn pages_of_the_search_on_screen_are_appended_and_late_ones_dropped() {
+        let mut pages = ProgramPages::default();
+        pages.load("");
+        assert!(pages.first_page("", Ok(page(&[1, 2], Some("c2")))));
+        assert_eq!(pages.more().as_deref(), Some("c2"));
+        assert_eq!(pages.more(), None, "one next page at a time");
+        // The user searches meanwhile: the next page of the old list is dropped.
+        pages.load("we");
+        assert_eq!(
+            ids(&pages),
+            [1, 2],
+            "the old list stays until the new one comes"
+        );
+        assert!(!pages.next_page("", "c2", Ok(page(&[3], None))));
+        assert!(
+            !pages.first_page("", Ok(page(&[9], None))),
+            "an earlier search's answer"
+        );
+        assert!(pages.first_page("we", Ok(page(&[4, 5], Some("c5")))));
+        assert_eq!(pages.more().as_deref(), Some("c5"));
+        assert!(pages.next_page("we", "c5", Err("The network is down.".into())));
+        assert_eq!(
+            pages.phase,
+            ListPhase::FailedMore("The network is down.".into())
+        );
+        assert_eq!(ids(&pages), [4, 5], "a failed page keeps what is listed");
+        // Retry: the same cursor again; a repeated program is listed once.
+        assert_eq!(pages.more().as_deref(), Some("c5"));
+        assert!(pages.next_page("we", "c5", Ok(page(&[5, 6], None))));
+        assert_eq!(ids(&pages), [4, 5, 6]);
+        assert_eq!(pages.more(), None, "the last page");
+        assert!(!pages.none_enabled());
+    }
+
+    #[test]
+    fn an_empty_first_page_without_a_search_means_none_enabled() {
+        let mut pages = ProgramPages::default();
+        pages.load("");
+        assert!(!pages.none_enabled(), "not known while loading");
+        pages.first_page("", Ok(page(&[], None)));
+        assert!(pages.none_enabled());
+        pages.load("x");
+        pages.first_page("x", Ok(page(&[], None)));
+        assert!(!pages.none_enabled(), "no match is not no programs");
+        pages.load("");
+        pages.first_page("", Err("Server error".into()));
+        assert_eq!(pages.phase, ListPhase::Failed("Server error".into()));
+        assert!(!pages.none_enabled());
     }
 
     #[test]

@@ -290,9 +290,12 @@ pub fn engagement(
     ))
 }
 
-/// `GET /v1/programs`
-pub fn programs() -> Endpoint<wire::ProgramList> {
-    Endpoint::get("/v1/programs".into())
+/// `GET /v1/programs?q=…[&cursor=…]`: a page of programs, after `cursor`.
+pub fn programs(query: &str, cursor: Option<&str>) -> Endpoint<wire::ProgramList> {
+    Endpoint::get(with_cursor(
+        format!("/v1/programs?q={}", encode_component(query.trim())),
+        cursor,
+    ))
 }
 
 /// `GET /v1/records/{entity}/{crmId}/enrolments[?email=…]`
@@ -322,16 +325,21 @@ pub fn enrol(program_id: i64, request: &wire::EnrolRequest) -> Endpoint<wire::En
 
 /// `GET /v1/templates?q=…&folder=…[&cursor=…]`: a page of templates, after `cursor`.
 pub fn templates(query: &str, folder: &str, cursor: Option<&str>) -> Endpoint<wire::TemplateList> {
-    let mut path = format!(
+    let path = format!(
         "/v1/templates?q={}&folder={}",
         encode_component(query.trim()),
         encode_component(folder)
     );
+    Endpoint::get(with_cursor(path, cursor))
+}
+
+/// `path` (which has a query already) asking for the page after `cursor`, if any.
+fn with_cursor(mut path: String, cursor: Option<&str>) -> String {
     if let Some(cursor) = cursor {
         path.push_str("&cursor=");
         path.push_str(&encode_component(cursor));
     }
-    Endpoint::get(path)
+    path
 }
 
 /// `GET /v1/templates/{id}`

@@ -21,6 +21,19 @@ use super::AppState;
 use crate::wire::query::{ACTIVITIES_DEFAULT_LIMIT, ACTIVITIES_MAX_LIMIT};
 use crate::wire::*;
 
+/// Longest search text (`q`) of any list.
+pub const MAX_SEARCH_CHARS: usize = 200;
+
+/// A page cursor that is the last row's sort key, as opaque URL-safe text.
+pub fn encode_json_cursor<T: serde::Serialize>(key: &T) -> String {
+    URL_SAFE_NO_PAD.encode(serde_json::to_vec(key).unwrap_or_default())
+}
+
+/// The sort key in a cursor made by [`encode_json_cursor`]; `None` for anything else.
+pub fn decode_json_cursor<T: serde::de::DeserializeOwned>(text: &str) -> Option<T> {
+    serde_json::from_slice(&URL_SAFE_NO_PAD.decode(text).ok()?).ok()
+}
+
 /// Query parameters by name; a repeated name keeps its last value.
 pub struct QueryParams(HashMap<String, String>);
 
@@ -55,6 +68,20 @@ impl QueryParams {
                     format!("'limit' must be a number from 1 to {max}."),
                 )
             })
+    }
+
+    /// `q`, the search text of a list: trimmed, at most [`MAX_SEARCH_CHARS`] characters.
+    pub fn search(&self) -> ApiResult<Option<String>> {
+        let q = self.get("q").map(|q| q.trim().to_owned());
+        if q.as_ref()
+            .is_some_and(|q| q.chars().count() > MAX_SEARCH_CHARS)
+        {
+            return Err(Failure::invalid(
+                "q",
+                format!("The search text is limited to {MAX_SEARCH_CHARS} characters."),
+            ));
+        }
+        Ok(q)
     }
 
     /// `cursor`, read by `decode`; a cursor it cannot read is a 422 on `cursor`.
@@ -328,13 +355,7 @@ impl ActivityFilter {
         }
         let cursor = query.cursor(Cursor::decode)?;
         let limit = query.limit(ACTIVITIES_DEFAULT_LIMIT, ACTIVITIES_MAX_LIMIT)?;
-        let q = query.get("q").map(|q| q.trim().to_owned());
-        if q.as_ref().is_some_and(|q| q.chars().count() > 200) {
-            return Err(Failure::invalid(
-                "q",
-                "The search text is limited to 200 characters.",
-            ));
-        }
+        let q = query.search()?;
         Ok(ActivityFilter {
             kinds,
             q,

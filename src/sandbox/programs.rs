@@ -12,7 +12,9 @@ use chrono::Utc;
 use rusqlite::{params, Connection, OptionalExtension, TransactionBehavior};
 use utoipa::OpenApi;
 
-use super::api::{parse_body, parse_entity, present, QueryParams};
+use super::api::{
+    decode_json_cursor, encode_json_cursor, parse_body, parse_entity, present, QueryParams,
+};
 use super::auth::Caller;
 use super::db::{self, column_enum, contains_pattern, from_millis, to_millis};
 use super::error::{ApiResult, Failure};
@@ -21,9 +23,6 @@ use crate::wire::*;
 
 /// The reason shown beside a program that is listed but cannot be selected.
 pub const PAUSED_REASON: &str = "This program is paused.";
-
-/// Longest program search text.
-const MAX_QUERY_CHARS: usize = 200;
 
 /// Longest CRM id (as for `POST /dev/records`).
 const MAX_CRM_ID_CHARS: usize = 100;
@@ -65,37 +64,81 @@ fn program_of(id: i64, name: String, description: String, active: bool, enabled:
     }
 }
 
-/// The CRM-enabled programs of a tenant whose name contains `q` (any case).
-pub fn crm_programs(conn: &Connection, tenant_id: i64, q: Option<&str>) -> ApiResult<ProgramList> {
+/// Where a page of programs ends: the last program's sort key (active first, name, id).
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct ProgramCursor {
+    active: bool,
+    name: String,
+    id: i64,
+}
+
+/// A page of the CRM-enabled programs of a tenant whose name contains `q` (any case), after
+/// `after`: at most `limit`, active ones first, then by name (any case) and id.
+pub fn crm_programs(
+    conn: &Connection,
+    tenant_id: i64,
+    q: Option<&str>,
+    after: Option<&ProgramCursor>,
+    limit: u32,
+) -> ApiResult<ProgramList> {
+    // `NOT active` sorts active programs first with the row-value comparison ascending.
     let mut statement = conn.prepare_cached(
         "SELECT id, name, description, active, enabled_for_crm FROM programs
          WHERE tenant_id = ?1 AND enabled_for_crm = 1
            AND (?2 IS NULL OR casefold(name) LIKE ?2 ESCAPE '\\')
-         ORDER BY active DESC, name COLLATE NOCASE, id",
+           AND (?3 IS NULL OR (NOT active, name COLLATE NOCASE, id) > (NOT ?3, ?4, ?5))
+         ORDER BY NOT active, name COLLATE NOCASE, id
+         LIMIT ?6",
     )?;
-    let pattern = q.map(contains_pattern);
-    let items = statement
-        .query_map(params![tenant_id, pattern], |row| {
-            Ok(program_of(
-                row.get(0)?,
-                row.get(1)?,
-                row.get(2)?,
-                row.get(3)?,
-                row.get(4)?,
-            ))
-        })?
+    let mut items = statement
+        .query_map(
+            params![
+                tenant_id,
+                q.map(contains_pattern),
+                after.map(|c| c.active),
+                after.map(|c| c.name.as_str()),
+                after.map(|c| c.id),
+                i64::from(limit) + 1,
+            ],
+            |row| {
+                Ok(program_of(
+                    row.get(0)?,
+                    row.get(1)?,
+                    row.get(2)?,
+                    row.get(3)?,
+                    row.get(4)?,
+                ))
+            },
+        )?
         .collect::<rusqlite::Result<Vec<_>>>()?;
-    Ok(ProgramList { items })
+    let next_cursor = if items.len() > limit as usize {
+        items.truncate(limit as usize);
+        items.last().map(|last| {
+            encode_json_cursor(&ProgramCursor {
+                active: last.active,
+                name: last.name.clone(),
+                id: last.id,
+            })
+        })
+    } else {
+        None
+    };
+    Ok(ProgramList { items, next_cursor })
 }
 
 #[utoipa::path(get, path = "/v1/programs", tag = "programs",
-    description = "The caller tenant's programs that marketing made available to the CRM, active ones first. \
-Inactive ones are listed with an `unavailableReason` so the UI can show them greyed out; an empty list \
-means marketing has enabled no program for CRM enrolment.",
-    params(("q" = Option<String>, Query, description = "Only programs whose name contains this text (any case), at most 200 characters")),
+    description = "The caller tenant's programs that marketing made available to the CRM, a page at a time, \
+active ones first, then by name. Inactive ones are listed with an `unavailableReason` so the UI can show them \
+greyed out; an empty first page without `q` means marketing has enabled no program for CRM enrolment.",
+    params(
+        ("q" = Option<String>, Query, description = "Only programs whose name contains this text (any case), at most 200 characters"),
+        ("limit" = Option<u32>, Query, minimum = 1, maximum = 200, description = "1..200, default 50"),
+        ("cursor" = Option<String>, Query, description = "`nextCursor` of the previous page (same `q`)"),
+    ),
     responses(
         (status = 200, body = ProgramList), (status = 401, body = ErrorBody),
-        (status = 422, body = ErrorBody), (status = 429, body = ErrorBody),
+        (status = 422, description = "Field `q`, `limit` or `cursor`", body = ErrorBody),
+        (status = 429, body = ErrorBody),
     ),
     security(("bearer" = [])))]
 pub async fn list_programs(
@@ -104,18 +147,20 @@ pub async fn list_programs(
     RawQuery(query): RawQuery,
 ) -> ApiResult<Json<ProgramList>> {
     let query = QueryParams::parse(query);
-    let q = query.get("q").map(|q| q.trim().to_owned());
-    if q.as_ref()
-        .is_some_and(|q| q.chars().count() > MAX_QUERY_CHARS)
-    {
-        return Err(Failure::invalid(
-            "q",
-            format!("The search text is limited to {MAX_QUERY_CHARS} characters."),
-        ));
-    }
+    let q = query.search()?;
+    let after = query.cursor(decode_json_cursor::<ProgramCursor>)?;
+    let limit = query.limit(query::PROGRAMS_DEFAULT_LIMIT, query::PROGRAMS_MAX_LIMIT)?;
     state
         .db
-        .run(move |conn| Ok(Json(crm_programs(conn, caller.tenant_id, q.as_deref())?)))
+        .run(move |conn| {
+            Ok(Json(crm_programs(
+                conn,
+                caller.tenant_id,
+                q.as_deref(),
+                after.as_ref(),
+                limit,
+            )?))
+        })
         .await
 }
 

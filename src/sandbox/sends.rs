@@ -33,7 +33,9 @@ use rusqlite::{params, Connection, OptionalExtension, TransactionBehavior};
 use sha2::{Digest, Sha256};
 use utoipa::OpenApi;
 
-use super::api::{parse_body, parse_entity, present, QueryParams};
+use super::api::{
+    decode_json_cursor, encode_json_cursor, parse_body, parse_entity, present, QueryParams,
+};
 use super::auth::Caller;
 use super::db::{self, column_enum, contains_pattern, from_millis, to_millis};
 use super::error::{ApiResult, Failure};
@@ -54,9 +56,6 @@ pub const MAX_SCHEDULE_DAYS: i64 = 365;
 
 /// A repeated resubscribe request within this time answers the first one.
 pub const RESUBSCRIBE_WINDOW_HOURS: i64 = 24;
-
-/// Longest template search text.
-const MAX_QUERY_CHARS: usize = 200;
 
 /// Longest CRM id (as for `POST /dev/records`).
 const MAX_CRM_ID_CHARS: usize = 100;
@@ -110,17 +109,11 @@ pub struct TemplateCursor {
 
 impl TemplateCursor {
     pub fn encode(&self) -> String {
-        use base64::Engine;
-        base64::engine::general_purpose::URL_SAFE_NO_PAD
-            .encode(serde_json::to_vec(self).unwrap_or_default())
+        encode_json_cursor(self)
     }
 
     pub fn decode(text: &str) -> Option<TemplateCursor> {
-        use base64::Engine;
-        let bytes = base64::engine::general_purpose::URL_SAFE_NO_PAD
-            .decode(text)
-            .ok()?;
-        serde_json::from_slice(&bytes).ok()
+        decode_json_cursor(text)
     }
 }
 
@@ -211,15 +204,7 @@ pub async fn list_templates(
     RawQuery(query): RawQuery,
 ) -> ApiResult<Json<TemplateList>> {
     let query = QueryParams::parse(query);
-    let q = query.get("q").map(|q| q.trim().to_owned());
-    if q.as_ref()
-        .is_some_and(|q| q.chars().count() > MAX_QUERY_CHARS)
-    {
-        return Err(Failure::invalid(
-            "q",
-            format!("The search text is limited to {MAX_QUERY_CHARS} characters."),
-        ));
-    }
+    let q = query.search()?;
     let folder = query.get("folder").map(|f| f.trim().to_owned());
     let after = query.cursor(TemplateCursor::decode)?;
     let limit = query.limit(query::TEMPLATES_DEFAULT_LIMIT, query::TEMPLATES_MAX_LIMIT)?;

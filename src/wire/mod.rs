@@ -449,6 +449,8 @@ pub mod query {
     pub const ACTIVITIES_MAX_LIMIT: u32 = 200;
     pub const TEMPLATES_DEFAULT_LIMIT: u32 = 50;
     pub const TEMPLATES_MAX_LIMIT: u32 = 200;
+    pub const PROGRAMS_DEFAULT_LIMIT: u32 = 50;
+    pub const PROGRAMS_MAX_LIMIT: u32 = 200;
 }
 
 #[cfg(test)]

@@ -119,13 +119,16 @@ impl Program {
     }
 }
 
-/// `GET /v1/programs`: active programs first, then by name. Empty when marketing has enabled no
-/// program for the CRM.
+/// `GET /v1/programs`: a page of programs, active ones first, then by name. The first page is
+/// empty when marketing has enabled no program for the CRM (or none matches the search).
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "sandbox", derive(ToSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct ProgramList {
     pub items: Vec<Program>,
+    /// Asks for the next page (same `q`); absent on the last page.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub next_cursor: Option<String>,
 }
 
 /// One program a record is or was in.

@@ -18,3 +18,4 @@ pub mod timeline;
 pub mod timeline_bucket;
 pub mod timeline_chart;
 pub mod timeline_export;
+pub mod virtual_rows;

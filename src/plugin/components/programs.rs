@@ -8,20 +8,24 @@
 use std::cell::Cell;
 use std::rc::Rc;
 
+use gloo_timers::callback::Timeout;
 use web_sys::{AbortController, HtmlElement, HtmlInputElement};
 use yew::platform::spawn_local;
 use yew::prelude::*;
 
 use crate::domain::programs::{
-    enrol_request, filter, status_label, unavailable_reason, CurrentPrograms, RunState, Runs,
-    Selection, Start,
+    enrol_request, status_label, unavailable_reason, CurrentPrograms, ListPhase, ProgramPages,
+    RunState, Runs, Selection, Start,
 };
 use crate::plugin::api::{self, ApiError};
 use crate::plugin::bridge::use_host;
 use crate::plugin::components::panels::{ErrorPanel, MessagePanel, Skeleton};
+use crate::plugin::components::virtual_rows::VirtualRows;
 use crate::plugin::intl::use_formats;
 use crate::protocol::CrmRecord;
-use crate::wire::{EnrolOutcome, EnrolResponse, EnrolmentList, Program, RecordProfile};
+use crate::wire::{
+    EnrolOutcome, EnrolResponse, EnrolmentList, Program, ProgramList, RecordProfile,
+};
 
 #[derive(Properties, PartialEq)]
 pub struct ProgramsProps {
@@ -44,6 +48,9 @@ pub struct ProgramsProps {
     pub on_changed: Option<Callback<()>>,
 }
 
+/// The height assumed for a program's row before it is measured: name and one line of text.
+const PROGRAM_ROW_ESTIMATE: u32 = 58;
+
 const HELP_TEXT: &str =
     "Can't find your program? Your marketing admin must enable it for CRM enrolment.";
 
@@ -59,7 +66,12 @@ enum Load<T> {
 #[derive(Clone, Default, PartialEq)]
 struct View {
     selection: Selection,
+    /// The search as typed.
     query: String,
+    /// The programs listed for the search, a page at a time.
+    list: ProgramPages,
+    /// The next page to fetch: the search and the cursor (set while one is wanted).
+    more_request: Option<(String, String)>,
     runs: Runs,
     help_open: bool,
     /// Bumped to fetch the programs again (retry).
@@ -71,7 +83,13 @@ struct View {
 enum Action {
     Toggle(Program),
     Search(String),
-    Listed(Rc<Vec<Program>>),
+    /// A first page for this search is on its way.
+    Load(String),
+    FirstPage(String, Result<ProgramList, String>),
+    /// The list nears its end on screen (or a failed next page is retried).
+    More,
+    /// The page after the cursor, for the search.
+    NextPage(String, String, Result<ProgramList, String>),
     /// Requests went out: for these programs, by Enrol or by a program's Retry.
     Start(Vec<(i64, String)>, Start),
     Finish(i64, Result<EnrolResponse, String>),
@@ -91,9 +109,26 @@ impl Reducible for View {
         match action {
             Action::Toggle(program) => next.selection.toggle(&program),
             Action::Search(query) => next.query = query,
-            Action::Listed(programs) => {
-                next.selection.retain_available(&programs);
-                next.help_open = programs.is_empty();
+            Action::Load(query) => {
+                next.list.load(&query);
+                next.more_request = None;
+            }
+            Action::FirstPage(query, page) => {
+                if next.list.first_page(&query, page) {
+                    next.selection.retain_available(&next.list.items);
+                    next.help_open = next.list.none_enabled();
+                }
+            }
+            Action::More => {
+                if let Some(cursor) = next.list.more() {
+                    next.more_request = Some((next.list.query.clone(), cursor));
+                }
+            }
+            Action::NextPage(query, after, page) => {
+                if next.list.next_page(&query, &after, page) {
+                    next.more_request = None;
+                    next.selection.retain_available(&next.list.items);
+                }
             }
             Action::Start(programs, kind) => {
                 for (id, name) in &programs {
@@ -122,7 +157,6 @@ type Batch = (Vec<(i64, String, Vec<CrmRecord>)>, Start);
 pub fn Programs(props: &ProgramsProps) -> Html {
     let host = use_host();
     let view = use_reducer(View::default);
-    let programs = use_state(|| Load::<Rc<Vec<Program>>>::Loading);
     // "Why?", where focus returns when the help dialog closes.
     let why_ref = use_node_ref();
     let enrolments = use_state(|| Load::<Rc<EnrolmentList>>::Loading);
@@ -142,23 +176,51 @@ pub fn Programs(props: &ProgramsProps) -> Html {
     }
     let single = (props.records.len() == 1).then(|| props.records[0].clone());
 
-    // The programs, again on retry.
+    // The first page of programs for the search (after a pause in typing), again on retry.
     {
-        let (programs, session, dispatch) =
-            (programs.clone(), host.session.clone(), view.dispatcher());
-        use_effect_with(view.programs_generation, move |_| {
-            programs.set(Load::Loading);
+        let (session, dispatch) = (host.session.clone(), view.dispatcher());
+        let query = view.query.trim().to_owned();
+        use_effect_with((query, view.programs_generation), move |(query, _)| {
+            dispatch.dispatch(Action::Load(query.clone()));
             let controller = AbortController::new().ok();
-            if let Some(signal) = controller.as_ref().map(|c| c.signal()) {
-                spawn_local(async move {
-                    match session.fetch(&api::programs(), &signal).await {
-                        Err(error) if error.is_aborted() => {}
-                        Ok(list) => {
-                            let items = Rc::new(list.items);
-                            dispatch.dispatch(Action::Listed(items.clone()));
-                            programs.set(Load::Loaded(items));
+            let signal = controller.as_ref().map(AbortController::signal);
+            let (query, endpoint) = (query.clone(), api::programs(query, None));
+            let delay = if query.is_empty() { 0 } else { 200 };
+            let timer = signal.map(|signal| {
+                Timeout::new(delay, move || {
+                    spawn_local(async move {
+                        match session.fetch(&endpoint, &signal).await {
+                            Err(error) if error.is_aborted() => {}
+                            answer => dispatch.dispatch(Action::FirstPage(
+                                query,
+                                answer.map_err(|error| error.user_message()),
+                            )),
                         }
-                        Err(error) => programs.set(Load::Failed(error)),
+                    });
+                })
+            });
+            move || {
+                drop(timer);
+                controller.iter().for_each(AbortController::abort);
+            }
+        });
+    }
+    // The next page, when the list asks for it.
+    {
+        let (session, dispatch) = (host.session.clone(), view.dispatcher());
+        use_effect_with(view.more_request.clone(), move |request| {
+            let controller = request.as_ref().and_then(|_| AbortController::new().ok());
+            if let (Some((query, cursor)), Some(controller)) = (request.clone(), &controller) {
+                let (signal, endpoint) =
+                    (controller.signal(), api::programs(&query, Some(&cursor)));
+                spawn_local(async move {
+                    match session.fetch(&endpoint, &signal).await {
+                        Err(error) if error.is_aborted() => {}
+                        answer => dispatch.dispatch(Action::NextPage(
+                            query,
+                            cursor,
+                            answer.map_err(|error| error.user_message()),
+                        )),
                     }
                 });
             }
@@ -321,15 +383,9 @@ pub fn Programs(props: &ProgramsProps) -> Html {
         },
     };
 
-    let available = match &*programs {
-        Load::Loading => html! { <Skeleton label="Loading programs" rows={4} /> },
-        Load::Failed(error) => html! {
-            <ErrorPanel
-                message={error.user_message()}
-                on_retry={dispatch.reform(|()| Action::ReloadPrograms)}
-            />
-        },
-        Load::Loaded(list) if list.is_empty() => html! {
+    let list = &view.list;
+    let available = if list.none_enabled() {
+        html! {
             <>
                 <MessagePanel glyph="\u{2205}" title="No programs available" detail={HELP_TEXT}>
                     <button
@@ -349,123 +405,174 @@ pub fn Programs(props: &ProgramsProps) -> Html {
                     />
                 }
             </>
-        },
-        Load::Loaded(list) => {
-            let shown = filter(list, &view.query);
-            // One record's current programs cannot be chosen again.
-            let current = match &*enrolments {
-                Load::Loaded(current) if count == 1 => CurrentPrograms::of(&current.items),
-                _ => CurrentPrograms::default(),
-            };
-            let chosen = view.selection.chosen(list, &current);
-            let enrol = {
-                let (submit, records) = (submit.clone(), props.records.clone());
-                let batch: Vec<(i64, String, Vec<CrmRecord>)> = chosen
-                    .iter()
-                    .map(|p| (p.id, p.name.clone(), (*records).clone()))
-                    .collect();
-                Callback::from(move |_: MouseEvent| submit.emit((batch.clone(), Start::Enrol)))
-            };
-            let label = if busy {
-                "Enrolling…".to_owned()
-            } else {
-                match chosen.len() {
-                    0 => "Enrol".to_owned(),
-                    1 => "Enrol in 1 program".to_owned(),
-                    n => format!("Enrol in {n} programs"),
-                }
-            };
-            let notices = view.runs.added_notices(&props.records);
-            html! {
-                <>
-                    <div class="search-field programs-search">
-                        <label class="visually-hidden" for="programs-search">
-                            { "Search programs" }
-                        </label>
-                        <input
-                            id="programs-search"
-                            type="search"
-                            placeholder="Search programs"
-                            autocomplete="off"
-                            value={view.query.clone()}
-                            oninput={dispatch.reform(|e: InputEvent| {
-                                Action::Search(e.target_unchecked_into::<HtmlInputElement>().value())
-                            })}
-                        />
-                    </div>
-                    <fieldset class="program-fieldset">
-                        <legend class="visually-hidden">{ "Programs to enrol in" }</legend>
-                        if shown.is_empty() {
-                            <p class="programs-none">
-                                { format!("No program matches \u{201c}{}\u{201d}.", view.query.trim()) }
-                            </p>
-                        } else {
-                            <ul class="program-list">
-                                { for shown.into_iter().map(|program| {
-                                    let run = view.runs.get(program.id);
-                                    let retry = {
-                                        let submit = submit.clone();
-                                        let records = props.records.clone();
-                                        let (id, name) = (program.id, program.name.clone());
-                                        let run = run.cloned();
-                                        Callback::from(move |_: MouseEvent| {
-                                            if let Some(run) = &run {
-                                                let again: Vec<CrmRecord> =
-                                                    run.to_retry(&records).into_iter().cloned().collect();
-                                                submit.emit((vec![(id, name.clone(), again)], Start::Retry));
-                                            }
-                                        })
-                                    };
-                                    html! {
-                                        <ProgramItem
-                                            key={program.id}
-                                            program={program.clone()}
-                                            checked={view.selection.contains(program.id)}
-                                            unavailable={unavailable_reason(program, &current).map(AttrValue::from)}
-                                            on_toggle={dispatch.reform(Action::Toggle)}
-                                            result={run.map(|r| (r.state(), AttrValue::from(r.summary(count))))}
-                                            {busy}
-                                            on_retry={retry}
-                                        />
-                                    }
-                                }) }
-                            </ul>
-                        }
-                    </fieldset>
-                    if !notices.is_empty() {
-                        <div class="programs-notices" role="status">
-                            { for notices.into_iter().map(|n| html! { <p class="programs-notice">{ n }</p> }) }
-                        </div>
-                    }
-                    <div class="programs-actions">
-                        <button
-                            id="programs-enrol"
-                            type="button"
-                            class="button button-primary"
-                            disabled={busy || chosen.is_empty() || host.context_failed}
-                            aria-busy={busy.to_string()}
-                            aria-describedby="programs-hint"
-                            onclick={enrol}
-                        >
-                            { label }
-                        </button>
-                        <p id="programs-hint" class="programs-hint">
-                            { if host.context_failed {
-                                "The CRM couldn't update the sidebar: reopen it to enrol."
-                            } else if chosen.is_empty() {
-                                "Select one or more active programs."
-                            } else {
-                                ""
-                            } }
-                        </p>
-                        if let Some(on_done) = props.on_done.as_ref().filter(|_| !view.runs.is_empty() && !busy) {
-                            <button id="programs-done" type="button" class="button" onclick={on_done.reform(|_| ())}>
-                                { "Done" }
-                            </button>
-                        }
-                    </div>
-                </>
+        }
+    } else if list.phase == ListPhase::Loading
+        && list.items.is_empty()
+        && view.query.trim().is_empty()
+    {
+        html! { <Skeleton label="Loading programs" rows={4} /> }
+    } else {
+        // One record's current programs cannot be chosen again.
+        let current = match &*enrolments {
+            Load::Loaded(current) if count == 1 => CurrentPrograms::of(&current.items),
+            _ => CurrentPrograms::default(),
+        };
+        let chosen = view.selection.chosen(&current);
+        let enrol = {
+            let (submit, records) = (submit.clone(), props.records.clone());
+            let batch: Vec<(i64, String, Vec<CrmRecord>)> = chosen
+                .iter()
+                .map(|p| (p.id, p.name.clone(), (*records).clone()))
+                .collect();
+            Callback::from(move |_: MouseEvent| submit.emit((batch.clone(), Start::Enrol)))
+        };
+        let label = if busy {
+            "Enrolling…".to_owned()
+        } else {
+            match chosen.len() {
+                0 => "Enrol".to_owned(),
+                1 => "Enrol in 1 program".to_owned(),
+                n => format!("Enrol in {n} programs"),
             }
+        };
+        let hint = if host.context_failed {
+            "The CRM couldn't update the sidebar: reopen it to enrol.".to_owned()
+        } else if chosen.is_empty() {
+            "Select one or more active programs.".to_owned()
+        } else {
+            // Ticks stay while a search shows other programs: say which.
+            let names: Vec<&str> = chosen.iter().map(|p| p.name.as_str()).collect();
+            format!("Selected: {}", names.join(", "))
+        };
+        let notices = view.runs.added_notices(&props.records);
+        let rows = match &list.phase {
+            ListPhase::Failed(message) => html! {
+                <ErrorPanel
+                    message={message.clone()}
+                    on_retry={dispatch.reform(|()| Action::ReloadPrograms)}
+                />
+            },
+            ListPhase::Loading if list.items.is_empty() => {
+                html! { <Skeleton label="Loading programs" rows={4} /> }
+            }
+            _ if list.items.is_empty() => html! {
+                <p class="programs-none">
+                    { format!("No program matches \u{201c}{}\u{201d}.", list.query) }
+                </p>
+            },
+            phase => {
+                let items = list.items.clone();
+                let keys = Rc::new(items.iter().map(|p| p.id).collect::<Vec<_>>());
+                let render = {
+                    let (view, submit, records) =
+                        (view.clone(), submit.clone(), props.records.clone());
+                    let (dispatch, current) = (dispatch.clone(), current.clone());
+                    Callback::from(move |at: usize| {
+                        let Some(program) = items.get(at) else {
+                            return html! {};
+                        };
+                        let run = view.runs.get(program.id);
+                        let retry = {
+                            let (submit, records) = (submit.clone(), records.clone());
+                            let (id, name) = (program.id, program.name.clone());
+                            let run = run.cloned();
+                            Callback::from(move |_: MouseEvent| {
+                                if let Some(run) = &run {
+                                    let again: Vec<CrmRecord> =
+                                        run.to_retry(&records).into_iter().cloned().collect();
+                                    submit.emit((vec![(id, name.clone(), again)], Start::Retry));
+                                }
+                            })
+                        };
+                        html! {
+                            <ProgramItem
+                                program={program.clone()}
+                                checked={view.selection.contains(program.id)}
+                                unavailable={unavailable_reason(program, &current).map(AttrValue::from)}
+                                on_toggle={dispatch.reform(Action::Toggle)}
+                                result={run.map(|r| (r.state(), AttrValue::from(r.summary(count))))}
+                                {busy}
+                                on_retry={retry}
+                            />
+                        }
+                    })
+                };
+                let footer = match phase {
+                    ListPhase::LoadingMore => html! {
+                        <p class="list-footer" role="status">{ "Loading more programs\u{2026}" }</p>
+                    },
+                    ListPhase::FailedMore(message) => html! {
+                        <ErrorPanel
+                            compact=true
+                            message={message.clone()}
+                            on_retry={dispatch.reform(|()| Action::More)}
+                        />
+                    },
+                    _ => html! {},
+                };
+                html! {
+                    <>
+                        <VirtualRows
+                            {keys}
+                            estimate={PROGRAM_ROW_ESTIMATE}
+                            {render}
+                            more={list.next_cursor.is_some()}
+                            on_near_end={dispatch.reform(|()| Action::More)}
+                            class={classes!("program-list", (*phase == ListPhase::Loading).then_some("is-stale"))}
+                            label="Programs"
+                            row_class="program-row"
+                        />
+                        { footer }
+                    </>
+                }
+            }
+        };
+        html! {
+            <>
+                <div class="search-field programs-search">
+                    <label class="visually-hidden" for="programs-search">
+                        { "Search programs" }
+                    </label>
+                    <input
+                        id="programs-search"
+                        type="search"
+                        placeholder="Search programs"
+                        autocomplete="off"
+                        value={view.query.clone()}
+                        oninput={dispatch.reform(|e: InputEvent| {
+                            Action::Search(e.target_unchecked_into::<HtmlInputElement>().value())
+                        })}
+                    />
+                </div>
+                <fieldset class="program-fieldset" aria-busy={(list.phase == ListPhase::Loading).to_string()}>
+                    <legend class="visually-hidden">{ "Programs to enrol in" }</legend>
+                    { rows }
+                </fieldset>
+                if !notices.is_empty() {
+                    <div class="programs-notices" role="status">
+                        { for notices.into_iter().map(|n| html! { <p class="programs-notice">{ n }</p> }) }
+                    </div>
+                }
+                <div class="programs-actions">
+                    <button
+                        id="programs-enrol"
+                        type="button"
+                        class="button button-primary"
+                        disabled={busy || chosen.is_empty() || host.context_failed}
+                        aria-busy={busy.to_string()}
+                        aria-describedby="programs-hint"
+                        onclick={enrol}
+                    >
+                        { label }
+                    </button>
+                    <p id="programs-hint" class="programs-hint">{ hint }</p>
+                    if let Some(on_done) = props.on_done.as_ref().filter(|_| !view.runs.is_empty() && !busy) {
+                        <button id="programs-done" type="button" class="button" onclick={on_done.reform(|_| ())}>
+                            { "Done" }
+                        </button>
+                    }
+                </div>
+            </>
         }
     };
 
@@ -540,7 +647,7 @@ fn ProgramItem(props: &ProgramItemProps) -> Html {
     };
     let class = classes!("program", (!can).then_some("is-unavailable"));
     html! {
-        <li {class} data-program-id={program.id.to_string()}>
+        <div {class} data-program-id={program.id.to_string()}>
             <input
                 id={id.clone()}
                 class="program-check"
@@ -577,7 +684,7 @@ fn ProgramItem(props: &ProgramItemProps) -> Html {
                     }
                 </div>
             }
-        </li>
+        </div>
     }
 }
 

@@ -1,0 +1,233 @@
+//! A list whose rows have heights only the browser knows (text that wraps, an outcome line that
+//! comes and goes), virtualized: only the rows near the viewport are in the DOM, between two
+//! spacers that stand in for the rest.
+//!
+//! A row not rendered yet counts as `estimate` pixels; once rendered, its measured height is
+//! kept by its key, so the spacers grow exact as the user scrolls. The list scrolls with the page
+//! or with whatever scrolling ancestor holds it: it works out what is visible from where it is in
+//! the window, and listens to every scroll in the document.
+
+use std::cell::RefCell;
+use std::collections::HashMap;
+use std::rc::Rc;
+
+use gloo_events::{EventListener, EventListenerOptions};
+use wasm_bindgen::JsCast;
+use web_sys::{Element, HtmlElement};
+use yew::prelude::*;
+
+use crate::domain::virtual_list::Layout;
+use crate::plugin::window;
+
+/// Rows rendered beyond each edge of the viewport, so scrolling and Tab find the next row there.
+const OVERSCAN_ROWS: usize = 6;
+/// The DOM never holds more rows than this, whatever the viewport.
+pub const MAX_RENDERED_ROWS: usize = 60;
+/// The next page is asked for when the last rendered row is this close to the end.
+const NEAR_END_ROWS: usize = 10;
+
+#[derive(Properties, PartialEq)]
+pub struct VirtualRowsProps {
+    /// One stable key per row, in order (an id): measured heights are kept by it.
+    pub keys: Rc<Vec<i64>>,
+    /// The height, in pixels, assumed for a row not measured yet.
+    pub estimate: u32,
+    /// The content of row `i` (inside its `<li>`).
+    pub render: Callback<usize, Html>,
+    /// Whether more rows may come after the last (the list's size is then unknown).
+    #[prop_or_default]
+    pub more: bool,
+    /// Asked when the rendered rows near the end of the list, while `more`.
+    #[prop_or_default]
+    pub on_near_end: Option<Callback<()>>,
+    /// The `<ul>`'s class and accessible name; each `<li>` gets `row_class`.
+    pub class: Classes,
+    pub label: AttrValue,
+    pub row_class: Classes,
+}
+
+/// The part of the list in the window: `top` pixels from its start, `height` pixels tall.
+#[derive(Clone, Copy, PartialEq, Eq)]
+struct Visible {
+    top: u32,
+    height: u32,
+}
+
+/// What of `list` (the element holding the spacers and the rows) is inside the window.
+fn visible_part(list: &Element, total: u32) -> Visible {
+    let rect = list.get_bounding_client_rect();
+    let window_height = window()
+        .inner_height()
+        .ok()
+        .and_then(|h| h.as_f64())
+        .unwrap_or(600.0);
+    // Negative when the list starts above the window's top edge.
+    let start = rect.top();
+    let top = (-start).clamp(0.0, f64::from(total));
+    let bottom = (window_height - start).clamp(top, f64::from(total));
+    Visible {
+        top: top as u32,
+        // A list out of view still renders its first (or last) rows.
+        height: ((bottom - top) as u32).max(1),
+    }
+}
+
+fn set_height(node: &NodeRef, pixels: u32) {
+    if let Some(element) = node.cast::<HtmlElement>() {
+        let _ = element
+            .style()
+            .set_property("height", &format!("{pixels}px"));
+    }
+}
+
+#[component]
+pub fn VirtualRows(props: &VirtualRowsProps) -> Html {
+    let list = use_node_ref();
+    let rows = use_node_ref();
+    let top_spacer = use_node_ref();
+    let bottom_spacer = use_node_ref();
+    let heights = use_mut_ref(HashMap::<i64, u32>::new);
+    // Bumped when a measurement changed a height, to lay the rows out again.
+    let measured = use_state(|| 0u32);
+    let visible = use_state_eq(|| Visible {
+        top: 0,
+        height: 600,
+    });
+
+    let layout = {
+        let heights = heights.borrow();
+        Layout::from_heights(
+            props
+                .keys
+                .iter()
+                .map(|key| heights.get(key).copied().unwrap_or(props.estimate)),
+        )
+    };
+    let total = layout.total_height();
+    let shown = layout.window(
+        visible.top,
+        visible.height,
+        OVERSCAN_ROWS,
+        MAX_RENDERED_ROWS,
+    );
+
+    // Where the list is in the window, on every scroll (of the page or of an ancestor) and
+    // every resize.
+    let remeasure = {
+        let (list, visible) = (list.clone(), visible.clone());
+        Rc::new(move |total: u32| {
+            if let Some(element) = list.cast::<Element>() {
+                visible.set(visible_part(&element, total));
+            }
+        })
+    };
+    let total_now = use_mut_ref(|| 0u32);
+    *total_now.borrow_mut() = total;
+    {
+        let (remeasure, total_now) = (remeasure.clone(), total_now.clone());
+        use_effect_with((), move |()| {
+            let on_change = move || remeasure(*total_now.borrow());
+            let on_change = Rc::new(on_change);
+            let scroll = {
+                let on_change = on_change.clone();
+                window().document().map(|document| {
+                    EventListener::new_with_options(
+                        &document,
+                        "scroll",
+                        EventListenerOptions::run_in_capture_phase(),
+                        move |_| on_change(),
+                    )
+                })
+            };
+            let resize = EventListener::new(&window(), "resize", move |_| on_change());
+            move || drop((scroll, resize))
+        });
+    }
+
+    // After every render: the spacers take their heights, the rendered rows are measured, and
+    // the visible part is worked out again (the list may have moved or changed height).
+    {
+        let (rows, top_spacer, bottom_spacer) =
+            (rows.clone(), top_spacer.clone(), bottom_spacer.clone());
+        let (heights, measured) = (heights.clone(), measured.clone());
+        let (top, bottom) = (shown.top_spacer, shown.bottom_spacer);
+        use_effect(move || {
+            set_height(&top_spacer, top);
+            set_height(&bottom_spacer, bottom);
+            if measure_rows(&rows, &heights) {
+                measured.set(*measured + 1);
+            }
+            remeasure(total);
+        });
+    }
+
+    // The next page when the rendered rows near the end of what is loaded.
+    {
+        let wanted = props.more && shown.end + NEAR_END_ROWS >= props.keys.len();
+        let on_near_end = props.on_near_end.clone();
+        use_effect_with((wanted, props.keys.len()), move |(wanted, _)| {
+            if let (true, Some(on_near_end)) = (*wanted, on_near_end) {
+                on_near_end.emit(());
+            }
+        });
+    }
+
+    let set_size = if props.more {
+        -1
+    } else {
+        props.keys.len() as i64
+    };
+    let rendered = (shown.first..shown.end).map(|at| {
+        let key = props.keys[at];
+        html! {
+            <li
+                key={key}
+                class={props.row_class.clone()}
+                data-vkey={key.to_string()}
+                aria-setsize={set_size.to_string()}
+                aria-posinset={(at + 1).to_string()}
+            >
+                { props.render.emit(at) }
+            </li>
+        }
+    });
+    html! {
+        <div class="virtual-rows" ref={list}>
+            <div class="spacer" ref={top_spacer} aria-hidden="true"></div>
+            <ul class={props.class.clone()} aria-label={props.label.clone()} ref={rows}>
+                { for rendered }
+            </ul>
+            <div class="spacer" ref={bottom_spacer} aria-hidden="true"></div>
+        </div>
+    }
+}
+
+/// Measures the rendered rows into `heights`; whether any height changed.
+fn measure_rows(rows: &NodeRef, heights: &Rc<RefCell<HashMap<i64, u32>>>) -> bool {
+    let Some(ul) = rows.cast::<Element>() else {
+        return false;
+    };
+    let children = ul.children();
+    let mut heights = heights.borrow_mut();
+    let mut changed = false;
+    for index in 0..children.length() {
+        let Some(row) = children
+            .item(index)
+            .and_then(|row| row.dyn_into::<HtmlElement>().ok())
+        else {
+            continue;
+        };
+        let Some(key) = row
+            .get_attribute("data-vkey")
+            .and_then(|key| key.parse::<i64>().ok())
+        else {
+            continue;
+        };
+        let height = row.offset_height().max(0) as u32;
+        // A row out of the layout (a hidden tab) measures 0: keep what was known.
+        if height > 0 && heights.insert(key, height) != Some(height) {
+            changed = true;
+        }
+    }
+    changed
+}
