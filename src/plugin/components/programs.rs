@@ -159,6 +159,8 @@ pub fn Programs(props: &ProgramsProps) -> Html {
     let view = use_reducer(View::default);
     // "Why?", where focus returns when the help dialog closes.
     let why_ref = use_node_ref();
+    // The tab's scrolling element, which clips the list of programs.
+    let scroller = use_node_ref();
     let enrolments = use_state(|| Load::<Rc<EnrolmentList>>::Loading);
     // Requests of the batch in flight: a second click while it is non-zero does nothing.
     let pending = use_memo((), |_| Cell::new(0usize));
@@ -521,6 +523,7 @@ pub fn Programs(props: &ProgramsProps) -> Html {
                             class={classes!("program-list", (*phase == ListPhase::Loading).then_some("is-stale"))}
                             label="Programs"
                             row_class="program-row"
+                            viewport={scroller.clone()}
                         />
                         { footer }
                     </>
@@ -577,7 +580,7 @@ pub fn Programs(props: &ProgramsProps) -> Html {
     };
 
     html! {
-        <div class="programs">
+        <div class="programs" ref={scroller}>
             { current }
             <section class="programs-available" aria-labelledby="programs-title">
                 <h2 id="programs-title" class="programs-heading">

@@ -26,12 +26,13 @@ use crate::plugin::api::{self, ApiError};
 use crate::plugin::bridge::use_host;
 use crate::plugin::components::panels::{ErrorPanel, MessagePanel, Skeleton};
 use crate::plugin::components::send_results::SendResults;
+use crate::plugin::components::virtual_rows::VirtualRows;
 use crate::plugin::intl::use_formats;
 use crate::plugin::{clock, focus_after_render, mark, window};
 use crate::protocol::{CrmRecord, PluginMessage};
 use crate::wire::{
     PreflightResponse, RecipientStatus, RecordProfile, SendRequest, SendResponse,
-    SubscriptionStatus, Template, TemplateList,
+    SubscriptionStatus, Template, TemplateList, TemplateSummary,
 };
 
 #[derive(Properties, PartialEq)]
@@ -391,7 +392,7 @@ fn Composer(props: &ComposerProps) -> Html {
         format!("Email {count} records")
     };
 
-    // "Show more templates": the next page, appended to the list on screen.
+    // The next page, appended to the list on screen when the user scrolls near its end.
     let on_more = {
         let (templates, session) = (templates.clone(), host.session.clone());
         let (more_templates, more_controller) = (more_templates.clone(), more_controller.clone());
@@ -430,11 +431,6 @@ fn Composer(props: &ComposerProps) -> Html {
                 match answer {
                     Err(error) if error.is_aborted() => {}
                     Ok(page) => {
-                        // Where the user was, the button, is gone on the last page: the
-                        // first new template takes focus.
-                        if let (None, Some(first)) = (&page.next_cursor, page.items.first()) {
-                            focus_after_render(format!("template-{}", first.id));
-                        }
                         let mut items = shown.items.clone();
                         items.extend(page.items);
                         templates.set(Load::Loaded(Rc::new(TemplateList {
@@ -812,7 +808,48 @@ struct TemplatePickerProps {
 
 #[component]
 fn TemplatePicker(props: &TemplatePickerProps) -> Html {
-    let groups = props.list.by_folder();
+    // The list's scrolling box, which clips the virtualized rows.
+    let scroller = use_node_ref();
+    // One row per folder name, then its templates: a folder is keyed by its place among the
+    // folders (below zero, so it never meets a template's id).
+    let rows: Rc<Vec<TemplateRow>> = Rc::new(
+        props
+            .list
+            .by_folder()
+            .into_iter()
+            .enumerate()
+            .flat_map(|(at, (folder, items))| {
+                std::iter::once(TemplateRow::Folder(-(at as i64) - 1, folder.to_owned()))
+                    .chain(items.into_iter().map(|t| TemplateRow::Template(t.clone())))
+            })
+            .collect(),
+    );
+    let keys = Rc::new(rows.iter().map(TemplateRow::key).collect::<Vec<_>>());
+    let render = {
+        let (rows, chosen, on_choose) = (rows.clone(), props.chosen, props.on_choose.clone());
+        Callback::from(move |at: usize| match rows.get(at) {
+            Some(TemplateRow::Folder(_, folder)) => html! {
+                <p class="template-folder-name">{ folder.clone() }</p>
+            },
+            Some(TemplateRow::Template(t)) => {
+                let id = t.id;
+                html! {
+                    <label class="template" data-template-id={id.to_string()}>
+                        <input
+                            id={format!("template-{id}")}
+                            type="radio"
+                            name="send-template"
+                            checked={chosen == Some(id)}
+                            onchange={on_choose.reform(move |_: Event| id)}
+                        />
+                        <span class="template-name">{ t.name.clone() }</span>
+                        <span class="template-subject">{ t.subject.clone() }</span>
+                    </label>
+                }
+            }
+            None => html! {},
+        })
+    };
     html! {
         <>
             <div class="send-filters">
@@ -842,47 +879,50 @@ fn TemplatePicker(props: &TemplatePickerProps) -> Html {
                     }) }
                 </select>
             </div>
-            if groups.is_empty() {
+            if rows.is_empty() {
                 <p class="send-hint">{ "No template matches. Try another name or folder." }</p>
             } else {
-                <fieldset class="template-list" disabled={props.disabled}>
+                <fieldset class="template-list" disabled={props.disabled} ref={scroller.clone()}>
                     <legend class="visually-hidden">{ "Template" }</legend>
-                    { for groups.into_iter().map(|(folder, items)| html! {
-                        <div class="template-folder" key={folder.to_owned()}>
-                            <p class="template-folder-name">{ folder.to_owned() }</p>
-                            { for items.into_iter().map(|t| {
-                                let id = t.id;
-                                html! {
-                                    <label class="template" key={t.id} data-template-id={t.id.to_string()}>
-                                        <input
-                                            id={format!("template-{id}")}
-                                            type="radio"
-                                            name="send-template"
-                                            checked={props.chosen == Some(t.id)}
-                                            onchange={props.on_choose.reform(move |_: Event| id)}
-                                        />
-                                        <span class="template-name">{ t.name.clone() }</span>
-                                        <span class="template-subject">{ t.subject.clone() }</span>
-                                    </label>
-                                }
-                            }) }
-                        </div>
-                    }) }
+                    <VirtualRows
+                        {keys}
+                        estimate={TEMPLATE_ROW_ESTIMATE}
+                        {render}
+                        more={props.list.next_cursor.is_some()}
+                        on_near_end={props.on_more.clone()}
+                        class="template-rows"
+                        label="Templates by folder"
+                        row_class="template-row"
+                        viewport={scroller}
+                    />
+                    if let Some(message) = props.more_error.clone() {
+                        <ErrorPanel compact=true {message} on_retry={props.on_more.clone()} />
+                    } else if props.loading_more {
+                        <p class="list-footer" role="status">{ "Loading more templates\u{2026}" }</p>
+                    }
                 </fieldset>
-                if let Some(message) = props.more_error.clone() {
-                    <ErrorPanel compact=true {message} on_retry={props.on_more.clone()} />
-                } else if props.list.next_cursor.is_some() {
-                    // Stays in place while the page loads, so keyboard focus stays on it.
-                    <button id="templates-more" type="button" class="button templates-more"
-                        aria-disabled={props.loading_more.to_string()}
-                        onclick={props.on_more.reform(|_| ())}>
-                        { if props.loading_more { "Loading more templates\u{2026}" } else { "Show more templates" } }
-                    </button>
-                }
             }
         </>
     }
 }
+
+/// A row of the template list: a folder's name, or a template.
+enum TemplateRow {
+    Folder(i64, String),
+    Template(TemplateSummary),
+}
+
+impl TemplateRow {
+    fn key(&self) -> i64 {
+        match self {
+            TemplateRow::Folder(key, _) => *key,
+            TemplateRow::Template(t) => t.id,
+        }
+    }
+}
+
+/// The height assumed for a template's row before it is measured: its name and subject.
+const TEMPLATE_ROW_ESTIMATE: u32 = 44;
 
 #[derive(Properties, PartialEq)]
 struct PreviewProps {

@@ -4,8 +4,8 @@
 //!
 //! A row not rendered yet counts as `estimate` pixels; once rendered, its measured height is
 //! kept by its key, so the spacers grow exact as the user scrolls. The list scrolls with the page
-//! or with whatever scrolling ancestor holds it: it works out what is visible from where it is in
-//! the window, and listens to every scroll in the document.
+//! or with a scrolling ancestor (`viewport`): it works out what is visible from where it is in the
+//! window, clipped by that ancestor, and listens to every scroll in the document.
 
 use std::cell::RefCell;
 use std::collections::HashMap;
@@ -44,6 +44,9 @@ pub struct VirtualRowsProps {
     pub class: Classes,
     pub label: AttrValue,
     pub row_class: Classes,
+    /// The scrolling element that clips the list, if not the window.
+    #[prop_or_default]
+    pub viewport: Option<NodeRef>,
 }
 
 /// The part of the list in the window: `top` pixels from its start, `height` pixels tall.
@@ -53,18 +56,27 @@ struct Visible {
     height: u32,
 }
 
-/// What of `list` (the element holding the spacers and the rows) is inside the window.
-fn visible_part(list: &Element, total: u32) -> Visible {
-    let rect = list.get_bounding_client_rect();
+/// What of `list` (the element holding the spacers and the rows) is inside the window and
+/// `viewport`.
+fn visible_part(list: &Element, viewport: Option<&Element>, total: u32) -> Visible {
     let window_height = window()
         .inner_height()
         .ok()
         .and_then(|h| h.as_f64())
         .unwrap_or(600.0);
-    // Negative when the list starts above the window's top edge.
-    let start = rect.top();
-    let top = (-start).clamp(0.0, f64::from(total));
-    let bottom = (window_height - start).clamp(top, f64::from(total));
+    let (mut clip_top, mut clip_bottom) = (0.0, window_height);
+    if let Some(viewport) = viewport {
+        let rect = viewport.get_bounding_client_rect();
+        // A viewport out of the layout (a hidden tab) clips nothing.
+        if rect.height() > 0.0 {
+            clip_top = rect.top().max(0.0);
+            clip_bottom = rect.bottom().min(window_height);
+        }
+    }
+    // Negative when the list starts above the clip's top edge.
+    let start = list.get_bounding_client_rect().top();
+    let top = (clip_top - start).clamp(0.0, f64::from(total));
+    let bottom = (clip_bottom - start).clamp(top, f64::from(total));
     Visible {
         top: top as u32,
         // A list out of view still renders its first (or last) rows.
@@ -115,9 +127,11 @@ pub fn VirtualRows(props: &VirtualRowsProps) -> Html {
     // every resize.
     let remeasure = {
         let (list, visible) = (list.clone(), visible.clone());
+        let viewport = props.viewport.clone();
         Rc::new(move |total: u32| {
             if let Some(element) = list.cast::<Element>() {
-                visible.set(visible_part(&element, total));
+                let clip = viewport.as_ref().and_then(NodeRef::cast::<Element>);
+                visible.set(visible_part(&element, clip.as_ref(), total));
             }
         })
     };
