@@ -1855,6 +1855,84 @@ async fn a_long_program_list_is_paged_virtualized_and_searched_on_the_server() {
     mounted.destroy();
 }
 
+#[derive(Properties, PartialEq)]
+struct ResultsHarnessProps {
+    response: Rc<crm_sidebar::wire::SendResponse>,
+}
+
+#[component]
+fn ResultsHarness(props: &ResultsHarnessProps) -> Html {
+    use crm_sidebar::plugin::components::send_results::SendResults;
+    html! {
+        <FormatsProvider locale="en-GB" time_zone="Europe/Berlin">
+            <SendResults response={props.response.clone()} replayed={false} on_retry={None::<Callback<()>>} on_new={Callback::noop()} />
+        </FormatsProvider>
+    }
+}
+
+/// A send to 200 records lists every recipient's outcome, a window of them in the DOM at a
+/// time: scrolling the results reaches the last recipient.
+#[wasm_bindgen_test]
+async fn the_results_of_a_send_to_200_records_are_virtualized() {
+    use crm_sidebar::plugin::components::virtual_rows::MAX_RENDERED_ROWS as MAX_ROWS;
+    load_styles();
+    let results: Vec<serde_json::Value> = (0..200)
+        .map(|i| {
+            json!({"entity": "lead", "crmId": format!("L-{i}"), "name": format!("Person {i}"),
+                   "email": format!("p{i}@example.com"), "outcome": "sent"})
+        })
+        .collect();
+    let response: crm_sidebar::wire::SendResponse = serde_json::from_value(json!({
+        "id": 1, "campaignId": "SEND-1", "templateId": 1, "createdAt": "2026-03-10T12:00:00Z",
+        "results": results, "remainingToday": 800
+    }))
+    .unwrap();
+    let root = mount_point("display:flex;flex-direction:column;height:480px;width:360px");
+    let app = yew::Renderer::<ResultsHarness>::with_root_and_props(
+        root.clone(),
+        ResultsHarnessProps {
+            response: Rc::new(response),
+        },
+    )
+    .render();
+    yew::scheduler::flush().await;
+    wait_for("the first recipients", || {
+        root.query_selector("[data-crm-id='L-0']")
+            .unwrap()
+            .is_some()
+    })
+    .await;
+    let rows = all(&root, ".send-result-row").len();
+    assert!((1..MAX_ROWS).contains(&rows), "{rows} rows in the DOM");
+    let section = one(&root, ".send-results");
+    for _ in 0..20 {
+        if root
+            .query_selector("[data-crm-id='L-199']")
+            .unwrap()
+            .is_some()
+        {
+            break;
+        }
+        section.set_scroll_top(section.scroll_height());
+        section
+            .dispatch_event(&Event::new("scroll").unwrap())
+            .unwrap();
+        TimeoutFuture::new(20).await;
+        yew::scheduler::flush().await;
+    }
+    assert!(root
+        .query_selector("[data-crm-id='L-199']")
+        .unwrap()
+        .is_some());
+    assert!(root
+        .query_selector("[data-crm-id='L-0']")
+        .unwrap()
+        .is_none());
+    assert!(all(&root, ".send-result-row").len() <= MAX_ROWS);
+    app.destroy();
+    root.remove();
+}
+
 /// A scheduled wall-clock time becomes the instant it names in the user's zone, across DST: a
 /// repeated hour is its first occurrence, a skipped one moves past the gap.
 #[wasm_bindgen_test]

@@ -25,7 +25,7 @@ use crate::domain::merge::{render_html, render_text, MergeData};
 use crate::plugin::api::{self, ApiError};
 use crate::plugin::bridge::use_host;
 use crate::plugin::components::panels::{ErrorPanel, MessagePanel, Skeleton};
-use crate::plugin::components::send_results::SendResults;
+use crate::plugin::components::send_results::{SendResults, RESULT_ROW_ESTIMATE};
 use crate::plugin::components::virtual_rows::VirtualRows;
 use crate::plugin::intl::use_formats;
 use crate::plugin::{clock, focus_after_render, mark, window};
@@ -997,6 +997,23 @@ struct PreflightSummaryProps {
 fn PreflightSummary(props: &PreflightSummaryProps) -> Html {
     let p = &props.preflight;
     let excluded: Vec<_> = p.excluded().collect();
+    // Up to 200 of them: only those in view are in the DOM.
+    let render_excluded = {
+        let preflight = props.preflight.clone();
+        Callback::from(move |at: usize| {
+            let Some(r) = preflight.excluded().nth(at) else {
+                return html! {};
+            };
+            html! {
+                <div class="preflight-recipient" data-crm-id={r.crm_id.clone()}>
+                    <span class="preflight-name">{ r.name.clone() }</span>
+                    <span class="badge badge-negative">
+                        { r.reason.map(|reason| reason.label()).unwrap_or("Excluded") }
+                    </span>
+                </div>
+            }
+        })
+    };
     html! {
         <section class="preflight" aria-label="Before sending">
             <p class="preflight-count">
@@ -1007,17 +1024,14 @@ fn PreflightSummary(props: &PreflightSummaryProps) -> Html {
                 }
             </p>
             if !excluded.is_empty() {
-                <ul class="preflight-excluded" aria-label="Excluded recipients">
-                    { for excluded.iter().map(|r| html! {
-                        <li class="preflight-recipient" key={format!("{}/{}", r.entity, r.crm_id)}
-                            data-crm-id={r.crm_id.clone()}>
-                            <span class="preflight-name">{ r.name.clone() }</span>
-                            <span class="badge badge-negative">
-                                { r.reason.map(|reason| reason.label()).unwrap_or("Excluded") }
-                            </span>
-                        </li>
-                    }) }
-                </ul>
+                <VirtualRows
+                    keys={Rc::new((0..excluded.len() as i64).collect::<Vec<_>>())}
+                    estimate={RESULT_ROW_ESTIMATE}
+                    render={render_excluded}
+                    class="preflight-excluded"
+                    label="Excluded recipients"
+                    row_class="preflight-row"
+                />
             }
             { for p.missing_fields.iter().map(|m| html! {
                 <p class="preflight-missing" role="note">

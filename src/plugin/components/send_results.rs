@@ -5,6 +5,7 @@ use std::rc::Rc;
 use yew::prelude::*;
 
 use crate::domain::compose::summary;
+use crate::plugin::components::virtual_rows::VirtualRows;
 use crate::plugin::intl::use_formats;
 use crate::wire::{SendOutcome, SendResponse};
 
@@ -22,6 +23,10 @@ pub struct SendResultsProps {
     pub on_done: Option<Callback<()>>,
 }
 
+/// The height assumed for a recipient's row before it is measured: one line (also for the
+/// pre-flight's excluded recipients).
+pub const RESULT_ROW_ESTIMATE: u32 = 28;
+
 #[component]
 pub fn SendResults(props: &SendResultsProps) -> Html {
     let formats = use_formats();
@@ -37,13 +42,42 @@ pub fn SendResults(props: &SendResultsProps) -> Html {
             }
         });
     }
+    // Up to 200 recipients: only those in view are in the DOM.
+    let section = use_node_ref();
+    let render = {
+        let response = response.clone();
+        Callback::from(move |at: usize| {
+            let Some(r) = response.results.get(at) else {
+                return html! {};
+            };
+            let (class, word) = match r.outcome {
+                SendOutcome::Sent => ("badge-positive", "Sent"),
+                SendOutcome::Scheduled => ("badge-pending", "Scheduled"),
+                SendOutcome::Excluded => ("badge-negative", "Excluded"),
+                SendOutcome::Failed => ("badge-negative", "Failed"),
+            };
+            let why = r
+                .reason
+                .map(|reason| reason.label().to_owned())
+                .or_else(|| r.message.clone());
+            html! {
+                <div class="send-result" data-crm-id={r.crm_id.clone()} data-outcome={r.outcome.as_str()}>
+                    <span class="send-result-name">{ r.name.clone() }</span>
+                    <span class={classes!("badge", class)}>{ word }</span>
+                    if let Some(why) = why {
+                        <span class="send-result-why">{ why }</span>
+                    }
+                </div>
+            }
+        })
+    };
     let title = match response.scheduled_at {
         Some(at) => format!("Scheduled for {}", formats.date_time(&at)),
         None if response.count(SendOutcome::Sent) > 0 => "Email sent".to_owned(),
         None => "Nothing was sent".to_owned(),
     };
     html! {
-        <section class="send send-results" aria-labelledby="send-results-title">
+        <section class="send send-results" aria-labelledby="send-results-title" ref={section.clone()}>
             <h2 id="send-results-title" class="send-heading" tabindex="-1" ref={heading}>{ title }</h2>
             <p class="send-summary" role="status">{ summary(response) }</p>
             if props.replayed {
@@ -51,30 +85,15 @@ pub fn SendResults(props: &SendResultsProps) -> Html {
                     { "This exact message was already sent from this tab; nobody got it twice. These are its results." }
                 </p>
             }
-            <ul class="send-result-list" aria-label="Recipients">
-                { for response.results.iter().map(|r| {
-                    let (class, word) = match r.outcome {
-                        SendOutcome::Sent => ("badge-positive", "Sent"),
-                        SendOutcome::Scheduled => ("badge-pending", "Scheduled"),
-                        SendOutcome::Excluded => ("badge-negative", "Excluded"),
-                        SendOutcome::Failed => ("badge-negative", "Failed"),
-                    };
-                    let why = r
-                        .reason
-                        .map(|reason| reason.label().to_owned())
-                        .or_else(|| r.message.clone());
-                    html! {
-                        <li class="send-result" key={format!("{}/{}", r.entity, r.crm_id)}
-                            data-crm-id={r.crm_id.clone()} data-outcome={r.outcome.as_str()}>
-                            <span class="send-result-name">{ r.name.clone() }</span>
-                            <span class={classes!("badge", class)}>{ word }</span>
-                            if let Some(why) = why {
-                                <span class="send-result-why">{ why }</span>
-                            }
-                        </li>
-                    }
-                }) }
-            </ul>
+            <VirtualRows
+                keys={Rc::new((0..response.results.len() as i64).collect::<Vec<_>>())}
+                estimate={RESULT_ROW_ESTIMATE}
+                {render}
+                class="send-result-list"
+                label="Recipients"
+                row_class="send-result-row"
+                viewport={section}
+            />
             <p class="preflight-limit">{ format!("You can send {} more today.", response.remaining_today) }</p>
             <div class="send-actions">
                 if let Some(on_retry) = &props.on_retry {
