@@ -1755,7 +1755,16 @@ async fn a_long_program_list_is_paged_virtualized_and_searched_on_the_server() {
     use crm_sidebar::plugin::components::virtual_rows::MAX_RENDERED_ROWS as MAX_PROGRAM_ROWS;
     load_styles();
     let api = FakeApi::install(|path, auth| {
-        if path.starts_with("/v1/programs") {
+        if let Some(id) = path
+            .strip_prefix("/v1/programs/")
+            .and_then(|rest| rest.strip_suffix("/enrolments"))
+        {
+            // POST: the one record enrolled.
+            let id: usize = id.parse().unwrap();
+            let answer = json!({"programId": id, "programName": format!("Program {id:03}"),
+                "results": [{"entity": "lead", "crmId": "L-1", "outcome": "enrolled"}]});
+            (200, answer.to_string())
+        } else if path.starts_with("/v1/programs") {
             programs_api(path)
         } else if path.contains("/enrolments") {
             (200, r#"{"items":[]}"#.to_owned())
@@ -1783,7 +1792,12 @@ async fn a_long_program_list_is_paged_virtualized_and_searched_on_the_server() {
             .filter(|u| u.starts_with("/v1/programs"))
             .collect::<Vec<_>>()
     };
-    assert!(all(&root, ".program-row").len() <= MAX_PROGRAM_ROWS);
+    let first = all(&root, ".program-row").len();
+    assert!(
+        (1..50).contains(&first),
+        "{first} of the first 50 programs in the DOM"
+    );
+    assert!(first <= MAX_PROGRAM_ROWS);
 
     // Scroll to the end, page after page: never more than the window in the DOM.
     let scroller = one(&root, ".programs");
@@ -1852,6 +1866,20 @@ async fn a_long_program_list_is_paged_virtualized_and_searched_on_the_server() {
         text(&one(&root, "#programs-hint")),
         "Selected: Program 500, Program 007"
     );
+
+    // Enrol both: the row on screen says so, and so does a line for the program the search
+    // hides.
+    click(&one(&root, "#programs-enrol"));
+    wait_for("both outcomes", || {
+        let results = all(&root, ".program-result");
+        results.len() == 2 && results.iter().all(|r| text(r) == "Enrolled")
+    })
+    .await;
+    let shown = one(&root, "div.program[data-program-id='7'] .program-result");
+    assert_eq!(text(&shown), "Enrolled");
+    let hidden = one(&root, ".program-elsewhere[data-program-id='500']");
+    assert!(text(&hidden).contains("Program 500"), "{}", text(&hidden));
+    assert!(text(&hidden).contains("Enrolled"), "{}", text(&hidden));
     mounted.destroy();
 }
 

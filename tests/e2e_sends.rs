@@ -449,6 +449,14 @@ async fn a_draft_and_ticked_programs_survive_switching_tabs() {
         "{edited}"
     );
 
+    // Scroll the template list a little: its rows must still fill it when the tab comes back.
+    eval(
+        &client,
+        "const list = document.querySelector('.template-list');
+         list.scrollTop = 120; list.dispatchEvent(new Event('scroll')); return true;",
+    )
+    .await;
+
     click_on(&client, "#tab-programs").await;
     wait_for(&client, ".program-check:not([disabled])").await;
     let ticked = eval(
@@ -468,7 +476,27 @@ async fn a_draft_and_ticked_programs_survive_switching_tabs() {
              && !!document.querySelector('#panel-activity:not([hidden])');",
     )
     .await;
+    // Scrolling elsewhere while the Send tab is hidden says nothing about its list.
+    eval(
+        &client,
+        "const history = document.querySelector('.history-scroll');
+         if (history) { history.scrollTop = 400; history.dispatchEvent(new Event('scroll')); }
+         return true;",
+    )
+    .await;
     click_on(&client, "#tab-send").await;
+    wait_until(
+        &client,
+        "the template list's rows fill what it shows",
+        "const list = document.querySelector('.template-list');
+         if (!list || list.offsetParent === null) return false;
+         const box = list.getBoundingClientRect();
+         return [...document.querySelectorAll('.template-row')].some(row => {
+             const r = row.getBoundingClientRect();
+             return r.height > 0 && r.bottom > box.top + 1 && r.top < box.bottom - 1;
+         });",
+    )
+    .await;
     wait_until(
         &client,
         "the draft is back as it was",

@@ -553,6 +553,59 @@ async fn the_enrolments_of_a_record_show_status_and_dates_newest_first() {
     assert!(DateTime::parse_from_rfc3339(enrolled_at).is_ok());
     assert_eq!(raw["items"][0]["status"], "active");
 
+    // A page at a time: one per page here, newest first, then no cursor.
+    let first: EnrolmentList = get_json(
+        sandbox,
+        &token,
+        &format!("/v1/records/lead/{crm_id}/enrolments?limit=1"),
+    )
+    .await;
+    assert_eq!(first.items, list.items[..1]);
+    let cursor = first.next_cursor.expect("a second page");
+    let second: EnrolmentList = get_json(
+        sandbox,
+        &token,
+        &format!("/v1/records/lead/{crm_id}/enrolments?limit=1&cursor={cursor}"),
+    )
+    .await;
+    assert_eq!(second.items, list.items[1..]);
+    assert_eq!(second.next_cursor, None);
+    let (status, error) = error_of(
+        get(
+            sandbox,
+            &token,
+            &format!("/v1/records/lead/{crm_id}/enrolments?cursor=x"),
+        )
+        .await,
+    )
+    .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(error.field.as_deref(), Some("cursor"));
+
+    // The programs list says which programs the record is in, by CRM id or by email.
+    for record in [
+        format!("entity=lead&crmId={crm_id}"),
+        format!("entity=lead&crmId=LEAD-UNKNOWN&email={crm_id}%40example.com"),
+    ] {
+        let programs: ProgramList =
+            get_json(sandbox, &token, &format!("/v1/programs?limit=200&{record}")).await;
+        let statuses: Vec<(&str, EnrolmentStatus)> = programs
+            .items
+            .iter()
+            .filter_map(|p| Some((p.name.as_str(), p.enrolment_status?)))
+            .collect();
+        assert_eq!(
+            statuses,
+            [
+                ("Trial Onboarding", EnrolmentStatus::Active),
+                ("Welcome Nurture", EnrolmentStatus::Active)
+            ],
+            "{record}"
+        );
+    }
+    let anonymous: ProgramList = get_json(sandbox, &token, "/v1/programs?limit=200").await;
+    assert!(anonymous.items.iter().all(|p| p.enrolment_status.is_none()));
+
     // Found by email when the CRM id is unknown, as the profile is.
     let by_email: EnrolmentList = get_json(
         sandbox,

@@ -5,108 +5,12 @@
 //! program, and a retry sends only the records that failed, merging their new outcomes in.
 
 use std::collections::{BTreeMap, BTreeSet};
-use std::rc::Rc;
 
 use crate::protocol::CrmRecord;
 use crate::wire::{
     EnrolOutcome, EnrolRecord, EnrolRequest, EnrolResponse, EnrolResult, Enrolment,
-    EnrolmentStatus, Program, ProgramList,
+    EnrolmentStatus, Program,
 };
-
-/// Where the list of programs for the search on screen is.
-#[derive(Clone, Debug, Default, PartialEq)]
-pub enum ListPhase {
-    /// The first page is on its way (what is listed, if anything, answers an earlier search).
-    #[default]
-    Loading,
-    Idle,
-    /// The first page failed, in words for the user.
-    Failed(String),
-    LoadingMore,
-    /// A next page failed; what is listed stays.
-    FailedMore(String),
-}
-
-/// The programs the CRM may show for one search, a page at a time (`GET /v1/programs`).
-#[derive(Clone, Debug, Default, PartialEq)]
-pub struct ProgramPages {
-    /// The search the listed programs answer, as sent (trimmed).
-    pub query: String,
-    pub items: Rc<Vec<Program>>,
-    pub next_cursor: Option<String>,
-    pub phase: ListPhase,
-}
-
-impl ProgramPages {
-    /// A first page for `query` is on its way; the programs listed stay until it comes.
-    pub fn load(&mut self, query: &str) {
-        self.query = query.to_owned();
-        self.phase = ListPhase::Loading;
-    }
-
-    /// The first page for `query` came (or failed); one for an earlier search is dropped.
-    /// Whether it was taken.
-    pub fn first_page(&mut self, query: &str, page: Result<ProgramList, String>) -> bool {
-        if query != self.query || self.phase != ListPhase::Loading {
-            return false;
-        }
-        match page {
-            Ok(page) => {
-                self.items = Rc::new(page.items);
-                self.next_cursor = page.next_cursor;
-                self.phase = ListPhase::Idle;
-            }
-            Err(message) => self.phase = ListPhase::Failed(message),
-        }
-        true
-    }
-
-    /// The cursor of the next page, when one is wanted and none is on its way; the list is then
-    /// loading more.
-    pub fn more(&mut self) -> Option<String> {
-        if !matches!(self.phase, ListPhase::Idle | ListPhase::FailedMore(_)) {
-            return None;
-        }
-        let cursor = self.next_cursor.clone()?;
-        self.phase = ListPhase::LoadingMore;
-        Some(cursor)
-    }
-
-    /// The page after `after` for `query` came (or failed): appended when it continues the list
-    /// on screen, dropped otherwise. Whether it was taken.
-    pub fn next_page(
-        &mut self,
-        query: &str,
-        after: &str,
-        page: Result<ProgramList, String>,
-    ) -> bool {
-        if query != self.query
-            || self.phase != ListPhase::LoadingMore
-            || self.next_cursor.as_deref() != Some(after)
-        {
-            return false;
-        }
-        match page {
-            Ok(page) => {
-                let items = Rc::make_mut(&mut self.items);
-                for program in page.items {
-                    if !items.iter().any(|p| p.id == program.id) {
-                        items.push(program);
-                    }
-                }
-                self.next_cursor = page.next_cursor;
-                self.phase = ListPhase::Idle;
-            }
-            Err(message) => self.phase = ListPhase::FailedMore(message),
-        }
-        true
-    }
-
-    /// Marketing enabled no program for the CRM: nothing listed without a search.
-    pub fn none_enabled(&self) -> bool {
-        self.phase == ListPhase::Idle && self.query.is_empty() && self.items.is_empty()
-    }
-}
 
 /// The programs the one record on screen is already in, with their status. Empty for a list
 /// selection: there the server answers per record (`alreadyEnrolled`).
@@ -142,12 +46,15 @@ pub fn unavailable_reason(program: &Program, current: &CurrentPrograms) -> Optio
                 .unwrap_or_else(|| "This program is not open for enrolment.".to_owned()),
         );
     }
-    current.status(program.id).map(|status| {
-        format!(
-            "Already in this program ({}).",
-            status_label(status).to_ascii_lowercase()
-        )
-    })
+    current
+        .status(program.id)
+        .or(program.enrolment_status)
+        .map(|status| {
+            format!(
+                "Already in this program ({}).",
+                status_label(status).to_ascii_lowercase()
+            )
+        })
 }
 
 /// The programs ticked for enrolment, in the order ticked; only programs that accept enrolments
@@ -467,6 +374,11 @@ impl Runs {
         self.runs.get(&program_id)
     }
 
+    /// Every program's run, by program id.
+    pub fn iter(&self) -> impl Iterator<Item = (i64, &Run)> {
+        self.runs.iter().map(|(id, run)| (*id, run))
+    }
+
     /// Some request is in flight: the Enrol button waits.
     pub fn busy(&self) -> bool {
         self.runs.values().any(|run| run.in_flight)
@@ -512,6 +424,7 @@ mod tests {
             active,
             enabled_for_crm: true,
             unavailable_reason: (!active).then(|| "This program is paused.".into()),
+            enrolment_status: None,
         }
     }
 
@@ -617,68 +530,16 @@ mod tests {
             unavailable_reason(&programs[2], &current).as_deref(),
             Some("This program is paused.")
         );
-    }
-
-    fn page(ids: &[i64], next: Option<&str>) -> ProgramList {
-        ProgramList {
-            items: ids.iter().map(|&id| program(id, "P", true)).collect(),
-            next_cursor: next.map(str::to_owned),
-        }
-    }
-
-    fn ids(pages: &ProgramPages) -> Vec<i64> {
-        pages.items.iter().map(|p| p.id).collect()
-    }
-
-    #[test]
-    fn pages_of_the_search_on_screen_are_appended_and_late_ones_dropped() {
-        let mut pages = ProgramPages::default();
-        pages.load("");
-        assert!(pages.first_page("", Ok(page(&[1, 2], Some("c2")))));
-        assert_eq!(pages.more().as_deref(), Some("c2"));
-        assert_eq!(pages.more(), None, "one next page at a time");
-        // The user searches meanwhile: the next page of the old list is dropped.
-        pages.load("we");
+        // The programs list itself may say the record is in a program its loaded enrolments
+        // do not reach.
+        let listed_in = Program {
+            enrolment_status: Some(EnrolmentStatus::Exited),
+            ..programs[0].clone()
+        };
         assert_eq!(
-            ids(&pages),
-            [1, 2],
-            "the old list stays until the new one comes"
+            unavailable_reason(&listed_in, &CurrentPrograms::default()).as_deref(),
+            Some("Already in this program (exited).")
         );
-        assert!(!pages.next_page("", "c2", Ok(page(&[3], None))));
-        assert!(
-            !pages.first_page("", Ok(page(&[9], None))),
-            "an earlier search's answer"
-        );
-        assert!(pages.first_page("we", Ok(page(&[4, 5], Some("c5")))));
-        assert_eq!(pages.more().as_deref(), Some("c5"));
-        assert!(pages.next_page("we", "c5", Err("The network is down.".into())));
-        assert_eq!(
-            pages.phase,
-            ListPhase::FailedMore("The network is down.".into())
-        );
-        assert_eq!(ids(&pages), [4, 5], "a failed page keeps what is listed");
-        // Retry: the same cursor again; a repeated program is listed once.
-        assert_eq!(pages.more().as_deref(), Some("c5"));
-        assert!(pages.next_page("we", "c5", Ok(page(&[5, 6], None))));
-        assert_eq!(ids(&pages), [4, 5, 6]);
-        assert_eq!(pages.more(), None, "the last page");
-        assert!(!pages.none_enabled());
-    }
-
-    #[test]
-    fn an_empty_first_page_without_a_search_means_none_enabled() {
-        let mut pages = ProgramPages::default();
-        pages.load("");
-        assert!(!pages.none_enabled(), "not known while loading");
-        pages.first_page("", Ok(page(&[], None)));
-        assert!(pages.none_enabled());
-        pages.load("x");
-        pages.first_page("x", Ok(page(&[], None)));
-        assert!(!pages.none_enabled(), "no match is not no programs");
-        pages.load("");
-        pages.first_page("", Err("Server error".into()));
-        assert_eq!(pages.phase, ListPhase::Failed("Server error".into()));
-        assert!(!pages.none_enabled());
     }
 
     #[test]

@@ -290,23 +290,39 @@ pub fn engagement(
     ))
 }
 
-/// `GET /v1/programs?q=…[&cursor=…]`: a page of programs, after `cursor`.
-pub fn programs(query: &str, cursor: Option<&str>) -> Endpoint<wire::ProgramList> {
-    Endpoint::get(with_cursor(
-        format!("/v1/programs?q={}", encode_component(query.trim())),
-        cursor,
-    ))
+/// A record as the API's list endpoints name it: entity, CRM id and email, if any.
+pub type RecordRef<'a> = (Entity, &'a str, Option<&'a str>);
+
+/// `GET /v1/programs?q=…[&entity=…&crmId=…&email=…][&cursor=…]`: a page of programs, after
+/// `cursor`, each with `record`'s status in it.
+pub fn programs(
+    query: &str,
+    record: Option<RecordRef<'_>>,
+    cursor: Option<&str>,
+) -> Endpoint<wire::ProgramList> {
+    let mut path = format!("/v1/programs?q={}", encode_component(query.trim()));
+    if let Some((entity, crm_id, email)) = record {
+        path.push_str(&format!(
+            "&entity={}&crmId={}",
+            entity.as_str(),
+            encode_component(crm_id)
+        ));
+        if let Some(email) = email.map(str::trim).filter(|e| !e.is_empty()) {
+            path.push_str(&format!("&email={}", encode_component(email)));
+        }
+    }
+    Endpoint::get(with_cursor(path, cursor))
 }
 
-/// `GET /v1/records/{entity}/{crmId}/enrolments[?email=…]`
+/// `GET /v1/records/{entity}/{crmId}/enrolments[?email=…][&cursor=…]`: a page of a record's
+/// enrolments, after `cursor`.
 pub fn enrolments(
-    entity: Entity,
-    crm_id: &str,
-    email: Option<&str>,
+    (entity, crm_id, email): RecordRef<'_>,
+    cursor: Option<&str>,
 ) -> Endpoint<wire::EnrolmentList> {
-    Endpoint::get(with_email(
-        format!("{}/enrolments", record_path(entity, crm_id)),
-        email,
+    Endpoint::get(with_cursor(
+        with_email(format!("{}/enrolments", record_path(entity, crm_id)), email),
+        cursor,
     ))
 }
 
@@ -333,10 +349,11 @@ pub fn templates(query: &str, folder: &str, cursor: Option<&str>) -> Endpoint<wi
     Endpoint::get(with_cursor(path, cursor))
 }
 
-/// `path` (which has a query already) asking for the page after `cursor`, if any.
+/// `path` asking for the page after `cursor`, if any.
 fn with_cursor(mut path: String, cursor: Option<&str>) -> String {
     if let Some(cursor) = cursor {
-        path.push_str("&cursor=");
+        path.push(if path.contains('?') { '&' } else { '?' });
+        path.push_str("cursor=");
         path.push_str(&encode_component(cursor));
     }
     path

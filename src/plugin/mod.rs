@@ -7,6 +7,7 @@
 //! - [`state`]: the activity history's reducer (its logic lives in [`crate::domain`]).
 //! - [`intl`]: dates and relative times in the user's locale and time zone.
 //! - [`focus`]: keyboard focus kept in the view when its control goes away.
+//! - [`pages`]: a list the API serves a page at a time, fetched for a key.
 //! - [`components`]: one component per file.
 
 pub mod api;
@@ -15,6 +16,7 @@ pub mod bridge;
 pub mod components;
 pub mod focus;
 pub mod intl;
+pub mod pages;
 pub mod session;
 pub mod state;
 

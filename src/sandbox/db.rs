@@ -170,6 +170,11 @@ ALTER TABLE sends ADD COLUMN scheduled_at INTEGER;
 ALTER TABLE send_recipients ADD COLUMN subject TEXT;
 CREATE INDEX send_recipients_scheduled ON send_recipients(send_id) WHERE outcome = 'scheduled';
 "#,
+    r#"
+-- A record's enrolments come a page at a time, newest first.
+DROP INDEX enrolments_by_record;
+CREATE INDEX enrolments_by_record ON enrolments(record_id, enrolled_at, id);
+"#,
 ];
 
 pub type DbResult<T> = rusqlite::Result<T>;

@@ -53,15 +53,20 @@ pub struct Doc;
 // ---------------------------------------------------------------------------------------------
 // GET /v1/programs
 
-fn program_of(id: i64, name: String, description: String, active: bool, enabled: bool) -> Program {
-    Program {
-        id,
-        name,
-        description,
+fn program_of(row: &rusqlite::Row) -> rusqlite::Result<Program> {
+    let active: bool = row.get(3)?;
+    let status: Option<String> = row.get(5)?;
+    Ok(Program {
+        id: row.get(0)?,
+        name: row.get(1)?,
+        description: row.get(2)?,
         active,
-        enabled_for_crm: enabled,
+        enabled_for_crm: row.get(4)?,
         unavailable_reason: (!active).then(|| PAUSED_REASON.to_owned()),
-    }
+        enrolment_status: status
+            .map(|status| column_enum(status, EnrolmentStatus::parse))
+            .transpose()?,
+    })
 }
 
 /// Where a page of programs ends: the last program's sort key (active first, name, id).
@@ -73,21 +78,24 @@ pub struct ProgramCursor {
 }
 
 /// A page of the CRM-enabled programs of a tenant whose name contains `q` (any case), after
-/// `after`: at most `limit`, active ones first, then by name (any case) and id.
+/// `after`: at most `limit`, active ones first, then by name (any case) and id; with the status
+/// of `record` (the platform's id) in each it is or was in.
 pub fn crm_programs(
     conn: &Connection,
     tenant_id: i64,
     q: Option<&str>,
+    record: Option<i64>,
     after: Option<&ProgramCursor>,
     limit: u32,
 ) -> ApiResult<ProgramList> {
     // `NOT active` sorts active programs first with the row-value comparison ascending.
     let mut statement = conn.prepare_cached(
-        "SELECT id, name, description, active, enabled_for_crm FROM programs
-         WHERE tenant_id = ?1 AND enabled_for_crm = 1
-           AND (?2 IS NULL OR casefold(name) LIKE ?2 ESCAPE '\\')
-           AND (?3 IS NULL OR (NOT active, name COLLATE NOCASE, id) > (NOT ?3, ?4, ?5))
-         ORDER BY NOT active, name COLLATE NOCASE, id
+        "SELECT p.id, p.name, p.description, p.active, p.enabled_for_crm, e.status
+         FROM programs p LEFT JOIN enrolments e ON e.program_id = p.id AND e.record_id = ?7
+         WHERE p.tenant_id = ?1 AND p.enabled_for_crm = 1
+           AND (?2 IS NULL OR casefold(p.name) LIKE ?2 ESCAPE '\\')
+           AND (?3 IS NULL OR (NOT p.active, p.name COLLATE NOCASE, p.id) > (NOT ?3, ?4, ?5))
+         ORDER BY NOT p.active, p.name COLLATE NOCASE, p.id
          LIMIT ?6",
     )?;
     let mut items = statement
@@ -99,16 +107,9 @@ pub fn crm_programs(
                 after.map(|c| c.name.as_str()),
                 after.map(|c| c.id),
                 i64::from(limit) + 1,
+                record,
             ],
-            |row| {
-                Ok(program_of(
-                    row.get(0)?,
-                    row.get(1)?,
-                    row.get(2)?,
-                    row.get(3)?,
-                    row.get(4)?,
-                ))
-            },
+            program_of,
         )?
         .collect::<rusqlite::Result<Vec<_>>>()?;
     let next_cursor = if items.len() > limit as usize {
@@ -132,8 +133,11 @@ active ones first, then by name. Inactive ones are listed with an `unavailableRe
 greyed out; an empty first page without `q` means marketing has enabled no program for CRM enrolment.",
     params(
         ("q" = Option<String>, Query, description = "Only programs whose name contains this text (any case), at most 200 characters"),
+        ("entity" = Option<Entity>, Query, description = "With `crmId`: the record whose `enrolmentStatus` each program carries"),
+        ("crmId" = Option<String>, Query, description = "The record's id in the CRM"),
+        ("email" = Option<String>, Query, description = "Find the record by email when the CRM id is unknown"),
         ("limit" = Option<u32>, Query, minimum = 1, maximum = 200, description = "1..200, default 50"),
-        ("cursor" = Option<String>, Query, description = "`nextCursor` of the previous page (same `q`)"),
+        ("cursor" = Option<String>, Query, description = "`nextCursor` of the previous page (same `q` and record)"),
     ),
     responses(
         (status = 200, body = ProgramList), (status = 401, body = ErrorBody),
@@ -148,15 +152,30 @@ pub async fn list_programs(
 ) -> ApiResult<Json<ProgramList>> {
     let query = QueryParams::parse(query);
     let q = query.search()?;
+    let record = match (query.get("entity"), query.get("crmId")) {
+        (Some(entity), Some(crm_id)) => Some((
+            parse_entity(entity)?,
+            crm_id.to_owned(),
+            query.get("email").map(str::to_owned),
+        )),
+        _ => None,
+    };
     let after = query.cursor(decode_json_cursor::<ProgramCursor>)?;
     let limit = query.limit(query::PROGRAMS_DEFAULT_LIMIT, query::PROGRAMS_MAX_LIMIT)?;
     state
         .db
         .run(move |conn| {
+            let record = match &record {
+                Some((entity, crm_id, email)) => {
+                    find_record(conn, caller.tenant_id, *entity, crm_id, email.as_deref())?
+                }
+                None => None,
+            };
             Ok(Json(crm_programs(
                 conn,
                 caller.tenant_id,
                 q.as_deref(),
+                record,
                 after.as_ref(),
                 limit,
             )?))
@@ -190,25 +209,64 @@ fn find_record(
     .optional()
 }
 
-/// Every enrolment of a record, newest first.
-pub fn enrolments_of(conn: &Connection, record_id: i64) -> ApiResult<EnrolmentList> {
+/// Where a page of enrolments ends: the last one's enrolment time and row id.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct EnrolmentCursor {
+    at: i64,
+    id: i64,
+}
+
+/// A page of a record's enrolments after `after`, newest first: at most `limit`.
+pub fn enrolments_of(
+    conn: &Connection,
+    record_id: i64,
+    after: Option<EnrolmentCursor>,
+    limit: u32,
+) -> ApiResult<EnrolmentList> {
     let mut statement = conn.prepare_cached(
-        "SELECT e.program_id, p.name, e.status, e.enrolled_at, e.updated_at
+        "SELECT e.program_id, p.name, e.status, e.enrolled_at, e.updated_at, e.id
          FROM enrolments e JOIN programs p ON p.id = e.program_id
-         WHERE e.record_id = ?1 ORDER BY e.enrolled_at DESC, e.id DESC",
+         WHERE e.record_id = ?1 AND (?2 IS NULL OR (e.enrolled_at, e.id) < (?2, ?3))
+         ORDER BY e.enrolled_at DESC, e.id DESC
+         LIMIT ?4",
     )?;
-    let items = statement
-        .query_map([record_id], |row| {
-            Ok(Enrolment {
-                program_id: row.get(0)?,
-                program_name: row.get(1)?,
-                status: column_enum(row.get(2)?, EnrolmentStatus::parse)?,
-                enrolled_at: from_millis(row.get(3)?),
-                updated_at: from_millis(row.get(4)?),
-            })
-        })?
+    let mut rows = statement
+        .query_map(
+            params![
+                record_id,
+                after.map(|c| c.at),
+                after.map(|c| c.id),
+                i64::from(limit) + 1
+            ],
+            |row| {
+                let enrolled_at: i64 = row.get(3)?;
+                let enrolment = Enrolment {
+                    program_id: row.get(0)?,
+                    program_name: row.get(1)?,
+                    status: column_enum(row.get(2)?, EnrolmentStatus::parse)?,
+                    enrolled_at: from_millis(enrolled_at),
+                    updated_at: from_millis(row.get(4)?),
+                };
+                Ok((
+                    enrolment,
+                    EnrolmentCursor {
+                        at: enrolled_at,
+                        id: row.get(5)?,
+                    },
+                ))
+            },
+        )?
         .collect::<rusqlite::Result<Vec<_>>>()?;
-    Ok(EnrolmentList { items })
+    let next_cursor = if rows.len() > limit as usize {
+        rows.truncate(limit as usize);
+        rows.last().map(|(_, cursor)| encode_json_cursor(cursor))
+    } else {
+        None
+    };
+    Ok(EnrolmentList {
+        items: rows.into_iter().map(|(enrolment, _)| enrolment).collect(),
+        next_cursor,
+    })
 }
 
 #[utoipa::path(get, path = "/v1/records/{entity}/{crmId}/enrolments", tag = "programs",
@@ -216,6 +274,8 @@ pub fn enrolments_of(conn: &Connection, record_id: i64) -> ApiResult<EnrolmentLi
         ("entity" = Entity, Path, description = "lead, contact or account"),
         ("crmId" = String, Path, description = "The record's id in the CRM"),
         ("email" = Option<String>, Query, description = "Find the record by email when the CRM id is unknown"),
+        ("limit" = Option<u32>, Query, minimum = 1, maximum = 200, description = "1..200, default 50"),
+        ("cursor" = Option<String>, Query, description = "`nextCursor` of the previous page"),
     ),
     responses(
         (status = 200, body = EnrolmentList), (status = 401, body = ErrorBody),
@@ -230,7 +290,10 @@ pub async fn record_enrolments(
     RawQuery(query): RawQuery,
 ) -> ApiResult<Json<EnrolmentList>> {
     let entity = parse_entity(&entity)?;
-    let email = QueryParams::parse(query).get("email").map(str::to_owned);
+    let query = QueryParams::parse(query);
+    let email = query.get("email").map(str::to_owned);
+    let after = query.cursor(decode_json_cursor::<EnrolmentCursor>)?;
+    let limit = query.limit(query::ENROLMENTS_DEFAULT_LIMIT, query::ENROLMENTS_MAX_LIMIT)?;
     state
         .db
         .run(move |conn| {
@@ -240,7 +303,7 @@ pub async fn record_enrolments(
                         "The {entity} {crm_id} is not yet known to marketing."
                     ))
                 })?;
-            Ok(Json(enrolments_of(conn, id)?))
+            Ok(Json(enrolments_of(conn, id, after, limit)?))
         })
         .await
 }
@@ -584,7 +647,7 @@ mod tests {
         let again = enrol_records(&mut conn, &caller, program, &[lead("L-1", None)]).unwrap();
         assert_eq!(again.results[0].outcome, EnrolOutcome::AlreadyEnrolled);
         assert!(again.results[0].message.is_some());
-        let list = enrolments_of(&conn, 1).unwrap();
+        let list = enrolments_of(&conn, 1, None, 50).unwrap();
         assert_eq!(list.items[0].status, EnrolmentStatus::Completed);
     }
 }

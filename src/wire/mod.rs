@@ -451,6 +451,8 @@ pub mod query {
     pub const TEMPLATES_MAX_LIMIT: u32 = 200;
     pub const PROGRAMS_DEFAULT_LIMIT: u32 = 50;
     pub const PROGRAMS_MAX_LIMIT: u32 = 200;
+    pub const ENROLMENTS_DEFAULT_LIMIT: u32 = 50;
+    pub const ENROLMENTS_MAX_LIMIT: u32 = 200;
 }
 
 #[cfg(test)]

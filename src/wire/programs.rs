@@ -110,6 +110,10 @@ pub struct Program {
     /// Why the program cannot be selected, in words for the user; present exactly when it cannot.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub unavailable_reason: Option<String>,
+    /// The status in this program of the record the request names (`entity` and `crmId`),
+    /// when it is or was in it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub enrolment_status: Option<EnrolmentStatus>,
 }
 
 impl Program {
@@ -146,12 +150,15 @@ pub struct Enrolment {
     pub updated_at: DateTime<Utc>,
 }
 
-/// `GET /v1/records/{entity}/{crmId}/enrolments`: newest enrolment first.
+/// `GET /v1/records/{entity}/{crmId}/enrolments`: a page of enrolments, newest first.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "sandbox", derive(ToSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct EnrolmentList {
     pub items: Vec<Enrolment>,
+    /// Asks for the next page; absent on the last page.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub next_cursor: Option<String>,
 }
 
 /// A CRM record to enrol, with the CRM fields the platform uses when it does not know the record

@@ -8,24 +8,23 @@
 use std::cell::Cell;
 use std::rc::Rc;
 
-use gloo_timers::callback::Timeout;
 use web_sys::{AbortController, HtmlElement, HtmlInputElement};
 use yew::platform::spawn_local;
 use yew::prelude::*;
 
+use crate::domain::pages::ListPhase;
 use crate::domain::programs::{
-    enrol_request, status_label, unavailable_reason, CurrentPrograms, ListPhase, ProgramPages,
-    RunState, Runs, Selection, Start,
+    enrol_request, status_label, unavailable_reason, CurrentPrograms, Run, RunState, Runs,
+    Selection, Start,
 };
 use crate::plugin::api::{self, ApiError};
 use crate::plugin::bridge::use_host;
 use crate::plugin::components::panels::{ErrorPanel, MessagePanel, Skeleton};
 use crate::plugin::components::virtual_rows::VirtualRows;
 use crate::plugin::intl::use_formats;
+use crate::plugin::pages::use_pages;
 use crate::protocol::CrmRecord;
-use crate::wire::{
-    EnrolOutcome, EnrolResponse, EnrolmentList, Program, ProgramList, RecordProfile,
-};
+use crate::wire::{EnrolOutcome, EnrolResponse, Enrolment, Program, RecordProfile};
 
 #[derive(Properties, PartialEq)]
 pub struct ProgramsProps {
@@ -54,24 +53,12 @@ const PROGRAM_ROW_ESTIMATE: u32 = 58;
 const HELP_TEXT: &str =
     "Can't find your program? Your marketing admin must enable it for CRM enrolment.";
 
-/// A fetched list.
-#[derive(Clone)]
-enum Load<T> {
-    Loading,
-    Loaded(T),
-    Failed(ApiError),
-}
-
 /// Everything the view changes, in one reducer so late answers always land on the latest state.
 #[derive(Clone, Default, PartialEq)]
 struct View {
     selection: Selection,
     /// The search as typed.
     query: String,
-    /// The programs listed for the search, a page at a time.
-    list: ProgramPages,
-    /// The next page to fetch: the search and the cursor (set while one is wanted).
-    more_request: Option<(String, String)>,
     runs: Runs,
     help_open: bool,
     /// Bumped to fetch the programs again (retry).
@@ -83,13 +70,8 @@ struct View {
 enum Action {
     Toggle(Program),
     Search(String),
-    /// A first page for this search is on its way.
-    Load(String),
-    FirstPage(String, Result<ProgramList, String>),
-    /// The list nears its end on screen (or a failed next page is retried).
-    More,
-    /// The page after the cursor, for the search.
-    NextPage(String, String, Result<ProgramList, String>),
+    /// Programs were listed (again): a tick on one paused meanwhile goes.
+    Listed(Rc<Vec<Program>>),
     /// Requests went out: for these programs, by Enrol or by a program's Retry.
     Start(Vec<(i64, String)>, Start),
     Finish(i64, Result<EnrolResponse, String>),
@@ -109,27 +91,7 @@ impl Reducible for View {
         match action {
             Action::Toggle(program) => next.selection.toggle(&program),
             Action::Search(query) => next.query = query,
-            Action::Load(query) => {
-                next.list.load(&query);
-                next.more_request = None;
-            }
-            Action::FirstPage(query, page) => {
-                if next.list.first_page(&query, page) {
-                    next.selection.retain_available(&next.list.items);
-                    next.help_open = next.list.none_enabled();
-                }
-            }
-            Action::More => {
-                if let Some(cursor) = next.list.more() {
-                    next.more_request = Some((next.list.query.clone(), cursor));
-                }
-            }
-            Action::NextPage(query, after, page) => {
-                if next.list.next_page(&query, &after, page) {
-                    next.more_request = None;
-                    next.selection.retain_available(&next.list.items);
-                }
-            }
+            Action::Listed(programs) => next.selection.retain_available(&programs),
             Action::Start(programs, kind) => {
                 for (id, name) in &programs {
                     next.runs.start(*id, name, kind);
@@ -161,7 +123,6 @@ pub fn Programs(props: &ProgramsProps) -> Html {
     let why_ref = use_node_ref();
     // The tab's scrolling element, which clips the list of programs.
     let scroller = use_node_ref();
-    let enrolments = use_state(|| Load::<Rc<EnrolmentList>>::Loading);
     // Requests of the batch in flight: a second click while it is non-zero does nothing.
     let pending = use_memo((), |_| Cell::new(0usize));
     // Aborts the enrolment requests when the view goes away.
@@ -178,88 +139,56 @@ pub fn Programs(props: &ProgramsProps) -> Html {
     }
     let single = (props.records.len() == 1).then(|| props.records[0].clone());
 
-    // The first page of programs for the search (after a pause in typing), again on retry.
-    {
-        let (session, dispatch) = (host.session.clone(), view.dispatcher());
-        let query = view.query.trim().to_owned();
-        use_effect_with((query, view.programs_generation), move |(query, _)| {
-            dispatch.dispatch(Action::Load(query.clone()));
-            let controller = AbortController::new().ok();
-            let signal = controller.as_ref().map(AbortController::signal);
-            let (query, endpoint) = (query.clone(), api::programs(query, None));
-            let delay = if query.is_empty() { 0 } else { 200 };
-            let timer = signal.map(|signal| {
-                Timeout::new(delay, move || {
-                    spawn_local(async move {
-                        match session.fetch(&endpoint, &signal).await {
-                            Err(error) if error.is_aborted() => {}
-                            answer => dispatch.dispatch(Action::FirstPage(
-                                query,
-                                answer.map_err(|error| error.user_message()),
-                            )),
-                        }
-                    });
-                })
-            });
-            move || {
-                drop(timer);
-                controller.iter().for_each(AbortController::abort);
-            }
-        });
-    }
-    // The next page, when the list asks for it.
-    {
-        let (session, dispatch) = (host.session.clone(), view.dispatcher());
-        use_effect_with(view.more_request.clone(), move |request| {
-            let controller = request.as_ref().and_then(|_| AbortController::new().ok());
-            if let (Some((query, cursor)), Some(controller)) = (request.clone(), &controller) {
-                let (signal, endpoint) =
-                    (controller.signal(), api::programs(&query, Some(&cursor)));
-                spawn_local(async move {
-                    match session.fetch(&endpoint, &signal).await {
-                        Err(error) if error.is_aborted() => {}
-                        answer => dispatch.dispatch(Action::NextPage(
-                            query,
-                            cursor,
-                            answer.map_err(|error| error.user_message()),
-                        )),
-                    }
-                });
-            }
-            move || controller.iter().for_each(AbortController::abort)
-        });
-    }
+    let record = single
+        .as_ref()
+        .map(|r| (r.entity, r.id.clone(), r.email.clone()));
+    let record_key = record
+        .as_ref()
+        .map(|(entity, id, email)| format!("{entity}/{id}/{}", email.as_deref().unwrap_or("")));
+    let query = view.query.trim().to_owned();
 
+    // The programs for the search (after a pause in typing), a page at a time, each with the
+    // record's status in it; again on retry.
+    let programs = {
+        let (record, query) = (record.clone(), query.clone());
+        use_pages(
+            format!("{}\n{query}", record_key.as_deref().unwrap_or("")),
+            view.programs_generation,
+            if query.is_empty() { 0 } else { 200 },
+            move |cursor| {
+                let record = record
+                    .as_ref()
+                    .map(|(entity, id, email)| (*entity, id.as_str(), email.as_deref()));
+                Some(api::programs(&query, record, cursor))
+            },
+        )
+    };
     // The record's enrolments (one record only), again on retry and after enrolling.
+    let enrolments = {
+        let record = record.clone();
+        use_pages(
+            record_key.clone().unwrap_or_default(),
+            view.enrolments_generation,
+            0,
+            move |cursor| {
+                let (entity, id, email) = record.as_ref()?;
+                Some(api::enrolments((*entity, id, email.as_deref()), cursor))
+            },
+        )
+    };
+    let (list, current_list) = (programs.pages(), enrolments.pages());
     {
-        let (enrolments, session) = (enrolments.clone(), host.session.clone());
-        let key = single
-            .as_ref()
-            .map(|r| (r.entity, r.id.clone(), r.email.clone()));
-        use_effect_with((key, view.enrolments_generation), move |(key, _)| {
-            let controller = key.as_ref().and_then(|_| AbortController::new().ok());
-            if let (Some((entity, crm_id, email)), Some(controller)) =
-                (key.clone(), controller.as_ref())
-            {
-                // A retry shows that it is trying again; a reload after enrolling keeps the
-                // current list on screen until the new one arrives.
-                if matches!(*enrolments, Load::Failed(_)) {
-                    enrolments.set(Load::Loading);
-                }
-                let signal = controller.signal();
-                spawn_local(async move {
-                    match session
-                        .fetch(&api::enrolments(entity, &crm_id, email.as_deref()), &signal)
-                        .await
-                    {
-                        Err(error) if error.is_aborted() => {}
-                        Ok(list) => enrolments.set(Load::Loaded(Rc::new(list))),
-                        Err(error) => enrolments.set(Load::Failed(error)),
-                    }
-                });
-            }
-            move || controller.iter().for_each(AbortController::abort)
+        let dispatch = view.dispatcher();
+        use_effect_with(list.items.clone(), move |items| {
+            dispatch.dispatch(Action::Listed(items.clone()))
         });
+    }
+    // No program at all: the help dialog opens by itself.
+    {
+        let dispatch = view.dispatcher();
+        // The key ends with the search: empty, it ends with the newline before it.
+        let none = list.is_empty_list() && list.key.ends_with('\n');
+        use_effect_with(none, move |none| dispatch.dispatch(Action::ShowHelp(*none)));
     }
 
     let submit = {
@@ -344,49 +273,54 @@ pub fn Programs(props: &ProgramsProps) -> Html {
         Callback::from(move |action: Action| view.dispatch(action))
     };
 
-    let current = match (&single, &*enrolments) {
-        (None, _) => html! {},
-        (Some(_), Load::Loading) => html! {
-            <section class="enrolments" aria-labelledby="enrolments-title">
-                <h2 id="enrolments-title" class="programs-heading">{ "Current programs" }</h2>
-                <Skeleton label="Loading current programs" rows={2} />
-            </section>
-        },
-        (Some(record), Load::Failed(error)) if error.is_not_known() => html! {
-            <section class="enrolments" aria-labelledby="enrolments-title">
-                <h2 id="enrolments-title" class="programs-heading">{ "Current programs" }</h2>
-                <p class="enrolments-empty">
-                    { format!(
-                        "{} is not in marketing yet; enrolling adds them to the All contacts list first.",
-                        crate::domain::programs::record_name(record)
-                    ) }
-                </p>
-            </section>
-        },
-        (Some(_), Load::Failed(error)) => html! {
-            <section class="enrolments" aria-labelledby="enrolments-title">
-                <h2 id="enrolments-title" class="programs-heading">{ "Current programs" }</h2>
-                <ErrorPanel
-                    compact=true
-                    message={error.user_message()}
-                    on_retry={dispatch.reform(|()| Action::ReloadEnrolments)}
-                />
-            </section>
-        },
-        (Some(_), Load::Loaded(list)) => html! {
-            <section class="enrolments" aria-labelledby="enrolments-title">
-                <h2 id="enrolments-title" class="programs-heading">{ "Current programs" }</h2>
-                if list.items.is_empty() {
-                    <p class="enrolments-empty">{ "Not in any program yet." }</p>
-                } else {
-                    <EnrolmentItems list={list.clone()} />
+    let current = match &single {
+        None => html! {},
+        Some(record) => {
+            let body = match &current_list.phase {
+                ListPhase::Failed(error) if error.is_not_known() => html! {
+                    <p class="enrolments-empty">
+                        { format!(
+                            "{} is not in marketing yet; enrolling adds them to the All contacts list first.",
+                            crate::domain::programs::record_name(record)
+                        ) }
+                    </p>
+                },
+                ListPhase::Failed(error) => html! {
+                    <ErrorPanel
+                        compact=true
+                        message={error.user_message()}
+                        on_retry={dispatch.reform(|()| Action::ReloadEnrolments)}
+                    />
+                },
+                _ if current_list.is_first_load() => {
+                    html! { <Skeleton label="Loading current programs" rows={2} /> }
                 }
-            </section>
-        },
+                _ if current_list.is_empty_list() => {
+                    html! { <p class="enrolments-empty">{ "Not in any program yet." }</p> }
+                }
+                phase => html! {
+                    <>
+                        <EnrolmentRows
+                            items={current_list.items.clone()}
+                            more={current_list.next_cursor.is_some()}
+                            loading={matches!(phase, ListPhase::Loading | ListPhase::LoadingMore)}
+                            on_more={enrolments.more()}
+                            viewport={scroller.clone()}
+                        />
+                        { more_footer(phase, "Loading more of the current programs\u{2026}", enrolments.more()) }
+                    </>
+                },
+            };
+            html! {
+                <section class="enrolments" aria-labelledby="enrolments-title">
+                    <h2 id="enrolments-title" class="programs-heading">{ "Current programs" }</h2>
+                    { body }
+                </section>
+            }
+        }
     };
 
-    let list = &view.list;
-    let available = if list.none_enabled() {
+    let available = if list.is_empty_list() && query.is_empty() {
         html! {
             <>
                 <MessagePanel glyph="\u{2205}" title="No programs available" detail={HELP_TEXT}>
@@ -408,17 +342,12 @@ pub fn Programs(props: &ProgramsProps) -> Html {
                 }
             </>
         }
-    } else if list.phase == ListPhase::Loading
-        && list.items.is_empty()
-        && view.query.trim().is_empty()
-    {
+    } else if !list.answered && list.is_first_load() && view.query.trim().is_empty() {
         html! { <Skeleton label="Loading programs" rows={4} /> }
     } else {
-        // One record's current programs cannot be chosen again.
-        let current = match &*enrolments {
-            Load::Loaded(current) if count == 1 => CurrentPrograms::of(&current.items),
-            _ => CurrentPrograms::default(),
-        };
+        // One record's current programs cannot be chosen again: those the programs list says
+        // it is in, and those its enrolments list (reloaded after enrolling) names.
+        let current = CurrentPrograms::of(&current_list.items);
         let chosen = view.selection.chosen(&current);
         let enrol = {
             let (submit, records) = (submit.clone(), props.records.clone());
@@ -447,10 +376,30 @@ pub fn Programs(props: &ProgramsProps) -> Html {
             format!("Selected: {}", names.join(", "))
         };
         let notices = view.runs.added_notices(&props.records);
+        // The Retry of a program's run: the records it did not enrol, again.
+        let retry_for = {
+            let (submit, records) = (submit.clone(), props.records.clone());
+            Rc::new(move |id: i64, run: Option<&Run>| {
+                let (submit, records) = (submit.clone(), records.clone());
+                let run = run.cloned();
+                Callback::from(move |_: MouseEvent| {
+                    if let Some(run) = &run {
+                        let again: Vec<CrmRecord> =
+                            run.to_retry(&records).into_iter().cloned().collect();
+                        submit.emit((vec![(id, run.program_name.clone(), again)], Start::Retry));
+                    }
+                })
+            })
+        };
+        let elsewhere: Vec<(i64, &Run)> = view
+            .runs
+            .iter()
+            .filter(|(id, _)| !list.items.iter().any(|p| p.id == *id))
+            .collect();
         let rows = match &list.phase {
-            ListPhase::Failed(message) => html! {
+            ListPhase::Failed(error) => html! {
                 <ErrorPanel
-                    message={message.clone()}
+                    message={error.user_message()}
                     on_retry={dispatch.reform(|()| Action::ReloadPrograms)}
                 />
             },
@@ -459,33 +408,21 @@ pub fn Programs(props: &ProgramsProps) -> Html {
             }
             _ if list.items.is_empty() => html! {
                 <p class="programs-none">
-                    { format!("No program matches \u{201c}{}\u{201d}.", list.query) }
+                    { format!("No program matches \u{201c}{query}\u{201d}.") }
                 </p>
             },
             phase => {
                 let items = list.items.clone();
                 let keys = Rc::new(items.iter().map(|p| p.id).collect::<Vec<_>>());
                 let render = {
-                    let (view, submit, records) =
-                        (view.clone(), submit.clone(), props.records.clone());
+                    let (view, retry_for) = (view.clone(), retry_for.clone());
                     let (dispatch, current) = (dispatch.clone(), current.clone());
                     Callback::from(move |at: usize| {
                         let Some(program) = items.get(at) else {
                             return html! {};
                         };
                         let run = view.runs.get(program.id);
-                        let retry = {
-                            let (submit, records) = (submit.clone(), records.clone());
-                            let (id, name) = (program.id, program.name.clone());
-                            let run = run.cloned();
-                            Callback::from(move |_: MouseEvent| {
-                                if let Some(run) = &run {
-                                    let again: Vec<CrmRecord> =
-                                        run.to_retry(&records).into_iter().cloned().collect();
-                                    submit.emit((vec![(id, name.clone(), again)], Start::Retry));
-                                }
-                            })
-                        };
+                        let retry = retry_for(program.id, run);
                         html! {
                             <ProgramItem
                                 program={program.clone()}
@@ -499,19 +436,6 @@ pub fn Programs(props: &ProgramsProps) -> Html {
                         }
                     })
                 };
-                let footer = match phase {
-                    ListPhase::LoadingMore => html! {
-                        <p class="list-footer" role="status">{ "Loading more programs\u{2026}" }</p>
-                    },
-                    ListPhase::FailedMore(message) => html! {
-                        <ErrorPanel
-                            compact=true
-                            message={message.clone()}
-                            on_retry={dispatch.reform(|()| Action::More)}
-                        />
-                    },
-                    _ => html! {},
-                };
                 html! {
                     <>
                         <VirtualRows
@@ -519,13 +443,14 @@ pub fn Programs(props: &ProgramsProps) -> Html {
                             estimate={PROGRAM_ROW_ESTIMATE}
                             {render}
                             more={list.next_cursor.is_some()}
-                            on_near_end={dispatch.reform(|()| Action::More)}
-                            class={classes!("program-list", (*phase == ListPhase::Loading).then_some("is-stale"))}
+                            on_near_end={programs.more()}
+                            loading={matches!(phase, ListPhase::Loading | ListPhase::LoadingMore)}
+                            class={classes!("program-list", matches!(phase, ListPhase::Loading).then_some("is-stale"))}
                             label="Programs"
                             row_class="program-row"
                             viewport={scroller.clone()}
                         />
-                        { footer }
+                        { more_footer(phase, "Loading more programs\u{2026}", programs.more()) }
                     </>
                 }
             }
@@ -547,10 +472,39 @@ pub fn Programs(props: &ProgramsProps) -> Html {
                         })}
                     />
                 </div>
-                <fieldset class="program-fieldset" aria-busy={(list.phase == ListPhase::Loading).to_string()}>
+                <fieldset class="program-fieldset" aria-busy={matches!(list.phase, ListPhase::Loading).to_string()}>
                     <legend class="visually-hidden">{ "Programs to enrol in" }</legend>
                     { rows }
                 </fieldset>
+                if !elsewhere.is_empty() {
+                    // Enrolled from another search: their outcomes, which no row shows now.
+                    <ul class="programs-elsewhere" aria-label="Programs enrolled from another search">
+                        { for elsewhere.into_iter().map(|(id, run)| {
+                            let state = run.state();
+                            html! {
+                                <li class="program-elsewhere" key={id} data-program-id={id.to_string()}>
+                                    <span class="program-name">{ run.program_name.clone() }</span>
+                                    <div class="program-outcome">
+                                        <p class={classes!("program-result", result_class(state))} aria-live="polite">
+                                            { run.summary(count) }
+                                        </p>
+                                        if state == RunState::Failed {
+                                            <button
+                                                type="button"
+                                                class="button program-retry"
+                                                disabled={busy}
+                                                aria-label={format!("Retry enrolling in {}", run.program_name)}
+                                                onclick={retry_for(id, Some(run))}
+                                            >
+                                                { "Retry" }
+                                            </button>
+                                        }
+                                    </div>
+                                </li>
+                            }
+                        }) }
+                    </ul>
+                }
                 if !notices.is_empty() {
                     <div class="programs-notices" role="status">
                         { for notices.into_iter().map(|n| html! { <p class="programs-notice">{ n }</p> }) }
@@ -592,36 +546,78 @@ pub fn Programs(props: &ProgramsProps) -> Html {
     }
 }
 
-#[derive(Properties, PartialEq)]
-struct EnrolmentItemsProps {
-    list: Rc<EnrolmentList>,
+/// Under a list that comes a page at a time: the next page on its way, or why it did not come
+/// with a retry.
+fn more_footer(phase: &ListPhase<ApiError>, loading: &'static str, on_more: Callback<()>) -> Html {
+    match phase {
+        ListPhase::LoadingMore => html! {
+            <p class="list-footer" role="status">{ loading }</p>
+        },
+        ListPhase::FailedMore(error) => html! {
+            <ErrorPanel compact=true message={error.user_message()} on_retry={on_more} />
+        },
+        _ => html! {},
+    }
 }
 
+/// The height assumed for an enrolment's row before it is measured: name, status and dates.
+const ENROLMENT_ROW_ESTIMATE: u32 = 50;
+
+#[derive(Properties, PartialEq)]
+struct EnrolmentRowsProps {
+    items: Rc<Vec<Enrolment>>,
+    /// More pages may come.
+    more: bool,
+    /// A page is on its way.
+    loading: bool,
+    on_more: Callback<()>,
+    /// The tab's scrolling element.
+    viewport: NodeRef,
+}
+
+/// The record's enrolments, newest first, virtualized.
 #[component]
-fn EnrolmentItems(props: &EnrolmentItemsProps) -> Html {
+fn EnrolmentRows(props: &EnrolmentRowsProps) -> Html {
     let formats = use_formats();
+    let keys = Rc::new(props.items.iter().map(|e| e.program_id).collect::<Vec<_>>());
+    let render = {
+        let items = props.items.clone();
+        Callback::from(move |at: usize| {
+            let Some(e) = items.get(at) else {
+                return html! {};
+            };
+            let status = status_label(e.status);
+            html! {
+                <div class="enrolment">
+                    <span class="enrolment-name">{ e.program_name.clone() }</span>
+                    <span class={classes!("badge", "enrolment-status", format!("status-{}", e.status.as_str()))}>
+                        { status }
+                    </span>
+                    <span class="enrolment-dates">
+                        { "Enrolled " }
+                        <time datetime={e.enrolled_at.to_rfc3339()}>{ formats.date_time(&e.enrolled_at) }</time>
+                        if e.updated_at != e.enrolled_at {
+                            { format!(" · {status} ") }
+                            <time datetime={e.updated_at.to_rfc3339()}>{ formats.date_time(&e.updated_at) }</time>
+                        }
+                    </span>
+                </div>
+            }
+        })
+    };
     html! {
-        <ul class="enrolment-list">
-            { for props.list.items.iter().map(|e| {
-                let status = status_label(e.status);
-                html! {
-                    <li class="enrolment" key={e.program_id}>
-                        <span class="enrolment-name">{ e.program_name.clone() }</span>
-                        <span class={classes!("badge", "enrolment-status", format!("status-{}", e.status.as_str()))}>
-                            { status }
-                        </span>
-                        <span class="enrolment-dates">
-                            { "Enrolled " }
-                            <time datetime={e.enrolled_at.to_rfc3339()}>{ formats.date_time(&e.enrolled_at) }</time>
-                            if e.updated_at != e.enrolled_at {
-                                { format!(" · {status} ") }
-                                <time datetime={e.updated_at.to_rfc3339()}>{ formats.date_time(&e.updated_at) }</time>
-                            }
-                        </span>
-                    </li>
-                }
-            }) }
-        </ul>
+        <VirtualRows
+            {keys}
+            estimate={ENROLMENT_ROW_ESTIMATE}
+            {render}
+            more={props.more}
+            on_near_end={props.on_more.clone()}
+            loading={props.loading}
+            class="enrolment-list"
+            label="Current programs"
+            row_class="enrolment-row"
+            viewport={props.viewport.clone()}
+        />
     }
 }
 

@@ -431,8 +431,13 @@ fn Composer(props: &ComposerProps) -> Html {
                 match answer {
                     Err(error) if error.is_aborted() => {}
                     Ok(page) => {
+                        // A template renamed between two pages may come again: listed once.
                         let mut items = shown.items.clone();
-                        items.extend(page.items);
+                        for item in page.items {
+                            if !items.iter().any(|t| t.id == item.id) {
+                                items.push(item);
+                            }
+                        }
                         templates.set(Load::Loaded(Rc::new(TemplateList {
                             folders: page.folders,
                             items,
@@ -890,6 +895,8 @@ fn TemplatePicker(props: &TemplatePickerProps) -> Html {
                         {render}
                         more={props.list.next_cursor.is_some()}
                         on_near_end={props.on_more.clone()}
+                        loading={props.loading_more}
+                        counted={false}
                         class="template-rows"
                         label="Templates by folder"
                         row_class="template-row"

@@ -12,8 +12,9 @@ use std::collections::HashMap;
 use std::rc::Rc;
 
 use gloo_events::{EventListener, EventListenerOptions};
+use wasm_bindgen::closure::Closure;
 use wasm_bindgen::JsCast;
-use web_sys::{Element, HtmlElement};
+use web_sys::{Element, HtmlElement, ResizeObserver};
 use yew::prelude::*;
 
 use crate::domain::virtual_list::Layout;
@@ -37,9 +38,16 @@ pub struct VirtualRowsProps {
     /// Whether more rows may come after the last (the list's size is then unknown).
     #[prop_or_default]
     pub more: bool,
-    /// Asked when the rendered rows near the end of the list, while `more`.
+    /// Asked when the rendered rows near the end of the list, while `more` and not `loading`.
     #[prop_or_default]
     pub on_near_end: Option<Callback<()>>,
+    /// A page is on its way: the end is asked for again once it has come.
+    #[prop_or_default]
+    pub loading: bool,
+    /// Whether each row is an item of the list for assistive technology (`aria-setsize`,
+    /// `aria-posinset`); off where some rows are headings.
+    #[prop_or(true)]
+    pub counted: bool,
     /// The `<ul>`'s class and accessible name; each `<li>` gets `row_class`.
     pub class: Classes,
     pub label: AttrValue,
@@ -57,8 +65,15 @@ struct Visible {
 }
 
 /// What of `list` (the element holding the spacers and the rows) is inside the window and
-/// `viewport`.
-fn visible_part(list: &Element, viewport: Option<&Element>, total: u32) -> Visible {
+/// `viewport`; `None` while the list is out of the layout (a hidden tab), which says nothing.
+fn visible_part(list: &Element, viewport: Option<&Element>, total: u32) -> Option<Visible> {
+    // No offset parent: the list or an ancestor is `display: none`.
+    if list
+        .dyn_ref::<HtmlElement>()
+        .is_none_or(|list| list.offset_parent().is_none())
+    {
+        return None;
+    }
     let window_height = window()
         .inner_height()
         .ok()
@@ -77,11 +92,11 @@ fn visible_part(list: &Element, viewport: Option<&Element>, total: u32) -> Visib
     let start = list.get_bounding_client_rect().top();
     let top = (clip_top - start).clamp(0.0, f64::from(total));
     let bottom = (clip_bottom - start).clamp(top, f64::from(total));
-    Visible {
+    Some(Visible {
         top: top as u32,
         // A list out of view still renders its first (or last) rows.
         height: ((bottom - top) as u32).max(1),
-    }
+    })
 }
 
 fn set_height(node: &NodeRef, pixels: u32) {
@@ -131,7 +146,9 @@ pub fn VirtualRows(props: &VirtualRowsProps) -> Html {
         Rc::new(move |total: u32| {
             if let Some(element) = list.cast::<Element>() {
                 let clip = viewport.as_ref().and_then(NodeRef::cast::<Element>);
-                visible.set(visible_part(&element, clip.as_ref(), total));
+                if let Some(part) = visible_part(&element, clip.as_ref(), total) {
+                    visible.set(part);
+                }
             }
         })
     };
@@ -139,9 +156,26 @@ pub fn VirtualRows(props: &VirtualRowsProps) -> Html {
     *total_now.borrow_mut() = total;
     {
         let (remeasure, total_now) = (remeasure.clone(), total_now.clone());
+        let (list, viewport) = (list.clone(), props.viewport.clone());
         use_effect_with((), move |()| {
             let on_change = move || remeasure(*total_now.borrow());
             let on_change = Rc::new(on_change);
+            // A tab shown again, or a scroller resized, moves no scroll: its size changes.
+            let resized = {
+                let on_change = on_change.clone();
+                Closure::<dyn Fn()>::new(move || on_change())
+            };
+            let observer = ResizeObserver::new(resized.as_ref().unchecked_ref()).ok();
+            if let Some(observer) = &observer {
+                let watched = [Some(&list), viewport.as_ref()];
+                for element in watched
+                    .into_iter()
+                    .flatten()
+                    .filter_map(NodeRef::cast::<Element>)
+                {
+                    observer.observe(&element);
+                }
+            }
             let scroll = {
                 let on_change = on_change.clone();
                 window().document().map(|document| {
@@ -154,7 +188,12 @@ pub fn VirtualRows(props: &VirtualRowsProps) -> Html {
                 })
             };
             let resize = EventListener::new(&window(), "resize", move |_| on_change());
-            move || drop((scroll, resize))
+            move || {
+                if let Some(observer) = &observer {
+                    observer.disconnect();
+                }
+                drop((scroll, resize, resized));
+            }
         });
     }
 
@@ -175,9 +214,10 @@ pub fn VirtualRows(props: &VirtualRowsProps) -> Html {
         });
     }
 
-    // The next page when the rendered rows near the end of what is loaded.
+    // The next page when the rendered rows near the end of what is loaded (again once a page
+    // on its way has come, whatever list it was for).
     {
-        let wanted = props.more && shown.end + NEAR_END_ROWS >= props.keys.len();
+        let wanted = props.more && !props.loading && shown.end + NEAR_END_ROWS >= props.keys.len();
         let on_near_end = props.on_near_end.clone();
         use_effect_with((wanted, props.keys.len()), move |(wanted, _)| {
             if let (true, Some(on_near_end)) = (*wanted, on_near_end) {
@@ -186,11 +226,13 @@ pub fn VirtualRows(props: &VirtualRowsProps) -> Html {
         });
     }
 
-    let set_size = if props.more {
-        -1
-    } else {
-        props.keys.len() as i64
-    };
+    let set_size = props.counted.then(|| {
+        if props.more {
+            -1
+        } else {
+            props.keys.len() as i64
+        }
+    });
     let rendered = (shown.first..shown.end).map(|at| {
         let key = props.keys[at];
         html! {
@@ -198,8 +240,8 @@ pub fn VirtualRows(props: &VirtualRowsProps) -> Html {
                 key={key}
                 class={props.row_class.clone()}
                 data-vkey={key.to_string()}
-                aria-setsize={set_size.to_string()}
-                aria-posinset={(at + 1).to_string()}
+                aria-setsize={set_size.map(|n| n.to_string())}
+                aria-posinset={set_size.map(|_| (at + 1).to_string())}
             >
                 { props.render.emit(at) }
             </li>

@@ -1,0 +1,157 @@
+//! A list the API serves a page at a time, fetched for a key by [`use_pages`]: the first page
+//! when the key changes (after `delay_ms`, so typing a search asks once), the next one when the
+//! view asks for it; a page for an older key or cursor never lands (see
+//! [`crate::domain::pages`]).
+
+use std::rc::Rc;
+
+use gloo_timers::callback::Timeout;
+use serde::de::DeserializeOwned;
+use web_sys::AbortController;
+use yew::platform::spawn_local;
+use yew::prelude::*;
+
+use crate::domain::pages::{Keyed, Page, PageAnswer, Pages};
+use crate::plugin::api::{ApiError, Endpoint};
+use crate::plugin::bridge::use_host;
+
+/// The list, and the next page it asked for (its key and cursor).
+struct PagesState<T> {
+    pages: Pages<T, ApiError>,
+    more_request: Option<(String, String)>,
+}
+
+impl<T> Default for PagesState<T> {
+    fn default() -> Self {
+        PagesState {
+            pages: Pages::default(),
+            more_request: None,
+        }
+    }
+}
+
+enum PagesAction<T> {
+    Load(String),
+    First(String, PageAnswer<T, ApiError>),
+    More,
+    Next(String, String, PageAnswer<T, ApiError>),
+}
+
+impl<T: Keyed + Clone> Reducible for PagesState<T> {
+    type Action = PagesAction<T>;
+
+    fn reduce(self: Rc<Self>, action: PagesAction<T>) -> Rc<Self> {
+        let mut next = PagesState {
+            pages: self.pages.clone(),
+            more_request: self.more_request.clone(),
+        };
+        match action {
+            PagesAction::Load(key) => {
+                next.pages.load(&key);
+                next.more_request = None;
+            }
+            PagesAction::First(key, answer) => {
+                next.pages.first_page(&key, answer);
+            }
+            PagesAction::More => {
+                if let Some(cursor) = next.pages.more() {
+                    next.more_request = Some((next.pages.key.clone(), cursor));
+                }
+            }
+            PagesAction::Next(key, after, answer) => {
+                if next.pages.next_page(&key, &after, answer) {
+                    next.more_request = None;
+                }
+            }
+        }
+        Rc::new(next)
+    }
+}
+
+/// What [`use_pages`] gives a view.
+pub struct UsePages<T: Keyed + Clone + 'static> {
+    state: UseReducerHandle<PagesState<T>>,
+}
+
+impl<T: Keyed + Clone + 'static> UsePages<T> {
+    pub fn pages(&self) -> &Pages<T, ApiError> {
+        &self.state.pages
+    }
+
+    /// Asks for the next page (when the list nears its end, or to retry a failed one).
+    pub fn more(&self) -> Callback<()> {
+        let dispatcher = self.state.dispatcher();
+        Callback::from(move |()| dispatcher.dispatch(PagesAction::More))
+    }
+}
+
+/// The pages of the list `endpoint` serves (called with a page's cursor, `None` for the
+/// first; it gives no endpoint when there is nothing to list), for `key`: fetched again from the
+/// first page when `key` or `generation` changes.
+#[hook]
+pub fn use_pages<P, F>(
+    key: String,
+    generation: u32,
+    delay_ms: u32,
+    endpoint: F,
+) -> UsePages<P::Item>
+where
+    P: Page + DeserializeOwned + 'static,
+    P::Item: 'static,
+    F: Fn(Option<&str>) -> Option<Endpoint<P>> + 'static,
+{
+    let session = use_host().session.clone();
+    let state = use_reducer(PagesState::<P::Item>::default);
+    let endpoint = Rc::new(endpoint);
+    {
+        let (session, dispatch, endpoint) = (session.clone(), state.dispatcher(), endpoint.clone());
+        use_effect_with((key, generation), move |(key, _)| {
+            dispatch.dispatch(PagesAction::Load(key.clone()));
+            let endpoint = endpoint(None);
+            let controller = endpoint.as_ref().and_then(|_| AbortController::new().ok());
+            let signal = controller.as_ref().map(AbortController::signal);
+            let key = key.clone();
+            let timer = signal.zip(endpoint).map(|(signal, endpoint)| {
+                Timeout::new(delay_ms, move || {
+                    spawn_local(async move {
+                        match session.fetch(&endpoint, &signal).await {
+                            Err(error) if error.is_aborted() => {}
+                            answer => dispatch
+                                .dispatch(PagesAction::First(key, answer.map(Page::into_parts))),
+                        }
+                    });
+                })
+            });
+            move || {
+                drop(timer);
+                controller.iter().for_each(AbortController::abort);
+            }
+        });
+    }
+    {
+        let dispatch = state.dispatcher();
+        use_effect_with(state.more_request.clone(), move |request| {
+            let endpoint = request
+                .as_ref()
+                .and_then(|(_, cursor)| endpoint(Some(cursor)));
+            let controller = endpoint.as_ref().and_then(|_| AbortController::new().ok());
+            if let (Some((key, cursor)), Some(controller), Some(endpoint)) =
+                (request.clone(), &controller, endpoint)
+            {
+                let signal = controller.signal();
+                spawn_local(async move {
+                    match session.fetch(&endpoint, &signal).await {
+                        Err(error) if error.is_aborted() => {}
+                        answer => dispatch.dispatch(PagesAction::Next(
+                            key,
+                            cursor,
+                            answer.map(Page::into_parts),
+                        )),
+                    }
+                });
+            }
+            move || controller.iter().for_each(AbortController::abort)
+        });
+    }
+    UsePages { state }
+}
