@@ -90,8 +90,10 @@ fn visible_part(list: &Element, viewport: Option<&Element>, total: u32) -> Optio
     }
     // Negative when the list starts above the clip's top edge.
     let start = list.get_bounding_client_rect().top();
-    let top = (clip_top - start).clamp(0.0, f64::from(total));
-    let bottom = (clip_bottom - start).clamp(top, f64::from(total));
+    // `max` then `min`, not `f64::clamp`: its assertion formats floats, kilobytes of wasm.
+    let total = f64::from(total);
+    let top = (clip_top - start).max(0.0).min(total);
+    let bottom = (clip_bottom - start).max(top).min(total);
     Some(Visible {
         top: top as u32,
         // A list out of view still renders its first (or last) rows.
