@@ -26,7 +26,13 @@ async fn program_id(name: &str) -> i64 {
 
 /// The names of the programs a record is enrolled in.
 async fn enrolled_in(crm_id: &str) -> Vec<String> {
-    let list = api_get::<Value>("rep-ava", &format!("/v1/records/lead/{crm_id}/enrolments")).await;
+    enrolled_in_as("lead", crm_id).await
+}
+
+/// The names of the programs a record of `entity` is enrolled in.
+async fn enrolled_in_as(entity: &str, crm_id: &str) -> Vec<String> {
+    let path = format!("/v1/records/{entity}/{crm_id}/enrolments");
+    let list = api_get::<Value>("rep-ava", &path).await;
     list["items"]
         .as_array()
         .unwrap_or_else(|| panic!("{crm_id}: {list}"))
@@ -388,5 +394,58 @@ async fn enrolling_a_person_marketing_did_not_know_makes_the_record_known() {
              .some(r => r.textContent.includes('Welcome Nurture'));",
     )
     .await;
+    client.close().await.unwrap();
+}
+
+/// The answer of an enrolment is lost (the request reached marketing): the sidebar sends that
+/// very request again under its Idempotency-Key, so it reads what the first one did,
+/// "Enrolled" and "added to the All contacts list", not "already enrolled".
+#[tokio::test]
+async fn a_lost_answer_is_asked_again_and_reads_what_the_enrolment_did() {
+    let client = browser().await;
+    open_sidebar(
+        &client,
+        "/record?entity=contact&id=CONT-9002&user=rep-ava&view=programs",
+    )
+    .await;
+    let program = program_id("Webinar Follow-up").await;
+    wait_for(&client, &format!("#program-{program}")).await;
+    eval(
+        &client,
+        "const original = window.fetch.bind(window);
+         window.__enrolKeys = [];
+         window.fetch = async (request, init) => {
+           const url = typeof request === 'string' ? request : request.url;
+           if (request.method === 'POST' && new URL(url).pathname.endsWith('/enrolments')) {
+             window.__enrolKeys.push(request.headers.get('Idempotency-Key'));
+             const answer = await original(request, init);
+             if (window.__enrolKeys.length === 1) {
+               await answer.text();
+               throw new TypeError('Failed to fetch');
+             }
+             return answer;
+           }
+           return original(request, init);
+         };
+         return true;",
+    )
+    .await;
+    click_on(&client, &format!("#program-{program}")).await;
+    click_on(&client, "#programs-enrol").await;
+    wait_for_result(&client, program, "Enrolled").await;
+    let notice = text_of(&client, ".programs-notice").await;
+    assert_eq!(
+        notice,
+        "Lucas Moreau was added to the All contacts list first"
+    );
+    let keys = eval(&client, "return window.__enrolKeys;").await;
+    let keys = keys.as_array().unwrap();
+    assert_eq!(keys.len(), 2, "{keys:?}");
+    assert!(keys[0].as_str().is_some_and(|k| k.starts_with("enrol-")));
+    assert_eq!(keys[0], keys[1], "the second ask repeats the request's key");
+    assert_eq!(
+        enrolled_in_as("contact", "CONT-9002").await,
+        ["Webinar Follow-up"]
+    );
     client.close().await.unwrap();
 }

@@ -362,6 +362,81 @@ async fn enrolling_twice_says_already_enrolled_and_adds_one_activity() {
     );
 }
 
+/// A request sent again under its Idempotency-Key (a retry after a lost answer) gets the first
+/// answer again: "enrolled" and "added to All contacts" as they were, not "already enrolled".
+#[tokio::test]
+async fn a_retry_under_the_same_key_reads_the_first_answer() {
+    let sandbox = shared();
+    let token = token_for(sandbox, "rep-ava").await;
+    let crm_id = fresh_crm_id("KEYED");
+    let program = program_id(sandbox, "Welcome Nurture");
+    let body = json!({"records": [{"entity": "lead", "crmId": crm_id,
+        "email": format!("{crm_id}@example.com"), "firstName": "Kay"}]});
+    let send = |key: &str, body: Value| {
+        let key = key.to_owned();
+        let (api, token) = (sandbox.api.clone(), token.clone());
+        async move {
+            reqwest::Client::new()
+                .post(format!("{api}{}", enrol_path(program)))
+                .bearer_auth(token)
+                .header("Idempotency-Key", key)
+                .json(&body)
+                .send()
+                .await
+                .unwrap()
+        }
+    };
+    let key = format!("enrol-{crm_id}");
+    let first = send(&key, body.clone()).await;
+    assert_eq!(first.status(), StatusCode::OK);
+    assert!(first.headers().get("idempotent-replayed").is_none());
+    let first: EnrolResponse = first.json().await.unwrap();
+    assert_eq!(first.results[0].outcome, EnrolOutcome::Enrolled);
+    assert!(first.results[0].added_to_all_contacts);
+
+    let again = send(&key, body.clone()).await;
+    assert_eq!(again.status(), StatusCode::OK);
+    assert_eq!(
+        again
+            .headers()
+            .get("idempotent-replayed")
+            .map(|v| v.to_str().unwrap()),
+        Some("true")
+    );
+    let again: EnrolResponse = again.json().await.unwrap();
+    assert_eq!(again, first);
+    assert_eq!(
+        enrolment_activities(sandbox, &token, &crm_id).await.len(),
+        1,
+        "enrolled once"
+    );
+
+    // Without the key, the same request says what is true now.
+    let plain = enrol(sandbox, &token, program, body["records"].clone()).await;
+    assert_eq!(plain.results[0].outcome, EnrolOutcome::AlreadyEnrolled);
+
+    // The key with another request is refused, and nothing happens.
+    let other = json!({"records": [{"entity": "lead", "crmId": format!("{crm_id}-2"),
+        "firstName": "Other"}]});
+    let (status, error) = error_of(send(&key, other).await).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(error.field.as_deref(), Some("Idempotency-Key"));
+    let (status, _) = error_of(
+        get(
+            sandbox,
+            &token,
+            &format!("/v1/records/lead/{crm_id}-2/enrolments"),
+        )
+        .await,
+    )
+    .await;
+    assert_eq!(
+        status,
+        StatusCode::NOT_FOUND,
+        "the other record was not added"
+    );
+}
+
 #[tokio::test]
 async fn concurrent_enrolments_of_one_record_make_one_enrolment_and_one_activity() {
     let sandbox = shared();

@@ -181,6 +181,11 @@ pub struct Run {
     /// Why the last request failed as a whole (network, 422, ...), for the user.
     pub error: Option<String>,
     pub in_flight: bool,
+    /// The `Idempotency-Key` of the last request.
+    pub key: String,
+    /// The last request's answer was lost (network, timeout, server error): it may have
+    /// enrolled anyone, and only a retry under its key can tell.
+    pub outcome_unknown: bool,
 }
 
 /// How a run ended, for its colour and its retry button.
@@ -210,6 +215,12 @@ impl Run {
 
     pub fn count(&self, outcome: EnrolOutcome) -> usize {
         self.results.iter().filter(|r| r.outcome == outcome).count()
+    }
+
+    /// The key a retry sends: the last request's when its answer was lost (the same request
+    /// again reads what it did), else none (a new request).
+    pub fn retry_key(&self) -> Option<&str> {
+        self.outcome_unknown.then_some(self.key.as_str())
     }
 
     /// The records a retry sends: those that failed, or all of them when the request did.
@@ -338,20 +349,24 @@ impl Runs {
         self.runs.is_empty()
     }
 
-    /// A request for `program_id` is on its way: a new enrolment (Enrol), which starts the
-    /// program's outcomes afresh, or a retry, which keeps them and merges its answer in.
-    pub fn start(&mut self, program_id: i64, program_name: &str, kind: Start) {
+    /// A request for `program_id` under `key` is on its way: a new enrolment (Enrol), which
+    /// starts the program's outcomes afresh, or a retry, which keeps them and merges its answer
+    /// in.
+    pub fn start(&mut self, program_id: i64, program_name: &str, kind: Start, key: &str) {
         let run = self.runs.entry(program_id).or_default();
         run.program_name = program_name.to_owned();
         run.in_flight = true;
         run.error = None;
+        run.outcome_unknown = false;
+        key.clone_into(&mut run.key);
         if kind == Start::Enrol {
             run.results.clear();
         }
     }
 
-    /// The request for `program_id` came back with `answer` (an error already in words).
-    pub fn finish(&mut self, program_id: i64, answer: Result<EnrolResponse, String>) {
+    /// The request for `program_id` came back with `answer`: an error is in words, with
+    /// whether its outcome is unknown.
+    pub fn finish(&mut self, program_id: i64, answer: Result<EnrolResponse, (String, bool)>) {
         let run = self.runs.entry(program_id).or_default();
         run.in_flight = false;
         match answer {
@@ -359,7 +374,10 @@ impl Runs {
                 run.error = None;
                 run.merge(response);
             }
-            Err(message) => run.error = Some(message),
+            Err((message, unknown)) => {
+                run.error = Some(message);
+                run.outcome_unknown = unknown;
+            }
         }
     }
 
@@ -572,7 +590,7 @@ mod tests {
     #[test]
     fn one_record_summaries_say_what_happened() {
         let mut runs = Runs::default();
-        runs.start(1, "Welcome", Start::Enrol);
+        runs.start(1, "Welcome", Start::Enrol, "k");
         assert!(runs.busy());
         assert_eq!(runs.get(1).unwrap().state(), RunState::InFlight);
         runs.finish(
@@ -584,7 +602,7 @@ mod tests {
         assert_eq!(run.state(), RunState::Enrolled);
         assert_eq!(run.summary(1), "Enrolled");
 
-        runs.start(1, "Welcome", Start::Enrol);
+        runs.start(1, "Welcome", Start::Enrol, "k");
         runs.finish(
             1,
             Ok(response(vec![result(
@@ -595,8 +613,8 @@ mod tests {
         );
         assert_eq!(runs.get(1).unwrap().summary(1), "Already enrolled");
 
-        runs.start(2, "Webinar", Start::Enrol);
-        runs.finish(2, Err("Can't reach marketing.".into()));
+        runs.start(2, "Webinar", Start::Enrol, "k");
+        runs.finish(2, Err(("Can't reach marketing.".into(), false)));
         let run = runs.get(2).unwrap();
         assert_eq!(run.state(), RunState::Failed);
         assert_eq!(run.summary(1), "Failed: Can't reach marketing.");
@@ -610,7 +628,7 @@ mod tests {
             record("L3", Some("Cy"), None),
         ];
         let mut runs = Runs::default();
-        runs.start(1, "Welcome", Start::Enrol);
+        runs.start(1, "Welcome", Start::Enrol, "k");
         runs.finish(
             1,
             Ok(response(vec![
@@ -631,7 +649,7 @@ mod tests {
             ["L3"]
         );
 
-        runs.start(1, "Welcome", Start::Retry);
+        runs.start(1, "Welcome", Start::Retry, "k");
         runs.finish(
             1,
             Ok(response(vec![result("L3", EnrolOutcome::Enrolled, false)])),
@@ -653,14 +671,14 @@ mod tests {
             ..result(id, EnrolOutcome::AlreadyEnrolled, false)
         };
         let mut runs = Runs::default();
-        runs.start(1, "Welcome", Start::Enrol);
+        runs.start(1, "Welcome", Start::Enrol, "k");
         runs.finish(1, Ok(response(vec![already("L1", LEFT)])));
         assert_eq!(
             runs.get(1).unwrap().summary(1),
             "Already enrolled \u{2014} Was in this program and left it."
         );
 
-        runs.start(1, "Welcome", Start::Enrol);
+        runs.start(1, "Welcome", Start::Enrol, "k");
         runs.finish(
             1,
             Ok(response(vec![
@@ -681,7 +699,7 @@ mod tests {
     fn enrolling_again_starts_afresh_so_a_failed_request_retries_every_record() {
         let records = [record("L1", None, None), record("L2", None, None)];
         let mut runs = Runs::default();
-        runs.start(1, "Welcome", Start::Enrol);
+        runs.start(1, "Welcome", Start::Enrol, "k");
         runs.finish(
             1,
             Ok(response(vec![
@@ -690,8 +708,8 @@ mod tests {
             ])),
         );
         // Ticked and enrolled again; that request fails as a whole.
-        runs.start(1, "Welcome", Start::Enrol);
-        runs.finish(1, Err("Can't reach marketing.".into()));
+        runs.start(1, "Welcome", Start::Enrol, "k");
+        runs.finish(1, Err(("Can't reach marketing.".into(), false)));
         let run = runs.get(1).unwrap();
         assert_eq!(run.summary(2), "Failed: Can't reach marketing.");
         assert_eq!(run.to_retry(&records).len(), 2, "never an empty retry");
@@ -701,14 +719,27 @@ mod tests {
     fn a_failed_request_retries_every_record_and_an_abandoned_one_is_not_busy() {
         let records = [record("L1", None, None), record("L2", None, None)];
         let mut runs = Runs::default();
-        runs.start(7, "Trial", Start::Enrol);
-        runs.finish(7, Err("Try again.".into()));
+        runs.start(7, "Trial", Start::Enrol, "k");
+        runs.finish(7, Err(("Try again.".into(), false)));
         assert_eq!(runs.get(7).unwrap().to_retry(&records).len(), 2);
-        runs.start(7, "Trial", Start::Retry);
+        runs.start(7, "Trial", Start::Retry, "k");
         assert_eq!(runs.get(7).unwrap().error, None);
         runs.abandon(7);
         assert!(!runs.busy());
         assert!(runs.added_notices(&records).is_empty());
+    }
+
+    #[test]
+    fn only_a_request_whose_answer_was_lost_is_retried_under_its_key() {
+        let mut runs = Runs::default();
+        runs.start(7, "Trial", Start::Enrol, "k-1");
+        runs.finish(7, Err(("Can't reach marketing.".into(), true)));
+        assert_eq!(runs.get(7).unwrap().retry_key(), Some("k-1"));
+        // The retry went out under it and was answered: a later retry is a new request.
+        runs.start(7, "Trial", Start::Retry, "k-1");
+        assert_eq!(runs.get(7).unwrap().retry_key(), None, "in flight");
+        runs.finish(7, Err(("The program is paused.".into(), false)));
+        assert_eq!(runs.get(7).unwrap().retry_key(), None);
     }
 
     #[test]

@@ -40,6 +40,29 @@ pub(crate) fn window() -> web_sys::Window {
     web_sys::window().expect("the plugin runs in a browser window")
 }
 
+/// `crypto.randomUUID()`, or random hex where the browser lacks it.
+pub(crate) fn random_key() -> String {
+    use js_sys::{Function, Reflect};
+    use wasm_bindgen::JsCast;
+    let crypto = Reflect::get(&js_sys::global(), &"crypto".into()).ok();
+    crypto
+        .as_ref()
+        .and_then(|c| Reflect::get(c, &"randomUUID".into()).ok())
+        .and_then(|f| f.dyn_into::<Function>().ok())
+        .and_then(|f| f.call0(crypto.as_ref()?).ok())
+        .and_then(|v| v.as_string())
+        .unwrap_or_else(|| {
+            (0..4)
+                .map(|_| {
+                    format!(
+                        "{:08x}",
+                        (js_sys::Math::random() * f64::from(u32::MAX)) as u32
+                    )
+                })
+                .collect()
+        })
+}
+
 /// Moves keyboard focus to the element with `id` once the current render is on screen (for
 /// when the focused control is about to disappear).
 pub(crate) fn focus_after_render(id: impl Into<String>) {

@@ -4,7 +4,7 @@ use std::collections::{BTreeMap, HashMap};
 
 use axum::body::Bytes;
 use axum::extract::{Path, RawQuery, State};
-use axum::http::StatusCode;
+use axum::http::{HeaderMap, StatusCode};
 use axum::Json;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
@@ -12,6 +12,7 @@ use chrono::{DateTime, Duration, Utc};
 use chrono_tz::Tz;
 use rusqlite::{params, params_from_iter, Connection, OptionalExtension};
 use serde::Deserialize;
+use sha2::{Digest, Sha256};
 
 use super::auth::{self, Caller, Claims};
 use super::db::{self, column_enum, from_millis, to_millis};
@@ -32,6 +33,35 @@ pub fn encode_json_cursor<T: serde::Serialize>(key: &T) -> String {
 /// The sort key in a cursor made by [`encode_json_cursor`]; `None` for anything else.
 pub fn decode_json_cursor<T: serde::de::DeserializeOwned>(text: &str) -> Option<T> {
     serde_json::from_slice(&URL_SAFE_NO_PAD.decode(text).ok()?).ok()
+}
+
+/// The `Idempotency-Key` of a request, when it has one: 1 to 255 visible ASCII characters.
+pub fn optional_idempotency_key(headers: &HeaderMap) -> ApiResult<Option<String>> {
+    let invalid = |message: &str| Failure::invalid(IDEMPOTENCY_KEY_HEADER, message);
+    let Some(value) = headers.get(IDEMPOTENCY_KEY_HEADER) else {
+        return Ok(None);
+    };
+    let value = value
+        .to_str()
+        .map_err(|_| invalid("The Idempotency-Key must be visible ASCII characters."))?
+        .trim();
+    let visible = value.bytes().all(|b| b.is_ascii_graphic());
+    if value.is_empty() || value.len() > MAX_IDEMPOTENCY_KEY_CHARS || !visible {
+        return Err(invalid(&format!(
+            "The Idempotency-Key must be 1 to {MAX_IDEMPOTENCY_KEY_CHARS} visible ASCII characters."
+        )));
+    }
+    Ok(Some(value.to_owned()))
+}
+
+/// What identifies a request's content: the SHA-256 of its canonical JSON, so spacing and key
+/// order of the body do not matter.
+pub fn request_hash<T: serde::Serialize>(request: &T) -> String {
+    let canonical = serde_json::to_vec(request).unwrap_or_default();
+    Sha256::digest(&canonical)
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
 }
 
 /// Query parameters by name; a repeated name keeps its last value.

@@ -174,6 +174,17 @@ CREATE INDEX send_recipients_scheduled ON send_recipients(send_id) WHERE outcome
 -- A record's enrolments come a page at a time, newest first.
 DROP INDEX enrolments_by_record;
 CREATE INDEX enrolments_by_record ON enrolments(record_id, enrolled_at, id);
+-- An enrolment request sent with an Idempotency-Key, and its answer, replayed for the same key.
+CREATE TABLE enrol_requests (
+    id              INTEGER PRIMARY KEY,
+    tenant_id       INTEGER NOT NULL REFERENCES tenants(id),
+    user_id         INTEGER NOT NULL,
+    idempotency_key TEXT NOT NULL,
+    request_hash    TEXT NOT NULL,
+    response        TEXT NOT NULL,
+    created_at      INTEGER NOT NULL,
+    UNIQUE (tenant_id, user_id, idempotency_key)
+);
 "#,
 ];
 

@@ -6,6 +6,8 @@
 
 use axum::body::Bytes;
 use axum::extract::{Path, RawQuery, State};
+use axum::http::{header, HeaderMap, HeaderValue};
+use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
 use chrono::Utc;
@@ -13,11 +15,13 @@ use rusqlite::{params, Connection, OptionalExtension, TransactionBehavior};
 use utoipa::OpenApi;
 
 use super::api::{
-    decode_json_cursor, encode_json_cursor, parse_body, parse_entity, present, QueryParams,
+    decode_json_cursor, encode_json_cursor, optional_idempotency_key, parse_body, parse_entity,
+    present, request_hash, QueryParams,
 };
 use super::auth::Caller;
 use super::db::{self, column_enum, contains_pattern, from_millis, to_millis};
 use super::error::{ApiResult, Failure};
+use super::sends::REPLAYED_HEADER;
 use super::AppState;
 use crate::wire::*;
 
@@ -483,34 +487,93 @@ pub fn enrol_records(
     program_id: i64,
     records: &[EnrolRecord],
 ) -> ApiResult<EnrolResponse> {
+    let (json, _) = enrol_once(conn, caller, program_id, records, None)?;
+    serde_json::from_str(&json).map_err(|_| Failure::internal("an enrolment answer is unreadable"))
+}
+
+/// [`enrol_records`], answered as JSON; with an idempotency key, a request already answered
+/// under it gets that answer again (and `true`), a different request under it a 422.
+pub fn enrol_once(
+    conn: &mut Connection,
+    caller: &Caller,
+    program_id: i64,
+    records: &[EnrolRecord],
+    key: Option<&str>,
+) -> ApiResult<(String, bool)> {
     // IMMEDIATE takes the write lock up front, so a check and its write see the same database.
     let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+    let hash = request_hash(&(program_id, records));
+    if let Some(key) = key {
+        let earlier: Option<(String, String)> = tx
+            .prepare_cached(
+                "SELECT request_hash, response FROM enrol_requests
+                 WHERE tenant_id = ?1 AND user_id = ?2 AND idempotency_key = ?3",
+            )?
+            .query_row(params![caller.tenant_id, caller.user_id, key], |row| {
+                Ok((row.get(0)?, row.get(1)?))
+            })
+            .optional()?;
+        match earlier {
+            Some((earlier_hash, response)) if earlier_hash == hash => return Ok((response, true)),
+            Some(_) => {
+                return Err(Failure::invalid(
+                    IDEMPOTENCY_KEY_HEADER,
+                    "This Idempotency-Key was already used for another enrolment request. \
+                     Nothing was enrolled; send the request with a new key.",
+                ))
+            }
+            None => {}
+        }
+    }
     let program_name = enrollable_program(&tx, caller.tenant_id, program_id)?;
     let results = records
         .iter()
         .map(|record| enrol_one(&tx, caller, program_id, &program_name, record))
         .collect::<ApiResult<Vec<_>>>()?;
-    tx.commit()?;
-    Ok(EnrolResponse {
+    let json = serde_json::to_string(&EnrolResponse {
         program_id,
         program_name,
         results,
     })
+    .map_err(|_| Failure::internal("an enrolment answer could not be written"))?;
+    if let Some(key) = key {
+        tx.prepare_cached(
+            "INSERT INTO enrol_requests (tenant_id, user_id, idempotency_key, request_hash,
+                 response, created_at)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+        )?
+        .execute(params![
+            caller.tenant_id,
+            caller.user_id,
+            key,
+            hash,
+            json,
+            to_millis(Utc::now())
+        ])?;
+    }
+    tx.commit()?;
+    Ok((json, false))
 }
 
 #[utoipa::path(post, path = "/v1/programs/{id}/enrolments", tag = "programs",
     description = "Enrols one record or a list-view selection into an active, CRM-enabled program, \
 idempotently per record and program. A record the platform does not know is first added to the \
 \"All contacts\" list from the CRM fields given (`addedToAllContacts`); each new enrolment adds a \
-`programEnrolled` activity to the record.",
-    params(("id" = i64, Path, description = "The program's id")),
+`programEnrolled` activity to the record. With an `Idempotency-Key`, the same key and body answer \
+the first result again (header `Idempotent-Replayed: true`), so a retry after a lost answer reads \
+what that request did.",
+    params(
+        ("id" = i64, Path, description = "The program's id"),
+        ("Idempotency-Key" = Option<String>, Header, description = "Optional: one key per request, 1 to 255 visible ASCII characters; reuse it to retry that request"),
+    ),
     request_body = EnrolRequest,
     responses(
         (status = 200, description = "One result per record, in request order", body = EnrolResponse),
         (status = 401, body = ErrorBody),
         (status = 404, description = "No such program in the caller's tenant", body = ErrorBody),
-        (status = 422, description = "Field `records` (not 1 to 200 records), `records[i].crmId`, or `programId` \
-(the program is paused or not enabled for CRM enrolment)", body = ErrorBody),
+        (status = 422, description = "Field `records` (not 1 to 200 records), `records[i].crmId`, `programId` \
+(the program is paused or not enabled for CRM enrolment), or `Idempotency-Key` (malformed, or used for \
+another request)", body = ErrorBody),
         (status = 429, body = ErrorBody),
     ),
     security(("bearer" = [])))]
@@ -518,24 +581,26 @@ pub async fn enrol(
     State(state): State<AppState>,
     caller: Caller,
     Path(program_id): Path<String>,
+    headers: HeaderMap,
     body: Bytes,
-) -> ApiResult<Json<EnrolResponse>> {
+) -> ApiResult<Response> {
     let program_id: i64 = program_id
         .parse()
         .map_err(|_| Failure::not_found(format!("No program '{program_id}'.")))?;
+    let key = optional_idempotency_key(&headers)?;
     let request: EnrolRequest = parse_body(&body)?;
     validate_request(&request)?;
-    state
+    let (json, replayed) = state
         .db
-        .run(move |conn| {
-            Ok(Json(enrol_records(
-                conn,
-                &caller,
-                program_id,
-                &request.records,
-            )?))
-        })
-        .await
+        .run(move |conn| enrol_once(conn, &caller, program_id, &request.records, key.as_deref()))
+        .await?;
+    let mut response = ([(header::CONTENT_TYPE, "application/json")], json).into_response();
+    if replayed {
+        response
+            .headers_mut()
+            .insert(REPLAYED_HEADER, HeaderValue::from_static("true"));
+    }
+    Ok(response)
 }
 
 #[cfg(test)]

@@ -30,11 +30,11 @@ use axum::routing::{get, post};
 use axum::{Json, Router};
 use chrono::{DateTime, Duration, Utc};
 use rusqlite::{params, Connection, OptionalExtension, TransactionBehavior};
-use sha2::{Digest, Sha256};
 use utoipa::OpenApi;
 
 use super::api::{
-    decode_json_cursor, encode_json_cursor, parse_body, parse_entity, present, QueryParams,
+    decode_json_cursor, encode_json_cursor, optional_idempotency_key, parse_body, parse_entity,
+    present, request_hash, QueryParams,
 };
 use super::auth::Caller;
 use super::db::{self, column_enum, contains_pattern, from_millis, to_millis};
@@ -635,37 +635,15 @@ pub async fn preflight(
 // ---------------------------------------------------------------------------------------------
 // POST /v1/sends
 
-/// The idempotency key of a request: required, 1 to 255 visible ASCII characters.
+/// The idempotency key of a send: required.
 fn idempotency_key(headers: &HeaderMap) -> ApiResult<String> {
-    let invalid = |message: &str| Failure::invalid(IDEMPOTENCY_KEY_HEADER, message);
-    let value = headers
-        .get(IDEMPOTENCY_KEY_HEADER)
-        .ok_or_else(|| {
-            invalid(
-                "An Idempotency-Key header is required: one key per composed message, \
-                 so a retry never sends twice.",
-            )
-        })?
-        .to_str()
-        .map_err(|_| invalid("The Idempotency-Key must be visible ASCII characters."))?
-        .trim();
-    let visible = value.bytes().all(|b| b.is_ascii_graphic());
-    if value.is_empty() || value.len() > MAX_IDEMPOTENCY_KEY_CHARS || !visible {
-        return Err(invalid(&format!(
-            "The Idempotency-Key must be 1 to {MAX_IDEMPOTENCY_KEY_CHARS} visible ASCII characters."
-        )));
-    }
-    Ok(value.to_owned())
-}
-
-/// What identifies a message's content: the SHA-256 of its canonical JSON, so spacing and key
-/// order of the body do not matter.
-fn request_hash(request: &SendRequest) -> String {
-    let canonical = serde_json::to_vec(request).expect("a request serializes");
-    Sha256::digest(&canonical)
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect()
+    optional_idempotency_key(headers)?.ok_or_else(|| {
+        Failure::invalid(
+            IDEMPOTENCY_KEY_HEADER,
+            "An Idempotency-Key header is required: one key per composed message, \
+             so a retry never sends twice.",
+        )
+    })
 }
 
 /// The stored response of an earlier send with this key, or the refusal when its body differed.

@@ -23,6 +23,7 @@ use crate::plugin::components::panels::{ErrorPanel, MessagePanel, Skeleton};
 use crate::plugin::components::virtual_rows::VirtualRows;
 use crate::plugin::intl::use_formats;
 use crate::plugin::pages::use_pages;
+use crate::plugin::random_key;
 use crate::protocol::CrmRecord;
 use crate::wire::{EnrolOutcome, EnrolResponse, Enrolment, Program, RecordProfile};
 
@@ -72,9 +73,10 @@ enum Action {
     Search(String),
     /// Programs were listed (again): a tick on one paused meanwhile goes.
     Listed(Rc<Vec<Program>>),
-    /// Requests went out: for these programs, by Enrol or by a program's Retry.
-    Start(Vec<(i64, String)>, Start),
-    Finish(i64, Result<EnrolResponse, String>),
+    /// Requests went out: for these programs (with their keys), by Enrol or by a Retry.
+    Start(Vec<(i64, String, String)>, Start),
+    /// A program's answer, or why there is none (and whether its outcome is unknown).
+    Finish(i64, Result<EnrolResponse, (String, bool)>),
     Abandon(i64),
     /// The last request of a batch came back.
     BatchDone,
@@ -93,8 +95,8 @@ impl Reducible for View {
             Action::Search(query) => next.query = query,
             Action::Listed(programs) => next.selection.retain_available(&programs),
             Action::Start(programs, kind) => {
-                for (id, name) in &programs {
-                    next.runs.start(*id, name, kind);
+                for (id, name, key) in &programs {
+                    next.runs.start(*id, name, kind, key);
                 }
                 // The ticks were for this Enrol; a retry leaves the user's other ticks alone.
                 if kind == Start::Enrol {
@@ -112,8 +114,9 @@ impl Reducible for View {
     }
 }
 
-/// What one Enrol click (or a retry) sends: per program, its records; and which of the two.
-type Batch = (Vec<(i64, String, Vec<CrmRecord>)>, Start);
+/// What one Enrol click (or a retry) sends: per program, its records and the key of the request
+/// it repeats (a lost answer's), if any; and which of the two.
+type Batch = (Vec<(i64, String, Vec<CrmRecord>, Option<String>)>, Start);
 
 #[component]
 pub fn Programs(props: &ProgramsProps) -> Html {
@@ -208,19 +211,30 @@ pub fn Programs(props: &ProgramsProps) -> Html {
             let Some(signal) = posts.as_ref().as_ref().map(|c| c.signal()) else {
                 return;
             };
-            if pending.get() > 0 || batch.is_empty() || batch.iter().any(|(_, _, r)| r.is_empty()) {
+            if pending.get() > 0
+                || batch.is_empty()
+                || batch.iter().any(|(_, _, r, _)| r.is_empty())
+            {
                 return;
             }
             pending.set(batch.len());
             let enrolled = Rc::new(Cell::new(false));
+            // A new request gets a new key; the retry of a lost answer repeats its key.
+            let batch: Vec<_> = batch
+                .into_iter()
+                .map(|(id, name, records, key)| {
+                    let key = key.unwrap_or_else(|| format!("enrol-{}", random_key()));
+                    (id, name, records, key)
+                })
+                .collect();
             view.dispatch(Action::Start(
                 batch
                     .iter()
-                    .map(|(id, name, _)| (*id, name.clone()))
+                    .map(|(id, name, _, key)| (*id, name.clone(), key.clone()))
                     .collect(),
                 kind,
             ));
-            for (id, _, records) in batch {
+            for (id, _, records, key) in batch {
                 let (view, session, pending, signal) = (
                     view.clone(),
                     session.clone(),
@@ -229,8 +243,15 @@ pub fn Programs(props: &ProgramsProps) -> Html {
                 );
                 let (enrolled, on_changed) = (enrolled.clone(), on_changed.clone());
                 spawn_local(async move {
-                    let endpoint = api::enrol(id, &enrol_request(&records));
-                    match session.fetch(&endpoint, &signal).await {
+                    let endpoint =
+                        api::enrol(id, &enrol_request(&records)).with_idempotency_key(&key);
+                    let mut answer = session.fetch(&endpoint, &signal).await;
+                    if matches!(&answer, Err(error) if error.outcome_unknown()) {
+                        // The answer was lost: the same request under its key once more reads
+                        // what it did (enrolled, added to All contacts) rather than "already".
+                        answer = session.fetch(&endpoint, &signal).await;
+                    }
+                    match answer {
                         Err(error) if error.is_aborted() => view.dispatch(Action::Abandon(id)),
                         answer => {
                             // Paused, no longer enabled or gone since the list was loaded: the
@@ -247,7 +268,9 @@ pub fn Programs(props: &ProgramsProps) -> Html {
                             }
                             view.dispatch(Action::Finish(
                                 id,
-                                answer.map_err(|error| error.user_message()),
+                                answer.map_err(|error| {
+                                    (error.user_message(), error.outcome_unknown())
+                                }),
                             ));
                             if program_changed {
                                 view.dispatch(Action::ReloadPrograms);
@@ -351,9 +374,9 @@ pub fn Programs(props: &ProgramsProps) -> Html {
         let chosen = view.selection.chosen(&current);
         let enrol = {
             let (submit, records) = (submit.clone(), props.records.clone());
-            let batch: Vec<(i64, String, Vec<CrmRecord>)> = chosen
+            let batch: Vec<_> = chosen
                 .iter()
-                .map(|p| (p.id, p.name.clone(), (*records).clone()))
+                .map(|p| (p.id, p.name.clone(), (*records).clone(), None))
                 .collect();
             Callback::from(move |_: MouseEvent| submit.emit((batch.clone(), Start::Enrol)))
         };
@@ -386,7 +409,11 @@ pub fn Programs(props: &ProgramsProps) -> Html {
                     if let Some(run) = &run {
                         let again: Vec<CrmRecord> =
                             run.to_retry(&records).into_iter().cloned().collect();
-                        submit.emit((vec![(id, run.program_name.clone(), again)], Start::Retry));
+                        let key = run.retry_key().map(str::to_owned);
+                        submit.emit((
+                            vec![(id, run.program_name.clone(), again, key)],
+                            Start::Retry,
+                        ));
                     }
                 })
             })

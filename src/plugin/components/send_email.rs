@@ -28,7 +28,7 @@ use crate::plugin::components::panels::{ErrorPanel, MessagePanel, Skeleton};
 use crate::plugin::components::send_results::{SendResults, RESULT_ROW_ESTIMATE};
 use crate::plugin::components::virtual_rows::VirtualRows;
 use crate::plugin::intl::use_formats;
-use crate::plugin::{clock, focus_after_render, mark, window};
+use crate::plugin::{clock, focus_after_render, mark, random_key, window};
 use crate::protocol::{CrmRecord, PluginMessage};
 use crate::wire::{
     PreflightResponse, RecipientStatus, RecordProfile, SendRequest, SendResponse,
@@ -768,29 +768,6 @@ fn mark_answered(keys: &RefCell<SendKeys>, key: &str) -> bool {
         }
     }
     first
-}
-
-/// `crypto.randomUUID()`, or random hex where the browser lacks it.
-fn random_key() -> String {
-    use js_sys::{Function, Reflect};
-    use wasm_bindgen::JsCast;
-    let crypto = Reflect::get(&js_sys::global(), &"crypto".into()).ok();
-    crypto
-        .as_ref()
-        .and_then(|c| Reflect::get(c, &"randomUUID".into()).ok())
-        .and_then(|f| f.dyn_into::<Function>().ok())
-        .and_then(|f| f.call0(crypto.as_ref()?).ok())
-        .and_then(|v| v.as_string())
-        .unwrap_or_else(|| {
-            (0..4)
-                .map(|_| {
-                    format!(
-                        "{:08x}",
-                        (js_sys::Math::random() * f64::from(u32::MAX)) as u32
-                    )
-                })
-                .collect()
-        })
 }
 
 #[derive(Properties, PartialEq)]
