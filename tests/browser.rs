@@ -1883,6 +1883,70 @@ async fn a_long_program_list_is_paged_virtualized_and_searched_on_the_server() {
     mounted.destroy();
 }
 
+/// A next page of programs that keeps failing is asked for once by scrolling, then only by its
+/// Retry: a list never asks for a failing page without end.
+#[wasm_bindgen_test]
+async fn a_failing_next_page_waits_for_retry() {
+    load_styles();
+    let api = FakeApi::install(|path, auth| {
+        if path.starts_with("/v1/programs") && path.contains("cursor=") {
+            (
+                503,
+                r#"{"error":{"code":"internal","message":"down"}}"#.to_owned(),
+            )
+        } else if path.starts_with("/v1/programs") {
+            programs_api(path)
+        } else if path.contains("/enrolments") {
+            (200, r#"{"items":[]}"#.to_owned())
+        } else {
+            lead_api(path, auth)
+        }
+    });
+    let mounted = mount_bridge_with(
+        html! { <Sidebar /> },
+        "display:flex;flex-direction:column;height:480px;width:360px",
+        10_000,
+    )
+    .await;
+    let mut message = context("L-1", "t-1");
+    message["view"] = json!("programs");
+    receive(HOST, Some(&parent()), &js(message));
+    let root = mounted.root.clone();
+    wait_for("the first programs", || {
+        root.query_selector("#program-1").unwrap().is_some()
+    })
+    .await;
+    let next_pages = || {
+        api.urls()
+            .iter()
+            .filter(|u| u.starts_with("/v1/programs") && u.contains("cursor="))
+            .count()
+    };
+    let scroller = one(&root, ".programs");
+    let scroll_to_end = || {
+        scroller.set_scroll_top(scroller.scroll_height());
+        scroller
+            .dispatch_event(&Event::new("scroll").unwrap())
+            .unwrap();
+    };
+    scroll_to_end();
+    wait_for("the failed page's retry", || {
+        root.query_selector(".programs .error-panel button")
+            .unwrap()
+            .is_some()
+    })
+    .await;
+    for _ in 0..10 {
+        scroll_to_end();
+        TimeoutFuture::new(30).await;
+        yew::scheduler::flush().await;
+    }
+    assert_eq!(next_pages(), 1, "{:?}", api.urls());
+    click(&one(&root, ".programs .error-panel button"));
+    wait_for("the retry's request", || next_pages() == 2).await;
+    mounted.destroy();
+}
+
 #[derive(Properties, PartialEq)]
 struct ResultsHarnessProps {
     response: Rc<crm_sidebar::wire::SendResponse>,

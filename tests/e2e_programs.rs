@@ -397,6 +397,39 @@ async fn enrolling_a_person_marketing_did_not_know_makes_the_record_known() {
     client.close().await.unwrap();
 }
 
+/// A fetch in the sidebar that loses the answers of the first `lost` enrolment requests (they
+/// reach marketing), and keeps every request's Idempotency-Key in `window.__enrolKeys`.
+fn lose_enrolment_answers(lost: usize) -> String {
+    format!(
+        "const original = window.fetch.bind(window);
+         window.__enrolKeys = [];
+         window.fetch = async (request, init) => {{
+           const url = typeof request === 'string' ? request : request.url;
+           if (request.method === 'POST' && new URL(url).pathname.endsWith('/enrolments')) {{
+             window.__enrolKeys.push(request.headers.get('Idempotency-Key'));
+             const answer = await original(request, init);
+             if (window.__enrolKeys.length <= {lost}) {{
+               await answer.text();
+               throw new TypeError('Failed to fetch');
+             }}
+             return answer;
+           }}
+           return original(request, init);
+         }};
+         return true;"
+    )
+}
+
+/// The Idempotency-Keys the sidebar sent with its enrolment requests, in order.
+async fn enrolment_keys(client: &Client) -> Vec<String> {
+    let keys = eval(client, "return window.__enrolKeys;").await;
+    keys.as_array()
+        .unwrap()
+        .iter()
+        .map(|k| k.as_str().unwrap().to_owned())
+        .collect()
+}
+
 /// The answer of an enrolment is lost (the request reached marketing): the sidebar sends that
 /// very request again under its Idempotency-Key, so it reads what the first one did,
 /// "Enrolled" and "added to the All contacts list", not "already enrolled".
@@ -410,26 +443,7 @@ async fn a_lost_answer_is_asked_again_and_reads_what_the_enrolment_did() {
     .await;
     let program = program_id("Webinar Follow-up").await;
     wait_for(&client, &format!("#program-{program}")).await;
-    eval(
-        &client,
-        "const original = window.fetch.bind(window);
-         window.__enrolKeys = [];
-         window.fetch = async (request, init) => {
-           const url = typeof request === 'string' ? request : request.url;
-           if (request.method === 'POST' && new URL(url).pathname.endsWith('/enrolments')) {
-             window.__enrolKeys.push(request.headers.get('Idempotency-Key'));
-             const answer = await original(request, init);
-             if (window.__enrolKeys.length === 1) {
-               await answer.text();
-               throw new TypeError('Failed to fetch');
-             }
-             return answer;
-           }
-           return original(request, init);
-         };
-         return true;",
-    )
-    .await;
+    eval(&client, &lose_enrolment_answers(1)).await;
     click_on(&client, &format!("#program-{program}")).await;
     click_on(&client, "#programs-enrol").await;
     wait_for_result(&client, program, "Enrolled").await;
@@ -438,14 +452,53 @@ async fn a_lost_answer_is_asked_again_and_reads_what_the_enrolment_did() {
         notice,
         "Lucas Moreau was added to the All contacts list first"
     );
-    let keys = eval(&client, "return window.__enrolKeys;").await;
-    let keys = keys.as_array().unwrap();
+    let keys = enrolment_keys(&client).await;
     assert_eq!(keys.len(), 2, "{keys:?}");
-    assert!(keys[0].as_str().is_some_and(|k| k.starts_with("enrol-")));
+    assert!(keys[0].starts_with("enrol-"), "{keys:?}");
     assert_eq!(keys[0], keys[1], "the second ask repeats the request's key");
     assert_eq!(
         enrolled_in_as("contact", "CONT-9002").await,
         ["Webinar Follow-up"]
     );
+    client.close().await.unwrap();
+}
+
+/// Both asks lose their answer: the program says it failed and offers Retry, even though the
+/// reloaded enrolments now list it (the lost request enrolled the record); Retry repeats that
+/// request and reads what it did.
+#[tokio::test]
+async fn a_retry_after_two_lost_answers_repeats_the_request() {
+    let client = browser().await;
+    open_sidebar(
+        &client,
+        "/record?entity=contact&id=CONT-9001&user=rep-ava&view=programs",
+    )
+    .await;
+    let program = program_id("Webinar Follow-up").await;
+    wait_for(&client, &format!("#program-{program}")).await;
+    eval(&client, &lose_enrolment_answers(2)).await;
+    click_on(&client, &format!("#program-{program}")).await;
+    click_on(&client, "#programs-enrol").await;
+    wait_until(
+        &client,
+        "the program says it failed, offers Retry, and is listed as current",
+        &format!(
+            "const row = document.querySelector('div.program[data-program-id=\"{program}\"]');
+             return !!row && !!row.querySelector('.program-retry')
+                 && row.querySelector('.program-result').textContent.startsWith('Failed')
+                 && [...document.querySelectorAll('.enrolment-name')]
+                     .some(n => n.textContent === 'Webinar Follow-up');"
+        ),
+    )
+    .await;
+    click_on(&client, ".program-retry").await;
+    wait_for_result(&client, program, "Enrolled").await;
+    assert_eq!(
+        text_of(&client, ".programs-notice").await,
+        "Aisha Bello was added to the All contacts list first"
+    );
+    let keys = enrolment_keys(&client).await;
+    assert_eq!(keys.len(), 3, "{keys:?}");
+    assert!(keys.iter().all(|k| *k == keys[0]), "one request: {keys:?}");
     client.close().await.unwrap();
 }

@@ -477,10 +477,12 @@ async fn a_draft_and_ticked_programs_survive_switching_tabs() {
     )
     .await;
     // Scrolling elsewhere while the Send tab is hidden says nothing about its list.
-    eval(
+    wait_until(
         &client,
+        "the history scrolls",
         "const history = document.querySelector('.history-scroll');
-         if (history) { history.scrollTop = 400; history.dispatchEvent(new Event('scroll')); }
+         if (!history) return false;
+         history.scrollTop = 400; history.dispatchEvent(new Event('scroll'));
          return true;",
     )
     .await;

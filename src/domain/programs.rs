@@ -181,8 +181,9 @@ pub struct Run {
     /// Why the last request failed as a whole (network, 422, ...), for the user.
     pub error: Option<String>,
     pub in_flight: bool,
-    /// The `Idempotency-Key` of the last request.
+    /// The `Idempotency-Key` of the last request, and the records it carried.
     pub key: String,
+    pub sent: Vec<CrmRecord>,
     /// The last request's answer was lost (network, timeout, server error): it may have
     /// enrolled anyone, and only a retry under its key can tell.
     pub outcome_unknown: bool,
@@ -221,6 +222,16 @@ impl Run {
     /// again reads what it did), else none (a new request).
     pub fn retry_key(&self) -> Option<&str> {
         self.outcome_unknown.then_some(self.key.as_str())
+    }
+
+    /// What a Retry sends, and under which key: after a lost answer, that very request again
+    /// (the records as sent, whatever the CRM says of them now, or the key would not match);
+    /// else a new request for the records not enrolled.
+    pub fn retry(&self, records: &[CrmRecord]) -> (Vec<CrmRecord>, Option<String>) {
+        match self.retry_key() {
+            Some(key) => (self.sent.clone(), Some(key.to_owned())),
+            None => (self.to_retry(records).into_iter().cloned().collect(), None),
+        }
     }
 
     /// The records a retry sends: those that failed, or all of them when the request did.
@@ -349,16 +360,23 @@ impl Runs {
         self.runs.is_empty()
     }
 
-    /// A request for `program_id` under `key` is on its way: a new enrolment (Enrol), which
-    /// starts the program's outcomes afresh, or a retry, which keeps them and merges its answer
-    /// in.
-    pub fn start(&mut self, program_id: i64, program_name: &str, kind: Start, key: &str) {
+    /// A request for `program_id` carrying `sent` under `key` is on its way: a new enrolment
+    /// (Enrol), which starts the program's outcomes afresh, or a retry, which keeps them and
+    /// merges its answer in.
+    pub fn start(
+        &mut self,
+        program_id: i64,
+        program_name: &str,
+        kind: Start,
+        (key, sent): (&str, &[CrmRecord]),
+    ) {
         let run = self.runs.entry(program_id).or_default();
         run.program_name = program_name.to_owned();
         run.in_flight = true;
         run.error = None;
         run.outcome_unknown = false;
         key.clone_into(&mut run.key);
+        sent.clone_into(&mut run.sent);
         if kind == Start::Enrol {
             run.results.clear();
         }
@@ -590,7 +608,7 @@ mod tests {
     #[test]
     fn one_record_summaries_say_what_happened() {
         let mut runs = Runs::default();
-        runs.start(1, "Welcome", Start::Enrol, "k");
+        runs.start(1, "Welcome", Start::Enrol, ("k", &[]));
         assert!(runs.busy());
         assert_eq!(runs.get(1).unwrap().state(), RunState::InFlight);
         runs.finish(
@@ -602,7 +620,7 @@ mod tests {
         assert_eq!(run.state(), RunState::Enrolled);
         assert_eq!(run.summary(1), "Enrolled");
 
-        runs.start(1, "Welcome", Start::Enrol, "k");
+        runs.start(1, "Welcome", Start::Enrol, ("k", &[]));
         runs.finish(
             1,
             Ok(response(vec![result(
@@ -613,7 +631,7 @@ mod tests {
         );
         assert_eq!(runs.get(1).unwrap().summary(1), "Already enrolled");
 
-        runs.start(2, "Webinar", Start::Enrol, "k");
+        runs.start(2, "Webinar", Start::Enrol, ("k", &[]));
         runs.finish(2, Err(("Can't reach marketing.".into(), false)));
         let run = runs.get(2).unwrap();
         assert_eq!(run.state(), RunState::Failed);
@@ -628,7 +646,7 @@ mod tests {
             record("L3", Some("Cy"), None),
         ];
         let mut runs = Runs::default();
-        runs.start(1, "Welcome", Start::Enrol, "k");
+        runs.start(1, "Welcome", Start::Enrol, ("k", &[]));
         runs.finish(
             1,
             Ok(response(vec![
@@ -649,7 +667,7 @@ mod tests {
             ["L3"]
         );
 
-        runs.start(1, "Welcome", Start::Retry, "k");
+        runs.start(1, "Welcome", Start::Retry, ("k", &[]));
         runs.finish(
             1,
             Ok(response(vec![result("L3", EnrolOutcome::Enrolled, false)])),
@@ -671,14 +689,14 @@ mod tests {
             ..result(id, EnrolOutcome::AlreadyEnrolled, false)
         };
         let mut runs = Runs::default();
-        runs.start(1, "Welcome", Start::Enrol, "k");
+        runs.start(1, "Welcome", Start::Enrol, ("k", &[]));
         runs.finish(1, Ok(response(vec![already("L1", LEFT)])));
         assert_eq!(
             runs.get(1).unwrap().summary(1),
             "Already enrolled \u{2014} Was in this program and left it."
         );
 
-        runs.start(1, "Welcome", Start::Enrol, "k");
+        runs.start(1, "Welcome", Start::Enrol, ("k", &[]));
         runs.finish(
             1,
             Ok(response(vec![
@@ -699,7 +717,7 @@ mod tests {
     fn enrolling_again_starts_afresh_so_a_failed_request_retries_every_record() {
         let records = [record("L1", None, None), record("L2", None, None)];
         let mut runs = Runs::default();
-        runs.start(1, "Welcome", Start::Enrol, "k");
+        runs.start(1, "Welcome", Start::Enrol, ("k", &[]));
         runs.finish(
             1,
             Ok(response(vec![
@@ -708,7 +726,7 @@ mod tests {
             ])),
         );
         // Ticked and enrolled again; that request fails as a whole.
-        runs.start(1, "Welcome", Start::Enrol, "k");
+        runs.start(1, "Welcome", Start::Enrol, ("k", &[]));
         runs.finish(1, Err(("Can't reach marketing.".into(), false)));
         let run = runs.get(1).unwrap();
         assert_eq!(run.summary(2), "Failed: Can't reach marketing.");
@@ -719,10 +737,10 @@ mod tests {
     fn a_failed_request_retries_every_record_and_an_abandoned_one_is_not_busy() {
         let records = [record("L1", None, None), record("L2", None, None)];
         let mut runs = Runs::default();
-        runs.start(7, "Trial", Start::Enrol, "k");
+        runs.start(7, "Trial", Start::Enrol, ("k", &[]));
         runs.finish(7, Err(("Try again.".into(), false)));
         assert_eq!(runs.get(7).unwrap().to_retry(&records).len(), 2);
-        runs.start(7, "Trial", Start::Retry, "k");
+        runs.start(7, "Trial", Start::Retry, ("k", &[]));
         assert_eq!(runs.get(7).unwrap().error, None);
         runs.abandon(7);
         assert!(!runs.busy());
@@ -732,14 +750,22 @@ mod tests {
     #[test]
     fn only_a_request_whose_answer_was_lost_is_retried_under_its_key() {
         let mut runs = Runs::default();
-        runs.start(7, "Trial", Start::Enrol, "k-1");
+        let sent = [record("L1", Some("Ann"), None)];
+        runs.start(7, "Trial", Start::Enrol, ("k-1", &sent));
         runs.finish(7, Err(("Can't reach marketing.".into(), true)));
         assert_eq!(runs.get(7).unwrap().retry_key(), Some("k-1"));
+        // The CRM changed the record meanwhile: the retry still sends it as it was sent.
+        let now = [record("L1", Some("Anna"), Some("anna@example.com"))];
+        assert_eq!(
+            runs.get(7).unwrap().retry(&now),
+            (sent.to_vec(), Some("k-1".to_owned()))
+        );
         // The retry went out under it and was answered: a later retry is a new request.
-        runs.start(7, "Trial", Start::Retry, "k-1");
+        runs.start(7, "Trial", Start::Retry, ("k-1", &[]));
         assert_eq!(runs.get(7).unwrap().retry_key(), None, "in flight");
         runs.finish(7, Err(("The program is paused.".into(), false)));
         assert_eq!(runs.get(7).unwrap().retry_key(), None);
+        assert_eq!(runs.get(7).unwrap().retry(&now), (now.to_vec(), None));
     }
 
     #[test]

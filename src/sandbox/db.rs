@@ -174,6 +174,8 @@ CREATE INDEX send_recipients_scheduled ON send_recipients(send_id) WHERE outcome
 -- A record's enrolments come a page at a time, newest first.
 DROP INDEX enrolments_by_record;
 CREATE INDEX enrolments_by_record ON enrolments(record_id, enrolled_at, id);
+"#,
+    r#"
 -- An enrolment request sent with an Idempotency-Key, and its answer, replayed for the same key.
 CREATE TABLE enrol_requests (
     id              INTEGER PRIMARY KEY,
@@ -482,5 +484,28 @@ mod tests {
             "reopening keeps the data and does not re-run migrations"
         );
         std::fs::remove_dir_all(&dir).unwrap();
+    }
+
+    #[test]
+    fn a_database_of_any_earlier_version_is_brought_up_to_date() {
+        for version in 1..MIGRATIONS.len() {
+            let conn = Connection::open_in_memory().unwrap();
+            configure(&conn).unwrap();
+            for sql in &MIGRATIONS[..version] {
+                conn.execute_batch(sql).unwrap();
+            }
+            conn.execute_batch(&format!("PRAGMA user_version = {version}"))
+                .unwrap();
+            migrate(&conn).unwrap();
+            let tables: i64 = conn
+                .query_row(
+                    "SELECT count(*) FROM sqlite_master
+                     WHERE type = 'table' AND name IN ('enrol_requests', 'sends', 'enrolments')",
+                    [],
+                    |r| r.get(0),
+                )
+                .unwrap();
+            assert_eq!(tables, 3, "from version {version}");
+        }
     }
 }

@@ -561,14 +561,15 @@ idempotently per record and program. A record the platform does not know is firs
 \"All contacts\" list from the CRM fields given (`addedToAllContacts`); each new enrolment adds a \
 `programEnrolled` activity to the record. With an `Idempotency-Key`, the same key and body answer \
 the first result again (header `Idempotent-Replayed: true`), so a retry after a lost answer reads \
-what that request did.",
+what that request did, even for a program paused since.",
     params(
         ("id" = i64, Path, description = "The program's id"),
         ("Idempotency-Key" = Option<String>, Header, description = "Optional: one key per request, 1 to 255 visible ASCII characters; reuse it to retry that request"),
     ),
     request_body = EnrolRequest,
     responses(
-        (status = 200, description = "One result per record, in request order", body = EnrolResponse),
+        (status = 200, description = "One result per record, in request order", body = EnrolResponse,
+            headers(("Idempotent-Replayed" = String, description = "`true` when this answers an earlier request with the same key"))),
         (status = 401, body = ErrorBody),
         (status = 404, description = "No such program in the caller's tenant", body = ErrorBody),
         (status = 422, description = "Field `records` (not 1 to 200 records), `records[i].crmId`, `programId` \

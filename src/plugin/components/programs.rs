@@ -73,8 +73,9 @@ enum Action {
     Search(String),
     /// Programs were listed (again): a tick on one paused meanwhile goes.
     Listed(Rc<Vec<Program>>),
-    /// Requests went out: for these programs (with their keys), by Enrol or by a Retry.
-    Start(Vec<(i64, String, String)>, Start),
+    /// Requests went out: for these programs (with their keys and records), by Enrol or by a
+    /// Retry.
+    Start(Vec<(i64, String, String, Vec<CrmRecord>)>, Start),
     /// A program's answer, or why there is none (and whether its outcome is unknown).
     Finish(i64, Result<EnrolResponse, (String, bool)>),
     Abandon(i64),
@@ -95,8 +96,8 @@ impl Reducible for View {
             Action::Search(query) => next.query = query,
             Action::Listed(programs) => next.selection.retain_available(&programs),
             Action::Start(programs, kind) => {
-                for (id, name, key) in &programs {
-                    next.runs.start(*id, name, kind, key);
+                for (id, name, key, sent) in &programs {
+                    next.runs.start(*id, name, kind, (key, sent));
                 }
                 // The ticks were for this Enrol; a retry leaves the user's other ticks alone.
                 if kind == Start::Enrol {
@@ -230,7 +231,9 @@ pub fn Programs(props: &ProgramsProps) -> Html {
             view.dispatch(Action::Start(
                 batch
                     .iter()
-                    .map(|(id, name, _, key)| (*id, name.clone(), key.clone()))
+                    .map(|(id, name, records, key)| {
+                        (*id, name.clone(), key.clone(), records.clone())
+                    })
                     .collect(),
                 kind,
             ));
@@ -326,7 +329,7 @@ pub fn Programs(props: &ProgramsProps) -> Html {
                         <EnrolmentRows
                             items={current_list.items.clone()}
                             more={current_list.next_cursor.is_some()}
-                            loading={matches!(phase, ListPhase::Loading | ListPhase::LoadingMore)}
+                            hold={!matches!(phase, ListPhase::Idle)}
                             on_more={enrolments.more()}
                             viewport={scroller.clone()}
                         />
@@ -407,9 +410,7 @@ pub fn Programs(props: &ProgramsProps) -> Html {
                 let run = run.cloned();
                 Callback::from(move |_: MouseEvent| {
                     if let Some(run) = &run {
-                        let again: Vec<CrmRecord> =
-                            run.to_retry(&records).into_iter().cloned().collect();
-                        let key = run.retry_key().map(str::to_owned);
+                        let (again, key) = run.retry(&records);
                         submit.emit((
                             vec![(id, run.program_name.clone(), again, key)],
                             Start::Retry,
@@ -457,6 +458,7 @@ pub fn Programs(props: &ProgramsProps) -> Html {
                                 unavailable={unavailable_reason(program, &current).map(AttrValue::from)}
                                 on_toggle={dispatch.reform(Action::Toggle)}
                                 result={run.map(|r| (r.state(), AttrValue::from(r.summary(count))))}
+                                retry_anyway={run.is_some_and(|r| r.outcome_unknown)}
                                 {busy}
                                 on_retry={retry}
                             />
@@ -471,7 +473,7 @@ pub fn Programs(props: &ProgramsProps) -> Html {
                             {render}
                             more={list.next_cursor.is_some()}
                             on_near_end={programs.more()}
-                            loading={matches!(phase, ListPhase::Loading | ListPhase::LoadingMore)}
+                            hold={!matches!(phase, ListPhase::Idle)}
                             class={classes!("program-list", matches!(phase, ListPhase::Loading).then_some("is-stale"))}
                             label="Programs"
                             row_class="program-row"
@@ -595,8 +597,8 @@ struct EnrolmentRowsProps {
     items: Rc<Vec<Enrolment>>,
     /// More pages may come.
     more: bool,
-    /// A page is on its way.
-    loading: bool,
+    /// A page is on its way, or the last one failed: scrolling asks for none.
+    hold: bool,
     on_more: Callback<()>,
     /// The tab's scrolling element.
     viewport: NodeRef,
@@ -639,7 +641,7 @@ fn EnrolmentRows(props: &EnrolmentRowsProps) -> Html {
             {render}
             more={props.more}
             on_near_end={props.on_more.clone()}
-            loading={props.loading}
+            hold={props.hold}
             class="enrolment-list"
             label="Current programs"
             row_class="enrolment-row"
@@ -657,6 +659,9 @@ struct ProgramItemProps {
     unavailable: Option<AttrValue>,
     /// The outcome of its enrolment so far.
     result: Option<(RunState, AttrValue)>,
+    /// The last answer was lost: Retry repeats that request even where the program now looks
+    /// taken (the lost request may be what enrolled the record; its answer says so).
+    retry_anyway: bool,
     busy: bool,
     on_retry: Callback<MouseEvent>,
 }
@@ -697,7 +702,7 @@ fn ProgramItem(props: &ProgramItemProps) -> Html {
                     <p class={classes!("program-result", result_class(*state))} aria-live="polite">
                         { summary.clone() }
                     </p>
-                    if *state == RunState::Failed && can {
+                    if *state == RunState::Failed && (can || props.retry_anyway) {
                         <button
                             type="button"
                             class="button program-retry"

@@ -872,7 +872,7 @@ fn TemplatePicker(props: &TemplatePickerProps) -> Html {
                         {render}
                         more={props.list.next_cursor.is_some()}
                         on_near_end={props.on_more.clone()}
-                        loading={props.loading_more}
+                        hold={props.loading_more || props.more_error.is_some()}
                         counted={false}
                         class="template-rows"
                         label="Templates by folder"

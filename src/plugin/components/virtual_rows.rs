@@ -38,12 +38,14 @@ pub struct VirtualRowsProps {
     /// Whether more rows may come after the last (the list's size is then unknown).
     #[prop_or_default]
     pub more: bool,
-    /// Asked when the rendered rows near the end of the list, while `more` and not `loading`.
+    /// Asked when the rendered rows near the end of the list, while `more` and not `hold`.
     #[prop_or_default]
     pub on_near_end: Option<Callback<()>>,
-    /// A page is on its way: the end is asked for again once it has come.
+    /// Not to ask for the end now: a page is on its way (the end is asked for again once it
+    /// has come), or the last one failed (its Retry asks; scrolling must not, or a list whose
+    /// pages keep failing would ask without end).
     #[prop_or_default]
-    pub loading: bool,
+    pub hold: bool,
     /// Whether each row is an item of the list for assistive technology (`aria-setsize`,
     /// `aria-posinset`); off where some rows are headings.
     #[prop_or(true)]
@@ -219,7 +221,7 @@ pub fn VirtualRows(props: &VirtualRowsProps) -> Html {
     // The next page when the rendered rows near the end of what is loaded (again once a page
     // on its way has come, whatever list it was for).
     {
-        let wanted = props.more && !props.loading && shown.end + NEAR_END_ROWS >= props.keys.len();
+        let wanted = props.more && !props.hold && shown.end + NEAR_END_ROWS >= props.keys.len();
         let on_near_end = props.on_near_end.clone();
         use_effect_with((wanted, props.keys.len()), move |(wanted, _)| {
             if let (true, Some(on_near_end)) = (*wanted, on_near_end) {
