@@ -1748,30 +1748,29 @@ fn programs_api(path: &str) -> (u16, String) {
     )
 }
 
-/// A tenant with 500 programs: they come a page at a time as the list scrolls, the DOM holds a
-/// window of them, a search asks the server, and a tick survives the search that hides it.
-#[wasm_bindgen_test]
-async fn a_long_program_list_is_paged_virtualized_and_searched_on_the_server() {
-    use crm_sidebar::plugin::components::virtual_rows::MAX_RENDERED_ROWS as MAX_PROGRAM_ROWS;
+/// The Programs view's API for lead L-1: 500 programs, no enrolments yet, and an enrolment
+/// request answered "enrolled".
+fn programs_view_api(path: &str, auth: &str) -> (u16, String) {
+    if let Some(id) = path
+        .strip_prefix("/v1/programs/")
+        .and_then(|rest| rest.strip_suffix("/enrolments"))
+    {
+        let id: usize = id.parse().unwrap();
+        let answer = json!({"programId": id, "programName": format!("Program {id:03}"),
+            "results": [{"entity": "lead", "crmId": "L-1", "outcome": "enrolled"}]});
+        (200, answer.to_string())
+    } else if path.starts_with("/v1/programs") {
+        programs_api(path)
+    } else if path.contains("/enrolments") {
+        (200, r#"{"items":[]}"#.to_owned())
+    } else {
+        lead_api(path, auth)
+    }
+}
+
+/// The Programs view of lead L-1, 360 by 480 px, once its first program is listed.
+async fn open_programs_view() -> Mounted {
     load_styles();
-    let api = FakeApi::install(|path, auth| {
-        if let Some(id) = path
-            .strip_prefix("/v1/programs/")
-            .and_then(|rest| rest.strip_suffix("/enrolments"))
-        {
-            // POST: the one record enrolled.
-            let id: usize = id.parse().unwrap();
-            let answer = json!({"programId": id, "programName": format!("Program {id:03}"),
-                "results": [{"entity": "lead", "crmId": "L-1", "outcome": "enrolled"}]});
-            (200, answer.to_string())
-        } else if path.starts_with("/v1/programs") {
-            programs_api(path)
-        } else if path.contains("/enrolments") {
-            (200, r#"{"items":[]}"#.to_owned())
-        } else {
-            lead_api(path, auth)
-        }
-    });
     let mounted = mount_bridge_with(
         html! { <Sidebar /> },
         "display:flex;flex-direction:column;height:480px;width:360px",
@@ -1786,6 +1785,17 @@ async fn a_long_program_list_is_paged_virtualized_and_searched_on_the_server() {
         root.query_selector("#program-1").unwrap().is_some()
     })
     .await;
+    mounted
+}
+
+/// A tenant with 500 programs: they come a page at a time as the list scrolls, the DOM holds a
+/// window of them, a search asks the server, and a tick survives the search that hides it.
+#[wasm_bindgen_test]
+async fn a_long_program_list_is_paged_virtualized_and_searched_on_the_server() {
+    use crm_sidebar::plugin::components::virtual_rows::MAX_RENDERED_ROWS as MAX_PROGRAM_ROWS;
+    let api = FakeApi::install(programs_view_api);
+    let mounted = open_programs_view().await;
+    let root = mounted.root.clone();
     let program_urls = || {
         api.urls()
             .into_iter()
@@ -1887,35 +1897,18 @@ async fn a_long_program_list_is_paged_virtualized_and_searched_on_the_server() {
 /// Retry: a list never asks for a failing page without end.
 #[wasm_bindgen_test]
 async fn a_failing_next_page_waits_for_retry() {
-    load_styles();
     let api = FakeApi::install(|path, auth| {
         if path.starts_with("/v1/programs") && path.contains("cursor=") {
             (
                 503,
                 r#"{"error":{"code":"internal","message":"down"}}"#.to_owned(),
             )
-        } else if path.starts_with("/v1/programs") {
-            programs_api(path)
-        } else if path.contains("/enrolments") {
-            (200, r#"{"items":[]}"#.to_owned())
         } else {
-            lead_api(path, auth)
+            programs_view_api(path, auth)
         }
     });
-    let mounted = mount_bridge_with(
-        html! { <Sidebar /> },
-        "display:flex;flex-direction:column;height:480px;width:360px",
-        10_000,
-    )
-    .await;
-    let mut message = context("L-1", "t-1");
-    message["view"] = json!("programs");
-    receive(HOST, Some(&parent()), &js(message));
+    let mounted = open_programs_view().await;
     let root = mounted.root.clone();
-    wait_for("the first programs", || {
-        root.query_selector("#program-1").unwrap().is_some()
-    })
-    .await;
     let next_pages = || {
         api.urls()
             .iter()

@@ -54,6 +54,41 @@ pub fn optional_idempotency_key(headers: &HeaderMap) -> ApiResult<Option<String>
     Ok(Some(value.to_owned()))
 }
 
+/// Where a request kind keeps its answers by idempotency key: the table, and the column of the
+/// user who sent them.
+pub struct AnswerStore {
+    pub table: &'static str,
+    pub user_column: &'static str,
+    /// Why another request may not use a key already used (the 422's message).
+    pub refusal: &'static str,
+}
+
+/// The answer stored for the caller's earlier request under `key`: `Some` when that request had
+/// this `hash`, a 422 on `Idempotency-Key` when it was another request.
+pub fn earlier_answer(
+    conn: &Connection,
+    store: &AnswerStore,
+    caller: &Caller,
+    key: &str,
+    hash: &str,
+) -> ApiResult<Option<String>> {
+    let earlier: Option<(String, String)> = conn
+        .prepare_cached(&format!(
+            "SELECT request_hash, response FROM {}
+             WHERE tenant_id = ?1 AND {} = ?2 AND idempotency_key = ?3",
+            store.table, store.user_column
+        ))?
+        .query_row(params![caller.tenant_id, caller.user_id, key], |row| {
+            Ok((row.get(0)?, row.get(1)?))
+        })
+        .optional()?;
+    match earlier {
+        None => Ok(None),
+        Some((earlier_hash, response)) if earlier_hash == hash => Ok(Some(response)),
+        Some(_) => Err(Failure::invalid(IDEMPOTENCY_KEY_HEADER, store.refusal)),
+    }
+}
+
 /// What identifies a request's content: the SHA-256 of its canonical JSON, so spacing and key
 /// order of the body do not matter.
 pub fn request_hash<T: serde::Serialize>(request: &T) -> String {

@@ -15,8 +15,8 @@ use rusqlite::{params, Connection, OptionalExtension, TransactionBehavior};
 use utoipa::OpenApi;
 
 use super::api::{
-    decode_json_cursor, encode_json_cursor, optional_idempotency_key, parse_body, parse_entity,
-    present, request_hash, QueryParams,
+    decode_json_cursor, earlier_answer, encode_json_cursor, optional_idempotency_key, parse_body,
+    parse_entity, present, request_hash, AnswerStore, QueryParams,
 };
 use super::auth::Caller;
 use super::db::{self, column_enum, contains_pattern, from_millis, to_millis};
@@ -491,6 +491,14 @@ pub fn enrol_records(
     serde_json::from_str(&json).map_err(|_| Failure::internal("an enrolment answer is unreadable"))
 }
 
+/// Where enrolment requests keep their answers by key.
+const ENROL_ANSWERS: AnswerStore = AnswerStore {
+    table: "enrol_requests",
+    user_column: "user_id",
+    refusal: "This Idempotency-Key was already used for another enrolment request. Nothing was \
+              enrolled; send the request with a new key.",
+};
+
 /// [`enrol_records`], answered as JSON; with an idempotency key, a request already answered
 /// under it gets that answer again (and `true`), a different request under it a 422.
 pub fn enrol_once(
@@ -504,25 +512,8 @@ pub fn enrol_once(
     let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
     let hash = request_hash(&(program_id, records));
     if let Some(key) = key {
-        let earlier: Option<(String, String)> = tx
-            .prepare_cached(
-                "SELECT request_hash, response FROM enrol_requests
-                 WHERE tenant_id = ?1 AND user_id = ?2 AND idempotency_key = ?3",
-            )?
-            .query_row(params![caller.tenant_id, caller.user_id, key], |row| {
-                Ok((row.get(0)?, row.get(1)?))
-            })
-            .optional()?;
-        match earlier {
-            Some((earlier_hash, response)) if earlier_hash == hash => return Ok((response, true)),
-            Some(_) => {
-                return Err(Failure::invalid(
-                    IDEMPOTENCY_KEY_HEADER,
-                    "This Idempotency-Key was already used for another enrolment request. \
-                     Nothing was enrolled; send the request with a new key.",
-                ))
-            }
-            None => {}
+        if let Some(answer) = earlier_answer(&tx, &ENROL_ANSWERS, caller, key, &hash)? {
+            return Ok((answer, true));
         }
     }
     let program_name = enrollable_program(&tx, caller.tenant_id, program_id)?;

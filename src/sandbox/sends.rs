@@ -33,8 +33,8 @@ use rusqlite::{params, Connection, OptionalExtension, TransactionBehavior};
 use utoipa::OpenApi;
 
 use super::api::{
-    decode_json_cursor, encode_json_cursor, optional_idempotency_key, parse_body, parse_entity,
-    present, request_hash, QueryParams,
+    decode_json_cursor, earlier_answer, encode_json_cursor, optional_idempotency_key, parse_body,
+    parse_entity, present, request_hash, AnswerStore, QueryParams,
 };
 use super::auth::Caller;
 use super::db::{self, column_enum, contains_pattern, from_millis, to_millis};
@@ -646,33 +646,14 @@ fn idempotency_key(headers: &HeaderMap) -> ApiResult<String> {
     })
 }
 
-/// The stored response of an earlier send with this key, or the refusal when its body differed.
-fn earlier_send(
-    conn: &Connection,
-    caller: &Caller,
-    key: &str,
-    hash: &str,
-) -> ApiResult<Option<String>> {
-    let earlier: Option<(String, String)> = conn
-        .prepare_cached(
-            "SELECT request_hash, response FROM sends
-             WHERE tenant_id = ?1 AND sender_id = ?2 AND idempotency_key = ?3",
-        )?
-        .query_row(params![caller.tenant_id, caller.user_id, key], |row| {
-            Ok((row.get(0)?, row.get(1)?))
-        })
-        .optional()?;
-    match earlier {
-        None => Ok(None),
-        Some((earlier_hash, response)) if earlier_hash == hash => Ok(Some(response)),
-        Some(_) => Err(Failure::invalid(
-            IDEMPOTENCY_KEY_HEADER,
-            "This Idempotency-Key was already used for a different message (other template, \
-             subject, recipients or time). Nothing was sent; compose the message again to get \
-             a new key.",
-        )),
-    }
-}
+/// Where sends keep their answers by key.
+const SEND_ANSWERS: AnswerStore = AnswerStore {
+    table: "sends",
+    user_column: "sender_id",
+    refusal: "This Idempotency-Key was already used for a different message (other template, \
+              subject, recipients or time). Nothing was sent; compose the message again to get \
+              a new key.",
+};
 
 /// A send as answered: its JSON, and whether it repeats an earlier request.
 struct Answer {
@@ -766,7 +747,7 @@ fn send_in_transaction(
     let hash = request_hash(request);
     // IMMEDIATE takes the write lock up front: the key check and the claim see one database.
     let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
-    if let Some(json) = earlier_send(&tx, caller, key, &hash)? {
+    if let Some(json) = earlier_answer(&tx, &SEND_ANSWERS, caller, key, &hash)? {
         return Ok(Answer {
             json,
             replayed: true,
@@ -794,7 +775,7 @@ fn send_in_transaction(
         ])? == 1;
     if !claimed {
         drop(tx);
-        let json = earlier_send(conn, caller, key, &hash)?
+        let json = earlier_answer(conn, &SEND_ANSWERS, caller, key, &hash)?
             .ok_or_else(|| Failure::internal("a claimed idempotency key has no send"))?;
         return Ok(Answer {
             json,

@@ -4,12 +4,13 @@
 
 use gloo_events::EventListener;
 use wasm_bindgen::JsCast;
-use web_sys::{Element, HtmlElement};
+use web_sys::Element;
 use yew::prelude::*;
 
 use crate::domain::activity_history::{Phase, Row};
 use crate::plugin::components::activity_row::ActivityRow;
 use crate::plugin::components::panels::ErrorPanel;
+use crate::plugin::components::virtual_rows::set_height;
 use crate::plugin::intl::{use_formats, use_minute_clock};
 use crate::plugin::state::History;
 use crate::plugin::{mark_once, window};
@@ -44,14 +45,6 @@ fn measure(element: &Element) -> Viewport {
             height if height > 0 => height as u32,
             _ => INITIAL_VIEWPORT,
         },
-    }
-}
-
-fn set_height(node: &NodeRef, pixels: u32) {
-    if let Some(element) = node.cast::<HtmlElement>() {
-        let _ = element
-            .style()
-            .set_property("height", &format!("{pixels}px"));
     }
 }
 

@@ -143,3 +143,35 @@ pub fn RefreshButton(props: &RefreshButtonProps) -> Html {
         </button>
     }
 }
+
+#[derive(Properties, PartialEq)]
+pub struct SearchFieldProps {
+    pub id: AttrValue,
+    /// Its accessible name, also shown as the placeholder.
+    pub label: AttrValue,
+    pub value: AttrValue,
+    /// Each change of the text, as typed.
+    pub on_input: Callback<String>,
+    #[prop_or_default]
+    pub class: Classes,
+}
+
+/// A labelled search box.
+#[component]
+pub fn SearchField(props: &SearchFieldProps) -> Html {
+    html! {
+        <div class={classes!("search-field", props.class.clone())}>
+            <label class="visually-hidden" for={props.id.clone()}>{ props.label.clone() }</label>
+            <input
+                id={props.id.clone()}
+                type="search"
+                placeholder={props.label.clone()}
+                autocomplete="off"
+                value={props.value.clone()}
+                oninput={props.on_input.reform(|e: InputEvent| {
+                    e.target_unchecked_into::<web_sys::HtmlInputElement>().value()
+                })}
+            />
+        </div>
+    }
+}

@@ -8,7 +8,7 @@
 use std::cell::Cell;
 use std::rc::Rc;
 
-use web_sys::{AbortController, HtmlElement, HtmlInputElement};
+use web_sys::{AbortController, HtmlElement};
 use yew::platform::spawn_local;
 use yew::prelude::*;
 
@@ -19,7 +19,7 @@ use crate::domain::programs::{
 };
 use crate::plugin::api::{self, ApiError};
 use crate::plugin::bridge::use_host;
-use crate::plugin::components::panels::{ErrorPanel, MessagePanel, Skeleton};
+use crate::plugin::components::panels::{ErrorPanel, MessagePanel, SearchField, Skeleton};
 use crate::plugin::components::virtual_rows::VirtualRows;
 use crate::plugin::intl::use_formats;
 use crate::plugin::pages::use_pages;
@@ -486,21 +486,13 @@ pub fn Programs(props: &ProgramsProps) -> Html {
         };
         html! {
             <>
-                <div class="search-field programs-search">
-                    <label class="visually-hidden" for="programs-search">
-                        { "Search programs" }
-                    </label>
-                    <input
-                        id="programs-search"
-                        type="search"
-                        placeholder="Search programs"
-                        autocomplete="off"
-                        value={view.query.clone()}
-                        oninput={dispatch.reform(|e: InputEvent| {
-                            Action::Search(e.target_unchecked_into::<HtmlInputElement>().value())
-                        })}
-                    />
-                </div>
+                <SearchField
+                    id="programs-search"
+                    label="Search programs"
+                    class="programs-search"
+                    value={view.query.clone()}
+                    on_input={dispatch.reform(Action::Search)}
+                />
                 <fieldset class="program-fieldset" aria-busy={matches!(list.phase, ListPhase::Loading).to_string()}>
                     <legend class="visually-hidden">{ "Programs to enrol in" }</legend>
                     { rows }

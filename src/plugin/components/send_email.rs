@@ -24,7 +24,7 @@ use crate::domain::labels::display_name;
 use crate::domain::merge::{render_html, render_text, MergeData};
 use crate::plugin::api::{self, ApiError};
 use crate::plugin::bridge::use_host;
-use crate::plugin::components::panels::{ErrorPanel, MessagePanel, Skeleton};
+use crate::plugin::components::panels::{ErrorPanel, MessagePanel, SearchField, Skeleton};
 use crate::plugin::components::send_results::{SendResults, RESULT_ROW_ESTIMATE};
 use crate::plugin::components::virtual_rows::VirtualRows;
 use crate::plugin::intl::use_formats;
@@ -835,19 +835,12 @@ fn TemplatePicker(props: &TemplatePickerProps) -> Html {
     html! {
         <>
             <div class="send-filters">
-                <div class="search-field">
-                    <label class="visually-hidden" for="template-search">{ "Search templates" }</label>
-                    <input
-                        id="template-search"
-                        type="search"
-                        placeholder="Search templates"
-                        autocomplete="off"
-                        value={props.query.clone()}
-                        oninput={props.on_query.reform(|e: InputEvent| {
-                            e.target_unchecked_into::<HtmlInputElement>().value()
-                        })}
-                    />
-                </div>
+                <SearchField
+                    id="template-search"
+                    label="Search templates"
+                    value={props.query.clone()}
+                    on_input={props.on_query.clone()}
+                />
                 <label class="visually-hidden" for="template-folder">{ "Folder" }</label>
                 <select
                     id="template-folder"

@@ -103,7 +103,8 @@ fn visible_part(list: &Element, viewport: Option<&Element>, total: u32) -> Optio
     })
 }
 
-fn set_height(node: &NodeRef, pixels: u32) {
+/// Sizes a spacer through the CSSOM (the CSP forbids `style` attributes, not `element.style`).
+pub(crate) fn set_height(node: &NodeRef, pixels: u32) {
     if let Some(element) = node.cast::<HtmlElement>() {
         let _ = element
             .style()
