@@ -380,6 +380,10 @@ async fn a_retry_after_a_lost_answer_without_storage_is_not_sent_twice() {
     click_on(&client, "#send-submit").await;
     wait_for(&client, ".send-results").await;
     assert_eq!(text_of(&client, ".send-summary").await, "1 sent");
+    // Marketing answered the first send again (Idempotent-Replayed): the user is told that it
+    // had gone out and nobody got it twice.
+    let replayed = text_of(&client, ".send-replayed").await;
+    assert!(replayed.contains("nobody got it twice"), "{replayed}");
     let keys = eval(&client, "return window.__sendKeys;").await;
     let keys = keys.as_array().unwrap();
     assert_eq!(keys.len(), 2, "{keys:?}");

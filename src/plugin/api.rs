@@ -404,6 +404,13 @@ impl<T: DeserializeOwned> Endpoint<T> {
     }
 }
 
+/// A 2xx answer: its body, and whether the server said it repeats the answer to an earlier
+/// request under the same `Idempotency-Key` (`Idempotent-Replayed: true`).
+pub struct Answer {
+    pub body: String,
+    pub replayed: bool,
+}
+
 /// The one request function every endpoint goes through: the 2xx body as text, or the error.
 /// The caller decodes it with [`Endpoint::decode`].
 ///
@@ -415,7 +422,7 @@ pub fn send_text<'a>(
     request: &'a Request,
     token: &'a str,
     signal: &'a AbortSignal,
-) -> LocalBoxFuture<'a, Result<String, ApiError>> {
+) -> LocalBoxFuture<'a, Result<Answer, ApiError>> {
     send_for_text(
         request.method,
         &request.path,
@@ -435,7 +442,7 @@ async fn send_for_text(
     idempotency_key: Option<&str>,
     token: &str,
     signal: &AbortSignal,
-) -> Result<String, ApiError> {
+) -> Result<Answer, ApiError> {
     if signal.aborted() {
         return Err(ApiError::Aborted);
     }
@@ -476,7 +483,7 @@ async fn exchange(
     idempotency_key: Option<&str>,
     token: &str,
     signal: &AbortSignal,
-) -> Result<String, ApiError> {
+) -> Result<Answer, ApiError> {
     let headers = Headers::new().map_err(js_network)?;
     // Not the browser's error text: some browsers quote the refused value, the token.
     headers
@@ -512,7 +519,11 @@ async fn exchange(
     let status = response.status();
     let body = response.text().await.map_err(network)?;
     if (200..300).contains(&status) {
-        Ok(body)
+        let replayed = response
+            .headers()
+            .get(wire::IDEMPOTENT_REPLAYED_HEADER)
+            .is_some_and(|value| value.eq_ignore_ascii_case("true"));
+        Ok(Answer { body, replayed })
     } else {
         Err(ApiError::from_status(
             status,

@@ -15,7 +15,7 @@ use web_sys::AbortSignal;
 use yew::Callback;
 
 use crate::domain::session::refresh_delay_ms;
-use crate::plugin::api::{self, ApiError, Endpoint, Request};
+use crate::plugin::api::{self, Answer, ApiError, Endpoint, Request};
 use crate::plugin::bridge::Bridge;
 use crate::plugin::clock;
 use crate::wire::ErrorCode;
@@ -156,7 +156,18 @@ impl Session {
         endpoint: &Endpoint<T>,
         signal: &AbortSignal,
     ) -> Result<T, ApiError> {
-        endpoint.decode(&self.fetch_text(endpoint.request(), signal).await?)
+        endpoint.decode(&self.fetch_text(endpoint.request(), signal).await?.body)
+    }
+
+    /// [`Session::fetch`], saying too whether the server replayed the answer to an earlier
+    /// request under the same `Idempotency-Key`.
+    pub async fn fetch_replayed<T: DeserializeOwned>(
+        &self,
+        endpoint: &Endpoint<T>,
+        signal: &AbortSignal,
+    ) -> Result<(T, bool), ApiError> {
+        let answer = self.fetch_text(endpoint.request(), signal).await?;
+        Ok((endpoint.decode(&answer.body)?, answer.replayed))
     }
 
     /// [`Session::fetch`] up to the answer's text: the exchange and the one retry exist once in
@@ -165,7 +176,7 @@ impl Session {
         &'a self,
         request: &'a Request,
         signal: &'a AbortSignal,
-    ) -> LocalBoxFuture<'a, Result<String, ApiError>> {
+    ) -> LocalBoxFuture<'a, Result<Answer, ApiError>> {
         async move {
             let Some(token) = self.token() else {
                 return Err(ApiError::Unauthorized {

@@ -24,6 +24,10 @@ pub const DAILY_SEND_LIMIT: u32 = 1_000;
 /// The request header naming a composed message; the same key never sends twice.
 pub const IDEMPOTENCY_KEY_HEADER: &str = "Idempotency-Key";
 
+/// The header saying (`true`) that an answer repeats the one given to an earlier request under
+/// the same `Idempotency-Key`: nothing was done again.
+pub const IDEMPOTENT_REPLAYED_HEADER: &str = "Idempotent-Replayed";
+
 /// Longest idempotency key.
 pub const MAX_IDEMPOTENCY_KEY_CHARS: usize = 255;
 

@@ -320,10 +320,12 @@ fn Composer(props: &ComposerProps) -> Html {
                     return;
                 };
                 let endpoint = api::send_email(&request, &key);
-                let answer = session.fetch(&endpoint, &controller.signal()).await;
+                let answer = session
+                    .fetch_replayed(&endpoint, &controller.signal())
+                    .await;
                 in_flight.set(false);
                 match answer {
-                    Ok(response) => {
+                    Ok((response, replayed)) => {
                         // Only the first answer under this key logs notes: an earlier answer
                         // (before a reload, or to the same message sent from a view the user
                         // left meanwhile) already did.
@@ -340,7 +342,9 @@ fn Composer(props: &ComposerProps) -> Html {
                                 });
                             }
                         }
-                        state.dispatch(Action::Finish(request, Ok((response, !first))));
+                        // Already sent: answered here before, or (a "Send again" after a lost
+                        // answer) the server says its first attempt had gone through.
+                        state.dispatch(Action::Finish(request, Ok((response, !first || replayed))));
                         mark("sidebar:send-results");
                     }
                     Err(error) => state.dispatch(Action::Finish(
