@@ -586,6 +586,30 @@ async fn many_templates_come_a_page_at_a_time() {
     .await;
     assert_eq!(first_gone, json!(true));
 
+    // A template chosen at the end stays in the DOM when the list is scrolled back to the top,
+    // so Tab into the radio group lands on the checked radio.
+    click_on(&client, ".template-row:last-child .template input").await;
+    let chosen = eval(
+        &client,
+        "return document.querySelector('.template input:checked')?.id ?? null;",
+    )
+    .await;
+    let chosen = chosen.as_str().expect("a checked template").to_owned();
+    wait_until(
+        &client,
+        "the top of the list shows with the chosen template still in the DOM",
+        &format!(
+            "const list = document.querySelector('.template-list');
+             list.scrollTop = 0; list.dispatchEvent(new Event('scroll'));
+             const checked = document.getElementById('{chosen}');
+             return !!document.querySelector('.template-row[data-vkey=\"-1\"]')
+                 && !!checked && checked.checked;"
+        ),
+    )
+    .await;
+    let rows = eval(&client, IN_DOM).await.as_u64().unwrap();
+    assert!(rows <= 61, "{rows} rows in the DOM");
+
     let search = wait_for(&client, "#template-search").await;
     search.send_keys("archived mail 5").await.unwrap();
     wait_until(

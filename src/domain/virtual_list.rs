@@ -57,6 +57,11 @@ impl Layout {
         self.len() == 0
     }
 
+    /// The top of row `index` (the total height past the last row).
+    pub fn offset(&self, index: usize) -> u32 {
+        self.offsets[index.min(self.len())]
+    }
+
     pub fn total_height(&self) -> u32 {
         self.offsets[self.len()]
     }

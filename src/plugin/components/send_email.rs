@@ -875,6 +875,7 @@ fn TemplatePicker(props: &TemplatePickerProps) -> Html {
                         label="Templates by folder"
                         row_class="template-row"
                         viewport={scroller}
+                        pinned={props.chosen}
                     />
                     if let Some(message) = props.more_error.clone() {
                         <ErrorPanel compact=true {message} on_retry={props.on_more.clone()} />

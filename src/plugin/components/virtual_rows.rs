@@ -57,6 +57,10 @@ pub struct VirtualRowsProps {
     /// The scrolling element that clips the list, if not the window.
     #[prop_or_default]
     pub viewport: Option<NodeRef>,
+    /// A row kept in the DOM wherever the list is scrolled (the checked radio of a group, so
+    /// that Tab into the group lands on it, as it does without virtualization).
+    #[prop_or_default]
+    pub pinned: Option<i64>,
 }
 
 /// The part of the list in the window: `top` pixels from its start, `height` pixels tall.
@@ -118,6 +122,8 @@ pub fn VirtualRows(props: &VirtualRowsProps) -> Html {
     let rows = use_node_ref();
     let top_spacer = use_node_ref();
     let bottom_spacer = use_node_ref();
+    // Between the pinned row and the window, when the pinned row is outside it.
+    let gap_spacer = use_node_ref();
     let heights = use_mut_ref(HashMap::<i64, u32>::new);
     // Bumped when a measurement changed a height, to lay the rows out again.
     let measured = use_state(|| 0u32);
@@ -142,6 +148,25 @@ pub fn VirtualRows(props: &VirtualRowsProps) -> Html {
         OVERSCAN_ROWS,
         MAX_RENDERED_ROWS,
     );
+    // The pinned row when the window does not hold it, and the spacers around the rows:
+    // above, between the pinned row and the window, below.
+    let pinned = props
+        .pinned
+        .and_then(|key| props.keys.iter().position(|k| *k == key))
+        .filter(|at| !(shown.first..shown.end).contains(at));
+    let (top, gap, bottom) = match pinned {
+        Some(at) if at < shown.first => (
+            layout.offset(at),
+            layout.offset(shown.first) - layout.offset(at + 1),
+            shown.bottom_spacer,
+        ),
+        Some(at) => (
+            shown.top_spacer,
+            layout.offset(at) - layout.offset(shown.end),
+            total - layout.offset(at + 1),
+        ),
+        None => (shown.top_spacer, 0, shown.bottom_spacer),
+    };
 
     // Where the list is in the window, on every scroll (of the page or of an ancestor) and
     // every resize.
@@ -207,10 +232,11 @@ pub fn VirtualRows(props: &VirtualRowsProps) -> Html {
     {
         let (rows, top_spacer, bottom_spacer) =
             (rows.clone(), top_spacer.clone(), bottom_spacer.clone());
-        let (heights, measured) = (heights.clone(), measured.clone());
-        let (top, bottom) = (shown.top_spacer, shown.bottom_spacer);
+        let (heights, measured, gap_spacer) =
+            (heights.clone(), measured.clone(), gap_spacer.clone());
         use_effect(move || {
             set_height(&top_spacer, top);
+            set_height(&gap_spacer, gap);
             set_height(&bottom_spacer, bottom);
             if measure_rows(&rows, &heights) {
                 measured.set(*measured + 1);
@@ -238,7 +264,7 @@ pub fn VirtualRows(props: &VirtualRowsProps) -> Html {
             props.keys.len() as i64
         }
     });
-    let rendered = (shown.first..shown.end).map(|at| {
+    let row = |at: usize| {
         let key = props.keys[at];
         html! {
             <li
@@ -251,12 +277,29 @@ pub fn VirtualRows(props: &VirtualRowsProps) -> Html {
                 { props.render.emit(at) }
             </li>
         }
-    });
+    };
+    let gap_row = || {
+        html! {
+            <li key="gap" class="spacer" ref={gap_spacer.clone()} aria-hidden="true"></li>
+        }
+    };
+    let rendered: Html = match pinned {
+        Some(at) if at < shown.first => std::iter::once(row(at))
+            .chain(std::iter::once(gap_row()))
+            .chain((shown.first..shown.end).map(row))
+            .collect(),
+        Some(at) => (shown.first..shown.end)
+            .map(row)
+            .chain(std::iter::once(gap_row()))
+            .chain(std::iter::once(row(at)))
+            .collect(),
+        None => (shown.first..shown.end).map(row).collect(),
+    };
     html! {
         <div class="virtual-rows" ref={list}>
             <div class="spacer" ref={top_spacer} aria-hidden="true"></div>
             <ul class={props.class.clone()} aria-label={props.label.clone()} ref={rows}>
-                { for rendered }
+                { rendered }
             </ul>
             <div class="spacer" ref={bottom_spacer} aria-hidden="true"></div>
         </div>
