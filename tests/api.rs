@@ -523,6 +523,20 @@ async fn cors_preflights_are_answered_for_allowed_origins_and_cached() {
             .unwrap()
             .contains("authorization"));
     }
+    // A cross-origin caller may read the headers its retries rely on.
+    let response = client()
+        .get(format!("{}/v1/me", sandbox.api))
+        .header("origin", sandbox.host.as_str())
+        .send()
+        .await
+        .unwrap();
+    let exposed = response.headers()["access-control-expose-headers"]
+        .to_str()
+        .unwrap()
+        .to_ascii_lowercase();
+    for header in ["retry-after", "idempotent-replayed"] {
+        assert!(exposed.contains(header), "{exposed}");
+    }
     let response = client()
         .request(Method::OPTIONS, format!("{}/v1/me", sandbox.api))
         .header("origin", "http://evil.example")

@@ -391,6 +391,16 @@ async fn a_retry_after_a_lost_answer_without_storage_is_not_sent_twice() {
     client.enter_parent_frame().await.unwrap();
     let sent = emails_sent_since(&target, started).await;
     assert_eq!(sent.len(), 1, "{sent:?}");
+    // The lost answer logged nothing; the replayed one logs the note, once.
+    let notes = crm_notes(REP, &target).await;
+    assert_eq!(
+        notes
+            .iter()
+            .filter(|(s, _)| s.starts_with("Sent Email"))
+            .count(),
+        1,
+        "{notes:?}"
+    );
     client.close().await.unwrap();
 }
 

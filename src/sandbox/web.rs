@@ -66,10 +66,7 @@ fn cors(state: &AppState) -> CorsLayer {
             header::CONTENT_TYPE,
             HeaderName::from_static("idempotency-key"),
         ])
-        .expose_headers([
-            header::RETRY_AFTER,
-            HeaderName::from_static("idempotent-replayed"),
-        ])
+        .expose_headers([header::RETRY_AFTER, super::sends::REPLAYED_HEADER])
         .max_age(Duration::from_secs(CORS_MAX_AGE_SECONDS))
 }
 

@@ -82,7 +82,7 @@ pub fn SendResults(props: &SendResultsProps) -> Html {
             <p class="send-summary" role="status">{ summary(response) }</p>
             if props.replayed {
                 <p class="send-replayed">
-                    { "This exact message was already sent from this tab; nobody got it twice. These are its results." }
+                    { "Marketing had already handled this exact message from this tab; nobody got it twice. These are its results." }
                 </p>
             }
             <VirtualRows
