@@ -4,12 +4,14 @@
 
 use std::rc::Rc;
 
-use crate::wire::{Enrolment, EnrolmentList, Program, ProgramList};
+use crate::wire::{Enrolment, EnrolmentList, Program, ProgramList, TemplateList, TemplateSummary};
 
-/// A page of an API list, in parts.
+/// A page of an API list, in parts: its items, the cursor of the next page, and what else every
+/// page says of the whole list (`Extra`: the templates' folders; `()` for most).
 pub trait Page {
     type Item: Keyed + Clone;
-    fn into_parts(self) -> (Vec<Self::Item>, Option<String>);
+    type Extra: Clone + Default;
+    fn into_parts(self) -> (Vec<Self::Item>, Option<String>, Self::Extra);
 }
 
 /// An item's identity in its list: a repeated one is listed once.
@@ -29,17 +31,34 @@ impl Keyed for Enrolment {
     }
 }
 
+impl Keyed for TemplateSummary {
+    fn key(&self) -> i64 {
+        self.id
+    }
+}
+
 impl Page for ProgramList {
     type Item = Program;
-    fn into_parts(self) -> (Vec<Program>, Option<String>) {
-        (self.items, self.next_cursor)
+    type Extra = ();
+    fn into_parts(self) -> (Vec<Program>, Option<String>, ()) {
+        (self.items, self.next_cursor, ())
     }
 }
 
 impl Page for EnrolmentList {
     type Item = Enrolment;
-    fn into_parts(self) -> (Vec<Enrolment>, Option<String>) {
-        (self.items, self.next_cursor)
+    type Extra = ();
+    fn into_parts(self) -> (Vec<Enrolment>, Option<String>, ()) {
+        (self.items, self.next_cursor, ())
+    }
+}
+
+impl Page for TemplateList {
+    type Item = TemplateSummary;
+    /// Every folder of the tenant, whatever the search, for the folder picker.
+    type Extra = Vec<String>;
+    fn into_parts(self) -> (Vec<TemplateSummary>, Option<String>, Vec<String>) {
+        (self.items, self.next_cursor, self.folders)
     }
 }
 
@@ -58,11 +77,11 @@ pub enum ListPhase<E = String> {
 }
 
 /// A page that came, or why it did not.
-pub type PageAnswer<T, E = String> = Result<(Vec<T>, Option<String>), E>;
+pub type PageAnswer<T, E = String, X = ()> = Result<(Vec<T>, Option<String>, X), E>;
 
 /// The items listed for one key, a page at a time.
 #[derive(Clone, Debug, PartialEq)]
-pub struct Pages<T, E = String> {
+pub struct Pages<T, E = String, X = ()> {
     /// What the listed items answer.
     pub key: String,
     pub items: Rc<Vec<T>>,
@@ -70,21 +89,24 @@ pub struct Pages<T, E = String> {
     pub phase: ListPhase<E>,
     /// A first page came, for some key: the view around the list has been shown.
     pub answered: bool,
+    /// What the latest page said of the whole list.
+    pub extra: X,
 }
 
-impl<T, E> Default for Pages<T, E> {
-    fn default() -> Pages<T, E> {
+impl<T, E, X: Default> Default for Pages<T, E, X> {
+    fn default() -> Pages<T, E, X> {
         Pages {
             key: String::new(),
             items: Rc::default(),
             next_cursor: None,
             phase: ListPhase::Loading,
             answered: false,
+            extra: X::default(),
         }
     }
 }
 
-impl<T: Keyed + Clone, E> Pages<T, E> {
+impl<T: Keyed + Clone, E, X> Pages<T, E, X> {
     /// A first page for `key` is on its way; the items listed stay until it comes.
     pub fn load(&mut self, key: &str) {
         key.clone_into(&mut self.key);
@@ -93,14 +115,15 @@ impl<T: Keyed + Clone, E> Pages<T, E> {
 
     /// The first page for `key` came (or failed); one for an earlier key is dropped. Whether it
     /// was taken.
-    pub fn first_page(&mut self, key: &str, page: PageAnswer<T, E>) -> bool {
+    pub fn first_page(&mut self, key: &str, page: PageAnswer<T, E, X>) -> bool {
         if key != self.key || !matches!(self.phase, ListPhase::Loading) {
             return false;
         }
         match page {
-            Ok((items, next_cursor)) => {
+            Ok((items, next_cursor, extra)) => {
                 self.items = Rc::new(items);
                 self.next_cursor = next_cursor;
+                self.extra = extra;
                 self.phase = ListPhase::Idle;
                 self.answered = true;
             }
@@ -122,7 +145,7 @@ impl<T: Keyed + Clone, E> Pages<T, E> {
 
     /// The page after `after` for `key` came (or failed): appended when it continues the list
     /// on screen, dropped otherwise. Whether it was taken.
-    pub fn next_page(&mut self, key: &str, after: &str, page: PageAnswer<T, E>) -> bool {
+    pub fn next_page(&mut self, key: &str, after: &str, page: PageAnswer<T, E, X>) -> bool {
         if key != self.key
             || !matches!(self.phase, ListPhase::LoadingMore)
             || self.next_cursor.as_deref() != Some(after)
@@ -130,7 +153,8 @@ impl<T: Keyed + Clone, E> Pages<T, E> {
             return false;
         }
         match page {
-            Ok((page, next_cursor)) => {
+            Ok((page, next_cursor, extra)) => {
+                self.extra = extra;
                 let items = Rc::make_mut(&mut self.items);
                 for item in page {
                     if !items.iter().any(|i| i.key() == item.key()) {
@@ -178,6 +202,7 @@ mod tests {
         Ok((
             ids.iter().map(|&id| Item(id)).collect(),
             next.map(str::to_owned),
+            (),
         ))
     }
 

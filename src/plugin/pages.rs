@@ -16,12 +16,12 @@ use crate::plugin::api::{ApiError, Endpoint};
 use crate::plugin::bridge::use_host;
 
 /// The list, and the next page it asked for (its key and cursor).
-struct PagesState<T> {
-    pages: Pages<T, ApiError>,
+struct PagesState<T, X> {
+    pages: Pages<T, ApiError, X>,
     more_request: Option<(String, String)>,
 }
 
-impl<T> Default for PagesState<T> {
+impl<T, X: Default> Default for PagesState<T, X> {
     fn default() -> Self {
         PagesState {
             pages: Pages::default(),
@@ -30,17 +30,17 @@ impl<T> Default for PagesState<T> {
     }
 }
 
-enum PagesAction<T> {
+enum PagesAction<T, X> {
     Load(String),
-    First(String, PageAnswer<T, ApiError>),
+    First(String, PageAnswer<T, ApiError, X>),
     More,
-    Next(String, String, PageAnswer<T, ApiError>),
+    Next(String, String, PageAnswer<T, ApiError, X>),
 }
 
-impl<T: Keyed + Clone> Reducible for PagesState<T> {
-    type Action = PagesAction<T>;
+impl<T: Keyed + Clone, X: Clone> Reducible for PagesState<T, X> {
+    type Action = PagesAction<T, X>;
 
-    fn reduce(self: Rc<Self>, action: PagesAction<T>) -> Rc<Self> {
+    fn reduce(self: Rc<Self>, action: PagesAction<T, X>) -> Rc<Self> {
         let mut next = PagesState {
             pages: self.pages.clone(),
             more_request: self.more_request.clone(),
@@ -69,12 +69,12 @@ impl<T: Keyed + Clone> Reducible for PagesState<T> {
 }
 
 /// What [`use_pages`] gives a view.
-pub struct UsePages<T: Keyed + Clone + 'static> {
-    state: UseReducerHandle<PagesState<T>>,
+pub struct UsePages<T: Keyed + Clone + 'static, X: Clone + 'static = ()> {
+    state: UseReducerHandle<PagesState<T, X>>,
 }
 
-impl<T: Keyed + Clone + 'static> UsePages<T> {
-    pub fn pages(&self) -> &Pages<T, ApiError> {
+impl<T: Keyed + Clone + 'static, X: Clone + 'static> UsePages<T, X> {
+    pub fn pages(&self) -> &Pages<T, ApiError, X> {
         &self.state.pages
     }
 
@@ -94,14 +94,15 @@ pub fn use_pages<P, F>(
     generation: u32,
     delay_ms: u32,
     endpoint: F,
-) -> UsePages<P::Item>
+) -> UsePages<P::Item, P::Extra>
 where
     P: Page + DeserializeOwned + 'static,
     P::Item: 'static,
+    P::Extra: 'static,
     F: Fn(Option<&str>) -> Option<Endpoint<P>> + 'static,
 {
     let session = use_host().session.clone();
-    let state = use_reducer(PagesState::<P::Item>::default);
+    let state = use_reducer(PagesState::<P::Item, P::Extra>::default);
     let endpoint = Rc::new(endpoint);
     {
         let (session, dispatch, endpoint) = (session.clone(), state.dispatcher(), endpoint.clone());

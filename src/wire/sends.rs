@@ -178,8 +178,15 @@ impl TemplateList {
     /// The items grouped by folder, in list order. Folders compare as the API orders them, any
     /// ASCII case (`Events` and `events` are one group, named as first seen).
     pub fn by_folder(&self) -> Vec<(&str, Vec<&TemplateSummary>)> {
+        by_folder(&self.items)
+    }
+}
+
+/// `items` grouped by folder, in list order (see [`TemplateList::by_folder`]).
+pub fn by_folder(items: &[TemplateSummary]) -> Vec<(&str, Vec<&TemplateSummary>)> {
+    {
         let mut groups: Vec<(&str, Vec<&TemplateSummary>)> = Vec::new();
-        for item in &self.items {
+        for item in items {
             match groups.last_mut() {
                 Some((folder, items)) if folder.eq_ignore_ascii_case(&item.folder) => {
                     items.push(item)

@@ -22,17 +22,19 @@ use crate::domain::compose::{
 };
 use crate::domain::labels::display_name;
 use crate::domain::merge::{render_html, render_text, MergeData};
+use crate::domain::pages::ListPhase;
 use crate::plugin::api::{self, ApiError};
 use crate::plugin::bridge::use_host;
 use crate::plugin::components::panels::{ErrorPanel, MessagePanel, SearchField, Skeleton};
 use crate::plugin::components::send_results::{SendResults, RESULT_ROW_ESTIMATE};
 use crate::plugin::components::virtual_rows::VirtualRows;
 use crate::plugin::intl::use_formats;
+use crate::plugin::pages::use_pages;
 use crate::plugin::{clock, focus_after_render, mark, random_key, window};
 use crate::protocol::{CrmRecord, PluginMessage};
 use crate::wire::{
-    PreflightResponse, RecipientStatus, RecordProfile, SendRequest, SendResponse,
-    SubscriptionStatus, Template, TemplateList, TemplateSummary,
+    by_folder, PreflightResponse, RecipientStatus, RecordProfile, SendRequest, SendResponse,
+    SubscriptionStatus, Template, TemplateSummary,
 };
 
 #[derive(Properties, PartialEq)]
@@ -134,15 +136,18 @@ fn Composer(props: &ComposerProps) -> Html {
     let compose = &state.0;
     let query = use_state(String::new);
     let folder = use_state(String::new);
-    let templates = use_state(|| Load::<Rc<TemplateList>>::Loading);
     let templates_generation = use_state(|| 0u32);
-    // The next page of templates: none asked for (Idle), in flight, or why it failed. A new
-    // first page aborts it.
-    let more_templates = use_state(|| Load::<()>::Idle);
-    let more_controller = use_mut_ref(|| None::<AbortController>);
-    // The search and folder of the list on screen, and a count of its first pages: a next page
-    // continues that list, and is dropped if another first page replaced it meanwhile.
-    let listed = use_mut_ref(|| (0u32, String::new(), String::new()));
+    // The templates for the search and folder (after a pause in typing), a page at a time.
+    let templates = {
+        let (query, folder) = ((*query).clone(), (*folder).clone());
+        let delay = if query.trim().is_empty() { 0 } else { 200 };
+        use_pages(
+            format!("{}\n{folder}", query.trim()),
+            *templates_generation,
+            delay,
+            move |cursor| Some(api::templates(&query, &folder, cursor)),
+        )
+    };
     let template = use_state(|| Load::<Rc<Template>>::Idle);
     let template_generation = use_state(|| 0u32);
     // The pre-flight, with the request it answers.
@@ -156,49 +161,6 @@ fn Composer(props: &ComposerProps) -> Html {
         .as_ref()
         .map(|c| c.user.id.clone())
         .unwrap_or_default();
-
-    // Templates, again when the search, the folder or a retry changes.
-    {
-        let (templates, session) = (templates.clone(), host.session.clone());
-        let (more_templates, more_controller) = (more_templates.clone(), more_controller.clone());
-        let listed = listed.clone();
-        let key = ((*query).clone(), (*folder).clone(), *templates_generation);
-        use_effect_with(key, move |(query, folder, _)| {
-            let controller = AbortController::new().ok();
-            let signal = controller.as_ref().map(AbortController::signal);
-            let endpoint = api::templates(query, folder, None);
-            let (query, folder) = (query.clone(), folder.clone());
-            // Typing: wait for a pause before asking.
-            let timer = signal.map(|signal| {
-                Timeout::new(200, move || {
-                    spawn_local(async move {
-                        let answer = session.fetch(&endpoint, &signal).await;
-                        if matches!(&answer, Err(error) if error.is_aborted()) {
-                            return;
-                        }
-                        // This first page replaces the list: a next page of the old one is
-                        // no longer wanted.
-                        if let Some(more) = more_controller.borrow_mut().take() {
-                            more.abort();
-                        }
-                        more_templates.set(Load::Idle);
-                        {
-                            let mut listed = listed.borrow_mut();
-                            *listed = (listed.0.wrapping_add(1), query, folder);
-                        }
-                        match answer {
-                            Ok(list) => templates.set(Load::Loaded(Rc::new(list))),
-                            Err(error) => templates.set(Load::Failed(error)),
-                        }
-                    });
-                })
-            });
-            move || {
-                drop(timer);
-                controller.iter().for_each(AbortController::abort);
-            }
-        });
-    }
 
     // The chosen template.
     {
@@ -396,67 +358,12 @@ fn Composer(props: &ComposerProps) -> Html {
         format!("Email {count} records")
     };
 
-    // The next page, appended to the list on screen when the user scrolls near its end.
-    let on_more = {
-        let (templates, session) = (templates.clone(), host.session.clone());
-        let (more_templates, more_controller) = (more_templates.clone(), more_controller.clone());
-        let listed = listed.clone();
-        Callback::from(move |()| {
-            let Load::Loaded(list) = &*templates else {
-                return;
-            };
-            let Some(cursor) = list.next_cursor.clone() else {
-                return;
-            };
-            if matches!(*more_templates, Load::Loading) {
-                return;
-            }
-            let Ok(controller) = AbortController::new() else {
-                return;
-            };
-            if let Some(previous) = more_controller.borrow_mut().replace(controller.clone()) {
-                previous.abort();
-            }
-            more_templates.set(Load::Loading);
-            let (generation, query, folder) = listed.borrow().clone();
-            let endpoint = api::templates(&query, &folder, Some(&cursor));
-            let (templates, session, more_templates, shown, listed) = (
-                templates.clone(),
-                session.clone(),
-                more_templates.clone(),
-                list.clone(),
-                listed.clone(),
-            );
-            spawn_local(async move {
-                let answer = session.fetch(&endpoint, &controller.signal()).await;
-                if listed.borrow().0 != generation {
-                    return;
-                }
-                match answer {
-                    Err(error) if error.is_aborted() => {}
-                    Ok(page) => {
-                        // A template renamed between two pages may come again: listed once.
-                        let mut items = shown.items.clone();
-                        for item in page.items {
-                            if !items.iter().any(|t| t.id == item.id) {
-                                items.push(item);
-                            }
-                        }
-                        templates.set(Load::Loaded(Rc::new(TemplateList {
-                            folders: page.folders,
-                            items,
-                            next_cursor: page.next_cursor,
-                        })));
-                        more_templates.set(Load::Idle);
-                    }
-                    Err(error) => more_templates.set(Load::Failed(error)),
-                }
-            });
-        })
-    };
-    let picker = match &*templates {
-        Load::Idle | Load::Loading => html! { <Skeleton label="Loading templates" rows={4} /> },
-        Load::Failed(error) => html! {
+    let list = templates.pages();
+    let picker = match &list.phase {
+        _ if !list.answered && list.is_first_load() => {
+            html! { <Skeleton label="Loading templates" rows={4} /> }
+        }
+        ListPhase::Failed(error) => html! {
             <ErrorPanel
                 message={error.user_message()}
                 on_retry={{
@@ -465,9 +372,12 @@ fn Composer(props: &ComposerProps) -> Html {
                 }}
             />
         },
-        Load::Loaded(list) => html! {
+        phase => html! {
             <TemplatePicker
-                list={list.clone()}
+                items={list.items.clone()}
+                folders={Rc::new(list.extra.clone())}
+                more={list.next_cursor.is_some()}
+                loading={matches!(phase, ListPhase::Loading)}
                 chosen={compose.template_id}
                 query={AttrValue::from((*query).clone())}
                 folder={AttrValue::from((*folder).clone())}
@@ -475,12 +385,12 @@ fn Composer(props: &ComposerProps) -> Html {
                 on_query={{ let query = query.clone(); Callback::from(move |q| query.set(q)) }}
                 on_folder={{ let folder = folder.clone(); Callback::from(move |f| folder.set(f)) }}
                 on_choose={dispatch.reform(Action::Choose)}
-                loading_more={matches!(*more_templates, Load::Loading)}
-                more_error={match &*more_templates {
-                    Load::Failed(error) => Some(AttrValue::from(error.user_message())),
+                loading_more={matches!(phase, ListPhase::LoadingMore)}
+                more_error={match phase {
+                    ListPhase::FailedMore(error) => Some(AttrValue::from(error.user_message())),
                     _ => None,
                 }}
-                {on_more}
+                on_more={templates.more()}
             />
         },
     };
@@ -776,7 +686,14 @@ fn mark_answered(keys: &RefCell<SendKeys>, key: &str) -> bool {
 
 #[derive(Properties, PartialEq)]
 struct TemplatePickerProps {
-    list: Rc<TemplateList>,
+    /// The templates listed so far, in the API's order.
+    items: Rc<Vec<TemplateSummary>>,
+    /// Every folder of the tenant, for the folder picker.
+    folders: Rc<Vec<String>>,
+    /// More pages may come.
+    more: bool,
+    /// A first page for another search or folder is on its way.
+    loading: bool,
     chosen: Option<i64>,
     query: AttrValue,
     folder: AttrValue,
@@ -788,7 +705,7 @@ struct TemplatePickerProps {
     loading_more: bool,
     /// Why the next page did not come.
     more_error: Option<AttrValue>,
-    /// Asks for the next page (`list.next_cursor`).
+    /// Asks for the next page.
     on_more: Callback<()>,
 }
 
@@ -799,9 +716,7 @@ fn TemplatePicker(props: &TemplatePickerProps) -> Html {
     // One row per folder name, then its templates: a folder is keyed by its place among the
     // folders (below zero, so it never meets a template's id).
     let rows: Rc<Vec<TemplateRow>> = Rc::new(
-        props
-            .list
-            .by_folder()
+        by_folder(&props.items)
             .into_iter()
             .enumerate()
             .flat_map(|(at, (folder, items))| {
@@ -853,23 +768,30 @@ fn TemplatePicker(props: &TemplatePickerProps) -> Html {
                     })}
                 >
                     <option value="" selected={props.folder.is_empty()}>{ "All folders" }</option>
-                    { for props.list.folders.iter().map(|f| html! {
+                    { for props.folders.iter().map(|f| html! {
                         <option value={f.clone()} selected={props.folder == f.as_str()}>{ f.clone() }</option>
                     }) }
                 </select>
             </div>
-            if rows.is_empty() {
+            if rows.is_empty() && props.loading {
+                <Skeleton label="Loading templates" rows={3} />
+            } else if rows.is_empty() {
                 <p class="send-hint">{ "No template matches. Try another name or folder." }</p>
             } else {
-                <fieldset class="template-list" disabled={props.disabled} ref={scroller.clone()}>
+                <fieldset
+                    class={classes!("template-list", props.loading.then_some("is-stale"))}
+                    aria-busy={props.loading.to_string()}
+                    disabled={props.disabled}
+                    ref={scroller.clone()}
+                >
                     <legend class="visually-hidden">{ "Template" }</legend>
                     <VirtualRows
                         {keys}
                         estimate={TEMPLATE_ROW_ESTIMATE}
                         {render}
-                        more={props.list.next_cursor.is_some()}
+                        more={props.more}
                         on_near_end={props.on_more.clone()}
-                        hold={props.loading_more || props.more_error.is_some()}
+                        hold={props.loading || props.loading_more || props.more_error.is_some()}
                         counted={false}
                         class="template-rows"
                         label="Templates by folder"
