@@ -127,6 +127,15 @@ fn keep_send_keys_losing_answer(nth: usize) -> String {
     )
 }
 
+/// How many "Sent Email" notes the demo CRM shows on `target`'s page for the rep.
+async fn sent_email_notes(target: &str) -> usize {
+    let notes = crm_notes(REP, target).await;
+    notes
+        .iter()
+        .filter(|(s, _)| s.starts_with("Sent Email"))
+        .count()
+}
+
 /// Chooses the first template and, once the pre-flight says one recipient gets it, sends it.
 async fn send_the_first_template(client: &Client) {
     choose_first_template(client).await;
@@ -321,15 +330,7 @@ async fn the_same_message_sent_again_after_a_reload_is_not_sent_twice() {
     }
     let sent = emails_sent_since(&target, started).await;
     assert_eq!(sent.len(), 1, "{sent:?}");
-    let notes = crm_notes(REP, &target).await;
-    assert_eq!(
-        notes
-            .iter()
-            .filter(|(s, _)| s.starts_with("Sent Email"))
-            .count(),
-        1,
-        "{notes:?}"
-    );
+    assert_eq!(sent_email_notes(&target).await, 1);
     client.close().await.unwrap();
 }
 
@@ -392,15 +393,7 @@ async fn a_retry_after_a_lost_answer_without_storage_is_not_sent_twice() {
     let sent = emails_sent_since(&target, started).await;
     assert_eq!(sent.len(), 1, "{sent:?}");
     // The lost answer logged nothing; the replayed one logs the note, once.
-    let notes = crm_notes(REP, &target).await;
-    assert_eq!(
-        notes
-            .iter()
-            .filter(|(s, _)| s.starts_with("Sent Email"))
-            .count(),
-        1,
-        "{notes:?}"
-    );
+    assert_eq!(sent_email_notes(&target).await, 1);
     client.close().await.unwrap();
 }
 
