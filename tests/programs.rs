@@ -152,26 +152,48 @@ async fn the_crm_sees_only_enabled_programs_and_why_paused_ones_cannot_be_chosen
 async fn programs_come_a_page_at_a_time_in_the_order_of_one_long_page() {
     let sandbox = shared();
     let token = token_for(sandbox, "rep-ava").await;
+    // Names that tie but for case: the keyset's last key, the id, orders them.
+    {
+        let conn = db::open(&sandbox.db_path).unwrap();
+        for name in ["Tie break", "tie break", "TIE BREAK"] {
+            conn.execute(
+                "INSERT INTO programs (tenant_id, name, description, active, enabled_for_crm)
+                 SELECT tenant_id, ?1, 'A tie.', 1, 1 FROM programs WHERE name = 'Welcome Nurture'",
+                [name],
+            )
+            .unwrap();
+        }
+    }
     let whole: ProgramList = get_json(sandbox, &token, "/v1/programs?limit=200").await;
     assert!(whole.next_cursor.is_none());
     assert!(whole.items.len() >= 5, "enough programs to page through");
 
-    for search in ["", "&q=o"] {
+    for search in ["", "&q=o", "&q=tie%20break"] {
         let expected: Vec<i64> = if search.is_empty() {
             whole.items.iter().map(|p| p.id).collect()
         } else {
-            let list: ProgramList = get_json(sandbox, &token, "/v1/programs?q=o").await;
+            let path = format!("/v1/programs?limit=200{search}");
+            let list: ProgramList = get_json(sandbox, &token, &path).await;
             list.items.iter().map(|p| p.id).collect()
         };
+        if search.contains("tie") {
+            assert_eq!(expected.len(), 3, "the three ties");
+            assert!(
+                expected.windows(2).all(|w| w[0] < w[1]),
+                "by id: {expected:?}"
+            );
+        }
         let mut walked = Vec::new();
         let mut cursor: Option<String> = None;
         loop {
+            // One a page through the ties, so each page ends on one of them.
+            let limit = if search.contains("tie") { 1 } else { 2 };
             let path = match &cursor {
-                Some(c) => format!("/v1/programs?limit=2{search}&cursor={c}"),
-                None => format!("/v1/programs?limit=2{search}"),
+                Some(c) => format!("/v1/programs?limit={limit}{search}&cursor={c}"),
+                None => format!("/v1/programs?limit={limit}{search}"),
             };
             let page: ProgramList = get_json(sandbox, &token, &path).await;
-            assert!(page.items.len() <= 2);
+            assert!(page.items.len() <= limit);
             walked.extend(page.items.iter().map(|p| p.id));
             match page.next_cursor {
                 Some(next) => cursor = Some(next),
@@ -179,7 +201,7 @@ async fn programs_come_a_page_at_a_time_in_the_order_of_one_long_page() {
             }
             assert!(walked.len() <= expected.len(), "pages end");
         }
-        assert_eq!(walked, expected, "pages of 2{search}");
+        assert_eq!(walked, expected, "pages of {search}");
     }
 
     for (query, field) in [
