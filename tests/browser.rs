@@ -1940,6 +1940,56 @@ async fn a_failing_next_page_waits_for_retry() {
     mounted.destroy();
 }
 
+/// A new search replaces the list with a first page as long as the old one while the old
+/// list's next page is on its way: that page is dropped, and the new list, still scrolled to its
+/// end, asks for its own next page.
+#[wasm_bindgen_test]
+async fn a_new_search_of_the_same_length_still_asks_for_its_next_page() {
+    let api = FakeApi::install_with(|path, auth| {
+        // The unfiltered list's next page never comes (until aborted).
+        if path.starts_with("/v1/programs?q=&") && path.contains("cursor=") {
+            return None;
+        }
+        Some(programs_view_api(path, auth))
+    });
+    let mounted = open_programs_view().await;
+    let root = mounted.root.clone();
+    let scroller = one(&root, ".programs");
+    scroller.set_scroll_top(scroller.scroll_height());
+    scroller
+        .dispatch_event(&Event::new("scroll").unwrap())
+        .unwrap();
+    let asked = |query: &'static str| {
+        let urls = api.urls();
+        move || {
+            urls.iter().any(|u| {
+                u.starts_with(&format!("/v1/programs?q={query}&")) && u.contains("cursor=p50")
+            })
+        }
+    };
+    wait_for("the first list's next page", || asked("")()).await;
+    // Every program's name has "program": 50 again on the first page.
+    type_into(&one(&root, "#programs-search"), "program");
+    wait_for("the search's first page", || {
+        api.urls()
+            .iter()
+            .any(|u| u.starts_with("/v1/programs?q=program&") && !u.contains("cursor="))
+    })
+    .await;
+    let pending = api
+        .urls()
+        .iter()
+        .position(|u| u.starts_with("/v1/programs?q=&") && u.contains("cursor="))
+        .unwrap();
+    wait_for("the old list's next page aborted", || api.aborted(pending)).await;
+    scroller.set_scroll_top(scroller.scroll_height());
+    scroller
+        .dispatch_event(&Event::new("scroll").unwrap())
+        .unwrap();
+    wait_for("the search's next page", || asked("program")()).await;
+    mounted.destroy();
+}
+
 #[derive(Properties, PartialEq)]
 struct ResultsHarnessProps {
     response: Rc<crm_sidebar::wire::SendResponse>,
