@@ -307,9 +307,7 @@ pub fn programs(
             entity.as_str(),
             encode_component(crm_id)
         ));
-        if let Some(email) = email.map(str::trim).filter(|e| !e.is_empty()) {
-            path.push_str(&format!("&email={}", encode_component(email)));
-        }
+        path = with_email(path, email);
     }
     Endpoint::get(with_cursor(path, cursor))
 }
@@ -326,12 +324,13 @@ pub fn enrolments(
     ))
 }
 
-/// `path?email=…` for a record with an email address.
+/// `path` with `email=…` for a record with an email address.
 fn with_email(path: String, email: Option<&str>) -> String {
-    match email.map(str::trim).filter(|e| !e.is_empty()) {
-        Some(email) => format!("{path}?email={}", encode_component(email)),
-        None => path,
-    }
+    with_param(
+        path,
+        "email",
+        email.map(str::trim).filter(|e| !e.is_empty()),
+    )
 }
 
 /// `POST /v1/programs/{id}/enrolments`
@@ -350,11 +349,17 @@ pub fn templates(query: &str, folder: &str, cursor: Option<&str>) -> Endpoint<wi
 }
 
 /// `path` asking for the page after `cursor`, if any.
-fn with_cursor(mut path: String, cursor: Option<&str>) -> String {
-    if let Some(cursor) = cursor {
+fn with_cursor(path: String, cursor: Option<&str>) -> String {
+    with_param(path, "cursor", cursor)
+}
+
+/// `path` with the query parameter `name=value` (encoded) added, when there is a value.
+fn with_param(mut path: String, name: &str, value: Option<&str>) -> String {
+    if let Some(value) = value {
         path.push(if path.contains('?') { '&' } else { '?' });
-        path.push_str("cursor=");
-        path.push_str(&encode_component(cursor));
+        path.push_str(name);
+        path.push('=');
+        path.push_str(&encode_component(value));
     }
     path
 }
