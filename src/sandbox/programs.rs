@@ -480,17 +480,6 @@ fn enrol_one(
     Ok(result)
 }
 
-/// Enrols `records` into a program of the caller's tenant, all in one transaction.
-pub fn enrol_records(
-    conn: &mut Connection,
-    caller: &Caller,
-    program_id: i64,
-    records: &[EnrolRecord],
-) -> ApiResult<EnrolResponse> {
-    let (json, _) = enrol_once(conn, caller, program_id, records, None)?;
-    serde_json::from_str(&json).map_err(|_| Failure::internal("an enrolment answer is unreadable"))
-}
-
 /// Where enrolment requests keep their answers by key.
 const ENROL_ANSWERS: AnswerStore = AnswerStore {
     table: "enrol_requests",
@@ -499,7 +488,8 @@ const ENROL_ANSWERS: AnswerStore = AnswerStore {
               enrolled; send the request with a new key.",
 };
 
-/// [`enrol_records`], answered as JSON; with an idempotency key, a request already answered
+/// Enrols `records` into a program of the caller's tenant, all in one transaction, answered as
+/// JSON; with an idempotency key, a request already answered
 /// under it gets that answer again (and `true`), a different request under it a 422.
 pub fn enrol_once(
     conn: &mut Connection,
@@ -599,6 +589,17 @@ pub async fn enrol(
 mod tests {
     use super::*;
     use crate::wire::Role;
+
+    /// [`enrol_once`] without a key, its answer read back.
+    fn enrol_records(
+        conn: &mut Connection,
+        caller: &Caller,
+        program_id: i64,
+        records: &[EnrolRecord],
+    ) -> ApiResult<EnrolResponse> {
+        let (json, _) = enrol_once(conn, caller, program_id, records, None)?;
+        Ok(serde_json::from_str(&json).expect("an enrolment answer reads back"))
+    }
 
     fn caller(tenant_id: i64, user_id: i64) -> Caller {
         Caller {
