@@ -76,6 +76,14 @@ pub enum ListPhase<E = String> {
     FailedMore(E),
 }
 
+impl<E> ListPhase<E> {
+    /// Whether scrolling to the end must not ask for a page now: one is on its way, or the last
+    /// one failed (its Retry asks).
+    pub fn holds(&self) -> bool {
+        !matches!(self, ListPhase::Idle)
+    }
+}
+
 /// A page that came, or why it did not.
 pub type PageAnswer<T, E = String, X = ()> = Result<(Vec<T>, Option<String>, X), E>;
 

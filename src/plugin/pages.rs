@@ -11,9 +11,10 @@ use web_sys::AbortController;
 use yew::platform::spawn_local;
 use yew::prelude::*;
 
-use crate::domain::pages::{Keyed, Page, PageAnswer, Pages};
+use crate::domain::pages::{Keyed, ListPhase, Page, PageAnswer, Pages};
 use crate::plugin::api::{ApiError, Endpoint};
 use crate::plugin::bridge::use_host;
+use crate::plugin::components::panels::ErrorPanel;
 
 /// The list, and the next page it asked for (its key and cursor).
 struct PagesState<T, X> {
@@ -82,6 +83,16 @@ impl<T: Keyed + Clone + 'static, X: Clone + 'static> UsePages<T, X> {
     pub fn more(&self) -> Callback<()> {
         let dispatcher = self.state.dispatcher();
         Callback::from(move |()| dispatcher.dispatch(PagesAction::More))
+    }
+}
+
+/// How long a first page waits after the search text changed: none for no search (the whole
+/// list, at once), else a pause in typing, so typing a word asks once.
+pub fn typing_pause(search: &str) -> u32 {
+    if search.trim().is_empty() {
+        0
+    } else {
+        200
     }
 }
 
@@ -155,4 +166,22 @@ where
         });
     }
     UsePages { state }
+}
+
+/// Under a list that comes a page at a time: the next page on its way, or why it did not come
+/// with a retry.
+pub fn more_footer(
+    phase: &ListPhase<ApiError>,
+    loading: &'static str,
+    on_more: Callback<()>,
+) -> Html {
+    match phase {
+        ListPhase::LoadingMore => html! {
+            <p class="list-footer" role="status">{ loading }</p>
+        },
+        ListPhase::FailedMore(error) => html! {
+            <ErrorPanel compact=true message={error.user_message()} on_retry={on_more} />
+        },
+        _ => html! {},
+    }
 }

@@ -22,7 +22,7 @@ use crate::plugin::bridge::use_host;
 use crate::plugin::components::panels::{ErrorPanel, MessagePanel, SearchField, Skeleton};
 use crate::plugin::components::virtual_rows::VirtualRows;
 use crate::plugin::intl::use_formats;
-use crate::plugin::pages::use_pages;
+use crate::plugin::pages::{more_footer, typing_pause, use_pages};
 use crate::plugin::random_key;
 use crate::protocol::CrmRecord;
 use crate::wire::{EnrolOutcome, EnrolResponse, Enrolment, Program, RecordProfile};
@@ -158,7 +158,7 @@ pub fn Programs(props: &ProgramsProps) -> Html {
         use_pages(
             format!("{}\n{query}", record_key.as_deref().unwrap_or("")),
             view.programs_generation,
-            if query.is_empty() { 0 } else { 200 },
+            typing_pause(&query),
             move |cursor| {
                 let record = record
                     .as_ref()
@@ -329,7 +329,7 @@ pub fn Programs(props: &ProgramsProps) -> Html {
                         <EnrolmentRows
                             items={current_list.items.clone()}
                             more={current_list.next_cursor.is_some()}
-                            hold={!matches!(phase, ListPhase::Idle)}
+                            hold={phase.holds()}
                             on_more={enrolments.more()}
                             viewport={scroller.clone()}
                         />
@@ -473,7 +473,7 @@ pub fn Programs(props: &ProgramsProps) -> Html {
                             {render}
                             more={list.next_cursor.is_some()}
                             on_near_end={programs.more()}
-                            hold={!matches!(phase, ListPhase::Idle)}
+                            hold={phase.holds()}
                             class={classes!("program-list", matches!(phase, ListPhase::Loading).then_some("is-stale"))}
                             label="Programs"
                             row_class="program-row"
@@ -564,20 +564,6 @@ pub fn Programs(props: &ProgramsProps) -> Html {
                 { available }
             </section>
         </div>
-    }
-}
-
-/// Under a list that comes a page at a time: the next page on its way, or why it did not come
-/// with a retry.
-fn more_footer(phase: &ListPhase<ApiError>, loading: &'static str, on_more: Callback<()>) -> Html {
-    match phase {
-        ListPhase::LoadingMore => html! {
-            <p class="list-footer" role="status">{ loading }</p>
-        },
-        ListPhase::FailedMore(error) => html! {
-            <ErrorPanel compact=true message={error.user_message()} on_retry={on_more} />
-        },
-        _ => html! {},
     }
 }
 

@@ -29,7 +29,7 @@ use crate::plugin::components::panels::{ErrorPanel, MessagePanel, SearchField, S
 use crate::plugin::components::send_results::{SendResults, RESULT_ROW_ESTIMATE};
 use crate::plugin::components::virtual_rows::VirtualRows;
 use crate::plugin::intl::use_formats;
-use crate::plugin::pages::use_pages;
+use crate::plugin::pages::{more_footer, typing_pause, use_pages};
 use crate::plugin::{clock, focus_after_render, mark, random_key, window};
 use crate::protocol::{CrmRecord, PluginMessage};
 use crate::wire::{
@@ -140,11 +140,10 @@ fn Composer(props: &ComposerProps) -> Html {
     // The templates for the search and folder (after a pause in typing), a page at a time.
     let templates = {
         let (query, folder) = ((*query).clone(), (*folder).clone());
-        let delay = if query.trim().is_empty() { 0 } else { 200 };
         use_pages(
             format!("{}\n{folder}", query.trim()),
             *templates_generation,
-            delay,
+            typing_pause(&query),
             move |cursor| Some(api::templates(&query, &folder, cursor)),
         )
     };
@@ -385,11 +384,8 @@ fn Composer(props: &ComposerProps) -> Html {
                 on_query={{ let query = query.clone(); Callback::from(move |q| query.set(q)) }}
                 on_folder={{ let folder = folder.clone(); Callback::from(move |f| folder.set(f)) }}
                 on_choose={dispatch.reform(Action::Choose)}
-                loading_more={matches!(phase, ListPhase::LoadingMore)}
-                more_error={match phase {
-                    ListPhase::FailedMore(error) => Some(AttrValue::from(error.user_message())),
-                    _ => None,
-                }}
+                hold={phase.holds()}
+                footer={more_footer(phase, "Loading more templates\u{2026}", templates.more())}
                 on_more={templates.more()}
             />
         },
@@ -701,10 +697,10 @@ struct TemplatePickerProps {
     on_query: Callback<String>,
     on_folder: Callback<String>,
     on_choose: Callback<i64>,
-    /// The next page is on its way.
-    loading_more: bool,
-    /// Why the next page did not come.
-    more_error: Option<AttrValue>,
+    /// Scrolling to the end asks for no page now (see [`ListPhase::holds`]).
+    hold: bool,
+    /// Under the list: the next page on its way, or why it did not come.
+    footer: Html,
     /// Asks for the next page.
     on_more: Callback<()>,
 }
@@ -791,7 +787,7 @@ fn TemplatePicker(props: &TemplatePickerProps) -> Html {
                         {render}
                         more={props.more}
                         on_near_end={props.on_more.clone()}
-                        hold={props.loading || props.loading_more || props.more_error.is_some()}
+                        hold={props.hold}
                         counted={false}
                         class="template-rows"
                         label="Templates by folder"
@@ -799,11 +795,7 @@ fn TemplatePicker(props: &TemplatePickerProps) -> Html {
                         viewport={scroller}
                         pinned={props.chosen}
                     />
-                    if let Some(message) = props.more_error.clone() {
-                        <ErrorPanel compact=true {message} on_retry={props.on_more.clone()} />
-                    } else if props.loading_more {
-                        <p class="list-footer" role="status">{ "Loading more templates\u{2026}" }</p>
-                    }
+                    { props.footer.clone() }
                 </fieldset>
             }
         </>
