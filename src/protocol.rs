@@ -5,7 +5,7 @@
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
-use crate::wire::Entity;
+use crate::wire::{json, Entity};
 
 pub const PROTOCOL: &str = "crm-sidebar/1";
 
@@ -25,7 +25,10 @@ pub enum View {
 
 impl View {
     pub fn parse(text: &str) -> Option<View> {
-        serde_json::from_value(serde_json::Value::String(text.to_owned())).ok()
+        use serde::de::IntoDeserializer;
+        let text: serde::de::value::StrDeserializer<'_, serde::de::value::Error> =
+            text.into_deserializer();
+        View::deserialize(text).ok()
     }
 }
 
@@ -109,28 +112,35 @@ pub struct Context {
     pub theme: Theme,
 }
 
-/// Messages the host sends to the plugin.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(tag = "type", rename_all = "camelCase")]
+/// Messages the host sends to the plugin, told apart by their `type`.
+#[derive(Clone, Debug, PartialEq)]
 pub enum HostMessage {
-    /// Boxed: a context is ten times the size of a token message.
+    /// `context`. Boxed: a context is ten times the size of a token message.
     Context(Box<Context>),
-    #[serde(rename_all = "camelCase")]
-    Token {
-        /// Echoes the `id` of the `tokenRequest` it answers.
-        #[serde(default)]
-        id: Option<String>,
-        token: Secret,
-        #[serde(deserialize_with = "crate::wire::rfc3339::deserialize")]
-        expires_at: DateTime<Utc>,
-    },
-    /// The host could not get a token from its single sign-on. With `id`, for that
-    /// `tokenRequest`; without, for the `context` it owed after `ready` (or after the user
-    /// switched record).
-    TokenError {
-        #[serde(default)]
-        id: Option<String>,
-    },
+    /// `token`
+    Token(TokenGrant),
+    /// `tokenError`
+    TokenError(TokenFailure),
+}
+
+/// A fresh token from the host.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct TokenGrant {
+    /// Echoes the `id` of the `tokenRequest` it answers.
+    #[serde(default)]
+    pub id: Option<String>,
+    pub token: Secret,
+    #[serde(deserialize_with = "crate::wire::rfc3339::deserialize")]
+    pub expires_at: DateTime<Utc>,
+}
+
+/// The host could not get a token from its single sign-on. With `id`, for that `tokenRequest`;
+/// without, for the `context` it owed after `ready` (or after the user switched record).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct TokenFailure {
+    #[serde(default)]
+    pub id: Option<String>,
 }
 
 /// Messages the plugin sends to the host.
@@ -185,8 +195,8 @@ pub enum Rejected {
 }
 
 /// Accepts a message only from the expected host origin, from `window.parent`, with our protocol
-/// tag and a known shape. `json` is the message data as JSON text: parsing text straight into the
-/// typed message keeps a generic JSON value type out of the wasm.
+/// tag and a known shape. `json` is the message data as JSON text, read into the typed message
+/// by [`crate::wire::json`].
 pub fn accept_host_message(
     origin: &str,
     expected_origin: &str,
@@ -198,6 +208,11 @@ pub fn accept_host_message(
     struct Tag {
         protocol: Option<String>,
     }
+    #[derive(Deserialize)]
+    struct Kind {
+        #[serde(rename = "type")]
+        kind: String,
+    }
 
     if origin != expected_origin {
         return Err(Rejected::WrongOrigin);
@@ -205,11 +220,20 @@ pub fn accept_host_message(
     if !from_parent {
         return Err(Rejected::NotFromParent);
     }
-    let tag: Tag = serde_json::from_str(json).map_err(|_| Rejected::BadShape)?;
+    let tag: Tag = json::from_str(json).map_err(|_| Rejected::BadShape)?;
     if tag.protocol.as_deref() != Some(PROTOCOL) {
         return Err(Rejected::WrongProtocol);
     }
-    serde_json::from_str(json).map_err(|_| Rejected::BadShape)
+    // The message's fields are read by the type its `type` names, straight from the text (an
+    // internally tagged enum would first copy the whole message into a generic value).
+    let kind: Kind = json::from_str(json).map_err(|_| Rejected::BadShape)?;
+    match kind.kind.as_str() {
+        "context" => json::from_str(json).map(|context| HostMessage::Context(Box::new(context))),
+        "token" => json::from_str(json).map(HostMessage::Token),
+        "tokenError" => json::from_str(json).map(HostMessage::TokenError),
+        _ => return Err(Rejected::BadShape),
+    }
+    .map_err(|_| Rejected::BadShape)
 }
 
 /// The plugin manifest fields the code relies on.
@@ -227,7 +251,7 @@ pub struct Manifest {
 
 impl Manifest {
     pub fn bundled() -> Manifest {
-        serde_json::from_str(MANIFEST_JSON).expect("manifest/plugin.json is validated by tests")
+        json::from_str(MANIFEST_JSON).expect("manifest/plugin.json is validated by tests")
     }
 
     /// Whether `origin` (scheme://host[:port], no path) may embed the plugin.
@@ -310,6 +334,16 @@ mod tests {
         assert!(matches!(reject(broken), Err(Rejected::BadShape)));
         let unknown = json!({"protocol": PROTOCOL, "type": "launchMissiles"});
         assert!(matches!(reject(unknown), Err(Rejected::BadShape)));
+        let untyped =
+            json!({"protocol": PROTOCOL, "token": "t", "expiresAt": "2026-01-01T00:00:00Z"});
+        assert!(matches!(reject(untyped), Err(Rejected::BadShape)));
+        let numbered = json!({"protocol": PROTOCOL, "type": 1});
+        assert!(matches!(reject(numbered), Err(Rejected::BadShape)));
+        // A token message's fields do not make a context, nor the other way round.
+        let mut mislabelled = context_json();
+        mislabelled["type"] = json!("token");
+        mislabelled.as_object_mut().unwrap().remove("token");
+        assert!(matches!(reject(mislabelled), Err(Rejected::BadShape)));
         for not_an_object in ["null", "42", "\"context\"", "[]", "{"] {
             assert!(matches!(
                 accept_host_message(HOST, HOST, true, not_an_object),
@@ -325,13 +359,13 @@ mod tests {
         };
         assert_eq!(
             accept(json!({"protocol": PROTOCOL, "type": "tokenError", "id": "token-3"})),
-            HostMessage::TokenError {
+            HostMessage::TokenError(TokenFailure {
                 id: Some("token-3".into())
-            }
+            })
         );
         assert_eq!(
             accept(json!({"protocol": PROTOCOL, "type": "tokenError"})),
-            HostMessage::TokenError { id: None }
+            HostMessage::TokenError(TokenFailure { id: None })
         );
     }
 

@@ -54,7 +54,7 @@ pub enum ApiError {
         cause: Option<wire::ApiError>,
     },
     /// A 2xx answer whose body is not what the contract says.
-    Decode(Rc<serde_json::Error>),
+    Decode(Rc<crate::wire::json::Error>),
 }
 
 impl ApiError {
@@ -126,7 +126,7 @@ impl ApiError {
     /// Maps a non-2xx answer; `body` is its text, parsed as the contract's error body if it is
     /// one.
     fn from_status(status: u16, body: &str, retry_after: Option<String>) -> ApiError {
-        let cause = serde_json::from_str::<ErrorBody>(body)
+        let cause = crate::wire::json::from_str::<ErrorBody>(body)
             .ok()
             .map(|body| body.error);
         match status {
@@ -405,7 +405,7 @@ fn record_path(entity: Entity, crm_id: &str) -> String {
 impl<T: DeserializeOwned> Endpoint<T> {
     /// The 2xx answer's body as the contract's `T`.
     pub fn decode(&self, body: &str) -> Result<T, ApiError> {
-        serde_json::from_str(body).map_err(|e| ApiError::Decode(Rc::new(e)))
+        crate::wire::json::from_str(body).map_err(|e| ApiError::Decode(Rc::new(e)))
     }
 }
 

@@ -23,7 +23,9 @@ use crate::domain::compose::SendKeys;
 use crate::domain::session::TOKEN_ANSWER_TIMEOUT_MS;
 use crate::plugin::session::Session;
 use crate::plugin::{mark, window};
-use crate::protocol::{accept_host_message, Context, HostMessage, PluginMessage};
+use crate::protocol::{
+    accept_host_message, Context, HostMessage, PluginMessage, TokenFailure, TokenGrant,
+};
 
 /// The plugin's end of the host bridge. Cheap to clone; clones share their state.
 #[derive(Clone)]
@@ -68,9 +70,9 @@ impl Bridge {
             (Some(source), Some(parent)) => JsValue::from(source) == JsValue::from(parent),
             _ => false,
         };
-        // Through JSON text rather than serde-wasm-bindgen: serde_json's text parser is in the
-        // wasm anyway, a second deserializer would cost ~10 KB. Anything that is not plain JSON
-        // data (a port, a DOM node, undefined) fails here and is ignored.
+        // Through JSON text, so the protocol's rules (tested natively on text) see exactly what
+        // arrived. Anything that is not plain JSON data (a port, a DOM node, undefined) fails
+        // here and is ignored.
         let text = js_sys::JSON::stringify(&event.data()).ok()?.as_string()?;
         accept_host_message(&event.origin(), self.host(), from_parent, &text).ok()
     }
@@ -273,21 +275,21 @@ pub fn BridgeProvider(props: &BridgeProviderProps) -> Html {
                             mark("sidebar:context");
                             context.set(Some(Rc::new(*next)));
                         }
-                        Some(HostMessage::Token {
+                        Some(HostMessage::Token(TokenGrant {
                             id,
                             token,
                             expires_at,
-                        }) => {
+                        })) => {
                             session.set_token(token.into_inner(), expires_at);
                             expired.set(false);
                             if let Some(id) = id {
                                 bridge.answered(&id, true);
                             }
                         }
-                        Some(HostMessage::TokenError { id: Some(id) }) => {
+                        Some(HostMessage::TokenError(TokenFailure { id: Some(id) })) => {
                             bridge.answered(&id, false);
                         }
-                        Some(HostMessage::TokenError { id: None }) => {
+                        Some(HostMessage::TokenError(TokenFailure { id: None })) => {
                             wait.borrow_mut().take();
                             failed.set(true);
                         }

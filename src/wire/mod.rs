@@ -6,6 +6,7 @@
 
 use std::collections::BTreeMap;
 
+pub mod json;
 pub mod programs;
 pub mod prospects;
 pub mod sends;
