@@ -2149,3 +2149,50 @@ async fn a_converted_contact_shows_the_person_marketing_knows_by_email() {
     );
     mounted.destroy();
 }
+
+/// The resubscribe request of a converted contact goes to the person marketing found by email
+/// (the lead), not to the contact's own CRM id, which marketing does not know.
+#[wasm_bindgen_test]
+async fn a_converted_contact_requests_resubscribe_for_the_person_marketing_knows() {
+    let api = FakeApi::install(|path, _| {
+        if path.starts_with("/v1/records/lead/L-1/resubscribe") {
+            return (
+                201,
+                r#"{"entity":"lead","crmId":"L-1","requestedAt":"2026-03-10T12:00:00Z",
+                    "requestedBy":"rep-ava"}"#
+                    .to_owned(),
+            );
+        }
+        if path == "/v1/records/contact/C-9?email=ann%40example.com" {
+            return (200, PROFILE.replace(r#""subscribed""#, r#""optedOut""#));
+        }
+        (
+            404,
+            r#"{"error":{"code":"notFound","message":"unknown"}}"#.to_owned(),
+        )
+    });
+    let mounted = mount_bridge(html! { <Sidebar /> }).await;
+    let mut message = context("L-1", "t-1");
+    message["view"] = json!("send");
+    message["record"] = json!({"entity": "contact", "id": "C-9", "email": "ann@example.com",
+                               "firstName": "Ann", "lastName": "Lee"});
+    receive(HOST, Some(&parent()), &js(message));
+    let root = mounted.root.clone();
+    wait_for("the opt-out notice", || {
+        root.query_selector("#send-resubscribe").unwrap().is_some()
+    })
+    .await;
+    click(&root.query_selector("#send-resubscribe").unwrap().unwrap());
+    wait_for("the request confirmed", || {
+        root.query_selector(".consent-requested").unwrap().is_some()
+    })
+    .await;
+    assert!(!text(&root).contains("doesn't know"), "{}", text(&root));
+    let resubscribes: Vec<_> = api
+        .urls()
+        .into_iter()
+        .filter(|url| url.contains("/resubscribe"))
+        .collect();
+    assert_eq!(resubscribes, ["/v1/records/lead/L-1/resubscribe"]);
+    mounted.destroy();
+}

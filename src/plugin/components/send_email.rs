@@ -965,23 +965,25 @@ fn Consent(props: &ConsentProps) -> Html {
     };
     let onclick = {
         let (request, session) = (request.clone(), host.session.clone());
-        let (record, on_changed) = (props.record.clone(), props.on_changed.clone());
+        // The person marketing knows: for a contact converted from a lead, the lead it found
+        // by email (the contact's own CRM id is unknown to marketing).
+        let (profile, on_changed) = (props.profile.clone(), props.on_changed.clone());
         Callback::from(move |_: MouseEvent| {
             if matches!(*request, Load::Loading) {
                 return;
             }
             request.set(Load::Loading);
-            let (request, session, record, on_changed) = (
+            let (request, session, profile, on_changed) = (
                 request.clone(),
                 session.clone(),
-                record.clone(),
+                profile.clone(),
                 on_changed.clone(),
             );
             spawn_local(async move {
                 let Ok(controller) = AbortController::new() else {
                     return;
                 };
-                let endpoint = api::resubscribe(record.entity, &record.id);
+                let endpoint = api::resubscribe(profile.entity, &profile.crm_id);
                 match session.fetch(&endpoint, &controller.signal()).await {
                     Ok(answer) => {
                         request.set(Load::Loaded(answer.requested_at));
