@@ -2196,3 +2196,59 @@ async fn a_converted_contact_requests_resubscribe_for_the_person_marketing_knows
     assert_eq!(resubscribes, ["/v1/records/lead/L-1/resubscribe"]);
     mounted.destroy();
 }
+
+/// A refresh whose profile request fails keeps what was loaded: the header, and the history of
+/// the person marketing found by email, with the failure and its retry above the tabs.
+#[wasm_bindgen_test]
+async fn a_failed_refresh_keeps_the_loaded_profile_and_history() {
+    let failing = Rc::new(Cell::new(false));
+    let _api = FakeApi::install({
+        let failing = failing.clone();
+        move |path, auth| {
+            if path.starts_with("/v1/records/contact/C-9?") {
+                return if failing.get() {
+                    (
+                        503,
+                        r#"{"error":{"code":"internal","message":"down"}}"#.to_owned(),
+                    )
+                } else {
+                    (200, PROFILE.to_owned())
+                };
+            }
+            if path.starts_with("/v1/records/contact/C-9") {
+                return (
+                    404,
+                    r#"{"error":{"code":"notFound","message":"unknown"}}"#.to_owned(),
+                );
+            }
+            lead_api(path, auth)
+        }
+    });
+    let mounted = mount_bridge(html! { <Sidebar /> }).await;
+    let mut message = context("L-1", "t-1");
+    message["record"] = json!({"entity": "contact", "id": "C-9", "email": "ann@example.com",
+                               "firstName": "Ann", "lastName": "Lee"});
+    receive(HOST, Some(&parent()), &js(message));
+    let root = mounted.root.clone();
+    wait_for("the person's history", || {
+        all(&root, "li.activity-row").len() == 4
+    })
+    .await;
+    failing.set(true);
+    click(
+        &root
+            .query_selector("[aria-label='Refresh marketing data']")
+            .unwrap()
+            .unwrap(),
+    );
+    wait_for("the failed refresh", || {
+        text(&root).contains("Profile: Marketing is having trouble (error 503)")
+    })
+    .await;
+    TimeoutFuture::new(50).await;
+    let shown = text(&root);
+    assert!(shown.contains("Score 42"), "{shown}");
+    assert!(!shown.contains("not yet known"), "{shown}");
+    assert_eq!(all(&root, "li.activity-row").len(), 4, "{shown}");
+    mounted.destroy();
+}

@@ -28,7 +28,23 @@ enum Profile {
     Loaded(Rc<RecordProfile>),
     /// The API answered 404 `notFound`: marketing has not met this person yet.
     NotKnown,
-    Failed(ApiError),
+    /// The last ask failed; `last` is the profile loaded before it, if any, still shown (a
+    /// refresh that failed keeps the person, their header and their history on screen).
+    Failed {
+        error: ApiError,
+        last: Option<Rc<RecordProfile>>,
+    },
+}
+
+impl Profile {
+    /// The profile to show: the loaded one, or the last one before a failed refresh.
+    fn shown(&self) -> Option<Rc<RecordProfile>> {
+        match self {
+            Profile::Loaded(profile) => Some(profile.clone()),
+            Profile::Failed { last, .. } => last.clone(),
+            Profile::Loading | Profile::NotKnown => None,
+        }
+    }
 }
 
 #[derive(Properties, PartialEq)]
@@ -76,6 +92,7 @@ pub fn RecordView(props: &RecordViewProps) -> Html {
         use_effect_with(reload.0, move |_| {
             let controller = AbortController::new().ok();
             let signal = controller.as_ref().map(AbortController::signal);
+            let last = profile.shown();
             if let Some(signal) = signal {
                 spawn_local(async move {
                     let endpoint = api::record(record.entity, &record.id, record.email.as_deref());
@@ -84,7 +101,7 @@ pub fn RecordView(props: &RecordViewProps) -> Html {
                         Err(error) if error.is_aborted() => return,
                         Ok(loaded) => profile.set(Profile::Loaded(Rc::new(loaded))),
                         Err(error) if error.is_not_known() => profile.set(Profile::NotKnown),
-                        Err(error) => profile.set(Profile::Failed(error)),
+                        Err(error) => profile.set(Profile::Failed { error, last }),
                     }
                     refreshing.set(false);
                 });
@@ -127,10 +144,7 @@ pub fn RecordView(props: &RecordViewProps) -> Html {
         record.email.as_deref(),
         &record.id,
     );
-    let loaded = match &*profile {
-        Profile::Loaded(profile) => Some(profile.clone()),
-        _ => None,
-    };
+    let loaded = profile.shown();
 
     let not_known = matches!(&*profile, Profile::NotKnown);
     // Marketing may know the person under another CRM record (a lead converted into this
@@ -228,7 +242,7 @@ pub fn RecordView(props: &RecordViewProps) -> Html {
         };
         html! {
             <>
-                if let Profile::Failed(error) = &*profile {
+                if let Profile::Failed { error, .. } = &*profile {
                     <ErrorPanel
                         compact=true
                         message={format!("Profile: {}", error.user_message())}
