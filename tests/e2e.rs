@@ -487,6 +487,50 @@ async fn try_again_after_a_slow_sign_on_is_answered_by_the_one_still_running() {
     client.close().await.unwrap();
 }
 
+/// The CRM's sign-on hangs once while renewing: the sidebar says the session expired after its
+/// 10 s wait, and "Try again" starts a fresh `getToken()` instead of waiting on the hung one.
+#[tokio::test]
+async fn try_again_after_a_hung_token_renewal_asks_the_sign_on_again() {
+    let client = browser().await;
+    open_demo_lead_page(&client).await;
+    eval(
+        &client,
+        &format!(
+            "{ANOTHER_SIDEBAR}
+             window.__tokenCalls = 0;
+             const record = {{ entity: 'lead', id: '{}' }};
+             CrmSidebarHost.mount({{
+               container: box, frameId: 'hung-frame', pluginUrl: plugin + '/index.html',
+               view: 'activity',
+               // The plugin renews a token this short-lived within about a second.
+               getContext: () => contextOf(record, 2000),
+               getToken: () => {{
+                 window.__tokenCalls += 1;
+                 return window.__tokenCalls === 1 ? new Promise(() => {{}}) : contextOf(record);
+               }},
+             }});
+             return true;",
+            seed::DEMO_LEAD
+        ),
+    )
+    .await;
+    let frame = wait_for(&client, "#hung-frame").await;
+    frame.enter_frame().await.unwrap();
+    wait_for(&client, ".activity-row").await;
+    let expired = text_of(&client, ".session-expired .error-message").await;
+    assert!(expired.starts_with("Your session expired"), "{expired}");
+    click_on(&client, ".session-expired button").await;
+    wait_until(
+        &client,
+        "the renewed session",
+        "return document.querySelector('.session-expired') === null;",
+    )
+    .await;
+    client.enter_parent_frame().await.unwrap();
+    assert_eq!(eval(&client, "return window.__tokenCalls;").await, json!(2));
+    client.close().await.unwrap();
+}
+
 /// The host script passes a note on to the CRM only for a record the sidebar was given: a
 /// plugin page that went wrong cannot write on other records.
 #[tokio::test]

@@ -35,6 +35,9 @@
   var SANDBOX = 'allow-scripts allow-same-origin allow-popups allow-downloads';
   var MAX_HEIGHT = 20000;
   var CONTEXT_PATIENCE_MS = 60000;
+  // The plugin waits 10 s for a token: a getToken() running longer than that is given up, so a
+  // hung sign-on does not swallow every later request.
+  var TOKEN_PATIENCE_MS = 10000;
   var MAX_ID = 255;
   var MAX_NOTE_SUBJECT = 500;
   var MAX_NOTE_BODY = 20000;
@@ -186,15 +189,19 @@
         });
     }
 
-    // One call to the page's getToken at a time: requests arriving meanwhile share it.
+    // One call to the page's getToken at a time: requests arriving meanwhile share it, unless
+    // it has run longer than the plugin waits (then it is left to finish on its own).
     var pendingToken = null;
+    var pendingTokenSince = 0;
 
     function sendToken(id) {
       var getToken = options.getToken || options.getContext;
-      if (!pendingToken) {
-        pendingToken = Promise.resolve().then(function () { return getToken(); });
-        var settle = function () { pendingToken = null; };
-        pendingToken.then(settle, settle);
+      if (!pendingToken || Date.now() - pendingTokenSince > TOKEN_PATIENCE_MS) {
+        var attempt = Promise.resolve().then(function () { return getToken(); });
+        var settle = function () { if (pendingToken === attempt) pendingToken = null; };
+        attempt.then(settle, settle);
+        pendingToken = attempt;
+        pendingTokenSince = Date.now();
       }
       pendingToken
         .then(function (fresh) {
