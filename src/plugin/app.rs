@@ -40,27 +40,17 @@ pub fn App(props: &AppProps) -> Html {
                 <Sidebar />
             </BridgeProvider>
         },
-        None => html! { <NotEnabled host={props.host.clone()} /> },
+        None => not_enabled(props.host.as_ref()),
     }
 }
 
-#[derive(Properties, PartialEq)]
-struct NotEnabledProps {
-    host: Option<AttrValue>,
-}
-
 /// Shown instead of everything else; nothing is posted to a host that is not allowed.
-#[component]
-fn NotEnabled(props: &NotEnabledProps) -> Html {
+fn not_enabled(host: Option<&AttrValue>) -> Html {
     // Without `?host=`, the embedding page's origin is the best name for it.
-    let origin = props
-        .host
-        .as_ref()
-        .map(|host| host.to_string())
-        .or_else(|| {
-            let referrer = window().document()?.referrer();
-            web_sys::Url::new(&referrer).ok().map(|url| url.origin())
-        });
+    let origin = host.map(|host| host.to_string()).or_else(|| {
+        let referrer = window().document()?.referrer();
+        web_sys::Url::new(&referrer).ok().map(|url| url.origin())
+    });
     let title = format!(
         "This sidebar is not enabled for {}",
         origin.as_deref().unwrap_or("this page")

@@ -86,25 +86,6 @@ pub fn ErrorPanel(props: &ErrorPanelProps) -> Html {
 }
 
 #[derive(Properties, PartialEq)]
-pub struct ComingSoonProps {
-    pub title: AttrValue,
-    #[prop_or_default]
-    pub detail: Option<AttrValue>,
-}
-
-/// A view that is planned but not built yet.
-#[component]
-pub fn ComingSoon(props: &ComingSoonProps) -> Html {
-    let detail = props
-        .detail
-        .clone()
-        .unwrap_or_else(|| AttrValue::from("This part of the sidebar is coming soon."));
-    html! {
-        <MessagePanel glyph="\u{2692}" title={props.title.clone()} detail={detail} />
-    }
-}
-
-#[derive(Properties, PartialEq)]
 pub struct RefreshButtonProps {
     #[prop_or_default]
     pub id: Option<AttrValue>,

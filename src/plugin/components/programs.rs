@@ -452,16 +452,16 @@ pub fn Programs(props: &ProgramsProps) -> Html {
                         let run = view.runs.get(program.id);
                         let retry = retry_for(program.id, run);
                         html! {
-                            <ProgramItem
-                                program={program.clone()}
-                                checked={view.selection.contains(program.id)}
-                                unavailable={unavailable_reason(program, &current).map(AttrValue::from)}
-                                on_toggle={dispatch.reform(Action::Toggle)}
-                                result={run.map(|r| (r.state(), AttrValue::from(r.summary(count))))}
-                                retry_anyway={run.is_some_and(|r| r.outcome_unknown)}
-                                {busy}
-                                on_retry={retry}
-                            />
+                            { program_item(&ProgramItemProps {
+                                program: program.clone(),
+                                checked: view.selection.contains(program.id),
+                                unavailable: unavailable_reason(program, &current).map(AttrValue::from),
+                                on_toggle: dispatch.reform(Action::Toggle),
+                                result: run.map(|r| (r.state(), AttrValue::from(r.summary(count)))),
+                                retry_anyway: run.is_some_and(|r| r.outcome_unknown),
+                                busy,
+                                on_retry: retry,
+                            }) }
                         }
                     })
                 };
@@ -628,7 +628,7 @@ fn EnrolmentRows(props: &EnrolmentRowsProps) -> Html {
     }
 }
 
-#[derive(Properties, PartialEq)]
+/// What a program's row shows.
 struct ProgramItemProps {
     program: Program,
     checked: bool,
@@ -644,8 +644,9 @@ struct ProgramItemProps {
     on_retry: Callback<MouseEvent>,
 }
 
-#[component]
-fn ProgramItem(props: &ProgramItemProps) -> Html {
+/// A program's row: its checkbox, and the outcome of its enrolment with a retry. A plain view
+/// function: the list renders only the rows in view, each from fresh values.
+fn program_item(props: &ProgramItemProps) -> Html {
     let program = &props.program;
     let id = format!("program-{}", program.id);
     let reason_id = format!("{id}-reason");

@@ -214,12 +214,12 @@ pub fn Timeline(props: &TimelineProps) -> Html {
             };
             html! {
                 <>
-                    <SummaryPanel
-                        name={props.name.clone()}
-                        email={props.profile.as_ref().and_then(|p| p.email.clone()).map(AttrValue::from)}
-                        engagement={engagement.clone()}
-                        emails_only={*emails_only}
-                    />
+                    { summary_panel(&SummaryPanelProps {
+                        name: props.name.clone(),
+                        email: props.profile.as_ref().and_then(|p| p.email.clone()).map(AttrValue::from),
+                        engagement: engagement.clone(),
+                        emails_only: *emails_only,
+                    }) }
                     { chart }
                 </>
             }
@@ -265,7 +265,6 @@ pub fn Timeline(props: &TimelineProps) -> Html {
     }
 }
 
-#[derive(Properties, PartialEq)]
 struct SummaryPanelProps {
     name: AttrValue,
     email: Option<AttrValue>,
@@ -274,8 +273,7 @@ struct SummaryPanelProps {
 }
 
 /// Who, the range's figures, and the first and last interaction (or email) of the whole history.
-#[component]
-fn SummaryPanel(props: &SummaryPanelProps) -> Html {
+fn summary_panel(props: &SummaryPanelProps) -> Html {
     let data = reduce(&props.engagement, props.emails_only);
     let engagement = &props.engagement;
     let edges = if props.emails_only {
