@@ -2252,3 +2252,60 @@ async fn a_failed_refresh_keeps_the_loaded_profile_and_history() {
     assert_eq!(all(&root, "li.activity-row").len(), 4, "{shown}");
     mounted.destroy();
 }
+
+/// The template list fails for a search: the error and its retry take the list's place, and
+/// the search box stays, so the rep can change what they asked for.
+#[wasm_bindgen_test]
+async fn a_failed_template_search_keeps_the_search_box() {
+    let api = FakeApi::install(|path, auth| {
+        if path.starts_with("/v1/templates?q=boom") {
+            return (
+                503,
+                r#"{"error":{"code":"internal","message":"down"}}"#.to_owned(),
+            );
+        }
+        if path.starts_with("/v1/templates?") {
+            return (
+                200,
+                r#"{"folders":["General"],"items":[{"id":1,"folder":"General",
+                    "name":"Welcome","subject":"Hi {{firstName}}"}]}"#
+                    .to_owned(),
+            );
+        }
+        lead_api(path, auth)
+    });
+    let mounted = mount_bridge(html! { <Sidebar /> }).await;
+    let mut message = context("L-1", "t-1");
+    message["view"] = json!("send");
+    receive(HOST, Some(&parent()), &js(message));
+    let root = mounted.root.clone();
+    wait_for("the template list", || {
+        root.query_selector("[data-template-id='1']")
+            .unwrap()
+            .is_some()
+    })
+    .await;
+    let search = root.query_selector("#template-search").unwrap().unwrap();
+    assert_eq!(search.get_attribute("maxlength").as_deref(), Some("200"));
+    type_into(&search, "boom");
+    wait_for("the failure", || {
+        text(&root).contains("Marketing is having trouble (error 503)")
+    })
+    .await;
+    let still = root.query_selector("#template-search").unwrap();
+    assert!(still.is_some(), "the search box stays");
+    type_into(&still.unwrap(), "wel");
+    wait_for("the list for the new search", || {
+        api.urls()
+            .iter()
+            .any(|url| url.starts_with("/v1/templates?q=wel"))
+            && root
+                .query_selector("[data-template-id='1']")
+                .unwrap()
+                .is_some()
+            && root.query_selector(".is-stale").unwrap().is_none()
+    })
+    .await;
+    assert!(!text(&root).contains("error 503"), "{}", text(&root));
+    mounted.destroy();
+}

@@ -19,11 +19,9 @@ use super::db::{self, column_enum, from_millis, to_millis};
 use super::engagement;
 use super::error::{ApiResult, Failure};
 use super::AppState;
+use crate::wire::query::MAX_SEARCH_CHARS;
 use crate::wire::query::{ACTIVITIES_DEFAULT_LIMIT, ACTIVITIES_MAX_LIMIT};
 use crate::wire::*;
-
-/// Longest search text (`q`) of any list.
-pub const MAX_SEARCH_CHARS: usize = 200;
 
 /// A page cursor that is the last row's sort key, as opaque URL-safe text.
 pub fn encode_json_cursor<T: serde::Serialize>(key: &T) -> String {

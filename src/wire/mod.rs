@@ -454,6 +454,9 @@ pub mod query {
     pub const PROGRAMS_MAX_LIMIT: u32 = 200;
     pub const ENROLMENTS_DEFAULT_LIMIT: u32 = 50;
     pub const ENROLMENTS_MAX_LIMIT: u32 = 200;
+    /// Longest search text (`q`) of any list, in characters; the plugin's search boxes take no
+    /// more.
+    pub const MAX_SEARCH_CHARS: usize = 200;
 }
 
 #[cfg(test)]

@@ -9,6 +9,7 @@ use yew::prelude::*;
 
 use crate::domain::activity_details::kind_glyph;
 use crate::domain::activity_filters::{DateRange, Filters};
+use crate::wire::query::MAX_SEARCH_CHARS;
 use crate::wire::ActivityKind;
 
 /// Keystrokes within this many milliseconds make one search.
@@ -158,6 +159,7 @@ pub fn FilterBar(props: &FilterBarProps) -> Html {
                         type="search"
                         placeholder="Search subject, page, form\u{2026}"
                         autocomplete="off"
+                        maxlength={MAX_SEARCH_CHARS.to_string()}
                         value={(*text).clone()}
                         {oninput}
                         {onkeydown}

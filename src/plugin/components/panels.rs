@@ -2,6 +2,8 @@
 
 use yew::prelude::*;
 
+use crate::wire::query::MAX_SEARCH_CHARS;
+
 #[derive(Properties, PartialEq)]
 pub struct SkeletonProps {
     /// What is loading, for screen readers.
@@ -148,6 +150,7 @@ pub fn SearchField(props: &SearchFieldProps) -> Html {
                 type="search"
                 placeholder={props.label.clone()}
                 autocomplete="off"
+                maxlength={MAX_SEARCH_CHARS.to_string()}
                 value={props.value.clone()}
                 oninput={props.on_input.reform(|e: InputEvent| {
                     e.target_unchecked_into::<web_sys::HtmlInputElement>().value()

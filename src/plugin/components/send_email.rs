@@ -362,17 +362,22 @@ fn Composer(props: &ComposerProps) -> Html {
         _ if !list.answered && list.is_first_load() => {
             html! { <Skeleton label="Loading templates" rows={4} /> }
         }
-        ListPhase::Failed(error) => html! {
-            <ErrorPanel
-                message={error.user_message()}
-                on_retry={{
-                    let generation = templates_generation.clone();
-                    Callback::from(move |()| generation.set(*generation + 1))
-                }}
-            />
-        },
         phase => html! {
             <TemplatePicker
+                // The first page failed: why, with a retry, in the list's place; the search and
+                // the folder stay, to change what is asked.
+                failure={match phase {
+                    ListPhase::Failed(error) => Some(html! {
+                        <ErrorPanel
+                            message={error.user_message()}
+                            on_retry={{
+                                let generation = templates_generation.clone();
+                                Callback::from(move |()| generation.set(*generation + 1))
+                            }}
+                        />
+                    }),
+                    _ => None,
+                }}
                 items={list.items.clone()}
                 folders={Rc::new(list.extra.clone())}
                 more={list.next_cursor.is_some()}
@@ -701,6 +706,8 @@ struct TemplatePickerProps {
     hold: bool,
     /// Under the list: the next page on its way, or why it did not come.
     footer: Html,
+    /// Shown instead of the list when its first page failed.
+    failure: Option<Html>,
     /// Asks for the next page.
     on_more: Callback<()>,
 }
@@ -769,7 +776,9 @@ fn TemplatePicker(props: &TemplatePickerProps) -> Html {
                     }) }
                 </select>
             </div>
-            if rows.is_empty() && props.loading {
+            if let Some(failure) = &props.failure {
+                { failure.clone() }
+            } else if rows.is_empty() && props.loading {
                 <Skeleton label="Loading templates" rows={3} />
             } else if rows.is_empty() {
                 <p class="send-hint">{ "No template matches. Try another name or folder." }</p>
