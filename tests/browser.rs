@@ -2309,3 +2309,30 @@ async fn a_failed_template_search_keeps_the_search_box() {
     assert!(!text(&root).contains("error 503"), "{}", text(&root));
     mounted.destroy();
 }
+
+/// Clearing a search that matched no program keeps the search box, and the focus in it: the
+/// "No programs available" page is for a tenant with no program at all, not for the moment
+/// before the unfiltered list comes back.
+#[wasm_bindgen_test]
+async fn clearing_a_search_that_matched_nothing_keeps_the_focus_in_the_search_box() {
+    let _api = FakeApi::install(programs_view_api);
+    let mounted = open_programs_view().await;
+    let root = mounted.root.clone();
+    let search = root.query_selector("#programs-search").unwrap().unwrap();
+    search
+        .dyn_ref::<web_sys::HtmlElement>()
+        .unwrap()
+        .focus()
+        .unwrap();
+    type_into(&search, "zzz");
+    wait_for("no match", || text(&root).contains("No program matches")).await;
+    type_into(&search, "");
+    wait_for("the whole list again", || {
+        root.query_selector("#program-1").unwrap().is_some()
+    })
+    .await;
+    assert!(search.is_connected(), "the same search box");
+    assert_eq!(document().active_element().as_ref(), Some(&search));
+    assert!(!text(&root).contains("No programs available"));
+    mounted.destroy();
+}

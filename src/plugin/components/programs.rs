@@ -187,12 +187,16 @@ pub fn Programs(props: &ProgramsProps) -> Html {
             dispatch.dispatch(Action::Listed(items.clone()))
         });
     }
-    // No program at all: the help dialog opens by itself.
+    // No program at all: the list answering the empty search is empty (the key ends with the
+    // search: empty, it ends with the newline before it). Not an empty answer to an earlier
+    // search while the unfiltered list is asked for again.
+    let none_at_all = list.is_empty_list() && list.key.ends_with('\n');
+    // The help dialog opens by itself.
     {
         let dispatch = view.dispatcher();
-        // The key ends with the search: empty, it ends with the newline before it.
-        let none = list.is_empty_list() && list.key.ends_with('\n');
-        use_effect_with(none, move |none| dispatch.dispatch(Action::ShowHelp(*none)));
+        use_effect_with(none_at_all, move |none| {
+            dispatch.dispatch(Action::ShowHelp(*none))
+        });
     }
 
     let submit = {
@@ -346,7 +350,7 @@ pub fn Programs(props: &ProgramsProps) -> Html {
         }
     };
 
-    let available = if list.is_empty_list() && query.is_empty() {
+    let available = if none_at_all {
         html! {
             <>
                 <MessagePanel glyph="\u{2205}" title="No programs available" detail={HELP_TEXT}>
