@@ -960,3 +960,69 @@ async fn the_host_origin_serves_the_demo_crm() {
         .unwrap();
     assert!(notes_b.as_array().unwrap().is_empty());
 }
+
+/// What clients send that is odd but not wrong: a lower-case `bearer`, a padded `limit`, a CRM
+/// id of 100 characters in a script of three bytes each, score changes at the ends of i64.
+#[tokio::test]
+async fn odd_but_valid_requests_are_answered() {
+    let sandbox = shared();
+    let token = token_for(sandbox, "rep-chloe").await;
+    let me = client()
+        .get(format!("{}/v1/me", sandbox.api))
+        .header("authorization", format!("bearer {token}"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(me.status(), StatusCode::OK);
+
+    let padded = get(
+        sandbox,
+        &token,
+        &activities_path(seed::DEMO_LEAD, "limit=%2010%20"),
+    )
+    .await;
+    assert_eq!(padded.status(), StatusCode::OK);
+    let page: ActivityPage = padded.json().await.unwrap();
+    assert_eq!(page.items.len(), 10);
+
+    let crm_id = "顧".repeat(100);
+    let created = client()
+        .post(format!("{}/dev/records", sandbox.api))
+        .bearer_auth(&token)
+        .json(&json!({"entity": "lead", "crmId": crm_id, "email": "gu@example.com"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(created.status(), StatusCode::CREATED);
+    let too_long = client()
+        .post(format!("{}/dev/records", sandbox.api))
+        .bearer_auth(&token)
+        .json(&json!({"entity": "lead", "crmId": "顧".repeat(101)}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(error_of(too_long).await.1.field.as_deref(), Some("crmId"));
+
+    for delta in [i64::MAX, i64::MAX] {
+        let response = client()
+            .post(format!("{}/dev/activities", sandbox.api))
+            .bearer_auth(&token)
+            .json(&json!({"entity": "lead", "crmId": crm_id, "kind": "scoreChanged",
+                          "occurredAt": (Utc::now() - Duration::hours(1)).to_rfc3339(),
+                          "details": {"scoreDelta": delta, "scoreReason": "test"}}))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), StatusCode::CREATED);
+    }
+    let engagement: Engagement = get_json(
+        sandbox,
+        &token,
+        &format!(
+            "/v1/records/lead/{}/engagement",
+            form_urlencoded::byte_serialize(crm_id.as_bytes()).collect::<String>()
+        ),
+    )
+    .await;
+    assert_eq!(engagement.summary.score_change, i64::MAX);
+}

@@ -23,6 +23,9 @@ use crate::wire::query::MAX_SEARCH_CHARS;
 use crate::wire::query::{ACTIVITIES_DEFAULT_LIMIT, ACTIVITIES_MAX_LIMIT};
 use crate::wire::*;
 
+/// Longest CRM id a request may name (sends, enrolments, dev records), in characters.
+pub const MAX_CRM_ID_CHARS: usize = 100;
+
 /// A page cursor that is the last row's sort key, as opaque URL-safe text.
 pub fn encode_json_cursor<T: serde::Serialize>(key: &T) -> String {
     URL_SAFE_NO_PAD.encode(serde_json::to_vec(key).unwrap_or_default())
@@ -122,7 +125,8 @@ impl QueryParams {
         let Some(text) = self.get("limit") else {
             return Ok(default);
         };
-        text.parse::<u32>()
+        text.trim()
+            .parse::<u32>()
             .ok()
             .filter(|n| (1..=max).contains(n))
             .ok_or_else(|| {
@@ -190,7 +194,7 @@ pub(crate) fn present(text: &Option<String>) -> Option<&str> {
 // GET /v1/me
 
 #[utoipa::path(get, path = "/v1/me", tag = "session",
-    responses((status = 200, body = Me), (status = 401, body = ErrorBody)),
+    responses((status = 200, body = Me), (status = 401, body = ErrorBody), (status = 429, body = ErrorBody)),
     security(("bearer" = [])))]
 pub async fn me(State(state): State<AppState>, caller: Caller) -> ApiResult<Json<Me>> {
     state
@@ -666,7 +670,7 @@ pub fn engagement_of(
          FROM activities WHERE record_id = ?1 AND occurred_at >= ?2 AND occurred_at < ?3",
     )?;
     let mut rows = Vec::new();
-    let mut score_change = 0;
+    let mut score_change: i64 = 0;
     // The emails sent in the range (by campaign, when each was sent), and when each campaign
     // was opened or clicked in it.
     let mut sent_at: BTreeMap<String, Vec<DateTime<Utc>>> = BTreeMap::new();
@@ -676,7 +680,8 @@ pub fn engagement_of(
         let kind = column_enum(row.get(0)?, ActivityKind::parse)?;
         let at = from_millis(row.get(1)?);
         if kind == ActivityKind::ScoreChanged {
-            score_change += row.get::<_, Option<i64>>(2)?.unwrap_or(0);
+            // Saturating: the deltas are the caller's to ingest, any i64 among them.
+            score_change = score_change.saturating_add(row.get::<_, Option<i64>>(2)?.unwrap_or(0));
         }
         if let Some(campaign) = row.get::<_, Option<String>>(3)? {
             match kind {
@@ -852,7 +857,7 @@ pub async fn dev_token(
 
 #[utoipa::path(post, path = "/dev/records", tag = "dev",
     request_body = DevRecordIn,
-    responses((status = 201, body = Created), (status = 401, body = ErrorBody), (status = 422, body = ErrorBody)),
+    responses((status = 201, body = Created), (status = 401, body = ErrorBody), (status = 422, body = ErrorBody), (status = 429, body = ErrorBody)),
     security(("bearer" = [])))]
 pub async fn dev_records(
     State(state): State<AppState>,
@@ -860,10 +865,10 @@ pub async fn dev_records(
     body: Bytes,
 ) -> ApiResult<(StatusCode, Json<Created>)> {
     let record: DevRecordIn = parse_body(&body)?;
-    if record.crm_id.trim().is_empty() || record.crm_id.len() > 100 {
+    if record.crm_id.trim().is_empty() || record.crm_id.chars().count() > MAX_CRM_ID_CHARS {
         return Err(Failure::invalid(
             "crmId",
-            "'crmId' must be 1 to 100 characters.",
+            format!("'crmId' must be 1 to {MAX_CRM_ID_CHARS} characters."),
         ));
     }
     state
@@ -922,7 +927,7 @@ pub const MAX_INGEST_BATCH: usize = 10_000;
 
 #[utoipa::path(post, path = "/dev/activities", tag = "dev",
     request_body(content = Vec<DevActivityIn>, description = "One activity or an array of them"),
-    responses((status = 201, body = Created), (status = 401, body = ErrorBody), (status = 422, body = ErrorBody)),
+    responses((status = 201, body = Created), (status = 401, body = ErrorBody), (status = 422, body = ErrorBody), (status = 429, body = ErrorBody)),
     security(("bearer" = [])))]
 pub async fn dev_activities(
     State(state): State<AppState>,

@@ -16,7 +16,7 @@ use utoipa::OpenApi;
 
 use super::api::{
     decode_json_cursor, earlier_answer, encode_json_cursor, optional_idempotency_key, parse_body,
-    parse_entity, present, request_hash, AnswerStore, QueryParams,
+    parse_entity, present, request_hash, AnswerStore, QueryParams, MAX_CRM_ID_CHARS,
 };
 use super::auth::Caller;
 use super::db::{self, column_enum, contains_pattern, from_millis, to_millis};
@@ -29,7 +29,6 @@ use crate::wire::*;
 pub const PAUSED_REASON: &str = "This program is paused.";
 
 /// Longest CRM id (as for `POST /dev/records`).
-const MAX_CRM_ID_CHARS: usize = 100;
 
 /// The routes of this module, merged into the plugin origin's API router.
 pub fn routes() -> Router<AppState> {
@@ -145,7 +144,7 @@ greyed out; an empty first page without `q` means marketing has enabled no progr
     ),
     responses(
         (status = 200, body = ProgramList), (status = 401, body = ErrorBody),
-        (status = 422, description = "Field `q`, `limit` or `cursor`", body = ErrorBody),
+        (status = 422, description = "Field `q`, `limit`, `cursor`, `entity` or `crmId`", body = ErrorBody),
         (status = 429, body = ErrorBody),
     ),
     security(("bearer" = [])))]

@@ -34,7 +34,7 @@ use utoipa::OpenApi;
 
 use super::api::{
     decode_json_cursor, earlier_answer, encode_json_cursor, optional_idempotency_key, parse_body,
-    parse_entity, present, request_hash, AnswerStore, QueryParams,
+    parse_entity, present, request_hash, AnswerStore, QueryParams, MAX_CRM_ID_CHARS,
 };
 use super::auth::Caller;
 use super::db::{self, column_enum, contains_pattern, from_millis, to_millis};
@@ -58,7 +58,6 @@ pub const MAX_SCHEDULE_DAYS: i64 = 365;
 pub const RESUBSCRIBE_WINDOW_HOURS: i64 = 24;
 
 /// Longest CRM id (as for `POST /dev/records`).
-const MAX_CRM_ID_CHARS: usize = 100;
 
 const NOT_DELIVERED: &str = "The mail server did not accept the message for this address. \
                              Check the address in the CRM, then send again.";
@@ -1190,6 +1189,7 @@ subscribed again and its opt-in type raised to at least `double` (never lowered)
         (status = 200, body = ConsentChange), (status = 401, body = ErrorBody),
         (status = 404, body = ErrorBody),
         (status = 422, description = "No resubscribe request waiting for the record", body = ErrorBody),
+        (status = 429, body = ErrorBody),
     ),
     security(("bearer" = [])))]
 pub async fn dev_confirm_resubscribe(
