@@ -1007,9 +1007,11 @@ async fn odd_but_valid_requests_are_answered() {
         let response = client()
             .post(format!("{}/dev/activities", sandbox.api))
             .bearer_auth(&token)
-            .json(&json!({"entity": "lead", "crmId": crm_id, "kind": "scoreChanged",
+            .json(
+                &json!({"entity": "lead", "crmId": crm_id, "kind": "scoreChanged",
                           "occurredAt": (Utc::now() - Duration::hours(1)).to_rfc3339(),
-                          "details": {"scoreDelta": delta, "scoreReason": "test"}}))
+                          "details": {"scoreDelta": delta, "scoreReason": "test"}}),
+            )
             .send()
             .await
             .unwrap();

@@ -127,6 +127,28 @@ fn keep_send_keys_losing_answer(nth: usize) -> String {
     )
 }
 
+/// Makes the plugin frame answer its `nth` `POST /v1/sends` itself with a 429, as marketing's
+/// rate limit would, without sending it; counts the sends in `window.__sends`.
+fn refuse_nth_send(nth: usize) -> String {
+    format!(
+        "const original = window.fetch.bind(window);
+         window.__sends = 0;
+         window.fetch = async (request, init) => {{
+           const url = typeof request === 'string' ? request : request.url;
+           if (request.method === 'POST' && new URL(url).pathname === '/v1/sends') {{
+             window.__sends += 1;
+             if (window.__sends === {nth}) {{
+               return new Response(JSON.stringify({{error: {{code: 'rateLimited',
+                 message: 'Too many requests.'}}}}), {{status: 429,
+                 headers: {{'content-type': 'application/json', 'retry-after': '7'}}}});
+             }}
+           }}
+           return original(request, init);
+         }};
+         return true;"
+    )
+}
+
 /// How many "Sent Email" notes the demo CRM shows on `target`'s page for the rep.
 async fn sent_email_notes(target: &str) -> usize {
     let notes = crm_notes(REP, target).await;
@@ -620,6 +642,50 @@ async fn many_templates_come_a_page_at_a_time() {
         "the server's matches only",
         "const names = [...document.querySelectorAll('.template-name')].map(n => n.textContent);
          return names.length === 10 && names.every(n => n.startsWith('Archived mail 5'));",
+    )
+    .await;
+    client.close().await.unwrap();
+}
+
+/// Marketing refuses the retry of a send's failed recipients (rate limit): the results stay,
+/// say why nothing went, and the failed recipients can be retried again.
+#[tokio::test]
+async fn a_refused_retry_keeps_the_results_and_can_be_retried() {
+    let http = reqwest::Client::new();
+    let created = http
+        .post(format!("{}/dev/records", harness().api))
+        .bearer_auth(token(REP).await)
+        .json(
+            &json!({"entity": "lead", "crmId": "LEAD-FAILS-AGAIN", "email": "bounce@fail.example",
+                      "firstName": "Bo", "lastName": "Unce"}),
+        )
+        .send()
+        .await
+        .unwrap();
+    assert!(created.status().is_success(), "{}", created.status());
+    let client = browser().await;
+    open_sidebar(
+        &client,
+        &format!("/record?entity=lead&id=LEAD-FAILS-AGAIN&user={REP}&view=send"),
+    )
+    .await;
+    eval(&client, &refuse_nth_send(2)).await;
+    send_the_first_template(&client).await;
+    wait_for(&client, ".send-results").await;
+    assert_eq!(text_of(&client, ".send-summary").await, "1 failed");
+    click_on(&client, "#send-retry").await;
+    let refused = text_of(&client, ".send-retry-refused").await;
+    assert!(
+        refused.contains("Too many requests. Try again in 7 s."),
+        "{refused}"
+    );
+    assert_eq!(text_of(&client, ".send-summary").await, "1 failed");
+    assert_eq!(text_of(&client, "#send-retry").await, "Retry 1 failed");
+    click_on(&client, "#send-retry").await;
+    wait_until(
+        &client,
+        "the retry went",
+        "return window.__sends === 3 && !document.querySelector('.send-retry-refused');",
     )
     .await;
     client.close().await.unwrap();

@@ -56,12 +56,22 @@ pub enum Phase {
         request: Rc<SendRequest>,
         retry_of: Option<i64>,
     },
+    /// The failed recipients of an answered send go again (`request`, retrying send
+    /// `retry_of`); its results stay on screen meanwhile.
+    Retrying {
+        request: Rc<SendRequest>,
+        retry_of: i64,
+        shown: Results,
+    },
     /// The server's answer (first or replayed).
     Done {
         request: Rc<SendRequest>,
         response: Rc<SendResponse>,
         /// The server had already handled this exact message: nothing new was sent.
         replayed: bool,
+        /// Why marketing refused the last retry of its failed recipients (nothing was sent);
+        /// they can be retried again.
+        retry_refused: Option<String>,
     },
     /// No usable answer. With `unknown`, the server may have sent it (the answer was lost): the
     /// message is locked, and sending again sends this very request with its key, so nobody
@@ -73,6 +83,10 @@ pub enum Phase {
         unknown: bool,
     },
 }
+
+/// An answered send as [`Phase::Done`] holds it: the request, the answer, and whether it was
+/// replayed.
+pub type Results = (Rc<SendRequest>, Rc<SendResponse>, bool);
 
 /// Why a send failed: what the user reads, and whether the server may have sent it anyway.
 #[derive(Clone, Debug, PartialEq)]
@@ -146,7 +160,7 @@ impl Compose {
     }
 
     pub fn is_sending(&self) -> bool {
-        matches!(self.phase, Phase::Sending { .. })
+        matches!(self.phase, Phase::Sending { .. } | Phase::Retrying { .. })
     }
 
     /// Whether the message may not change: while it is sent, and after a send whose answer was
@@ -154,7 +168,7 @@ impl Compose {
     pub fn is_locked(&self) -> bool {
         matches!(
             self.phase,
-            Phase::Sending { .. } | Phase::Failed { unknown: true, .. }
+            Phase::Sending { .. } | Phase::Retrying { .. } | Phase::Failed { unknown: true, .. }
         )
     }
 
@@ -182,17 +196,30 @@ impl Compose {
     /// Starts sending `request`; false (and nothing changes) while another send is in flight or
     /// after this very message was answered, unless it retries what failed in send `retry_of`.
     pub fn start_send(&mut self, request: SendRequest, retry_of: Option<i64>) -> bool {
-        match &self.phase {
-            Phase::Sending { .. } => false,
-            Phase::Done { request: done, .. } if **done == request && retry_of.is_none() => false,
-            _ => {
-                self.phase = Phase::Sending {
-                    request: Rc::new(request),
-                    retry_of,
-                };
-                true
-            }
-        }
+        let shown = match (&self.phase, retry_of) {
+            (Phase::Sending { .. } | Phase::Retrying { .. }, _) => return false,
+            (Phase::Done { request: done, .. }, None) if **done == request => return false,
+            (
+                Phase::Done {
+                    request: done,
+                    response,
+                    replayed,
+                    ..
+                },
+                Some(send_id),
+            ) => Some((send_id, (done.clone(), response.clone(), *replayed))),
+            _ => None,
+        };
+        let request = Rc::new(request);
+        self.phase = match shown {
+            Some((retry_of, shown)) => Phase::Retrying {
+                request,
+                retry_of,
+                shown,
+            },
+            None => Phase::Sending { request, retry_of },
+        };
+        true
     }
 
     /// The answer to the request in flight; an answer to another request is ignored.
@@ -201,25 +228,38 @@ impl Compose {
         request: &SendRequest,
         answer: Result<(SendResponse, bool), SendFailure>,
     ) {
-        let Phase::Sending {
-            request: sending,
-            retry_of,
-        } = &self.phase
-        else {
-            return;
+        let (sending, retry_of, shown) = match &self.phase {
+            Phase::Sending { request, retry_of } => (request.clone(), *retry_of, None),
+            Phase::Retrying {
+                request,
+                retry_of,
+                shown,
+            } => (request.clone(), Some(*retry_of), Some(shown.clone())),
+            _ => return,
         };
-        if **sending != *request {
+        if *sending != *request {
             return;
         }
-        let (request, retry_of) = (sending.clone(), *retry_of);
-        self.phase = match answer {
-            Ok((response, replayed)) => Phase::Done {
-                request,
+        self.phase = match (answer, shown) {
+            (Ok((response, replayed)), _) => Phase::Done {
+                request: sending,
                 response: Rc::new(response),
                 replayed,
+                retry_refused: None,
             },
-            Err(failure) => Phase::Failed {
-                request,
+            // Refused: nothing was sent; back to the results, whose failed recipients may be
+            // retried again.
+            (Err(failure), Some((request, response, replayed))) if !failure.outcome_unknown => {
+                Phase::Done {
+                    request,
+                    response,
+                    replayed,
+                    retry_refused: Some(failure.message),
+                }
+            }
+            // It may have gone out: the message is locked to this very request.
+            (Err(failure), _) => Phase::Failed {
+                request: sending,
                 retry_of,
                 message: failure.message,
                 unknown: failure.outcome_unknown,
@@ -698,6 +738,57 @@ mod tests {
         assert_eq!(retry.template_id, 7);
         let all_sent = response(vec![result("L1", SendOutcome::Sent)]);
         assert_eq!(retry_failed(&request(&["L1"]), &all_sent, &[]), None);
+    }
+
+    #[test]
+    fn a_refused_retry_keeps_the_results_and_a_lost_one_locks_the_retry() {
+        let mut compose = Compose::default();
+        compose.choose_template(7);
+        let sent = request(&["L1", "L2"]);
+        let answer = response(vec![
+            result("L1", SendOutcome::Sent),
+            result("L2", SendOutcome::Failed),
+        ]);
+        assert!(compose.start_send(sent.clone(), None));
+        compose.finish(&sent, Ok((answer.clone(), false)));
+        let retry = retry_failed(&sent, &answer, &[]).unwrap();
+
+        assert!(compose.start_send(retry.clone(), Some(1)));
+        assert!(matches!(
+            &compose.phase,
+            Phase::Retrying { retry_of: 1, shown, .. } if *shown.1 == answer
+        ));
+        assert!(compose.is_sending() && compose.is_locked());
+        assert!(!compose.start_send(retry.clone(), Some(1)), "double click");
+
+        let refused = SendFailure {
+            message: "Too many requests.".into(),
+            outcome_unknown: false,
+        };
+        compose.finish(&retry, Err(refused));
+        let Phase::Done {
+            request: shown,
+            response,
+            retry_refused,
+            ..
+        } = &compose.phase
+        else {
+            panic!("back to the results: {:?}", compose.phase)
+        };
+        assert_eq!((&**shown, &**response), (&sent, &answer));
+        assert_eq!(retry_refused.as_deref(), Some("Too many requests."));
+
+        assert!(compose.start_send(retry.clone(), Some(1)), "retried again");
+        let lost = SendFailure {
+            message: "No answer.".into(),
+            outcome_unknown: true,
+        };
+        compose.finish(&retry, Err(lost));
+        assert_eq!(
+            compose.unanswered().map(|(r, id)| (&**r, id)),
+            Some((&retry, Some(1)))
+        );
+        assert!(compose.is_locked());
     }
 
     #[test]

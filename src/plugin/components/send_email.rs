@@ -324,13 +324,22 @@ fn Composer(props: &ComposerProps) -> Html {
         Callback::from(move |action: Action| state.dispatch(action))
     };
 
-    // After a send: its results (and a retry of what failed).
-    if let Phase::Done {
-        request,
-        response,
-        replayed,
-    } = &compose.phase
-    {
+    // After a send: its results (and a retry of what failed, which keeps them on screen while
+    // it goes, and when marketing refuses it).
+    let shown = match &compose.phase {
+        Phase::Done {
+            request,
+            response,
+            replayed,
+            retry_refused,
+        } => Some((request, response, *replayed, retry_refused.clone(), false)),
+        Phase::Retrying {
+            shown: (request, response, replayed),
+            ..
+        } => Some((request, response, *replayed, None, true)),
+        _ => None,
+    };
+    if let Some((request, response, replayed, retry_refused, retrying)) = shown {
         let retry = retry_failed(request, response, &recipients_of(&props.records)).map(|again| {
             let (send, send_id) = (send.clone(), response.id);
             Callback::from(move |()| send.emit((again.clone(), Some(send_id))))
@@ -338,8 +347,10 @@ fn Composer(props: &ComposerProps) -> Html {
         return html! {
             <SendResults
                 response={response.clone()}
-                replayed={*replayed}
+                {replayed}
                 on_retry={retry}
+                {retrying}
+                retry_refused={retry_refused.map(AttrValue::from)}
                 on_new={dispatch.reform(|()| {
                     // The results, and the button that had focus, give way to the message.
                     focus_after_render("send-subject");

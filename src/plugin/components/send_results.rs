@@ -16,6 +16,12 @@ pub struct SendResultsProps {
     pub replayed: bool,
     /// Sends the failed recipients again; absent when none failed.
     pub on_retry: Option<Callback<()>>,
+    /// That retry is on its way.
+    #[prop_or_default]
+    pub retrying: bool,
+    /// Why marketing refused the last retry (nothing was sent).
+    #[prop_or_default]
+    pub retry_refused: Option<AttrValue>,
     /// Back to composing a new message.
     pub on_new: Callback<()>,
     /// Closes the view (a list-view action); absent on a record's Send tab.
@@ -95,11 +101,23 @@ pub fn SendResults(props: &SendResultsProps) -> Html {
                 viewport={section}
             />
             <p class="preflight-limit">{ format!("You can send {} more today.", response.remaining_today) }</p>
+            if let Some(refused) = &props.retry_refused {
+                <p class="error-panel compact send-retry-refused error-message" role="alert">
+                    { format!("The retry did not go: {refused} Nobody was emailed; you can retry again.") }
+                </p>
+            }
             <div class="send-actions">
                 if let Some(on_retry) = &props.on_retry {
+                    // Not disabled while the retry goes, so the focus stays on it; a second
+                    // click does nothing.
                     <button id="send-retry" type="button" class="button button-primary"
+                        aria-busy={props.retrying.to_string()}
                         onclick={on_retry.reform(|_| ())}>
-                        { format!("Retry {} failed", response.count(SendOutcome::Failed)) }
+                        { if props.retrying {
+                            format!("Retrying {} failed\u{2026}", response.count(SendOutcome::Failed))
+                        } else {
+                            format!("Retry {} failed", response.count(SendOutcome::Failed))
+                        } }
                     </button>
                 }
                 <button id="send-new" type="button" class="button" onclick={props.on_new.reform(|_| ())}>
