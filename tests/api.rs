@@ -1028,3 +1028,30 @@ async fn odd_but_valid_requests_are_answered() {
     .await;
     assert_eq!(engagement.summary.score_change, i64::MAX);
 }
+
+/// What axum itself refuses comes in the API's error shape too: a path that is not UTF-8 is the
+/// 422 of an unreadable parameter, a method an endpoint does not take a 405 with `Allow`.
+#[tokio::test]
+async fn refusals_before_any_handler_are_in_the_error_shape() {
+    let sandbox = shared();
+    let token = token_for(sandbox, "rep-ava").await;
+    let (status, error) = error_of(get(sandbox, &token, "/v1/records/lead/%FF").await).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(error.code, ErrorCode::InvalidParameter);
+    assert_eq!(error.field.as_deref(), Some("path"));
+
+    let response = client()
+        .put(format!("{}/v1/me", sandbox.api))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .unwrap();
+    let allow = response.headers().get("allow").cloned();
+    let (status, error) = error_of(response).await;
+    assert_eq!(status, StatusCode::METHOD_NOT_ALLOWED);
+    assert_eq!(error.code, ErrorCode::InvalidParameter);
+    assert!(
+        allow.is_some_and(|a| a.to_str().unwrap().contains("GET")),
+        "Allow names GET"
+    );
+}

@@ -25,6 +25,7 @@ use super::db::{from_millis, to_millis};
 use super::error::{ApiResult, Failure};
 use super::{openapi, AppState};
 use crate::protocol::Manifest;
+use crate::wire::ErrorCode;
 
 /// Headers every response of both origins carries.
 fn with_common_headers(router: Router) -> Router {
@@ -95,6 +96,7 @@ pub fn api_origin_router(state: AppState) -> Router {
             .route("/dev/activities", post(api::dev_activities));
     }
     let api = api
+        .layer(axum::middleware::map_response(in_error_shape))
         .layer(SetResponseHeaderLayer::overriding(
             header::CACHE_CONTROL,
             HeaderValue::from_static("no-store"),
@@ -120,6 +122,38 @@ async fn openapi_json() -> Response {
         openapi::document(),
     )
         .into_response()
+}
+
+/// axum's own refusals are plain text: a path parameter that is not UTF-8 (400), a method the
+/// endpoint does not take (405). The API answers them in its one error shape: the first as the
+/// 422 of any unreadable parameter, the second as 405 with its `Allow`.
+async fn in_error_shape(response: Response) -> Response {
+    let json = response
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .is_some_and(|value| value.as_bytes().starts_with(b"application/json"));
+    if json {
+        return response;
+    }
+    match response.status() {
+        StatusCode::BAD_REQUEST => {
+            Failure::invalid("path", "The request's path could not be read.").into_response()
+        }
+        StatusCode::METHOD_NOT_ALLOWED => {
+            let allow = response.headers().get(header::ALLOW).cloned();
+            let mut answer = Failure::new(
+                StatusCode::METHOD_NOT_ALLOWED,
+                ErrorCode::InvalidParameter,
+                "This endpoint does not take this method.",
+            )
+            .into_response();
+            if let Some(allow) = allow {
+                answer.headers_mut().insert(header::ALLOW, allow);
+            }
+            answer
+        }
+        _ => response,
+    }
 }
 
 async fn unknown_endpoint() -> Failure {
