@@ -451,6 +451,13 @@ async fn bad_requests_are_refused_with_the_field() {
             "recipients[0].crmId",
         ),
         (
+            json!({"templateId": template, "recipients": [
+                lead("LEAD-TWICE", Some("one@example.com")),
+                lead(" LEAD-TWICE ", Some("two@example.com")),
+            ]}),
+            "recipients[1].crmId",
+        ),
+        (
             json!({"templateId": template, "recipients": one, "scheduledAt": past}),
             "scheduledAt",
         ),

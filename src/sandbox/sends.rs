@@ -468,12 +468,25 @@ fn validate_request(request: &SendRequest) -> ApiResult<()> {
             ),
         ));
     }
+    let mut listed = std::collections::HashSet::new();
     for (index, recipient) in request.recipients.iter().enumerate() {
         let length = recipient.crm_id.trim().chars().count();
         if length == 0 || recipient.crm_id.chars().count() > MAX_CRM_ID_CHARS {
             return Err(Failure::invalid(
                 &format!("recipients[{index}].crmId"),
                 format!("'crmId' must be 1 to {MAX_CRM_ID_CHARS} characters."),
+            ));
+        }
+        // A CRM selection names each record once; a record twice (maybe with two addresses)
+        // would be one person emailed under one record for both.
+        if !listed.insert((recipient.entity, recipient.crm_id.trim())) {
+            return Err(Failure::invalid(
+                &format!("recipients[{index}].crmId"),
+                format!(
+                    "The {} {} is listed more than once.",
+                    recipient.entity,
+                    recipient.crm_id.trim()
+                ),
             ));
         }
     }
@@ -607,7 +620,7 @@ recipients have no value for.",
     request_body = SendRequest,
     responses(
         (status = 200, body = PreflightResponse), (status = 401, body = ErrorBody),
-        (status = 422, description = "Field `recipients` (not 1 to 200), `recipients[i].crmId`, `subject`, \
+        (status = 422, description = "Field `recipients` (not 1 to 200), `recipients[i].crmId` (empty, too long, or a record listed twice), `subject`, \
 `scheduledAt` (past, or more than a year ahead), `templateId` (no such template in the tenant) or `body`", body = ErrorBody),
         (status = 429, body = ErrorBody),
     ),
@@ -960,7 +973,7 @@ history shows the send. In the sandbox the mail server refuses addresses at `fai
             headers(("Idempotent-Replayed" = String, description = "`true` when this answers an earlier request with the same key"))),
         (status = 401, body = ErrorBody),
         (status = 422, description = "Field `Idempotency-Key` (missing, malformed, or used for a different message), \
-`recipients` (not 1 to 200), `recipients[i].crmId`, `subject`, `scheduledAt`, `templateId` or `body`", body = ErrorBody),
+`recipients` (not 1 to 200), `recipients[i].crmId` (empty, too long, or a record listed twice), `subject`, `scheduledAt`, `templateId` or `body`", body = ErrorBody),
         (status = 429, body = ErrorBody),
     ),
     security(("bearer" = [])))]
