@@ -112,6 +112,16 @@ pub struct Context {
     pub theme: Theme,
 }
 
+impl Context {
+    /// A selection names each record once: a repeat (same entity and id) is dropped, the first
+    /// kept, so counts, sends and enrolments see each record once.
+    fn dedup_selection(&mut self) {
+        let mut seen = std::collections::HashSet::new();
+        self.selection
+            .retain(|record| seen.insert((record.entity, record.id.trim().to_owned())));
+    }
+}
+
 /// Messages the host sends to the plugin, told apart by their `type`.
 #[derive(Clone, Debug, PartialEq)]
 pub enum HostMessage {
@@ -228,7 +238,10 @@ pub fn accept_host_message(
     // internally tagged enum would first copy the whole message into a generic value).
     let kind: Kind = json::from_str(json).map_err(|_| Rejected::BadShape)?;
     match kind.kind.as_str() {
-        "context" => json::from_str(json).map(|context| HostMessage::Context(Box::new(context))),
+        "context" => json::from_str(json).map(|mut context: Context| {
+            context.dedup_selection();
+            HostMessage::Context(Box::new(context))
+        }),
         "token" => json::from_str(json).map(HostMessage::Token),
         "tokenError" => json::from_str(json).map(HostMessage::TokenError),
         _ => return Err(Rejected::BadShape),
@@ -350,6 +363,35 @@ mod tests {
                 Err(Rejected::BadShape)
             ));
         }
+    }
+
+    #[test]
+    fn a_selection_names_each_record_once() {
+        let mut data = context_json();
+        data["selection"] = json!([
+            {"entity": "lead", "id": "L-1", "email": "a@b.c"},
+            {"entity": "contact", "id": "L-1"},
+            {"entity": "lead", "id": " L-1 ", "email": "other@b.c"},
+            {"entity": "lead", "id": "L-2"},
+        ]);
+        let HostMessage::Context(context) =
+            accept_host_message(HOST, HOST, true, &data.to_string()).unwrap()
+        else {
+            panic!("not a context")
+        };
+        let kept: Vec<_> = context
+            .selection
+            .iter()
+            .map(|r| (r.entity, r.id.as_str(), r.email.as_deref()))
+            .collect();
+        assert_eq!(
+            kept,
+            [
+                (Entity::Lead, "L-1", Some("a@b.c")),
+                (Entity::Contact, "L-1", None),
+                (Entity::Lead, "L-2", None),
+            ]
+        );
     }
 
     #[test]
