@@ -28,8 +28,6 @@ use crate::wire::*;
 /// The reason shown beside a program that is listed but cannot be selected.
 pub const PAUSED_REASON: &str = "This program is paused.";
 
-/// Longest CRM id (as for `POST /dev/records`).
-
 /// The routes of this module, merged into the plugin origin's API router.
 pub fn routes() -> Router<AppState> {
     Router::new()

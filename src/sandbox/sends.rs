@@ -57,8 +57,6 @@ pub const MAX_SCHEDULE_DAYS: i64 = 365;
 /// A repeated resubscribe request within this time answers the first one.
 pub const RESUBSCRIBE_WINDOW_HOURS: i64 = 24;
 
-/// Longest CRM id (as for `POST /dev/records`).
-
 const NOT_DELIVERED: &str = "The mail server did not accept the message for this address. \
                              Check the address in the CRM, then send again.";
 
