@@ -127,6 +127,29 @@ fn keep_send_keys_losing_answer(nth: usize) -> String {
     )
 }
 
+/// A new lead `crm_id` whose address the mail server refuses (every send to it fails), and its
+/// Send tab opened in the demo CRM.
+async fn send_view_of_a_lead_whose_email_fails(crm_id: &str) -> Client {
+    let created = reqwest::Client::new()
+        .post(format!("{}/dev/records", harness().api))
+        .bearer_auth(token(REP).await)
+        .json(
+            &json!({"entity": "lead", "crmId": crm_id, "email": "bounce@fail.example",
+                      "firstName": "Bo", "lastName": "Unce"}),
+        )
+        .send()
+        .await
+        .unwrap();
+    assert!(created.status().is_success(), "{}", created.status());
+    let client = browser().await;
+    open_sidebar(
+        &client,
+        &format!("/record?entity=lead&id={crm_id}&user={REP}&view=send"),
+    )
+    .await;
+    client
+}
+
 /// Makes the plugin frame answer its `nth` `POST /v1/sends` itself with a 429, as marketing's
 /// rate limit would, without sending it; counts the sends in `window.__sends`.
 fn refuse_nth_send(nth: usize) -> String {
@@ -651,24 +674,7 @@ async fn many_templates_come_a_page_at_a_time() {
 /// say why nothing went, and the failed recipients can be retried again.
 #[tokio::test]
 async fn a_refused_retry_keeps_the_results_and_can_be_retried() {
-    let http = reqwest::Client::new();
-    let created = http
-        .post(format!("{}/dev/records", harness().api))
-        .bearer_auth(token(REP).await)
-        .json(
-            &json!({"entity": "lead", "crmId": "LEAD-FAILS-AGAIN", "email": "bounce@fail.example",
-                      "firstName": "Bo", "lastName": "Unce"}),
-        )
-        .send()
-        .await
-        .unwrap();
-    assert!(created.status().is_success(), "{}", created.status());
-    let client = browser().await;
-    open_sidebar(
-        &client,
-        &format!("/record?entity=lead&id=LEAD-FAILS-AGAIN&user={REP}&view=send"),
-    )
-    .await;
+    let client = send_view_of_a_lead_whose_email_fails("LEAD-FAILS-AGAIN").await;
     eval(&client, &refuse_nth_send(2)).await;
     send_the_first_template(&client).await;
     wait_for(&client, ".send-results").await;
@@ -696,24 +702,7 @@ async fn a_refused_retry_keeps_the_results_and_can_be_retried() {
 /// whose answer was lost goes again as itself.
 #[tokio::test]
 async fn retrying_a_send_that_failed_for_everyone_sends_it_again() {
-    let http = reqwest::Client::new();
-    let created = http
-        .post(format!("{}/dev/records", harness().api))
-        .bearer_auth(token(REP).await)
-        .json(
-            &json!({"entity": "lead", "crmId": "LEAD-FAILS", "email": "bounce@fail.example",
-                      "firstName": "Bo", "lastName": "Unce"}),
-        )
-        .send()
-        .await
-        .unwrap();
-    assert!(created.status().is_success(), "{}", created.status());
-    let client = browser().await;
-    open_sidebar(
-        &client,
-        &format!("/record?entity=lead&id=LEAD-FAILS&user={REP}&view=send"),
-    )
-    .await;
+    let client = send_view_of_a_lead_whose_email_fails("LEAD-FAILS").await;
     // The answer to the first retry (the second POST) is lost on the way back.
     eval(&client, &keep_send_keys_losing_answer(2)).await;
     send_the_first_template(&client).await;
