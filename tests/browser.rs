@@ -1693,6 +1693,32 @@ fn day_headers_name_today_and_yesterday_in_the_users_language() {
     );
 }
 
+/// Weeks, months and years are rounded durations, so they are counted, never named: 30 days
+/// back on 1 March is "1 month ago", not "last month" (which is February). Days keep their
+/// names, being calendar days.
+#[wasm_bindgen_test]
+fn relative_weeks_months_and_years_are_counted_not_named() {
+    use chrono::TimeZone;
+    let english = Formats::new("en-GB", "Europe/London");
+    let at = |y, m, d| chrono::Utc.with_ymd_and_hms(y, m, d, 12, 0, 0).unwrap();
+    let now = at(2026, 3, 1);
+    // The short style abbreviates the unit ("1 mo ago"), as the browser's data has it.
+    for (then, unit) in [
+        (at(2026, 1, 30), "mo"),
+        (at(2026, 2, 19), "w"),
+        (at(2025, 3, 2), "y"),
+    ] {
+        let said = english.relative(&then, &now);
+        assert!(
+            said.starts_with(&format!("1 {unit}")) && said.ends_with(" ago"),
+            "{said}"
+        );
+    }
+    let ahead = english.relative(&at(2026, 3, 31), &now);
+    assert!(ahead.starts_with("in 1 mo"), "{ahead}");
+    assert_eq!(english.relative(&at(2026, 2, 28), &now), "yesterday");
+}
+
 /// A list-view selection over the 200-record limit is refused before any request.
 #[wasm_bindgen_test]
 async fn enrolling_a_selection_over_the_limit_is_refused_up_front() {

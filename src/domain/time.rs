@@ -86,6 +86,17 @@ pub enum RelativeUnit {
 }
 
 impl RelativeUnit {
+    /// Whether the locale's words for one unit ("yesterday", "last week") say the same as the
+    /// count. True where the count is of calendar units (days) or there is no such word (seconds
+    /// are only "now", minutes and hours); false for weeks, months and years, which are rounded
+    /// durations: 30 days back on 1 March is "1 month ago", not "last month" (January).
+    pub fn words_fit(self) -> bool {
+        !matches!(
+            self,
+            RelativeUnit::Week | RelativeUnit::Month | RelativeUnit::Year
+        )
+    }
+
     pub fn as_str(self) -> &'static str {
         match self {
             RelativeUnit::Second => "second",

@@ -27,7 +27,11 @@ pub struct Formats {
     date_time: JsValue,
     day_this_year: JsValue,
     day_other_year: JsValue,
+    /// Relative times with the locale's words for one unit ("yesterday", "now").
     relative: JsValue,
+    /// Relative times always counted ("1 month ago"), for units whose words would name a
+    /// calendar period the time is not in ([`crate::domain::time::RelativeUnit::words_fit`]).
+    relative_counted: JsValue,
 }
 
 impl PartialEq for Formats {
@@ -101,6 +105,12 @@ impl Formats {
                 "RelativeTimeFormat",
                 Some(&locale),
                 &[("numeric", "auto"), ("style", "short")],
+            )
+            .unwrap_or(JsValue::UNDEFINED),
+            relative_counted: construct(
+                "RelativeTimeFormat",
+                Some(&locale),
+                &[("numeric", "always"), ("style", "short")],
             )
             .unwrap_or(JsValue::UNDEFINED),
             locale,
@@ -213,14 +223,18 @@ impl Formats {
     /// "3 hr. ago", "yesterday", "now".
     pub fn relative(&self, at: &DateTime<Utc>, now: &DateTime<Utc>) -> String {
         let relative = relative(*at, *now, self.local_date(at), self.local_date(now));
-        self.format_relative(relative.value as f64, relative.unit.as_str())
-            .unwrap_or_default()
+        let format = if relative.unit.words_fit() {
+            &self.relative
+        } else {
+            &self.relative_counted
+        };
+        format_relative(format, relative.value as f64, relative.unit.as_str()).unwrap_or_default()
     }
 
     /// The locale's word for the day `offset` days from today ("today", "gestern"), with a
     /// capital first letter for a header; `fallback` where the browser has none.
     fn named_day(&self, offset: i32, fallback: &str) -> String {
-        let Some(word) = self.format_relative(f64::from(offset), "day") else {
+        let Some(word) = format_relative(&self.relative, f64::from(offset), "day") else {
             return fallback.to_owned();
         };
         let mut chars = word.chars();
@@ -229,19 +243,18 @@ impl Formats {
             None => fallback.to_owned(),
         }
     }
+}
 
-    /// `Intl.RelativeTimeFormat#format(value, unit)` in the user's locale.
-    fn format_relative(&self, value: f64, unit: &str) -> Option<String> {
-        let format = Reflect::get(&self.relative, &"format".into())
-            .ok()?
-            .dyn_into::<Function>()
-            .ok()?;
-        format
-            .call2(&self.relative, &JsValue::from_f64(value), &unit.into())
-            .ok()?
-            .as_string()
-            .filter(|text| !text.is_empty())
-    }
+/// `Intl.RelativeTimeFormat#format(value, unit)` of `format` (one of [`Formats`]').
+fn format_relative(format: &JsValue, value: f64, unit: &str) -> Option<String> {
+    Reflect::get(format, &"format".into())
+        .ok()?
+        .dyn_into::<Function>()
+        .ok()?
+        .call2(format, &JsValue::from_f64(value), &unit.into())
+        .ok()?
+        .as_string()
+        .filter(|text| !text.is_empty())
 }
 
 /// `new Intl[name](locale, options)`, or `None` when the browser throws (an unknown locale or
