@@ -392,6 +392,56 @@ async fn the_host_script_takes_numeric_ids_and_refuses_a_record_it_cannot_carry(
     client.close().await.unwrap();
 }
 
+/// The host script refuses a plugin on the CRM page's own origin (its sandbox could be lifted
+/// there), and an `expiresAt` the plugin could not read (epoch microseconds taken for
+/// milliseconds, year 58,000): the page is told by a warning, the sidebar at once.
+#[tokio::test]
+async fn the_host_script_refuses_a_same_origin_plugin_and_an_unreadable_expiry() {
+    let client = browser().await;
+    open_demo_lead_page(&client).await;
+    let threw = eval(
+        &client,
+        &format!(
+            "{ANOTHER_SIDEBAR}
+             window.__warnings = [];
+             console.warn = (message) => window.__warnings.push(String(message));
+             let threw = 'no error';
+             try {{
+               CrmSidebarHost.mount({{
+                 container: box, pluginUrl: location.origin + '/index.html',
+                 getContext: () => contextOf({{ entity: 'lead', id: '{lead}' }}),
+               }});
+             }} catch (error) {{
+               threw = error.message;
+             }}
+             CrmSidebarHost.mount({{
+               container: box, frameId: 'micro-frame', pluginUrl: plugin + '/index.html',
+               view: 'activity',
+               getContext: () => contextOf({{ entity: 'lead', id: '{lead}' }})
+                 .then(context => Object.assign(context, {{ expiresAt: Date.now() * 1000 }})),
+             }});
+             return threw;",
+            lead = seed::DEMO_LEAD
+        ),
+    )
+    .await;
+    assert!(
+        threw.as_str().unwrap().contains("another origin"),
+        "{threw}"
+    );
+    wait_until(
+        &client,
+        "the warning about expiresAt",
+        "return window.__warnings.some(w => w.includes('years 2000 to 9999'));",
+    )
+    .await;
+    let frame = wait_for(&client, "#micro-frame").await;
+    frame.enter_frame().await.unwrap();
+    let said = text_of(&client, ".error-panel .error-message").await;
+    assert!(said.starts_with("Can't connect to the CRM"), "{said}");
+    client.close().await.unwrap();
+}
+
 /// The CRM's single sign-on fails: the host script answers `tokenError`, so the rep is told at
 /// once (not after the plugin's 10 s wait), "Try again" asks for the context again, and a failed
 /// renewal ends the session without the wait either.

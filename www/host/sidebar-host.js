@@ -65,8 +65,10 @@
     if (typeof value === 'string' && /(Z|[+-]\d\d:?\d\d)$/i.test(value.trim())) date = new Date(value);
     else if (value instanceof Date) date = value;
     else if (typeof value === 'number' && isFinite(value)) date = new Date(value < 1e11 ? value * 1000 : value);
-    if (!date || isNaN(date.getTime())) {
-      fail('expiresAt must be a date-time with its offset (RFC 3339), a Date or epoch milliseconds');
+    // Years 2000 to 9999: a four-digit year, as RFC 3339 has it (epoch microseconds read as
+    // milliseconds would be in the year 55,000, which the plugin could not read).
+    if (!date || isNaN(date.getTime()) || date.getUTCFullYear() < 2000 || date.getUTCFullYear() > 9999) {
+      fail('expiresAt must be a date-time with its offset (RFC 3339), a Date or epoch milliseconds, in the years 2000 to 9999');
     }
     return date.toISOString();
   }
@@ -137,6 +139,9 @@
     var url = new URL(options.pluginUrl, global.location.href);
     if (url.protocol !== 'https:' && url.protocol !== 'http:') fail('pluginUrl must be http(s)');
     var pluginOrigin = url.origin;
+    // A frame allowed both scripts and its own origin could lift its sandbox on the CRM's origin
+    // and reach the CRM page: the plugin must come from an origin of its own.
+    if (pluginOrigin === global.location.origin) fail('pluginUrl must be on another origin than this page');
     // The plugin learns who embeds it from `host` and checks it against its manifest allow-list.
     url.searchParams.set('host', global.location.origin);
     url.searchParams.set('view', view);
@@ -283,8 +288,8 @@
       /** Re-sends the context with these fields replaced, e.g. `{record}` when the user switches record. */
       update: function (partialContext) {
         if (destroyed) return Promise.resolve();
-        // A record, selection, user, view or theme the protocol cannot carry throws here, to
-        // the caller, and is not kept. The token is not something to override: it comes from
+        // A record, selection, user or view the protocol cannot carry throws here, to the
+        // caller, and is not kept (a theme other than 'dark' is 'light'). The token is not something to override: it comes from
         // getContext() and getToken(), fresh each time.
         var partial = Object.assign({}, partialContext || {});
         delete partial.token;
