@@ -103,6 +103,13 @@ fn host_origins_must_be_bare_origins() {
             "upper case, which never equals a browser's origin",
             "https://CRM.example.com",
         ),
+        ("another scheme", "ftp://crm.example.com"),
+        (
+            "the default port of https, which a browser's origin leaves out",
+            "https://crm.example.com:443",
+        ),
+        ("the default port of http", "http://crm.example.com:80"),
+        ("a port with a leading zero", "http://127.0.0.1:08788"),
     ] {
         assert_rejected(what, "/allowedHostOrigins/0", |manifest| {
             manifest["allowedHostOrigins"][0] = json!(origin);
@@ -196,6 +203,13 @@ fn other_fields_are_checked_too() {
         "/csp/default-src",
         |manifest| {
             manifest["csp"]["default-src"] = json!("'self'");
+        },
+    );
+    assert_rejected(
+        "frame-ancestors, which the allow-list sets",
+        "/csp",
+        |manifest| {
+            manifest["csp"]["frame-ancestors"] = json!(["*"]);
         },
     );
     assert_rejected("a missing entry URL", "", |manifest| {

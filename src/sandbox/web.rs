@@ -191,6 +191,9 @@ pub fn plugin_csp(html: &str) -> String {
     let mut directives: Vec<String> = manifest
         .csp
         .iter()
+        // Who may frame the plugin is the allow-list's, below (the schema refuses it here too):
+        // browsers obey the first of two frame-ancestors.
+        .filter(|(name, _)| name.as_str() != "frame-ancestors")
         .map(|(name, sources)| {
             let mut sources = sources.clone();
             if name == "script-src" {
