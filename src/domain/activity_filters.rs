@@ -62,7 +62,7 @@ impl DateRange {
             DateRange::Last7Days => 7,
             DateRange::Last30Days => 30,
             DateRange::Last90Days => 90,
-            DateRange::LastYear => 365,
+            DateRange::LastYear => return Some(crate::domain::time::twelve_months_before(now)),
             DateRange::All => return None,
         };
         Some(now - Duration::days(days))
@@ -186,6 +186,7 @@ pub fn encode_component(text: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use chrono::TimeZone;
 
     fn now() -> DateTime<Utc> {
         DateTime::parse_from_rfc3339("2026-03-10T12:00:00Z")
@@ -266,6 +267,17 @@ mod tests {
         assert_eq!(
             DateRange::LastYear.since(now()),
             Some(now() - Duration::days(365))
+        );
+        // Twelve months across a leap day are 366 days.
+        let march = Utc.with_ymd_and_hms(2028, 3, 10, 12, 0, 0).unwrap();
+        assert_eq!(
+            DateRange::LastYear.since(march),
+            Some(Utc.with_ymd_and_hms(2027, 3, 10, 12, 0, 0).unwrap())
+        );
+        let leap_day = Utc.with_ymd_and_hms(2028, 2, 29, 8, 0, 0).unwrap();
+        assert_eq!(
+            DateRange::LastYear.since(leap_day),
+            Some(Utc.with_ymd_and_hms(2027, 2, 28, 8, 0, 0).unwrap())
         );
     }
 

@@ -110,6 +110,13 @@ impl RelativeUnit {
     }
 }
 
+/// The same time of day, date and month a year before `now` (the last day of February for the
+/// 29th): "the last 12 months", 366 days across a leap day.
+pub fn twelve_months_before(now: DateTime<Utc>) -> DateTime<Utc> {
+    now.checked_sub_months(chrono::Months::new(12))
+        .unwrap_or(now - chrono::Duration::days(365))
+}
+
 /// A relative time as `Intl.RelativeTimeFormat` takes it: negative values are in the past.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Relative {

@@ -99,7 +99,7 @@ pub fn window(
     let from = match range {
         TimelineRange::Days30 => now - Duration::days(30),
         TimelineRange::Days90 => now - Duration::days(90),
-        TimelineRange::Year => now - Duration::days(365),
+        TimelineRange::Year => crate::domain::time::twelve_months_before(now),
         TimelineRange::All => first?.min(now),
     };
     Some(Window {
