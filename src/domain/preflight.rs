@@ -138,7 +138,8 @@ pub fn email_key(email: &str) -> String {
 
 /// A simple, sane check that `email` can be delivered to: one `@`, a dot-atom local part of at
 /// most 64 characters, and a domain of at least two labels ending in an alphabetic top-level
-/// domain. Quoted local parts, IP literals and non-ASCII addresses are not accepted.
+/// domain, or an internationalised one in its ASCII form (`xn--p1ai` for `.рф`). Quoted local
+/// parts, IP literals and non-ASCII addresses are not accepted.
 pub fn is_valid_email(email: &str) -> bool {
     let email = email.trim();
     if email.len() > 254 {
@@ -176,7 +177,10 @@ fn valid_domain(domain: &str) -> bool {
         && domain.len() <= 253
         && labels.iter().all(label_ok)
         && tld.len() >= 2
-        && tld.chars().all(|c| c.is_ascii_alphabetic())
+        && (tld.chars().all(|c| c.is_ascii_alphabetic())
+            || tld
+                .get(..4)
+                .is_some_and(|prefix| prefix.eq_ignore_ascii_case("xn--")))
 }
 
 #[cfg(test)]
@@ -348,6 +352,7 @@ mod tests {
             "O'Brien@example.ie",
             "  padded@example.com ",
             "x_y-z@my-domain.example",
+            "info@example.xn--p1ai",
         ] {
             assert!(is_valid_email(good), "{good}");
         }
@@ -368,6 +373,7 @@ mod tests {
             "a@.b.com",
             "a@b.c",
             "a@b.c0m",
+            "a@b.xn-",
             "a@[1.2.3.4]",
             "\"quoted\"@b.com",
             "a<b>@c.com",
