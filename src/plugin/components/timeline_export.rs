@@ -185,11 +185,14 @@ pub fn ExportButton(props: &ExportButtonProps) -> Html {
     };
     html! {
         <div class="timeline-export" data-from={props.from.to_rfc3339()} data-to={props.to.to_rfc3339()}>
+            // Not disabled while it works, so the focus stays on it (a click then does
+            // nothing): a disabled button would drop the focus to the page.
             <button
                 type="button"
                 ref={button}
                 class="button export-button"
-                disabled={matches!(*phase, Phase::Working(_))}
+                aria-disabled={matches!(*phase, Phase::Working(_)).then_some("true")}
+                aria-busy={matches!(*phase, Phase::Working(_)).then_some("true")}
                 data-csv-url={file.as_ref().map(|file| file.0.clone())}
                 data-csv-rows={rows}
                 {onclick}
