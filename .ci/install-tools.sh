@@ -52,4 +52,12 @@ if [ "$what" = test ]; then
   if ! have chromium || ! have chromedriver; then
     apt_install chromium chromium-driver
   fi
+  # axe-core, the accessibility checker the e2e test tests/e2e_a11y.rs runs in each view.
+  axe_version=4.14.1
+  if ! grep -qs "\"version\": \"$axe_version\"" target/axe/node_modules/axe-core/package.json; then
+    have npm || apt_install nodejs npm
+    echo "==> npm install axe-core@$axe_version (into target/axe)"
+    mkdir -p target/axe
+    npm install --silent --no-audit --no-fund --prefix target/axe "axe-core@$axe_version" >/dev/null
+  fi
 fi

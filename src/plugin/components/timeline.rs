@@ -347,7 +347,7 @@ fn EdgeInteraction(props: &EdgeInteractionProps) -> Html {
     };
     html! {
         <div class="edge">
-            <h3 class="edge-title">{ props.title.clone() }</h3>
+            <h2 class="edge-title">{ props.title.clone() }</h2>
             { content }
         </div>
     }

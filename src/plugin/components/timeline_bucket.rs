@@ -240,10 +240,10 @@ pub fn BucketInteractions(props: &BucketInteractionsProps) -> Html {
             data-from={props.from.to_rfc3339()}
             data-to={props.to.to_rfc3339()}
         >
-            <h3 class="bucket-title">
+            <h2 class="bucket-title">
                 { "Interactions" }
                 <span class="bucket-period">{ period }</span>
-            </h3>
+            </h2>
             <ul class="interactions" aria-busy={if listing.phase == Phase::Ready { "false" } else { "true" }}>
                 { for items.iter().map(|activity| html! {
                     <InteractionItem key={activity.id} activity={Rc::new(activity.clone())} />
