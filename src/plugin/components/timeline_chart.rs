@@ -203,7 +203,16 @@ pub fn TimelineChart(props: &TimelineChartProps) -> Html {
             >
                 { if *show_table { "Hide table" } else { "Show as table" } }
             </button>
-            <table class={if *show_table { "timeline-table" } else { "visually-hidden" }}>
+            // Hidden, the table is for screen readers only; a block around it clips it (a table
+            // ignores its own width and overflow, and would widen the page). Shown, the block
+            // scrolls sideways where the lanes do not fit, by keyboard too.
+            <div
+                class={if *show_table { "timeline-table-scroll" } else { "visually-hidden" }}
+                tabindex={show_table.then_some("0")}
+                role={show_table.then_some("region")}
+                aria-label={show_table.then_some("Activity per period, as a table")}
+            >
+            <table class="timeline-table">
                 <caption>{ format!("Activity per {}", props.bucket.as_str()) }</caption>
                 <thead>
                     <tr>
@@ -220,6 +229,7 @@ pub fn TimelineChart(props: &TimelineChartProps) -> Html {
                     }) }
                 </tbody>
             </table>
+            </div>
         </section>
     }
 }
