@@ -118,6 +118,39 @@ async fn every_view_passes_axe_and_fits_320_px() {
     wait_for(&client, "#prospects-owner").await;
     found.push(("hot prospects of a manager", problems(&client, &axe).await));
 
+    // A list view's actions on three ticked leads: the send with a template chosen, and the
+    // enrolment.
+    for (action, ready, what) in [
+        (
+            "#send-email",
+            ".template input",
+            "a list view's send, a template chosen",
+        ),
+        ("#enrol-program", ".program", "a list view's enrolment"),
+    ] {
+        client
+            .goto(&format!("{}/list?entity=lead&user=rep-ava", harness().host))
+            .await
+            .unwrap();
+        wait_for(&client, "input.select-record").await;
+        eval(
+            &client,
+            "[...document.querySelectorAll('input.select-record')].slice(0, 3)
+               .forEach(box => box.click());
+             return true;",
+        )
+        .await;
+        click_on(&client, action).await;
+        let frame = wait_for(&client, "#sidebar-panel #sidebar-frame").await;
+        frame.enter_frame().await.unwrap();
+        wait_for(&client, ready).await;
+        if action == "#send-email" {
+            click_on(&client, ".template input").await;
+            wait_for(&client, ".preflight").await;
+        }
+        found.push((what, problems(&client, &axe).await));
+    }
+
     let failing: Vec<_> = found.iter().filter(|(_, v)| !v.is_empty()).collect();
     assert!(failing.is_empty(), "{failing:#?}");
     client.close().await.unwrap();

@@ -159,3 +159,14 @@ pub fn SearchField(props: &SearchFieldProps) -> Html {
         </div>
     }
 }
+
+/// The tag of a view's title. A list view's action (one that can close: `on_done`) is the whole
+/// page, so its title is the page's `h1`; on a record's tab it is an `h2` under the record's
+/// name.
+pub fn title_tag(whole_page: bool) -> &'static str {
+    if whole_page {
+        "h1"
+    } else {
+        "h2"
+    }
+}

@@ -19,7 +19,9 @@ use crate::domain::programs::{
 };
 use crate::plugin::api::{self, ApiError};
 use crate::plugin::bridge::use_host;
-use crate::plugin::components::panels::{ErrorPanel, MessagePanel, SearchField, Skeleton};
+use crate::plugin::components::panels::{
+    title_tag, ErrorPanel, MessagePanel, SearchField, Skeleton,
+};
 use crate::plugin::components::virtual_rows::VirtualRows;
 use crate::plugin::intl::use_formats;
 use crate::plugin::pages::{more_footer, typing_pause, use_pages};
@@ -562,9 +564,9 @@ pub fn Programs(props: &ProgramsProps) -> Html {
         <div class="programs" ref={scroller}>
             { current }
             <section class="programs-available" aria-labelledby="programs-title">
-                <h2 id="programs-title" class="programs-heading">
+                <@{title_tag(props.on_done.is_some())} id="programs-title" class="programs-heading">
                     { if count > 1 { format!("Enrol {count} records") } else { "Enrol in a program".to_owned() } }
-                </h2>
+                </@>
                 { available }
             </section>
         </div>

@@ -25,7 +25,9 @@ use crate::domain::merge::{render_html, render_text, MergeData};
 use crate::domain::pages::ListPhase;
 use crate::plugin::api::{self, ApiError};
 use crate::plugin::bridge::use_host;
-use crate::plugin::components::panels::{ErrorPanel, MessagePanel, SearchField, Skeleton};
+use crate::plugin::components::panels::{
+    title_tag, ErrorPanel, MessagePanel, SearchField, Skeleton,
+};
 use crate::plugin::components::send_results::{SendResults, RESULT_ROW_ESTIMATE};
 use crate::plugin::components::virtual_rows::VirtualRows;
 use crate::plugin::intl::use_formats;
@@ -635,7 +637,7 @@ fn Composer(props: &ComposerProps) -> Html {
 
     html! {
         <div class="send">
-            <h2 class="send-heading">{ heading }</h2>
+            <@{title_tag(props.on_done.is_some())} class="send-heading">{ heading }</@>
             <section class="send-templates" aria-label="Templates">{ picker }</section>
             <section class="send-message" aria-label="Message">{ message }</section>
         </div>

@@ -5,6 +5,7 @@ use std::rc::Rc;
 use yew::prelude::*;
 
 use crate::domain::compose::summary;
+use crate::plugin::components::panels::title_tag;
 use crate::plugin::components::virtual_rows::VirtualRows;
 use crate::plugin::intl::use_formats;
 use crate::wire::{SendOutcome, SendResponse};
@@ -84,7 +85,7 @@ pub fn SendResults(props: &SendResultsProps) -> Html {
     };
     html! {
         <section class="send send-results" aria-labelledby="send-results-title" ref={section.clone()}>
-            <h2 id="send-results-title" class="send-heading" tabindex="-1" ref={heading}>{ title }</h2>
+            <@{title_tag(props.on_done.is_some())} id="send-results-title" class="send-heading" tabindex="-1" ref={heading}>{ title }</@>
             <p class="send-summary" role="status">{ summary(response) }</p>
             if props.replayed {
                 <p class="send-replayed">
