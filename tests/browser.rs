@@ -380,11 +380,13 @@ fn ListHarness(props: &ListHarnessProps) -> Html {
         move || history
     });
     let dispatcher = history.dispatcher();
+    let measured = history.dispatcher();
     html! {
         <FormatsProvider locale="en-GB" time_zone="Europe/Berlin">
             <ActivityList
                 history={(*history).clone()}
                 on_toggle={Callback::from(move |id| dispatcher.dispatch(Action::ToggleExpanded(id)))}
+                on_measure={Callback::from(move |(id, height)| measured.dispatch(Action::Measured { id, height }))}
                 on_load_more={props.load_more.clone()}
             />
         </FormatsProvider>
@@ -530,6 +532,69 @@ async fn ten_thousand_activities_never_put_more_than_100_rows_in_the_dom() {
     assert!(!text(&root).contains("Page 0"));
     // The spacers keep the scroll height of the whole list.
     assert!(scroller.scroll_height() > 500_000);
+    app.destroy();
+    root.remove();
+}
+
+/// An expanded row's details wrap, so a long form answer can be read whole at 320 px; the list
+/// places the rows after it by the height it is drawn at, so a row stays where it was when the
+/// expanded one scrolls out of the DOM.
+#[wasm_bindgen_test]
+async fn an_expanded_row_wraps_its_details_and_the_list_keeps_its_height() {
+    let mut page: serde_json::Value = serde_json::from_str(&long_page(60, None)).unwrap();
+    let answer = "I would like to know what the enterprise plan costs for fifty seats, \
+                  billed yearly, and whether it includes single sign-on and an SLA.";
+    page["items"][0]["kind"] = json!("formSubmitted");
+    page["items"][0]["details"] = json!({"formName": "Contact us",
+        "formFields": [{"name": "Message", "value": answer}]});
+    let style = "display:flex;flex-direction:column;height:480px;width:320px";
+    let (root, app) = mount_list(history_of(&page.to_string()), style).await;
+    let scroller = one(&root, ".history-scroll");
+    // Where row `position` starts in the list's content.
+    let top_of = |position: usize| {
+        let row = one(&root, &format!("li[aria-posinset='{position}']"));
+        row.get_bounding_client_rect().top() - scroller.get_bounding_client_rect().top()
+            + f64::from(scroller.scroll_top())
+    };
+
+    click(&one(&root, "li[aria-posinset='1'] button.activity-summary"));
+    yew::scheduler::flush().await;
+    let shown = root.clone();
+    wait_for("the answer", move || text(&shown).contains("fifty seats")).await;
+    let value = all(&root, ".activity-details dd")
+        .into_iter()
+        .find(|dd| text(dd).contains("fifty seats"))
+        .unwrap();
+    assert!(
+        value.scroll_width() <= value.client_width() + 1,
+        "nothing cut off"
+    );
+    assert!(
+        value.client_height() > 40,
+        "the answer wraps onto several lines"
+    );
+    // The row's drawn height reaches the list (a resize observation, then a render).
+    TimeoutFuture::new(100).await;
+    yew::scheduler::flush().await;
+    let before = top_of(13);
+
+    // Scroll the expanded row out of the DOM, keeping row 13 in it.
+    scroller.set_scroll_top(before as i32 - 10);
+    scroller
+        .dispatch_event(&Event::new("scroll").unwrap())
+        .unwrap();
+    yew::scheduler::flush().await;
+    assert!(
+        root.query_selector("li[aria-posinset='1']")
+            .unwrap()
+            .is_none(),
+        "the expanded row left the DOM"
+    );
+    let after = top_of(13);
+    assert!(
+        (after - before).abs() < 1.0,
+        "row 13 moved from {before} to {after}"
+    );
     app.destroy();
     root.remove();
 }

@@ -19,7 +19,8 @@ use crate::wire::{Activity, ActivityKind};
 pub const DAY_ROW_HEIGHT: u32 = 32;
 /// Height of a collapsed activity row (`.activity-summary`).
 pub const ACTIVITY_ROW_HEIGHT: u32 = 60;
-/// Height of one detail line of an expanded row (`.detail-line`).
+/// Height of one detail line of an expanded row (`.detail-line`) on one line: the estimate of an
+/// expanded row until it is measured (a long value wraps onto more lines).
 pub const DETAIL_LINE_HEIGHT: u32 = 20;
 /// Vertical padding around the detail lines (`.activity-details`).
 pub const DETAILS_PADDING: u32 = 12;
@@ -48,6 +49,7 @@ impl Entry {
         self.activity.id
     }
 
+    /// Its height collapsed, or expanded with each detail on one line.
     pub fn height(&self, expanded: bool) -> u32 {
         if expanded && self.detail_count > 0 {
             ACTIVITY_ROW_HEIGHT + DETAILS_PADDING + self.detail_count * DETAIL_LINE_HEIGHT
@@ -132,6 +134,11 @@ pub enum HistoryAction<E> {
         error: E,
     },
     ToggleExpanded(i64),
+    /// An expanded row as drawn is `height` pixels tall (its details wrap at the view's width).
+    Measured {
+        id: i64,
+        height: u32,
+    },
 }
 
 /// The history view's state.
@@ -155,6 +162,8 @@ pub struct HistoryState<E> {
     entries: Rc<Vec<Entry>>,
     ids: Rc<BTreeSet<i64>>,
     expanded: Rc<BTreeSet<i64>>,
+    /// The drawn height of expanded rows, by activity id, once measured.
+    measured: Rc<BTreeMap<i64, u32>>,
     rows: Rc<Vec<Row>>,
     layout: Rc<Layout>,
 }
@@ -172,6 +181,7 @@ impl<E> Default for HistoryState<E> {
             entries: Rc::default(),
             ids: Rc::default(),
             expanded: Rc::default(),
+            measured: Rc::default(),
             rows: Rc::default(),
             layout: Rc::default(),
         }
@@ -293,9 +303,22 @@ impl<E> HistoryState<E> {
                     return false;
                 }
                 let expanded = Rc::make_mut(&mut self.expanded);
-                if !expanded.remove(&id) {
+                if expanded.remove(&id) {
+                    // Measured again when next expanded: the width may have changed meanwhile.
+                    Rc::make_mut(&mut self.measured).remove(&id);
+                } else {
                     expanded.insert(id);
                 }
+                self.rebuild();
+            }
+            HistoryAction::Measured { id, height } => {
+                if !self.expanded.contains(&id)
+                    || height == 0
+                    || self.measured.get(&id) == Some(&height)
+                {
+                    return false;
+                }
+                Rc::make_mut(&mut self.measured).insert(id, height);
                 self.rebuild();
             }
         }
@@ -315,6 +338,7 @@ impl<E> HistoryState<E> {
         self.entries = Rc::default();
         self.ids = Rc::default();
         self.expanded = Rc::default();
+        self.measured = Rc::default();
         self.rows = Rc::default();
         self.layout = Rc::default();
     }
@@ -343,7 +367,11 @@ impl<E> HistoryState<E> {
             Row::Day(_) => DAY_ROW_HEIGHT,
             Row::Activity(index) => {
                 let entry = &self.entries[index];
-                entry.height(self.expanded.contains(&entry.id()))
+                let expanded = self.expanded.contains(&entry.id());
+                match self.measured.get(&entry.id()) {
+                    Some(height) if expanded => *height,
+                    _ => entry.height(expanded),
+                }
             }
         }));
         self.rows = Rc::new(rows);
@@ -691,6 +719,42 @@ mod tests {
         assert!(!state.apply(HistoryAction::ToggleExpanded(99)));
         assert!(state.apply(HistoryAction::ToggleExpanded(7)));
         assert_eq!(state.layout().total_height(), before);
+    }
+
+    #[test]
+    fn an_expanded_row_takes_the_height_it_is_drawn_at() {
+        let mut form = activity(7, "2026-03-10T09:00:00Z", ActivityKind::FormSubmitted);
+        form.details.form_name = Some("Contact us".into());
+        let plain = activity(6, "2026-03-10T08:00:00Z", ActivityKind::EmailSent);
+        let mut state = State::with_page(page(vec![form, plain]), None);
+        let collapsed = state.layout().total_height();
+        let measure = |height| HistoryAction::Measured { id: 7, height };
+        assert!(
+            !state.apply(measure(200)),
+            "a collapsed row is not measured"
+        );
+
+        assert!(state.apply(HistoryAction::ToggleExpanded(7)));
+        let estimated = state.layout().total_height();
+        assert!(estimated > collapsed);
+        // Its details wrap: it is drawn taller than one line per detail.
+        assert!(state.apply(measure(200)));
+        assert_eq!(
+            state.layout().total_height(),
+            collapsed - ACTIVITY_ROW_HEIGHT + 200
+        );
+        assert!(
+            !state.apply(measure(200)),
+            "the same height changes nothing"
+        );
+        assert!(!state.apply(measure(0)), "a row not drawn says nothing");
+        assert!(!state.apply(HistoryAction::Measured { id: 6, height: 90 }));
+
+        // Collapsed, it is its fixed height; expanded again, the estimate until measured.
+        assert!(state.apply(HistoryAction::ToggleExpanded(7)));
+        assert_eq!(state.layout().total_height(), collapsed);
+        assert!(state.apply(HistoryAction::ToggleExpanded(7)));
+        assert_eq!(state.layout().total_height(), estimated);
     }
 
     #[test]

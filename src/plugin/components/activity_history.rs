@@ -179,6 +179,7 @@ pub fn ActivityHistory(props: &ActivityHistoryProps) -> Html {
             <ActivityList
                 history={(*history).clone()}
                 on_toggle={dispatch.reform(Action::ToggleExpanded)}
+                on_measure={dispatch.reform(|(id, height)| Action::Measured { id, height })}
                 on_load_more={load_more}
             />
         },

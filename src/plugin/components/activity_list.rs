@@ -28,6 +28,8 @@ const INITIAL_VIEWPORT: u32 = 600;
 pub struct ActivityListProps {
     pub history: History,
     pub on_toggle: Callback<i64>,
+    /// An expanded row's id and drawn height.
+    pub on_measure: Callback<(i64, u32)>,
     /// Asked when the user nears the end of what is loaded (and to retry a failed page).
     pub on_load_more: Callback<()>,
 }
@@ -156,6 +158,7 @@ pub fn ActivityList(props: &ActivityListProps) -> Html {
                     set_size={set_size}
                     now={now}
                     on_toggle={props.on_toggle.clone()}
+                    on_measure={props.on_measure.clone()}
                 />
             }
         }

@@ -1,7 +1,11 @@
-//! One activity: its kind, when, what about, and on demand its details. Its height is fixed by
-//! the CSS and its detail count (see `domain::activity_history`), never measured.
+//! One activity: its kind, when, what about, and on demand its details. Collapsed, its height
+//! is fixed by the CSS (see `domain::activity_history`); expanded, its details wrap at the
+//! view's width, and it reports the height it is drawn at.
 
 use chrono::{DateTime, Utc};
+use wasm_bindgen::closure::Closure;
+use wasm_bindgen::JsCast;
+use web_sys::{HtmlElement, ResizeObserver};
 use yew::prelude::*;
 
 use crate::domain::activity_details::{detail_lines, kind_glyph, summary, DetailLine};
@@ -20,6 +24,8 @@ pub struct ActivityRowProps {
     pub set_size: i64,
     pub now: DateTime<Utc>,
     pub on_toggle: Callback<i64>,
+    /// While expanded: the row's id and height as drawn, at first and whenever it changes.
+    pub on_measure: Callback<(i64, u32)>,
 }
 
 #[component]
@@ -32,6 +38,27 @@ pub fn ActivityRow(props: &ActivityRowProps) -> Html {
     let details_id = format!("activity-{id}-details");
     let has_details = props.entry.detail_count > 0;
     let summary_text = summary(activity).map(str::to_owned);
+    let row = use_node_ref();
+    {
+        let (row, on_measure) = (row.clone(), props.on_measure.clone());
+        use_effect_with(props.expanded && has_details, move |expanded| {
+            let observed = expanded.then(|| {
+                let element = row.cast::<HtmlElement>()?;
+                let measured = element.clone();
+                let resized = Closure::<dyn Fn()>::new(move || {
+                    on_measure.emit((id, measured.offset_height().max(0) as u32));
+                });
+                let observer = ResizeObserver::new(resized.as_ref().unchecked_ref()).ok()?;
+                observer.observe(&element);
+                Some((observer, resized))
+            });
+            move || {
+                if let Some((observer, _resized)) = observed.flatten() {
+                    observer.disconnect();
+                }
+            }
+        });
+    }
 
     let relative = shows_relative(at, props.now)
         .then(|| format!(" \u{00B7} {}", formats.relative(&at, &props.now)));
@@ -82,6 +109,7 @@ pub fn ActivityRow(props: &ActivityRowProps) -> Html {
 
     html! {
         <li
+            ref={row}
             class={classes!("activity-row", props.expanded.then_some("expanded"))}
             aria-posinset={props.position.to_string()}
             aria-setsize={props.set_size.to_string()}
@@ -100,7 +128,7 @@ fn detail_line(line: DetailLine) -> Html {
         None => html! { { line.value.clone() } },
     };
     html! {
-        <div class="detail-line" title={format!("{}: {}", line.label, line.value)}>
+        <div class="detail-line">
             <dt>{ line.label }</dt>
             <dd>{ value }</dd>
         </div>
