@@ -56,22 +56,15 @@ pub enum Phase {
         request: Rc<SendRequest>,
         retry_of: Option<i64>,
     },
-    /// The failed recipients of an answered send go again (`request`, retrying send
-    /// `retry_of`); its results stay on screen meanwhile.
-    Retrying {
-        request: Rc<SendRequest>,
-        retry_of: i64,
-        shown: Results,
-    },
     /// The server's answer (first or replayed).
     Done {
         request: Rc<SendRequest>,
         response: Rc<SendResponse>,
         /// The server had already handled this exact message: nothing new was sent.
         replayed: bool,
-        /// Why marketing refused the last retry of its failed recipients (nothing was sent);
-        /// they can be retried again.
-        retry_refused: Option<String>,
+        /// The retry of its failed recipients, while it goes or after marketing refused it; the
+        /// results stay on screen meanwhile.
+        retry: Option<Retry>,
     },
     /// No usable answer. With `unknown`, the server may have sent it (the answer was lost): the
     /// message is locked, and sending again sends this very request with its key, so nobody
@@ -84,9 +77,17 @@ pub enum Phase {
     },
 }
 
-/// An answered send as [`Phase::Done`] holds it: the request, the answer, and whether it was
-/// replayed.
-pub type Results = (Rc<SendRequest>, Rc<SendResponse>, bool);
+/// The retry of an answered send's failed recipients.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Retry {
+    /// `request` is in flight, retrying send `retry_of` (part of its key).
+    Sending {
+        request: Rc<SendRequest>,
+        retry_of: i64,
+    },
+    /// Marketing refused it, saying this; nothing was sent, and it may be retried again.
+    Refused(String),
+}
 
 /// Why a send failed: what the user reads, and whether the server may have sent it anyway.
 #[derive(Clone, Debug, PartialEq)]
@@ -160,16 +161,25 @@ impl Compose {
     }
 
     pub fn is_sending(&self) -> bool {
-        matches!(self.phase, Phase::Sending { .. } | Phase::Retrying { .. })
+        self.in_flight().is_some()
+    }
+
+    /// The request in flight and the send it retries, if one is.
+    fn in_flight(&self) -> Option<(&Rc<SendRequest>, Option<i64>)> {
+        match &self.phase {
+            Phase::Sending { request, retry_of } => Some((request, *retry_of)),
+            Phase::Done {
+                retry: Some(Retry::Sending { request, retry_of }),
+                ..
+            } => Some((request, Some(*retry_of))),
+            _ => None,
+        }
     }
 
     /// Whether the message may not change: while it is sent, and after a send whose answer was
     /// lost (a changed message would be a new one, and reach anyone the first one reached).
     pub fn is_locked(&self) -> bool {
-        matches!(
-            self.phase,
-            Phase::Sending { .. } | Phase::Retrying { .. } | Phase::Failed { unknown: true, .. }
-        )
+        self.is_sending() || matches!(self.phase, Phase::Failed { unknown: true, .. })
     }
 
     /// The request a locked message sends again, the one whose answer was lost, with what it
@@ -196,29 +206,17 @@ impl Compose {
     /// Starts sending `request`; false (and nothing changes) while another send is in flight or
     /// after this very message was answered, unless it retries what failed in send `retry_of`.
     pub fn start_send(&mut self, request: SendRequest, retry_of: Option<i64>) -> bool {
-        let shown = match (&self.phase, retry_of) {
-            (Phase::Sending { .. } | Phase::Retrying { .. }, _) => return false,
-            (Phase::Done { request: done, .. }, None) if **done == request => return false,
-            (
-                Phase::Done {
-                    request: done,
-                    response,
-                    replayed,
-                    ..
-                },
-                Some(send_id),
-            ) => Some((send_id, (done.clone(), response.clone(), *replayed))),
-            _ => None,
-        };
+        if self.is_sending() {
+            return false;
+        }
         let request = Rc::new(request);
-        self.phase = match shown {
-            Some((retry_of, shown)) => Phase::Retrying {
-                request,
-                retry_of,
-                shown,
-            },
-            None => Phase::Sending { request, retry_of },
-        };
+        match (&mut self.phase, retry_of) {
+            (Phase::Done { request: done, .. }, None) if *done == request => return false,
+            (Phase::Done { retry, .. }, Some(retry_of)) => {
+                *retry = Some(Retry::Sending { request, retry_of });
+            }
+            (phase, retry_of) => *phase = Phase::Sending { request, retry_of },
+        }
         true
     }
 
@@ -228,43 +226,37 @@ impl Compose {
         request: &SendRequest,
         answer: Result<(SendResponse, bool), SendFailure>,
     ) {
-        let (sending, retry_of, shown) = match &self.phase {
-            Phase::Sending { request, retry_of } => (request.clone(), *retry_of, None),
-            Phase::Retrying {
-                request,
-                retry_of,
-                shown,
-            } => (request.clone(), Some(*retry_of), Some(shown.clone())),
-            _ => return,
+        let Some((sending, retry_of)) = self.in_flight() else {
+            return;
         };
-        if *sending != *request {
+        if **sending != *request {
             return;
         }
-        self.phase = match (answer, shown) {
-            (Ok((response, replayed)), _) => Phase::Done {
-                request: sending,
-                response: Rc::new(response),
-                replayed,
-                retry_refused: None,
-            },
-            // Refused: nothing was sent; back to the results, whose failed recipients may be
-            // retried again.
-            (Err(failure), Some((request, response, replayed))) if !failure.outcome_unknown => {
-                Phase::Done {
-                    request,
-                    response,
+        let sending = sending.clone();
+        match (answer, &mut self.phase) {
+            (Ok((response, replayed)), phase) => {
+                *phase = Phase::Done {
+                    request: sending,
+                    response: Rc::new(response),
                     replayed,
-                    retry_refused: Some(failure.message),
+                    retry: None,
                 }
             }
+            // A retry refused: nothing was sent; the results stay, and their failed recipients
+            // may be retried again.
+            (Err(failure), Phase::Done { retry, .. }) if !failure.outcome_unknown => {
+                *retry = Some(Retry::Refused(failure.message));
+            }
             // It may have gone out: the message is locked to this very request.
-            (Err(failure), _) => Phase::Failed {
-                request: sending,
-                retry_of,
-                message: failure.message,
-                unknown: failure.outcome_unknown,
-            },
-        };
+            (Err(failure), phase) => {
+                *phase = Phase::Failed {
+                    request: sending,
+                    retry_of,
+                    message: failure.message,
+                    unknown: failure.outcome_unknown,
+                }
+            }
+        }
     }
 
     /// A new message: everything but the template choice is cleared.
@@ -756,7 +748,8 @@ mod tests {
         assert!(compose.start_send(retry.clone(), Some(1)));
         assert!(matches!(
             &compose.phase,
-            Phase::Retrying { retry_of: 1, shown, .. } if *shown.1 == answer
+            Phase::Done { response, retry: Some(Retry::Sending { retry_of: 1, .. }), .. }
+                if **response == answer
         ));
         assert!(compose.is_sending() && compose.is_locked());
         assert!(!compose.start_send(retry.clone(), Some(1)), "double click");
@@ -769,14 +762,14 @@ mod tests {
         let Phase::Done {
             request: shown,
             response,
-            retry_refused,
+            retry: state,
             ..
         } = &compose.phase
         else {
             panic!("back to the results: {:?}", compose.phase)
         };
         assert_eq!((&**shown, &**response), (&sent, &answer));
-        assert_eq!(retry_refused.as_deref(), Some("Too many requests."));
+        assert_eq!(state, &Some(Retry::Refused("Too many requests.".into())));
 
         assert!(compose.start_send(retry.clone(), Some(1)), "retried again");
         let lost = SendFailure {

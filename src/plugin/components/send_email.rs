@@ -18,7 +18,7 @@ use yew::prelude::*;
 
 use crate::domain::compose::{
     fingerprint, noted, recipients_of, retry_failed, selection_problem, sent_note, Compose, Phase,
-    SendFailure, SendKey, SendKeys, When,
+    Retry, SendFailure, SendKey, SendKeys, When,
 };
 use crate::domain::labels::display_name;
 use crate::domain::merge::{render_html, render_text, MergeData};
@@ -328,31 +328,27 @@ fn Composer(props: &ComposerProps) -> Html {
 
     // After a send: its results (and a retry of what failed, which keeps them on screen while
     // it goes, and when marketing refuses it).
-    let shown = match &compose.phase {
-        Phase::Done {
-            request,
-            response,
-            replayed,
-            retry_refused,
-        } => Some((request, response, *replayed, retry_refused.clone(), false)),
-        Phase::Retrying {
-            shown: (request, response, replayed),
-            ..
-        } => Some((request, response, *replayed, None, true)),
-        _ => None,
-    };
-    if let Some((request, response, replayed, retry_refused, retrying)) = shown {
-        let retry = retry_failed(request, response, &recipients_of(&props.records)).map(|again| {
+    if let Phase::Done {
+        request,
+        response,
+        replayed,
+        retry,
+    } = &compose.phase
+    {
+        let again = retry_failed(request, response, &recipients_of(&props.records)).map(|again| {
             let (send, send_id) = (send.clone(), response.id);
             Callback::from(move |()| send.emit((again.clone(), Some(send_id))))
         });
         return html! {
             <SendResults
                 response={response.clone()}
-                {replayed}
-                on_retry={retry}
-                {retrying}
-                retry_refused={retry_refused.map(AttrValue::from)}
+                replayed={*replayed}
+                on_retry={again}
+                retrying={matches!(retry, Some(Retry::Sending { .. }))}
+                retry_refused={match retry {
+                    Some(Retry::Refused(message)) => Some(AttrValue::from(message.clone())),
+                    _ => None,
+                }}
                 on_new={dispatch.reform(|()| {
                     // The results, and the button that had focus, give way to the message.
                     focus_after_render("send-subject");
