@@ -24,7 +24,19 @@ use crate::wire::query::{ACTIVITIES_DEFAULT_LIMIT, ACTIVITIES_MAX_LIMIT};
 use crate::wire::*;
 
 /// Longest CRM id a request may name (sends, enrolments, dev records), in characters.
-pub const MAX_CRM_ID_CHARS: usize = 100;
+const MAX_CRM_ID_CHARS: usize = 100;
+
+/// A CRM id named by a request: not blank, at most [`MAX_CRM_ID_CHARS`] characters; else a 422
+/// on `field`.
+pub fn check_crm_id(field: &str, crm_id: &str) -> ApiResult<()> {
+    if crm_id.trim().is_empty() || crm_id.chars().count() > MAX_CRM_ID_CHARS {
+        return Err(Failure::invalid(
+            field,
+            format!("'crmId' must be 1 to {MAX_CRM_ID_CHARS} characters."),
+        ));
+    }
+    Ok(())
+}
 
 /// A page cursor that is the last row's sort key, as opaque URL-safe text.
 pub fn encode_json_cursor<T: serde::Serialize>(key: &T) -> String {
@@ -865,12 +877,7 @@ pub async fn dev_records(
     body: Bytes,
 ) -> ApiResult<(StatusCode, Json<Created>)> {
     let record: DevRecordIn = parse_body(&body)?;
-    if record.crm_id.trim().is_empty() || record.crm_id.chars().count() > MAX_CRM_ID_CHARS {
-        return Err(Failure::invalid(
-            "crmId",
-            format!("'crmId' must be 1 to {MAX_CRM_ID_CHARS} characters."),
-        ));
-    }
+    check_crm_id("crmId", &record.crm_id)?;
     state
         .db
         .run(move |conn| {

@@ -15,8 +15,8 @@ use rusqlite::{params, Connection, OptionalExtension, TransactionBehavior};
 use utoipa::OpenApi;
 
 use super::api::{
-    decode_json_cursor, earlier_answer, encode_json_cursor, optional_idempotency_key, parse_body,
-    parse_entity, present, request_hash, AnswerStore, QueryParams, MAX_CRM_ID_CHARS,
+    check_crm_id, decode_json_cursor, earlier_answer, encode_json_cursor, optional_idempotency_key,
+    parse_body, parse_entity, present, request_hash, AnswerStore, QueryParams,
 };
 use super::auth::Caller;
 use super::db::{self, column_enum, contains_pattern, from_millis, to_millis};
@@ -322,13 +322,7 @@ fn validate_request(request: &EnrolRequest) -> ApiResult<()> {
         ));
     }
     for (index, record) in request.records.iter().enumerate() {
-        let length = record.crm_id.trim().chars().count();
-        if length == 0 || record.crm_id.chars().count() > MAX_CRM_ID_CHARS {
-            return Err(Failure::invalid(
-                &format!("records[{index}].crmId"),
-                format!("'crmId' must be 1 to {MAX_CRM_ID_CHARS} characters."),
-            ));
-        }
+        check_crm_id(&format!("records[{index}].crmId"), &record.crm_id)?;
     }
     Ok(())
 }

@@ -33,8 +33,8 @@ use rusqlite::{params, Connection, OptionalExtension, TransactionBehavior};
 use utoipa::OpenApi;
 
 use super::api::{
-    decode_json_cursor, earlier_answer, encode_json_cursor, optional_idempotency_key, parse_body,
-    parse_entity, present, request_hash, AnswerStore, QueryParams, MAX_CRM_ID_CHARS,
+    check_crm_id, decode_json_cursor, earlier_answer, encode_json_cursor, optional_idempotency_key,
+    parse_body, parse_entity, present, request_hash, AnswerStore, QueryParams,
 };
 use super::auth::Caller;
 use super::db::{self, column_enum, contains_pattern, from_millis, to_millis};
@@ -468,13 +468,7 @@ fn validate_request(request: &SendRequest) -> ApiResult<()> {
     }
     let mut listed = std::collections::HashSet::new();
     for (index, recipient) in request.recipients.iter().enumerate() {
-        let length = recipient.crm_id.trim().chars().count();
-        if length == 0 || recipient.crm_id.chars().count() > MAX_CRM_ID_CHARS {
-            return Err(Failure::invalid(
-                &format!("recipients[{index}].crmId"),
-                format!("'crmId' must be 1 to {MAX_CRM_ID_CHARS} characters."),
-            ));
-        }
+        check_crm_id(&format!("recipients[{index}].crmId"), &recipient.crm_id)?;
         // A CRM selection names each record once; a record twice (maybe with two addresses)
         // would be one person emailed under one record for both.
         if !listed.insert((recipient.entity, recipient.crm_id.trim())) {
