@@ -289,8 +289,8 @@
       update: function (partialContext) {
         if (destroyed) return Promise.resolve();
         // A record, selection, user or view the protocol cannot carry throws here, to the
-        // caller, and is not kept (a theme other than 'dark' is 'light'). The token is not something to override: it comes from
-        // getContext() and getToken(), fresh each time.
+        // caller, and is not kept (a theme other than 'dark' is 'light'). The token is not
+        // something to override: it comes from getContext() and getToken(), fresh each time.
         var partial = Object.assign({}, partialContext || {});
         delete partial.token;
         delete partial.expiresAt;
