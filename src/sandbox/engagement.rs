@@ -3,7 +3,9 @@
 
 use std::collections::BTreeMap;
 
-use chrono::{DateTime, Datelike, Duration, LocalResult, NaiveDate, TimeZone, Utc};
+use chrono::{
+    DateTime, Datelike, Duration, LocalResult, NaiveDate, NaiveTime, Offset, TimeZone, Utc,
+};
 use chrono_tz::Tz;
 
 use crate::wire::{ActivityKind, BucketSize, EngagementBucket};
@@ -47,18 +49,21 @@ fn next_date(date: NaiveDate, bucket: BucketSize) -> NaiveDate {
     }
 }
 
-/// The instant a local date starts in `tz`: local midnight, or the first instant after it when a
-/// DST change skips midnight (as some zones do).
+/// The instant a local date starts in `tz`: local midnight, or where the gap ends when a DST change
+/// skips midnight (as some zones do). A date the zone skipped entirely (Samoa's 30 December 2011)
+/// starts where the next one does.
 pub fn local_day_start(date: NaiveDate, tz: Tz) -> DateTime<Utc> {
-    for hour in 0..4 {
-        let local = date.and_hms_opt(hour, 0, 0).expect("valid hour");
-        match tz.from_local_datetime(&local) {
-            LocalResult::Single(time) => return time.with_timezone(&Utc),
-            LocalResult::Ambiguous(earliest, _) => return earliest.with_timezone(&Utc),
-            LocalResult::None => continue,
+    let midnight = date.and_time(NaiveTime::MIN);
+    match tz.from_local_datetime(&midnight) {
+        LocalResult::Single(start) | LocalResult::Ambiguous(start, _) => start.with_timezone(&Utc),
+        LocalResult::None => {
+            // The gap ends at the instant that midnight names under the offset in force before it.
+            let before = tz
+                .offset_from_utc_datetime(&(midnight - Duration::days(1)))
+                .fix();
+            Utc.from_utc_datetime(&(midnight - Duration::seconds(before.local_minus_utc().into())))
         }
     }
-    Utc.from_utc_datetime(&date.and_hms_opt(0, 0, 0).expect("midnight"))
 }
 
 /// Edges `e0 <= from < e1 < ... < en` with `en >= to`: bucket `i` is `[e_i, e_{i+1})`.
@@ -76,7 +81,11 @@ pub fn bucket_edges(
             return None;
         }
         date = next_date(date, bucket);
-        edges.push(local_day_start(date, tz));
+        let start = local_day_start(date, tz);
+        // A skipped date starts where the next one does: it has no bucket.
+        if start > *edges.last().expect("non-empty") {
+            edges.push(start);
+        }
     }
     if edges.len() == 1 {
         // An empty range still draws the one bucket it starts in.
@@ -179,6 +188,32 @@ mod tests {
         let tz: Tz = "America/Santiago".parse().unwrap();
         let start = local_day_start(NaiveDate::from_ymd_opt(2022, 9, 11).unwrap(), tz);
         assert_eq!(start, utc("2022-09-11T04:00:00Z"));
+    }
+
+    #[test]
+    fn a_date_the_zone_skipped_has_no_bucket() {
+        // Samoa went from the end of 29 December 2011 straight to 31 December (UTC-10 to UTC+14);
+        // 09:00Z on the 31st is 23:00 there.
+        let tz: Tz = "Pacific/Apia".parse().unwrap();
+        let edges = bucket_edges(
+            utc("2011-12-29T12:00:00Z"),
+            utc("2011-12-31T09:00:00Z"),
+            BucketSize::Day,
+            tz,
+        )
+        .unwrap();
+        let local: Vec<String> = edges
+            .iter()
+            .map(|edge| edge.with_timezone(&tz).format("%F %R").to_string())
+            .collect();
+        assert_eq!(
+            local,
+            ["2011-12-29 00:00", "2011-12-31 00:00", "2012-01-01 00:00"]
+        );
+        assert_eq!(
+            local_day_start(NaiveDate::from_ymd_opt(2011, 12, 30).unwrap(), tz),
+            edges[1]
+        );
     }
 
     #[test]
