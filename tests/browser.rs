@@ -2084,13 +2084,15 @@ async fn a_new_search_of_the_same_length_still_asks_for_its_next_page() {
 #[derive(Properties, PartialEq)]
 struct ResultsHarnessProps {
     response: Rc<crm_sidebar::wire::SendResponse>,
+    #[prop_or(AttrValue::Static("Europe/Berlin"))]
+    time_zone: AttrValue,
 }
 
 #[component]
 fn ResultsHarness(props: &ResultsHarnessProps) -> Html {
     use crm_sidebar::plugin::components::send_results::SendResults;
     html! {
-        <FormatsProvider locale="en-GB" time_zone="Europe/Berlin">
+        <FormatsProvider locale="en-GB" time_zone={props.time_zone.clone()}>
             <SendResults response={props.response.clone()} replayed={false} on_retry={None::<Callback<()>>} on_new={Callback::noop()} />
         </FormatsProvider>
     }
@@ -2110,7 +2112,7 @@ async fn the_results_of_a_send_to_200_records_are_virtualized() {
         .collect();
     let response: crm_sidebar::wire::SendResponse = serde_json::from_value(json!({
         "id": 1, "campaignId": "SEND-1", "templateId": 1, "createdAt": "2026-03-10T12:00:00Z",
-        "results": results, "remainingToday": 800
+        "results": results, "remainingToday": 800, "limitResetsAt": "2026-03-11T00:00:00Z"
     }))
     .unwrap();
     let root = mount_point("display:flex;flex-direction:column;height:480px;width:360px");
@@ -2118,6 +2120,7 @@ async fn the_results_of_a_send_to_200_records_are_virtualized() {
         root.clone(),
         ResultsHarnessProps {
             response: Rc::new(response),
+            time_zone: "Europe/Berlin".into(),
         },
     )
     .render();
@@ -2157,6 +2160,44 @@ async fn the_results_of_a_send_to_200_records_are_virtualized() {
     assert!(all(&root, ".send-result-row").len() <= MAX_ROWS);
     app.destroy();
     root.remove();
+}
+
+/// Marketing's daily sending limit resets at midnight UTC: the results name that moment in the
+/// user's zone, not as "today".
+#[wasm_bindgen_test]
+async fn the_daily_limit_says_when_it_resets_in_the_users_zone() {
+    let limit_text = |zone: &'static str, remaining: u32| async move {
+        let response: crm_sidebar::wire::SendResponse = serde_json::from_value(json!({
+            "id": 1, "campaignId": "SEND-1", "templateId": 1, "createdAt": "2026-03-10T12:00:00Z",
+            "results": [{"entity": "lead", "crmId": "L-1", "name": "Person 1", "outcome": "sent"}],
+            "remainingToday": remaining, "limitResetsAt": "2026-03-11T00:00:00Z"
+        }))
+        .unwrap();
+        let root = mount_point("width:360px;height:400px");
+        let app = yew::Renderer::<ResultsHarness>::with_root_and_props(
+            root.clone(),
+            ResultsHarnessProps {
+                response: Rc::new(response),
+                time_zone: zone.into(),
+            },
+        )
+        .render();
+        yew::scheduler::flush().await;
+        let text = one(&root, ".preflight-limit")
+            .text_content()
+            .unwrap_or_default();
+        app.destroy();
+        root.remove();
+        text
+    };
+    assert_eq!(
+        limit_text("Europe/Berlin", 800).await,
+        "You can send 800 more until 11 Mar 2026, 01:00, when your daily limit resets."
+    );
+    assert_eq!(
+        limit_text("America/Los_Angeles", 0).await,
+        "You can't send more emails until 10 Mar 2026, 17:00, when your daily limit resets."
+    );
 }
 
 /// A scheduled wall-clock time becomes the instant it names in the user's zone, across DST: a

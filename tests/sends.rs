@@ -736,6 +736,12 @@ async fn the_daily_limit_stops_a_rep_at_1000_emails() {
     assert_eq!(answer.count(SendOutcome::Sent), 50);
     assert_eq!(answer.count(SendOutcome::Excluded), 50);
     assert_eq!(answer.remaining_today, 0);
+    // The allowance starts again at the next UTC midnight, and both answers say so.
+    let midnight = (chrono::Utc::now().date_naive() + chrono::Days::new(1))
+        .and_time(chrono::NaiveTime::MIN)
+        .and_utc();
+    assert_eq!(checked.limit_resets_at, midnight);
+    assert_eq!(answer.limit_resets_at, midnight);
     let over = &answer.results[99];
     assert_eq!(over.reason, Some(ExclusionReason::DailyLimit));
     let emailed = count_rows(

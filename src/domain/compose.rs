@@ -514,6 +514,7 @@ mod tests {
             scheduled_at: None,
             results,
             remaining_today: 990,
+            limit_resets_at: Utc.with_ymd_and_hms(2026, 3, 2, 0, 0, 0).unwrap(),
         }
     }
 

@@ -188,6 +188,14 @@ CREATE TABLE enrol_requests (
     UNIQUE (tenant_id, user_id, idempotency_key)
 );
 "#,
+    r#"
+-- Send answers say when the daily allowance starts again (the next UTC midnight after the send);
+-- answers stored before then get it too, so a replay of one still reads as a whole answer.
+UPDATE sends SET response = json_set(response, '$.limitResetsAt',
+    strftime('%Y-%m-%dT00:00:00Z', created_at / 1000, 'unixepoch', '+1 day'))
+WHERE response IS NOT NULL AND json_valid(response)
+  AND json_extract(response, '$.limitResetsAt') IS NULL;
+"#,
 ];
 
 pub type DbResult<T> = rusqlite::Result<T>;
@@ -507,5 +515,38 @@ mod tests {
                 .unwrap();
             assert_eq!(tables, 3, "from version {version}");
         }
+    }
+
+    #[test]
+    fn send_answers_stored_before_the_reset_time_was_answered_get_it() {
+        let conn = Connection::open_in_memory().unwrap();
+        configure(&conn).unwrap();
+        let before = MIGRATIONS.len() - 1;
+        for sql in &MIGRATIONS[..before] {
+            conn.execute_batch(sql).unwrap();
+        }
+        conn.execute_batch(&format!(
+            "PRAGMA user_version = {before}; PRAGMA foreign_keys = OFF"
+        ))
+        .unwrap();
+        let old = r#"{"id":1,"campaignId":"SEND-1","templateId":2,"createdAt":"2026-12-05T23:59:59Z","results":[],"remainingToday":999}"#;
+        // 2026-12-05T23:59:59Z
+        let created_at = 1_796_515_199_000_i64;
+        conn.execute(
+            "INSERT INTO sends (id, tenant_id, sender_id, idempotency_key, request_hash, created_at, response)
+             VALUES (1, 1, 1, 'k', 'h', ?1, ?2)",
+            params![created_at, old],
+        )
+        .unwrap();
+        migrate(&conn).unwrap();
+        let stored: String = conn
+            .query_row("SELECT response FROM sends WHERE id = 1", [], |r| r.get(0))
+            .unwrap();
+        let answer: crate::wire::sends::SendResponse = serde_json::from_str(&stored).unwrap();
+        assert_eq!(
+            answer.limit_resets_at.to_rfc3339(),
+            "2026-12-06T00:00:00+00:00"
+        );
+        assert_eq!(answer.remaining_today, 999);
     }
 }

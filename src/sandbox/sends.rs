@@ -515,6 +515,7 @@ struct Plan {
     recipients: Vec<Resolved>,
     verdicts: Vec<Verdict>,
     remaining_today: u32,
+    limit_resets_at: DateTime<Utc>,
 }
 
 fn plan(
@@ -558,6 +559,7 @@ fn plan(
         recipients,
         verdicts,
         remaining_today,
+        limit_resets_at: start_of_day(now) + chrono::Duration::days(1),
     })
 }
 
@@ -599,6 +601,7 @@ fn preflight_of(plan: &Plan, request: &SendRequest) -> PreflightResponse {
         recipients,
         missing_fields: merge::missing_fields(&[&plan.subject, &plan.html], sendable),
         remaining_today: plan.remaining_today,
+        limit_resets_at: plan.limit_resets_at,
     }
 }
 
@@ -855,6 +858,7 @@ fn send_in_transaction(
         scheduled_at: request.scheduled_at,
         results,
         remaining_today: plan.remaining_today.saturating_sub(used),
+        limit_resets_at: plan.limit_resets_at,
     };
     let json = serde_json::to_string(&response).map_err(Failure::internal)?;
     tx.execute(

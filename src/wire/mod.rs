@@ -495,7 +495,8 @@ mod tests {
         let scheduled = |value: Option<serde_json::Value>| {
             let mut body = serde_json::json!({
                 "id": 1, "campaignId": "SEND-1", "templateId": 1,
-                "createdAt": "2026-03-10T12:00:00Z", "results": [], "remainingToday": 10
+                "createdAt": "2026-03-10T12:00:00Z", "results": [], "remainingToday": 10,
+                "limitResetsAt": "2026-03-11T00:00:00Z"
             });
             if let Some(value) = value {
                 body["scheduledAt"] = value;

@@ -314,6 +314,9 @@ pub struct PreflightResponse {
     pub missing_fields: Vec<MissingField>,
     /// Emails the caller may still send today, before this one.
     pub remaining_today: u32,
+    /// When the daily allowance starts again: the platform's days are UTC days.
+    #[serde(deserialize_with = "crate::wire::rfc3339::deserialize")]
+    pub limit_resets_at: DateTime<Utc>,
 }
 
 impl PreflightResponse {
@@ -366,6 +369,9 @@ pub struct SendResponse {
     pub results: Vec<SendResult>,
     /// Emails the caller may still send today, after this one.
     pub remaining_today: u32,
+    /// When the daily allowance starts again: the platform's days are UTC days.
+    #[serde(deserialize_with = "crate::wire::rfc3339::deserialize")]
+    pub limit_resets_at: DateTime<Utc>,
 }
 
 impl SendResponse {

@@ -28,7 +28,7 @@ use crate::plugin::bridge::use_host;
 use crate::plugin::components::panels::{
     title_tag, ErrorPanel, MessagePanel, SearchField, Skeleton,
 };
-use crate::plugin::components::send_results::{SendResults, RESULT_ROW_ESTIMATE};
+use crate::plugin::components::send_results::{daily_limit, SendResults, RESULT_ROW_ESTIMATE};
 use crate::plugin::components::virtual_rows::VirtualRows;
 use crate::plugin::intl::use_formats;
 use crate::plugin::pages::{more_footer, typing_pause, use_pages};
@@ -909,6 +909,7 @@ struct PreflightSummaryProps {
 /// Who receives it, who does not and why, and the merge fields some recipients lack.
 #[component]
 fn PreflightSummary(props: &PreflightSummaryProps) -> Html {
+    let formats = use_formats();
     let p = &props.preflight;
     let excluded: Vec<_> = p.excluded().collect();
     // Up to 200 of them: only those in view are in the DOM.
@@ -958,7 +959,7 @@ fn PreflightSummary(props: &PreflightSummaryProps) -> Html {
                     ) }
                 </p>
             }) }
-            <p class="preflight-limit">{ format!("You can send {} more today.", p.remaining_today) }</p>
+            { daily_limit(p.remaining_today, &p.limit_resets_at, &formats) }
         </section>
     }
 }

@@ -2,12 +2,13 @@
 
 use std::rc::Rc;
 
+use chrono::{DateTime, Utc};
 use yew::prelude::*;
 
 use crate::domain::compose::summary;
 use crate::plugin::components::panels::title_tag;
 use crate::plugin::components::virtual_rows::VirtualRows;
-use crate::plugin::intl::use_formats;
+use crate::plugin::intl::{use_formats, Formats};
 use crate::wire::{SendOutcome, SendResponse};
 
 #[derive(Properties, PartialEq)]
@@ -101,7 +102,7 @@ pub fn SendResults(props: &SendResultsProps) -> Html {
                 row_class="send-result-row"
                 viewport={section}
             />
-            <p class="preflight-limit">{ format!("You can send {} more today.", response.remaining_today) }</p>
+            { daily_limit(response.remaining_today, &response.limit_resets_at, &formats) }
             if let Some(refused) = &props.retry_refused {
                 <p class="error-panel compact send-retry-refused error-message" role="alert">
                     { format!("The retry did not go: {refused} Nobody was emailed; you can retry again.") }
@@ -132,4 +133,19 @@ pub fn SendResults(props: &SendResultsProps) -> Html {
             </div>
         </section>
     }
+}
+
+/// What is left of the sender's daily allowance, and when it starts again. Marketing's days are
+/// UTC days, so "today" would mislead: the reset is named in the user's own time.
+pub(crate) fn daily_limit(remaining: u32, resets_at: &DateTime<Utc>, formats: &Formats) -> Html {
+    let when = if formats.local_date(resets_at) == formats.today() {
+        formats.time_of_day(resets_at)
+    } else {
+        formats.date_time(resets_at)
+    };
+    let text = match remaining {
+        0 => format!("You can't send more emails until {when}, when your daily limit resets."),
+        _ => format!("You can send {remaining} more until {when}, when your daily limit resets."),
+    };
+    html! { <p class="preflight-limit">{ text }</p> }
 }
