@@ -294,14 +294,15 @@ async fn a_rep_reads_the_timeline_selects_a_bucket_and_exports_it() {
         assert_eq!(row.len(), rows[0].len());
         assert_eq!(row[0], activity.id.to_string());
         assert_eq!(time(&row[1]), activity.occurred_at);
-        let local = activity.occurred_at.with_timezone(&zone).naive_local();
+        let local = activity.occurred_at.with_timezone(&zone);
         assert_eq!(row[2], local.format("%Y-%m-%d %H:%M:%S").to_string());
-        assert_eq!(row[3], activity.kind.label());
+        assert_eq!(row[3], local.format("UTC%:z").to_string());
+        assert_eq!(row[4], activity.kind.label());
         let subject = activity.subject.clone().unwrap_or_default();
         if subject.starts_with(['=', '+', '-', '@']) {
-            assert_eq!(row[4], format!("'{subject}"));
+            assert_eq!(row[5], format!("'{subject}"));
         } else {
-            assert_eq!(row[4], subject);
+            assert_eq!(row[5], subject);
         }
     }
     client.close().await.unwrap();

@@ -476,7 +476,8 @@ pub const CSV_HEADER: &[&str] = &[
 /// activity. Record data is untrusted: a text cell a spreadsheet would run as a formula (it
 /// starts with `=`, `+`, `-`, `@`, a tab or a carriage return) gets a leading `'`. Each time is
 /// given in UTC (exact, for machines) and as the wall-clock time in the user's `zone`
-/// (`wall_clock`, `YYYY-MM-DD HH:MM:SS`, for people).
+/// (`wall_clock`, `YYYY-MM-DD HH:MM:SS`, for people), with that time's offset from UTC
+/// (`UTC+01:00`): the hour a zone repeats when its clocks go back names two moments.
 pub fn csv(
     activities: &[Activity],
     zone: &str,
@@ -487,7 +488,7 @@ pub fn csv(
     let header = CSV_HEADER[..2]
         .iter()
         .copied()
-        .chain([local_header.as_str()])
+        .chain([local_header.as_str(), "UTC offset"])
         .chain(CSV_HEADER[2..].iter().copied());
     push_row(&mut out, header.map(Cell::Text));
     for activity in activities {
@@ -498,6 +499,7 @@ pub fn csv(
             .iter()
             .map(|field| format!("{}: {}", field.name, field.value))
             .collect();
+        let local = wall_clock(&activity.occurred_at);
         let row = [
             activity.id.to_string(),
             // Full precision: the row names the exact activity.
@@ -505,7 +507,7 @@ pub fn csv(
                 .occurred_at
                 .to_rfc3339_opts(SecondsFormat::AutoSi, true),
             // By hand: chrono's format strings would bring their interpreter into the wasm.
-            wall_clock(&activity.occurred_at)
+            local
                 .map(|l| {
                     format!(
                         "{:04}-{:02}-{:02} {:02}:{:02}:{:02}",
@@ -517,6 +519,9 @@ pub fn csv(
                         l.second()
                     )
                 })
+                .unwrap_or_default(),
+            local
+                .map(|l| utc_offset(l - activity.occurred_at.naive_utc()))
                 .unwrap_or_default(),
             activity.kind.label().to_owned(),
             text(&activity.subject),
@@ -541,8 +546,9 @@ pub fn csv(
         push_row(
             &mut out,
             row.iter().enumerate().map(|(column, value)| {
-                // Id, times, seconds and score change are numbers and times we wrote ourselves.
-                if matches!(column, 0 | 1 | 2 | 9 | 13) {
+                // Id, times, offset, seconds and score change are numbers and times we wrote
+                // ourselves.
+                if matches!(column, 0..=3 | 10 | 14) {
                     Cell::Number(value)
                 } else {
                     Cell::Text(value)
@@ -551,6 +557,15 @@ pub fn csv(
         );
     }
     out
+}
+
+/// `UTC+01:00`, `UTC-05:00`, `UTC+05:45`: a cell no spreadsheet reads as a formula or a time.
+fn utc_offset(offset: Duration) -> String {
+    // To the nearest minute: the wall clock has whole seconds, the instant milliseconds.
+    let minutes = (offset.num_milliseconds() + 30_000).div_euclid(60_000);
+    let sign = if minutes < 0 { '-' } else { '+' };
+    let minutes = minutes.unsigned_abs();
+    format!("UTC{sign}{:02}:{:02}", minutes / 60, minutes % 60)
 }
 
 enum Cell<'a> {
@@ -916,12 +931,12 @@ mod tests {
         let text = csv(&rows, "Europe/Berlin", berlin);
         let lines: Vec<&str> = text.split("\r\n").collect();
         assert_eq!(lines.len(), 7, "header, 5 rows and the final CRLF: {text}");
-        assert!(
-            lines[0].starts_with("Id,Occurred at (UTC),Local time (Europe/Berlin),Kind,Subject,")
-        );
+        assert!(lines[0].starts_with(
+            "Id,Occurred at (UTC),Local time (Europe/Berlin),UTC offset,Kind,Subject,"
+        ));
         assert_eq!(
             lines[1],
-            "1,2026-03-10T09:30:00Z,2026-03-10 10:30:00,Email sent,\"'@SUM(A1)\",,,,,,,,,,,"
+            "1,2026-03-10T09:30:00Z,2026-03-10 10:30:00,UTC+01:00,Email sent,\"'@SUM(A1)\",,,,,,,,,,,"
         );
         assert!(
             lines[2].contains(",\"Contact, \"\"sales\"\"\","),
@@ -945,10 +960,40 @@ mod tests {
     }
 
     #[test]
+    fn the_export_tells_the_repeated_hour_apart_by_its_offset() {
+        use chrono::TimeZone;
+        // New York on 1 November 2026: 01:30 happens at 05:30Z (EDT) and again at 06:30Z (EST).
+        let fall_back = Utc.with_ymd_and_hms(2026, 11, 1, 6, 0, 0).unwrap();
+        let new_york = |at: &DateTime<Utc>| {
+            let hours = if *at < fall_back { 4 } else { 5 };
+            Some((*at - Duration::hours(hours)).naive_utc())
+        };
+        let mut first = activity(1, ActivityKind::PageVisit, "Pricing");
+        first.occurred_at = Utc.with_ymd_and_hms(2026, 11, 1, 5, 30, 0).unwrap();
+        let mut second = activity(2, ActivityKind::PageVisit, "Pricing");
+        second.occurred_at = Utc.with_ymd_and_hms(2026, 11, 1, 6, 30, 0).unwrap();
+        let text = csv(&[first, second], "America/New_York", new_york);
+        let lines: Vec<&str> = text.split("\r\n").collect();
+        assert!(lines[1].starts_with("1,2026-11-01T05:30:00Z,2026-11-01 01:30:00,UTC-04:00,"));
+        assert!(lines[2].starts_with("2,2026-11-01T06:30:00Z,2026-11-01 01:30:00,UTC-05:00,"));
+        assert_eq!(utc_offset(Duration::minutes(5 * 60 + 45)), "UTC+05:45");
+        assert_eq!(utc_offset(Duration::minutes(-(9 * 60 + 30))), "UTC-09:30");
+        assert_eq!(utc_offset(Duration::zero()), "UTC+00:00");
+        assert_eq!(
+            utc_offset(Duration::hours(1) - Duration::milliseconds(250)),
+            "UTC+01:00"
+        );
+        assert_eq!(
+            utc_offset(-Duration::hours(5) - Duration::milliseconds(250)),
+            "UTC-05:00"
+        );
+    }
+
+    #[test]
     fn an_empty_export_is_its_header() {
         assert_eq!(
             csv(&[], "UTC", |at| Some(at.naive_utc())),
-            "Id,Occurred at (UTC),Local time (UTC),Kind,Subject,URL,Campaign,Clicked URL,\
+            "Id,Occurred at (UTC),Local time (UTC),UTC offset,Kind,Subject,URL,Campaign,Clicked URL,\
              Page title,Seconds on page,Form,Form fields,Program,Score change,Score reason,\
              Bounce\r\n"
         );
