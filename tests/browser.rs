@@ -1644,6 +1644,12 @@ async fn filters_outlive_a_visit_to_another_tab_but_not_another_record() {
             .value(),
         "30d"
     );
+    // The one matching row is all there is: the end of the filtered list, not of the history.
+    wait_for("the end of the filtered list", || {
+        text(&root).contains("No older matching activity in the last 30 days")
+    })
+    .await;
+    assert!(!text(&root).contains("Beginning of marketing history"));
     // The list is fetched again, for the kept filters.
     let refetched = &api.activity_urls()[asked_before..];
     assert_eq!(refetched.len(), 1, "{refetched:?}");

@@ -56,6 +56,17 @@ impl DateRange {
         }
     }
 
+    /// The range inside a sentence: "the last 7 days"; `None` for all time.
+    pub fn phrase(self) -> Option<&'static str> {
+        match self {
+            DateRange::Last7Days => Some("the last 7 days"),
+            DateRange::Last30Days => Some("the last 30 days"),
+            DateRange::Last90Days => Some("the last 90 days"),
+            DateRange::LastYear => Some("the last 12 months"),
+            DateRange::All => None,
+        }
+    }
+
     /// Start of the period ending at `now`; `None` for all time.
     pub fn since(self, now: DateTime<Utc>) -> Option<DateTime<Utc>> {
         let days = match self {
@@ -82,6 +93,18 @@ impl Filters {
     /// activity").
     pub fn is_active(&self) -> bool {
         !self.kinds.is_empty() || !self.search_text().is_empty() || self.range != DateRange::All
+    }
+
+    /// Said below the oldest row once every page is loaded: only without filters is that the
+    /// beginning of the person's history.
+    pub fn end_of_list(&self) -> String {
+        let matching = !self.kinds.is_empty() || !self.search_text().is_empty();
+        match (self.range.phrase(), matching) {
+            (None, false) => "Beginning of marketing history".to_owned(),
+            (None, true) => "No older matching activity".to_owned(),
+            (Some(range), false) => format!("No older activity in {range}"),
+            (Some(range), true) => format!("No older matching activity in {range}"),
+        }
     }
 
     pub fn toggle_kind(&mut self, kind: ActivityKind) {
@@ -213,6 +236,34 @@ mod tests {
             filters.query(now()).to_query_string(),
             "kinds=emailSent,emailClicked&q=price%20list%20%26%20more\
              &from=2026-02-08T12%3A00%3A00Z&limit=50"
+        );
+    }
+
+    #[test]
+    fn the_end_of_a_filtered_list_is_not_the_beginning_of_history() {
+        let mut filters = Filters::default();
+        assert_eq!(filters.end_of_list(), "Beginning of marketing history");
+        filters.range = DateRange::Last7Days;
+        assert_eq!(
+            filters.end_of_list(),
+            "No older activity in the last 7 days"
+        );
+        filters.toggle_kind(ActivityKind::EmailClicked);
+        assert_eq!(
+            filters.end_of_list(),
+            "No older matching activity in the last 7 days"
+        );
+        filters.range = DateRange::All;
+        assert_eq!(filters.end_of_list(), "No older matching activity");
+        filters.kinds.clear();
+        filters.text = "  ".into();
+        assert_eq!(filters.end_of_list(), "Beginning of marketing history");
+        filters.text = "pricing".into();
+        assert_eq!(filters.end_of_list(), "No older matching activity");
+        filters.range = DateRange::LastYear;
+        assert_eq!(
+            filters.end_of_list(),
+            "No older matching activity in the last 12 months"
         );
     }
 

@@ -176,7 +176,7 @@ pub fn ActivityList(props: &ActivityListProps) -> Html {
             />
         },
         _ if history.is_complete() => html! {
-            <p class="list-footer">{ "Beginning of marketing history" }</p>
+            <p class="list-footer">{ history.filters.end_of_list() }</p>
         },
         _ => html! {},
     };
