@@ -599,6 +599,42 @@ async fn an_expanded_row_wraps_its_details_and_the_list_keeps_its_height() {
     root.remove();
 }
 
+/// In a 320 px list the kind's name is whole: "2 days ago" gives way, the time of day stays.
+/// A wider list has room for both.
+#[wasm_bindgen_test]
+async fn a_narrow_list_keeps_the_kind_whole_and_drops_the_relative_time() {
+    let two_days_ago = crm_sidebar::plugin::clock::now() - chrono::Duration::days(2);
+    let mut page: serde_json::Value = serde_json::from_str(&long_page(3, None)).unwrap();
+    page["items"][0]["kind"] = json!("programEnrolled");
+    page["items"][0]["occurredAt"] = json!(two_days_ago.to_rfc3339());
+    for (width, relative_shown) in [(320, false), (480, true)] {
+        let style = format!("display:flex;flex-direction:column;height:300px;width:{width}px");
+        let (root, app) = mount_list(history_of(&page.to_string()), &style).await;
+        let row = one(&root, "li[aria-posinset='1']");
+        let label = one(&row, ".activity-label");
+        assert_eq!(text(&label), "Program enrolment");
+        assert!(
+            label.scroll_width() <= label.client_width(),
+            "at {width} px the label is cut: {} of {} px shown",
+            label.client_width(),
+            label.scroll_width()
+        );
+        let relative = one(&row, ".activity-relative");
+        assert_eq!(
+            relative
+                .dyn_ref::<web_sys::HtmlElement>()
+                .unwrap()
+                .offset_width()
+                > 0,
+            relative_shown,
+            "at {width} px: {}",
+            text(&one(&row, ".activity-time"))
+        );
+        app.destroy();
+        root.remove();
+    }
+}
+
 #[wasm_bindgen_test]
 async fn a_short_first_page_asks_for_the_next_one() {
     load_styles();

@@ -60,8 +60,13 @@ pub fn ActivityRow(props: &ActivityRowProps) -> Html {
         });
     }
 
-    let relative = shows_relative(at, props.now)
-        .then(|| format!(" \u{00B7} {}", formats.relative(&at, &props.now)));
+    let relative = shows_relative(at, props.now).then(|| {
+        html! {
+            <span class="activity-relative">
+                { format!(" \u{00B7} {}", formats.relative(&at, &props.now)) }
+            </span>
+        }
+    });
     let inner = html! {
         <>
             <span class={classes!("kind-icon", format!("kind-{}", kind.as_str()))} aria-hidden="true">
@@ -71,7 +76,7 @@ pub fn ActivityRow(props: &ActivityRowProps) -> Html {
                 <span class="activity-heading">
                     <span class="activity-label">{ kind.label() }</span>
                     <time class="activity-time" datetime={at.to_rfc3339()} title={formats.date_time(&at)}>
-                        { formats.time_of_day(&at) }{ relative.unwrap_or_default() }
+                        { formats.time_of_day(&at) }{ for relative }
                     </time>
                 </span>
                 <span class="activity-subject" title={summary_text.clone()}>
