@@ -982,7 +982,7 @@ async fn expired_tokens_of_concurrent_calls_are_renewed_once_and_each_call_retri
         ),
     );
     wait_for("the rows", || all(&root, "li.activity-row").len() == 4).await;
-    wait_for("the profile", || text(&root).contains("Score 42")).await;
+    wait_for("the profile", || text(&root).contains("Lead Score 42")).await;
     let mut auths: Vec<String> = api
         .calls
         .borrow()

@@ -123,6 +123,27 @@ async fn a_rep_sees_their_top_20_and_why_the_first_is_hot() {
         ),
     )
     .await;
+    // A score that went down, though each activity adds points, says why: they age.
+    let change = reasons["scoreChange"].as_i64().unwrap();
+    let note = eval(
+        &client,
+        "const n = document.querySelector('.reasons-change'); return n && n.textContent;",
+    )
+    .await;
+    if change < 0 {
+        let note = note
+            .as_str()
+            .unwrap_or_else(|| panic!("no note for {change}"));
+        assert!(
+            note.starts_with(&format!(
+                "{} fewer points than 7 days ago: points halve every 30 days",
+                -change
+            )),
+            "{note}"
+        );
+    } else {
+        assert_eq!(note, Value::Null, "nothing to explain for {change}");
+    }
 
     client.close().await.unwrap();
 }

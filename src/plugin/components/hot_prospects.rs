@@ -277,7 +277,10 @@ pub fn HotProspects() -> Html {
                         <tr>
                             <th scope="col" class="col-rank">{ "#" }</th>
                             <th scope="col">{ "Name" }</th>
-                            <th scope="col" class="col-score">{ "Score" }</th>
+                            // Not the lead score of a record's header: points the scoring
+                            // rules give the last days' activity. (A soft hyphen lets the
+                            // word break in a 320 px frame.)
+                            <th scope="col" class="col-score">{ "Engage\u{AD}ment" }</th>
                             <th scope="col" class="col-last">{ "Last activity" }</th>
                             if show_owner {
                                 <th scope="col" class="col-owner">{ "Owner" }</th>
@@ -348,6 +351,21 @@ fn what_makes_hot(rules: &ScoringRules) -> String {
         rules.half_life_days,
         rules.window_days
     )
+}
+
+/// Why a score went down though every activity behind it adds points: they earn less as they
+/// age and nothing once out of the window.
+fn decay_note(reasons: &ScoreReasons) -> Option<String> {
+    let rules = &reasons.rules;
+    (reasons.score_change < 0).then(|| {
+        format!(
+            "{} fewer points than {} days ago: points halve every {} days as activity ages, and activity older than {} days no longer counts.",
+            reasons.score_change.unsigned_abs(),
+            rules.change_days,
+            rules.half_life_days,
+            rules.window_days
+        )
+    })
 }
 
 fn trend_glyph(trend: Trend) -> (&'static str, &'static str) {
@@ -499,6 +517,9 @@ fn Reasons(props: &ReasonsProps) -> Html {
                     { r.totals.iter().map(|t| format!("{} × {}: {:+}", t.activities, t.rule.label(), t.points))
                         .collect::<Vec<_>>().join(" \u{00B7} ") }
                 </p>
+                if let Some(lost) = decay_note(r) {
+                    <p class="reasons-change">{ lost }</p>
+                }
                 <ul class="reasons-list" aria-label="Activities behind the score">
                     { for r.reasons.iter().map(|reason| html! {
                         <li class="reason" key={reason.activity.id}>

@@ -63,8 +63,8 @@ pub fn RecordHeader(props: &RecordHeaderProps) -> Html {
         html! {
             <>
                 <ul class="badges" aria-label="Marketing status">
-                    <li class="badge badge-score" title="Behaviour score">
-                        { "Score " }<strong>{ profile.score }</strong>
+                    <li class="badge badge-score" title="Marketing's lead score for this person">
+                        { "Lead Score " }<strong>{ profile.score }</strong>
                     </li>
                     <li class={classes!("badge", status_class)}>
                         { subscription_label(profile.subscription_status) }
