@@ -493,6 +493,41 @@ async fn selecting_a_bucket_lists_its_interactions_as_text_a_page_at_a_time() {
     root.remove();
 }
 
+/// The interactions of a period open below the chart: their heading scrolls into view, and
+/// the keyboard stays on the chart.
+#[wasm_bindgen_test]
+async fn an_opened_period_scrolls_into_view_and_focus_stays_on_the_chart() {
+    let _api = FakeApi::install(engagement_api);
+    let (root, app) = mount_timeline().await;
+    root.set_attribute("style", "width: 320px; height: 240px; overflow: auto")
+        .unwrap();
+    root.set_scroll_top(0);
+    let bucket = all(&root, "g.bucket")[2].clone();
+    focus(&bucket);
+    press(&bucket, "Enter");
+    let shown = root.clone();
+    wait_for("the interactions", move || {
+        all(&shown, "li.interaction").len() == 3
+    })
+    .await;
+    let (frame, heading) = (
+        root.get_bounding_client_rect(),
+        one(&root, ".bucket-title").get_bounding_client_rect(),
+    );
+    assert!(
+        heading.top() >= frame.top() && heading.bottom() <= frame.bottom() + 1.0,
+        "the heading at {}..{} in a view of {}..{}",
+        heading.top(),
+        heading.bottom(),
+        frame.top(),
+        frame.bottom()
+    );
+    assert!(root.scroll_top() > 0, "it was below the chart");
+    assert_eq!(document().active_element(), Some(bucket));
+    app.destroy();
+    root.remove();
+}
+
 #[wasm_bindgen_test]
 async fn an_empty_period_and_a_failure_say_so() {
     let empty = r#"{"from":"2026-02-08T12:00:00Z","to":"2026-03-10T12:00:00Z","bucket":"week",

@@ -191,6 +191,19 @@ pub fn BucketInteractions(props: &BucketInteractionsProps) -> Html {
             }
         });
     }
+    // A period just opened: its heading comes into view (the least scroll that shows it), so
+    // the list below the chart is seen; focus stays on the chart.
+    let heading = use_node_ref();
+    {
+        let heading = heading.clone();
+        use_effect_with(props.from, move |_| {
+            if let Some(heading) = heading.cast::<web_sys::Element>() {
+                let options = web_sys::ScrollIntoViewOptions::new();
+                options.set_block(web_sys::ScrollLogicalPosition::Nearest);
+                heading.scroll_into_view_with_scroll_into_view_options(&options);
+            }
+        });
+    }
     let empty = Rc::new(Vec::new());
     let items = listing.pages.get(listing.shown).unwrap_or(&empty);
     let before: usize = listing.pages[..listing.shown.min(listing.pages.len())]
@@ -240,7 +253,7 @@ pub fn BucketInteractions(props: &BucketInteractionsProps) -> Html {
             data-from={props.from.to_rfc3339()}
             data-to={props.to.to_rfc3339()}
         >
-            <h2 class="bucket-title">
+            <h2 class="bucket-title" ref={heading}>
                 { "Interactions" }
                 <span class="bucket-period">{ period }</span>
             </h2>
