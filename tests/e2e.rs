@@ -112,6 +112,45 @@ async fn a_rep_reads_the_latest_activity_filters_and_searches() {
     client.close().await.unwrap();
 }
 
+/// At 320 px the chips scroll sideways: Tab onto one partly scrolled out shows it whole, label
+/// and focus ring.
+#[tokio::test]
+async fn at_320_px_a_chip_reached_by_tab_shows_whole() {
+    let client = browser().await;
+    open_lead(&client, seed::DEMO_LEAD).await;
+    wait_for(&client, "button.chip").await;
+    narrow_frame(&client, 320).await;
+    // The first chip half scrolled out on the left, and focus just before it.
+    let scrolled = eval(
+        &client,
+        "const strip = document.querySelector('ul.chips');
+         const chip = strip.querySelector('button.chip').getBoundingClientRect();
+         strip.scrollLeft += chip.left - strip.getBoundingClientRect().left + chip.width / 2;
+         document.getElementById('history-range').focus();
+         return strip.scrollLeft > 0;",
+    )
+    .await;
+    assert_eq!(scrolled, json!(true), "the chips scroll sideways at 320 px");
+    client
+        .active_element()
+        .await
+        .unwrap()
+        .send_keys("\u{E004}")
+        .await
+        .unwrap();
+    wait_until(
+        &client,
+        "the focused chip shows whole",
+        "const chip = document.activeElement;
+         const strip = document.querySelector('ul.chips').getBoundingClientRect();
+         const at = chip.getBoundingClientRect();
+         return chip.matches('button.chip')
+           && at.left >= strip.left - 0.5 && at.right <= strip.right + 0.5;",
+    )
+    .await;
+    client.close().await.unwrap();
+}
+
 #[tokio::test]
 async fn filters_are_still_applied_after_a_look_at_the_timeline() {
     let client = browser().await;

@@ -45,22 +45,7 @@ async fn violations(client: &Client, axe: &str) -> Vec<String> {
 /// scrolling and axe's violations there. The client is back in the frame afterwards.
 async fn problems(client: &Client, axe: &str) -> Vec<String> {
     let mut found = violations(client, axe).await;
-    client.enter_parent_frame().await.unwrap();
-    eval(
-        client,
-        "const f = document.getElementById('sidebar-frame');
-         f.style.width = '320px'; f.style.minWidth = '0'; f.style.maxWidth = '320px';
-         return true;",
-    )
-    .await;
-    let frame = wait_for(client, "#sidebar-frame").await;
-    frame.enter_frame().await.unwrap();
-    wait_until(
-        client,
-        "the frame is 320 px wide",
-        "return window.innerWidth === 320;",
-    )
-    .await;
+    narrow_frame(client, 320).await;
     // The elements sticking out, for the message (a scroller of its own, like the chips'
     // row, does not widen the page).
     let sideways = eval(

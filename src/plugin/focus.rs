@@ -143,3 +143,12 @@ fn rescue(chain: &[Element]) {
     options.set_prevent_scroll(true);
     let _ = home.focus_with_options(&options);
 }
+
+/// Scrolls `element` wholly into view with the least movement, vertically and sideways. (A
+/// browser moving focus stops once the element is partly in view.)
+pub fn reveal(element: &Element) {
+    let options = web_sys::ScrollIntoViewOptions::new();
+    options.set_block(web_sys::ScrollLogicalPosition::Nearest);
+    options.set_inline(web_sys::ScrollLogicalPosition::Nearest);
+    element.scroll_into_view_with_scroll_into_view_options(&options);
+}

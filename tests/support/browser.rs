@@ -325,6 +325,29 @@ pub async fn done_closes_the_panel(client: &Client, done: &str) {
     .await;
 }
 
+/// Narrows the sidebar's frame to `width` px as a host would (the client is in the frame, and is
+/// again afterwards, once the frame's page is that wide).
+pub async fn narrow_frame(client: &Client, width: u32) {
+    client.enter_parent_frame().await.unwrap();
+    eval(
+        client,
+        &format!(
+            "const f = document.getElementById('sidebar-frame');
+             f.style.width = '{width}px'; f.style.minWidth = '0'; f.style.maxWidth = '{width}px';
+             return true;"
+        ),
+    )
+    .await;
+    let frame = wait_for(client, "#sidebar-frame").await;
+    frame.enter_frame().await.unwrap();
+    wait_until(
+        client,
+        &format!("the frame is {width} px wide"),
+        &format!("return window.innerWidth === {width};"),
+    )
+    .await;
+}
+
 /// Runs a script in the current frame and returns its value.
 pub async fn eval(client: &Client, script: &str) -> Value {
     client.execute(script, vec![]).await.unwrap()

@@ -9,6 +9,7 @@ use yew::prelude::*;
 
 use crate::domain::activity_details::kind_glyph;
 use crate::domain::activity_filters::{DateRange, Filters};
+use crate::plugin::focus::reveal;
 use crate::wire::query::MAX_SEARCH_CHARS;
 use crate::wire::ActivityKind;
 
@@ -175,7 +176,14 @@ pub fn FilterBar(props: &FilterBarProps) -> Html {
                 </select>
             </div>
             <div class="chip-row">
-                <ul class="chips" aria-label="Activity types">
+                // A narrow frame scrolls the chips sideways: the one that gets focus shows
+                // whole, so its label and focus ring are seen.
+                <ul class="chips" aria-label="Activity types"
+                    onfocusin={Callback::from(|event: FocusEvent| {
+                        if let Some(chip) = event.target_dyn_into::<web_sys::Element>() {
+                            reveal(&chip);
+                        }
+                    })}>
                     { for kinds.map(chip) }
                 </ul>
                 if filters.is_active() {

@@ -17,6 +17,7 @@ use crate::domain::activity_filters::ActivityQuery;
 use crate::plugin::api::{self, ApiError};
 use crate::plugin::bridge::use_host;
 use crate::plugin::components::panels::{ErrorPanel, Skeleton};
+use crate::plugin::focus::reveal;
 use crate::plugin::intl::use_formats;
 use crate::wire::query::ACTIVITIES_DEFAULT_LIMIT;
 use crate::wire::{Activity, ActivityKind, BucketSize, Entity};
@@ -198,9 +199,7 @@ pub fn BucketInteractions(props: &BucketInteractionsProps) -> Html {
         let heading = heading.clone();
         use_effect_with(props.from, move |_| {
             if let Some(heading) = heading.cast::<web_sys::Element>() {
-                let options = web_sys::ScrollIntoViewOptions::new();
-                options.set_block(web_sys::ScrollLogicalPosition::Nearest);
-                heading.scroll_into_view_with_scroll_into_view_options(&options);
+                reveal(&heading);
             }
         });
     }
