@@ -2023,6 +2023,16 @@ async fn a_long_program_list_is_paged_virtualized_and_searched_on_the_server() {
     let hidden = one(&root, ".program-elsewhere[data-program-id='500']");
     assert!(text(&hidden).contains("Program 500"), "{}", text(&hidden));
     assert!(text(&hidden).contains("Enrolled"), "{}", text(&hidden));
+    // The hint sums up what the Enrol did, until the next tick.
+    assert_eq!(
+        text(&one(&root, "#programs-hint")),
+        "Program 500: Enrolled; Program 007: Enrolled"
+    );
+    click(&one(&root, "#program-7"));
+    wait_for("the new tick", || {
+        text(&one(&root, "#programs-hint")) == "Selected: Program 007"
+    })
+    .await;
     mounted.destroy();
 }
 

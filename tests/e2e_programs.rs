@@ -143,6 +143,16 @@ async fn a_rep_enrols_a_record_in_two_programs_and_again_is_told_already_enrolle
     click_on(&client, "#programs-enrol").await;
     wait_for_result(&client, welcome, "Enrolled").await;
     wait_for_result(&client, reengage, "Enrolled").await;
+    // The focus went with the busy button: it lands on what the Enrol did.
+    wait_until(
+        &client,
+        "the outcome has the focus",
+        "const hint = document.activeElement;
+         return hint.id === 'programs-hint'
+           && hint.textContent.includes('Welcome Nurture: Enrolled')
+           && hint.textContent.includes('Re-engagement: Enrolled');",
+    )
+    .await;
     wait_until(
         &client,
         "the current programs list both",

@@ -25,7 +25,7 @@ use crate::plugin::components::panels::{
 use crate::plugin::components::virtual_rows::VirtualRows;
 use crate::plugin::intl::use_formats;
 use crate::plugin::pages::{more_footer, typing_pause, use_pages};
-use crate::plugin::random_key;
+use crate::plugin::{focus_after_render, random_key, window};
 use crate::protocol::CrmRecord;
 use crate::wire::{EnrolOutcome, EnrolResponse, Enrolment, Program, RecordProfile};
 
@@ -68,6 +68,8 @@ struct View {
     programs_generation: u32,
     /// Bumped to fetch the enrolments again (retry, after enrolling).
     enrolments_generation: u32,
+    /// The programs of the last Enrol or Retry, whose outcome the hint sums up once it is over.
+    last_batch: Vec<i64>,
 }
 
 enum Action {
@@ -98,6 +100,7 @@ impl Reducible for View {
             Action::Search(query) => next.query = query,
             Action::Listed(programs) => next.selection.retain_available(&programs),
             Action::Start(programs, kind) => {
+                next.last_batch = programs.iter().map(|(id, ..)| *id).collect();
                 for (id, name, key, sent) in &programs {
                     next.runs.start(*id, name, kind, (key, sent));
                 }
@@ -289,6 +292,7 @@ pub fn Programs(props: &ProgramsProps) -> Html {
                     pending.set(pending.get().saturating_sub(1));
                     if pending.get() == 0 {
                         view.dispatch(Action::BatchDone);
+                        outcome_takes_lost_focus();
                         if let (true, Some(on_changed)) = (enrolled.get(), &on_changed) {
                             on_changed.emit(());
                         }
@@ -398,8 +402,23 @@ pub fn Programs(props: &ProgramsProps) -> Html {
                 n => format!("Enrol in {n} programs"),
             }
         };
+        // What the last Enrol did, program by program, until the next tick.
+        let outcome = (!busy)
+            .then(|| {
+                view.last_batch
+                    .iter()
+                    .filter_map(|id| view.runs.get(*id))
+                    .map(|run| {
+                        format!("{}: {}", run.program_name, run.summary(props.records.len()))
+                    })
+                    .collect::<Vec<_>>()
+                    .join("; ")
+            })
+            .filter(|outcome| !outcome.is_empty());
         let hint = if host.context_failed {
             "The CRM couldn't update the sidebar: reopen it to enrol.".to_owned()
+        } else if let (true, Some(outcome)) = (chosen.is_empty(), outcome) {
+            outcome
         } else if chosen.is_empty() {
             "Select one or more active programs.".to_owned()
         } else {
@@ -549,7 +568,9 @@ pub fn Programs(props: &ProgramsProps) -> Html {
                     >
                         { label }
                     </button>
-                    <p id="programs-hint" class="programs-hint">{ hint }</p>
+                    // Focused when an Enrol is over (its button went busy, then had nothing
+                    // to enrol): the outcome is what the user reads next.
+                    <p id="programs-hint" class="programs-hint" tabindex="-1">{ hint }</p>
                     if let Some(on_done) = props.on_done.as_ref().filter(|_| !view.runs.is_empty() && !busy) {
                         <button id="programs-done" type="button" class="button" onclick={on_done.reform(|_| ())}>
                             { "Done" }
@@ -570,6 +591,20 @@ pub fn Programs(props: &ProgramsProps) -> Html {
                 { available }
             </section>
         </div>
+    }
+}
+
+/// Once an Enrol is over: focus the outcome if the focus went with the busy Enrol button (to
+/// the actions around it, or nowhere). Focus the user moved elsewhere stays.
+fn outcome_takes_lost_focus() {
+    let active = window().document().and_then(|d| d.active_element());
+    let lost = active.is_none_or(|element| {
+        element.tag_name() == "BODY"
+            || element.id() == "programs-enrol"
+            || element.matches(".programs-actions").unwrap_or(false)
+    });
+    if lost {
+        focus_after_render("programs-hint");
     }
 }
 
