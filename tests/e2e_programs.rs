@@ -326,6 +326,63 @@ async fn a_rep_enrols_a_list_view_selection_of_three_records() {
     client.close().await.unwrap();
 }
 
+/// Escape closes a list-view action's panel, as the CRM's own dialogs do; in a search box with
+/// text it clears the text first.
+#[tokio::test]
+async fn escape_closes_a_list_view_panel_once_the_search_is_cleared() {
+    let client = browser().await;
+    client
+        .goto(&format!("{}/list?entity=lead&user=rep-ava", harness().host))
+        .await
+        .unwrap();
+    wait_for(&client, "input.select-record").await;
+    eval(
+        &client,
+        "[...document.querySelectorAll('input.select-record')].slice(0, 2).forEach(b => b.click());
+         return true;",
+    )
+    .await;
+    click_on(&client, "#enrol-program").await;
+    let frame = wait_for(&client, "#sidebar-panel #sidebar-frame").await;
+    frame.enter_frame().await.unwrap();
+    let search = wait_for(&client, "#programs-search").await;
+    search.send_keys("welcome").await.unwrap();
+    search.send_keys("\u{E00C}").await.unwrap();
+    wait_until(
+        &client,
+        "the search is cleared",
+        "return document.getElementById('programs-search').value === '';",
+    )
+    .await;
+    client.enter_parent_frame().await.unwrap();
+    assert_eq!(
+        eval(
+            &client,
+            "return document.getElementById('sidebar-panel').open;"
+        )
+        .await,
+        json!(true),
+        "the first Escape only cleared the search"
+    );
+    let frame = wait_for(&client, "#sidebar-panel #sidebar-frame").await;
+    frame.enter_frame().await.unwrap();
+    client
+        .active_element()
+        .await
+        .unwrap()
+        .send_keys("\u{E00C}")
+        .await
+        .unwrap();
+    client.enter_parent_frame().await.unwrap();
+    wait_until(
+        &client,
+        "the host closed its panel",
+        "return !document.getElementById('sidebar-panel').open;",
+    )
+    .await;
+    client.close().await.unwrap();
+}
+
 /// Marketing pauses a program while the rep has it ticked: Enrol says why, the list shows it
 /// paused, and no Retry is offered for what cannot work.
 #[tokio::test]

@@ -145,6 +145,14 @@ pub fn Sidebar() -> Html {
         .context
         .as_ref()
         .is_some_and(|context| context.view == View::HotProspects);
+    // A list-view action sits in a panel the host opened for it: Escape closes it, as it would
+    // a dialog of the CRM's own.
+    let in_panel = host.context.as_ref().is_some_and(|context| {
+        context.record.is_none()
+            && !context.selection.is_empty()
+            && matches!(context.view, View::Send | View::Programs)
+    });
+    use_escape_closes(in_panel, close.clone());
     let main = use_node_ref();
     use_fit_to_content(tab, main.clone(), host.bridge.clone());
     use_focus_keeper(main.clone());
@@ -158,6 +166,43 @@ pub fn Sidebar() -> Html {
             { content }
         </main>
     }
+}
+
+/// While `enabled`, Escape asks the host to close the view, unless something in it used the
+/// key (a dialog, a search box it clears) or an action is on its way (a send whose results and
+/// CRM notes are still to come).
+#[hook]
+fn use_escape_closes(enabled: bool, close: Callback<()>) {
+    use_effect_with(enabled, move |enabled| {
+        let listener = enabled.then(|| {
+            let document = window().document()?;
+            Some(gloo_events::EventListener::new(
+                &document.clone(),
+                "keydown",
+                move |event| {
+                    let Some(event) = event.dyn_ref::<web_sys::KeyboardEvent>() else {
+                        return;
+                    };
+                    if event.key() != "Escape" || event.default_prevented() {
+                        return;
+                    }
+                    let typed = event
+                        .target()
+                        .and_then(|target| target.dyn_into::<web_sys::HtmlInputElement>().ok())
+                        .is_some_and(|input| !input.value().is_empty());
+                    let busy = document
+                        .query_selector("button[aria-busy='true']")
+                        .ok()
+                        .flatten()
+                        .is_some();
+                    if !typed && !busy {
+                        close.emit(());
+                    }
+                },
+            ))
+        });
+        move || drop(listener)
+    });
 }
 
 /// While `enabled`, the page takes the height of its content rather than the frame's (the frame
