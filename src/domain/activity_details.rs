@@ -80,7 +80,7 @@ pub fn detail_lines(activity: &Activity) -> Vec<DetailLine> {
     }
     for field in &details.form_fields {
         lines.push(DetailLine {
-            label: field.name.clone(),
+            label: field_label(&field.name),
             value: field.value.clone(),
             href: None,
         });
@@ -156,6 +156,50 @@ pub fn kind_glyph(kind: ActivityKind) -> &'static str {
     }
 }
 
+/// A form field's name for people. A name that is a form's identifier for the field reads as
+/// words: `firstName`, `TeamSize`, `team_size` and `email` become "First name", "Team size" and
+/// "Email". Anything else (`Your message`, `iPhone`, `URL`) stays as written.
+pub fn field_label(name: &str) -> String {
+    let words: Vec<String> = if name.contains('_') {
+        let parts: Vec<&str> = name.split('_').collect();
+        let identifier = parts.iter().all(|part| {
+            !part.is_empty()
+                && part
+                    .chars()
+                    .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit())
+        });
+        if !identifier || !parts[0].starts_with(|c: char| c.is_ascii_lowercase()) {
+            return name.to_owned();
+        }
+        parts.into_iter().map(str::to_owned).collect()
+    } else {
+        // camelCase or PascalCase: a new word at each capital, each word at least two letters
+        // or digits (so `iPhone`, `URL` or `ID` are not taken apart).
+        if !name.chars().all(|c| c.is_ascii_alphanumeric()) {
+            return name.to_owned();
+        }
+        let mut words: Vec<String> = Vec::new();
+        for c in name.chars() {
+            match words.last_mut() {
+                Some(word) if !c.is_ascii_uppercase() => word.push(c),
+                _ => words.push(c.to_string()),
+            }
+        }
+        if words.is_empty() || words.iter().any(|word| word.len() < 2) {
+            return name.to_owned();
+        }
+        words
+            .into_iter()
+            .map(|word| word.to_ascii_lowercase())
+            .collect()
+    };
+    let mut label = words.join(" ");
+    if let Some(first) = label.get_mut(0..1) {
+        first.make_ascii_uppercase();
+    }
+    label
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -207,14 +251,23 @@ mod tests {
                         value: "Acme".into(),
                     },
                     FormField {
-                        name: "Seats".into(),
+                        name: "teamSize".into(),
                         value: "40".into(),
                     },
                 ],
                 ..ActivityDetails::default()
             },
         );
-        assert_eq!(detail_lines(&form).len(), 3);
+        let lines = detail_lines(&form);
+        assert_eq!(lines.len(), 3);
+        assert_eq!(
+            (lines[1].label.as_str(), lines[1].value.as_str()),
+            ("Company", "Acme")
+        );
+        assert_eq!(
+            (lines[2].label.as_str(), lines[2].value.as_str()),
+            ("Team size", "40")
+        );
         let score = activity(
             ActivityKind::ScoreChanged,
             ActivityDetails {
@@ -226,6 +279,29 @@ mod tests {
         let lines = detail_lines(&score);
         assert_eq!(lines[0].value, "\u{2212}3");
         assert_eq!(lines[1].value, "Unsubscribed");
+    }
+
+    #[test]
+    fn a_field_named_by_an_identifier_reads_as_words() {
+        for (name, label) in [
+            ("firstName", "First name"),
+            ("teamSize", "Team size"),
+            ("TeamSize", "Team size"),
+            ("team_size", "Team size"),
+            ("utm_source2", "Utm source2"),
+            ("Comment", "Comment"),
+            ("Your message", "Your message"),
+            ("iPhone", "iPhone"),
+            ("URL", "URL"),
+            ("ID", "ID"),
+            ("email", "Email"),
+            ("_private", "_private"),
+            ("a__b", "a__b"),
+            ("Größe", "Größe"),
+            ("", ""),
+        ] {
+            assert_eq!(field_label(name), label, "{name:?}");
+        }
     }
 
     #[test]
