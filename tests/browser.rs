@@ -2418,6 +2418,19 @@ async fn a_failed_refresh_keeps_the_loaded_profile_and_history() {
         all(&root, "li.activity-row").len() == 4
     })
     .await;
+    // A refresh that worked says so: the profile's own "updated" time need not change.
+    assert!(root.query_selector(".refreshed").unwrap().is_none());
+    let refresh = root
+        .query_selector("[aria-label='Refresh marketing data']")
+        .unwrap()
+        .unwrap();
+    click(&refresh);
+    wait_for("the refresh said", || {
+        root.query_selector(".refreshed")
+            .unwrap()
+            .is_some_and(|time| text(&time) == "now")
+    })
+    .await;
     failing.set(true);
     click(
         &root

@@ -2,6 +2,7 @@
 
 use std::rc::Rc;
 
+use chrono::{DateTime, Utc};
 use yew::prelude::*;
 
 use crate::domain::labels::{
@@ -21,6 +22,9 @@ pub struct RecordHeaderProps {
     /// A refresh is in flight.
     #[prop_or_default]
     pub refreshing: bool,
+    /// When a refresh last brought the profile, if one did.
+    #[prop_or_default]
+    pub refreshed_at: Option<DateTime<Utc>>,
     pub on_refresh: Callback<()>,
 }
 
@@ -81,6 +85,13 @@ pub fn RecordHeader(props: &RecordHeaderProps) -> Html {
                     <time datetime={synced.to_rfc3339()} title={formats.date_time(&synced)}>
                         { formats.relative(&synced, &now) }
                     </time>
+                    if let Some(at) = props.refreshed_at {
+                        { " \u{00B7} refreshed " }
+                        <time class="refreshed" datetime={at.to_rfc3339()} title={formats.date_time(&at)}>
+                            // The minute clock may not have ticked since: never "in 1 min."
+                            { formats.relative(&at, &now.max(at)) }
+                        </time>
+                    }
                 </p>
             </>
         }

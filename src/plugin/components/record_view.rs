@@ -10,6 +10,7 @@ use crate::domain::activity_filters::Filters;
 use crate::domain::labels::display_name;
 use crate::plugin::api::{self, ApiError};
 use crate::plugin::bridge::{use_after_expiry, use_host};
+use crate::plugin::clock;
 use crate::plugin::components::activity_history::ActivityHistory;
 use crate::plugin::components::panels::{ErrorPanel, MessagePanel};
 use crate::plugin::components::programs::Programs;
@@ -69,6 +70,9 @@ pub fn RecordView(props: &RecordViewProps) -> Html {
     // after an expired session: a reducer, so a late bump still adds one.
     let reload = use_reducer(Generation::default);
     let refreshing = use_state_eq(|| false);
+    // When a reload (not the first load) last brought the profile: the header says so, as the
+    // profile's own "updated" time need not change.
+    let refreshed_at = use_state_eq(|| None::<chrono::DateTime<chrono::Utc>>);
     // The Activity tab unmounts while another tab shows; its filters wait here for the rep to
     // come back. Another record mounts another view, so it starts with none.
     let activity_filters = use_state_eq(Filters::default);
@@ -86,10 +90,15 @@ pub fn RecordView(props: &RecordViewProps) -> Html {
     }
 
     {
-        let (session, profile, refreshing) =
-            (host.session.clone(), profile.clone(), refreshing.clone());
+        let (session, profile, refreshing, refreshed_at) = (
+            host.session.clone(),
+            profile.clone(),
+            refreshing.clone(),
+            refreshed_at.clone(),
+        );
         let record = props.record.clone();
-        use_effect_with(reload.0, move |_| {
+        use_effect_with(reload.0, move |generation| {
+            let reloaded = *generation > 0;
             let controller = AbortController::new().ok();
             let signal = controller.as_ref().map(AbortController::signal);
             let last = profile.shown();
@@ -99,7 +108,12 @@ pub fn RecordView(props: &RecordViewProps) -> Html {
                     let result = session.fetch(&endpoint, &signal).await;
                     match result {
                         Err(error) if error.is_aborted() => return,
-                        Ok(loaded) => profile.set(Profile::Loaded(Rc::new(loaded))),
+                        Ok(loaded) => {
+                            profile.set(Profile::Loaded(Rc::new(loaded)));
+                            if reloaded {
+                                refreshed_at.set(Some(clock::now()));
+                            }
+                        }
                         Err(error) if error.is_not_known() => profile.set(Profile::NotKnown),
                         Err(error) => profile.set(Profile::Failed { error, last }),
                     }
@@ -264,6 +278,7 @@ pub fn RecordView(props: &RecordViewProps) -> Html {
                 record={record.clone()}
                 profile={loaded.clone()}
                 refreshing={*refreshing}
+                refreshed_at={*refreshed_at}
                 on_refresh={on_refresh.clone()}
             />
             { body }
