@@ -293,7 +293,7 @@ async fn a_rep_enrols_a_list_view_selection_of_three_records() {
     click_on(&client, "#enrol-program").await;
     let frame = wait_for(&client, "#sidebar-panel #sidebar-frame").await;
     frame.enter_frame().await.unwrap();
-    assert_eq!(text_of(&client, "#programs-title").await, "Enrol 3 records");
+    assert_eq!(text_of(&client, "#programs-title").await, "Enrol 3 leads");
     assert_eq!(
         eval(
             &client,

@@ -229,7 +229,7 @@ async fn a_list_view_send_to_three_records_emails_the_one_that_may_be_emailed_on
     click_on(&client, "#send-email").await;
     let frame = wait_for(&client, "#sidebar-panel #sidebar-frame").await;
     frame.enter_frame().await.unwrap();
-    assert_eq!(text_of(&client, ".send-heading").await, "Email 3 records");
+    assert_eq!(text_of(&client, ".send-heading").await, "Email 3 leads");
     choose_first_template(&client).await;
 
     // Pre-flight: one receives it, two are excluded, each with its reason.

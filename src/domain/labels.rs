@@ -1,6 +1,6 @@
 //! The words a sales user reads for profile fields.
 
-use crate::wire::{OptInType, SubscriptionStatus};
+use crate::wire::{Entity, OptInType, SubscriptionStatus};
 
 pub fn opt_in_label(opt_in: OptInType) -> &'static str {
     match opt_in {
@@ -58,9 +58,43 @@ pub fn initials(name: &str) -> String {
     super::text::uppercase(&letters)
 }
 
+/// "3 leads", "1 contact": a selection of records, named by their kind when they share one
+/// (as the CRM's list view does), "5 records" when they do not.
+pub fn count_of_records(entities: impl IntoIterator<Item = Entity>) -> String {
+    let mut count = 0;
+    let mut shared = None;
+    let mut mixed = false;
+    for entity in entities {
+        count += 1;
+        match shared {
+            None => shared = Some(entity),
+            Some(first) if first != entity => mixed = true,
+            Some(_) => {}
+        }
+    }
+    let (one, many) = match shared.filter(|_| !mixed) {
+        Some(Entity::Lead) => ("lead", "leads"),
+        Some(Entity::Contact) => ("contact", "contacts"),
+        Some(Entity::Account) => ("account", "accounts"),
+        None => ("record", "records"),
+    };
+    format!("{count} {}", if count == 1 { one } else { many })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_selection_is_named_by_the_kind_its_records_share() {
+        use Entity::*;
+        assert_eq!(count_of_records([Lead, Lead, Lead]), "3 leads");
+        assert_eq!(count_of_records([Contact]), "1 contact");
+        assert_eq!(count_of_records([Account, Account]), "2 accounts");
+        assert_eq!(count_of_records([Lead, Contact]), "2 records");
+        assert_eq!(count_of_records([Lead, Lead, Contact, Lead]), "4 records");
+        assert_eq!(count_of_records([]), "0 records");
+    }
 
     #[test]
     fn names_fall_back_to_email_then_crm_id() {

@@ -12,6 +12,7 @@ use web_sys::{AbortController, HtmlElement};
 use yew::platform::spawn_local;
 use yew::prelude::*;
 
+use crate::domain::labels::count_of_records;
 use crate::domain::pages::ListPhase;
 use crate::domain::programs::{
     enrol_request, status_label, unavailable_reason, CurrentPrograms, Run, RunState, Runs,
@@ -586,7 +587,11 @@ pub fn Programs(props: &ProgramsProps) -> Html {
             { current }
             <section class="programs-available" aria-labelledby="programs-title">
                 <@{title_tag(props.on_done.is_some())} id="programs-title" class="programs-heading">
-                    { if count > 1 { format!("Enrol {count} records") } else { "Enrol in a program".to_owned() } }
+                    { if count > 1 {
+                        format!("Enrol {}", count_of_records(props.records.iter().map(|r| r.entity)))
+                    } else {
+                        "Enrol in a program".to_owned()
+                    } }
                 </@>
                 { available }
             </section>

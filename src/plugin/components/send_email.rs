@@ -20,7 +20,7 @@ use crate::domain::compose::{
     fingerprint, noted, recipients_of, retry_failed, selection_problem, sent_note, Compose, Phase,
     Retry, SendFailure, SendKey, SendKeys, When,
 };
-use crate::domain::labels::display_name;
+use crate::domain::labels::{count_of_records, display_name};
 use crate::domain::merge::{render_html, render_text, MergeData};
 use crate::domain::pages::ListPhase;
 use crate::plugin::api::{self, ApiError};
@@ -363,7 +363,10 @@ fn Composer(props: &ComposerProps) -> Html {
     let heading = if count == 1 {
         format!("Email {}", recipient_name(&props.records[0]),)
     } else {
-        format!("Email {count} records")
+        format!(
+            "Email {}",
+            count_of_records(props.records.iter().map(|r| r.entity))
+        )
     };
 
     let list = templates.pages();
