@@ -210,6 +210,8 @@
       return;
     }
     D.byId('selection-error').hidden = true;
+    // What the last panel did (notes logged) is not news of this one.
+    D.hideMessage();
     var selection = Array.from(selected.values()).map(D.toCrmRecord);
     D.byId('sidebar-panel-title').textContent = view === 'send'
       ? 'Send email to ' + count(selection.length, labels)
