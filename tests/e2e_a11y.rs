@@ -113,18 +113,7 @@ async fn every_view_passes_axe_and_fits_320_px() {
         ),
         ("#enrol-program", ".program", "a list view's enrolment"),
     ] {
-        client
-            .goto(&format!("{}/list?entity=lead&user=rep-ava", harness().host))
-            .await
-            .unwrap();
-        wait_for(&client, "input.select-record").await;
-        eval(
-            &client,
-            "[...document.querySelectorAll('input.select-record')].slice(0, 3)
-               .forEach(box => box.click());
-             return true;",
-        )
-        .await;
+        select_leads(&client, 3).await;
         click_on(&client, action).await;
         let frame = wait_for(&client, "#sidebar-panel #sidebar-frame").await;
         frame.enter_frame().await.unwrap();

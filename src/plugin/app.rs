@@ -186,16 +186,20 @@ fn use_escape_closes(enabled: bool, close: Callback<()>) {
                     if event.key() != "Escape" || event.default_prevented() {
                         return;
                     }
-                    let typed = event
+                    // A search box with text clears it on Escape (the browser's own); that
+                    // Escape is not also a close.
+                    let clears = event
                         .target()
                         .and_then(|target| target.dyn_into::<web_sys::HtmlInputElement>().ok())
-                        .is_some_and(|input| !input.value().is_empty());
+                        .is_some_and(|input| {
+                            input.type_() == "search" && !input.value().is_empty()
+                        });
                     let busy = document
                         .query_selector("button[aria-busy='true']")
                         .ok()
                         .flatten()
                         .is_some();
-                    if !typed && !busy {
+                    if !clears && !busy {
                         close.emit(());
                     }
                 },

@@ -325,6 +325,26 @@ pub async fn done_closes_the_panel(client: &Client, done: &str) {
     .await;
 }
 
+/// Opens the demo CRM's list of leads as `rep-ava` and ticks the first `count` rows; returns
+/// their CRM ids. The client is on the host page.
+pub async fn select_leads(client: &Client, count: usize) -> Vec<String> {
+    client
+        .goto(&format!("{}/list?entity=lead&user=rep-ava", harness().host))
+        .await
+        .unwrap();
+    wait_for(client, "input.select-record").await;
+    let ids = eval(
+        client,
+        &format!(
+            "const boxes = [...document.querySelectorAll('input.select-record')].slice(0, {count});
+             boxes.forEach(b => b.click());
+             return boxes.map(b => b.closest('tr').dataset.recordId);"
+        ),
+    )
+    .await;
+    serde_json::from_value(ids).unwrap()
+}
+
 /// Narrows the sidebar's frame to `width` px as a host would (the client is in the frame, and is
 /// again afterwards, once the frame's page is that wide).
 pub async fn narrow_frame(client: &Client, width: u32) {
