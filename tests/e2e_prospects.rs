@@ -135,10 +135,9 @@ async fn a_rep_sees_their_top_20_and_why_the_first_is_hot() {
             .as_str()
             .unwrap_or_else(|| panic!("no note for {change}"));
         assert!(
-            note.starts_with(&format!(
-                "{} fewer points than 7 days ago: points halve every 30 days",
-                -change
-            )),
+            note.starts_with(&format!("{} fewer point", -change))
+                && note.contains(" than 7 days ago: ")
+                && note.contains("points halve every 30 days as activity ages"),
             "{note}"
         );
     } else {

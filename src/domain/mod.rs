@@ -9,6 +9,7 @@
 //! - [`session`]: when to ask the host for a fresh token.
 //! - [`labels`]: the words a sales user reads for profile fields.
 //! - [`programs`]: the Programs view's selection, search and enrolment outcomes.
+//! - [`prospects`]: words for the hot-prospects view.
 //! - [`compose`]: the Send view's message, its one idempotent send and what follows it.
 //! - [`text`]: case folding for searches and comparisons.
 //! - [`merge`]: merge fields and their rendering; [`preflight`]: who an email may go to.
@@ -22,6 +23,7 @@ pub mod merge;
 pub mod pages;
 pub mod preflight;
 pub mod programs;
+pub mod prospects;
 pub mod session;
 pub mod text;
 pub mod time;

@@ -15,6 +15,7 @@ use yew::platform::spawn_local;
 use yew::prelude::*;
 
 use crate::domain::labels::display_name;
+use crate::domain::prospects::score_drop_note;
 use crate::plugin::api::{self, ApiError};
 use crate::plugin::bridge::{use_after_expiry, use_host};
 use crate::plugin::components::panels::{ErrorPanel, MessagePanel, RefreshButton, Skeleton};
@@ -353,21 +354,6 @@ fn what_makes_hot(rules: &ScoringRules) -> String {
     )
 }
 
-/// Why a score went down though every activity behind it adds points: they earn less as they
-/// age and nothing once out of the window.
-fn decay_note(reasons: &ScoreReasons) -> Option<String> {
-    let rules = &reasons.rules;
-    (reasons.score_change < 0).then(|| {
-        format!(
-            "{} fewer points than {} days ago: points halve every {} days as activity ages, and activity older than {} days no longer counts.",
-            reasons.score_change.unsigned_abs(),
-            rules.change_days,
-            rules.half_life_days,
-            rules.window_days
-        )
-    })
-}
-
 fn trend_glyph(trend: Trend) -> (&'static str, &'static str) {
     match trend {
         Trend::Up => ("\u{2191}", "up"),
@@ -517,7 +503,7 @@ fn Reasons(props: &ReasonsProps) -> Html {
                     { r.totals.iter().map(|t| format!("{} × {}: {:+}", t.activities, t.rule.label(), t.points))
                         .collect::<Vec<_>>().join(" \u{00B7} ") }
                 </p>
-                if let Some(lost) = decay_note(r) {
+                if let Some(lost) = score_drop_note(r) {
                     <p class="reasons-change">{ lost }</p>
                 }
                 <ul class="reasons-list" aria-label="Activities behind the score">

@@ -1,0 +1,142 @@
+//! Words for the hot-prospects view.
+
+use crate::wire::prospects::ScoreReasons;
+
+/// Why a score went down, for the "Why" list, whose activities mostly add points: they earn
+/// less as they age and nothing once out of the window, and penalties (unsubscribes, hard
+/// bounces) take points away. `None` unless the score fell.
+pub fn score_drop_note(reasons: &ScoreReasons) -> Option<String> {
+    if reasons.score_change >= 0 {
+        return None;
+    }
+    let rules = &reasons.rules;
+    let lost = reasons.score_change.unsigned_abs();
+    let points = if lost == 1 { "point" } else { "points" };
+    let recent = |age: u32| age < rules.change_days;
+    // The list holds the newest activities only: if all of them are recent, older ones of the
+    // period may not be listed.
+    let penalty_listed = reasons
+        .reasons
+        .iter()
+        .any(|r| r.points < 0 && recent(r.age_days));
+    let period_cut = reasons.reasons_total as usize > reasons.reasons.len()
+        && reasons.reasons.last().is_some_and(|r| recent(r.age_days));
+    let penalties = rules.rules.iter().any(|rule| rule.points < 0);
+    let why = if penalties && (penalty_listed || period_cut) {
+        format!(
+            "unsubscribes and hard bounces take points away, and points halve every {} days as activity ages",
+            rules.half_life_days
+        )
+    } else {
+        format!(
+            "points halve every {} days as activity ages, and activity older than {} days no longer counts",
+            rules.half_life_days, rules.window_days
+        )
+    };
+    Some(format!(
+        "{lost} fewer {points} than {} days ago: {why}.",
+        rules.change_days
+    ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::wire::prospects::{ScoreReason, ScoreRule, ScoringRule, ScoringRules, Trend};
+    use crate::wire::{ActivityKind, Entity, Interaction};
+    use chrono::{TimeZone, Utc};
+
+    fn reason(rule: ScoreRule, age_days: u32, points: i64) -> ScoreReason {
+        ScoreReason {
+            activity: Interaction {
+                id: 1,
+                kind: ActivityKind::PageVisit,
+                occurred_at: Utc.with_ymd_and_hms(2026, 3, 1, 9, 0, 0).unwrap(),
+                subject: None,
+            },
+            rule,
+            age_days,
+            base_points: points,
+            points,
+        }
+    }
+
+    fn reasons(change: i64, listed: Vec<ScoreReason>, total: u32) -> ScoreReasons {
+        ScoreReasons {
+            entity: Entity::Lead,
+            crm_id: "L-1".into(),
+            score: 40,
+            score_change: change,
+            trend: Trend::Down,
+            reasons: listed,
+            reasons_total: total,
+            totals: Vec::new(),
+            generated_at: Utc.with_ymd_and_hms(2026, 3, 10, 9, 0, 0).unwrap(),
+            rules: ScoringRules {
+                rules: vec![
+                    ScoringRule {
+                        rule: ScoreRule::PageVisit,
+                        kind: ActivityKind::PageVisit,
+                        points: 2,
+                    },
+                    ScoringRule {
+                        rule: ScoreRule::Unsubscribed,
+                        kind: ActivityKind::Unsubscribed,
+                        points: -10,
+                    },
+                ],
+                window_days: 90,
+                half_life_days: 30,
+                change_days: 7,
+            },
+        }
+    }
+
+    #[test]
+    fn a_score_that_did_not_fall_needs_no_note() {
+        assert_eq!(score_drop_note(&reasons(0, Vec::new(), 0)), None);
+        assert_eq!(score_drop_note(&reasons(5, Vec::new(), 0)), None);
+    }
+
+    #[test]
+    fn a_fall_without_a_recent_penalty_is_ageing() {
+        let old = vec![
+            reason(ScoreRule::PageVisit, 20, 2),
+            reason(ScoreRule::Unsubscribed, 40, -5),
+        ];
+        assert_eq!(
+            score_drop_note(&reasons(-12, old, 2)).unwrap(),
+            "12 fewer points than 7 days ago: points halve every 30 days as activity ages, and \
+             activity older than 90 days no longer counts."
+        );
+        let one = vec![reason(ScoreRule::PageVisit, 31, 1)];
+        assert!(score_drop_note(&reasons(-1, one, 1))
+            .unwrap()
+            .starts_with("1 fewer point than 7 days ago"));
+    }
+
+    #[test]
+    fn a_recent_penalty_is_named() {
+        let listed = vec![
+            reason(ScoreRule::Unsubscribed, 2, -10),
+            reason(ScoreRule::PageVisit, 20, 2),
+        ];
+        assert_eq!(
+            score_drop_note(&reasons(-8, listed, 2)).unwrap(),
+            "8 fewer points than 7 days ago: unsubscribes and hard bounces take points away, and \
+             points halve every 30 days as activity ages."
+        );
+    }
+
+    #[test]
+    fn a_list_cut_inside_the_period_may_hide_a_penalty() {
+        let listed = vec![
+            reason(ScoreRule::PageVisit, 1, 2),
+            reason(ScoreRule::PageVisit, 3, 2),
+        ];
+        let note = score_drop_note(&reasons(-3, listed.clone(), 40)).unwrap();
+        assert!(note.contains("unsubscribes and hard bounces"), "{note}");
+        let note = score_drop_note(&reasons(-3, listed, 2)).unwrap();
+        assert!(note.contains("no longer counts"), "{note}");
+    }
+}
