@@ -207,6 +207,19 @@ async fn mount_timeline_in(time_zone: &str) -> (Element, AppHandle<BridgeProvide
     (root, app)
 }
 
+/// Opens the chart's bucket `index` by keyboard and waits for its `count` interactions.
+async fn open_bucket(root: &Element, index: usize, count: usize) -> Element {
+    let bucket = all(root, "g.bucket")[index].clone();
+    focus(&bucket);
+    press(&bucket, "Enter");
+    let shown = root.clone();
+    wait_for("the interactions", move || {
+        all(&shown, "li.interaction").len() == count
+    })
+    .await;
+    bucket
+}
+
 fn lane_names(root: &Element) -> Vec<String> {
     all(root, ".lane-label .lane-name")
         .iter()
@@ -261,7 +274,7 @@ async fn the_chart_renders_the_lanes_from_api_data() {
         "Open rate67%",
         "Click rate33%",
         "Page visits2",
-        "Score42 (+5)",
+        "Lead Score42 (+5)",
     ] {
         assert!(summary.contains(expected), "{expected} in {summary}");
     }
@@ -413,15 +426,7 @@ async fn keyboard_focus_reaches_every_bucket() {
 async fn selecting_a_bucket_lists_its_interactions_as_text_a_page_at_a_time() {
     let api = FakeApi::install(engagement_api);
     let (root, app) = mount_timeline().await;
-
-    let bucket = all(&root, "g.bucket")[2].clone();
-    focus(&bucket);
-    press(&bucket, "Enter");
-    let shown = root.clone();
-    wait_for("the interactions", move || {
-        all(&shown, "li.interaction").len() == 3
-    })
-    .await;
+    open_bucket(&root, 2, 3).await;
     let asked = api.paths()[1].clone();
     // The bucket, as the chart cut it: [start, end) clipped to the chart's `to`.
     assert_eq!(
@@ -502,14 +507,7 @@ async fn an_opened_period_scrolls_into_view_and_focus_stays_on_the_chart() {
     root.set_attribute("style", "width: 320px; height: 240px; overflow: auto")
         .unwrap();
     root.set_scroll_top(0);
-    let bucket = all(&root, "g.bucket")[2].clone();
-    focus(&bucket);
-    press(&bucket, "Enter");
-    let shown = root.clone();
-    wait_for("the interactions", move || {
-        all(&shown, "li.interaction").len() == 3
-    })
-    .await;
+    let bucket = open_bucket(&root, 2, 3).await;
     let (frame, heading) = (
         root.get_bounding_client_rect(),
         one(&root, ".bucket-title").get_bounding_client_rect(),

@@ -429,7 +429,7 @@ pub fn summary_stats(summary: &EngagementSummary, emails_only: bool) -> Vec<Stat
             stat("Forms submitted", count(ActivityKind::FormSubmitted)),
             stat("Program enrolments", count(ActivityKind::ProgramEnrolled)),
             stat(
-                "Score",
+                "Lead Score",
                 format!(
                     "{} ({})",
                     summary.score_now,
