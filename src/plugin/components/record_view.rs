@@ -70,8 +70,8 @@ pub fn RecordView(props: &RecordViewProps) -> Html {
     // after an expired session: a reducer, so a late bump still adds one.
     let reload = use_reducer(Generation::default);
     let refreshing = use_state_eq(|| false);
-    // When a reload (not the first load) last brought the profile: the header says so, as the
-    // profile's own "updated" time need not change.
+    // When a reload last brought a new copy of the profile on screen: the header says so, as
+    // the profile's own "updated" time need not change.
     let refreshed_at = use_state_eq(|| None::<chrono::DateTime<chrono::Utc>>);
     // The Activity tab unmounts while another tab shows; its filters wait here for the rep to
     // come back. Another record mounts another view, so it starts with none.
@@ -97,11 +97,13 @@ pub fn RecordView(props: &RecordViewProps) -> Html {
             refreshed_at.clone(),
         );
         let record = props.record.clone();
-        use_effect_with(reload.0, move |generation| {
-            let reloaded = *generation > 0;
+        use_effect_with(reload.0, move |_| {
             let controller = AbortController::new().ok();
             let signal = controller.as_ref().map(AbortController::signal);
             let last = profile.shown();
+            // Only a profile that replaces one on screen was refreshed (not the first one, also
+            // when that came after a renewed session).
+            let reloaded = last.is_some();
             if let Some(signal) = signal {
                 spawn_local(async move {
                     let endpoint = api::record(record.entity, &record.id, record.email.as_deref());
