@@ -379,6 +379,86 @@ async fn the_same_message_sent_again_after_a_reload_is_not_sent_twice() {
     client.close().await.unwrap();
 }
 
+/// A send scheduled for a time in the user's zone (the host's, Los Angeles here) is logged in
+/// the CRM as a scheduled email, with that time and zone, not as sent.
+#[tokio::test]
+async fn a_scheduled_send_is_logged_as_scheduled_with_its_time() {
+    let client = browser().await;
+    let target = subscribed_lead(4).await;
+    open_sidebar(
+        &client,
+        &format!("/record?entity=lead&id={target}&user={REP}&view=send&tz=America/Los_Angeles"),
+    )
+    .await;
+    choose_first_template(&client).await;
+    wait_for_one_sendable(&client).await;
+    click_on(&client, "#send-later").await;
+    wait_for(&client, "#send-at").await;
+    // Nothing chosen yet is a hint, not an error.
+    assert_eq!(attr_of(&client, "#send-at", "aria-invalid").await, "false");
+    assert_eq!(
+        text_of(&client, ".send-schedule span").await,
+        "Date and time (America/Los_Angeles)"
+    );
+    let day = (Utc::now() + chrono::Duration::days(2)).format("%Y-%m-%d");
+    eval(
+        &client,
+        &format!(
+            "const at = document.getElementById('send-at');
+             at.value = '{day}T09:00';
+             at.dispatchEvent(new Event('change', {{bubbles: true}}));
+             return true;"
+        ),
+    )
+    .await;
+    wait_until(
+        &client,
+        "the schedule is accepted",
+        "return document.getElementById('send-submit')?.textContent.startsWith('Schedule for');",
+    )
+    .await;
+    click_on(&client, "#send-submit").await;
+    wait_for(&client, ".send-results").await;
+    assert_eq!(text_of(&client, ".send-summary").await, "1 scheduled");
+    let notes = poll_notes(&target, |notes| {
+        notes
+            .iter()
+            .any(|(s, _)| s.starts_with("Scheduled Email: "))
+    })
+    .await;
+    let (_, body) = notes
+        .iter()
+        .find(|(s, _)| s.starts_with("Scheduled Email: "))
+        .unwrap();
+    assert!(
+        body.contains("scheduled for ")
+            && body.contains("9:00")
+            && body.contains("(America/Los_Angeles) to "),
+        "{body}"
+    );
+    assert!(
+        notes.iter().all(|(s, _)| !s.starts_with("Sent Email")),
+        "{notes:?}"
+    );
+    client.close().await.unwrap();
+}
+
+/// The rep's CRM notes on lead `crm_id`, once `done` holds for them (the host logs them a
+/// moment after the plugin asked).
+async fn poll_notes(
+    crm_id: &str,
+    done: impl Fn(&[(String, String)]) -> bool,
+) -> Vec<(String, String)> {
+    for _ in 0..100 {
+        let notes = crm_notes(REP, crm_id).await;
+        if done(&notes) {
+            return notes;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    panic!("{:?}", crm_notes(REP, crm_id).await);
+}
+
 /// The answer to the first send is lost (the request reached marketing, the browser reports a
 /// network error) and the browser refuses storage to the plugin: "Send" again must reuse the
 /// key in memory, so marketing answers the first send again instead of emailing twice.

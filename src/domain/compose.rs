@@ -368,19 +368,30 @@ fn fnv1a64(bytes: &[u8]) -> u64 {
     })
 }
 
-/// The CRM note logged for a recipient the email went to (`logActivity`).
-pub fn sent_note(result: &SendResult, template_name: &str, campaign_id: &str) -> (String, String) {
+/// The CRM note logged for a recipient the email went, or will go, to (`logActivity`): "Sent
+/// Email", or "Scheduled Email" with `scheduled_for`, the time as the user reads it.
+pub fn sent_note(
+    result: &SendResult,
+    template_name: &str,
+    campaign_id: &str,
+    scheduled_for: &str,
+) -> (String, String) {
     let subject = result.subject.clone().unwrap_or_default();
     let to = result.email.as_deref().unwrap_or("");
-    let body = match result.outcome {
-        SendOutcome::Scheduled => format!(
-            "Marketing email \u{201c}{template_name}\u{201d} scheduled to {to}. Subject: {subject}. Campaign {campaign_id}."
+    match result.outcome {
+        SendOutcome::Scheduled => (
+            format!("Scheduled Email: {subject}"),
+            format!(
+                "Marketing email \u{201c}{template_name}\u{201d} scheduled for {scheduled_for} to {to}. Subject: {subject}. Campaign {campaign_id}."
+            ),
         ),
-        _ => format!(
-            "Marketing email \u{201c}{template_name}\u{201d} sent to {to}. Subject: {subject}. Campaign {campaign_id}."
+        _ => (
+            format!("Sent Email: {subject}"),
+            format!(
+                "Marketing email \u{201c}{template_name}\u{201d} sent to {to}. Subject: {subject}. Campaign {campaign_id}."
+            ),
         ),
-    };
-    (format!("Sent Email: {subject}"), body)
+    }
 }
 
 /// Results the CRM should get a note for: those the email went, or will go, to.
@@ -795,9 +806,16 @@ mod tests {
         ]);
         let ids: Vec<&str> = noted(&answer).map(|r| r.crm_id.as_str()).collect();
         assert_eq!(ids, ["L1", "L4"]);
-        let (subject, body) = sent_note(&answer.results[0], "Welcome", "SEND-1");
+        let (subject, body) = sent_note(&answer.results[0], "Welcome", "SEND-1", "");
         assert_eq!(subject, "Sent Email: Hello Ada");
         assert!(body.contains("Welcome") && body.contains("L1@x.io") && body.contains("SEND-1"));
+        let when = "6 Dec 2026, 09:00 (America/Los_Angeles)";
+        let (subject, body) = sent_note(&answer.results[3], "Welcome", "SEND-1", when);
+        assert_eq!(subject, "Scheduled Email: Hello Ada");
+        assert!(
+            body.contains("scheduled for 6 Dec 2026, 09:00 (America/Los_Angeles) to L4@x.io"),
+            "{body}"
+        );
         assert_eq!(
             summary(&answer),
             "1 sent · 1 scheduled · 1 excluded · 1 failed"

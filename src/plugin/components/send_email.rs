@@ -252,7 +252,7 @@ fn Composer(props: &ComposerProps) -> Html {
             host.bridge.clone(),
         );
         let (in_flight, user_id) = (in_flight.clone(), user_id.clone());
-        let send_keys = host.send_keys.clone();
+        let (send_keys, formats) = (host.send_keys.clone(), formats.clone());
         let log_note = compose.log_note;
         let template_name = match &*template {
             Load::Loaded(t) => t.name.clone(),
@@ -275,7 +275,8 @@ fn Composer(props: &ComposerProps) -> Html {
             );
             let SendKey { key, .. } =
                 idempotency_key(&send_keys, &fingerprint(&user_id, &request, retry_of));
-            let (template_name, send_keys) = (template_name.clone(), send_keys.clone());
+            let (template_name, send_keys, formats) =
+                (template_name.clone(), send_keys.clone(), formats.clone());
             spawn_local(async move {
                 // Not tied to the view: a send the user left still finishes and logs its notes.
                 let Ok(controller) = AbortController::new() else {
@@ -294,9 +295,22 @@ fn Composer(props: &ComposerProps) -> Html {
                         // left meanwhile) already did.
                         let first = mark_answered(&send_keys, &key);
                         if log_note && first {
+                            // The time as the user chose it, with the zone: the note is read
+                            // in the CRM, by anyone.
+                            let scheduled_for = response.scheduled_at.map(|at| {
+                                format!(
+                                    "{} ({})",
+                                    formats.date_time(&at),
+                                    formats.resolved_time_zone()
+                                )
+                            });
                             for result in noted(&response) {
-                                let (subject, body) =
-                                    sent_note(result, &template_name, &response.campaign_id);
+                                let (subject, body) = sent_note(
+                                    result,
+                                    &template_name,
+                                    &response.campaign_id,
+                                    scheduled_for.as_deref().unwrap_or_default(),
+                                );
                                 bridge.post(&PluginMessage::LogActivity {
                                     entity: result.entity,
                                     id: result.crm_id.clone(),
@@ -549,20 +563,24 @@ fn Composer(props: &ComposerProps) -> Html {
                         </label>
                         if let When::Later(text) = &compose.when {
                             <label class="send-schedule">
-                                <span>{ "Date and time (your time zone)" }</span>
+                                <span>{ format!("Date and time ({})", formats.resolved_time_zone()) }</span>
                                 <input
                                     id="send-at"
                                     type="datetime-local"
                                     value={text.clone()}
-                                    aria-invalid={scheduled.is_err().to_string()}
+                                    aria-invalid={(scheduled.is_err() && !text.is_empty()).to_string()}
                                     aria-describedby={scheduled.is_err().then_some("send-at-error")}
                                     onchange={dispatch.reform(|e: Event| Action::When(When::Later(
                                         e.target_unchecked_into::<HtmlInputElement>().value(),
                                     )))}
                                 />
                             </label>
+                            // Nothing typed yet is a hint, not an error.
                             if let Err(problem) = &scheduled {
-                                <p id="send-at-error" class="field-error">{ *problem }</p>
+                                <p id="send-at-error"
+                                    class={if text.is_empty() { "send-field-hint" } else { "field-error" }}>
+                                    { *problem }
+                                </p>
                             }
                         }
                     </fieldset>
