@@ -2381,6 +2381,39 @@ async fn a_converted_contact_requests_resubscribe_for_the_person_marketing_knows
     mounted.destroy();
 }
 
+/// A record with no address in the CRM or in marketing: the Send tab says so instead of offering
+/// templates.
+#[wasm_bindgen_test]
+async fn a_record_without_an_email_address_says_so_on_the_send_tab() {
+    let _api = FakeApi::install(|path, auth| {
+        if path.starts_with("/v1/records/lead/L-1?") || path == "/v1/records/lead/L-1" {
+            return (
+                200,
+                PROFILE.replace(r#""email":"ann@example.com""#, r#""email":null"#),
+            );
+        }
+        lead_api(path, auth)
+    });
+    let mounted = mount_bridge(html! { <Sidebar /> }).await;
+    let mut message = context("L-1", "t-1");
+    message["view"] = json!("send");
+    message["record"] =
+        json!({"entity": "lead", "id": "L-1", "firstName": "Ann", "lastName": "Lee"});
+    receive(HOST, Some(&parent()), &js(message));
+    let root = mounted.root.clone();
+    wait_for("the explanation", || {
+        text(&root).contains("Ann Lee has no email address")
+    })
+    .await;
+    assert!(
+        root.query_selector("input[name='send-template']")
+            .unwrap()
+            .is_none(),
+        "no templates to pick"
+    );
+    mounted.destroy();
+}
+
 /// A refresh whose profile request fails keeps what was loaded: the header, and the history of
 /// the person marketing found by email, with the failure and its retry above the tabs.
 #[wasm_bindgen_test]

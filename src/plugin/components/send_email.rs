@@ -111,6 +111,15 @@ pub fn SendEmail(props: &SendEmailProps) -> Html {
         return html! { <MessagePanel glyph="\u{2709}" title="Can't send this email" detail={problem} /> };
     }
     if let (Some(profile), [record]) = (&props.profile, props.records.as_slice()) {
+        // Neither the CRM nor marketing has an address: say so before any template is chosen.
+        let has = |email: Option<&str>| email.is_some_and(|email| !email.trim().is_empty());
+        if !has(record.email.as_deref()) && !has(profile.email.as_deref()) {
+            return html! {
+                <MessagePanel glyph="\u{2709}"
+                    title={format!("{} has no email address", recipient_name(record))}
+                    detail="Add one to the record in the CRM to email them." />
+            };
+        }
         if profile.subscription_status != SubscriptionStatus::Subscribed {
             return html! {
                 <Consent
