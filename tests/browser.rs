@@ -1921,6 +1921,42 @@ async fn open_programs_view() -> Mounted {
     mounted
 }
 
+/// A person who opted out can still be enrolled; the view says first that the program's emails
+/// won't reach them. A subscribed one gets no such note.
+#[wasm_bindgen_test]
+async fn enrolling_someone_who_opted_out_warns_that_emails_wont_reach_them() {
+    let opted_out = Rc::new(Cell::new(true));
+    let _api = FakeApi::install({
+        let opted_out = opted_out.clone();
+        move |path, auth| {
+            if path.starts_with("/v1/records/lead/L-1?") && opted_out.get() {
+                return (200, PROFILE.replace(r#""subscribed""#, r#""optedOut""#));
+            }
+            programs_view_api(path, auth)
+        }
+    });
+    let mounted = open_programs_view().await;
+    let root = mounted.root.clone();
+    wait_for("the warning", || {
+        root.query_selector(".programs-consent")
+            .unwrap()
+            .is_some_and(|note| {
+                text(&note)
+                    == "Ann Lee has opted out of marketing email: a program can enrol them, but \
+                        its emails won't reach them."
+            })
+    })
+    .await;
+    mounted.destroy();
+
+    opted_out.set(false);
+    let mounted = open_programs_view().await;
+    let root = mounted.root.clone();
+    wait_for("the profile", || text(&root).contains("Lead Score 42")).await;
+    assert!(root.query_selector(".programs-consent").unwrap().is_none());
+    mounted.destroy();
+}
+
 /// A tenant with 500 programs: they come a page at a time as the list scrolls, the DOM holds a
 /// window of them, a search asks the server, and a tick survives the search that hides it.
 #[wasm_bindgen_test]

@@ -58,6 +58,20 @@ pub fn initials(name: &str) -> String {
     super::text::uppercase(&letters)
 }
 
+/// Why a program's emails will not reach the person, for one marketing may not email; `None`
+/// when it may.
+pub fn program_email_warning(status: SubscriptionStatus, name: &str) -> Option<String> {
+    let why = match status {
+        SubscriptionStatus::Subscribed => return None,
+        SubscriptionStatus::OptedOut => "opted out of marketing email",
+        SubscriptionStatus::HardBounced => "an address that bounced",
+        SubscriptionStatus::Suppressed => "been suppressed by marketing",
+    };
+    Some(format!(
+        "{name} has {why}: a program can enrol them, but its emails won't reach them."
+    ))
+}
+
 /// "3 leads", "1 contact": a selection of records, named by their kind when they share one
 /// (as the CRM's list view does), "5 records" when they do not.
 pub fn count_of_records(entities: impl IntoIterator<Item = Entity>) -> String {
@@ -84,6 +98,29 @@ pub fn count_of_records(entities: impl IntoIterator<Item = Entity>) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_program_warns_of_emails_that_will_not_arrive() {
+        assert_eq!(
+            program_email_warning(SubscriptionStatus::Subscribed, "Ann Lee"),
+            None
+        );
+        assert_eq!(
+            program_email_warning(SubscriptionStatus::OptedOut, "Ann Lee").unwrap(),
+            "Ann Lee has opted out of marketing email: a program can enrol them, but its emails \
+             won't reach them."
+        );
+        assert!(
+            program_email_warning(SubscriptionStatus::HardBounced, "Ann Lee")
+                .unwrap()
+                .starts_with("Ann Lee has an address that bounced: ")
+        );
+        assert!(
+            program_email_warning(SubscriptionStatus::Suppressed, "Ann Lee")
+                .unwrap()
+                .starts_with("Ann Lee has been suppressed by marketing: ")
+        );
+    }
 
     #[test]
     fn a_selection_is_named_by_the_kind_its_records_share() {

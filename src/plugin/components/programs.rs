@@ -12,7 +12,7 @@ use web_sys::{AbortController, HtmlElement};
 use yew::platform::spawn_local;
 use yew::prelude::*;
 
-use crate::domain::labels::count_of_records;
+use crate::domain::labels::{count_of_records, display_name, program_email_warning};
 use crate::domain::pages::ListPhase;
 use crate::domain::programs::{
     enrol_request, status_label, unavailable_reason, CurrentPrograms, Run, RunState, Runs,
@@ -582,6 +582,22 @@ pub fn Programs(props: &ProgramsProps) -> Html {
         }
     };
 
+    // A person marketing may not email can still be enrolled; say what that means first.
+    let email_warning = match (props.profile.as_deref(), props.records.as_slice()) {
+        (Some(profile), [record]) => program_email_warning(
+            profile.subscription_status,
+            &display_name(
+                profile
+                    .first_name
+                    .as_deref()
+                    .or(record.first_name.as_deref()),
+                profile.last_name.as_deref().or(record.last_name.as_deref()),
+                profile.email.as_deref().or(record.email.as_deref()),
+                &record.id,
+            ),
+        ),
+        _ => None,
+    };
     html! {
         <div class="programs" ref={scroller}>
             { current }
@@ -593,6 +609,9 @@ pub fn Programs(props: &ProgramsProps) -> Html {
                         "Enrol in a program".to_owned()
                     } }
                 </@>
+                if let Some(warning) = &email_warning {
+                    <p class="programs-notice programs-consent" role="note">{ warning.clone() }</p>
+                }
                 { available }
             </section>
         </div>
