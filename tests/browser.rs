@@ -1223,7 +1223,7 @@ async fn the_record_page_shows_the_profile_and_its_history() {
     assert!(text(&root).contains("CTO \u{00B7} Acme"));
     assert!(text(&root).contains("Subscribed"));
     assert!(text(&root).contains("Double opt-in"));
-    assert!(text(&one(&root, ".updated")).starts_with("Updated "));
+    assert!(text(&one(&root, ".updated")).starts_with("Synced "));
     assert_eq!(
         one(&root, "main").get_attribute("data-theme").as_deref(),
         Some("dark")

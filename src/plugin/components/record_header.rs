@@ -80,8 +80,9 @@ pub fn RecordHeader(props: &RecordHeaderProps) -> Html {
                         </li>
                     }
                 </ul>
-                <p class="updated">
-                    { "Updated " }
+                // Marketing's last sync of the person with the CRM, not their last activity.
+                <p class="updated" title="When marketing last synced this person with the CRM">
+                    { "Synced " }
                     <time datetime={synced.to_rfc3339()} title={formats.date_time(&synced)}>
                         { formats.relative(&synced, &now) }
                     </time>
