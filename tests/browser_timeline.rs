@@ -271,8 +271,8 @@ async fn the_chart_renders_the_lanes_from_api_data() {
     for expected in [
         "Ann Lee",
         "Emails sent3",
-        "Open rate67%",
-        "Click rate33%",
+        "Emails opened67%",
+        "Emails clicked33%",
         "Page visits2",
         "Lead Score42 (+5)",
     ] {

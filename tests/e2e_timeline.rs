@@ -135,7 +135,7 @@ async fn a_rep_reads_the_timeline_selects_a_bucket_and_exports_it() {
     assert!((13..=15).contains(&weeks), "{weeks} weekly buckets");
     let summary = text_of(&client, ".timeline-summary").await;
     assert!(
-        summary.contains("Emails sent") && summary.contains("Open rate"),
+        summary.contains("Emails sent") && summary.contains("Emails opened"),
         "{summary}"
     );
     let edges = text_of(&client, ".timeline-edges").await;
