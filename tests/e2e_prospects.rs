@@ -123,7 +123,8 @@ async fn a_rep_sees_their_top_20_and_why_the_first_is_hot() {
         ),
     )
     .await;
-    // A score that went down, though each activity adds points, says why: they age.
+    // A score that went down, though each activity adds points, says why (they age), and one
+    // that went up says so too.
     let change = reasons["scoreChange"].as_i64().unwrap();
     let note = eval(
         &client,
@@ -140,6 +141,11 @@ async fn a_rep_sees_their_top_20_and_why_the_first_is_hot() {
                 && note.contains("points halve every 30 days as activity ages"),
             "{note}"
         );
+    } else if change > 0 {
+        let note = note
+            .as_str()
+            .unwrap_or_else(|| panic!("no note for {change}"));
+        assert!(note.starts_with(&format!("{change} more point")), "{note}");
     } else {
         assert_eq!(note, Value::Null, "nothing to explain for {change}");
     }

@@ -2,16 +2,22 @@
 
 use crate::wire::prospects::ScoreReasons;
 
-/// Why a score went down, for the "Why" list, whose activities mostly add points: they earn
-/// less as they age and nothing once out of the window, and penalties (unsubscribes, hard
-/// bounces) take points away. `None` unless the score fell.
-pub fn score_drop_note(reasons: &ScoreReasons) -> Option<String> {
-    if reasons.score_change >= 0 {
+/// How the score changed over the change period, for the "Why" list, whose activities mostly
+/// add points: they earn less as they age and nothing once out of the window, and penalties
+/// (unsubscribes, hard bounces) take points away. `None` for a score that did not change.
+pub fn score_change_note(reasons: &ScoreReasons) -> Option<String> {
+    let rules = &reasons.rules;
+    let moved = reasons.score_change.unsigned_abs();
+    let points = if moved == 1 { "point" } else { "points" };
+    if reasons.score_change == 0 {
         return None;
     }
-    let rules = &reasons.rules;
-    let lost = reasons.score_change.unsigned_abs();
-    let points = if lost == 1 { "point" } else { "points" };
+    if reasons.score_change > 0 {
+        return Some(format!(
+            "{moved} more {points} than {} days ago: new activity earned more than the score lost meanwhile.",
+            rules.change_days
+        ));
+    }
     let recent = |age: u32| age < rules.change_days;
     // The list holds the newest activities only: if all of them are recent, older ones of the
     // period may not be listed.
@@ -34,7 +40,7 @@ pub fn score_drop_note(reasons: &ScoreReasons) -> Option<String> {
         )
     };
     Some(format!(
-        "{lost} fewer {points} than {} days ago: {why}.",
+        "{moved} fewer {points} than {} days ago: {why}.",
         rules.change_days
     ))
 }
@@ -93,9 +99,15 @@ mod tests {
     }
 
     #[test]
-    fn a_score_that_did_not_fall_needs_no_note() {
-        assert_eq!(score_drop_note(&reasons(0, Vec::new(), 0)), None);
-        assert_eq!(score_drop_note(&reasons(5, Vec::new(), 0)), None);
+    fn an_unchanged_score_needs_no_note_and_a_rising_one_says_so() {
+        assert_eq!(score_change_note(&reasons(0, Vec::new(), 0)), None);
+        assert_eq!(
+            score_change_note(&reasons(5, Vec::new(), 0)).unwrap(),
+            "5 more points than 7 days ago: new activity earned more than the score lost meanwhile."
+        );
+        assert!(score_change_note(&reasons(1, Vec::new(), 0))
+            .unwrap()
+            .starts_with("1 more point than"));
     }
 
     #[test]
@@ -105,12 +117,12 @@ mod tests {
             reason(ScoreRule::Unsubscribed, 40, -5),
         ];
         assert_eq!(
-            score_drop_note(&reasons(-12, old, 2)).unwrap(),
+            score_change_note(&reasons(-12, old, 2)).unwrap(),
             "12 fewer points than 7 days ago: points halve every 30 days as activity ages, and \
              activity older than 90 days no longer counts."
         );
         let one = vec![reason(ScoreRule::PageVisit, 31, 1)];
-        assert!(score_drop_note(&reasons(-1, one, 1))
+        assert!(score_change_note(&reasons(-1, one, 1))
             .unwrap()
             .starts_with("1 fewer point than 7 days ago"));
     }
@@ -122,7 +134,7 @@ mod tests {
             reason(ScoreRule::PageVisit, 20, 2),
         ];
         assert_eq!(
-            score_drop_note(&reasons(-8, listed, 2)).unwrap(),
+            score_change_note(&reasons(-8, listed, 2)).unwrap(),
             "8 fewer points than 7 days ago: unsubscribes and hard bounces take points away, and \
              points halve every 30 days as activity ages."
         );
@@ -134,9 +146,9 @@ mod tests {
             reason(ScoreRule::PageVisit, 1, 2),
             reason(ScoreRule::PageVisit, 3, 2),
         ];
-        let note = score_drop_note(&reasons(-3, listed.clone(), 40)).unwrap();
+        let note = score_change_note(&reasons(-3, listed.clone(), 40)).unwrap();
         assert!(note.contains("unsubscribes and hard bounces"), "{note}");
-        let note = score_drop_note(&reasons(-3, listed, 2)).unwrap();
+        let note = score_change_note(&reasons(-3, listed, 2)).unwrap();
         assert!(note.contains("no longer counts"), "{note}");
     }
 }

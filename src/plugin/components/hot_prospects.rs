@@ -15,7 +15,7 @@ use yew::platform::spawn_local;
 use yew::prelude::*;
 
 use crate::domain::labels::display_name;
-use crate::domain::prospects::score_drop_note;
+use crate::domain::prospects::score_change_note;
 use crate::plugin::api::{self, ApiError};
 use crate::plugin::bridge::{use_after_expiry, use_host};
 use crate::plugin::components::panels::{ErrorPanel, MessagePanel, RefreshButton, Skeleton};
@@ -384,7 +384,11 @@ fn ProspectRow(props: &ProspectRowProps) -> Html {
         &p.crm_id,
     );
     let (arrow, words) = trend_glyph(p.trend);
-    let change = format!("{:+}", p.score_change);
+    // The arrow gives the direction: "↓ 68", not "↓ -68"; no change is just that.
+    let said = match p.trend {
+        Trend::Flat => format!("{words} in 7 days"),
+        _ => format!("{words} {} in 7 days", p.score_change.unsigned_abs()),
+    };
     let last = &p.last_activity;
     let reasons_id = format!("reasons-{}-{}", p.entity, p.crm_id);
     let columns = if props.show_owner { 6 } else { 5 };
@@ -416,11 +420,11 @@ fn ProspectRow(props: &ProspectRowProps) -> Html {
                 <td class="col-score">
                     <strong class="prospect-score">{ p.score }</strong>
                     <span class={classes!("prospect-trend", format!("trend-{}", p.trend.as_str()))}
-                        title={format!("{change} in 7 days")}>
-                        <span aria-hidden="true">{ format!("{arrow} {change}") }</span>
-                        <span class="visually-hidden">
-                            { format!("{words} {} in 7 days", p.score_change.abs()) }
+                        title={said.clone()}>
+                        <span aria-hidden="true">
+                            { format!("{arrow} {}", p.score_change.unsigned_abs()) }
                         </span>
+                        <span class="visually-hidden">{ said }</span>
                     </span>
                 </td>
                 <td class="col-last">
@@ -503,7 +507,7 @@ fn Reasons(props: &ReasonsProps) -> Html {
                     { r.totals.iter().map(|t| format!("{} × {}: {:+}", t.activities, t.rule.label(), t.points))
                         .collect::<Vec<_>>().join(" \u{00B7} ") }
                 </p>
-                if let Some(lost) = score_drop_note(r) {
+                if let Some(lost) = score_change_note(r) {
                     <p class="reasons-change">{ lost }</p>
                 }
                 <ul class="reasons-list" aria-label="Activities behind the score">
