@@ -499,6 +499,47 @@ fn long_page(count: i64, next_cursor: Option<&str>) -> String {
     json!({"items": items, "nextCursor": next_cursor}).to_string()
 }
 
+/// Scrolled past a day's header, the list keeps that day's name pinned on top of its rows;
+/// with the header in view there is no second one.
+#[wasm_bindgen_test]
+async fn the_day_of_the_top_rows_stays_pinned_once_its_header_scrolled_away() {
+    let style = "display:flex;flex-direction:column;height:480px;width:360px";
+    let (root, app) = mount_list(history_of(&long_page(300, None)), style).await;
+    let scroller = one(&root, ".history-scroll");
+    assert!(root.query_selector(".day-pinned").unwrap().is_none());
+    // The second day's header, and where it starts in the list.
+    let header = all(&root, "li.day-row")[1].clone();
+    let day = text(&header);
+    let top = header.get_bounding_client_rect().top() - scroller.get_bounding_client_rect().top();
+    let scroll_to = |y: f64| {
+        scroller.set_scroll_top(y as i32);
+        scroller
+            .dispatch_event(&Event::new("scroll").unwrap())
+            .unwrap();
+    };
+    scroll_to(top + 50.0);
+    yew::scheduler::flush().await;
+    let pinned = one(&root, ".day-pinned .day-label");
+    assert_eq!(text(&pinned), day);
+    // It sits on top of the list, at its top edge.
+    let (at, list) = (
+        pinned.get_bounding_client_rect(),
+        scroller.get_bounding_client_rect(),
+    );
+    assert!(
+        (at.bottom() - list.top() - 28.0).abs() < 6.0,
+        "{} vs {}",
+        at.bottom(),
+        list.top()
+    );
+    // Exactly at the header: it shows itself.
+    scroll_to(top);
+    yew::scheduler::flush().await;
+    assert!(root.query_selector(".day-pinned").unwrap().is_none());
+    app.destroy();
+    root.remove();
+}
+
 #[wasm_bindgen_test]
 async fn ten_thousand_activities_never_put_more_than_100_rows_in_the_dom() {
     let style = "display:flex;flex-direction:column;height:480px;width:360px";

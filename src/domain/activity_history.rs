@@ -392,6 +392,23 @@ impl<E> HistoryState<E> {
         &self.layout
     }
 
+    /// The day of the rows at the top of a list scrolled to `scroll_top`, once its own header
+    /// has scrolled up out of view (wholly or in part): deep in a long history the reader still
+    /// sees which day the rows are from. `None` while the header shows whole.
+    pub fn day_scrolled_past(&self, scroll_top: u32) -> Option<LocalDate> {
+        let top = self.layout.row_at(scroll_top)?;
+        let (at, day) =
+            self.rows[..=top]
+                .iter()
+                .enumerate()
+                .rev()
+                .find_map(|(at, row)| match row {
+                    Row::Day(day) => Some((at, *day)),
+                    Row::Activity(_) => None,
+                })?;
+        (self.layout.offset(at) < scroll_top).then_some(day)
+    }
+
     pub fn is_expanded(&self, id: i64) -> bool {
         self.expanded.contains(&id)
     }
@@ -483,6 +500,30 @@ mod tests {
         );
         assert_eq!(state.phase, Phase::Idle);
         assert!(state.can_load_more());
+    }
+
+    #[test]
+    fn the_day_of_the_top_rows_is_known_once_its_header_scrolled_away() {
+        let mut state = State::default();
+        assert_eq!(state.day_scrolled_past(0), None, "no rows");
+        let items = vec![
+            activity(3, "2026-03-10T12:00:00Z", ActivityKind::PageVisit),
+            activity(2, "2026-03-10T11:00:00Z", ActivityKind::PageVisit),
+            activity(1, "2026-03-09T12:00:00Z", ActivityKind::PageVisit),
+        ];
+        loaded(&mut state, page(items), None);
+        // Rows: day 10 (0..32), two activities (32..152), day 9 (152..184), one (184..244).
+        let day = |d| Some(LocalDate::new(2026, 3, d).unwrap());
+        assert_eq!(state.day_scrolled_past(0), None, "the header shows whole");
+        assert_eq!(state.day_scrolled_past(1), day(10), "its top is cut");
+        assert_eq!(state.day_scrolled_past(100), day(10));
+        assert_eq!(
+            state.day_scrolled_past(152),
+            None,
+            "the next header shows whole"
+        );
+        assert_eq!(state.day_scrolled_past(160), day(9));
+        assert_eq!(state.day_scrolled_past(10_000), day(9), "past the end");
     }
 
     #[test]

@@ -62,6 +62,16 @@ impl Layout {
         self.offsets[index.min(self.len())]
     }
 
+    /// The row at `y` of the list's content (the last row for `y` past the end); `None` for an
+    /// empty layout.
+    pub fn row_at(&self, y: u32) -> Option<usize> {
+        (!self.is_empty()).then(|| {
+            self.offsets[1..]
+                .partition_point(|bottom| *bottom <= y)
+                .min(self.len() - 1)
+        })
+    }
+
     pub fn total_height(&self) -> u32 {
         self.offsets[self.len()]
     }
@@ -137,6 +147,17 @@ pub fn visible_window(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_row_at_a_height_is_the_one_covering_it() {
+        let layout = Layout::from_heights([32, 60, 60]);
+        assert_eq!(layout.row_at(0), Some(0));
+        assert_eq!(layout.row_at(31), Some(0));
+        assert_eq!(layout.row_at(32), Some(1));
+        assert_eq!(layout.row_at(151), Some(2));
+        assert_eq!(layout.row_at(152), Some(2), "past the end: the last row");
+        assert_eq!(Layout::default().row_at(0), None);
+    }
 
     #[test]
     fn the_top_of_a_uniform_list_renders_the_viewport_and_the_overscan_below() {

@@ -181,8 +181,22 @@ pub fn ActivityList(props: &ActivityListProps) -> Html {
         _ => html! {},
     };
 
+    // Deep in a long history the day header of the rows on top has scrolled away: it stays
+    // pinned above them. No height of its own, so the list's arithmetic is unchanged; hidden
+    // from screen readers, which have the real header.
+    let pinned_day = history.day_scrolled_past(viewport.scroll_top).map(|day| {
+        html! {
+            <div class="day-pinned" aria-hidden="true">
+                <p class="day-row day-label-row">
+                    <span class="day-label">{ formats.day_header(day, today) }</span>
+                </p>
+            </div>
+        }
+    });
+
     html! {
         <div class="history-scroll" ref={scroller} {onscroll}>
+            { for pinned_day }
             <div class="spacer" ref={top_spacer} aria-hidden="true"></div>
             <ul class="history-rows" aria-label="Marketing activity, newest first">
                 { for rendered }
