@@ -2320,8 +2320,8 @@ async fn the_daily_limit_says_when_it_resets_in_the_users_zone() {
         text
     };
     assert_eq!(
-        limit_text("Europe/Berlin", 800).await,
-        "You can send 800 more until 11 Mar 2026, 01:00, when your daily limit resets."
+        limit_text("Europe/Berlin", 1000).await,
+        "You can send 1,000 more until 11 Mar 2026, 01:00, when your daily limit resets."
     );
     assert_eq!(
         limit_text("America/Los_Angeles", 0).await,

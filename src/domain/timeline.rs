@@ -413,9 +413,17 @@ pub struct Stat {
     pub value: String,
 }
 
-/// The summary panel's figures, in order; "Emails only" keeps the email ones.
-pub fn summary_stats(summary: &EngagementSummary, emails_only: bool) -> Vec<Stat> {
-    let count = |kind: ActivityKind| summary.counts.get(&kind).copied().unwrap_or(0).to_string();
+/// The summary panel's figures, in order, with numbers written by `number` (the user's
+/// locale's grouping); "Emails only" keeps the email ones.
+pub fn summary_stats(
+    summary: &EngagementSummary,
+    emails_only: bool,
+    number: impl Fn(i64) -> String,
+) -> Vec<Stat> {
+    let count = |kind: ActivityKind| {
+        let n = summary.counts.get(&kind).copied().unwrap_or(0);
+        number(i64::try_from(n).unwrap_or(i64::MAX))
+    };
     let stat = |label, value| Stat { label, value };
     let mut stats = vec![
         stat("Emails sent", count(ActivityKind::EmailSent)),
@@ -435,7 +443,7 @@ pub fn summary_stats(summary: &EngagementSummary, emails_only: bool) -> Vec<Stat
                 "Lead Score",
                 format!(
                     "{} ({})",
-                    summary.score_now,
+                    number(summary.score_now),
                     format_delta(summary.score_change)
                 ),
             ),
@@ -768,7 +776,7 @@ mod tests {
             vec![ActivityKind::EmailSent, ActivityKind::EmailClicked]
         );
         assert_eq!(data.summary.open_rate, Some(0.5), "rates are email figures");
-        let labels: Vec<_> = summary_stats(&data.summary, true)
+        let labels: Vec<_> = summary_stats(&data.summary, true, |n| n.to_string())
             .iter()
             .map(|s| s.label)
             .collect();
@@ -866,8 +874,12 @@ mod tests {
             counts_text(Lane::EMAILS, &[0, 0, 0, 5, 0, 0]),
             "No activity"
         );
-        let stats = summary_stats(&engagement(vec![]).summary, false);
-        assert_eq!(stats.last().unwrap().value, "40 (+5)");
+        let stats = summary_stats(&engagement(vec![]).summary, false, |n| format!("<{n}>"));
+        assert_eq!(stats.last().unwrap().value, "<40> (+5)");
+        assert_eq!(
+            stats[0].value, "<0>",
+            "counts are written by the locale's `number`"
+        );
         assert_eq!(stats[3].value, "50%");
     }
 

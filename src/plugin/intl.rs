@@ -32,6 +32,8 @@ pub struct Formats {
     /// Relative times always counted ("1 month ago"), for units whose words would name a
     /// calendar period the time is not in ([`crate::domain::time::RelativeUnit::words_fit`]).
     relative_counted: JsValue,
+    /// Whole numbers with the locale's grouping ("10,000", "10.000").
+    number: JsValue,
 }
 
 impl PartialEq for Formats {
@@ -113,9 +115,29 @@ impl Formats {
                 &[("numeric", "always"), ("style", "short")],
             )
             .unwrap_or(JsValue::UNDEFINED),
+            number: construct("NumberFormat", Some(&locale), &[]).unwrap_or(JsValue::UNDEFINED),
             locale,
             time_zone: zone,
         }
+    }
+
+    /// A count as the user's locale writes it: "10,000", "10.000".
+    pub fn count(&self, n: u64) -> String {
+        self.number(i64::try_from(n).unwrap_or(i64::MAX))
+    }
+
+    /// A whole number as the user's locale writes it: "10,000", "10.000", "-5".
+    pub fn number(&self, n: i64) -> String {
+        Reflect::get(&self.number, &"format".into())
+            .ok()
+            .and_then(|format| format.dyn_into::<Function>().ok())
+            .and_then(|format| {
+                format
+                    .call1(&JsValue::UNDEFINED, &JsValue::from_f64(n as f64))
+                    .ok()
+            })
+            .and_then(|text| text.as_string())
+            .unwrap_or_else(|| n.to_string())
     }
 
     /// The IANA time zone the dates are shown in, spelled as the browser resolved it: what the

@@ -197,7 +197,7 @@ pub fn ActivityHistory(props: &ActivityHistoryProps) -> Html {
                     "The newest activities are listed; older ones load as you scroll".to_owned()
                 }
                 (1, _) => "1 activity listed".to_owned(),
-                (n, _) => format!("{n} activities listed"),
+                (n, _) => format!("{} activities listed", formats.count(n as u64)),
             }
         }
         Phase::Loading | Phase::Failed(_) => String::new(),

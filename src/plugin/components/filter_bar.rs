@@ -10,6 +10,7 @@ use yew::prelude::*;
 use crate::domain::activity_details::kind_glyph;
 use crate::domain::activity_filters::{DateRange, Filters};
 use crate::plugin::focus::reveal;
+use crate::plugin::intl::use_formats;
 use crate::wire::query::MAX_SEARCH_CHARS;
 use crate::wire::ActivityKind;
 
@@ -40,6 +41,7 @@ pub struct FilterBarProps {
 
 #[component]
 pub fn FilterBar(props: &FilterBarProps) -> Html {
+    let formats = use_formats();
     // What the input shows; the filters follow it after the debounce.
     let text = use_state(|| props.filters.text.clone());
     let debounce = use_mut_ref(|| None::<Timeout>);
@@ -143,7 +145,7 @@ pub fn FilterBar(props: &FilterBarProps) -> Html {
                     <span class="chip-glyph" aria-hidden="true">{ kind_glyph(kind) }</span>
                     { kind.label() }
                     if let Some(count) = count {
-                        <span class="chip-count">{ count }</span>
+                        <span class="chip-count">{ formats.count(count) }</span>
                     }
                 </button>
             </li>

@@ -418,7 +418,7 @@ fn ProspectRow(props: &ProspectRowProps) -> Html {
                     </span>
                 </td>
                 <td class="col-score">
-                    <strong class="prospect-score">{ p.score }</strong>
+                    <strong class="prospect-score">{ formats.number(p.score) }</strong>
                     <span class={classes!("prospect-trend", format!("trend-{}", p.trend.as_str()))}
                         title={said.clone()}>
                         <span aria-hidden="true">

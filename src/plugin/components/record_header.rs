@@ -68,7 +68,7 @@ pub fn RecordHeader(props: &RecordHeaderProps) -> Html {
             <>
                 <ul class="badges" aria-label="Marketing status">
                     <li class="badge badge-score" title="Marketing's lead score for this person">
-                        { "Lead Score " }<strong>{ profile.score }</strong>
+                        { "Lead Score " }<strong>{ formats.number(profile.score) }</strong>
                     </li>
                     <li class={classes!("badge", status_class)}>
                         { subscription_label(profile.subscription_status) }

@@ -145,7 +145,10 @@ pub(crate) fn daily_limit(remaining: u32, resets_at: &DateTime<Utc>, formats: &F
     };
     let text = match remaining {
         0 => format!("You can't send more emails until {when}, when your daily limit resets."),
-        _ => format!("You can send {remaining} more until {when}, when your daily limit resets."),
+        _ => format!(
+            "You can send {} more until {when}, when your daily limit resets.",
+            formats.count(u64::from(remaining))
+        ),
     };
     html! { <p class="preflight-limit">{ text }</p> }
 }

@@ -22,7 +22,7 @@ use crate::plugin::components::panels::{ErrorPanel, MessagePanel, Skeleton};
 use crate::plugin::components::timeline_bucket::BucketInteractions;
 use crate::plugin::components::timeline_chart::TimelineChart;
 use crate::plugin::components::timeline_export::ExportButton;
-use crate::plugin::intl::{use_formats, use_minute_clock};
+use crate::plugin::intl::{use_formats, use_minute_clock, Formats};
 use crate::plugin::{clock, mark};
 use crate::wire::{Engagement, Entity, Interaction, RecordProfile};
 
@@ -219,6 +219,7 @@ pub fn Timeline(props: &TimelineProps) -> Html {
                         email: props.profile.as_ref().and_then(|p| p.email.clone()).map(AttrValue::from),
                         engagement: engagement.clone(),
                         emails_only: *emails_only,
+                        formats: &formats,
                     }) }
                     { chart }
                 </>
@@ -265,7 +266,8 @@ pub fn Timeline(props: &TimelineProps) -> Html {
     }
 }
 
-struct SummaryPanelProps {
+struct SummaryPanelProps<'a> {
+    formats: &'a Formats,
     name: AttrValue,
     email: Option<AttrValue>,
     engagement: Rc<Engagement>,
@@ -273,7 +275,7 @@ struct SummaryPanelProps {
 }
 
 /// Who, the range's figures, and the first and last interaction (or email) of the whole history.
-fn summary_panel(props: &SummaryPanelProps) -> Html {
+fn summary_panel(props: &SummaryPanelProps<'_>) -> Html {
     let data = reduce(&props.engagement, props.emails_only);
     let engagement = &props.engagement;
     let edges = if props.emails_only {
@@ -287,7 +289,9 @@ fn summary_panel(props: &SummaryPanelProps) -> Html {
             ("Last interaction", engagement.last.clone()),
         ]
     };
-    let stats = summary_stats(&data.summary, props.emails_only);
+    let stats = summary_stats(&data.summary, props.emails_only, |n| {
+        props.formats.number(n)
+    });
     html! {
         <>
             <section class="timeline-panel timeline-summary" aria-label="Summary">

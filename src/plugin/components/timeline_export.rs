@@ -176,7 +176,7 @@ pub fn ExportButton(props: &ExportButtonProps) -> Html {
     let status = match &*phase {
         Phase::Idle => String::new(),
         Phase::Working(count) => format!("Preparing\u{2026} {count} interactions"),
-        Phase::Done(count) => format!("Exported {count} interactions"),
+        Phase::Done(count) => format!("Exported {} interactions", formats.count(*count as u64)),
         Phase::Failed(message) => message.to_string(),
     };
     let rows = match &*phase {
