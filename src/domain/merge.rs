@@ -391,9 +391,44 @@ pub fn missing_fields<'a>(
         .collect()
 }
 
+/// What the pre-flight says of a merge field without a fallback that `recipients` have no
+/// value for: a name marketing does not know (`{{nickname}}`, likely a typo) is blank for all.
+pub fn missing_field_note(field: &str, recipients: &[String]) -> String {
+    if MergeField::parse(field).is_none() {
+        return format!(
+            "{{{{{field}}}}} is not a merge field marketing knows, so it is blank for everyone. \
+             Check its spelling, or add a fallback like {{{{{field}|\u{2026}}}}}."
+        );
+    }
+    let count = match recipients.len() {
+        1 => "1 recipient".to_owned(),
+        n => format!("{n} recipients"),
+    };
+    format!(
+        "{{{{{field}}}}} is empty for {count}: {}. Add a fallback like {{{{{field}|\u{2026}}}}} or they get a blank.",
+        recipients.join(", ")
+    )
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_missing_field_is_named_and_an_unknown_one_called_a_likely_typo() {
+        let names = ["Ann Lee".to_owned(), "Bo Unce".to_owned()];
+        assert_eq!(
+            missing_field_note("company", &names),
+            "{{company}} is empty for 2 recipients: Ann Lee, Bo Unce. Add a fallback like \
+             {{company|\u{2026}}} or they get a blank."
+        );
+        assert!(missing_field_note("jobTitle", &names[..1]).contains("is empty for 1 recipient:"));
+        assert_eq!(
+            missing_field_note("nickname", &names),
+            "{{nickname}} is not a merge field marketing knows, so it is blank for everyone. \
+             Check its spelling, or add a fallback like {{nickname|\u{2026}}}."
+        );
+    }
 
     fn sarah() -> MergeData {
         MergeData::imported()

@@ -21,7 +21,7 @@ use crate::domain::compose::{
     Retry, SendFailure, SendKey, SendKeys, When,
 };
 use crate::domain::labels::{count_of_records, display_name};
-use crate::domain::merge::{render_html, render_text, MergeData};
+use crate::domain::merge::{missing_field_note, render_html, render_text, MergeData};
 use crate::domain::pages::ListPhase;
 use crate::plugin::api::{self, ApiError};
 use crate::plugin::bridge::use_host;
@@ -980,13 +980,7 @@ fn PreflightSummary(props: &PreflightSummaryProps) -> Html {
             }
             { for p.missing_fields.iter().map(|m| html! {
                 <p class="preflight-missing" role="note">
-                    { format!(
-                        "{{{{{}}}}} is empty for {}: {}. Add a fallback like {{{{{}|…}}}} or they get a blank.",
-                        m.field,
-                        plural(m.recipients.len() as u32, "recipient"),
-                        m.recipients.join(", "),
-                        m.field,
-                    ) }
+                    { missing_field_note(&m.field, &m.recipients) }
                 </p>
             }) }
             { daily_limit(p.remaining_today, &p.limit_resets_at, &formats) }
