@@ -394,9 +394,20 @@ impl<E> HistoryState<E> {
 
     /// The day of the rows at the top of a list scrolled to `scroll_top`, once its own header
     /// has scrolled up out of view (wholly or in part): deep in a long history the reader still
-    /// sees which day the rows are from. `None` while the header shows whole.
+    /// sees which day the rows are from. `None` while the header shows whole, and while the next
+    /// day's header is where the pinned one would be drawn (it would name the wrong day there).
     pub fn day_scrolled_past(&self, scroll_top: u32) -> Option<LocalDate> {
         let top = self.layout.row_at(scroll_top)?;
+        let under_pinned = self
+            .layout
+            .row_at(scroll_top.saturating_add(DAY_ROW_HEIGHT - 1))
+            .unwrap_or(top);
+        if self.rows[top + 1..=under_pinned.max(top)]
+            .iter()
+            .any(|row| matches!(row, Row::Day(_)))
+        {
+            return None;
+        }
         let (at, day) =
             self.rows[..=top]
                 .iter()
@@ -517,6 +528,16 @@ mod tests {
         assert_eq!(state.day_scrolled_past(0), None, "the header shows whole");
         assert_eq!(state.day_scrolled_past(1), day(10), "its top is cut");
         assert_eq!(state.day_scrolled_past(100), day(10));
+        assert_eq!(
+            state.day_scrolled_past(120),
+            day(10),
+            "day 9's header is below the strip"
+        );
+        assert_eq!(
+            state.day_scrolled_past(150),
+            None,
+            "day 9's header is where day 10's would be pinned"
+        );
         assert_eq!(
             state.day_scrolled_past(152),
             None,
