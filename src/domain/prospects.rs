@@ -13,8 +13,21 @@ pub fn score_change_note(reasons: &ScoreReasons) -> Option<String> {
         return None;
     }
     if reasons.score_change > 0 {
+        // A penalty weighs less as it ages too: a score can rise with no new activity.
+        let new_activity = reasons
+            .reasons
+            .iter()
+            .any(|r| r.points > 0 && r.age_days < rules.change_days);
+        let penalty = reasons.reasons.iter().any(|r| r.points < 0);
+        let why = match (new_activity, penalty) {
+            (true, false) => "new activity earned more than the score lost meanwhile",
+            (false, true) => "an unsubscribe or a hard bounce takes fewer points as it ages",
+            _ => {
+                "new activity adds points, and unsubscribes and hard bounces take fewer as they age"
+            }
+        };
         return Some(format!(
-            "{moved} more {points} than {} days ago: new activity earned more than the score lost meanwhile.",
+            "{moved} more {points} than {} days ago: {why}.",
             rules.change_days
         ));
     }
@@ -99,15 +112,29 @@ mod tests {
     }
 
     #[test]
-    fn an_unchanged_score_needs_no_note_and_a_rising_one_says_so() {
+    fn an_unchanged_score_needs_no_note_and_a_rising_one_says_why() {
         assert_eq!(score_change_note(&reasons(0, Vec::new(), 0)), None);
+        let new = vec![reason(ScoreRule::PageVisit, 1, 2)];
         assert_eq!(
-            score_change_note(&reasons(5, Vec::new(), 0)).unwrap(),
+            score_change_note(&reasons(5, new, 1)).unwrap(),
             "5 more points than 7 days ago: new activity earned more than the score lost meanwhile."
         );
-        assert!(score_change_note(&reasons(1, Vec::new(), 0))
+        // An unsubscribe 33 days old takes 5 where at 26 days it took 10: up 5, nothing new.
+        let aged = vec![
+            reason(ScoreRule::PageVisit, 40, 1),
+            reason(ScoreRule::Unsubscribed, 33, -5),
+        ];
+        assert_eq!(
+            score_change_note(&reasons(5, aged, 2)).unwrap(),
+            "5 more points than 7 days ago: an unsubscribe or a hard bounce takes fewer points as it ages."
+        );
+        let both = vec![
+            reason(ScoreRule::PageVisit, 1, 2),
+            reason(ScoreRule::Unsubscribed, 33, -5),
+        ];
+        assert!(score_change_note(&reasons(1, both, 2))
             .unwrap()
-            .starts_with("1 more point than"));
+            .starts_with("1 more point than 7 days ago: new activity adds points, and"));
     }
 
     #[test]
