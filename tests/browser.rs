@@ -1983,8 +1983,8 @@ async fn enrolling_someone_who_opted_out_warns_that_emails_wont_reach_them() {
             .unwrap()
             .is_some_and(|note| {
                 text(&note)
-                    == "Ann Lee has opted out of marketing email: a program can enrol them, but \
-                        its emails won't reach them."
+                    == "Ann Lee opted out of marketing email: a program can enrol them, but its \
+                        emails won't reach them."
             })
     })
     .await;

@@ -1,6 +1,7 @@
 //! The words a sales user reads for profile fields.
 
-use crate::wire::{Entity, OptInType, SubscriptionStatus};
+use crate::protocol::CrmRecord;
+use crate::wire::{Entity, OptInType, RecordProfile, SubscriptionStatus};
 
 pub fn opt_in_label(opt_in: OptInType) -> &'static str {
     match opt_in {
@@ -58,18 +59,51 @@ pub fn initials(name: &str) -> String {
     super::text::uppercase(&letters)
 }
 
+/// Why marketing may not email the person (as the Send tab says it), or `None` when it may.
+pub fn cannot_email(status: SubscriptionStatus, has_email: bool, name: &str) -> Option<String> {
+    match status {
+        SubscriptionStatus::OptedOut => Some(format!("{name} opted out of marketing email")),
+        SubscriptionStatus::HardBounced => Some(format!("{name}'s email address bounced")),
+        SubscriptionStatus::Suppressed => Some(format!("{name} is suppressed in marketing")),
+        SubscriptionStatus::Subscribed if !has_email => {
+            Some(format!("{name} has no email address"))
+        }
+        SubscriptionStatus::Subscribed => None,
+    }
+}
+
 /// Why a program's emails will not reach the person, for one marketing may not email; `None`
 /// when it may.
-pub fn program_email_warning(status: SubscriptionStatus, name: &str) -> Option<String> {
-    let why = match status {
-        SubscriptionStatus::Subscribed => return None,
-        SubscriptionStatus::OptedOut => "opted out of marketing email",
-        SubscriptionStatus::HardBounced => "an address that bounced",
-        SubscriptionStatus::Suppressed => "been suppressed by marketing",
-    };
-    Some(format!(
-        "{name} has {why}: a program can enrol them, but its emails won't reach them."
-    ))
+pub fn program_email_warning(
+    status: SubscriptionStatus,
+    has_email: bool,
+    name: &str,
+) -> Option<String> {
+    cannot_email(status, has_email, name)
+        .map(|why| format!("{why}: a program can enrol them, but its emails won't reach them."))
+}
+
+/// The name a record's person is shown under: marketing's fields win, the CRM's fill the gaps
+/// (as in the record header).
+pub fn person_name(record: &CrmRecord, profile: Option<&RecordProfile>) -> String {
+    display_name(
+        profile
+            .and_then(|p| p.first_name.as_deref())
+            .or(record.first_name.as_deref()),
+        profile
+            .and_then(|p| p.last_name.as_deref())
+            .or(record.last_name.as_deref()),
+        profile
+            .and_then(|p| p.email.as_deref())
+            .or(record.email.as_deref()),
+        &record.id,
+    )
+}
+
+/// Whether the CRM or marketing has an email address for the person.
+pub fn has_email(record: &CrmRecord, profile: Option<&RecordProfile>) -> bool {
+    let present = |email: Option<&str>| email.is_some_and(|email| !email.trim().is_empty());
+    present(record.email.as_deref()) || present(profile.and_then(|p| p.email.as_deref()))
 }
 
 /// "3 leads", "1 contact": a selection of records, named by their kind when they share one
@@ -101,25 +135,21 @@ mod tests {
 
     #[test]
     fn a_program_warns_of_emails_that_will_not_arrive() {
+        use SubscriptionStatus::*;
+        assert_eq!(program_email_warning(Subscribed, true, "Ann Lee"), None);
         assert_eq!(
-            program_email_warning(SubscriptionStatus::Subscribed, "Ann Lee"),
-            None
-        );
-        assert_eq!(
-            program_email_warning(SubscriptionStatus::OptedOut, "Ann Lee").unwrap(),
-            "Ann Lee has opted out of marketing email: a program can enrol them, but its emails \
+            program_email_warning(OptedOut, true, "Ann Lee").unwrap(),
+            "Ann Lee opted out of marketing email: a program can enrol them, but its emails \
              won't reach them."
         );
-        assert!(
-            program_email_warning(SubscriptionStatus::HardBounced, "Ann Lee")
-                .unwrap()
-                .starts_with("Ann Lee has an address that bounced: ")
-        );
-        assert!(
-            program_email_warning(SubscriptionStatus::Suppressed, "Ann Lee")
-                .unwrap()
-                .starts_with("Ann Lee has been suppressed by marketing: ")
-        );
+        for (status, has_email, why) in [
+            (HardBounced, true, "Ann Lee's email address bounced: "),
+            (Suppressed, true, "Ann Lee is suppressed in marketing: "),
+            (Subscribed, false, "Ann Lee has no email address: "),
+        ] {
+            let warning = program_email_warning(status, has_email, "Ann Lee").unwrap();
+            assert!(warning.starts_with(why), "{warning}");
+        }
     }
 
     #[test]

@@ -12,7 +12,7 @@ use web_sys::{AbortController, HtmlElement};
 use yew::platform::spawn_local;
 use yew::prelude::*;
 
-use crate::domain::labels::{count_of_records, display_name, program_email_warning};
+use crate::domain::labels::{count_of_records, has_email, person_name, program_email_warning};
 use crate::domain::pages::ListPhase;
 use crate::domain::programs::{
     enrol_request, status_label, unavailable_reason, CurrentPrograms, Run, RunState, Runs,
@@ -586,15 +586,8 @@ pub fn Programs(props: &ProgramsProps) -> Html {
     let email_warning = match (props.profile.as_deref(), props.records.as_slice()) {
         (Some(profile), [record]) => program_email_warning(
             profile.subscription_status,
-            &display_name(
-                profile
-                    .first_name
-                    .as_deref()
-                    .or(record.first_name.as_deref()),
-                profile.last_name.as_deref().or(record.last_name.as_deref()),
-                profile.email.as_deref().or(record.email.as_deref()),
-                &record.id,
-            ),
+            has_email(record, Some(profile)),
+            &person_name(record, Some(profile)),
         ),
         _ => None,
     };

@@ -5,7 +5,8 @@
 //! fields are empty for whom), send now or at a time in the user's zone. One request sends the
 //! whole batch with an `Idempotency-Key` kept per composed message for the tab's life (see
 //! [`crate::domain::compose`]); the results list every recipient, with a retry for the failed
-//! ones, and each recipient the email went to gets a "Sent Email" note in the CRM.
+//! ones, and each recipient the email went (or will go) to gets a "Sent Email" (or "Scheduled
+//! Email") note in the CRM.
 
 use std::cell::{Cell, RefCell};
 use std::rc::Rc;
@@ -20,7 +21,7 @@ use crate::domain::compose::{
     fingerprint, noted, recipients_of, retry_failed, selection_problem, sent_note, Compose, Phase,
     Retry, SendFailure, SendKey, SendKeys, When,
 };
-use crate::domain::labels::{count_of_records, display_name};
+use crate::domain::labels::{cannot_email, count_of_records, display_name, has_email, person_name};
 use crate::domain::merge::{missing_field_note, render_html, render_text, MergeData};
 use crate::domain::pages::ListPhase;
 use crate::plugin::api::{self, ApiError};
@@ -112,11 +113,10 @@ pub fn SendEmail(props: &SendEmailProps) -> Html {
     }
     if let (Some(profile), [record]) = (&props.profile, props.records.as_slice()) {
         // Neither the CRM nor marketing has an address: say so before any template is chosen.
-        let has = |email: Option<&str>| email.is_some_and(|email| !email.trim().is_empty());
-        if !has(record.email.as_deref()) && !has(profile.email.as_deref()) {
+        if !has_email(record, Some(profile)) {
             return html! {
                 <MessagePanel glyph="\u{2709}"
-                    title={format!("{} has no email address", recipient_name(record))}
+                    title={format!("{} has no email address", person_name(record, Some(profile)))}
                     detail="Add one to the record in the CRM to email them." />
             };
         }
@@ -603,7 +603,11 @@ fn Composer(props: &ComposerProps) -> Html {
                                 e.target_unchecked_into::<HtmlInputElement>().checked(),
                             ))}
                         />
-                        { "Log a \u{201c}Sent Email\u{201d} note on the CRM record" }
+                        { if compose.when == When::Now {
+                            "Log a \u{201c}Sent Email\u{201d} note on the CRM record"
+                        } else {
+                            "Log a \u{201c}Scheduled Email\u{201d} note on the CRM record"
+                        } }
                     </label>
                     if let Phase::Failed { request, message, unknown, .. } = &compose.phase {
                         <div class="error-panel compact send-failed" role="alert">
@@ -1001,7 +1005,7 @@ fn Consent(props: &ConsentProps) -> Html {
     let host = use_host();
     let formats = use_formats();
     let request = use_state(|| Load::<DateTime<Utc>>::Idle);
-    let name = recipient_name(&props.record);
+    let name = person_name(&props.record, Some(&props.profile));
     let requested_at = match &*request {
         Load::Loaded(at) => Some(*at),
         _ => props.profile.resubscribe_requested_at,
@@ -1039,19 +1043,11 @@ fn Consent(props: &ConsentProps) -> Html {
             });
         })
     };
-    let (title, detail) = match props.profile.subscription_status {
-        SubscriptionStatus::OptedOut => (
-            format!("{name} opted out of marketing email"),
-            "Marketing emails can't be sent to someone who unsubscribed. You can ask marketing to send them a resubscribe confirmation; they are emailable again once they confirm.",
-        ),
-        SubscriptionStatus::HardBounced => (
-            format!("{name}'s email address bounced"),
-            "The mail server rejected this address permanently. Correct the email in the CRM; marketing will try the new address.",
-        ),
-        _ => (
-            format!("{name} is suppressed in marketing"),
-            "A marketing admin blocked email to this person. Ask them if you think this is wrong.",
-        ),
+    let title = cannot_email(props.profile.subscription_status, true, &name).unwrap_or_default();
+    let detail = match props.profile.subscription_status {
+        SubscriptionStatus::OptedOut => "Marketing emails can't be sent to someone who unsubscribed. You can ask marketing to send them a resubscribe confirmation; they are emailable again once they confirm.",
+        SubscriptionStatus::HardBounced => "The mail server rejected this address permanently. Correct the email in the CRM; marketing will try the new address.",
+        _ => "A marketing admin blocked email to this person. Ask them if you think this is wrong.",
     };
     html! {
         <div class="send consent">
