@@ -183,7 +183,9 @@ fn use_escape_closes(enabled: bool, close: Callback<()>) {
                     let Some(event) = event.dyn_ref::<web_sys::KeyboardEvent>() else {
                         return;
                     };
-                    if event.key() != "Escape" || event.default_prevented() {
+                    // An input method composing text takes its own Escape (it cancels that).
+                    if event.key() != "Escape" || event.default_prevented() || event.is_composing()
+                    {
                         return;
                     }
                     // A search box with text clears it on Escape (the browser's own); that
