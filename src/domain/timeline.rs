@@ -382,11 +382,14 @@ pub fn bucket_after_key(at: usize, count: usize, key: &str) -> Option<usize> {
 }
 
 /// "Email sends 3, Opens 1" for the lanes with activity, or "No activity".
-pub fn counts_text(lanes: &[Lane], counts: &LaneCounts) -> String {
+pub fn counts_text(lanes: &[Lane], counts: &LaneCounts, number: impl Fn(i64) -> String) -> String {
     let parts: Vec<String> = lanes
         .iter()
         .filter(|lane| counts[**lane as usize] > 0)
-        .map(|lane| format!("{} {}", lane.label(), counts[*lane as usize]))
+        .map(|lane| {
+            let count = i64::try_from(counts[*lane as usize]).unwrap_or(i64::MAX);
+            format!("{} {}", lane.label(), number(count))
+        })
         .collect();
     if parts.is_empty() {
         "No activity".to_owned()
@@ -396,6 +399,7 @@ pub fn counts_text(lanes: &[Lane], counts: &LaneCounts) -> String {
 }
 
 /// A rate as a whole percentage ("42%"); "–" when nothing was sent.
+#[allow(clippy::manual_clamp)] // See below.
 pub fn format_rate(rate: Option<f64>) -> String {
     match rate {
         Some(rate) if rate.is_finite() => {
@@ -867,11 +871,11 @@ mod tests {
         assert_eq!(format_rate(None), "\u{2013}");
         assert_eq!(format_rate(Some(f64::NAN)), "\u{2013}");
         assert_eq!(
-            counts_text(Lane::ALL, &[3, 0, 1, 0, 0, 0]),
+            counts_text(Lane::ALL, &[3, 0, 1, 0, 0, 0], |n| n.to_string()),
             "Email sends 3, Clicks 1"
         );
         assert_eq!(
-            counts_text(Lane::EMAILS, &[0, 0, 0, 5, 0, 0]),
+            counts_text(Lane::EMAILS, &[0, 0, 0, 5, 0, 0], |n| n.to_string()),
             "No activity"
         );
         let stats = summary_stats(&engagement(vec![]).summary, false, |n| format!("<{n}>"));

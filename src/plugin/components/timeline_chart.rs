@@ -63,7 +63,10 @@ pub fn TimelineChart(props: &TimelineChartProps) -> Html {
     let buckets = props.data.buckets.iter().enumerate().map(|(index, bucket)| {
         let selected = props.selected == Some(index);
         let name = label(bucket);
-        let aria = format!("{name}: {}", counts_text(props.data.lanes, &bucket.counts));
+        let aria = format!(
+            "{name}: {}",
+            counts_text(props.data.lanes, &bucket.counts, |n| formats.number(n))
+        );
         let on_select = props.on_select.clone();
         let onkeydown = {
             let (on_select, stop, svg) = (on_select.clone(), stop.clone(), svg.clone());
@@ -152,7 +155,7 @@ pub fn TimelineChart(props: &TimelineChartProps) -> Html {
         Some(bucket) => format!(
             "{}: {}",
             label(bucket),
-            counts_text(props.data.lanes, &bucket.counts)
+            counts_text(props.data.lanes, &bucket.counts, |n| formats.number(n))
         ),
         None => "Point at or tab to a bar to see its counts; select it to list its interactions."
             .to_owned(),
@@ -224,7 +227,7 @@ pub fn TimelineChart(props: &TimelineChartProps) -> Html {
                     { for props.data.buckets.iter().map(|bucket| html! {
                         <tr>
                             <th scope="row">{ label(bucket) }</th>
-                            { for lanes.iter().map(|lane| html! { <td>{ bucket.counts[*lane as usize] }</td> }) }
+                            { for lanes.iter().map(|lane| html! { <td>{ formats.count(bucket.counts[*lane as usize]) }</td> }) }
                         </tr>
                     }) }
                 </tbody>

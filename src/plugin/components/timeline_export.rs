@@ -175,7 +175,10 @@ pub fn ExportButton(props: &ExportButtonProps) -> Html {
 
     let status = match &*phase {
         Phase::Idle => String::new(),
-        Phase::Working(count) => format!("Preparing\u{2026} {count} interactions"),
+        Phase::Working(count) => format!(
+            "Preparing\u{2026} {} interactions",
+            formats.count(*count as u64)
+        ),
         Phase::Done(count) => format!("Exported {} interactions", formats.count(*count as u64)),
         Phase::Failed(message) => message.to_string(),
     };
