@@ -90,6 +90,12 @@ async fn a_rep_sees_their_top_20_and_why_the_first_is_hot() {
     // The 7-day change is text a screen reader reads, not a label on a plain span.
     let change = text_of(&client, "tbody.prospect .prospect-trend .visually-hidden").await;
     assert!(change.ends_with(" in 7 days"), "{change}");
+    // On screen the arrow gives the direction, the number no sign: "↓ 68", not "↓ -68".
+    let shown = text_of(&client, "tbody.prospect .prospect-trend [aria-hidden=true]").await;
+    assert!(
+        shown.starts_with(['\u{2191}', '\u{2193}', '\u{2192}']) && !shown.contains(['-', '+']),
+        "{shown}"
+    );
 
     // "Why" on the first row lists the activities behind its score, with their points.
     let first = &expected[0];
