@@ -2462,7 +2462,7 @@ async fn a_converted_contact_requests_resubscribe_for_the_person_marketing_knows
 /// templates.
 #[wasm_bindgen_test]
 async fn a_record_without_an_email_address_says_so_on_the_send_tab() {
-    let _api = FakeApi::install(|path, auth| {
+    let api = FakeApi::install(|path, auth| {
         if path.starts_with("/v1/records/lead/L-1?") || path == "/v1/records/lead/L-1" {
             return (
                 200,
@@ -2487,6 +2487,14 @@ async fn a_record_without_an_email_address_says_so_on_the_send_tab() {
             .unwrap()
             .is_none(),
         "no templates to pick"
+    );
+    // Not even for a moment: the tab waited for the profile.
+    assert!(
+        !api.urls()
+            .iter()
+            .any(|url| url.starts_with("/v1/templates")),
+        "{:?}",
+        api.urls()
     );
     mounted.destroy();
 }

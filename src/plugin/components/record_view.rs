@@ -12,7 +12,7 @@ use crate::plugin::api::{self, ApiError};
 use crate::plugin::bridge::{use_after_expiry, use_host};
 use crate::plugin::clock;
 use crate::plugin::components::activity_history::ActivityHistory;
-use crate::plugin::components::panels::{ErrorPanel, MessagePanel};
+use crate::plugin::components::panels::{ErrorPanel, MessagePanel, Skeleton};
 use crate::plugin::components::programs::Programs;
 use crate::plugin::components::record_header::RecordHeader;
 use crate::plugin::components::send_email::SendEmail;
@@ -245,7 +245,11 @@ pub fn RecordView(props: &RecordViewProps) -> Html {
         } else {
             html! {}
         };
-        let send = if *send_opened || *tab == Tab::Send {
+        let send = if matches!(&*profile, Profile::Loading) && *tab == Tab::Send {
+            // Whether the person can be emailed at all is the profile's to say: no template
+            // list that an explanation then replaces.
+            html! { <Skeleton label="Loading" rows={3} /> }
+        } else if *send_opened || *tab == Tab::Send {
             html! {
                 <SendEmail
                     records={Rc::new(vec![record.clone()])}
