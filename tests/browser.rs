@@ -1864,6 +1864,14 @@ fn relative_weeks_months_and_years_are_counted_not_named() {
     }
     let ahead = english.relative(&at(2026, 3, 31), &now);
     assert!(ahead.starts_with("in 1 mo"), "{ahead}");
+    // A few minutes ahead is a clock running ahead or a minute clock yet to tick: "now".
+    for seconds in [50, 90, 300] {
+        let soon = now + chrono::Duration::seconds(seconds);
+        assert_eq!(english.relative(&soon, &now), "now", "{seconds} s ahead");
+    }
+    assert!(english
+        .relative(&(now + chrono::Duration::minutes(20)), &now)
+        .starts_with("in 20 min"));
     assert_eq!(english.relative(&at(2026, 2, 28), &now), "yesterday");
 }
 

@@ -243,7 +243,16 @@ impl Formats {
     }
 
     /// "3 hr. ago", "yesterday", "now".
+    ///
+    /// A time up to 5 minutes ahead of `now` is "now": the server's clock may run ahead of the
+    /// browser's, and the minute clock lags by up to a minute, so "in 1 min." would only mean
+    /// that something just happened.
     pub fn relative(&self, at: &DateTime<Utc>, now: &DateTime<Utc>) -> String {
+        let now = if *at > *now && *at - *now <= Duration::minutes(5) {
+            at
+        } else {
+            now
+        };
         let relative = relative(*at, *now, self.local_date(at), self.local_date(now));
         let format = if relative.unit.words_fit() {
             &self.relative

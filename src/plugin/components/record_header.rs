@@ -89,8 +89,7 @@ pub fn RecordHeader(props: &RecordHeaderProps) -> Html {
                     if let Some(at) = props.refreshed_at {
                         { " \u{00B7} refreshed " }
                         <time class="refreshed" datetime={at.to_rfc3339()} title={formats.date_time(&at)}>
-                            // The minute clock may not have ticked since: never "in 1 min."
-                            { formats.relative(&at, &now.max(at)) }
+                            { formats.relative(&at, &now) }
                         </time>
                     }
                 </p>
