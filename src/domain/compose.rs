@@ -233,8 +233,17 @@ impl Compose {
             return;
         }
         let sending = sending.clone();
+        let retried = retry_of.is_some();
         match (answer, &mut self.phase) {
             (Ok((response, replayed)), phase) => {
+                // A retry answers for the recipients it retried only: the others keep the
+                // outcome on screen (those it went to stay "sent").
+                let response = match phase {
+                    Phase::Done {
+                        response: shown, ..
+                    } if retried => with_retry(shown, response),
+                    _ => response,
+                };
                 *phase = Phase::Done {
                     request: sending,
                     response: Rc::new(response),
@@ -392,6 +401,22 @@ pub fn sent_note(
             ),
         ),
     }
+}
+
+/// The results on screen with a retry's answer taken in: each retried recipient's new outcome
+/// replaces its old one. The send's id, counts and limits are the retry's.
+fn with_retry(shown: &SendResponse, retry: SendResponse) -> SendResponse {
+    let mut results = shown.results.clone();
+    for result in &retry.results {
+        match results
+            .iter_mut()
+            .find(|r| r.entity == result.entity && r.crm_id == result.crm_id)
+        {
+            Some(old) => *old = result.clone(),
+            None => results.push(result.clone()),
+        }
+    }
+    SendResponse { results, ..retry }
 }
 
 /// Results the CRM should get a note for: those the email went, or will go, to.
@@ -633,6 +658,42 @@ mod tests {
             compose.unanswered().map(|(r, of)| (&**r, of)),
             Some((&same, Some(answer_id)))
         );
+    }
+
+    #[test]
+    fn a_retry_keeps_the_outcomes_of_those_it_did_not_retry() {
+        let sent = request(&["L1", "L2", "L3"]);
+        let answer = response(vec![
+            result("L1", SendOutcome::Sent),
+            result("L2", SendOutcome::Failed),
+            result("L3", SendOutcome::Excluded),
+        ]);
+        let mut compose = Compose::default();
+        compose.start_send(sent.clone(), None);
+        compose.finish(&sent, Ok((answer.clone(), false)));
+        let retry = retry_failed(&sent, &answer, &[]).unwrap();
+        assert!(compose.start_send(retry.clone(), Some(answer.id)));
+        let mut second = response(vec![result("L2", SendOutcome::Sent)]);
+        second.id = 2;
+        compose.finish(&retry, Ok((second, false)));
+        let Phase::Done { response, .. } = &compose.phase else {
+            panic!("answered");
+        };
+        let outcomes: Vec<_> = response
+            .results
+            .iter()
+            .map(|r| (r.crm_id.as_str(), r.outcome))
+            .collect();
+        assert_eq!(
+            outcomes,
+            [
+                ("L1", SendOutcome::Sent),
+                ("L2", SendOutcome::Sent),
+                ("L3", SendOutcome::Excluded)
+            ]
+        );
+        assert_eq!(response.id, 2, "a further retry retries this send");
+        assert_eq!(summary(response), "2 sent · 1 excluded");
     }
 
     #[test]
