@@ -1841,6 +1841,23 @@ fn day_headers_name_today_and_yesterday_in_the_users_language() {
     );
 }
 
+/// The zone is named as the host named it (browsers resolve Asia/Kolkata to its old name), in
+/// its canonical case; a zone the browser rejected is the browser's own.
+#[wasm_bindgen_test]
+fn the_zone_is_named_as_the_host_named_it() {
+    assert_eq!(
+        Formats::new("en-IN", "Asia/Kolkata").zone_name(),
+        "Asia/Kolkata"
+    );
+    assert_eq!(
+        Formats::new("en-GB", "europe/london").zone_name(),
+        "Europe/London"
+    );
+    let rejected = Formats::new("en-GB", "Mars/Olympus");
+    assert_eq!(rejected.zone_name(), rejected.resolved_time_zone());
+    assert_ne!(rejected.zone_name(), "Mars/Olympus");
+}
+
 /// Weeks, months and years are rounded durations, so they are counted, never named: 30 days
 /// back on 1 March is "1 month ago", not "last month" (which is February). Days keep their
 /// names, being calendar days.

@@ -140,6 +140,17 @@ impl Formats {
             .unwrap_or_else(|| n.to_string())
     }
 
+    /// The time zone's name for the user: the host's, unless the browser rejected it or only
+    /// spells it in another case (`Asia/Kolkata` stays, though browsers resolve it to
+    /// `Asia/Calcutta`; `europe/london` reads `Europe/London`).
+    pub fn zone_name(&self) -> &str {
+        if self.time_zone.is_empty() || self.time_zone.eq_ignore_ascii_case(&self.resolved_zone) {
+            &self.resolved_zone
+        } else {
+            &self.time_zone
+        }
+    }
+
     /// The IANA time zone the dates are shown in, spelled as the browser resolved it: what the
     /// API is told, so its days are the ones shown (`Europe/London` for `europe/london`).
     pub fn resolved_time_zone(&self) -> &str {

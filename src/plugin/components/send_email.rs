@@ -307,11 +307,7 @@ fn Composer(props: &ComposerProps) -> Html {
                             // The time as the user chose it, with the zone: the note is read
                             // in the CRM, by anyone.
                             let scheduled_for = response.scheduled_at.map(|at| {
-                                format!(
-                                    "{} ({})",
-                                    formats.date_time(&at),
-                                    formats.resolved_time_zone()
-                                )
+                                format!("{} ({})", formats.date_time(&at), formats.zone_name())
                             });
                             for result in noted(&response) {
                                 let (subject, body) = sent_note(
@@ -572,7 +568,7 @@ fn Composer(props: &ComposerProps) -> Html {
                         </label>
                         if let When::Later(text) = &compose.when {
                             <label class="send-schedule">
-                                <span>{ format!("Date and time ({})", formats.resolved_time_zone()) }</span>
+                                <span>{ format!("Date and time ({})", formats.zone_name()) }</span>
                                 <input
                                     id="send-at"
                                     type="datetime-local"

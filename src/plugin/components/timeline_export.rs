@@ -154,7 +154,7 @@ pub fn ExportButton(props: &ExportButtonProps) -> Html {
                         }
                     }
                 }
-                let text = csv(&activities, formats.resolved_time_zone(), |at| {
+                let text = csv(&activities, formats.zone_name(), |at| {
                     formats.wall_clock(at)
                 });
                 match download(&text, &name) {
