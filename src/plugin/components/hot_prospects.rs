@@ -504,7 +504,13 @@ fn Reasons(props: &ReasonsProps) -> Html {
         Load::Loaded(r) => html! {
             <div class="reasons">
                 <p class="reasons-totals">
-                    { r.totals.iter().map(|t| format!("{} × {}: {:+}", t.activities, t.rule.label(), t.points))
+                    { r.totals.iter().map(|t| format!(
+                        "{} × {}: {}{}",
+                        formats.count(u64::from(t.activities)),
+                        t.rule.label(),
+                        if t.points > 0 { "+" } else { "" },
+                        formats.number(t.points)
+                    ))
                         .collect::<Vec<_>>().join(" \u{00B7} ") }
                 </p>
                 if let Some(lost) = score_change_note(r) {
@@ -534,7 +540,7 @@ fn Reasons(props: &ReasonsProps) -> Html {
                         { format!(
                             "The latest {} of {} activities; the totals above count them all.",
                             r.reasons.len(),
-                            r.reasons_total
+                            formats.count(u64::from(r.reasons_total))
                         ) }
                     </p>
                 }

@@ -171,7 +171,7 @@ pub fn TimelineChart(props: &TimelineChartProps) -> Html {
                     { for lanes.iter().map(|lane| html! {
                         <li class={classes!("lane-label", lane.class())}>
                             <span class="lane-name">{ lane.label() }</span>
-                            <span class="lane-total">{ totals[*lane as usize] }</span>
+                            <span class="lane-total">{ formats.count(totals[*lane as usize]) }</span>
                         </li>
                     }) }
                 </ul>
