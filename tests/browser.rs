@@ -1858,6 +1858,21 @@ fn the_zone_is_named_as_the_host_named_it() {
     assert_ne!(rejected.zone_name(), "Mars/Olympus");
 }
 
+/// Numbers are written as the user's locale writes them, small ones too where its digits are
+/// not 0-9.
+#[wasm_bindgen_test]
+fn numbers_are_written_in_the_users_locale() {
+    let english = Formats::new("en-US", "America/New_York");
+    assert_eq!(english.number(24_667), "24,667");
+    assert_eq!(english.number(-5), "-5");
+    assert_eq!(english.count(999), "999");
+    assert_eq!(
+        Formats::new("de-DE", "Europe/Berlin").number(24_667),
+        "24.667"
+    );
+    assert_eq!(Formats::new("ar-EG", "Africa/Cairo").number(5), "\u{665}");
+}
+
 /// Weeks, months and years are rounded durations, so they are counted, never named: 30 days
 /// back on 1 March is "1 month ago", not "last month" (which is February). Days keep their
 /// names, being calendar days.

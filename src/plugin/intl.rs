@@ -32,8 +32,11 @@ pub struct Formats {
     /// Relative times always counted ("1 month ago"), for units whose words would name a
     /// calendar period the time is not in ([`crate::domain::time::RelativeUnit::words_fit`]).
     relative_counted: JsValue,
-    /// Whole numbers with the locale's grouping ("10,000", "10.000").
-    number: JsValue,
+    /// Whole numbers with the locale's grouping ("10,000", "10.000"): made on first need, as
+    /// making one costs the first paint several milliseconds.
+    number: std::cell::OnceCell<JsValue>,
+    /// The locale writes digits 0-9 (`latn`), so a number under 1,000 needs no formatter.
+    latin_digits: bool,
 }
 
 impl PartialEq for Formats {
@@ -84,17 +87,15 @@ impl Formats {
             options.push(("timeZone", "UTC"));
             construct("DateTimeFormat", Some(&locale), &options).unwrap_or(JsValue::UNDEFINED)
         };
-        let resolved_zone = Reflect::get(&day_key, &"resolvedOptions".into())
-            .ok()
-            .and_then(|f| f.dyn_into::<Function>().ok())
-            .and_then(|f| f.call0(&day_key).ok())
-            .and_then(|options| Reflect::get(&options, &"timeZone".into()).ok())
-            .and_then(|zone| zone.as_string())
-            .unwrap_or_else(|| "UTC".to_owned());
+        let resolved_zone =
+            resolved_option(&day_key, "timeZone").unwrap_or_else(|| "UTC".to_owned());
+        let time_of_day = local(&[("hour", "numeric"), ("minute", "2-digit")]);
+        let latin_digits =
+            resolved_option(&time_of_day, "numberingSystem").as_deref() == Some("latn");
         Formats {
             resolved_zone,
             day_key,
-            time_of_day: local(&[("hour", "numeric"), ("minute", "2-digit")]),
+            time_of_day,
             date_time: local(&[("dateStyle", "medium"), ("timeStyle", "short")]),
             day_this_year: day(&[("weekday", "short"), ("day", "numeric"), ("month", "short")]),
             day_other_year: day(&[
@@ -115,7 +116,8 @@ impl Formats {
                 &[("numeric", "always"), ("style", "short")],
             )
             .unwrap_or(JsValue::UNDEFINED),
-            number: construct("NumberFormat", Some(&locale), &[]).unwrap_or(JsValue::UNDEFINED),
+            number: std::cell::OnceCell::new(),
+            latin_digits,
             locale,
             time_zone: zone,
         }
@@ -128,7 +130,13 @@ impl Formats {
 
     /// A whole number as the user's locale writes it: "10,000", "10.000", "-5".
     pub fn number(&self, n: i64) -> String {
-        Reflect::get(&self.number, &"format".into())
+        if self.latin_digits && n.unsigned_abs() < 1000 {
+            return n.to_string();
+        }
+        let number = self.number.get_or_init(|| {
+            construct("NumberFormat", Some(&self.locale), &[]).unwrap_or(JsValue::UNDEFINED)
+        });
+        Reflect::get(number, &"format".into())
             .ok()
             .and_then(|format| format.dyn_into::<Function>().ok())
             .and_then(|format| {
@@ -313,6 +321,16 @@ fn construct(name: &str, locale: Option<&str>, options: &[(&str, &str)]) -> Opti
         _ => JsValue::UNDEFINED,
     };
     Reflect::construct(&constructor, &Array::of2(&locales, &object)).ok()
+}
+
+/// `formatter.resolvedOptions()[name]`, as text.
+fn resolved_option(formatter: &JsValue, name: &str) -> Option<String> {
+    Reflect::get(formatter, &"resolvedOptions".into())
+        .ok()
+        .and_then(|f| f.dyn_into::<Function>().ok())
+        .and_then(|f| f.call0(formatter).ok())
+        .and_then(|options| Reflect::get(&options, &name.into()).ok())
+        .and_then(|value| value.as_string())
 }
 
 fn js_date(at: &DateTime<Utc>) -> JsValue {
