@@ -6,7 +6,7 @@ use chrono::{DateTime, Utc};
 use yew::prelude::*;
 
 use crate::domain::labels::{
-    can_be_emailed, display_name, initials, opt_in_label, subscription_label,
+    can_be_emailed, initials, opt_in_label, person_name, subscription_label,
 };
 use crate::plugin::components::panels::RefreshButton;
 use crate::plugin::intl::{use_formats, use_minute_clock};
@@ -35,12 +35,7 @@ pub fn RecordHeader(props: &RecordHeaderProps) -> Html {
     let record = &props.record;
     let profile = props.profile.as_deref();
     // Marketing's fields win; the CRM's fill the gaps.
-    let first = profile
-        .and_then(|p| p.first_name.as_deref())
-        .or(record.first_name.as_deref());
-    let last = profile
-        .and_then(|p| p.last_name.as_deref())
-        .or(record.last_name.as_deref());
+    let name = person_name(record, profile);
     let email = profile
         .and_then(|p| p.email.as_deref())
         .or(record.email.as_deref());
@@ -50,7 +45,6 @@ pub fn RecordHeader(props: &RecordHeaderProps) -> Html {
     let job_title = profile
         .and_then(|p| p.job_title.as_deref())
         .or(record.job_title.as_deref());
-    let name = display_name(first, last, email, &record.id);
     let role = [job_title, company]
         .into_iter()
         .flatten()

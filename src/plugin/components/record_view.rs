@@ -7,7 +7,7 @@ use yew::platform::spawn_local;
 use yew::prelude::*;
 
 use crate::domain::activity_filters::Filters;
-use crate::domain::labels::display_name;
+use crate::domain::labels::person_name;
 use crate::plugin::api::{self, ApiError};
 use crate::plugin::bridge::{use_after_expiry, use_host};
 use crate::plugin::clock;
@@ -154,12 +154,7 @@ pub fn RecordView(props: &RecordViewProps) -> Html {
     };
 
     let record = &props.record;
-    let name = display_name(
-        record.first_name.as_deref(),
-        record.last_name.as_deref(),
-        record.email.as_deref(),
-        &record.id,
-    );
+    let name = person_name(record, None);
     let loaded = profile.shown();
 
     let not_known = matches!(&*profile, Profile::NotKnown);

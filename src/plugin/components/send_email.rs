@@ -21,7 +21,7 @@ use crate::domain::compose::{
     fingerprint, noted, recipients_of, retry_failed, selection_problem, sent_note, Compose, Phase,
     Retry, SendFailure, SendKey, SendKeys, When,
 };
-use crate::domain::labels::{cannot_email, count_of_records, display_name, has_email, person_name};
+use crate::domain::labels::{cannot_email, count_of_records, has_email, person_name};
 use crate::domain::merge::{missing_field_note, render_html, render_text, MergeData};
 use crate::domain::pages::ListPhase;
 use crate::plugin::api::{self, ApiError};
@@ -380,7 +380,7 @@ fn Composer(props: &ComposerProps) -> Html {
 
     let count = props.records.len();
     let heading = if count == 1 {
-        format!("Email {}", recipient_name(&props.records[0]),)
+        format!("Email {}", person_name(&props.records[0], None))
     } else {
         format!(
             "Email {}",
@@ -668,15 +668,6 @@ fn Composer(props: &ComposerProps) -> Html {
             <section class="send-message" aria-label="Message">{ message }</section>
         </div>
     }
-}
-
-fn recipient_name(record: &CrmRecord) -> String {
-    display_name(
-        record.first_name.as_deref(),
-        record.last_name.as_deref(),
-        record.email.as_deref(),
-        &record.id,
-    )
 }
 
 pub(crate) fn plural(n: u32, word: &str) -> String {
