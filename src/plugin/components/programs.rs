@@ -13,7 +13,7 @@ use yew::platform::spawn_local;
 use yew::prelude::*;
 
 use crate::domain::labels::{count_of_records, has_email, person_name, program_email_warning};
-use crate::domain::pages::ListPhase;
+use crate::domain::paging::ListPhase;
 use crate::domain::programs::{
     enrol_request, status_label, unavailable_reason, CurrentPrograms, Run, RunState, Runs,
     Selection, Start,
@@ -24,8 +24,8 @@ use crate::plugin::components::panels::{
     title_tag, ErrorPanel, MessagePanel, SearchField, Skeleton,
 };
 use crate::plugin::components::virtual_rows::VirtualRows;
+use crate::plugin::hooks::{more_footer, typing_pause, use_pages};
 use crate::plugin::intl::use_formats;
-use crate::plugin::pages::{more_footer, typing_pause, use_pages};
 use crate::plugin::{focus_after_render, random_key, window};
 use crate::protocol::CrmRecord;
 use crate::wire::{EnrolOutcome, EnrolResponse, Enrolment, Program, RecordProfile};

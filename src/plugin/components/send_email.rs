@@ -23,7 +23,7 @@ use crate::domain::compose::{
 };
 use crate::domain::labels::{cannot_email, count_of_records, has_email, person_name};
 use crate::domain::merge::{missing_field_note, render_html, render_text, MergeData};
-use crate::domain::pages::ListPhase;
+use crate::domain::paging::ListPhase;
 use crate::plugin::api::{self, ApiError};
 use crate::plugin::bridge::use_host;
 use crate::plugin::components::panels::{
@@ -31,8 +31,8 @@ use crate::plugin::components::panels::{
 };
 use crate::plugin::components::send_results::{daily_limit, SendResults, RESULT_ROW_ESTIMATE};
 use crate::plugin::components::virtual_rows::VirtualRows;
+use crate::plugin::hooks::{more_footer, typing_pause, use_pages};
 use crate::plugin::intl::use_formats;
-use crate::plugin::pages::{more_footer, typing_pause, use_pages};
 use crate::plugin::{clock, focus_after_render, mark, random_key, window};
 use crate::protocol::{CrmRecord, PluginMessage};
 use crate::wire::{
