@@ -9,7 +9,7 @@ use wasm_bindgen::JsCast;
 use yew::platform::spawn_local;
 use yew::prelude::*;
 
-use crate::plugin::bridge::{use_host, Bridge, BridgeProvider};
+use crate::plugin::bridge::Bridge;
 use crate::plugin::components::hot_prospects::HotProspects;
 use crate::plugin::components::panels::{ErrorPanel, MessagePanel, Skeleton};
 use crate::plugin::components::programs::Programs;
@@ -17,6 +17,7 @@ use crate::plugin::components::record_view::RecordView;
 use crate::plugin::components::send_email::SendEmail;
 use crate::plugin::components::tabs::Tab;
 use crate::plugin::focus::use_focus_keeper;
+use crate::plugin::host::{use_host, BridgeProvider};
 use crate::plugin::intl::FormatsProvider;
 use crate::plugin::window;
 use crate::protocol::{Context, CrmRecord, Manifest, PluginMessage, Theme, View};

@@ -1,7 +1,9 @@
 //! The Yew app shown in the CRM's iframe (wasm only).
 //!
 //! - [`app`]: the entry component, the allow-list gate and the choice of view.
-//! - [`bridge`]: `postMessage` with the host, provided to components by [`bridge::use_host`].
+//! - [`host`]: the host as components see it ([`host::use_host`]): the bridge and the session,
+//!   wired together, and the host's last context.
+//! - [`bridge`]: `postMessage` with the host, and nothing else.
 //! - [`session`]: the token's life and the retry after a renewal.
 //! - [`api`]: the marketing platform API and its error type.
 //! - [`state`]: the activity history's reducer (its logic lives in [`crate::domain`]).
@@ -17,6 +19,7 @@ pub mod bridge;
 pub mod components;
 pub mod focus;
 pub mod hooks;
+pub mod host;
 pub mod intl;
 pub mod session;
 pub mod state;

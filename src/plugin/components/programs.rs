@@ -19,12 +19,12 @@ use crate::domain::programs::{
     Selection, Start,
 };
 use crate::plugin::api::{self, ApiError};
-use crate::plugin::bridge::use_host;
 use crate::plugin::components::panels::{
     title_tag, ErrorPanel, MessagePanel, SearchField, Skeleton,
 };
 use crate::plugin::components::virtual_rows::VirtualRows;
 use crate::plugin::hooks::{more_footer, typing_pause, use_pages};
+use crate::plugin::host::use_host;
 use crate::plugin::intl::use_formats;
 use crate::plugin::{focus_after_render, random_key, window};
 use crate::protocol::CrmRecord;

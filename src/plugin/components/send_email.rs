@@ -25,13 +25,13 @@ use crate::domain::labels::{cannot_email, count_of_records, has_email, person_na
 use crate::domain::merge::{missing_field_note, render_html, render_text, MergeData};
 use crate::domain::paging::ListPhase;
 use crate::plugin::api::{self, ApiError};
-use crate::plugin::bridge::use_host;
 use crate::plugin::components::panels::{
     title_tag, ErrorPanel, MessagePanel, SearchField, Skeleton,
 };
 use crate::plugin::components::send_results::{daily_limit, SendResults, RESULT_ROW_ESTIMATE};
 use crate::plugin::components::virtual_rows::VirtualRows;
 use crate::plugin::hooks::{more_footer, typing_pause, use_pages};
+use crate::plugin::host::use_host;
 use crate::plugin::intl::use_formats;
 use crate::plugin::{clock, focus_after_render, mark, random_key, window};
 use crate::protocol::{CrmRecord, PluginMessage};

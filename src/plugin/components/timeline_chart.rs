@@ -17,7 +17,7 @@ use crate::domain::timeline::{
     bucket_after_key, counts_text, geometry, ChartBucket, Geometry, TimelineData, LANE_HEIGHT,
     SLOT_WIDTH,
 };
-use crate::plugin::bridge::use_host;
+use crate::plugin::host::use_host;
 use crate::plugin::intl::{use_formats, Formats};
 use crate::plugin::{mark, window};
 use crate::wire::BucketSize;

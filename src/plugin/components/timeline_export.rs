@@ -18,7 +18,7 @@ use yew::prelude::*;
 use crate::domain::activity_filters::ActivityQuery;
 use crate::domain::timeline::{csv, csv_file_name, TimelineRange};
 use crate::plugin::api;
-use crate::plugin::bridge::use_host;
+use crate::plugin::host::use_host;
 use crate::plugin::intl::use_formats;
 use crate::plugin::window;
 use crate::wire::query::ACTIVITIES_MAX_LIMIT;

@@ -16,7 +16,7 @@ use yew::platform::spawn_local;
 use yew::prelude::*;
 
 use crate::plugin::api::{ApiError, Endpoint};
-use crate::plugin::bridge::use_host;
+use crate::plugin::host::use_host;
 use crate::plugin::session::Session;
 
 /// What a call of [`use_fetch`] or [`use_request`] fetches with: the session, and the signal
