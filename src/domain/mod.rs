@@ -7,7 +7,8 @@
 //!   list the API serves a page at a time, by cursor.
 //! - [`time`]: calendar days and relative times, without a time zone database.
 //! - [`session`]: when to ask the host for a fresh token.
-//! - [`labels`]: the words a sales user reads for profile fields.
+//! - [`wording`]: the words a sales user reads (profile fields, names, a selection of records);
+//!   [`email_policy`]: who marketing may email, and how it says why not.
 //! - [`programs`]: the Programs view's selection, search and enrolment outcomes.
 //! - [`prospects`]: words for the hot-prospects view.
 //! - [`compose`]: the Send view's message, its one idempotent send and what follows it.
@@ -18,7 +19,7 @@ pub mod activity_details;
 pub mod activity_filters;
 pub mod activity_history;
 pub mod compose;
-pub mod labels;
+pub mod email_policy;
 pub mod merge;
 pub mod paging;
 pub mod preflight;
@@ -29,3 +30,4 @@ pub mod text;
 pub mod time;
 pub mod timeline;
 pub mod virtual_list;
+pub mod wording;

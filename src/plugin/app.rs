@@ -10,6 +10,7 @@ use yew::platform::spawn_local;
 use yew::prelude::*;
 
 use crate::plugin::bridge::Bridge;
+use crate::plugin::browser::window;
 use crate::plugin::components::hot_prospects::HotProspects;
 use crate::plugin::components::panels::{ErrorPanel, MessagePanel, Skeleton};
 use crate::plugin::components::programs::Programs;
@@ -19,7 +20,6 @@ use crate::plugin::components::tabs::Tab;
 use crate::plugin::focus::use_focus_keeper;
 use crate::plugin::host::{use_host, BridgeProvider};
 use crate::plugin::intl::FormatsProvider;
-use crate::plugin::window;
 use crate::protocol::{Context, CrmRecord, Manifest, PluginMessage, Theme, View};
 use crate::wire::MAX_ENROL_RECORDS;
 

@@ -17,7 +17,7 @@ use gloo_timers::future::TimeoutFuture;
 use wasm_bindgen::{JsCast, JsValue};
 use web_sys::MessageEvent;
 
-use crate::plugin::window;
+use crate::plugin::browser::window;
 use crate::protocol::{accept_host_message, HostMessage, PluginMessage, TokenFailure, TokenGrant};
 
 /// The plugin's end of the host bridge. Cheap to clone; clones share their state.

@@ -16,7 +16,7 @@ use yew::prelude::*;
 use crate::domain::compose::SendKeys;
 use crate::domain::session::TOKEN_ANSWER_TIMEOUT_MS;
 use crate::plugin::bridge::Bridge;
-use crate::plugin::mark;
+use crate::plugin::browser::mark;
 use crate::plugin::session::Session;
 use crate::protocol::{Context, HostMessage, PluginMessage, TokenFailure, TokenGrant};
 

@@ -19,7 +19,7 @@ use yew::Callback;
 
 use crate::domain::session::refresh_delay_ms;
 use crate::plugin::api::{self, Answer, ApiError, Endpoint, Request};
-use crate::plugin::clock;
+use crate::plugin::browser::clock;
 use crate::protocol::Secret;
 use crate::wire::ErrorCode;
 

@@ -11,14 +11,14 @@ use yew::prelude::*;
 use crate::domain::activity_filters::{ActivityQuery, DateRange, Filters};
 use crate::domain::activity_history::{entries_from_page, Phase};
 use crate::plugin::api;
-use crate::plugin::clock;
+use crate::plugin::browser::clock;
 use crate::plugin::components::activity_list::ActivityList;
 use crate::plugin::components::filter_bar::FilterBar;
 use crate::plugin::components::panels::{ErrorPanel, MessagePanel, Skeleton};
 use crate::plugin::host::use_host;
 use crate::plugin::intl::{use_formats, Formats};
 use crate::plugin::session::Session;
-use crate::plugin::state::{Action, History};
+use crate::plugin::views::activity::history::{Action, History};
 use crate::wire::{ActivityKind, Entity};
 
 #[derive(Properties, PartialEq)]

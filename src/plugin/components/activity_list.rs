@@ -8,12 +8,12 @@ use web_sys::Element;
 use yew::prelude::*;
 
 use crate::domain::activity_history::{Phase, Row};
+use crate::plugin::browser::{mark_once, window};
 use crate::plugin::components::activity_row::ActivityRow;
 use crate::plugin::components::panels::ErrorPanel;
 use crate::plugin::components::virtual_rows::set_height;
 use crate::plugin::intl::{use_formats, use_minute_clock};
-use crate::plugin::state::History;
-use crate::plugin::{mark_once, window};
+use crate::plugin::views::activity::history::History;
 
 /// Rows rendered beyond each edge of the viewport, so fast scrolling does not show blanks.
 const OVERSCAN_ROWS: usize = 8;

@@ -14,14 +14,14 @@ use web_sys::{AbortController, HtmlSelectElement, VisibilityState};
 use yew::platform::spawn_local;
 use yew::prelude::*;
 
-use crate::domain::labels::display_name;
 use crate::domain::prospects::score_change_note;
+use crate::domain::wording::display_name;
 use crate::plugin::api::{self, ApiError};
+use crate::plugin::browser::{clock, window};
 use crate::plugin::components::panels::{ErrorPanel, MessagePanel, RefreshButton, Skeleton};
+use crate::plugin::hooks::fetch::Generation;
 use crate::plugin::host::{use_after_expiry, use_host};
 use crate::plugin::intl::{use_formats, use_minute_clock};
-use crate::plugin::state::Generation;
-use crate::plugin::{clock, window};
 use crate::protocol::PluginMessage;
 use crate::wire::{
     HotProspect, HotProspects as Ranking, Me, OwnerSelection, Role, ScoreReasons, ScoringRules,

@@ -12,13 +12,15 @@ use web_sys::{AbortController, HtmlElement};
 use yew::platform::spawn_local;
 use yew::prelude::*;
 
-use crate::domain::labels::{count_of_records, has_email, person_name, program_email_warning};
+use crate::domain::email_policy::{has_email, program_email_warning};
 use crate::domain::paging::ListPhase;
 use crate::domain::programs::{
     enrol_request, status_label, unavailable_reason, CurrentPrograms, Run, RunState, Runs,
     Selection, Start,
 };
+use crate::domain::wording::{count_of_records, person_name};
 use crate::plugin::api::{self, ApiError};
+use crate::plugin::browser::{focus_after_render, random_key, window};
 use crate::plugin::components::panels::{
     title_tag, ErrorPanel, MessagePanel, SearchField, Skeleton,
 };
@@ -26,7 +28,6 @@ use crate::plugin::components::virtual_rows::VirtualRows;
 use crate::plugin::hooks::{more_footer, typing_pause, use_pages};
 use crate::plugin::host::use_host;
 use crate::plugin::intl::use_formats;
-use crate::plugin::{focus_after_render, random_key, window};
 use crate::protocol::CrmRecord;
 use crate::wire::{EnrolOutcome, EnrolResponse, Enrolment, Program, RecordProfile};
 

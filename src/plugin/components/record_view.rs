@@ -7,9 +7,9 @@ use yew::platform::spawn_local;
 use yew::prelude::*;
 
 use crate::domain::activity_filters::Filters;
-use crate::domain::labels::person_name;
+use crate::domain::wording::person_name;
 use crate::plugin::api::{self, ApiError};
-use crate::plugin::clock;
+use crate::plugin::browser::clock;
 use crate::plugin::components::activity_history::ActivityHistory;
 use crate::plugin::components::panels::{ErrorPanel, MessagePanel, Skeleton};
 use crate::plugin::components::programs::Programs;
@@ -17,8 +17,8 @@ use crate::plugin::components::record_header::RecordHeader;
 use crate::plugin::components::send_email::SendEmail;
 use crate::plugin::components::tabs::{Tab, Tabs};
 use crate::plugin::components::timeline::Timeline;
+use crate::plugin::hooks::fetch::Generation;
 use crate::plugin::host::{use_after_expiry, use_host};
-use crate::plugin::state::Generation;
 use crate::protocol::CrmRecord;
 use crate::wire::RecordProfile;
 

@@ -21,10 +21,12 @@ use crate::domain::compose::{
     fingerprint, noted, recipients_of, retry_failed, selection_problem, sent_note, Compose, Phase,
     Retry, SendFailure, SendKey, SendKeys, When,
 };
-use crate::domain::labels::{cannot_email, count_of_records, has_email, person_name};
+use crate::domain::email_policy::{cannot_email, has_email};
 use crate::domain::merge::{missing_field_note, render_html, render_text, MergeData};
 use crate::domain::paging::ListPhase;
+use crate::domain::wording::{count_of_records, person_name};
 use crate::plugin::api::{self, ApiError};
+use crate::plugin::browser::{clock, focus_after_render, mark, random_key, window};
 use crate::plugin::components::panels::{
     title_tag, ErrorPanel, MessagePanel, SearchField, Skeleton,
 };
@@ -33,7 +35,6 @@ use crate::plugin::components::virtual_rows::VirtualRows;
 use crate::plugin::hooks::{more_footer, typing_pause, use_pages};
 use crate::plugin::host::use_host;
 use crate::plugin::intl::use_formats;
-use crate::plugin::{clock, focus_after_render, mark, random_key, window};
 use crate::protocol::{CrmRecord, PluginMessage};
 use crate::wire::{
     by_folder, PreflightResponse, RecipientStatus, RecordProfile, SendRequest, SendResponse,

@@ -4,7 +4,7 @@ use wasm_bindgen::JsCast;
 use web_sys::HtmlElement;
 use yew::prelude::*;
 
-use crate::plugin::window;
+use crate::plugin::browser::window;
 use crate::protocol::View;
 
 /// A tab of a record's page. Add a variant, its label and its panel in `RecordView` to add one.

@@ -17,13 +17,13 @@ use crate::domain::timeline::{
     bucket_period, reduce, summary_stats, window, TimelineRange, EMAIL_KINDS,
 };
 use crate::plugin::api::{self, ApiError};
+use crate::plugin::browser::{clock, mark};
 use crate::plugin::components::panels::{ErrorPanel, MessagePanel, Skeleton};
 use crate::plugin::components::timeline_bucket::BucketInteractions;
 use crate::plugin::components::timeline_chart::TimelineChart;
 use crate::plugin::components::timeline_export::ExportButton;
 use crate::plugin::host::use_host;
 use crate::plugin::intl::{use_formats, use_minute_clock, Formats};
-use crate::plugin::{clock, mark};
 use crate::wire::{Engagement, Entity, Interaction, RecordProfile};
 
 #[derive(Properties, PartialEq)]

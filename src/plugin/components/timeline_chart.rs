@@ -17,9 +17,9 @@ use crate::domain::timeline::{
     bucket_after_key, counts_text, geometry, ChartBucket, Geometry, TimelineData, LANE_HEIGHT,
     SLOT_WIDTH,
 };
+use crate::plugin::browser::{mark, window};
 use crate::plugin::host::use_host;
 use crate::plugin::intl::{use_formats, Formats};
-use crate::plugin::{mark, window};
 use crate::wire::BucketSize;
 
 #[derive(Properties, PartialEq)]

@@ -18,9 +18,9 @@ use yew::prelude::*;
 use crate::domain::activity_filters::ActivityQuery;
 use crate::domain::timeline::{csv, csv_file_name, TimelineRange};
 use crate::plugin::api;
+use crate::plugin::browser::window;
 use crate::plugin::host::use_host;
 use crate::plugin::intl::use_formats;
-use crate::plugin::window;
 use crate::wire::query::ACTIVITIES_MAX_LIMIT;
 use crate::wire::{ActivityKind, Entity};
 

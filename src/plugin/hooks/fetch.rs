@@ -270,3 +270,18 @@ where
     );
     UseFetch { state }
 }
+
+/// A reload count, for the dependencies of a fetch that something outside them asks to repeat
+/// (a timer, a listener): `dispatch(())` always adds one to the latest value, where
+/// `use_state`'s `set(*n + 1)` from a long-lived closure would keep setting the value it
+/// captured.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Generation(pub u32);
+
+impl Reducible for Generation {
+    type Action = ();
+
+    fn reduce(self: Rc<Self>, (): ()) -> Rc<Self> {
+        Rc::new(Generation(self.0.wrapping_add(1)))
+    }
+}

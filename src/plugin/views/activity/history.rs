@@ -27,17 +27,3 @@ impl Reducible for History {
         }
     }
 }
-
-/// A request generation that timers and listeners can bump: `dispatch(())` always adds one to
-/// the latest value, where `use_state`'s `set(*n + 1)` from a long-lived closure would keep
-/// setting the value it captured.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
-pub struct Generation(pub u32);
-
-impl Reducible for Generation {
-    type Action = ();
-
-    fn reduce(self: Rc<Self>, (): ()) -> Rc<Self> {
-        Rc::new(Generation(self.0.wrapping_add(1)))
-    }
-}
