@@ -3,6 +3,9 @@
 //! - [`activity_filters`]: what the user filters the history by, and the query string it becomes.
 //! - [`activity_history`]: the history view's state and every change to it, as one reducer.
 //! - [`activity_details`]: the detail lines an expanded activity shows.
+//! - [`record_page`]: a record's page: its tabs and the reloads of marketing's data.
+//! - [`timeline`]: the engagement chart's arithmetic; [`timeline_view`]: the Timeline tab's
+//!   choices (period, emails only, the selected bucket).
 //! - [`virtual_list`]: which rows of a long list are worth putting in the DOM; [`paging`]: a
 //!   list the API serves a page at a time, by cursor.
 //! - [`time`]: calendar days and relative times, without a time zone database.
@@ -25,9 +28,11 @@ pub mod paging;
 pub mod preflight;
 pub mod programs;
 pub mod prospects;
+pub mod record_page;
 pub mod session;
 pub mod text;
 pub mod time;
 pub mod timeline;
+pub mod timeline_view;
 pub mod virtual_list;
 pub mod wording;

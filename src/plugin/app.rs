@@ -14,12 +14,12 @@ use crate::plugin::browser::window;
 use crate::plugin::components::hot_prospects::HotProspects;
 use crate::plugin::components::panels::{ErrorPanel, MessagePanel, Skeleton};
 use crate::plugin::components::programs::Programs;
-use crate::plugin::components::record_view::RecordView;
 use crate::plugin::components::send_email::SendEmail;
 use crate::plugin::components::tabs::Tab;
 use crate::plugin::focus::use_focus_keeper;
 use crate::plugin::host::{use_host, BridgeProvider};
 use crate::plugin::intl::FormatsProvider;
+use crate::plugin::views::record::RecordView;
 use crate::protocol::{Context, CrmRecord, Manifest, PluginMessage, Theme, View};
 use crate::wire::MAX_ENROL_RECORDS;
 

@@ -1,7 +1,24 @@
-//! The views the host shows, one folder each: the view's component in its `mod.rs`, its
-//! sub-components one per file, its state as a reducer (whose logic lives in
-//! [`crate::domain`] where it is pure).
+//! The views the host shows, a folder each: the view's component in its `mod.rs`, its
+//! sub-components one per file, and its state as a reducer whose logic lives in
+//! [`crate::domain`], where it is pure and tested without a browser.
 //!
-//! - [`activity`]: a record's marketing history, filtered, newest first, page by page.
+//! - [`record`]: a record's page: its header, its tabs and their panels.
+//! - [`activity`]: the Activity tab, a record's marketing history, page by page.
+//! - [`timeline`]: the Timeline tab, a record's interactions drawn over time.
 
 pub mod activity;
+pub mod record;
+pub mod timeline;
+
+use std::rc::Rc;
+
+/// A reducer's step for a state that applies its own actions (`apply` says whether one changed
+/// it): the same state when nothing changed, so the view does not render again.
+pub fn applied<S: Clone, A>(state: Rc<S>, action: A, apply: fn(&mut S, A) -> bool) -> Rc<S> {
+    let mut next = (*state).clone();
+    if apply(&mut next, action) {
+        Rc::new(next)
+    } else {
+        state
+    }
+}

@@ -7,6 +7,7 @@ use yew::Reducible;
 
 use crate::domain::activity_history::{HistoryAction, HistoryState};
 use crate::plugin::api::ApiError;
+use crate::plugin::views::applied;
 
 /// The history view's state, as `use_reducer` holds it.
 pub type History = HistoryState<ApiError>;
@@ -17,13 +18,9 @@ pub type Action = HistoryAction<ApiError>;
 impl Reducible for History {
     type Action = Action;
 
+    // The state's collections sit behind `Rc`s, so the copy `applied` makes is a handful of
+    // pointer copies.
     fn reduce(self: Rc<Self>, action: Action) -> Rc<Self> {
-        // The state's collections sit behind `Rc`s, so this clone is a handful of pointer copies.
-        let mut next = (*self).clone();
-        if next.apply(action) {
-            Rc::new(next)
-        } else {
-            self
-        }
+        applied(self, action, History::apply)
     }
 }
