@@ -1,7 +1,9 @@
-//! Marketing sidebar for CRMs.
+//! Marketing sidebar for CRMs, in layers that import only the ones before them.
 //!
 //! - [`wire`]: the API contract shared by the plugin and the sandbox.
 //! - [`protocol`]: the host bridge protocol `crm-sidebar/1`.
+//! - [`domain`]: the pure logic of the plugin's views (their state and actions, paging, wording),
+//!   unit-tested natively.
 //! - `plugin` (wasm only): the Yew app shown in the CRM's iframe.
 //! - `sandbox` (feature `sandbox`, native only): a real HTTP implementation of the marketing
 //!   platform API on SQLite, for the demo, the tests and the benchmarks.

@@ -315,6 +315,12 @@ impl<E> HistoryState<E> {
         true
     }
 
+    /// The page on its way: `Some(None)` for the listing's first, `Some(Some(cursor))` for the
+    /// one after `cursor`; `None` when none is.
+    pub fn asking(&self) -> Option<Option<String>> {
+        self.phase.asking(&self.next_cursor)
+    }
+
     /// Whether the next page may be asked for now: nothing in flight and a cursor to go on from
     /// (a failed page may be retried).
     pub fn can_load_more(&self) -> bool {
@@ -712,6 +718,18 @@ mod tests {
         assert!(!state.apply(HistoryAction::SetText("pricing".into())));
         assert!(state.apply(HistoryAction::ClearFilters));
         assert_eq!(state.filters, Filters::default());
+    }
+
+    #[test]
+    fn the_page_asked_for_is_the_first_then_the_one_after_the_cursor() {
+        let mut state = State::default();
+        assert_eq!(state.asking(), Some(None));
+        loaded(&mut state, Vec::new(), Some("c1"));
+        assert_eq!(state.asking(), None, "nothing on its way");
+        state.apply(HistoryAction::LoadMore);
+        assert_eq!(state.asking(), Some(Some("c1".to_owned())));
+        state.apply(HistoryAction::Reload);
+        assert_eq!(state.asking(), Some(None), "a new listing starts over");
     }
 
     #[test]

@@ -78,6 +78,17 @@ pub enum ListPhase<E = String> {
 }
 
 impl<E> ListPhase<E> {
+    /// The page a list in this phase waits for, given the cursor after its last page:
+    /// `Some(None)` for the first, `Some(Some(cursor))` for the one after `cursor`; `None` when
+    /// it waits for none.
+    pub fn asking(&self, next_cursor: &Option<String>) -> Option<Option<String>> {
+        match self {
+            ListPhase::Loading => Some(None),
+            ListPhase::LoadingMore => Some(next_cursor.clone()),
+            _ => None,
+        }
+    }
+
     /// Whether scrolling to the end must not ask for a page now: one is on its way, or the last
     /// one failed (its Retry asks).
     pub fn holds(&self) -> bool {
@@ -237,11 +248,7 @@ impl<T, E> Pager<T, E> {
     /// The page on its way: `Some(None)` for the first, `Some(Some(cursor))` for the one after
     /// `cursor`; `None` when none is.
     pub fn asking(&self) -> Option<Option<String>> {
-        match self.phase {
-            ListPhase::Loading => Some(None),
-            ListPhase::LoadingMore => Some(self.next_cursor.clone()),
-            _ => None,
-        }
+        self.phase.asking(&self.next_cursor)
     }
 
     /// Applies one action. Returns whether anything changed.

@@ -136,12 +136,17 @@ impl RecordPage {
 
     /// Applies one action. Returns whether anything changed.
     pub fn apply(&mut self, action: RecordPageAction) -> bool {
-        let before = self.clone();
         match action {
             RecordPageAction::Show(tab) => {
+                let opened = (
+                    self.send_opened || tab == Tab::Send,
+                    self.programs_opened || tab == Tab::Programs,
+                );
+                if tab == self.tab && opened == (self.send_opened, self.programs_opened) {
+                    return false;
+                }
                 self.tab = tab;
-                self.send_opened |= tab == Tab::Send;
-                self.programs_opened |= tab == Tab::Programs;
+                (self.send_opened, self.programs_opened) = opened;
             }
             RecordPageAction::Refresh => {
                 self.refreshing = true;
@@ -149,12 +154,20 @@ impl RecordPage {
             }
             RecordPageAction::Reload => self.reloads = self.reloads.wrapping_add(1),
             RecordPageAction::ProfileAnswered { refreshed_at } => {
+                if !self.refreshing && refreshed_at.is_none() {
+                    return false;
+                }
                 self.refreshing = false;
                 self.refreshed_at = refreshed_at.or(self.refreshed_at);
             }
-            RecordPageAction::KeepFilters(filters) => self.activity_filters = filters,
+            RecordPageAction::KeepFilters(filters) => {
+                if filters == self.activity_filters {
+                    return false;
+                }
+                self.activity_filters = filters;
+            }
         }
-        *self != before
+        true
     }
 }
 

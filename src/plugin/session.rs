@@ -171,6 +171,17 @@ impl Session {
         Ok((endpoint.decode(&answer.body)?, answer.replayed))
     }
 
+    /// [`Session::fetch`] up to the answer's text, owning the session, the request and the
+    /// signal: for a view's request, whose future outlives what it was made from.
+    pub fn fetch_text_owned(
+        &self,
+        request: Request,
+        signal: AbortSignal,
+    ) -> LocalBoxFuture<'static, Result<Answer, ApiError>> {
+        let session = self.clone();
+        async move { session.fetch_text(&request, &signal).await }.boxed_local()
+    }
+
     /// [`Session::fetch`] up to the answer's text: the exchange and the one retry exist once in
     /// the wasm, whatever the endpoint's answer type.
     fn fetch_text<'a>(

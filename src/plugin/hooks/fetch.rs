@@ -6,9 +6,12 @@
 //! unmounts: a slow answer for a record the user already left never lands in the view on screen,
 //! and an aborted request is never reported as an error.
 
+use std::any::Any;
 use std::future::Future;
+use std::marker::PhantomData;
 use std::rc::Rc;
 
+use futures::future::{FutureExt, LocalBoxFuture};
 use gloo_timers::callback::Timeout;
 use serde::de::DeserializeOwned;
 use web_sys::{AbortController, AbortSignal};
@@ -28,9 +31,16 @@ pub struct Fetcher {
 }
 
 impl Fetcher {
-    /// Sends `endpoint` (renewing the token once if it expired).
-    pub async fn fetch<T: DeserializeOwned>(&self, endpoint: &Endpoint<T>) -> Result<T, ApiError> {
-        self.session.fetch(endpoint, &self.signal).await
+    /// Sends `endpoint` (renewing the token once if it expired). The exchange is the same for
+    /// every endpoint, so only the decoding of the answer is written for each answer type.
+    pub fn fetch<T: DeserializeOwned + 'static>(
+        &self,
+        endpoint: Endpoint<T>,
+    ) -> impl Future<Output = Result<T, ApiError>> + 'static {
+        let answer = self
+            .session
+            .fetch_text_owned(endpoint.request().clone(), self.signal.clone());
+        answer.map(move |answer| endpoint.decode(&answer?.body))
     }
 }
 
@@ -47,45 +57,31 @@ impl Drop for InFlight {
 }
 
 impl InFlight {
-    /// Runs the call `call` makes (none if it makes none) after `delay_ms` (at once for 0), and
-    /// hands its answer to `answered` unless the call was aborted meanwhile.
-    fn start<T, Fut>(
-        session: Session,
+    /// Runs `call` after `delay_ms` (at once for 0) until `controller` is aborted. Not
+    /// generic, so the timer and the task exist once in the wasm.
+    fn start(
+        controller: AbortController,
         delay_ms: u32,
-        call: impl FnOnce(Fetcher) -> Option<Fut>,
-        answered: impl FnOnce(Result<T, ApiError>) + 'static,
-    ) -> Option<InFlight>
-    where
-        T: 'static,
-        Fut: Future<Output = Result<T, ApiError>> + 'static,
-    {
-        let controller = AbortController::new().ok()?;
-        let signal = controller.signal();
-        let call = call(Fetcher {
-            session,
-            signal: signal.clone(),
-        })?;
-        let run = move || {
-            spawn_local(async move {
-                let answer = call.await;
-                // Also an answer that was complete when the view moved on: it is the old view's.
-                let aborted = signal.aborted() || matches!(&answer, Err(e) if e.is_aborted());
-                if !aborted {
-                    answered(answer);
-                }
-            })
-        };
+        call: LocalBoxFuture<'static, ()>,
+    ) -> InFlight {
+        let run = move || spawn_local(call);
         let delay = if delay_ms == 0 {
             run();
             None
         } else {
             Some(Timeout::new(delay_ms, run))
         };
-        Some(InFlight {
+        InFlight {
             controller,
             _delay: delay,
-        })
+        }
     }
+}
+
+/// Whether the answer came for a call that was aborted: also one that was complete when the
+/// view moved on, which is the old view's.
+fn aborted(signal: &AbortSignal, error: Option<&ApiError>) -> bool {
+    signal.aborted() || error.is_some_and(ApiError::is_aborted)
 }
 
 /// Fetches whenever `deps` change, after `delay_ms` (0: at once), and hands each answer to
@@ -95,8 +91,7 @@ impl InFlight {
 ///
 /// ```ignore
 /// use_request(history.generation, 0, move |fetcher, generation| {
-///     let endpoint = api::activities(entity, &crm_id, &query);
-///     Some(async move { fetcher.fetch(&endpoint).await })
+///     Some(fetcher.fetch(api::activities(entity, &crm_id, &query)))
 /// }, history.dispatcher().reform(|(generation, answer)| Action::Answered { generation, answer }));
 /// ```
 #[hook]
@@ -113,13 +108,21 @@ pub fn use_request<D, T, F, Fut>(
 {
     let session = use_host().session;
     use_effect_with(deps, move |deps| {
-        let answers = deps.clone();
-        let in_flight = InFlight::start(
-            session,
-            delay_ms,
-            |fetcher| call(fetcher, deps),
-            move |answer| answered.emit((answers, answer)),
-        );
+        let in_flight = AbortController::new().ok().and_then(|controller| {
+            let signal = controller.signal();
+            let fetcher = Fetcher {
+                session,
+                signal: signal.clone(),
+            };
+            let call = call(fetcher, deps)?;
+            let deps = deps.clone();
+            let answer = call.map(move |answer| {
+                if !aborted(&signal, answer.as_ref().err()) {
+                    answered.emit((deps, answer));
+                }
+            });
+            Some(InFlight::start(controller, delay_ms, answer.boxed_local()))
+        });
         move || drop(in_flight)
     });
 }
@@ -147,20 +150,21 @@ impl<T> Load<T> {
 }
 
 /// An answer as [`use_fetch`] keeps it: `Ok(None)` while none came, else [`Load`] without its
-/// retry (that needs the dispatcher).
-type Answer<T> = Result<Option<Rc<T>>, ApiError>;
+/// retry (that needs the dispatcher). Its type is erased, so one reducer serves every
+/// [`use_fetch`] in the wasm; [`UseFetch`] knows it.
+type Answer = Result<Option<Rc<dyn Any>>, ApiError>;
 
 /// What [`use_fetch`] holds: the answer for the current dependencies, the last answer that came
 /// (for these or earlier ones) and the last that was not an error, and how many times it was
 /// asked again.
-struct FetchState<T> {
-    answer: Answer<T>,
-    last_answer: Answer<T>,
-    latest: Option<Rc<T>>,
+struct FetchState {
+    answer: Answer,
+    last_answer: Answer,
+    latest: Option<Rc<dyn Any>>,
     retries: u32,
 }
 
-impl<T> Default for FetchState<T> {
+impl Default for FetchState {
     fn default() -> Self {
         FetchState {
             answer: Ok(None),
@@ -171,18 +175,18 @@ impl<T> Default for FetchState<T> {
     }
 }
 
-enum FetchAction<T> {
+enum FetchAction {
     /// The dependencies changed (or a retry began): a call is on its way.
     Started,
-    Answered(Result<T, ApiError>),
+    Answered(Result<Rc<dyn Any>, ApiError>),
     /// The user asked again after a failure.
     Retry,
 }
 
-impl<T> Reducible for FetchState<T> {
-    type Action = FetchAction<T>;
+impl Reducible for FetchState {
+    type Action = FetchAction;
 
-    fn reduce(self: Rc<Self>, action: FetchAction<T>) -> Rc<Self> {
+    fn reduce(self: Rc<Self>, action: FetchAction) -> Rc<Self> {
         let mut next = FetchState {
             answer: self.answer.clone(),
             last_answer: self.last_answer.clone(),
@@ -193,10 +197,10 @@ impl<T> Reducible for FetchState<T> {
             FetchAction::Started if matches!(self.answer, Ok(None)) => return self,
             FetchAction::Started => next.answer = Ok(None),
             FetchAction::Answered(answer) => {
-                next.answer = answer.map(|answer| Some(Rc::new(answer)));
-                if let Ok(Some(answer)) = &next.answer {
+                if let Ok(answer) = &answer {
                     next.latest = Some(answer.clone());
                 }
+                next.answer = answer.map(Some);
                 next.last_answer = next.answer.clone();
             }
             FetchAction::Retry => next.retries = self.retries.wrapping_add(1),
@@ -207,7 +211,8 @@ impl<T> Reducible for FetchState<T> {
 
 /// What [`use_fetch`] gives a view.
 pub struct UseFetch<T: 'static> {
-    state: UseReducerHandle<FetchState<T>>,
+    state: UseReducerHandle<FetchState>,
+    answer: PhantomData<T>,
 }
 
 impl<T: 'static> UseFetch<T> {
@@ -223,10 +228,12 @@ impl<T: 'static> UseFetch<T> {
         self.as_load(&self.state.last_answer)
     }
 
-    fn as_load(&self, answer: &Answer<T>) -> Load<T> {
+    fn as_load(&self, answer: &Answer) -> Load<T> {
         match answer {
-            Ok(None) => Load::Loading,
-            Ok(Some(answer)) => Load::Loaded(answer.clone()),
+            Ok(answer) => answer
+                .clone()
+                .and_then(|answer| answer.downcast().ok())
+                .map_or(Load::Loading, Load::Loaded),
             Err(error) => Load::Failed {
                 error: error.clone(),
                 retry: self.retry(),
@@ -237,7 +244,7 @@ impl<T: 'static> UseFetch<T> {
     /// The last answer that was not an error, for these dependencies or earlier ones: kept
     /// while the next is on its way and after it failed, for views that keep showing it.
     pub fn latest(&self) -> Option<Rc<T>> {
-        self.state.latest.clone()
+        self.state.latest.clone()?.downcast().ok()
     }
 
     /// Asks again, for the same dependencies.
@@ -255,8 +262,8 @@ impl<T: 'static> UseFetch<T> {
 /// [`UseFetch::last_answer`] and [`UseFetch::latest`] still have the previous answer.
 ///
 /// ```ignore
-/// let profile = use_fetch((entity, crm_id.clone()), |fetcher, (entity, crm_id)| async move {
-///     fetcher.fetch(&api::record(entity, &crm_id, None)).await
+/// let profile = use_fetch((entity, crm_id.clone()), |fetcher, (entity, crm_id)| {
+///     fetcher.fetch(api::record(entity, &crm_id, None))
 /// });
 /// match profile.load() {
 ///     Load::Loading => html! { <Skeleton label="Loading the profile" /> },
@@ -274,7 +281,7 @@ where
     F: FnOnce(Fetcher, D) -> Fut + 'static,
     Fut: Future<Output = Result<T, ApiError>> + 'static,
 {
-    let state = use_reducer(FetchState::<T>::default);
+    let state = use_reducer(FetchState::default);
     let started = state.dispatcher();
     let answered = state.dispatcher();
     use_request(
@@ -284,9 +291,15 @@ where
             started.dispatch(FetchAction::Started);
             Some(call(fetcher, deps.clone()))
         },
-        Callback::from(move |(_, answer)| answered.dispatch(FetchAction::Answered(answer))),
+        Callback::from(move |(_, answer): (_, Result<T, ApiError>)| {
+            let answer = answer.map(|answer| Rc::new(answer) as Rc<dyn Any>);
+            answered.dispatch(FetchAction::Answered(answer))
+        }),
     );
-    UseFetch { state }
+    UseFetch {
+        state,
+        answer: PhantomData,
+    }
 }
 
 /// A reload count, for the dependencies of a fetch that something outside them asks to repeat

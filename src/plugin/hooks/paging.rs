@@ -129,8 +129,7 @@ where
         let (endpoint, dispatch) = (endpoint.clone(), state.dispatcher());
         move |fetcher: Fetcher, (key, ..): &(String, u32, u32)| {
             dispatch.dispatch(PagesAction::Load(key.clone()));
-            let endpoint = endpoint(None)?;
-            Some(async move { fetcher.fetch(&endpoint).await })
+            Some(fetcher.fetch(endpoint(None)?))
         }
     };
     let dispatch = state.dispatcher();
@@ -145,8 +144,7 @@ where
         ),
     );
     let next_page = move |fetcher: Fetcher, request: &Option<(String, String)>| {
-        let endpoint = endpoint(Some(&request.as_ref()?.1))?;
-        Some(async move { fetcher.fetch(&endpoint).await })
+        Some(fetcher.fetch(endpoint(Some(&request.as_ref()?.1))?))
     };
     let dispatch = state.dispatcher();
     use_request(

@@ -1,4 +1,4 @@
-//! The history's filters: [`KindChips`] with counts, a debounced search and a period.
+//! The history's filters: [`kind_chips`] with counts, a debounced search and a period.
 
 use std::collections::BTreeMap;
 use std::rc::Rc;
@@ -8,7 +8,8 @@ use web_sys::{HtmlInputElement, HtmlSelectElement};
 use yew::prelude::*;
 
 use crate::domain::activity_filters::{DateRange, Filters};
-use crate::plugin::views::activity::kind_chips::KindChips;
+use crate::plugin::intl::use_formats;
+use crate::plugin::views::activity::kind_chips::kind_chips;
 use crate::wire::query::MAX_SEARCH_CHARS;
 use crate::wire::ActivityKind;
 
@@ -39,6 +40,7 @@ pub struct FilterBarProps {
 
 #[component]
 pub fn FilterBar(props: &FilterBarProps) -> Html {
+    let formats = use_formats();
     // What the input shows; the filters follow it after the debounce.
     let text = use_state(|| props.filters.text.clone());
     let debounce = use_mut_ref(|| None::<Timeout>);
@@ -138,12 +140,7 @@ pub fn FilterBar(props: &FilterBarProps) -> Html {
                 </select>
             </div>
             <div class="chip-row">
-                <KindChips
-                    selected={filters.kinds.clone()}
-                    counts={props.counts.clone()}
-                    matching={props.matching.clone()}
-                    on_toggle={props.on_toggle_kind.clone()}
-                />
+                { kind_chips(&formats, &filters.kinds, &props.counts, &props.matching, &props.on_toggle_kind) }
                 if filters.is_active() {
                     <button
                         type="button"

@@ -8,26 +8,22 @@ use yew::prelude::*;
 
 use crate::domain::activity_details::kind_glyph;
 use crate::plugin::focus::reveal;
-use crate::plugin::intl::use_formats;
+use crate::plugin::intl::Formats;
 use crate::wire::ActivityKind;
 
 /// Activities per kind.
-type KindCounts = Option<Rc<BTreeMap<ActivityKind, u64>>>;
+pub type KindCounts = Option<Rc<BTreeMap<ActivityKind, u64>>>;
 
-#[derive(Properties, PartialEq)]
-pub struct KindChipsProps {
-    /// The kinds the history is narrowed to (none: every kind).
-    pub selected: BTreeSet<ActivityKind>,
-    /// Activities per kind over the whole history; `None` while the profile loads.
-    pub counts: KindCounts,
-    /// What the search and period match per kind; `None` until the API said.
-    pub matching: KindCounts,
-    pub on_toggle: Callback<ActivityKind>,
-}
-
-#[component]
-pub fn KindChips(props: &KindChipsProps) -> Html {
-    let formats = use_formats();
+/// A chip for each kind the record has, pressed for those in `selected` (none: every kind).
+/// `counts` are the activities per kind over the whole history (`None` while the profile
+/// loads), `matching` what the search and period match per kind (`None` until the API said).
+pub fn kind_chips(
+    formats: &Formats,
+    selected: &BTreeSet<ActivityKind>,
+    counts: &KindCounts,
+    matching: &KindCounts,
+    on_toggle: &Callback<ActivityKind>,
+) -> Html {
     // Kinds the record has (or has had since the profile loaded), plus any selected; every kind
     // while the counts are unknown.
     let has = |counts: &KindCounts, kind: &ActivityKind| {
@@ -36,15 +32,11 @@ pub fn KindChips(props: &KindChipsProps) -> Html {
             .is_some_and(|counts| counts.get(kind).copied().unwrap_or(0) > 0)
     };
     let kinds = ActivityKind::ALL.iter().copied().filter(|kind| {
-        props.selected.contains(kind)
-            || props.counts.is_none()
-            || has(&props.counts, kind)
-            || has(&props.matching, kind)
+        selected.contains(kind) || counts.is_none() || has(counts, kind) || has(matching, kind)
     });
     let chip = |kind: ActivityKind| {
-        let pressed = props.selected.contains(&kind);
-        let count = props
-            .matching
+        let pressed = selected.contains(&kind);
+        let count = matching
             .as_ref()
             .map(|counts| counts.get(&kind).copied().unwrap_or(0));
         html! {
@@ -53,7 +45,7 @@ pub fn KindChips(props: &KindChipsProps) -> Html {
                     type="button"
                     class={classes!("chip", format!("kind-{}", kind.as_str()), pressed.then_some("pressed"))}
                     aria-pressed={if pressed { "true" } else { "false" }}
-                    onclick={props.on_toggle.reform(move |_| kind)}
+                    onclick={on_toggle.reform(move |_| kind)}
                 >
                     <span class="chip-glyph" aria-hidden="true">{ kind_glyph(kind) }</span>
                     { kind.label() }

@@ -99,8 +99,8 @@ pub fn ActivityHistory(props: &ActivityHistoryProps) -> Html {
     }
 }
 
-/// Asks for the pages of the history's listings: the first page of each listing (each
-/// generation), and the next one when the list asks for it. A page comes tagged with its
+/// Asks for the page the history waits for: the first page of each listing (each generation),
+/// and the next one when the list asks for it. A page comes tagged with its
 /// listing's generation, so one for a listing the user left is dropped; leaving a listing or the
 /// view aborts what it asked for.
 #[hook]
@@ -124,34 +124,19 @@ fn use_history_pages(history: &UseReducerHandle<History>, entity: Entity, crm_id
             },
         )
     };
-    {
-        let query = history.filters.query(clock::now());
-        let (listing, crm_id) = (listing.clone(), crm_id.clone());
-        let first_page = move |fetcher: Fetcher, _: &u64| {
-            *listing.borrow_mut() = Some(query.clone());
-            let endpoint = api::activities(entity, &crm_id, &query);
-            Some(async move { fetcher.fetch(&endpoint).await })
+    let query = history.filters.query(clock::now());
+    let page = move |fetcher: Fetcher, (_, asking): &(u64, Option<Option<String>>)| {
+        let query = match asking.as_ref()? {
+            None => listing.borrow_mut().insert(query).clone(),
+            Some(cursor) => listing.borrow().as_ref()?.at_cursor(cursor),
         };
-        use_request(history.generation, 0, first_page, answered.clone());
-    }
-    let more = match (&history.phase, &history.next_cursor) {
-        (ListPhase::LoadingMore, Some(cursor)) => Some((history.generation, cursor.clone())),
-        _ => None,
-    };
-    let next_page = move |fetcher: Fetcher, more: &Option<(u64, String)>| {
-        let query = listing.borrow().as_ref()?.at_cursor(&more.as_ref()?.1);
-        let endpoint = api::activities(entity, &crm_id, &query);
-        Some(async move { fetcher.fetch(&endpoint).await })
+        Some(fetcher.fetch(api::activities(entity, &crm_id, &query)))
     };
     use_request(
-        more,
+        (history.generation, history.asking()),
         0,
-        next_page,
-        Callback::from(move |(more, answer): (Option<(u64, String)>, _)| {
-            if let Some((generation, _)) = more {
-                answered.emit((generation, answer));
-            }
-        }),
+        page,
+        answered.reform(|((generation, _), answer)| (generation, answer)),
     );
 }
 

@@ -8,9 +8,10 @@ use wasm_bindgen::JsCast;
 use web_sys::{HtmlElement, ResizeObserver};
 use yew::prelude::*;
 
-use crate::domain::activity_details::{detail_lines, kind_glyph, summary, DetailLine};
+use crate::domain::activity_details::{detail_lines, kind_glyph, summary};
 use crate::domain::activity_history::Entry;
 use crate::domain::time::shows_relative;
+use crate::plugin::components::detail_line::detail_line;
 use crate::plugin::intl::use_formats;
 
 #[derive(Properties, PartialEq)]
@@ -107,7 +108,7 @@ pub fn ActivityRow(props: &ActivityRowProps) -> Html {
     let details = (props.expanded && has_details).then(|| {
         html! {
             <dl class="activity-details" id={details_id.clone()}>
-                { for detail_lines(activity).into_iter().map(detail_line) }
+                { for detail_lines(activity).into_iter().map(|line| detail_line(line, "detail-line")) }
             </dl>
         }
     });
@@ -122,20 +123,5 @@ pub fn ActivityRow(props: &ActivityRowProps) -> Html {
             { summary_part }
             { details.unwrap_or_default() }
         </li>
-    }
-}
-
-fn detail_line(line: DetailLine) -> Html {
-    let value = match line.href {
-        Some(href) => html! {
-            <a href={href} target="_blank" rel="noopener noreferrer">{ line.value.clone() }</a>
-        },
-        None => html! { { line.value.clone() } },
-    };
-    html! {
-        <div class="detail-line">
-            <dt>{ line.label }</dt>
-            <dd>{ value }</dd>
-        </div>
     }
 }

@@ -16,12 +16,12 @@ use crate::plugin::browser::clock;
 use crate::plugin::components::panels::ErrorPanel;
 use crate::plugin::components::tabs::Tabs;
 use crate::plugin::hooks::{use_fetch, Load};
-use crate::plugin::host::use_after_expiry;
+use crate::plugin::host::{use_after_expiry, use_host};
 use crate::plugin::views::applied;
 use crate::protocol::CrmRecord;
 use crate::wire::RecordProfile;
 use header::RecordHeader;
-use tab_panels::TabPanels;
+use tab_panels::{tab_panels, TabPanels};
 
 #[derive(Properties, PartialEq)]
 pub struct RecordViewProps {
@@ -40,6 +40,7 @@ impl Reducible for RecordPage {
 /// Mount it keyed by the record: another record is another page, with fresh state.
 #[component]
 pub fn RecordView(props: &RecordViewProps) -> Html {
+    let host = use_host();
     let page = use_reducer(|| RecordPage::new(props.initial_tab));
     let dispatch = {
         let page = page.dispatcher();
@@ -80,15 +81,16 @@ pub fn RecordView(props: &RecordViewProps) -> Html {
             />
             { for failed }
             <Tabs selected={page.tab} on_select={dispatch.reform(RecordPageAction::Show)} />
-            <TabPanels
-                record={props.record.clone()}
-                page={(*page).clone()}
-                profile={profile.shown}
-                first_load={matches!(profile.answer, Load::Loading)}
-                not_known={profile.not_known}
-                on_filters={dispatch.reform(RecordPageAction::KeepFilters)}
-                {on_refresh}
-            />
+            { tab_panels(TabPanels {
+                record: &props.record,
+                page: &page,
+                profile: profile.shown,
+                first_load: matches!(profile.answer, Load::Loading),
+                not_known: profile.not_known,
+                time_zone: host.context.as_ref().map_or("", |c| c.user.time_zone.as_str()),
+                on_filters: dispatch.reform(RecordPageAction::KeepFilters),
+                on_refresh,
+            }) }
         </section>
     }
 }
@@ -116,7 +118,7 @@ fn use_profile(record: &CrmRecord, reloads: u32, page: Callback<RecordPageAction
     let fetch = use_fetch(reloads, move |fetcher, _| {
         let replaces = *replaces.borrow();
         async move {
-            let answer = fetcher.fetch(&endpoint).await;
+            let answer = fetcher.fetch(endpoint).await;
             if !matches!(&answer, Err(error) if error.is_aborted()) {
                 let refreshed_at = (replaces && answer.is_ok()).then(clock::now);
                 page.emit(RecordPageAction::ProfileAnswered { refreshed_at });

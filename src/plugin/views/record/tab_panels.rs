@@ -11,31 +11,31 @@ use crate::domain::wording::person_name;
 use crate::plugin::components::panels::{MessagePanel, Skeleton};
 use crate::plugin::components::programs::Programs;
 use crate::plugin::components::send_email::SendEmail;
-use crate::plugin::host::use_host;
 use crate::plugin::views::activity::ActivityHistory;
 use crate::plugin::views::timeline::Timeline;
 use crate::protocol::CrmRecord;
 use crate::wire::RecordProfile;
 
-#[derive(Properties, PartialEq)]
-pub struct TabPanelsProps {
-    pub record: CrmRecord,
-    pub page: RecordPage,
+/// What a record's tab panels are drawn from.
+pub struct TabPanels<'a> {
+    pub record: &'a CrmRecord,
+    pub page: &'a RecordPage,
     /// Marketing's profile, as shown.
     pub profile: Option<Rc<RecordProfile>>,
     /// The profile's first answer is on its way.
     pub first_load: bool,
     /// Marketing has not met this person yet.
     pub not_known: bool,
+    /// The user's time zone: the history groups its rows by day there.
+    pub time_zone: &'a str,
     pub on_filters: Callback<Filters>,
     /// A send or enrolment changed the person: the page refreshes.
     pub on_refresh: Callback<()>,
 }
 
-#[component]
-pub fn TabPanels(props: &TabPanelsProps) -> Html {
-    let host = use_host();
-    let (record, page, tab) = (&props.record, &props.page, props.page.tab);
+/// The four panels, the one of the tab shown visible.
+pub fn tab_panels(props: TabPanels<'_>) -> Html {
+    let (record, page, tab) = (props.record, props.page, props.page.tab);
     let name = AttrValue::from(person_name(record, None));
     // Marketing may know the person under another CRM record (a lead converted into this
     // contact): the profile, found by email, names that record, and the history is its.
@@ -44,12 +44,7 @@ pub fn TabPanels(props: &TabPanelsProps) -> Html {
         None => (record.entity, AttrValue::from(record.id.clone())),
     };
     // Rows are grouped by day in the user's zone when they load: another zone regroups them.
-    let time_zone = host
-        .context
-        .as_ref()
-        .map(|c| c.user.time_zone.clone())
-        .unwrap_or_default();
-    let reading_key = format!("{entity}/{crm_id}/{time_zone}");
+    let reading_key = format!("{entity}/{crm_id}/{}", props.time_zone);
     // A person marketing has not met has no history yet, but can still be enrolled or emailed:
     // those tabs add them to marketing first.
     let not_known = html! {

@@ -16,7 +16,7 @@ use crate::plugin::focus::reveal;
 use crate::plugin::hooks::{more_footer, use_request, Fetcher};
 use crate::plugin::intl::use_formats;
 use crate::plugin::views::applied;
-use crate::plugin::views::timeline::interaction::InteractionItem;
+use crate::plugin::views::timeline::interaction::interaction_item;
 use crate::wire::query::ACTIVITIES_DEFAULT_LIMIT;
 use crate::wire::{Activity, ActivityKind, ActivityPage, BucketSize, Entity};
 
@@ -111,9 +111,7 @@ pub fn BucketInteractions(props: &BucketInteractionsProps) -> Html {
                 <span class="bucket-period">{ period }</span>
             </h2>
             <ul class="interactions" aria-busy={if ready { "false" } else { "true" }}>
-                { for items.iter().map(|activity| html! {
-                    <InteractionItem key={activity.id} activity={Rc::new(activity.clone())} />
-                }) }
+                { for items.iter().map(|activity| interaction_item(&formats, activity)) }
             </ul>
             { status }
             { for page_buttons(&pager, &older, &newer) }
@@ -138,8 +136,7 @@ fn use_interaction_pages(pager: &UseReducerHandle<Interactions>, props: &BucketI
             Some(cursor) => query.at_cursor(cursor),
             None => query,
         };
-        let endpoint = api::activities(entity, &crm_id, &query);
-        Some(async move { fetcher.fetch(&endpoint).await })
+        Some(fetcher.fetch(api::activities(entity, &crm_id, &query)))
     };
     let dispatch = pager.dispatcher();
     use_request(

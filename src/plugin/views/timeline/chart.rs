@@ -1,6 +1,6 @@
 //! The timeline's chart: one SVG lane per behaviour, one focusable column per bucket, a readout
-//! of the hovered or focused bucket's counts, and the same numbers as a [`ChartTable`] for
-//! screen readers.
+//! of the hovered or focused bucket's counts, and the same numbers as a table for screen
+//! readers ([`chart_table`]).
 //!
 //! The SVG stretches sideways (`preserveAspectRatio="none"`) and its height is fixed by CSS, so
 //! it fills 320 px as well as a full tab without inline styles. Buckets share one tab stop; the
@@ -21,7 +21,7 @@ use crate::domain::timeline::{
 use crate::plugin::browser::{mark, window};
 use crate::plugin::host::use_host;
 use crate::plugin::intl::{use_formats, Formats};
-use crate::plugin::views::timeline::table::ChartTable;
+use crate::plugin::views::timeline::table::chart_table;
 use crate::wire::BucketSize;
 
 #[derive(Properties, PartialEq)]
@@ -50,6 +50,7 @@ pub fn TimelineChart(props: &TimelineChartProps) -> Html {
     let active = use_state_eq(|| None::<usize>);
     // The bucket holding the one tab stop.
     let stop = use_state_eq(|| props.selected.unwrap_or(count.saturating_sub(1)));
+    let show_table = use_state_eq(|| false);
 
     // The chart is painted once the frame after this render is drawn.
     use_effect_with(props.data.clone(), |_| {
@@ -57,14 +58,12 @@ pub fn TimelineChart(props: &TimelineChartProps) -> Html {
         let _ = window().request_animation_frame(painted.unchecked_ref());
     });
 
-    let labels: Rc<Vec<String>> = Rc::new(
-        props
-            .data
-            .buckets
-            .iter()
-            .map(|bucket| names.name(&formats, bucket))
-            .collect(),
-    );
+    let labels: Vec<String> = props
+        .data
+        .buckets
+        .iter()
+        .map(|bucket| names.name(&formats, bucket))
+        .collect();
     let columns = Columns {
         props,
         chart: geometry(&props.data),
@@ -125,7 +124,10 @@ pub fn TimelineChart(props: &TimelineChartProps) -> Html {
                 <span>{ labels.last().cloned().unwrap_or_default() }</span>
             </div>
             <p class="timeline-readout" aria-live="polite">{ readout }</p>
-            <ChartTable data={props.data.clone()} bucket={props.bucket} labels={labels.clone()} />
+            { chart_table(&formats, &props.data, props.bucket, &labels, *show_table, {
+                let show_table = show_table.clone();
+                Callback::from(move |_| show_table.set(!*show_table))
+            }) }
         </section>
     }
 }

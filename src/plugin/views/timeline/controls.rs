@@ -3,19 +3,13 @@
 use yew::prelude::*;
 
 use crate::domain::timeline::TimelineRange;
+use crate::domain::timeline_view::{TimelineAction, TimelineView};
 
-#[derive(Properties, PartialEq)]
-pub struct TimelineControlsProps {
-    pub range: TimelineRange,
-    pub emails_only: bool,
-    pub on_range: Callback<TimelineRange>,
-    pub on_emails_only: Callback<()>,
-}
-
-#[component]
-pub fn TimelineControls(props: &TimelineControlsProps) -> Html {
+/// The period chips and the "Emails only" box of `view`; what the user picks goes to
+/// `dispatch`.
+pub fn controls(view: &TimelineView, dispatch: &Callback<TimelineAction>) -> Html {
     let chip = |option: TimelineRange| {
-        let pressed = option == props.range;
+        let pressed = option == view.range;
         html! {
             <button
                 type="button"
@@ -23,7 +17,7 @@ pub fn TimelineControls(props: &TimelineControlsProps) -> Html {
                 id={format!("timeline-range-{}", option.as_str())}
                 aria-pressed={if pressed { "true" } else { "false" }}
                 title={option.description()}
-                onclick={props.on_range.reform(move |_| option)}
+                onclick={dispatch.reform(move |_| TimelineAction::ShowRange(option))}
             >
                 // The spoken name starts with what is shown ("1 y"), so voice control finds
                 // it, then says what it means.
@@ -41,8 +35,8 @@ pub fn TimelineControls(props: &TimelineControlsProps) -> Html {
                 <input
                     type="checkbox"
                     id="timeline-emails-only"
-                    checked={props.emails_only}
-                    onchange={props.on_emails_only.reform(|_: Event| ())}
+                    checked={view.emails_only}
+                    onchange={dispatch.reform(|_: Event| TimelineAction::ToggleEmailsOnly)}
                 />
                 { "Emails only" }
             </label>

@@ -1,21 +1,19 @@
 //! The first or the last interaction of a record's whole history: what, and when.
 
+use chrono::{DateTime, Utc};
 use yew::prelude::*;
 
-use crate::plugin::intl::{use_formats, use_minute_clock};
+use crate::plugin::intl::Formats;
 use crate::wire::Interaction;
 
-#[derive(Properties, PartialEq)]
-pub struct EdgeInteractionProps {
-    pub title: AttrValue,
-    pub interaction: Option<Interaction>,
-}
-
-#[component]
-pub fn EdgeInteraction(props: &EdgeInteractionProps) -> Html {
-    let formats = use_formats();
-    let now = use_minute_clock();
-    let content = match &props.interaction {
+/// The interaction under `title` ("First email", say), or "None yet"; `now` for how long ago.
+pub fn edge_interaction(
+    formats: &Formats,
+    now: &DateTime<Utc>,
+    title: &'static str,
+    interaction: Option<&Interaction>,
+) -> Html {
+    let content = match interaction {
         None => html! { <p class="edge-what">{ "None yet" }</p> },
         Some(interaction) => {
             let at = interaction.occurred_at;
@@ -29,7 +27,7 @@ pub fn EdgeInteraction(props: &EdgeInteractionProps) -> Html {
                     </p>
                     <p class="edge-when">
                         <time datetime={at.to_rfc3339()}>{ formats.date_time(&at) }</time>
-                        { format!(" \u{00B7} {}", formats.relative(&at, &now)) }
+                        { format!(" \u{00B7} {}", formats.relative(&at, now)) }
                     </p>
                 </>
             }
@@ -37,7 +35,7 @@ pub fn EdgeInteraction(props: &EdgeInteractionProps) -> Html {
     };
     html! {
         <div class="edge">
-            <h2 class="edge-title">{ props.title.clone() }</h2>
+            <h2 class="edge-title">{ title }</h2>
             { content }
         </div>
     }

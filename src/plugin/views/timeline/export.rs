@@ -48,36 +48,6 @@ enum Phase {
     Failed(Rc<str>),
 }
 
-/// The export's phase, and how many exports were asked for: each click asks for one.
-#[derive(Clone, PartialEq)]
-struct Export {
-    phase: Phase,
-    asked: u32,
-}
-
-enum ExportAction {
-    /// The button was clicked: an export starts, unless one is on its way.
-    Start,
-    Progress(usize),
-    Finished(Result<usize, Rc<str>>),
-}
-
-impl Reducible for Export {
-    type Action = ExportAction;
-
-    fn reduce(self: Rc<Self>, action: ExportAction) -> Rc<Self> {
-        let working = matches!(self.phase, Phase::Working(_));
-        let (phase, asked) = match action {
-            ExportAction::Start if working => return self,
-            ExportAction::Start => (Phase::Working(0), self.asked.wrapping_add(1)),
-            ExportAction::Progress(count) => (Phase::Working(count), self.asked),
-            ExportAction::Finished(Ok(count)) => (Phase::Done(count), self.asked),
-            ExportAction::Finished(Err(message)) => (Phase::Failed(message), self.asked),
-        };
-        Rc::new(Export { phase, asked })
-    }
-}
-
 /// The object URL of the last file; revoked when replaced or dropped.
 struct ObjectUrl(String);
 
@@ -90,14 +60,11 @@ impl Drop for ObjectUrl {
 #[component]
 pub fn ExportButton(props: &ExportButtonProps) -> Html {
     let formats = use_formats();
-    let export = use_reducer(|| Export {
-        phase: Phase::Idle,
-        asked: 0,
-    });
+    // While it is working, the export's pages are on their way: a click starts that.
+    let phase = use_state_eq(|| Phase::Idle);
     let file = use_state(|| None::<Rc<ObjectUrl>>);
     let button = use_node_ref();
 
-    // The export the last click asked for; none before the first click.
     let query = ActivityQuery {
         kinds: props.kinds.clone(),
         text: None,
@@ -106,22 +73,21 @@ pub fn ExportButton(props: &ExportButtonProps) -> Html {
         cursor: None,
         limit: ACTIVITIES_MAX_LIMIT,
     };
-    let (entity, crm_id, progress) = (props.entity, props.crm_id.clone(), export.dispatcher());
-    let activities = move |fetcher: Fetcher, asked: &u32| {
-        (*asked > 0).then(|| async move {
-            let progress =
-                Callback::from(move |count| progress.dispatch(ExportAction::Progress(count)));
+    let (entity, crm_id, progress) = (props.entity, props.crm_id.clone(), phase.setter());
+    let activities = move |fetcher: Fetcher, working: &bool| {
+        working.then(|| async move {
+            let progress = Callback::from(move |count| progress.set(Phase::Working(count)));
             every_activity(&fetcher, entity, &crm_id, &query, progress).await
         })
     };
     let saved = {
-        let (finished, file, button) = (export.dispatcher(), file.setter(), button.clone());
+        let (finished, file, button) = (phase.setter(), file.setter(), button.clone());
         let (formats, name) = (formats.clone(), csv_file_name(&props.crm_id, props.range));
         Callback::from(
-            move |(_, answer): (u32, Result<Result<Vec<Activity>, &'static str>, ApiError>)| {
-                let saved = match answer {
-                    Err(error) => Err(Rc::from(error.user_message())),
-                    Ok(Err(message)) => Err(Rc::from(message)),
+            move |(_, answer): (bool, Result<Result<Vec<Activity>, &'static str>, ApiError>)| {
+                finished.set(match answer {
+                    Err(error) => Phase::Failed(Rc::from(error.user_message())),
+                    Ok(Err(message)) => Phase::Failed(Rc::from(message)),
                     Ok(Ok(activities)) => {
                         let text = csv(&activities, formats.zone_name(), |at| {
                             formats.wall_clock(at)
@@ -132,26 +98,29 @@ pub fn ExportButton(props: &ExportButtonProps) -> Html {
                                     let _ = js_sys::Reflect::set(&button, &"csvBlob".into(), &blob);
                                 }
                                 file.set(Some(Rc::new(ObjectUrl(url))));
-                                Ok(activities.len())
+                                Phase::Done(activities.len())
                             }
-                            None => Err(Rc::from(
+                            None => Phase::Failed(Rc::from(
                                 "The browser did not let the sidebar save the file.",
                             )),
                         }
                     }
-                };
-                finished.dispatch(ExportAction::Finished(saved));
+                });
             },
         )
     };
-    use_request(export.asked, 0, activities, saved);
+    let working = matches!(*phase, Phase::Working(_));
+    use_request(working, 0, activities, saved);
 
     let onclick = {
-        let export = export.dispatcher();
-        Callback::from(move |_: MouseEvent| export.dispatch(ExportAction::Start))
+        let phase = phase.clone();
+        Callback::from(move |_: MouseEvent| {
+            if !matches!(*phase, Phase::Working(_)) {
+                phase.set(Phase::Working(0));
+            }
+        })
     };
-    let working = matches!(export.phase, Phase::Working(_));
-    let status = match &export.phase {
+    let status = match &*phase {
         Phase::Idle => String::new(),
         Phase::Working(count) => format!(
             "Preparing\u{2026} {} interactions",
@@ -160,7 +129,7 @@ pub fn ExportButton(props: &ExportButtonProps) -> Html {
         Phase::Done(count) => format!("Exported {} interactions", formats.count(*count as u64)),
         Phase::Failed(message) => message.to_string(),
     };
-    let rows = match &export.phase {
+    let rows = match &*phase {
         Phase::Done(count) => Some(count.to_string()),
         _ => None,
     };
@@ -181,7 +150,7 @@ pub fn ExportButton(props: &ExportButtonProps) -> Html {
                 { "Export CSV" }
             </button>
             <span
-                class={classes!("export-status", matches!(export.phase, Phase::Failed(_)).then_some("failed"))}
+                class={classes!("export-status", matches!(*phase, Phase::Failed(_)).then_some("failed"))}
                 role="status"
             >
                 { status }
@@ -207,7 +176,7 @@ async fn every_activity(
             None => query.clone(),
         };
         let page = fetcher
-            .fetch(&api::activities(entity, crm_id, &page_query))
+            .fetch(api::activities(entity, crm_id, &page_query))
             .await?;
         let brought = !page.items.is_empty();
         activities.extend(page.items);

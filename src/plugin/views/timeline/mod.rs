@@ -30,14 +30,14 @@ use crate::plugin::api;
 use crate::plugin::browser::{clock, mark};
 use crate::plugin::components::panels::{ErrorPanel, MessagePanel, Skeleton};
 use crate::plugin::hooks::{use_fetch, Fetcher, Load};
-use crate::plugin::intl::use_formats;
+use crate::plugin::intl::{use_formats, use_minute_clock};
 use crate::plugin::views::applied;
 use crate::wire::{Engagement, Entity, RecordProfile};
 use bucket::BucketInteractions;
 use chart::TimelineChart;
-use controls::TimelineControls;
+use controls::controls;
 use export::ExportButton;
-use summary::SummaryPanel;
+use summary::summary_panel;
 
 #[derive(Properties, PartialEq)]
 pub struct TimelineProps {
@@ -66,7 +66,10 @@ pub fn Timeline(props: &TimelineProps) -> Html {
     let view = use_reducer(|| TimelineView::new(props.initial_range));
     // The zone the dates are shown in, as the browser resolved the host's: the API cuts its
     // buckets there.
-    let time_zone = use_formats().resolved_time_zone().to_owned();
+    let formats = use_formats();
+    // The first and last interaction say how long ago they were.
+    let now = use_minute_clock();
+    let time_zone = formats.resolved_time_zone().to_owned();
 
     use_effect_with((), |_| mark("timeline:open"));
 
@@ -115,12 +118,14 @@ pub fn Timeline(props: &TimelineProps) -> Html {
         },
         Load::Loaded(engagement) => html! {
             <>
-                <SummaryPanel
-                    name={props.name.clone()}
-                    email={props.profile.as_ref().and_then(|p| p.email.clone()).map(AttrValue::from)}
-                    engagement={engagement.clone()}
-                    emails_only={view.emails_only}
-                />
+                { summary_panel(
+                    &formats,
+                    &now,
+                    &props.name,
+                    props.profile.as_ref().and_then(|p| p.email.clone()).map(AttrValue::from),
+                    &engagement,
+                    view.emails_only,
+                ) }
                 { chart(props, &view, &engagement, &dispatch) }
             </>
         },
@@ -128,12 +133,7 @@ pub fn Timeline(props: &TimelineProps) -> Html {
 
     html! {
         <div class="timeline">
-            <TimelineControls
-                range={view.range}
-                emails_only={view.emails_only}
-                on_range={dispatch.reform(TimelineAction::ShowRange)}
-                on_emails_only={dispatch.reform(|()| TimelineAction::ToggleEmailsOnly)}
-            />
+            { controls(&view, &dispatch) }
             <div class="timeline-body">{ body }</div>
         </div>
     }
@@ -152,7 +152,7 @@ async fn fetch_engagement(
     let now = clock::now();
     let fetch = |period: Window| {
         let endpoint = api::engagement(entity, crm_id, &period, time_zone);
-        async move { fetcher.fetch(&endpoint).await }
+        fetcher.fetch(endpoint)
     };
     if let Some(period) = window(range, now, first) {
         return fetch(period).await;

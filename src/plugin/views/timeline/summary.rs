@@ -1,46 +1,42 @@
 //! Who the timeline is of, the range's figures, and the first and last interaction (or email)
 //! of the whole history.
 
-use std::rc::Rc;
-
+use chrono::{DateTime, Utc};
 use yew::prelude::*;
 
 use crate::domain::timeline::{reduce, summary_stats};
-use crate::plugin::intl::use_formats;
-use crate::plugin::views::timeline::edge::EdgeInteraction;
+use crate::plugin::intl::Formats;
+use crate::plugin::views::timeline::edge::edge_interaction;
 use crate::wire::Engagement;
 
-#[derive(Properties, PartialEq)]
-pub struct SummaryPanelProps {
-    pub name: AttrValue,
-    pub email: Option<AttrValue>,
-    pub engagement: Rc<Engagement>,
-    pub emails_only: bool,
-}
-
-#[component]
-pub fn SummaryPanel(props: &SummaryPanelProps) -> Html {
-    let formats = use_formats();
-    let data = reduce(&props.engagement, props.emails_only);
-    let engagement = &props.engagement;
-    let edges = if props.emails_only {
+/// The summary of `engagement` for `name` (and their `email`): the whole of it, or its emails.
+pub fn summary_panel(
+    formats: &Formats,
+    now: &DateTime<Utc>,
+    name: &AttrValue,
+    email: Option<AttrValue>,
+    engagement: &Engagement,
+    emails_only: bool,
+) -> Html {
+    let data = reduce(engagement, emails_only);
+    let edges = if emails_only {
         [
-            ("First email", engagement.first_email.clone()),
-            ("Last email", engagement.last_email.clone()),
+            ("First email", &engagement.first_email),
+            ("Last email", &engagement.last_email),
         ]
     } else {
         [
-            ("First interaction", engagement.first.clone()),
-            ("Last interaction", engagement.last.clone()),
+            ("First interaction", &engagement.first),
+            ("Last interaction", &engagement.last),
         ]
     };
-    let stats = summary_stats(&data.summary, props.emails_only, |n| formats.number(n));
+    let stats = summary_stats(&data.summary, emails_only, |n| formats.number(n));
     html! {
         <>
             <section class="timeline-panel timeline-summary" aria-label="Summary">
                 <p class="timeline-who">
-                    <span class="timeline-name">{ props.name.clone() }</span>
-                    if let Some(email) = &props.email {
+                    <span class="timeline-name">{ name.clone() }</span>
+                    if let Some(email) = email {
                         <span class="timeline-email">{ email.clone() }</span>
                     }
                 </p>
@@ -54,8 +50,8 @@ pub fn SummaryPanel(props: &SummaryPanelProps) -> Html {
                 </dl>
             </section>
             <section class="timeline-panel timeline-edges" aria-label="First and last interaction">
-                { for edges.into_iter().map(|(title, interaction)| html! {
-                    <EdgeInteraction {title} {interaction} />
+                { for edges.into_iter().map(|(title, interaction)| {
+                    edge_interaction(formats, now, title, interaction.as_ref())
                 }) }
             </section>
         </>
