@@ -267,26 +267,11 @@ fn resolve_record(
     crm_id: &str,
     email: Option<&str>,
 ) -> ApiResult<i64> {
-    if let Some(id) = db::find_record_id(conn, caller.tenant_id, entity, crm_id)? {
-        return Ok(id);
-    }
-    if let Some(email) = email {
-        let found = conn
-            .prepare_cached(
-                "SELECT id FROM records WHERE tenant_id = ?1 AND email = ?2 COLLATE NOCASE
-                 ORDER BY entity = ?3 DESC, id LIMIT 1",
-            )?
-            .query_row(params![caller.tenant_id, email, entity.as_str()], |row| {
-                row.get(0)
-            })
-            .optional()?;
-        if let Some(id) = found {
-            return Ok(id);
-        }
-    }
-    Err(Failure::not_found(format!(
-        "The {entity} {crm_id} is not yet known to marketing."
-    )))
+    db::find_record(conn, caller.tenant_id, entity, crm_id, email)?.ok_or_else(|| {
+        Failure::not_found(format!(
+            "The {entity} {crm_id} is not yet known to marketing."
+        ))
+    })
 }
 
 fn load_profile(conn: &Connection, record_id: i64) -> ApiResult<RecordProfile> {

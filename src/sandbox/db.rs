@@ -386,6 +386,29 @@ pub fn find_record_id(
     .optional()
 }
 
+/// The platform's record of a CRM record: by CRM id, else by `email` (any case), preferring the
+/// same entity. This is how the platform recognises a person the CRM knows under another id.
+pub fn find_record(
+    conn: &Connection,
+    tenant_id: i64,
+    entity: Entity,
+    crm_id: &str,
+    email: Option<&str>,
+) -> DbResult<Option<i64>> {
+    if let Some(id) = find_record_id(conn, tenant_id, entity, crm_id)? {
+        return Ok(Some(id));
+    }
+    let Some(email) = email else {
+        return Ok(None);
+    };
+    conn.prepare_cached(
+        "SELECT id FROM records WHERE tenant_id = ?1 AND email = ?2 COLLATE NOCASE
+         ORDER BY entity = ?3 DESC, id LIMIT 1",
+    )?
+    .query_row(params![tenant_id, email, entity.as_str()], |row| row.get(0))
+    .optional()
+}
+
 /// An activity row as written by the seed and the dev ingest endpoint.
 #[derive(Clone, Debug)]
 pub struct NewActivity<'a> {

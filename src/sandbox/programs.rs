@@ -168,7 +168,7 @@ pub async fn list_programs(
         .run(move |conn| {
             let record = match &record {
                 Some((entity, crm_id, email)) => {
-                    find_record(conn, caller.tenant_id, *entity, crm_id, email.as_deref())?
+                    db::find_record(conn, caller.tenant_id, *entity, crm_id, email.as_deref())?
                 }
                 None => None,
             };
@@ -186,29 +186,6 @@ pub async fn list_programs(
 
 // ---------------------------------------------------------------------------------------------
 // GET /v1/records/{entity}/{crmId}/enrolments
-
-/// A record of the tenant: by CRM id, or else by email (any case), preferring the same entity.
-/// This is how the platform recognises a person the CRM knows under another id.
-fn find_record(
-    conn: &Connection,
-    tenant_id: i64,
-    entity: Entity,
-    crm_id: &str,
-    email: Option<&str>,
-) -> rusqlite::Result<Option<i64>> {
-    if let Some(id) = db::find_record_id(conn, tenant_id, entity, crm_id)? {
-        return Ok(Some(id));
-    }
-    let Some(email) = email else {
-        return Ok(None);
-    };
-    conn.prepare_cached(
-        "SELECT id FROM records WHERE tenant_id = ?1 AND email = ?2 COLLATE NOCASE
-         ORDER BY entity = ?3 DESC, id LIMIT 1",
-    )?
-    .query_row(params![tenant_id, email, entity.as_str()], |row| row.get(0))
-    .optional()
-}
 
 /// Where a page of enrolments ends: the last one's enrolment time and row id.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
@@ -298,7 +275,7 @@ pub async fn record_enrolments(
     state
         .db
         .run(move |conn| {
-            let id = find_record(conn, caller.tenant_id, entity, &crm_id, email.as_deref())?
+            let id = db::find_record(conn, caller.tenant_id, entity, &crm_id, email.as_deref())?
                 .ok_or_else(|| {
                     Failure::not_found(format!(
                         "The {entity} {crm_id} is not yet known to marketing."
@@ -367,7 +344,7 @@ fn record_for(
 ) -> ApiResult<Option<(i64, bool)>> {
     let email = present(&record.email);
     let crm_id = record.crm_id.trim();
-    if let Some(id) = find_record(conn, caller.tenant_id, record.entity, crm_id, email)? {
+    if let Some(id) = db::find_record(conn, caller.tenant_id, record.entity, crm_id, email)? {
         return Ok(Some((id, false)));
     }
     if email.is_none()

@@ -286,28 +286,6 @@ struct Resolved {
     name: String,
 }
 
-/// The platform's record of a CRM record: by CRM id, else by email (any case, same entity first).
-fn find_record(
-    conn: &Connection,
-    tenant_id: i64,
-    entity: Entity,
-    crm_id: &str,
-    email: Option<&str>,
-) -> rusqlite::Result<Option<i64>> {
-    if let Some(id) = db::find_record_id(conn, tenant_id, entity, crm_id)? {
-        return Ok(Some(id));
-    }
-    let Some(email) = email else {
-        return Ok(None);
-    };
-    conn.prepare_cached(
-        "SELECT id FROM records WHERE tenant_id = ?1 AND email = ?2 COLLATE NOCASE
-         ORDER BY entity = ?3 DESC, id LIMIT 1",
-    )?
-    .query_row(params![tenant_id, email, entity.as_str()], |row| row.get(0))
-    .optional()
-}
-
 /// How strongly a status forbids email; the strictest of several wins.
 fn strictness(status: SubscriptionStatus) -> u8 {
     match status {
@@ -368,7 +346,7 @@ fn resolve(conn: &Connection, tenant_id: i64, recipient: &SendRecipient) -> ApiR
         present(&recipient.job_title),
     );
     let crm_id = recipient.crm_id.trim();
-    let record_id = find_record(
+    let record_id = db::find_record(
         conn,
         tenant_id,
         recipient.entity,
@@ -1018,7 +996,7 @@ fn consent_of(
     crm_id: &str,
     email: Option<&str>,
 ) -> ApiResult<(i64, String, SubscriptionStatus, OptInType)> {
-    let id = find_record(conn, tenant_id, entity, crm_id, email)?.ok_or_else(|| {
+    let id = db::find_record(conn, tenant_id, entity, crm_id, email)?.ok_or_else(|| {
         Failure::not_found(format!(
             "The {entity} {crm_id} is not yet known to marketing."
         ))
