@@ -1,10 +1,10 @@
 //! The `/v1` API and the `/dev` development endpoints.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
 
 use axum::body::Bytes;
 use axum::extract::{Path, RawQuery, State};
-use axum::http::{HeaderMap, StatusCode};
+use axum::http::StatusCode;
 use axum::Json;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
@@ -12,195 +12,15 @@ use chrono::{DateTime, Duration, Utc};
 use chrono_tz::Tz;
 use rusqlite::{params, params_from_iter, Connection, OptionalExtension};
 use serde::Deserialize;
-use sha2::{Digest, Sha256};
 
 use super::auth::{self, Caller, Claims};
 use super::db::{self, column_enum, from_millis, to_millis};
 use super::engagement;
 use super::error::{ApiResult, Failure};
+use super::http::{check_crm_id, known_record, parse_body, parse_entity, QueryParams};
 use super::AppState;
-use crate::wire::query::MAX_SEARCH_CHARS;
 use crate::wire::query::{ACTIVITIES_DEFAULT_LIMIT, ACTIVITIES_MAX_LIMIT};
 use crate::wire::*;
-
-/// Longest CRM id a request may name (sends, enrolments, dev records), in characters.
-const MAX_CRM_ID_CHARS: usize = 100;
-
-/// A CRM id named by a request: not blank, at most [`MAX_CRM_ID_CHARS`] characters; else a 422
-/// on `field`.
-pub fn check_crm_id(field: &str, crm_id: &str) -> ApiResult<()> {
-    if crm_id.trim().is_empty() || crm_id.chars().count() > MAX_CRM_ID_CHARS {
-        return Err(Failure::invalid(
-            field,
-            format!("'crmId' must be 1 to {MAX_CRM_ID_CHARS} characters."),
-        ));
-    }
-    Ok(())
-}
-
-/// A page cursor that is the last row's sort key, as opaque URL-safe text.
-pub fn encode_json_cursor<T: serde::Serialize>(key: &T) -> String {
-    URL_SAFE_NO_PAD.encode(serde_json::to_vec(key).unwrap_or_default())
-}
-
-/// The sort key in a cursor made by [`encode_json_cursor`]; `None` for anything else.
-pub fn decode_json_cursor<T: serde::de::DeserializeOwned>(text: &str) -> Option<T> {
-    serde_json::from_slice(&URL_SAFE_NO_PAD.decode(text).ok()?).ok()
-}
-
-/// The `Idempotency-Key` of a request, when it has one: 1 to 255 visible ASCII characters.
-pub fn optional_idempotency_key(headers: &HeaderMap) -> ApiResult<Option<String>> {
-    let invalid = |message: &str| Failure::invalid(IDEMPOTENCY_KEY_HEADER, message);
-    let Some(value) = headers.get(IDEMPOTENCY_KEY_HEADER) else {
-        return Ok(None);
-    };
-    let value = value
-        .to_str()
-        .map_err(|_| invalid("The Idempotency-Key must be visible ASCII characters."))?
-        .trim();
-    let visible = value.bytes().all(|b| b.is_ascii_graphic());
-    if value.is_empty() || value.len() > MAX_IDEMPOTENCY_KEY_CHARS || !visible {
-        return Err(invalid(&format!(
-            "The Idempotency-Key must be 1 to {MAX_IDEMPOTENCY_KEY_CHARS} visible ASCII characters."
-        )));
-    }
-    Ok(Some(value.to_owned()))
-}
-
-/// Where a request kind keeps its answers by idempotency key: the table, and the column of the
-/// user who sent them.
-pub struct AnswerStore {
-    pub table: &'static str,
-    pub user_column: &'static str,
-    /// Why another request may not use a key already used (the 422's message).
-    pub refusal: &'static str,
-}
-
-/// The answer stored for the caller's earlier request under `key`: `Some` when that request had
-/// this `hash`, a 422 on `Idempotency-Key` when it was another request.
-pub fn earlier_answer(
-    conn: &Connection,
-    store: &AnswerStore,
-    caller: &Caller,
-    key: &str,
-    hash: &str,
-) -> ApiResult<Option<String>> {
-    let earlier: Option<(String, String)> = conn
-        .prepare_cached(&format!(
-            "SELECT request_hash, response FROM {}
-             WHERE tenant_id = ?1 AND {} = ?2 AND idempotency_key = ?3",
-            store.table, store.user_column
-        ))?
-        .query_row(params![caller.tenant_id, caller.user_id, key], |row| {
-            Ok((row.get(0)?, row.get(1)?))
-        })
-        .optional()?;
-    match earlier {
-        None => Ok(None),
-        Some((earlier_hash, response)) if earlier_hash == hash => Ok(Some(response)),
-        Some(_) => Err(Failure::invalid(IDEMPOTENCY_KEY_HEADER, store.refusal)),
-    }
-}
-
-/// What identifies a request's content: the SHA-256 of its canonical JSON, so spacing and key
-/// order of the body do not matter.
-pub fn request_hash<T: serde::Serialize>(request: &T) -> String {
-    let canonical = serde_json::to_vec(request).unwrap_or_default();
-    Sha256::digest(&canonical)
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect()
-}
-
-/// Query parameters by name; a repeated name keeps its last value.
-pub struct QueryParams(HashMap<String, String>);
-
-impl QueryParams {
-    pub fn parse(raw: Option<String>) -> QueryParams {
-        QueryParams(
-            form_urlencoded::parse(raw.unwrap_or_default().as_bytes())
-                .into_owned()
-                .collect(),
-        )
-    }
-
-    /// A present, non-empty parameter.
-    pub fn get(&self, name: &str) -> Option<&str> {
-        self.0
-            .get(name)
-            .map(String::as_str)
-            .filter(|v| !v.trim().is_empty())
-    }
-
-    /// `limit`: `default` when absent, else a number from 1 to `max`.
-    pub fn limit(&self, default: u32, max: u32) -> ApiResult<u32> {
-        let Some(text) = self.get("limit") else {
-            return Ok(default);
-        };
-        text.trim()
-            .parse::<u32>()
-            .ok()
-            .filter(|n| (1..=max).contains(n))
-            .ok_or_else(|| {
-                Failure::invalid(
-                    "limit",
-                    format!("'limit' must be a number from 1 to {max}."),
-                )
-            })
-    }
-
-    /// `q`, the search text of a list: trimmed, at most [`MAX_SEARCH_CHARS`] characters.
-    pub fn search(&self) -> ApiResult<Option<String>> {
-        let q = self.get("q").map(|q| q.trim().to_owned());
-        if q.as_ref()
-            .is_some_and(|q| q.chars().count() > MAX_SEARCH_CHARS)
-        {
-            return Err(Failure::invalid(
-                "q",
-                format!("The search text is limited to {MAX_SEARCH_CHARS} characters."),
-            ));
-        }
-        Ok(q)
-    }
-
-    /// `cursor`, read by `decode`; a cursor it cannot read is a 422 on `cursor`.
-    pub fn cursor<C>(&self, decode: impl FnOnce(&str) -> Option<C>) -> ApiResult<Option<C>> {
-        self.get("cursor")
-            .map(|c| {
-                decode(c).ok_or_else(|| Failure::invalid("cursor", "The cursor is not valid."))
-            })
-            .transpose()
-    }
-
-    pub fn time(&self, name: &str) -> ApiResult<Option<DateTime<Utc>>> {
-        self.get(name)
-            .map(|text| {
-                DateTime::parse_from_rfc3339(text)
-                    .map(|t| t.with_timezone(&Utc))
-                    .map_err(|_| {
-                        Failure::invalid(name, format!("'{name}' must be an RFC 3339 time."))
-                    })
-            })
-            .transpose()
-    }
-}
-
-/// Parses a JSON body into `T`, answering 422 in the API's error shape when it does not fit.
-pub fn parse_body<T: serde::de::DeserializeOwned>(body: &Bytes) -> ApiResult<T> {
-    serde_json::from_slice(body)
-        .map_err(|e| Failure::invalid("body", format!("Invalid request body: {e}")))
-}
-
-pub(crate) fn parse_entity(text: &str) -> ApiResult<Entity> {
-    Entity::parse(text).ok_or_else(|| {
-        Failure::invalid("entity", "'entity' must be one of lead, contact, account.")
-    })
-}
-
-/// A trimmed, non-empty text of a request.
-pub(crate) fn present(text: &Option<String>) -> Option<&str> {
-    text.as_deref().map(str::trim).filter(|t| !t.is_empty())
-}
 
 // ---------------------------------------------------------------------------------------------
 // GET /v1/me
@@ -267,11 +87,7 @@ fn resolve_record(
     crm_id: &str,
     email: Option<&str>,
 ) -> ApiResult<i64> {
-    db::find_record(conn, caller.tenant_id, entity, crm_id, email)?.ok_or_else(|| {
-        Failure::not_found(format!(
-            "The {entity} {crm_id} is not yet known to marketing."
-        ))
-    })
+    known_record(conn, caller.tenant_id, entity, crm_id, email)
 }
 
 fn load_profile(conn: &Connection, record_id: i64) -> ApiResult<RecordProfile> {

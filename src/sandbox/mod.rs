@@ -10,6 +10,8 @@ pub mod auth;
 pub mod db;
 pub mod engagement;
 pub mod error;
+pub mod http;
+pub mod idempotency;
 pub mod openapi;
 pub mod programs;
 pub mod prospects;

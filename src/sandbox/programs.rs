@@ -6,22 +6,24 @@
 
 use axum::body::Bytes;
 use axum::extract::{Path, RawQuery, State};
-use axum::http::{header, HeaderMap, HeaderValue};
-use axum::response::{IntoResponse, Response};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::Response;
 use axum::routing::{get, post};
 use axum::{Json, Router};
 use chrono::Utc;
 use rusqlite::{params, Connection, OptionalExtension, TransactionBehavior};
 use utoipa::OpenApi;
 
-use super::api::{
-    check_crm_id, decode_json_cursor, earlier_answer, encode_json_cursor, optional_idempotency_key,
-    parse_body, parse_entity, present, request_hash, AnswerStore, QueryParams,
-};
 use super::auth::Caller;
 use super::db::{self, column_enum, contains_pattern, from_millis, to_millis};
 use super::error::{ApiResult, Failure};
-use super::sends::REPLAYED_HEADER;
+use super::http::{
+    check_crm_id, decode_json_cursor, encode_json_cursor, known_record, parse_body, parse_entity,
+    present, QueryParams,
+};
+use super::idempotency::{
+    answer_response, earlier_answer, optional_idempotency_key, request_hash, AnswerStore,
+};
 use super::AppState;
 use crate::wire::*;
 
@@ -275,12 +277,7 @@ pub async fn record_enrolments(
     state
         .db
         .run(move |conn| {
-            let id = db::find_record(conn, caller.tenant_id, entity, &crm_id, email.as_deref())?
-                .ok_or_else(|| {
-                    Failure::not_found(format!(
-                        "The {entity} {crm_id} is not yet known to marketing."
-                    ))
-                })?;
+            let id = known_record(conn, caller.tenant_id, entity, &crm_id, email.as_deref())?;
             Ok(Json(enrolments_of(conn, id, after, limit)?))
         })
         .await
@@ -544,13 +541,7 @@ pub async fn enrol(
         .db
         .run(move |conn| enrol_once(conn, &caller, program_id, &request.records, key.as_deref()))
         .await?;
-    let mut response = ([(header::CONTENT_TYPE, "application/json")], json).into_response();
-    if replayed {
-        response
-            .headers_mut()
-            .insert(REPLAYED_HEADER, HeaderValue::from_static("true"));
-    }
-    Ok(response)
+    Ok(answer_response(StatusCode::OK, json, replayed))
 }
 
 #[cfg(test)]

@@ -22,10 +22,10 @@ use rusqlite::types::ValueRef;
 use rusqlite::{params, params_from_iter, Connection, OptionalExtension};
 use utoipa::OpenApi;
 
-use super::api::{parse_entity, QueryParams};
 use super::auth::Caller;
 use super::db::{self, column_enum, from_millis, to_millis};
 use super::error::{ApiResult, Failure};
+use super::http::{parse_entity, QueryParams};
 use super::{AppState, Db};
 use crate::wire::*;
 

@@ -24,21 +24,24 @@ use std::time::Duration as StdDuration;
 
 use axum::body::Bytes;
 use axum::extract::{Path, RawQuery, State};
-use axum::http::{header, HeaderMap, HeaderName, HeaderValue, StatusCode};
-use axum::response::{IntoResponse, Response};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::Response;
 use axum::routing::{get, post};
 use axum::{Json, Router};
 use chrono::{DateTime, Duration, Utc};
 use rusqlite::{params, Connection, OptionalExtension, TransactionBehavior};
 use utoipa::OpenApi;
 
-use super::api::{
-    check_crm_id, decode_json_cursor, earlier_answer, encode_json_cursor, optional_idempotency_key,
-    parse_body, parse_entity, present, request_hash, AnswerStore, QueryParams,
-};
 use super::auth::Caller;
 use super::db::{self, column_enum, contains_pattern, from_millis, to_millis};
 use super::error::{ApiResult, Failure};
+use super::http::{
+    check_crm_id, decode_json_cursor, encode_json_cursor, known_record, parse_body, parse_entity,
+    present, QueryParams,
+};
+use super::idempotency::{
+    answer_response, earlier_answer, optional_idempotency_key, request_hash, AnswerStore,
+};
 use super::{AppState, Db};
 use crate::domain::labels::subscription_label;
 use crate::domain::merge::{self, MergeData, MergeField};
@@ -47,9 +50,6 @@ use crate::wire::*;
 
 /// The sandbox's mail server refuses every address at this domain (or a subdomain of it).
 pub const SIMULATED_FAILURE_DOMAIN: &str = "fail.example";
-
-/// The response header of a send answered from an earlier request with the same key.
-pub const REPLAYED_HEADER: HeaderName = HeaderName::from_static("idempotent-replayed");
 
 /// How far ahead a send may be scheduled.
 pub const MAX_SCHEDULE_DAYS: i64 = 365;
@@ -971,18 +971,11 @@ pub async fn send(
     if let Some(at) = answer.scheduled_at {
         deliver_at(state.db.clone(), at);
     }
-    let mut response = (
+    Ok(answer_response(
         StatusCode::CREATED,
-        [(header::CONTENT_TYPE, "application/json")],
         answer.json,
-    )
-        .into_response();
-    if answer.replayed {
-        response
-            .headers_mut()
-            .insert(REPLAYED_HEADER, HeaderValue::from_static("true"));
-    }
-    Ok(response)
+        answer.replayed,
+    ))
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -996,11 +989,7 @@ fn consent_of(
     crm_id: &str,
     email: Option<&str>,
 ) -> ApiResult<(i64, String, SubscriptionStatus, OptInType)> {
-    let id = db::find_record(conn, tenant_id, entity, crm_id, email)?.ok_or_else(|| {
-        Failure::not_found(format!(
-            "The {entity} {crm_id} is not yet known to marketing."
-        ))
-    })?;
+    let id = known_record(conn, tenant_id, entity, crm_id, email)?;
     let (first, last, email, status, opt_in): (
         Option<String>,
         Option<String>,
@@ -1244,22 +1233,6 @@ mod tests {
 
     fn count(conn: &Connection, sql: &str) -> i64 {
         conn.query_row(sql, [], |row| row.get(0)).unwrap()
-    }
-
-    #[test]
-    fn the_hash_ignores_the_body_s_spelling() {
-        let a: SendRequest = serde_json::from_str(
-            r#"{"templateId":1,"recipients":[{"entity":"lead","crmId":"L"}],"subject":null}"#,
-        )
-        .unwrap();
-        let b: SendRequest = serde_json::from_str(
-            r#"{ "recipients" : [ {"crmId":"L","entity":"lead"} ], "templateId" : 1 }"#,
-        )
-        .unwrap();
-        assert_eq!(request_hash(&a), request_hash(&b));
-        let mut c = b.clone();
-        c.subject = Some("Other".into());
-        assert_ne!(request_hash(&a), request_hash(&c));
     }
 
     #[test]

@@ -6,7 +6,7 @@ use std::time::Duration;
 
 use axum::body::Bytes;
 use axum::extract::{Path, RawQuery, State};
-use axum::http::{header, HeaderName, HeaderValue, Method, StatusCode};
+use axum::http::{header, HeaderValue, Method, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
@@ -20,9 +20,11 @@ use tower_http::cors::{AllowOrigin, CorsLayer};
 use tower_http::services::ServeDir;
 use tower_http::set_header::SetResponseHeaderLayer;
 
-use super::api::{self, parse_body, parse_entity, QueryParams};
+use super::api;
 use super::db::{from_millis, to_millis};
 use super::error::{ApiResult, Failure};
+use super::http::{parse_body, parse_entity, QueryParams};
+use super::idempotency;
 use super::{openapi, AppState};
 use crate::protocol::Manifest;
 use crate::wire::ErrorCode;
@@ -65,9 +67,9 @@ fn cors(state: &AppState) -> CorsLayer {
         .allow_headers([
             header::AUTHORIZATION,
             header::CONTENT_TYPE,
-            HeaderName::from_static("idempotency-key"),
+            idempotency::key_header(),
         ])
-        .expose_headers([header::RETRY_AFTER, super::sends::REPLAYED_HEADER])
+        .expose_headers([header::RETRY_AFTER, idempotency::replayed_header()])
         .max_age(Duration::from_secs(CORS_MAX_AGE_SECONDS))
 }
 
