@@ -5,7 +5,6 @@
 //!   development endpoints under `/dev`;
 //! - the *host origin* (`--host-addr`): the demo CRM pages that embed the plugin cross-origin.
 
-pub mod api;
 pub mod auth;
 pub mod db;
 pub mod engagement;
@@ -15,6 +14,7 @@ pub mod idempotency;
 pub mod openapi;
 pub mod programs;
 pub mod prospects;
+pub mod records;
 pub mod seed;
 pub mod sends;
 pub mod web;

@@ -5,7 +5,7 @@
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
-use super::api;
+use super::records;
 use crate::wire::*;
 
 #[derive(OpenApi)]
@@ -17,8 +17,8 @@ use crate::wire::*;
 Every /v1 call needs `Authorization: Bearer <token>`; errors are `{\"error\": {\"code\", \"message\", \"field\"?}}`."
     ),
     paths(
-        api::me, api::record_profile, api::activities, api::engagement,
-        api::dev_users, api::dev_token, api::dev_records, api::dev_activities,
+        records::me, records::record_profile, records::activities, records::engagement,
+        records::dev_users, records::dev_token, records::dev_records, records::dev_activities,
     ),
     components(schemas(
         ErrorBody, ApiError, ErrorCode, Me, UserSummary, Tenant, Role, Entity, RecordProfile,

@@ -20,11 +20,11 @@ use tower_http::cors::{AllowOrigin, CorsLayer};
 use tower_http::services::ServeDir;
 use tower_http::set_header::SetResponseHeaderLayer;
 
-use super::api;
 use super::db::{from_millis, to_millis};
 use super::error::{ApiResult, Failure};
 use super::http::{parse_body, parse_entity, QueryParams};
 use super::idempotency;
+use super::records;
 use super::{openapi, AppState};
 use crate::protocol::Manifest;
 use crate::wire::ErrorCode;
@@ -75,15 +75,18 @@ fn cors(state: &AppState) -> CorsLayer {
 
 pub fn api_origin_router(state: AppState) -> Router {
     let mut api = Router::new()
-        .route("/v1/me", get(api::me))
-        .route("/v1/records/{entity}/{crm_id}", get(api::record_profile))
+        .route("/v1/me", get(records::me))
+        .route(
+            "/v1/records/{entity}/{crm_id}",
+            get(records::record_profile),
+        )
         .route(
             "/v1/records/{entity}/{crm_id}/activities",
-            get(api::activities),
+            get(records::activities),
         )
         .route(
             "/v1/records/{entity}/{crm_id}/engagement",
-            get(api::engagement),
+            get(records::engagement),
         )
         .route("/v1/openapi.json", get(openapi_json))
         .merge(super::prospects::routes())
@@ -92,10 +95,10 @@ pub fn api_origin_router(state: AppState) -> Router {
         .route("/v1/{*rest}", get(unknown_endpoint).post(unknown_endpoint));
     if state.config.dev_endpoints {
         api = api
-            .route("/dev/users", get(api::dev_users))
-            .route("/dev/sso/token", post(api::dev_token))
-            .route("/dev/records", post(api::dev_records))
-            .route("/dev/activities", post(api::dev_activities));
+            .route("/dev/users", get(records::dev_users))
+            .route("/dev/sso/token", post(records::dev_token))
+            .route("/dev/records", post(records::dev_records))
+            .route("/dev/activities", post(records::dev_activities));
     }
     let api = api
         .layer(axum::middleware::map_response(in_error_shape))

@@ -1,4 +1,5 @@
-//! The `/v1` API and the `/dev` development endpoints.
+//! The API's endpoints about the caller and about one CRM record (what marketing knows of it:
+//! profile, activities, engagement), and the `/dev` development endpoints.
 
 use std::collections::BTreeMap;
 
