@@ -579,7 +579,7 @@ pub async fn engagement(
         return Err(Failure::invalid("from", "'from' must not be after 'to'."));
     }
     let bucket = match query.get("bucket") {
-        None => engagement::default_bucket(from, to),
+        None => crate::domain::timeline::bucket_for(from, to),
         Some(text) => BucketSize::parse(text)
             .ok_or_else(|| Failure::invalid("bucket", "'bucket' must be day, week or month."))?,
     };
