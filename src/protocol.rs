@@ -5,7 +5,7 @@
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
-use crate::wire::{json, Entity};
+use crate::wire::{json, Entity, PersonFields};
 
 pub const PROTOCOL: &str = "crm-sidebar/1";
 
@@ -46,16 +46,8 @@ pub enum Theme {
 pub struct CrmRecord {
     pub entity: Entity,
     pub id: String,
-    #[serde(default)]
-    pub email: Option<String>,
-    #[serde(default)]
-    pub first_name: Option<String>,
-    #[serde(default)]
-    pub last_name: Option<String>,
-    #[serde(default)]
-    pub company: Option<String>,
-    #[serde(default)]
-    pub job_title: Option<String>,
+    #[serde(flatten)]
+    pub person: PersonFields,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -382,7 +374,7 @@ mod tests {
         let kept: Vec<_> = context
             .selection
             .iter()
-            .map(|r| (r.entity, r.id.as_str(), r.email.as_deref()))
+            .map(|r| (r.entity, r.id.as_str(), r.person.email.as_deref()))
             .collect();
         assert_eq!(
             kept,

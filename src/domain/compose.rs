@@ -24,11 +24,7 @@ pub fn recipients_of(records: &[CrmRecord]) -> Vec<SendRecipient> {
         .map(|r| SendRecipient {
             entity: r.entity,
             crm_id: r.id.clone(),
-            email: r.email.clone(),
-            first_name: r.first_name.clone(),
-            last_name: r.last_name.clone(),
-            company: r.company.clone(),
-            job_title: r.job_title.clone(),
+            person: r.person.clone(),
         })
         .collect()
 }
@@ -502,18 +498,18 @@ mod tests {
             stored
         );
     }
-    use crate::wire::{Entity, ExclusionReason};
+    use crate::wire::{Entity, ExclusionReason, PersonFields};
     use chrono::{TimeZone, Utc};
 
     fn record(id: &str, email: Option<&str>) -> CrmRecord {
         CrmRecord {
             entity: Entity::Lead,
             id: id.into(),
-            email: email.map(Into::into),
-            first_name: Some("Ada".into()),
-            last_name: None,
-            company: None,
-            job_title: None,
+            person: PersonFields {
+                email: email.map(Into::into),
+                first_name: Some("Ada".into()),
+                ..PersonFields::default()
+            },
         }
     }
 
@@ -625,9 +621,12 @@ mod tests {
         let sent = request(&["L1"]);
         let answer = response(vec![result("L1", SendOutcome::Failed)]);
         let mut corrected = sent.recipients.clone();
-        corrected[0].email = Some("ada@fixed.io".into());
+        corrected[0].person.email = Some("ada@fixed.io".into());
         let retry = retry_failed(&sent, &answer, &corrected).unwrap();
-        assert_eq!(retry.recipients[0].email.as_deref(), Some("ada@fixed.io"));
+        assert_eq!(
+            retry.recipients[0].person.email.as_deref(),
+            Some("ada@fixed.io")
+        );
         let same = retry_failed(&sent, &answer, &[]).unwrap();
         assert_eq!(same, sent);
 
@@ -722,8 +721,8 @@ mod tests {
     fn recipients_carry_the_crm_fields() {
         let r = recipients_of(&[record("L1", Some("ada@x.io"))]);
         assert_eq!(r[0].crm_id, "L1");
-        assert_eq!(r[0].email.as_deref(), Some("ada@x.io"));
-        assert_eq!(r[0].first_name.as_deref(), Some("Ada"));
+        assert_eq!(r[0].person.email.as_deref(), Some("ada@x.io"));
+        assert_eq!(r[0].person.first_name.as_deref(), Some("Ada"));
     }
 
     #[test]

@@ -89,13 +89,13 @@ pub fn person_name(record: &CrmRecord, profile: Option<&RecordProfile>) -> Strin
     display_name(
         profile
             .and_then(|p| p.first_name.as_deref())
-            .or(record.first_name.as_deref()),
+            .or(record.person.first_name.as_deref()),
         profile
             .and_then(|p| p.last_name.as_deref())
-            .or(record.last_name.as_deref()),
+            .or(record.person.last_name.as_deref()),
         profile
             .and_then(|p| p.email.as_deref())
-            .or(record.email.as_deref()),
+            .or(record.person.email.as_deref()),
         &record.id,
     )
 }
@@ -103,7 +103,7 @@ pub fn person_name(record: &CrmRecord, profile: Option<&RecordProfile>) -> Strin
 /// Whether the CRM or marketing has an email address for the person.
 pub fn has_email(record: &CrmRecord, profile: Option<&RecordProfile>) -> bool {
     let present = |email: Option<&str>| email.is_some_and(|email| !email.trim().is_empty());
-    present(record.email.as_deref()) || present(profile.and_then(|p| p.email.as_deref()))
+    present(record.person.email.as_deref()) || present(profile.and_then(|p| p.email.as_deref()))
 }
 
 /// "3 leads", "1 contact": a selection of records, named by their kind when they share one

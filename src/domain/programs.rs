@@ -116,17 +116,20 @@ impl Selection {
 
 /// A record's name as the user reads it: first and last name, else email, else its CRM id.
 pub fn record_name(record: &CrmRecord) -> String {
-    let name = [record.first_name.as_deref(), record.last_name.as_deref()]
-        .into_iter()
-        .flatten()
-        .map(str::trim)
-        .filter(|part| !part.is_empty())
-        .collect::<Vec<_>>()
-        .join(" ");
+    let name = [
+        record.person.first_name.as_deref(),
+        record.person.last_name.as_deref(),
+    ]
+    .into_iter()
+    .flatten()
+    .map(str::trim)
+    .filter(|part| !part.is_empty())
+    .collect::<Vec<_>>()
+    .join(" ");
     if !name.is_empty() {
         return name;
     }
-    match record.email.as_deref().map(str::trim) {
+    match record.person.email.as_deref().map(str::trim) {
         Some(email) if !email.is_empty() => email.to_owned(),
         _ => record.id.clone(),
     }
@@ -140,11 +143,7 @@ pub fn enrol_request<'a>(records: impl IntoIterator<Item = &'a CrmRecord>) -> En
             .map(|r| EnrolRecord {
                 entity: r.entity,
                 crm_id: r.id.clone(),
-                email: r.email.clone(),
-                first_name: r.first_name.clone(),
-                last_name: r.last_name.clone(),
-                company: r.company.clone(),
-                job_title: r.job_title.clone(),
+                person: r.person.clone(),
             })
             .collect(),
     }
@@ -450,7 +449,7 @@ impl Runs {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::wire::Entity;
+    use crate::wire::{Entity, PersonFields};
 
     fn program(id: i64, name: &str, active: bool) -> Program {
         Program {
@@ -468,11 +467,11 @@ mod tests {
         CrmRecord {
             entity: Entity::Lead,
             id: id.into(),
-            email: email.map(Into::into),
-            first_name: first.map(Into::into),
-            last_name: None,
-            company: None,
-            job_title: None,
+            person: PersonFields {
+                email: email.map(Into::into),
+                first_name: first.map(Into::into),
+                ..PersonFields::default()
+            },
         }
     }
 
@@ -582,7 +581,7 @@ mod tests {
     fn names_fall_back_to_email_then_id() {
         assert_eq!(record_name(&record("L1", Some("Ava"), None)), "Ava");
         let mut full = record("L1", Some("Ava"), None);
-        full.last_name = Some("Stone".into());
+        full.person.last_name = Some("Stone".into());
         assert_eq!(record_name(&full), "Ava Stone");
         assert_eq!(
             record_name(&record("L1", Some(" "), Some("a@x.io"))),
@@ -600,9 +599,9 @@ mod tests {
         let request = enrol_request(&records);
         assert_eq!(request.records.len(), 2);
         assert_eq!(request.records[0].crm_id, "L1");
-        assert_eq!(request.records[0].email.as_deref(), Some("a@x.io"));
-        assert_eq!(request.records[0].first_name.as_deref(), Some("Ava"));
-        assert_eq!(request.records[1].email, None);
+        assert_eq!(request.records[0].person.email.as_deref(), Some("a@x.io"));
+        assert_eq!(request.records[0].person.first_name.as_deref(), Some("Ava"));
+        assert_eq!(request.records[1].person.email, None);
     }
 
     #[test]

@@ -10,7 +10,9 @@ use chrono::{DateTime, TimeZone, Utc};
 use rusqlite::functions::FunctionFlags;
 use rusqlite::{params, Connection, OptionalExtension};
 
-use crate::wire::{ActivityDetails, ActivityKind, Entity, OptInType, Role, SubscriptionStatus};
+use crate::wire::{
+    ActivityDetails, ActivityKind, Entity, OptInType, PersonFields, Role, SubscriptionStatus,
+};
 
 /// Each entry moves the schema one version up; `PRAGMA user_version` records how far a file got.
 const MIGRATIONS: &[&str] = &[
@@ -361,6 +363,46 @@ pub fn insert_record(conn: &Connection, record: &NewRecord<'_>) -> DbResult<i64>
         to_millis(record.last_synced_at),
     ])?;
     Ok(conn.last_insert_rowid())
+}
+
+/// Adds a record marketing knows only from the CRM, with the person's fields as the CRM sent
+/// them: not imported, subscribed, opt-in unknown, owned by `owner_id`. Returns its id, and
+/// whether this call added it: another request (or an earlier recipient of the same selection)
+/// may have added it first.
+pub fn add_crm_record(
+    conn: &Connection,
+    tenant_id: i64,
+    owner_id: i64,
+    entity: Entity,
+    crm_id: &str,
+    person: &PersonFields,
+    now: DateTime<Utc>,
+) -> DbResult<(i64, bool)> {
+    let added =
+        conn.prepare_cached(
+            "INSERT INTO records (tenant_id, entity, crm_id, email, first_name, last_name, company,
+                 job_title, owner_id, imported, score, opt_in_type, subscription_status,
+                 last_synced_at)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, 0, 0, ?10, ?11, ?12)
+             ON CONFLICT (tenant_id, entity, crm_id) DO NOTHING",
+        )?
+        .execute(params![
+            tenant_id,
+            entity.as_str(),
+            crm_id,
+            person.email,
+            person.first_name,
+            person.last_name,
+            person.company,
+            person.job_title,
+            owner_id,
+            OptInType::Unknown.as_str(),
+            SubscriptionStatus::Subscribed.as_str(),
+            to_millis(now),
+        ])? == 1;
+    let id = find_record_id(conn, tenant_id, entity, crm_id)?
+        .ok_or(rusqlite::Error::QueryReturnedNoRows)?;
+    Ok((id, added))
 }
 
 /// The id of the tenant called `name`.

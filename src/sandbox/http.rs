@@ -125,11 +125,6 @@ pub fn parse_entity(text: &str) -> ApiResult<Entity> {
     })
 }
 
-/// A trimmed, non-empty text of a request.
-pub fn present(text: &Option<String>) -> Option<&str> {
-    text.as_deref().map(str::trim).filter(|t| !t.is_empty())
-}
-
 /// The platform's record of the CRM record a request names ([`db::find_record`]), else a 404.
 pub fn known_record(
     conn: &Connection,

@@ -10,7 +10,7 @@ use axum::http::{HeaderMap, StatusCode};
 use axum::response::Response;
 use axum::routing::{get, post};
 use axum::{Json, Router};
-use chrono::Utc;
+use chrono::{DateTime, Utc};
 use rusqlite::{params, Connection, OptionalExtension, TransactionBehavior};
 use utoipa::OpenApi;
 
@@ -19,7 +19,7 @@ use super::db::{self, column_enum, contains_pattern, from_millis, to_millis};
 use super::error::{ApiResult, Failure};
 use super::http::{
     check_crm_id, decode_json_cursor, encode_json_cursor, known_record, parse_body, parse_entity,
-    present, QueryParams,
+    QueryParams,
 };
 use super::idempotency::{
     answer_response, earlier_answer, optional_idempotency_key, request_hash, AnswerStore,
@@ -337,45 +337,26 @@ fn record_for(
     conn: &Connection,
     caller: &Caller,
     record: &EnrolRecord,
-    now: i64,
+    now: DateTime<Utc>,
 ) -> ApiResult<Option<(i64, bool)>> {
-    let email = present(&record.email);
+    let person = record.person.trimmed();
     let crm_id = record.crm_id.trim();
+    let email = person.email.as_deref();
     if let Some(id) = db::find_record(conn, caller.tenant_id, record.entity, crm_id, email)? {
         return Ok(Some((id, false)));
     }
-    if email.is_none()
-        && present(&record.first_name).is_none()
-        && present(&record.last_name).is_none()
-    {
+    if email.is_none() && person.first_name.is_none() && person.last_name.is_none() {
         return Ok(None);
     }
-    // DO NOTHING rather than a plain INSERT: another request may add the same record first.
-    let added =
-        conn.prepare_cached(
-            "INSERT INTO records (tenant_id, entity, crm_id, email, first_name, last_name, company,
-                 job_title, owner_id, imported, score, opt_in_type, subscription_status,
-                 last_synced_at)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, 0, 0, ?10, ?11, ?12)
-             ON CONFLICT (tenant_id, entity, crm_id) DO NOTHING",
-        )?
-        .execute(params![
-            caller.tenant_id,
-            record.entity.as_str(),
-            crm_id,
-            email,
-            present(&record.first_name),
-            present(&record.last_name),
-            present(&record.company),
-            present(&record.job_title),
-            caller.user_id,
-            OptInType::Unknown.as_str(),
-            SubscriptionStatus::Subscribed.as_str(),
-            now,
-        ])? == 1;
-    let id = db::find_record_id(conn, caller.tenant_id, record.entity, crm_id)?
-        .ok_or_else(|| Failure::internal("a record just added is missing"))?;
-    Ok(Some((id, added)))
+    Ok(Some(db::add_crm_record(
+        conn,
+        caller.tenant_id,
+        caller.user_id,
+        record.entity,
+        crm_id,
+        &person,
+        now,
+    )?))
 }
 
 fn enrol_one(
@@ -393,7 +374,7 @@ fn enrol_one(
         message: None,
         added_to_all_contacts: false,
     };
-    let Some((record_id, added)) = record_for(conn, caller, record, to_millis(now))? else {
+    let Some((record_id, added)) = record_for(conn, caller, record, now)? else {
         result.message = Some(format!(
             "This {} is not in marketing yet and has no email or name to add it with. \
              Add an email address in the CRM, then try again.",
@@ -573,11 +554,10 @@ mod tests {
         EnrolRecord {
             entity: Entity::Lead,
             crm_id: crm_id.to_owned(),
-            email: email.map(str::to_owned),
-            first_name: None,
-            last_name: None,
-            company: None,
-            job_title: None,
+            person: PersonFields {
+                email: email.map(str::to_owned),
+                ..PersonFields::default()
+            },
         }
     }
 

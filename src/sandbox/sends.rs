@@ -37,7 +37,7 @@ use super::db::{self, column_enum, contains_pattern, from_millis, to_millis};
 use super::error::{ApiResult, Failure};
 use super::http::{
     check_crm_id, decode_json_cursor, encode_json_cursor, known_record, parse_body, parse_entity,
-    present, QueryParams,
+    QueryParams,
 };
 use super::idempotency::{
     answer_response, earlier_answer, optional_idempotency_key, request_hash, AnswerStore,
@@ -338,12 +338,13 @@ fn consent(
 }
 
 fn resolve(conn: &Connection, tenant_id: i64, recipient: &SendRecipient) -> ApiResult<Resolved> {
+    let person = recipient.person.trimmed();
     let crm = MergeData::from_crm(
-        present(&recipient.first_name),
-        present(&recipient.last_name),
-        present(&recipient.email),
-        present(&recipient.company),
-        present(&recipient.job_title),
+        person.first_name.as_deref(),
+        person.last_name.as_deref(),
+        person.email.as_deref(),
+        person.company.as_deref(),
+        person.job_title.as_deref(),
     );
     let crm_id = recipient.crm_id.trim();
     let record_id = db::find_record(
@@ -351,7 +352,7 @@ fn resolve(conn: &Connection, tenant_id: i64, recipient: &SendRecipient) -> ApiR
         tenant_id,
         recipient.entity,
         crm_id,
-        present(&recipient.email),
+        person.email.as_deref(),
     )?;
     let (data, imported, own_status) = match record_id {
         None => (crm, false, None),
@@ -654,30 +655,16 @@ fn create_record(
     recipient: &SendRecipient,
     now: DateTime<Utc>,
 ) -> ApiResult<i64> {
-    let crm_id = recipient.crm_id.trim();
-    // DO NOTHING: the same CRM id may come twice in one selection.
-    conn.prepare_cached(
-        "INSERT INTO records (tenant_id, entity, crm_id, email, first_name, last_name, company,
-             job_title, owner_id, imported, score, opt_in_type, subscription_status, last_synced_at)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, 0, 0, ?10, ?11, ?12)
-         ON CONFLICT (tenant_id, entity, crm_id) DO NOTHING",
-    )?
-    .execute(params![
+    let (id, _) = db::add_crm_record(
+        conn,
         caller.tenant_id,
-        recipient.entity.as_str(),
-        crm_id,
-        present(&recipient.email),
-        present(&recipient.first_name),
-        present(&recipient.last_name),
-        present(&recipient.company),
-        present(&recipient.job_title),
         caller.user_id,
-        OptInType::Unknown.as_str(),
-        SubscriptionStatus::Subscribed.as_str(),
-        to_millis(now),
-    ])?;
-    db::find_record_id(conn, caller.tenant_id, recipient.entity, crm_id)?
-        .ok_or_else(|| Failure::internal("a record just added is missing"))
+        recipient.entity,
+        recipient.crm_id.trim(),
+        &recipient.person.trimmed(),
+        now,
+    )?;
+    Ok(id)
 }
 
 fn is_refused_by_mail_server(email: &str) -> bool {
@@ -1220,11 +1207,11 @@ mod tests {
                 .map(|(i, email)| SendRecipient {
                     entity: Entity::Lead,
                     crm_id: format!("LEAD-{i}"),
-                    email: Some((*email).to_owned()),
-                    first_name: Some(format!("P{i}")),
-                    last_name: None,
-                    company: None,
-                    job_title: None,
+                    person: PersonFields {
+                        email: Some((*email).to_owned()),
+                        first_name: Some(format!("P{i}")),
+                        ..PersonFields::default()
+                    },
                 })
                 .collect(),
             scheduled_at: None,

@@ -395,6 +395,45 @@ pub struct TokenResponse {
     pub expires_at: DateTime<Utc>,
 }
 
+/// The person a CRM record is about, as the CRM holds them. Every CRM record on the wire (a
+/// send's recipient, a record to enrol, a dev record, the host's record) carries these fields
+/// beside its entity and id. Each may be absent, and is then left out of the JSON.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "sandbox", derive(ToSchema))]
+#[serde(rename_all = "camelCase")]
+pub struct PersonFields {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub email: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub first_name: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub last_name: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub company: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub job_title: Option<String>,
+}
+
+impl PersonFields {
+    /// The fields with their spaces trimmed and a blank one absent, as they are stored and merged.
+    pub fn trimmed(&self) -> PersonFields {
+        let trim = |field: &Option<String>| {
+            field
+                .as_deref()
+                .map(str::trim)
+                .filter(|text| !text.is_empty())
+                .map(str::to_owned)
+        };
+        PersonFields {
+            email: trim(&self.email),
+            first_name: trim(&self.first_name),
+            last_name: trim(&self.last_name),
+            company: trim(&self.company),
+            job_title: trim(&self.job_title),
+        }
+    }
+}
+
 /// `POST /dev/records`: creates or updates a record in the caller's tenant.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "sandbox", derive(ToSchema))]
@@ -402,16 +441,8 @@ pub struct TokenResponse {
 pub struct DevRecordIn {
     pub entity: Entity,
     pub crm_id: String,
-    #[serde(default)]
-    pub email: Option<String>,
-    #[serde(default)]
-    pub first_name: Option<String>,
-    #[serde(default)]
-    pub last_name: Option<String>,
-    #[serde(default)]
-    pub company: Option<String>,
-    #[serde(default)]
-    pub job_title: Option<String>,
+    #[serde(flatten)]
+    pub person: PersonFields,
 }
 
 /// `POST /dev/activities` takes one of these or an array of them.
@@ -510,6 +541,31 @@ mod tests {
         assert_eq!(scheduled(Some(serde_json::Value::Null)).unwrap(), None);
         assert_eq!(scheduled(None).unwrap(), None);
         assert!(scheduled(Some(serde_json::json!("next week"))).is_err());
+    }
+
+    #[test]
+    fn a_record_s_person_fields_sit_beside_its_entity_and_id() {
+        // Sends and enrolments hash a request by its JSON: the fields keep their order.
+        let json = r#"{"entity":"lead","crmId":"L-1","email":"a@b.c","firstName":"Ann","lastName":"Lee","company":"Acme","jobTitle":"CTO"}"#;
+        let recipient: SendRecipient = serde_json::from_str(json).unwrap();
+        assert_eq!(recipient.person.job_title.as_deref(), Some("CTO"));
+        assert_eq!(serde_json::to_string(&recipient).unwrap(), json);
+        let to_enrol: EnrolRecord = serde_json::from_str(json).unwrap();
+        assert_eq!(to_enrol.person, recipient.person);
+        assert_eq!(serde_json::to_string(&to_enrol).unwrap(), json);
+
+        let dev: DevRecordIn = serde_json::from_str(
+            r#"{"entity":"contact","crmId":"C-1","email":null,"lastName":" Lee "}"#,
+        )
+        .unwrap();
+        assert_eq!(dev.person.email, None);
+        assert_eq!(
+            dev.person.trimmed(),
+            PersonFields {
+                last_name: Some("Lee".into()),
+                ..PersonFields::default()
+            }
+        );
     }
 
     #[test]

@@ -151,7 +151,7 @@ pub fn Programs(props: &ProgramsProps) -> Html {
 
     let record = single
         .as_ref()
-        .map(|r| (r.entity, r.id.clone(), r.email.clone()));
+        .map(|r| (r.entity, r.id.clone(), r.person.email.clone()));
     let record_key = record
         .as_ref()
         .map(|(entity, id, email)| format!("{entity}/{id}/{}", email.as_deref().unwrap_or("")));

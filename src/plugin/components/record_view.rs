@@ -106,7 +106,8 @@ pub fn RecordView(props: &RecordViewProps) -> Html {
             let reloaded = last.is_some();
             if let Some(signal) = signal {
                 spawn_local(async move {
-                    let endpoint = api::record(record.entity, &record.id, record.email.as_deref());
+                    let endpoint =
+                        api::record(record.entity, &record.id, record.person.email.as_deref());
                     let result = session.fetch(&endpoint, &signal).await;
                     match result {
                         Err(error) if error.is_aborted() => return,
