@@ -158,9 +158,15 @@ pub fn status_label(status: EnrolmentStatus) -> &'static str {
     }
 }
 
-/// The API's words for a record that already went through a program, or left it.
-pub const WENT_THROUGH: &str = "Already went through this program.";
-pub const LEFT: &str = "Was in this program and left it.";
+/// What the user reads of a record that was in a program already: that it went through it, or
+/// left it; nothing while it is still going through it.
+pub fn already_in_words(status: EnrolmentStatus) -> Option<&'static str> {
+    match status {
+        EnrolmentStatus::Active => None,
+        EnrolmentStatus::Completed => Some("Already went through this program."),
+        EnrolmentStatus::Exited => Some("Was in this program and left it."),
+    }
+}
 
 /// What sent a program's request.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -268,12 +274,12 @@ impl Run {
         if record_count <= 1 {
             return match self.state() {
                 RunState::Enrolled => "Enrolled".into(),
-                RunState::AlreadyEnrolled => match self.results.iter().find_map(|r| {
-                    r.message
-                        .as_deref()
-                        .filter(|_| r.outcome == EnrolOutcome::AlreadyEnrolled)
-                }) {
-                    // "Already went through this program." / "Was in this program and left it."
+                RunState::AlreadyEnrolled => match self
+                    .results
+                    .iter()
+                    .filter(|r| r.outcome == EnrolOutcome::AlreadyEnrolled)
+                    .find_map(|r| r.enrolment_status.and_then(already_in_words))
+                {
                     Some(how) => format!("Already enrolled \u{2014} {how}"),
                     None => "Already enrolled".into(),
                 },
@@ -307,20 +313,22 @@ impl Run {
         if outcome != EnrolOutcome::AlreadyEnrolled {
             return String::new();
         }
-        let with = |message: &str| {
+        let with = |status: EnrolmentStatus| {
             self.results
                 .iter()
                 .filter(|r| {
-                    r.outcome == EnrolOutcome::AlreadyEnrolled
-                        && r.message.as_deref() == Some(message)
+                    r.outcome == EnrolOutcome::AlreadyEnrolled && r.enrolment_status == Some(status)
                 })
                 .count()
         };
-        let parts: Vec<String> = [(with(WENT_THROUGH), "finished it"), (with(LEFT), "left it")]
-            .into_iter()
-            .filter(|(n, _)| *n > 0)
-            .map(|(n, words)| format!("{n} {words}"))
-            .collect();
+        let parts: Vec<String> = [
+            (with(EnrolmentStatus::Completed), "finished it"),
+            (with(EnrolmentStatus::Exited), "left it"),
+        ]
+        .into_iter()
+        .filter(|(n, _)| *n > 0)
+        .map(|(n, words)| format!("{n} {words}"))
+        .collect();
         if parts.is_empty() {
             String::new()
         } else {
@@ -480,6 +488,7 @@ mod tests {
             entity: Entity::Lead,
             crm_id: id.into(),
             outcome,
+            enrolment_status: None,
             message: (outcome == EnrolOutcome::Failed).then(|| "No email.".into()),
             added_to_all_contacts: added,
         }
@@ -683,13 +692,16 @@ mod tests {
 
     #[test]
     fn already_enrolled_says_who_finished_or_left_the_program() {
-        let already = |id: &str, how: &str| EnrolResult {
-            message: Some(how.into()),
+        let already = |id: &str, status: EnrolmentStatus| EnrolResult {
+            enrolment_status: Some(status),
             ..result(id, EnrolOutcome::AlreadyEnrolled, false)
         };
         let mut runs = Runs::default();
         runs.start(1, "Welcome", Start::Enrol, ("k", &[]));
-        runs.finish(1, Ok(response(vec![already("L1", LEFT)])));
+        runs.finish(
+            1,
+            Ok(response(vec![already("L1", EnrolmentStatus::Exited)])),
+        );
         assert_eq!(
             runs.get(1).unwrap().summary(1),
             "Already enrolled \u{2014} Was in this program and left it."
@@ -700,10 +712,10 @@ mod tests {
             1,
             Ok(response(vec![
                 result("L1", EnrolOutcome::Enrolled, false),
-                already("L2", WENT_THROUGH),
-                already("L3", LEFT),
-                already("L4", LEFT),
-                result("L5", EnrolOutcome::AlreadyEnrolled, false),
+                already("L2", EnrolmentStatus::Completed),
+                already("L3", EnrolmentStatus::Exited),
+                already("L4", EnrolmentStatus::Exited),
+                already("L5", EnrolmentStatus::Active),
             ])),
         );
         assert_eq!(

@@ -371,6 +371,7 @@ fn enrol_one(
         entity: record.entity,
         crm_id: record.crm_id.clone(),
         outcome: EnrolOutcome::Failed,
+        enrolment_status: None,
         message: None,
         added_to_all_contacts: false,
     };
@@ -418,11 +419,7 @@ fn enrol_one(
         .prepare_cached("SELECT status FROM enrolments WHERE program_id = ?1 AND record_id = ?2")?
         .query_row(params![program_id, record_id], |row| row.get(0))?;
     result.outcome = EnrolOutcome::AlreadyEnrolled;
-    result.message = match EnrolmentStatus::parse(&status) {
-        Some(EnrolmentStatus::Active) | None => None,
-        Some(EnrolmentStatus::Completed) => Some(crate::domain::programs::WENT_THROUGH.to_owned()),
-        Some(EnrolmentStatus::Exited) => Some(crate::domain::programs::LEFT.to_owned()),
-    };
+    result.enrolment_status = EnrolmentStatus::parse(&status);
     Ok(result)
 }
 
@@ -643,7 +640,10 @@ mod tests {
             .unwrap();
         let again = enrol_records(&mut conn, &caller, program, &[lead("L-1", None)]).unwrap();
         assert_eq!(again.results[0].outcome, EnrolOutcome::AlreadyEnrolled);
-        assert!(again.results[0].message.is_some());
+        assert_eq!(
+            again.results[0].enrolment_status,
+            Some(EnrolmentStatus::Completed)
+        );
         let list = enrolments_of(&conn, 1, None, 50).unwrap();
         assert_eq!(list.items[0].status, EnrolmentStatus::Completed);
     }

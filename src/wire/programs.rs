@@ -191,7 +191,11 @@ pub struct EnrolResult {
     pub entity: Entity,
     pub crm_id: String,
     pub outcome: EnrolOutcome,
-    /// For the user: why it failed, or a note on an earlier enrolment.
+    /// For `alreadyEnrolled`: where the record stands in the program (still going through it,
+    /// went through it, or left it).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub enrolment_status: Option<EnrolmentStatus>,
+    /// For `failed`, in words for the user: why, and what to do before a retry.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub message: Option<String>,
     /// The platform did not know the record and added it to the "All contacts" list first.
