@@ -116,23 +116,7 @@ impl Selection {
 
 /// A record's name as the user reads it: first and last name, else email, else its CRM id.
 pub fn record_name(record: &CrmRecord) -> String {
-    let name = [
-        record.person.first_name.as_deref(),
-        record.person.last_name.as_deref(),
-    ]
-    .into_iter()
-    .flatten()
-    .map(str::trim)
-    .filter(|part| !part.is_empty())
-    .collect::<Vec<_>>()
-    .join(" ");
-    if !name.is_empty() {
-        return name;
-    }
-    match record.person.email.as_deref().map(str::trim) {
-        Some(email) if !email.is_empty() => email.to_owned(),
-        _ => record.id.clone(),
-    }
+    record.person.display_name(&record.id)
 }
 
 /// The request enrolling `records`, with the CRM fields the platform needs to add an unknown one.

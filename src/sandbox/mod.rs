@@ -161,3 +161,39 @@ fn open_seeded(config: &Config) -> Result<Connection, String> {
     }
     Ok(conn)
 }
+
+#[cfg(test)]
+mod tests {
+    use std::path::Path;
+
+    /// Every `.rs` file below `dir`, with its text.
+    fn sources(dir: &Path) -> Vec<(String, String)> {
+        let mut found = Vec::new();
+        for entry in std::fs::read_dir(dir).expect("src/sandbox is readable") {
+            let path = entry.expect("a directory entry").path();
+            if path.is_dir() {
+                found.extend(sources(&path));
+            } else if path.extension().is_some_and(|ext| ext == "rs") {
+                let text = std::fs::read_to_string(&path).expect("a source file is text");
+                found.push((path.display().to_string(), text));
+            }
+        }
+        found
+    }
+
+    /// The plugin words things for the user; the server answers in wire types and words only its
+    /// own errors, so a change of wording in the plugin cannot change an API answer.
+    #[test]
+    fn the_sandbox_takes_no_wording_from_the_plugin() {
+        // Spelled in pieces, or this file would name what it forbids.
+        let forbidden = [["domain", "labels"].join("::"), ["labels", ""].join("::")];
+        let sandbox = Path::new(env!("CARGO_MANIFEST_DIR")).join("src/sandbox");
+        let files = sources(&sandbox);
+        assert!(files.len() > 10, "read {} files", files.len());
+        for (path, text) in files {
+            for needle in &forbidden {
+                assert!(!text.contains(needle.as_str()), "{path} uses {needle}");
+            }
+        }
+    }
+}

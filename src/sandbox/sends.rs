@@ -43,7 +43,6 @@ use super::idempotency::{
     answer_response, earlier_answer, optional_idempotency_key, request_hash, AnswerStore,
 };
 use super::{AppState, Db};
-use crate::domain::labels::subscription_label;
 use crate::domain::merge::{self, MergeData, MergeField};
 use crate::domain::preflight::{self, Candidate, Verdict};
 use crate::wire::*;
@@ -997,15 +996,21 @@ fn consent_of(
             ))
         },
     )?;
-    let name = crate::domain::labels::display_name(
-        first.as_deref(),
-        last.as_deref(),
-        email.as_deref(),
-        crm_id,
-    );
+    let name =
+        crate::wire::display_name(first.as_deref(), last.as_deref(), email.as_deref(), crm_id);
     let status = SubscriptionStatus::parse(&status).ok_or_else(|| Failure::internal(&status))?;
     let opt_in = OptInType::parse(&opt_in).ok_or_else(|| Failure::internal(&opt_in))?;
     Ok((id, name, status, opt_in))
+}
+
+/// A consent status as a refusal words it ("… is hard bounced").
+fn consent_in_words(status: SubscriptionStatus) -> &'static str {
+    match status {
+        SubscriptionStatus::Subscribed => "subscribed",
+        SubscriptionStatus::OptedOut => "opted out",
+        SubscriptionStatus::HardBounced => "hard bounced",
+        SubscriptionStatus::Suppressed => "suppressed",
+    }
 }
 
 /// Stores a resubscribe request for an opted-out record, once a day: `(request, created)`.
@@ -1024,7 +1029,7 @@ pub fn request_resubscribe(
             "crmId",
             format!(
                 "Only a person who opted out can be asked to resubscribe; {name} is {}.",
-                subscription_label(status).to_lowercase()
+                consent_in_words(status)
             ),
         ));
     }

@@ -414,7 +414,41 @@ pub struct PersonFields {
     pub job_title: Option<String>,
 }
 
+/// The name a person is shown under: first and last name, else the email, else `fallback`
+/// (the CRM id). Blank parts are skipped.
+pub fn display_name(
+    first: Option<&str>,
+    last: Option<&str>,
+    email: Option<&str>,
+    fallback: &str,
+) -> String {
+    let parts: Vec<&str> = [first, last]
+        .into_iter()
+        .flatten()
+        .map(str::trim)
+        .filter(|p| !p.is_empty())
+        .collect();
+    if !parts.is_empty() {
+        return parts.join(" ");
+    }
+    match email.map(str::trim) {
+        Some(email) if !email.is_empty() => email.to_owned(),
+        _ => fallback.to_owned(),
+    }
+}
+
 impl PersonFields {
+    /// The name the person is shown under ([`display_name`]): `crm_id` when the fields name
+    /// nobody.
+    pub fn display_name(&self, crm_id: &str) -> String {
+        display_name(
+            self.first_name.as_deref(),
+            self.last_name.as_deref(),
+            self.email.as_deref(),
+            crm_id,
+        )
+    }
+
     /// The fields with their spaces trimmed and a blank one absent, as they are stored and merged.
     pub fn trimmed(&self) -> PersonFields {
         let trim = |field: &Option<String>| {
@@ -566,6 +600,22 @@ mod tests {
                 ..PersonFields::default()
             }
         );
+    }
+
+    #[test]
+    fn names_fall_back_to_email_then_crm_id() {
+        assert_eq!(
+            display_name(Some("Ann"), Some("Lee"), Some("a@b.c"), "L-1"),
+            "Ann Lee"
+        );
+        assert_eq!(display_name(None, Some(" Lee "), None, "L-1"), "Lee");
+        assert_eq!(display_name(Some(" "), None, Some("a@b.c"), "L-1"), "a@b.c");
+        assert_eq!(display_name(None, None, Some(""), "L-1"), "L-1");
+        let person = PersonFields {
+            email: Some("a@b.c".into()),
+            ..PersonFields::default()
+        };
+        assert_eq!(person.display_name("L-1"), "a@b.c");
     }
 
     #[test]
