@@ -414,6 +414,15 @@ pub struct PersonFields {
     pub job_title: Option<String>,
 }
 
+/// A text field without its surrounding spaces; `None` when it is absent or blank.
+pub fn trimmed_text(field: &Option<String>) -> Option<String> {
+    field
+        .as_deref()
+        .map(str::trim)
+        .filter(|text| !text.is_empty())
+        .map(str::to_owned)
+}
+
 /// The name a person is shown under: first and last name, else the email, else `fallback`
 /// (the CRM id). Blank parts are skipped.
 pub fn display_name(
@@ -451,19 +460,12 @@ impl PersonFields {
 
     /// The fields with their spaces trimmed and a blank one absent, as they are stored and merged.
     pub fn trimmed(&self) -> PersonFields {
-        let trim = |field: &Option<String>| {
-            field
-                .as_deref()
-                .map(str::trim)
-                .filter(|text| !text.is_empty())
-                .map(str::to_owned)
-        };
         PersonFields {
-            email: trim(&self.email),
-            first_name: trim(&self.first_name),
-            last_name: trim(&self.last_name),
-            company: trim(&self.company),
-            job_title: trim(&self.job_title),
+            email: trimmed_text(&self.email),
+            first_name: trimmed_text(&self.first_name),
+            last_name: trimmed_text(&self.last_name),
+            company: trimmed_text(&self.company),
+            job_title: trimmed_text(&self.job_title),
         }
     }
 }
