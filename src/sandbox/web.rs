@@ -55,12 +55,13 @@ fn cors_origins(state: &AppState) -> Vec<String> {
 pub const CORS_MAX_AGE_SECONDS: u64 = 3600;
 
 fn cors(state: &AppState) -> CorsLayer {
-    let origins: Vec<HeaderValue> = cors_origins(state)
-        .iter()
-        .filter_map(|o| HeaderValue::from_str(o).ok())
-        .collect();
+    let origins = cors_origins(state);
     CorsLayer::new()
-        .allow_origin(AllowOrigin::list(origins))
+        .allow_origin(AllowOrigin::predicate(move |origin: &HeaderValue, _| {
+            origin
+                .to_str()
+                .is_ok_and(|origin| crate::host_origins::any_matches(&origins, origin))
+        }))
         .allow_methods([Method::GET, Method::POST])
         .allow_headers([
             header::AUTHORIZATION,
