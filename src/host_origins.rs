@@ -23,13 +23,17 @@ pub fn origin_matches(allowed: &str, origin: &str) -> bool {
         .and_then(|rest| rest.strip_suffix('.'));
     // What the wildcard stands for must be DNS labels, so that nothing else (a path, a user,
     // another port) can ride in front of the suffix.
-    labels.is_some_and(|labels| {
-        labels.split('.').all(|label| {
-            !label.is_empty()
-                && label
-                    .bytes()
-                    .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
-        })
+    labels.is_some_and(are_dns_labels)
+}
+
+/// Whether `text` is one or more DNS labels as an origin writes them: lower-case letters,
+/// digits and hyphens, separated by single dots.
+pub fn are_dns_labels(text: &str) -> bool {
+    text.split('.').all(|label| {
+        !label.is_empty()
+            && label
+                .bytes()
+                .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
     })
 }
 
@@ -121,7 +125,10 @@ mod tests {
     #[test]
     fn a_star_anywhere_but_in_front_matches_nothing() {
         assert!(!origin_matches("*", "https://crm.example.com"));
-        assert!(!origin_matches("https://crm.*.com", "https://crm.example.com"));
+        assert!(!origin_matches(
+            "https://crm.*.com",
+            "https://crm.example.com"
+        ));
         assert!(!origin_matches("https://*", "https://crm.example.com"));
     }
 

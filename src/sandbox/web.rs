@@ -88,6 +88,7 @@ pub fn api_origin_router(state: AppState) -> Router {
         .merge(super::prospects::routes())
         .merge(super::programs::routes())
         .merge(super::sends::routes())
+        .merge(super::sso::routes())
         .route("/v1/{*rest}", get(unknown_endpoint).post(unknown_endpoint));
     if state.config.dev_endpoints {
         api = api
@@ -268,9 +269,13 @@ pub fn host_origin_router(state: AppState) -> Router {
             get(crm_notes).post(crm_add_note),
         )
         .nest_service("/demo", files("demo"))
-        .nest_service("/host", files("host"))
-        .with_state(state);
-    with_common_headers(router)
+        .nest_service("/host", files("host"));
+    let router = if state.config.dev_endpoints {
+        router.merge(super::demo_idp::routes())
+    } else {
+        router
+    };
+    with_common_headers(router.with_state(state))
 }
 
 fn host_csp(state: &AppState) -> String {
