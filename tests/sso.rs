@@ -339,6 +339,28 @@ fn token_claims(token: &str) -> Value {
     serde_json::from_slice(&URL_SAFE_NO_PAD.decode(payload).unwrap()).unwrap()
 }
 
+/// An assertion signed with the key of a fresh connection, its claims changed by `change`, is
+/// refused, saying `says`.
+async fn entra_refused_when(change: impl FnOnce(&mut Value), says: &str) {
+    let sandbox = shared();
+    let (key, _) = keys();
+    let connection = entra_connection(sandbox, vec![key.jwk.clone()]).await;
+    let mut claims = entra_claims(&connection);
+    change(&mut claims);
+    refused(sandbox, &entra(&sign(key, &claims)), connection.id, says).await;
+}
+
+/// A canvas request of a fresh connection, changed by `change` and signed with the connection's
+/// secret, is refused, saying `says`.
+async fn canvas_refused_when(change: impl FnOnce(&mut Value), says: &str) {
+    let sandbox = shared();
+    let connection = canvas_connection(sandbox);
+    let mut request = canvas_request(&connection);
+    change(&mut request);
+    let body = canvas(&signed_request(&connection.secret, &request));
+    refused(sandbox, &body, connection.id, says).await;
+}
+
 // ---------------------------------------------------------------------------------------------
 // Entra ID
 
@@ -392,15 +414,8 @@ async fn entra_a_token_lives_no_longer_than_the_assertion_vouches() {
 
 #[tokio::test]
 async fn entra_a_wrong_audience_is_refused() {
-    let sandbox = shared();
-    let (key, _) = keys();
-    let connection = entra_connection(sandbox, vec![key.jwk.clone()]).await;
-    let mut claims = entra_claims(&connection);
-    claims["aud"] = json!("00000003-0000-0000-c000-000000000000");
-    refused(
-        sandbox,
-        &entra(&sign(key, &claims)),
-        connection.id,
+    entra_refused_when(
+        |claims| claims["aud"] = json!("00000003-0000-0000-c000-000000000000"),
         "audience (aud)",
     )
     .await;
@@ -408,24 +423,24 @@ async fn entra_a_wrong_audience_is_refused() {
 
 #[tokio::test]
 async fn entra_a_wrong_issuer_is_refused() {
-    let sandbox = shared();
-    let (key, _) = keys();
-    let connection = entra_connection(sandbox, vec![key.jwk.clone()]).await;
-    for iss in [
-        // Entra's v1 issuer for the same tenant, and the v2 one of another tenant.
-        format!("https://sts.windows.net/{}/", connection.tid),
-        format!("https://login.microsoftonline.com/{}/v2.0", guid()),
-    ] {
-        let mut claims = entra_claims(&connection);
-        claims["iss"] = json!(iss);
-        refused(
-            sandbox,
-            &entra(&sign(key, &claims)),
-            connection.id,
-            "issuer (iss)",
-        )
-        .await;
-    }
+    // Entra's v1 issuer of the same tenant, and the v2 one of another tenant.
+    entra_refused_when(
+        |claims| {
+            claims["iss"] = json!(format!(
+                "https://sts.windows.net/{}/",
+                claims["tid"].as_str().unwrap()
+            ))
+        },
+        "issuer (iss)",
+    )
+    .await;
+    entra_refused_when(
+        |claims| {
+            claims["iss"] = json!(format!("https://login.microsoftonline.com/{}/v2.0", guid()))
+        },
+        "issuer (iss)",
+    )
+    .await;
 }
 
 #[tokio::test]
@@ -534,15 +549,8 @@ async fn entra_an_expired_assertion_is_refused_past_the_minute_of_skew() {
 
 #[tokio::test]
 async fn entra_an_assertion_not_valid_yet_is_refused() {
-    let sandbox = shared();
-    let (key, _) = keys();
-    let connection = entra_connection(sandbox, vec![key.jwk.clone()]).await;
-    let mut claims = entra_claims(&connection);
-    claims["nbf"] = json!(now() + 120);
-    refused(
-        sandbox,
-        &entra(&sign(key, &claims)),
-        connection.id,
+    entra_refused_when(
+        |claims| claims["nbf"] = json!(now() + 120),
         "not valid yet (nbf)",
     )
     .await;
@@ -550,24 +558,15 @@ async fn entra_an_assertion_not_valid_yet_is_refused() {
 
 #[tokio::test]
 async fn entra_an_object_id_that_is_no_sales_user_is_refused() {
-    let sandbox = shared();
-    let (key, _) = keys();
-    let connection = entra_connection(sandbox, vec![key.jwk.clone()]).await;
-    let mut claims = entra_claims(&connection);
-    claims["oid"] = json!(guid());
-    refused(
-        sandbox,
-        &entra(&sign(key, &claims)),
-        connection.id,
+    entra_refused_when(
+        |claims| claims["oid"] = json!(guid()),
         "not a sales user of this connection",
     )
     .await;
-    // Nor is a user of another tenant's connection, or one the assertion does not name.
-    claims.as_object_mut().unwrap().remove("oid");
-    refused(
-        sandbox,
-        &entra(&sign(key, &claims)),
-        connection.id,
+    entra_refused_when(
+        |claims| {
+            claims.as_object_mut().unwrap().remove("oid");
+        },
         "names no user (oid)",
     )
     .await;
@@ -710,28 +709,20 @@ async fn canvas_a_wrong_secret_is_refused() {
 
 #[tokio::test]
 async fn canvas_a_stale_signed_request_is_refused() {
-    let sandbox = shared();
-    let connection = canvas_connection(sandbox);
-    let mut request = canvas_request(&connection);
-    request["issuedAt"] = json!(now() - 5 * 60 - 5);
-    let body = canvas(&signed_request(&connection.secret, &request));
-    refused(sandbox, &body, connection.id, "more than 5 minutes old").await;
-    request["issuedAt"] = Value::Null;
-    let body = canvas(&signed_request(&connection.secret, &request));
-    refused(sandbox, &body, connection.id, "no issuedAt").await;
+    canvas_refused_when(
+        |request| request["issuedAt"] = json!(now() - 5 * 60 - 5),
+        "more than 5 minutes old",
+    )
+    .await;
+    canvas_refused_when(|request| request["issuedAt"] = Value::Null, "no issuedAt").await;
 }
 
 #[tokio::test]
 async fn canvas_an_unknown_org_is_refused() {
-    let sandbox = shared();
-    let connection = canvas_connection(sandbox);
-    let mut request = canvas_request(&connection);
-    request["context"]["organization"]["organizationId"] = json!(salesforce_id("00D"));
-    let body = canvas(&signed_request(&connection.secret, &request));
-    refused(
-        sandbox,
-        &body,
-        connection.id,
+    canvas_refused_when(
+        |request| {
+            request["context"]["organization"]["organizationId"] = json!(salesforce_id("00D"))
+        },
         "No connection has this Salesforce org",
     )
     .await;
@@ -739,15 +730,8 @@ async fn canvas_an_unknown_org_is_refused() {
 
 #[tokio::test]
 async fn canvas_a_user_who_is_no_sales_user_is_refused() {
-    let sandbox = shared();
-    let connection = canvas_connection(sandbox);
-    let mut request = canvas_request(&connection);
-    request["context"]["user"]["userId"] = json!(salesforce_id("005"));
-    let body = canvas(&signed_request(&connection.secret, &request));
-    refused(
-        sandbox,
-        &body,
-        connection.id,
+    canvas_refused_when(
+        |request| request["context"]["user"]["userId"] = json!(salesforce_id("005")),
         "not a sales user of this connection",
     )
     .await;
@@ -755,16 +739,12 @@ async fn canvas_a_user_who_is_no_sales_user_is_refused() {
 
 #[tokio::test]
 async fn canvas_another_algorithm_is_refused() {
-    let sandbox = shared();
-    let connection = canvas_connection(sandbox);
-    let mut request = canvas_request(&connection);
-    request["algorithm"] = json!("HMACSHA1");
-    let body = canvas(&signed_request(&connection.secret, &request));
-    refused(sandbox, &body, connection.id, "must be HMACSHA256").await;
+    canvas_refused_when(
+        |request| request["algorithm"] = json!("HMACSHA1"),
+        "must be HMACSHA256",
+    )
+    .await;
 }
-
-// ---------------------------------------------------------------------------------------------
-// Tenants, connections, the rest of the API
 
 #[tokio::test]
 async fn a_token_reads_its_connections_tenant_only() {

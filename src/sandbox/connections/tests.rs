@@ -28,57 +28,33 @@ struct Cli {
     admin: Admin,
 }
 
-fn parse(args: &[&str]) -> Result<Admin, clap::Error> {
-    Cli::try_parse_from(std::iter::once("sandbox").chain(args.iter().copied())).map(|cli| cli.admin)
+/// Reads a command line (words without quotes) after `sandbox`.
+fn parse(line: &str) -> Result<Admin, clap::Error> {
+    Cli::try_parse_from(std::iter::once("sandbox").chain(line.split_whitespace()))
+        .map(|cli| cli.admin)
 }
 
 /// Runs a command line on the database: what it printed, or the error it gave.
-fn run(conn: &mut Connection, args: &[&str]) -> Result<String, String> {
-    let command = parse(args).map_err(|e| e.to_string())?;
+fn run(conn: &mut Connection, line: &str) -> Result<String, String> {
+    let command = parse(line).map_err(|e| e.to_string())?;
     admin::run(command, conn).map_err(|e| e.to_string())
 }
+
+/// `connection add` for North's Dynamics 365, with `more` options.
+const ADD_DYNAMICS: &str = "connection add --tenant North --kind dynamics365 \
+    --entra-tenant-id 72f988bf-86f1-41af-91ab-2d7cd011db47 \
+    --application-id 3f1d9c6e-8a47-4b2e-9d15-6c0a7e2b4f81";
 
 fn add_dynamics(conn: &mut Connection) -> String {
     run(
         conn,
-        &[
-            "connection",
-            "add",
-            "--tenant",
-            "North",
-            "--kind",
-            "dynamics365",
-            "--origin",
-            "https://north.crm4.dynamics.com",
-            "--entra-tenant-id",
-            ENTRA_TENANT,
-            "--application-id",
-            APP,
-        ],
+        &format!("{ADD_DYNAMICS} --origin https://north.crm4.dynamics.com"),
     )
     .unwrap()
 }
 
 fn add_salesforce(conn: &mut Connection) -> String {
-    run(
-        conn,
-        &[
-            "connection",
-            "add",
-            "--tenant",
-            "South",
-            "--kind",
-            "salesforce",
-            "--origin",
-            "https://south.lightning.force.com",
-            "--origin",
-            "https://south.my.salesforce.com",
-            "--org-id",
-            ORG,
-            "--consumer-secret",
-            SECRET,
-        ],
-    )
+    run(conn, &format!("connection add --tenant South --kind salesforce --origin https://south.lightning.force.com --origin https://south.my.salesforce.com --org-id {ORG} --consumer-secret {SECRET}"))
     .unwrap()
 }
 
@@ -177,21 +153,17 @@ fn jwks_urls_are_https_this_machine_or_a_path_of_the_host_origin() {
 
 #[test]
 fn every_subcommand_has_help() {
-    for args in [
-        vec!["connection", "add", "--help"],
-        vec!["connection", "list", "--help"],
-        vec!["connection", "remove", "--help"],
-        vec!["sales-user", "add", "--help"],
-        vec!["sales-user", "list", "--help"],
-        vec!["sales-user", "remove", "--help"],
+    for line in [
+        "connection add --help",
+        "connection list --help",
+        "connection remove --help",
+        "sales-user add --help",
+        "sales-user list --help",
+        "sales-user remove --help",
     ] {
-        let error = parse(&args).unwrap_err();
-        assert_eq!(
-            error.kind(),
-            clap::error::ErrorKind::DisplayHelp,
-            "{args:?}"
-        );
-        assert!(error.to_string().contains("Usage:"), "{args:?}");
+        let error = parse(line).unwrap_err();
+        assert_eq!(error.kind(), clap::error::ErrorKind::DisplayHelp, "{line}");
+        assert!(error.to_string().contains("Usage:"), "{line}");
     }
 }
 
@@ -242,7 +214,7 @@ fn a_consumer_secret_is_stored_but_never_printed() {
     assert!(printed.contains("consumer secret: ********"), "{printed}");
     assert!(printed.contains(ORG), "{printed}");
     assert!(printed.contains("https://south.lightning.force.com https://south.my.salesforce.com"));
-    let listed = run(&mut conn, &["connection", "list"]).unwrap();
+    let listed = run(&mut conn, "connection list").unwrap();
     let debugged = format!("{:?}", get(&conn, 1).unwrap());
     for shown in [&printed, &listed, &debugged] {
         assert!(!shown.contains(SECRET), "{shown}");
@@ -260,21 +232,7 @@ fn a_consumer_secret_is_stored_but_never_printed() {
 #[test]
 fn options_of_another_kind_are_refused() {
     let mut conn = database();
-    let error = run(
-        &mut conn,
-        &[
-            "connection",
-            "add",
-            "--tenant",
-            "North",
-            "--kind",
-            "generic",
-            "--origin",
-            "http://127.0.0.1:8788",
-            "--org-id",
-            ORG,
-        ],
-    )
+    let error = run(&mut conn, &format!("connection add --tenant North --kind generic --origin http://127.0.0.1:8788 --org-id {ORG}"))
     .unwrap_err();
     assert!(
         error.contains("--org-id not for a generic connection"),
@@ -282,31 +240,11 @@ fn options_of_another_kind_are_refused() {
     );
     let missing = run(
         &mut conn,
-        &[
-            "connection",
-            "add",
-            "--tenant",
-            "North",
-            "--kind",
-            "dynamics365",
-            "--origin",
-            "https://north.crm4.dynamics.com",
-        ],
+        "connection add --tenant North --kind dynamics365 --origin https://north.crm4.dynamics.com",
     )
     .unwrap_err();
     assert!(missing.contains("--entra-tenant-id"), "{missing}");
-    let no_origin = run(
-        &mut conn,
-        &[
-            "connection",
-            "add",
-            "--tenant",
-            "North",
-            "--kind",
-            "generic",
-        ],
-    )
-    .unwrap_err();
+    let no_origin = run(&mut conn, "connection add --tenant North --kind generic").unwrap_err();
     assert!(no_origin.contains("--origin"), "{no_origin}");
     assert_eq!(count(&conn, "crm_connections"), 0);
 }
@@ -314,53 +252,23 @@ fn options_of_another_kind_are_refused() {
 #[test]
 fn bad_input_stores_nothing_and_says_why() {
     let mut conn = database();
-    for (args, says) in [
+    for (more, says) in [
+        ("--origin https://*.crm4.dynamics.com", "not patterns"),
         (
-            vec!["--origin", "https://*.crm4.dynamics.com"],
-            "not patterns",
-        ),
-        (
-            vec!["--origin", "http://north.example.com"],
+            "--origin http://north.example.com",
             "http is allowed only on this machine",
         ),
         (
-            vec![
-                "--origin",
-                "https://north.crm4.dynamics.com",
-                "--jwks-url",
-                "http://keys.example.com",
-            ],
+            "--origin https://north.crm4.dynamics.com --jwks-url http://keys.example.com",
             "JWKS URL",
         ),
     ] {
-        let mut line = vec![
-            "connection",
-            "add",
-            "--tenant",
-            "North",
-            "--kind",
-            "dynamics365",
-            "--entra-tenant-id",
-            ENTRA_TENANT,
-            "--application-id",
-            APP,
-        ];
-        line.extend(args);
-        let error = run(&mut conn, &line).unwrap_err();
+        let error = run(&mut conn, &format!("{ADD_DYNAMICS} {more}")).unwrap_err();
         assert!(error.contains(says), "{error}");
     }
     let error = run(
         &mut conn,
-        &[
-            "connection",
-            "add",
-            "--tenant",
-            "Nowhere",
-            "--kind",
-            "generic",
-            "--origin",
-            "http://127.0.0.1:8788",
-        ],
+        "connection add --tenant Nowhere --kind generic --origin http://127.0.0.1:8788",
     )
     .unwrap_err();
     assert!(
@@ -376,45 +284,13 @@ fn an_entra_tenant_or_org_belongs_to_one_connection() {
     let mut conn = database();
     add_dynamics(&mut conn);
     add_salesforce(&mut conn);
-    let again = run(
-        &mut conn,
-        &[
-            "connection",
-            "add",
-            "--tenant",
-            "South",
-            "--kind",
-            "dynamics365",
-            "--origin",
-            "https://south.crm4.dynamics.com",
-            "--entra-tenant-id",
-            ENTRA_TENANT,
-            "--application-id",
-            APP,
-        ],
-    )
+    let again = run(&mut conn, &format!("connection add --tenant South --kind dynamics365 --origin https://south.crm4.dynamics.com --entra-tenant-id {ENTRA_TENANT} --application-id {APP}"))
     .unwrap_err();
     assert!(
         again.contains("already trusts this Entra tenant"),
         "{again}"
     );
-    let org_again = run(
-        &mut conn,
-        &[
-            "connection",
-            "add",
-            "--tenant",
-            "North",
-            "--kind",
-            "salesforce",
-            "--origin",
-            "https://north.lightning.force.com",
-            "--org-id",
-            ORG,
-            "--consumer-secret",
-            SECRET,
-        ],
-    )
+    let org_again = run(&mut conn, &format!("connection add --tenant North --kind salesforce --origin https://north.lightning.force.com --org-id {ORG} --consumer-secret {SECRET}"))
     .unwrap_err();
     assert!(
         org_again.contains("already has this Salesforce org id"),
@@ -430,16 +306,10 @@ fn sales_users_map_crm_ids_to_existing_or_new_platform_users() {
     let oid = "0b7a4c2e-1d3f-4a5b-8c6d-7e8f9a0b1c2d";
     let printed = run(
         &mut conn,
-        &[
-            "sales-user",
-            "add",
-            "--connection",
-            "1",
-            "--crm-user-id",
-            &oid.to_uppercase(),
-            "--user",
-            "rep-n",
-        ],
+        &format!(
+            "sales-user add --connection 1 --crm-user-id {} --user rep-n",
+            oid.to_uppercase()
+        ),
     )
     .unwrap();
     assert_eq!(
@@ -447,44 +317,19 @@ fn sales_users_map_crm_ids_to_existing_or_new_platform_users() {
         format!("Stored sales user {oid} → rep-n (Ned North, rep of mgr-n) · connection 1\n")
     );
     let new_oid = "1c8b5d3f-2e4a-4b6c-9d7e-8f9a0b1c2d3e";
-    let created = run(
-        &mut conn,
-        &[
-            "sales-user",
-            "add",
-            "--connection",
-            "1",
-            "--crm-user-id",
-            new_oid,
-            "--user",
-            "rep-new",
-            "--name",
-            "Nina New",
-            "--role",
-            "rep",
-            "--manager",
-            "mgr-n",
-        ],
-    )
+    let created = run(&mut conn, &format!("sales-user add --connection 1 --crm-user-id {new_oid} --user rep-new --name Nina --role rep --manager mgr-n"))
     .unwrap();
     assert!(
-        created.contains("rep-new (Nina New, rep of mgr-n)"),
+        created.contains("rep-new (Nina, rep of mgr-n)"),
         "{created}"
     );
     let found = sales_user(&conn, 1, new_oid).unwrap().unwrap();
     assert_eq!((found.tenant_id, found.role), (1, Role::Rep));
-    let listed = run(&mut conn, &["sales-user", "list", "--connection", "1"]).unwrap();
+    let listed = run(&mut conn, "sales-user list --connection 1").unwrap();
     assert_eq!(listed.lines().count(), 2, "{listed}");
     let removed = run(
         &mut conn,
-        &[
-            "sales-user",
-            "remove",
-            "--connection",
-            "1",
-            "--crm-user-id",
-            oid,
-        ],
+        &format!("sales-user remove --connection 1 --crm-user-id {oid}"),
     )
     .unwrap();
     assert!(
@@ -508,77 +353,37 @@ fn a_sales_user_stays_in_the_connections_tenant() {
     add_dynamics(&mut conn);
     add_salesforce(&mut conn);
     let oid = "0b7a4c2e-1d3f-4a5b-8c6d-7e8f9a0b1c2d";
-    for (args, says) in [
+    for (options, says) in [
         (
-            vec!["--connection", "1", "--crm-user-id", oid, "--user", "rep-s"],
+            format!("--connection 1 --crm-user-id {oid} --user rep-s"),
             "belongs to another tenant",
         ),
         (
-            vec![
-                "--connection",
-                "1",
-                "--crm-user-id",
-                oid,
-                "--user",
-                "nobody",
-            ],
+            format!("--connection 1 --crm-user-id {oid} --user nobody"),
             "There is no platform user 'nobody'",
         ),
         (
-            vec![
-                "--connection",
-                "1",
-                "--crm-user-id",
-                oid,
-                "--user",
-                "rep-x",
-                "--name",
-                "X",
-                "--role",
-                "rep",
-                "--manager",
-                "rep-n",
-            ],
+            format!("--connection 1 --crm-user-id {oid} --user rep-x --name X --role rep --manager rep-n"),
             "is not a manager of this tenant",
         ),
         (
-            vec![
-                "--connection",
-                "1",
-                "--crm-user-id",
-                oid,
-                "--user",
-                "rep-n",
-                "--name",
-                "X",
-                "--role",
-                "rep",
-            ],
+            format!("--connection 1 --crm-user-id {oid} --user rep-n --name X --role rep"),
             "exists",
         ),
         (
-            vec![
-                "--connection",
-                "1",
-                "--crm-user-id",
-                "0055g00000AbcdeAAA",
-                "--user",
-                "rep-n",
-            ],
+            "--connection 1 --crm-user-id 0055g00000AbcdeAAA --user rep-n".to_owned(),
             "must be a GUID",
         ),
         (
-            vec!["--connection", "2", "--crm-user-id", oid, "--user", "rep-s"],
+            format!("--connection 2 --crm-user-id {oid} --user rep-s"),
             "18-character Salesforce id starting with 005",
         ),
         (
-            vec!["--connection", "9", "--crm-user-id", oid, "--user", "rep-n"],
+            format!("--connection 9 --crm-user-id {oid} --user rep-n"),
             "There is no connection 9",
         ),
     ] {
-        let mut line = vec!["sales-user", "add"];
-        line.extend(args);
-        let error = run(&mut conn, &line).unwrap_err();
+        let error = run(&mut conn, &format!("sales-user add {options}")).unwrap_err();
         assert!(error.contains(says), "{says}: {error}");
     }
     assert_eq!(count(&conn, "sales_users"), 0);
@@ -590,30 +395,12 @@ fn a_generic_connection_has_no_sales_users_and_binds_development_tokens() {
     let mut conn = database();
     run(
         &mut conn,
-        &[
-            "connection",
-            "add",
-            "--tenant",
-            "South",
-            "--kind",
-            "generic",
-            "--origin",
-            "http://127.0.0.1:8788",
-        ],
+        "connection add --tenant South --kind generic --origin http://127.0.0.1:8788",
     )
     .unwrap();
     let error = run(
         &mut conn,
-        &[
-            "sales-user",
-            "add",
-            "--connection",
-            "1",
-            "--crm-user-id",
-            "rep-s",
-            "--user",
-            "rep-s",
-        ],
+        "sales-user add --connection 1 --crm-user-id rep-s --user rep-s",
     )
     .unwrap_err();
     assert!(error.contains("development tokens only"), "{error}");
@@ -625,21 +412,9 @@ fn a_generic_connection_has_no_sales_users_and_binds_development_tokens() {
 fn removing_a_connection_removes_its_origins_and_sales_users() {
     let mut conn = database();
     add_dynamics(&mut conn);
-    run(
-        &mut conn,
-        &[
-            "sales-user",
-            "add",
-            "--connection",
-            "1",
-            "--crm-user-id",
-            "0b7a4c2e-1d3f-4a5b-8c6d-7e8f9a0b1c2d",
-            "--user",
-            "rep-n",
-        ],
-    )
+    run(&mut conn, "sales-user add --connection 1 --crm-user-id 0b7a4c2e-1d3f-4a5b-8c6d-7e8f9a0b1c2d --user rep-n")
     .unwrap();
-    let printed = run(&mut conn, &["connection", "remove", "--id", "1"]).unwrap();
+    let printed = run(&mut conn, "connection remove --id 1").unwrap();
     assert!(
         printed.starts_with("Removed, with its 1 sales user(s): connection 1 · dynamics365"),
         "{printed}"
@@ -653,7 +428,7 @@ fn removing_a_connection_removes_its_origins_and_sales_users() {
         "a token of a removed connection"
     );
     assert_eq!(origins_for(&conn, None).unwrap(), None);
-    let again = run(&mut conn, &["connection", "remove", "--id", "1"]).unwrap_err();
+    let again = run(&mut conn, "connection remove --id 1").unwrap_err();
     assert!(again.contains("There is no connection 1"), "{again}");
 }
 
