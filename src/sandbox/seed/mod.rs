@@ -102,6 +102,7 @@ pub fn seed(conn: &mut Connection, options: &SeedOptions) -> rusqlite::Result<Se
     let mut summary = SeedSummary::default();
     tenants::seed_tenant_a(&tx, &clock, options.activities, &mut summary)?;
     tenants::seed_tenant_b(&tx, &clock, &mut summary)?;
+    crate::sandbox::connections::seed::seed(&tx)?;
     enrol_from_history(&tx, &clock)?;
     tx.commit()?;
     Ok(summary)
