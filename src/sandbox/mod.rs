@@ -13,6 +13,7 @@ pub mod error;
 pub mod openapi;
 pub mod programs;
 pub mod prospects;
+pub mod salesforce;
 pub mod seed;
 pub mod sends;
 pub mod web;
