@@ -29,6 +29,26 @@ export function findXrm(page) {
 }
 
 /**
+ * The Entra token source: MSAL, unless the page hosting Xrm supplies its own as
+ * `MarketingSidebarEntraToken(interactive) => Promise<string>`. Dynamics defines no such function;
+ * a stand-in of Dynamics (the demo's Xrm double) does, to sign in through its own identity
+ * provider. It can only hand tokens in, never read one out.
+ * @param {Window} page
+ * @param {Parameters<typeof msalTokenSource>[0]} msalOptions
+ * @returns {import('./session.js').EntraTokenSource}
+ */
+export function entraTokenSource(page, msalOptions) {
+  let supplied = null;
+  try {
+    supplied = /** @type {any} */ (page.parent).MarketingSidebarEntraToken;
+  } catch (_) {
+    // a parent of another origin supplies nothing
+  }
+  if (typeof supplied === 'function') return (interactive) => Promise.resolve(supplied(interactive)).then(String);
+  return msalTokenSource(msalOptions);
+}
+
+/**
  * The `data` a web resource page was opened with (navigateTo / pane.navigate), parsed, or null.
  * @param {Location} location
  */
@@ -98,7 +118,7 @@ export async function startSidebar({ page, view, record = null, selection = [], 
     const context = xrm.Utility.getGlobalContext();
     const user = userFromSettings(context, page.navigator.language);
     const me = await xrm.WebApi.retrieveRecord('systemuser', normalId(context.userSettings.userId) || user.id, '?$select=domainname');
-    const entraToken = msalTokenSource({
+    const entraToken = entraTokenSource(page, {
       applicationId: settings.entraApplicationId,
       loginHint: String(me.domainname || ''),
       redirectUri: `${context.getClientUrl()}/WebResources/${AUTH_PAGE}`,

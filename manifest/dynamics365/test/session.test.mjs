@@ -82,3 +82,12 @@ test('Sign in opens the popup and the next token is exchanged anew', async () =>
   assert.equal((await session.token()).token, 'p2');
   assert.deepEqual(entra, [false, true, false]);
 });
+
+test('a page hosting Xrm that supplies MarketingSidebarEntraToken replaces MSAL (the seam the demo uses)', async () => {
+  const { entraTokenSource } = await import('../src/page.js');
+  const asked = [];
+  const source = entraTokenSource(/** @type {any} */ ({ parent: { MarketingSidebarEntraToken: async (interactive) => { asked.push(interactive); return 'demo-assertion'; } } }),
+    { applicationId: '0b9c3f2e-6d1a-4c5e-9f7b-2a8d4e6c1b3f', loginHint: 'ava@contoso.example', redirectUri: 'https://contoso.crm4.dynamics.com/WebResources/msb_/sidebar/auth.html' });
+  assert.equal(await source(false), 'demo-assertion');
+  assert.deepEqual(asked, [false]);
+});
