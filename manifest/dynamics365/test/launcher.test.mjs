@@ -9,6 +9,8 @@ const LEAD_A = '3f2504e0-4f89-41d3-9a0c-0305e82c3301';
 const LEAD_B = '7c9e6679-7425-40de-944b-e07fc1f90ae7';
 
 const MIA = { emailaddress1: 'mia.jones@example.com', firstname: 'Mia', lastname: 'Jones', companyname: 'Northwind', jobtitle: 'Head of IT' };
+// What the pane is given for Leo, whether he is a lead or a contact.
+const LEO_RECORD = { id: LEAD_B, email: 'leo.park@example.com', firstName: 'Leo', lastName: 'Park', company: 'Fabrikam', jobTitle: 'CTO' };
 const LEO = { emailaddress1: 'leo.park@example.com', firstname: 'Leo', lastname: 'Park', companyname: 'Fabrikam', jobtitle: 'CTO' };
 
 let channels = 0;
@@ -64,10 +66,7 @@ test('switching record moves the open pane: the pane page gets the new record an
   listenForRecords(tab.open(), (record) => { shown.push(record); });
 
   assert.equal(await launcher.onLoad(crm.executionContext('lead', LEAD_B, LEO)), 'moved');
-  assert.deepEqual(shown, [{
-    entity: 'lead', id: LEAD_B, email: 'leo.park@example.com', firstName: 'Leo', lastName: 'Park',
-    company: 'Fabrikam', jobTitle: 'CTO',
-  }]);
+  assert.deepEqual(shown, [{ ...LEO_RECORD, entity: 'lead' }]);
   assert.equal(crm.callsTo('sidePanes.createPane').length, 1, 'the pane is reused');
   assert.equal(crm.xrm.App.sidePanes.getPane(PANE_ID).navigations.length, 1, 'the plugin is not reloaded');
   tab.closeAll();
@@ -86,10 +85,7 @@ test('switching record with no pane page answering navigates the same pane to th
   assert.equal(crm.callsTo('sidePanes.createPane').length, 1);
   const pane = crm.xrm.App.sidePanes.getPane(PANE_ID);
   assert.equal(pane.navigations.length, 2);
-  assert.deepEqual(paneData(pane, 1), {
-    entity: 'contact', id: LEAD_B, email: 'leo.park@example.com', firstName: 'Leo', lastName: 'Park',
-    company: 'Fabrikam', jobTitle: 'CTO',
-  });
+  assert.deepEqual(paneData(pane, 1), { ...LEO_RECORD, entity: 'contact' });
   tab.closeAll();
 });
 
