@@ -31,7 +31,7 @@ test-browser:
 	cargo test --target wasm32-unknown-unknown --test 'browser*'
 
 # The CRM packages under manifest/, each built by manifest/package.mjs from manifest/<crm>/.
-PACKAGES = dynamics365
+PACKAGES = dynamics365 salesforce
 
 ## The CRM packages: dist/packages/MarketingSidebar_<crm>_<version>.zip. (Trunk replaces dist/ when
 ## it builds the plugin, so build the packages after the plugin.)
@@ -44,7 +44,7 @@ package-tools:
 ## The packages' type check against the CRMs' published client API types, and their tests.
 test-packages: package-tools
 	cd manifest && npx --no-install tsc -p dynamics365 --noEmit
-	cd manifest && node --test test/*.test.mjs dynamics365/test/*.test.mjs
+	cd manifest && node --test test/*.test.mjs dynamics365/test/*.test.mjs salesforce/test/*.test.mjs
 
 ## Benchmarks (see README): API latency at 1,000,000 activities, plugin size and paint time.
 bench: test-tools plugin

@@ -1,7 +1,7 @@
 //! The Salesforce project (`manifest/salesforce/`) as a deploy would read it: every metadata file
 //! well formed and on the one pinned API version, and everything one component names present.
 //! (The 1-to-200 rule of the list view buttons is tested with its script, under
-//! `manifest/salesforce/checks/`.)
+//! `manifest/salesforce/test/`.)
 
 use std::collections::BTreeSet;
 use std::fs;
@@ -189,7 +189,7 @@ fn the_connected_app_posts_a_signed_request_to_the_canvas_url_for_lightning_and_
             .collect()
     };
     assert_eq!(field("accessMethod"), ["Post"], "Signed Request (POST)");
-    assert_eq!(field("canvasUrl"), ["{{canvasUrl}}"]);
+    assert_eq!(field("canvasUrl"), ["{{salesforceCanvasUrl}}"]);
     assert_eq!(field("locations"), ["Aura", "Visualforce"]);
     let oauth = doc
         .root_element()
