@@ -8,27 +8,15 @@
  *
  * The tests (test/) and this file stay out: an admin deploys metadata, nothing else.
  */
-import { readdirSync, statSync } from 'node:fs';
-import { join, relative, sep } from 'node:path';
-
-/** @param {string} dir @returns {string[]} every file under dir, sorted, relative to it */
-function filesUnder(dir) {
-  /** @type {string[]} */
-  const out = [];
-  const walk = (/** @type {string} */ at) => {
-    for (const name of readdirSync(at).sort()) {
-      const path = join(at, name);
-      if (statSync(path).isDirectory()) walk(path);
-      else out.push(relative(dir, path).split(sep).join('/'));
-    }
-  };
-  walk(dir);
-  return out;
-}
+import { readdirSync } from 'node:fs';
+import { join, sep } from 'node:path';
 
 /** @param {{ dir: string, fill: (text: string, where: string) => string, readText: (path: string) => string }} helpers */
 export default async function pack({ dir, fill, readText }) {
-  const paths = ['sfdx-project.json', ...filesUnder(join(dir, 'force-app')).map((path) => `force-app/${path}`)];
+  const source = readdirSync(join(dir, 'force-app'), { recursive: true, withFileTypes: true })
+    .filter((entry) => entry.isFile())
+    .map((entry) => join(entry.parentPath ?? entry.path, entry.name).slice(dir.length + 1).split(sep).join('/'));
+  const paths = ['sfdx-project.json', ...source];
   // Every file is text; each goes through fill, so a misspelt placeholder fails the build.
   return paths.map((path) => ({ path, data: fill(readText(path), path) }));
 }

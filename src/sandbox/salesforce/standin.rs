@@ -229,6 +229,11 @@ async fn query(
     Ok(Json(json!({"totalSize": records.len(), "done": true, "records": records})))
 }
 
+/// A nullable text column as JSON.
+fn text_at(row: &rusqlite::Row<'_>, index: usize) -> rusqlite::Result<Value> {
+    Ok(row.get::<_, Option<String>>(index)?.map_or(Value::Null, Value::String))
+}
+
 fn placeholders(count: usize, first: usize) -> String {
     (0..count).map(|i| format!("?{}", first + i)).collect::<Vec<_>>().join(", ")
 }
@@ -249,7 +254,7 @@ fn people(conn: &rusqlite::Connection, tenant: i64, object: &str, ids: &[String]
     params.extend(ids.iter().map(|id| rusqlite::types::Value::Text(id.clone())));
     let mut statement = conn.prepare(&sql)?;
     let rows = statement.query_map(params_from_iter(params), |row| {
-        let text = |i: usize| -> rusqlite::Result<Value> { Ok(row.get::<_, Option<String>>(i)?.map_or(Value::Null, Value::String)) };
+        let text = |i: usize| text_at(row, i);
         let mut out = Map::new();
         out.insert("Id".into(), text(0)?);
         out.insert("Email".into(), text(1)?);
@@ -300,7 +305,7 @@ fn tasks(conn: &rusqlite::Connection, tenant: i64, by: &str, ids: &[String]) -> 
     params.extend(ids.iter().map(|id| rusqlite::types::Value::Text(id.clone())));
     let mut statement = conn.prepare(&sql)?;
     let rows = statement.query_map(params_from_iter(params), |row| {
-        let text = |i: usize| -> rusqlite::Result<Value> { Ok(row.get::<_, Option<String>>(i)?.map_or(Value::Null, Value::String)) };
+        let text = |i: usize| text_at(row, i);
         let mut out = Map::new();
         out.insert("Id".into(), Value::String(task_id(row.get(0)?)));
         out.insert("Subject".into(), text(1)?);
