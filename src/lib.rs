@@ -2,11 +2,13 @@
 //!
 //! - [`wire`]: the API contract shared by the plugin and the sandbox.
 //! - [`protocol`]: the host bridge protocol `crm-sidebar/1`.
+//! - [`host_origins`]: which CRM origins may embed the plugin (exact or by pattern).
 //! - `plugin` (wasm only): the Yew app shown in the CRM's iframe.
 //! - `sandbox` (feature `sandbox`, native only): a real HTTP implementation of the marketing
 //!   platform API on SQLite, for the demo, the tests and the benchmarks.
 
 pub mod domain;
+pub mod host_origins;
 pub mod protocol;
 pub mod wire;
 

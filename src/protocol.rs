@@ -267,11 +267,10 @@ impl Manifest {
         json::from_str(MANIFEST_JSON).expect("manifest/plugin.json is validated by tests")
     }
 
-    /// Whether `origin` (scheme://host[:port], no path) may embed the plugin.
+    /// Whether `origin` (scheme://host[:port], no path) may embed the plugin: an exact entry
+    /// or a pattern of the allow-list matches it ([`crate::host_origins`]).
     pub fn allows(&self, origin: &str) -> bool {
-        self.allowed_host_origins
-            .iter()
-            .any(|allowed| allowed == origin)
+        crate::host_origins::any_matches(&self.allowed_host_origins, origin)
     }
 }
 

@@ -6,10 +6,17 @@ mod support;
 
 use std::sync::OnceLock;
 
+use base64::engine::general_purpose::STANDARD;
+use base64::Engine;
+use crm_sidebar::protocol::Secret;
+use crm_sidebar::sandbox::connections::{self, PlatformUser, Trust};
 use crm_sidebar::sandbox::salesforce::api_version;
-use crm_sidebar::sandbox::seed::{B_LEAD, MANAGER_A, REP_B};
+use crm_sidebar::sandbox::seed::{self, B_LEAD, MANAGER_A, REP_B};
+use crm_sidebar::sandbox::db;
+use hmac::{Hmac, Mac};
 use reqwest::StatusCode;
 use serde_json::{json, Value};
+use sha2::Sha256;
 use support::sandbox::*;
 
 fn shared() -> &'static Sandbox {
@@ -175,4 +182,204 @@ async fn a_post_without_a_signed_request_gets_a_page_saying_so() {
     assert!(response.headers()["content-security-policy"].to_str().unwrap().starts_with("default-src 'none'"));
     let html = response.text().await.unwrap();
     assert!(html.contains("Salesforce sent no signed request"), "{html}");
+}
+
+// ---------------------------------------------------------------------------------------------
+// The canvas endpoint, with signed requests signed here as Salesforce signs them
+
+const SALESFORCE_ORIGIN: &str = "https://canvas-test.lightning.force.com";
+
+struct CanvasOrg {
+    connection: i64,
+    org_id: String,
+    user_id: String,
+    secret: String,
+}
+
+/// An 18-character Salesforce id with `prefix`, no other test uses.
+fn salesforce_id(prefix: &str) -> String {
+    let tail: String = (0..15).map(|_| fastrand::alphanumeric()).collect();
+    format!("{prefix}{tail}")
+}
+
+/// A `salesforce` connection of tenant B with a secret of this test's, and `b-rep-yan` as its
+/// sales user.
+fn canvas_org(sandbox: &Sandbox) -> CanvasOrg {
+    let (org_id, user_id) = (salesforce_id("00D"), salesforce_id("005"));
+    let secret: String = (0..40).map(|_| fastrand::alphanumeric()).collect();
+    let mut conn = db::open(&sandbox.db_path).unwrap();
+    let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate).unwrap();
+    let tenant = db::tenant_id(&tx, seed::TENANT_B).unwrap();
+    let connection = connections::add(
+        &tx,
+        tenant,
+        &[SALESFORCE_ORIGIN.to_owned()],
+        &Trust::SalesforceCanvas { org_id: org_id.clone(), consumer_secret: Secret::new(secret.clone()) },
+    )
+    .unwrap();
+    connections::add_sales_user(&tx, connection.id, &user_id, PlatformUser::Existing(REP_B)).unwrap();
+    tx.commit().unwrap();
+    CanvasOrg { connection: connection.id, org_id, user_id, secret }
+}
+
+fn unix_now() -> i64 {
+    chrono::Utc::now().timestamp()
+}
+
+/// The CanvasRequest Salesforce posts from the record component on a lead, issued now.
+fn canvas_request(org: &CanvasOrg, sandbox: &Sandbox) -> Value {
+    json!({
+        "algorithm": "HMACSHA256",
+        "issuedAt": unix_now(),
+        "userId": org.user_id,
+        "client": {
+            "oauthToken": format!("standin-{REP_B}"),
+            "refreshToken": "5Aep861-never-in-the-page",
+            "instanceUrl": sandbox.host,
+            "targetOrigin": SALESFORCE_ORIGIN,
+            "instanceId": "_:MarketingSidebar:j_id0:j_id1:canvasapp"
+        },
+        "context": {
+            "user": {"userId": org.user_id, "userName": "yan@contoso.example", "fullName": "Yan Li",
+                     "locale": "de_DE", "language": "de", "timeZone": "Europe/Berlin"},
+            "organization": {"organizationId": org.org_id, "name": "Contoso"},
+            "environment": {
+                "displayLocation": "Aura",
+                "parameters": {"view": "timeline", "recordId": B_LEAD, "sObjectName": "Lead"},
+                "uiTheme": "Theme4d"
+            }
+        }
+    })
+}
+
+/// `<base64 HMAC-SHA256 of the base64 payload>.<base64 payload>`, as Salesforce signs.
+fn signed_request(secret: &str, request: &Value) -> String {
+    let payload = STANDARD.encode(request.to_string());
+    let mut mac = Hmac::<Sha256>::new_from_slice(secret.as_bytes()).unwrap();
+    mac.update(payload.as_bytes());
+    format!("{}.{payload}", STANDARD.encode(mac.finalize().into_bytes()))
+}
+
+fn sign_ins(sandbox: &Sandbox, connection: i64) -> i64 {
+    let conn = db::open(&sandbox.db_path).unwrap();
+    conn.query_row("SELECT count(*) FROM sso_sign_ins WHERE connection_id = ?1", [connection], |row| row.get(0))
+        .unwrap()
+}
+
+struct Page {
+    status: StatusCode,
+    csp: String,
+    cache: String,
+    html: String,
+}
+
+/// Posts the form Salesforce posts to the canvas URL.
+async fn post_canvas(sandbox: &Sandbox, signed_request: &str) -> Page {
+    let response = client()
+        .post(format!("{}/salesforce/canvas", sandbox.host))
+        .form(&[("signed_request", signed_request)])
+        .send()
+        .await
+        .unwrap();
+    let header = |name: &str| response.headers().get(name).map(|v| v.to_str().unwrap().to_owned()).unwrap_or_default();
+    Page {
+        status: response.status(),
+        csp: header("content-security-policy"),
+        cache: header("cache-control"),
+        html: response.text().await.unwrap(),
+    }
+}
+
+/// The JSON the shell page hands its script.
+fn session_of(html: &str) -> Value {
+    let start = html.find(r#"<script type="application/json" id="canvas-session">"#).expect("the session block")
+        + r#"<script type="application/json" id="canvas-session">"#.len();
+    let end = start + html[start..].find("</script>").unwrap();
+    serde_json::from_str(&html[start..end]).unwrap()
+}
+
+/// A refused post: the page says `says`, holds no token, echoes nothing, and none was minted.
+async fn refused_page(sandbox: &Sandbox, org: &CanvasOrg, signed_request: &str, says: &str) {
+    let before = sign_ins(sandbox, org.connection);
+    let page = post_canvas(sandbox, signed_request).await;
+    assert_eq!(page.status, StatusCode::UNAUTHORIZED, "{}", page.html);
+    assert!(page.html.contains(says), "expected '{says}': {}", page.html);
+    assert!(!page.html.contains("canvas-session"), "{}", page.html);
+    let signature = signed_request.split('.').next().unwrap();
+    assert!(!page.html.contains(signature) && !page.html.contains(&org.secret), "{}", page.html);
+    assert!(page.csp.starts_with("default-src 'none'; style-src 'self';"), "{}", page.csp);
+    assert_eq!(sign_ins(sandbox, org.connection), before, "a refused post minted a token");
+}
+
+#[tokio::test]
+async fn a_valid_signed_request_gets_the_shell_framed_by_the_connection_only() {
+    let sandbox = shared();
+    let org = canvas_org(sandbox);
+    let before = sign_ins(sandbox, org.connection);
+    let page = post_canvas(sandbox, &signed_request(&org.secret, &canvas_request(&org, sandbox))).await;
+    assert_eq!(page.status, StatusCode::OK, "{}", page.html);
+    assert_eq!(sign_ins(sandbox, org.connection), before + 1);
+    assert!(page.csp.ends_with(&format!("frame-ancestors {SALESFORCE_ORIGIN}")), "{}", page.csp);
+    assert!(page.csp.contains(&format!("script-src 'self' {};", sandbox.host)), "{}", page.csp);
+    assert!(page.csp.contains(&format!("frame-src {};", sandbox.api)), "{}", page.csp);
+    assert_eq!(page.cache, "no-store");
+    assert!(page.html.contains(&format!(r#"<script src="{}/canvas/sdk/js/{}/canvas-all.js">"#, sandbox.host, api_version())));
+    assert!(page.html.contains(r#"<script src="/host/sidebar-host.js">"#));
+    assert!(page.html.contains(r#"<script src="/host/salesforce-canvas.js">"#));
+    assert!(!page.html.contains("never-in-the-page"), "the refresh token reached the page");
+
+    let session = session_of(&page.html);
+    assert_eq!(session["view"], "timeline", "the component's view parameter");
+    assert_eq!(session["pluginUrl"], format!("{}/index.html", sandbox.api));
+    assert_eq!(session["exchangeUrl"], format!("{}/v1/sso/exchange", sandbox.api));
+    assert_eq!(session["apiVersion"], api_version());
+    assert_eq!(session["client"]["oauthToken"], format!("standin-{REP_B}"));
+    assert_eq!(session["client"]["instanceUrl"], sandbox.host);
+    assert_eq!(session["context"]["environment"]["parameters"]["recordId"], B_LEAD);
+    assert_eq!(session["context"]["user"]["timeZone"], "Europe/Berlin");
+    // The platform's own token, for the sales user the Salesforce user maps to.
+    let token = session["token"].as_str().unwrap();
+    let me = client().get(format!("{}/v1/me", sandbox.api)).bearer_auth(token).send().await.unwrap();
+    assert_eq!(me.status(), StatusCode::OK);
+    assert_eq!(me.json::<Value>().await.unwrap()["user"]["name"], "Yan Li");
+}
+
+#[tokio::test]
+async fn a_tampered_signed_request_gets_a_page_saying_the_signature_failed() {
+    let sandbox = shared();
+    let org = canvas_org(sandbox);
+    let genuine = signed_request(&org.secret, &canvas_request(&org, sandbox));
+    let mut request = canvas_request(&org, sandbox);
+    request["context"]["environment"]["parameters"]["recordId"] = json!("LEAD-B-0002");
+    let tampered = format!("{}.{}", genuine.split('.').next().unwrap(), STANDARD.encode(request.to_string()));
+    refused_page(sandbox, &org, &tampered, "signature does not match").await;
+}
+
+#[tokio::test]
+async fn a_stale_signed_request_gets_a_page_saying_it_is_too_old() {
+    let sandbox = shared();
+    let org = canvas_org(sandbox);
+    let mut request = canvas_request(&org, sandbox);
+    request["issuedAt"] = json!(unix_now() - 6 * 60);
+    refused_page(sandbox, &org, &signed_request(&org.secret, &request), "more than 5 minutes old").await;
+}
+
+#[tokio::test]
+async fn an_unknown_org_gets_a_page_saying_so() {
+    let sandbox = shared();
+    let org = canvas_org(sandbox);
+    let mut request = canvas_request(&org, sandbox);
+    request["context"]["organization"]["organizationId"] = json!(salesforce_id("00D"));
+    refused_page(sandbox, &org, &signed_request(&org.secret, &request), "No connection has this Salesforce org").await;
+}
+
+#[tokio::test]
+async fn a_salesforce_user_who_is_no_sales_user_gets_a_page_saying_so() {
+    let sandbox = shared();
+    let org = canvas_org(sandbox);
+    let mut request = canvas_request(&org, sandbox);
+    let stranger = salesforce_id("005");
+    request["userId"] = json!(stranger);
+    request["context"]["user"]["userId"] = json!(stranger);
+    refused_page(sandbox, &org, &signed_request(&org.secret, &request), "not a sales user").await;
 }

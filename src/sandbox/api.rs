@@ -231,7 +231,8 @@ pub async fn me(State(state): State<AppState>, caller: Caller) -> ApiResult<Json
             .optional()?
             .ok_or_else(|| Failure::token_invalid("The token's user no longer exists."))?;
             let team = team_of(conn, tenant.id, user.id)?;
-            Ok(Json(Me { user, tenant, team }))
+            let connection_origins = super::connections::origins_for(conn, caller.connection_id)?;
+            Ok(Json(Me { user, tenant, team, connection_origins }))
         })
         .await
 }
@@ -858,7 +859,8 @@ pub async fn dev_token(
                 })?;
             let role = Role::parse(&role).ok_or_else(|| Failure::internal("bad role"))?;
             let expires_at = Utc::now() + Duration::seconds(i64::from(ttl));
-            let claims = Claims::new(tenant_id, user_id, role, &request.crm_user, expires_at);
+            let mut claims = Claims::new(tenant_id, user_id, role, &request.crm_user, expires_at);
+            claims.connection = super::connections::dev_token_connection(conn, tenant_id)?;
             let token = auth::mint(&secret, &claims);
             // The JWT carries whole seconds; report the instant it really dies.
             let expires_at = DateTime::from_timestamp(claims.exp, 0).unwrap_or(expires_at);

@@ -196,6 +196,54 @@ UPDATE sends SET response = json_set(response, '$.limitResetsAt',
 WHERE response IS NOT NULL AND json_valid(response)
   AND json_extract(response, '$.limitResetsAt') IS NULL;
 "#,
+    r#"
+-- CRM connections (sandbox::connections): the CRMs a tenant's sales users sign in from, the exact
+-- origins each serves, and the identity the platform trusts there: an Entra ID tenant and the
+-- platform's application id (dynamics365; jwks_url NULL is Microsoft's keys of that tenant), a
+-- Salesforce org and its connected app's consumer secret (salesforce), or nothing but the
+-- development tokens (generic).
+CREATE TABLE crm_connections (
+    id              INTEGER PRIMARY KEY,
+    tenant_id       INTEGER NOT NULL REFERENCES tenants(id),
+    kind            TEXT NOT NULL CHECK (kind IN ('dynamics365', 'salesforce', 'generic')),
+    entra_tenant_id TEXT,
+    application_id  TEXT,
+    jwks_url        TEXT,
+    org_id          TEXT UNIQUE,
+    consumer_secret TEXT,
+    created_at      INTEGER NOT NULL,
+    CHECK ((kind = 'dynamics365') = (entra_tenant_id IS NOT NULL AND application_id IS NOT NULL)),
+    CHECK ((kind = 'salesforce') = (org_id IS NOT NULL AND consumer_secret IS NOT NULL)),
+    CHECK (kind = 'dynamics365' OR jwks_url IS NULL)
+);
+-- An Entra directory and the platform's application belong to one connection, so an assertion
+-- names the connection it is for.
+CREATE UNIQUE INDEX crm_connections_by_entra
+    ON crm_connections(entra_tenant_id, application_id) WHERE kind = 'dynamics365';
+CREATE TABLE crm_connection_origins (
+    connection_id INTEGER NOT NULL REFERENCES crm_connections(id) ON DELETE CASCADE,
+    origin        TEXT NOT NULL,
+    PRIMARY KEY (connection_id, origin)
+);
+-- Sales users: a CRM user of a connection (Entra object id, Salesforce 005 id) as a platform user.
+CREATE TABLE sales_users (
+    connection_id INTEGER NOT NULL REFERENCES crm_connections(id) ON DELETE CASCADE,
+    crm_user_id   TEXT NOT NULL,
+    user_id       INTEGER NOT NULL REFERENCES users(id),
+    PRIMARY KEY (connection_id, crm_user_id)
+);
+CREATE INDEX sales_users_by_user ON sales_users(user_id);
+-- Every token the SSO exchange minted: who, through which connection, until when. Kept when a
+-- connection is removed, as the record of who signed in through it.
+CREATE TABLE sso_sign_ins (
+    id            INTEGER PRIMARY KEY,
+    connection_id INTEGER NOT NULL,
+    user_id       INTEGER NOT NULL REFERENCES users(id),
+    signed_in_at  INTEGER NOT NULL,
+    expires_at    INTEGER NOT NULL
+);
+CREATE INDEX sso_sign_ins_by_connection ON sso_sign_ins(connection_id, signed_in_at);
+"#,
 ];
 
 pub type DbResult<T> = rusqlite::Result<T>;
@@ -521,7 +569,10 @@ mod tests {
     fn send_answers_stored_before_the_reset_time_was_answered_get_it() {
         let conn = Connection::open_in_memory().unwrap();
         configure(&conn).unwrap();
-        let before = MIGRATIONS.len() - 1;
+        let before = MIGRATIONS
+            .iter()
+            .position(|sql| sql.contains("'$.limitResetsAt'"))
+            .unwrap();
         for sql in &MIGRATIONS[..before] {
             conn.execute_batch(sql).unwrap();
         }

@@ -7,7 +7,9 @@
 
 pub mod api;
 pub mod auth;
+pub mod connections;
 pub mod db;
+pub mod demo_idp;
 pub mod engagement;
 pub mod error;
 pub mod openapi;
@@ -16,6 +18,7 @@ pub mod prospects;
 pub mod salesforce;
 pub mod seed;
 pub mod sends;
+pub mod sso;
 pub mod web;
 
 use std::net::SocketAddr;
@@ -43,8 +46,11 @@ pub struct Config {
     pub jwt_secret: Vec<u8>,
     /// Requests per minute per token; 0 turns the limit off.
     pub rate_limit_per_minute: u32,
-    /// Whether `/dev/*` is served.
+    /// Whether `/dev/*` (and the demo identity provider on the host origin) is served.
     pub dev_endpoints: bool,
+    /// Refused SSO exchanges one client may burst before it is refused for a while; 0 turns
+    /// the limit off.
+    pub sso_failures_per_minute: u32,
     pub seed: seed::SeedOptions,
     /// Whether hot-prospect scores are kept ready in the background
     /// ([`prospects::keep_scores_warm`]); off only where a benchmark measures the cold case.
@@ -65,6 +71,7 @@ impl Config {
             jwt_secret: auth::random_secret(),
             rate_limit_per_minute: 600,
             dev_endpoints: true,
+            sso_failures_per_minute: 30,
             seed: seed::SeedOptions::default(),
             warm_prospect_scores: true,
         }
@@ -103,6 +110,7 @@ pub struct AppState {
     pub db: Db,
     pub config: Arc<Config>,
     pub limiter: Arc<auth::RateLimiter>,
+    pub sso: Arc<sso::SsoState>,
     /// The origins of the two listeners as actually bound (ports may have been 0).
     pub api_origin: String,
     pub host_origin: String,
@@ -126,12 +134,17 @@ pub async fn start(config: Config) -> std::io::Result<Running> {
     let state = AppState {
         db: Db::new(conn),
         limiter: Arc::new(auth::RateLimiter::new(config.rate_limit_per_minute)),
+        sso: Arc::new(sso::SsoState::new(config.sso_failures_per_minute)),
         config: Arc::new(config),
         api_origin: api_origin.clone(),
         host_origin: host_origin.clone(),
     };
     let api = web::api_origin_router(state.clone());
     let host = web::host_origin_router(state.clone());
+    // The SSO exchange limits refusals per client, which it knows by the peer's address.
+    let api = api.into_make_service_with_connect_info::<SocketAddr>();
+    // So does the Salesforce canvas endpoint on the host origin, which signs in the same way.
+    let host = host.into_make_service_with_connect_info::<SocketAddr>();
     tokio::spawn(async move { axum::serve(api_listener, api).await });
     tokio::spawn(async move { axum::serve(host_listener, host).await });
     if state.config.warm_prospect_scores {

@@ -14,7 +14,7 @@ use crate::wire::*;
         title = "Marketing platform API",
         version = "1.0.0",
         description = "The API the CRM marketing sidebar is written against, as implemented by the sandbox. \
-Every /v1 call needs `Authorization: Bearer <token>`; errors are `{\"error\": {\"code\", \"message\", \"field\"?}}`."
+Every /v1 call but `POST /v1/sso/exchange` (which makes the token) needs `Authorization: Bearer <token>`; errors are `{\"error\": {\"code\", \"message\", \"field\"?}}`."
     ),
     paths(
         api::me, api::record_profile, api::activities, api::engagement,
@@ -58,6 +58,7 @@ pub fn document() -> String {
     doc.merge(super::prospects::Doc::openapi());
     doc.merge(super::programs::Doc::openapi());
     doc.merge(super::sends::Doc::openapi());
+    doc.merge(super::sso::Doc::openapi());
     let mut json = doc
         .to_pretty_json()
         .expect("the OpenAPI document serializes");

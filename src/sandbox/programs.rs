@@ -598,6 +598,7 @@ mod tests {
             user_id,
             role: Role::Rep,
             crm_user: "rep".to_owned(),
+            connection_id: None,
         }
     }
 

@@ -96,6 +96,7 @@ pub fn seed(conn: &mut Connection, options: &SeedOptions) -> rusqlite::Result<Se
     let mut summary = SeedSummary::default();
     seed_tenant_a(&tx, &clock, options.activities, &mut summary)?;
     seed_tenant_b(&tx, &clock, &mut summary)?;
+    super::connections::seed::seed(&tx)?;
     enrol_from_history(&tx, &clock)?;
     tx.commit()?;
     Ok(summary)

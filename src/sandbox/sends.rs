@@ -1239,6 +1239,7 @@ mod tests {
             user_id: user,
             role: Role::Rep,
             crm_user: "rep".to_owned(),
+            connection_id: None,
         };
         (conn, caller, template)
     }

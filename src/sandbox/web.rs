@@ -55,12 +55,13 @@ fn cors_origins(state: &AppState) -> Vec<String> {
 pub const CORS_MAX_AGE_SECONDS: u64 = 3600;
 
 fn cors(state: &AppState) -> CorsLayer {
-    let origins: Vec<HeaderValue> = cors_origins(state)
-        .iter()
-        .filter_map(|o| HeaderValue::from_str(o).ok())
-        .collect();
+    let origins = cors_origins(state);
     CorsLayer::new()
-        .allow_origin(AllowOrigin::list(origins))
+        .allow_origin(AllowOrigin::predicate(move |origin: &HeaderValue, _| {
+            origin
+                .to_str()
+                .is_ok_and(|origin| crate::host_origins::any_matches(&origins, origin))
+        }))
         .allow_methods([Method::GET, Method::POST])
         .allow_headers([
             header::AUTHORIZATION,
@@ -87,6 +88,7 @@ pub fn api_origin_router(state: AppState) -> Router {
         .merge(super::prospects::routes())
         .merge(super::programs::routes())
         .merge(super::sends::routes())
+        .merge(super::sso::routes())
         .route("/v1/{*rest}", get(unknown_endpoint).post(unknown_endpoint));
     if state.config.dev_endpoints {
         api = api
@@ -268,9 +270,13 @@ pub fn host_origin_router(state: AppState) -> Router {
         )
         .merge(super::salesforce::routes())
         .nest_service("/demo", files("demo"))
-        .nest_service("/host", files("host"))
-        .with_state(state);
-    with_common_headers(router)
+        .nest_service("/host", files("host"));
+    let router = if state.config.dev_endpoints {
+        router.merge(super::demo_idp::routes())
+    } else {
+        router
+    };
+    with_common_headers(router.with_state(state))
 }
 
 fn host_csp(state: &AppState) -> String {

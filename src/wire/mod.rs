@@ -10,6 +10,7 @@ pub mod json;
 pub mod programs;
 pub mod prospects;
 pub mod sends;
+pub mod sso;
 
 /// Timestamps on the wire are RFC 3339, as `DateTime::to_rfc3339` writes them (the OpenAPI
 /// `date-time` format). Fields read them with chrono's RFC 3339 parser: chrono's general
@@ -37,6 +38,7 @@ pub mod rfc3339 {
 pub use programs::*;
 pub use prospects::*;
 pub use sends::*;
+pub use sso::*;
 
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
@@ -146,6 +148,8 @@ wire_enum! {
         TokenExpired = "tokenExpired", TokenInvalid = "tokenInvalid", Forbidden = "forbidden",
         NotFound = "notFound", InvalidParameter = "invalidParameter", RateLimited = "rateLimited",
         Conflict = "conflict", Internal = "internal",
+        /// `POST /v1/sso/exchange` refused the CRM's assertion or signed request (401).
+        SsoInvalid = "ssoInvalid",
     }
 }
 
@@ -195,6 +199,10 @@ pub struct Me {
     pub tenant: Tenant,
     /// A manager's reps; empty for a rep.
     pub team: Vec<UserSummary>,
+    /// The exact CRM origins of the connection the token was minted for: the sidebar shows
+    /// data only inside one of them. Absent for a token bound to no connection.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub connection_origins: Option<Vec<String>>,
 }
 
 /// `GET /v1/records/{entity}/{crmId}`

@@ -10,7 +10,9 @@
 //! scripts and its own origin must not share its parent's origin.
 
 use axum::body::Bytes;
-use axum::extract::{RawQuery, State};
+use std::net::{IpAddr, SocketAddr};
+
+use axum::extract::{ConnectInfo, RawQuery, State};
 use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::post;
@@ -25,7 +27,7 @@ use super::api_version;
 use crate::protocol::Manifest;
 use crate::sandbox::api::QueryParams;
 use crate::sandbox::error::Failure;
-use crate::sandbox::AppState;
+use crate::sandbox::{connections, sso, AppState};
 
 const VIEWS: [&str; 5] = ["activity", "timeline", "send", "programs", "hotProspects"];
 
@@ -41,10 +43,19 @@ pub struct CanvasSignIn {
     pub salesforce_origins: Vec<String>,
 }
 
-/// TODO(sso-merge): the canvas verifier of "Real CRMs 1" (branch `sso`) goes here; until it is
-/// merged every signed request is refused.
-async fn sign_in(_state: &AppState, _signed_request: &str) -> Result<CanvasSignIn, Failure> {
-    Err(Failure::token_invalid("Salesforce sign-in is not available on this platform yet."))
+/// The SSO exchange's verdict on the signed request, and the origins of the connection it came
+/// through.
+async fn sign_in(state: &AppState, client: IpAddr, signed_request: String) -> Result<CanvasSignIn, Failure> {
+    let (token, connection) = sso::canvas_sign_in(state, client, signed_request).await?;
+    let origins = state
+        .db
+        .run(move |conn| Ok(connections::origins_of(conn, connection)?.unwrap_or_default()))
+        .await?;
+    Ok(CanvasSignIn {
+        token: token.token,
+        expires_at: token.expires_at,
+        salesforce_origins: origins,
+    })
 }
 
 /// The parts of the (verified) signed request the shell uses. The refresh token is not among
@@ -104,7 +115,12 @@ struct ShellSession {
     context: CanvasContext,
 }
 
-async fn canvas(State(state): State<AppState>, RawQuery(query): RawQuery, body: Bytes) -> Response {
+async fn canvas(
+    State(state): State<AppState>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    RawQuery(query): RawQuery,
+    body: Bytes,
+) -> Response {
     let Some(signed_request) = form_urlencoded::parse(&body)
         .find(|(name, _)| name == "signed_request")
         .map(|(_, value)| value.into_owned())
@@ -115,7 +131,7 @@ async fn canvas(State(state): State<AppState>, RawQuery(query): RawQuery, body: 
             "Salesforce sent no signed request. Open the sidebar from a Salesforce page.",
         );
     };
-    let signed_in = match sign_in(&state, &signed_request).await {
+    let signed_in = match sign_in(&state, peer.ip(), signed_request.clone()).await {
         Ok(signed_in) => signed_in,
         Err(failure) => return refusal(failure.status, &failure.error.message),
     };
