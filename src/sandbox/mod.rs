@@ -17,6 +17,7 @@ pub mod openapi;
 pub mod programs;
 pub mod prospects;
 pub mod records;
+pub mod salesforce;
 pub mod seed;
 pub mod sends;
 pub mod sso;
@@ -144,6 +145,8 @@ pub async fn start(config: Config) -> std::io::Result<Running> {
     let host = web::host_origin_router(state.clone());
     // The SSO exchange limits refusals per client, which it knows by the peer's address.
     let api = api.into_make_service_with_connect_info::<SocketAddr>();
+    // So does the Salesforce canvas endpoint on the host origin, which signs in the same way.
+    let host = host.into_make_service_with_connect_info::<SocketAddr>();
     tokio::spawn(async move { axum::serve(api_listener, api).await });
     tokio::spawn(async move { axum::serve(host_listener, host).await });
     if state.config.warm_prospect_scores {

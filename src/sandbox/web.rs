@@ -273,6 +273,7 @@ pub fn host_origin_router(state: AppState) -> Router {
             "/crm/api/notes/{entity}/{crm_id}",
             get(crm_notes).post(crm_add_note),
         )
+        .merge(super::salesforce::routes())
         .nest_service("/demo", files("demo"))
         .nest_service("/host", files("host"));
     let router = if state.config.dev_endpoints {

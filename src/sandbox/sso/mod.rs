@@ -130,6 +130,33 @@ async fn sign_in(state: &AppState, body: &Bytes) -> ApiResult<Json<TokenResponse
         .map(Json)
 }
 
+/// The exchange for a signed request Salesforce posted to the canvas app itself
+/// (`POST /salesforce/canvas`): the same checks, token and failure limit as `/v1/sso/exchange`,
+/// and the connection the user came through.
+pub async fn canvas_sign_in(
+    state: &AppState,
+    client: IpAddr,
+    signed_request: String,
+) -> ApiResult<(TokenResponse, i64)> {
+    state.sso.failures.check(client)?;
+    let now = Utc::now();
+    let answer = async {
+        let signed_in = canvas::verify(&state.db, signed_request, now).await?;
+        let connection = signed_in.connection_id;
+        let secret = state.config.jwt_secret.clone();
+        let token = state
+            .db
+            .run(move |conn| mint(conn, &secret, &signed_in, now))
+            .await?;
+        Ok((token, connection))
+    }
+    .await;
+    if answer.is_err() {
+        state.sso.failures.failed(client);
+    }
+    answer
+}
+
 /// The platform's token for a verified sign-in, if the CRM user is a sales user of the
 /// connection; each one minted is recorded in `sso_sign_ins`.
 fn mint(
