@@ -7,6 +7,7 @@
 
 pub mod api;
 pub mod auth;
+pub mod dashboard;
 pub mod db;
 pub mod engagement;
 pub mod error;

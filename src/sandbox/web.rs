@@ -87,6 +87,7 @@ pub fn api_origin_router(state: AppState) -> Router {
         .merge(super::prospects::routes())
         .merge(super::programs::routes())
         .merge(super::sends::routes())
+        .merge(super::dashboard::routes())
         .route("/v1/{*rest}", get(unknown_endpoint).post(unknown_endpoint));
     if state.config.dev_endpoints {
         api = api
