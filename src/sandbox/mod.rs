@@ -11,6 +11,7 @@ pub mod dashboard;
 pub mod db;
 pub mod engagement;
 pub mod error;
+pub mod events;
 pub mod openapi;
 pub mod programs;
 pub mod prospects;
@@ -49,6 +50,8 @@ pub struct Config {
     /// Whether hot-prospect scores are kept ready in the background
     /// ([`prospects::keep_scores_warm`]); off only where a benchmark measures the cold case.
     pub warm_prospect_scores: bool,
+    /// How often an idle stream of the live feed sends a heartbeat.
+    pub feed_heartbeat: std::time::Duration,
 }
 
 impl Config {
@@ -67,18 +70,31 @@ impl Config {
             dev_endpoints: true,
             seed: seed::SeedOptions::default(),
             warm_prospect_scores: true,
+            feed_heartbeat: std::time::Duration::from_secs(crate::wire::FEED_HEARTBEAT_SECONDS),
         }
     }
 }
 
 /// The database behind one lock: SQLite writes one at a time anyway, and every query the API
-/// makes is an index lookup that takes well under a millisecond.
+/// makes is an index lookup that takes well under a millisecond. The activities each call
+/// commits go to the live feed ([`events`]).
 #[derive(Clone)]
-pub struct Db(Arc<Mutex<Connection>>);
+pub struct Db {
+    conn: Arc<Mutex<Connection>>,
+    feed: Arc<events::Feed>,
+}
 
 impl Db {
     pub fn new(conn: Connection) -> Db {
-        Db(Arc::new(Mutex::new(conn)))
+        let feed = Arc::new(events::Feed::watching(&conn));
+        Db {
+            conn: Arc::new(Mutex::new(conn)),
+            feed,
+        }
+    }
+
+    pub fn feed(&self) -> &Arc<events::Feed> {
+        &self.feed
     }
 
     /// Runs `work` on a blocking thread with the connection.
@@ -87,10 +103,14 @@ impl Db {
         T: Send + 'static,
         F: FnOnce(&mut Connection) -> Result<T, Failure> + Send + 'static,
     {
-        let db = self.0.clone();
+        let db = self.conn.clone();
+        let feed = self.feed.clone();
         tokio::task::spawn_blocking(move || {
             let mut conn = db.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
-            work(&mut conn)
+            let answer = work(&mut conn);
+            // Before the next call can commit: the feed's order is the commit order.
+            feed.publish_committed(&conn);
+            answer
         })
         .await
         .map_err(Failure::internal)?

@@ -59,6 +59,7 @@ pub fn document() -> String {
     doc.merge(super::programs::Doc::openapi());
     doc.merge(super::sends::Doc::openapi());
     doc.merge(super::dashboard::Doc::openapi());
+    doc.merge(super::events::Doc::openapi());
     let mut json = doc
         .to_pretty_json()
         .expect("the OpenAPI document serializes");

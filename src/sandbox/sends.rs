@@ -287,7 +287,7 @@ struct Resolved {
 }
 
 /// The platform's record of a CRM record: by CRM id, else by email (any case, same entity first).
-fn find_record(
+pub(crate) fn find_record(
     conn: &Connection,
     tenant_id: i64,
     entity: Entity,

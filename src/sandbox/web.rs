@@ -66,6 +66,7 @@ fn cors(state: &AppState) -> CorsLayer {
             header::AUTHORIZATION,
             header::CONTENT_TYPE,
             HeaderName::from_static("idempotency-key"),
+            HeaderName::from_static("last-event-id"),
         ])
         .expose_headers([header::RETRY_AFTER, super::sends::REPLAYED_HEADER])
         .max_age(Duration::from_secs(CORS_MAX_AGE_SECONDS))
@@ -88,6 +89,7 @@ pub fn api_origin_router(state: AppState) -> Router {
         .merge(super::programs::routes())
         .merge(super::sends::routes())
         .merge(super::dashboard::routes())
+        .merge(super::events::routes())
         .route("/v1/{*rest}", get(unknown_endpoint).post(unknown_endpoint));
     if state.config.dev_endpoints {
         api = api
