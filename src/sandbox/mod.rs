@@ -17,6 +17,7 @@ pub mod programs;
 pub mod prospects;
 pub mod seed;
 pub mod sends;
+pub mod simulator;
 pub mod web;
 
 use std::net::SocketAddr;
@@ -52,6 +53,8 @@ pub struct Config {
     pub warm_prospect_scores: bool,
     /// How often an idle stream of the live feed sends a heartbeat.
     pub feed_heartbeat: std::time::Duration,
+    /// Whether a few of each owner's records walk the website for the demo ([`simulator`]).
+    pub visitor_simulator: bool,
 }
 
 impl Config {
@@ -71,6 +74,7 @@ impl Config {
             seed: seed::SeedOptions::default(),
             warm_prospect_scores: true,
             feed_heartbeat: std::time::Duration::from_secs(crate::wire::FEED_HEARTBEAT_SECONDS),
+            visitor_simulator: false,
         }
     }
 }
@@ -156,6 +160,9 @@ pub async fn start(config: Config) -> std::io::Result<Running> {
     tokio::spawn(async move { axum::serve(host_listener, host).await });
     if state.config.warm_prospect_scores {
         tokio::spawn(prospects::keep_scores_warm(state.db.clone()));
+    }
+    if state.config.visitor_simulator {
+        tokio::spawn(simulator::walk_visitors(state.db.clone()));
     }
     Ok(Running {
         api_origin,
