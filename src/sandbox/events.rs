@@ -83,7 +83,7 @@ pub struct Published {
     pub json: String,
 }
 
-/// The activities one commit made.
+/// The activities committed in one use of the connection ([`super::Db::run`]), in id order.
 type Batch = Arc<[Published]>;
 
 /// Ids of inserted activities: of the open transaction, and of commits not yet published.
@@ -101,7 +101,6 @@ fn widen(range: Option<(i64, i64)>, first: i64, last: i64) -> Option<(i64, i64)>
 }
 
 /// Every tenant's channel, and what the connection committed since the last publication.
-#[derive(Default)]
 pub struct Feed {
     channels: Mutex<HashMap<i64, broadcast::Sender<Batch>>>,
     inserted: Arc<Mutex<Inserted>>,
@@ -116,7 +115,10 @@ fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
 impl Feed {
     /// A feed of the activities committed through `conn`.
     pub fn watching(conn: &Connection) -> Feed {
-        let feed = Feed::default();
+        let feed = Feed {
+            channels: Mutex::default(),
+            inserted: Arc::default(),
+        };
         let inserted = feed.inserted.clone();
         conn.update_hook(Some(move |action, _: &str, table: &str, id: i64| {
             if action == Action::SQLITE_INSERT && table == "activities" {
@@ -944,21 +946,7 @@ mod tests {
         let tenant = db::insert_tenant(&conn, "T").unwrap();
         let record = db::insert_record(&conn, &db::NewRecord::lead(tenant, "L-1")).unwrap();
         let mut receiver = feed.subscribe(tenant);
-        let add = |conn: &Connection| {
-            db::insert_activity(
-                conn,
-                &db::NewActivity {
-                    record_id: record,
-                    occurred_at: Utc::now(),
-                    kind: ActivityKind::PageVisit,
-                    subject: None,
-                    url: None,
-                    campaign_id: None,
-                    details: &ActivityDetails::default(),
-                },
-            )
-            .unwrap()
-        };
+        let add = page_visit(record);
         let rolled_back = conn.unchecked_transaction().unwrap();
         add(&rolled_back);
         drop(rolled_back);
