@@ -8,9 +8,10 @@ SANDBOX = cargo run --quiet --profile sandbox --features sandbox --bin sandbox -
 
 .PHONY: demo test tools test-tools plugin test-native test-browser bench fmt package package-tools test-packages
 
-## Build the plugin (release), start the sandbox API and the demo CRM, print the URLs.
+## Build the plugin (release), start the sandbox API and the demo CRM (with simulated website
+## visitors), print the URLs.
 demo: tools plugin
-	$(SANDBOX) --db target/demo.db
+	$(SANDBOX) --db target/demo.db --visitor-simulator
 
 ## Every test: native unit and API tests, manifest, wasm browser tests, end-to-end in Chromium.
 test: test-tools plugin test-native test-browser test-packages

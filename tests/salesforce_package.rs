@@ -38,7 +38,10 @@ fn read(path: &Path) -> String {
 fn pinned_api_version() -> String {
     let project: serde_json::Value =
         serde_json::from_str(&read(&project().join("sfdx-project.json"))).unwrap();
-    let version = project["sourceApiVersion"].as_str().expect("sourceApiVersion").to_owned();
+    let version = project["sourceApiVersion"]
+        .as_str()
+        .expect("sourceApiVersion")
+        .to_owned();
     assert!(
         version.split('.').count() == 2 && version.chars().all(|c| c.is_ascii_digit() || c == '.'),
         "sourceApiVersion {version:?} is not NN.0"
@@ -62,7 +65,12 @@ fn metadata(path: &Path) -> String {
 fn names_with_suffix(dir: &str, suffix: &str) -> BTreeSet<String> {
     files_under(&source().join(dir))
         .iter()
-        .filter_map(|p| p.file_name()?.to_str()?.strip_suffix(suffix).map(str::to_owned))
+        .filter_map(|p| {
+            p.file_name()?
+                .to_str()?
+                .strip_suffix(suffix)
+                .map(str::to_owned)
+        })
         .collect()
 }
 
@@ -85,7 +93,11 @@ fn every_metadata_file_is_well_formed_metadata_on_the_pinned_api_version() {
         .into_iter()
         .filter(|p| p.to_string_lossy().ends_with("-meta.xml"))
         .collect();
-    assert!(metas.len() >= 15, "found only {} metadata files", metas.len());
+    assert!(
+        metas.len() >= 15,
+        "found only {} metadata files",
+        metas.len()
+    );
     for path in &metas {
         let text = metadata(path);
         let doc = roxmltree::Document::parse(&text)
@@ -99,10 +111,17 @@ fn every_metadata_file_is_well_formed_metadata_on_the_pinned_api_version() {
         let versions = children(&doc, "apiVersion");
         let kind = doc.root_element().tag_name().name();
         // These types do not deploy without one; the others have no such field.
-        if matches!(kind, "ApexPage" | "AuraDefinitionBundle" | "ApexClass" | "LightningComponentBundle") {
+        if matches!(
+            kind,
+            "ApexPage" | "AuraDefinitionBundle" | "ApexClass" | "LightningComponentBundle"
+        ) {
             assert_eq!(versions, [version.clone()], "{}", path.display());
         } else {
-            assert!(versions.iter().all(|v| *v == version), "{}: {versions:?}", path.display());
+            assert!(
+                versions.iter().all(|v| *v == version),
+                "{}: {versions:?}",
+                path.display()
+            );
         }
     }
     // The hosted canvas SDK is versioned the same way; the list pages load its controller.js.
@@ -110,7 +129,11 @@ fn every_metadata_file_is_well_formed_metadata_on_the_pinned_api_version() {
         let text = read(&page);
         for script in attribute_values(&text, "value") {
             if let Some(rest) = script.strip_prefix("/canvas/sdk/js/") {
-                assert!(rest.starts_with(&format!("{version}/")), "{}: {script}", page.display());
+                assert!(
+                    rest.starts_with(&format!("{version}/")),
+                    "{}: {script}",
+                    page.display()
+                );
             }
         }
     }
@@ -120,7 +143,10 @@ fn every_metadata_file_is_well_formed_metadata_on_the_pinned_api_version() {
 fn every_page_resource_and_canvas_app_that_is_named_exists() {
     let pages = names_with_suffix("pages", ".page");
     let page_metas = names_with_suffix("pages", ".page-meta.xml");
-    assert_eq!(pages, page_metas, "each page has its -meta.xml and the other way round");
+    assert_eq!(
+        pages, page_metas,
+        "each page has its -meta.xml and the other way round"
+    );
     let resources = names_with_suffix("staticresources", ".resource-meta.xml");
     let apps = names_with_suffix("connectedApps", ".connectedApp-meta.xml");
     assert_eq!(apps, BTreeSet::from(["MarketingSidebar".to_owned()]));
@@ -130,46 +156,100 @@ fn every_page_resource_and_canvas_app_that_is_named_exists() {
         .filter(|p| p.extension().is_some_and(|e| e == "page"))
         .collect();
     markup.extend(
-        files_under(&source().join("aura")).into_iter().filter(|p| p.extension().is_some_and(|e| e == "cmp")),
+        files_under(&source().join("aura"))
+            .into_iter()
+            .filter(|p| p.extension().is_some_and(|e| e == "cmp")),
     );
     let mut canvas_apps = 0;
     for path in &markup {
         let text = read(path);
         for name in attribute_values(&text, "developerName") {
-            assert!(apps.contains(&name), "{} embeds unknown canvas app {name}", path.display());
+            assert!(
+                apps.contains(&name),
+                "{} embeds unknown canvas app {name}",
+                path.display()
+            );
             canvas_apps += 1;
         }
         for value in attribute_values(&text, "value") {
-            if let Some(name) = value.strip_prefix("{!$Resource.").and_then(|v| v.strip_suffix('}')) {
-                assert!(resources.contains(name), "{} loads missing resource {name}", path.display());
+            if let Some(name) = value
+                .strip_prefix("{!$Resource.")
+                .and_then(|v| v.strip_suffix('}'))
+            {
+                assert!(
+                    resources.contains(name),
+                    "{} loads missing resource {name}",
+                    path.display()
+                );
             }
         }
     }
-    assert_eq!(canvas_apps, markup.len(), "every page and component embeds the canvas app once");
+    assert_eq!(
+        canvas_apps,
+        markup.len(),
+        "every page and component embeds the canvas app once"
+    );
 
     // Each list view button opens a page made for its object's list views.
     let links = files_under(&source().join("objects"));
     assert_eq!(links.len(), 4, "{links:?}");
     for link in &links {
-        let object = link.parent().unwrap().parent().unwrap().file_name().unwrap().to_str().unwrap();
+        let object = link
+            .parent()
+            .unwrap()
+            .parent()
+            .unwrap()
+            .file_name()
+            .unwrap()
+            .to_str()
+            .unwrap();
         let text = metadata(link);
         let doc = roxmltree::Document::parse(&text).unwrap();
-        assert_eq!(children(&doc, "displayType"), ["massActionButton"], "{}", link.display());
+        assert_eq!(
+            children(&doc, "displayType"),
+            ["massActionButton"],
+            "{}",
+            link.display()
+        );
         assert_eq!(children(&doc, "linkType"), ["page"], "{}", link.display());
-        assert_eq!(children(&doc, "requireRowSelection"), ["true"], "{}", link.display());
+        assert_eq!(
+            children(&doc, "requireRowSelection"),
+            ["true"],
+            "{}",
+            link.display()
+        );
         let page = &children(&doc, "page")[0];
-        assert!(pages.contains(page), "{} opens missing page {page}", link.display());
+        assert!(
+            pages.contains(page),
+            "{} opens missing page {page}",
+            link.display()
+        );
         let markup = read(&source().join("pages").join(format!("{page}.page")));
-        assert_eq!(attribute_values(&markup, "standardController"), [object], "{page}");
-        assert_eq!(attribute_values(&markup, "recordSetVar").len(), 1, "{page} has no set controller");
-        assert!(markup.contains("value=\"{!selected}\""), "{page} does not pass the selection");
+        assert_eq!(
+            attribute_values(&markup, "standardController"),
+            [object],
+            "{page}"
+        );
+        assert_eq!(
+            attribute_values(&markup, "recordSetVar").len(),
+            1,
+            "{page} has no set controller"
+        );
+        assert!(
+            markup.contains("value=\"{!selected}\""),
+            "{page} does not pass the selection"
+        );
     }
 
     let tab = metadata(&source().join("tabs/Hot_Prospects.tab-meta.xml"));
     let doc = roxmltree::Document::parse(&tab).unwrap();
     let page = &children(&doc, "page")[0];
-    assert!(pages.contains(page), "the Hot Prospects tab opens missing page {page}");
-    assert!(read(&source().join(format!("pages/{page}.page"))).contains("&quot;view&quot;:&quot;hotProspects&quot;"));
+    assert!(
+        pages.contains(page),
+        "the Hot Prospects tab opens missing page {page}"
+    );
+    assert!(read(&source().join(format!("pages/{page}.page")))
+        .contains("&quot;view&quot;:&quot;hotProspects&quot;"));
 }
 
 #[test]
@@ -214,9 +294,20 @@ fn the_record_component_is_offered_on_lead_contact_and_account_pages_only() {
         .collect();
     assert_eq!(objects, ["Lead", "Contact", "Account"]);
     let component = read(&source().join("aura/MarketingSidebarRecord/MarketingSidebarRecord.cmp"));
-    for interface in ["flexipage:availableForRecordHome", "force:hasRecordId", "force:hasSObjectName"] {
-        assert!(component.contains(interface), "the component does not implement {interface}");
+    for interface in [
+        "flexipage:availableForRecordHome",
+        "force:hasRecordId",
+        "force:hasSObjectName",
+    ] {
+        assert!(
+            component.contains(interface),
+            "the component does not implement {interface}"
+        );
     }
-    let controller = read(&source().join("aura/MarketingSidebarRecord/MarketingSidebarRecordController.js"));
-    assert!(controller.contains("recordId: component.get('v.recordId')"), "the record id is a canvas parameter");
+    let controller =
+        read(&source().join("aura/MarketingSidebarRecord/MarketingSidebarRecordController.js"));
+    assert!(
+        controller.contains("recordId: component.get('v.recordId')"),
+        "the record id is a canvas parameter"
+    );
 }

@@ -46,6 +46,9 @@ struct Cli {
     /// Token signing secret; random per start when absent.
     #[arg(long, env = "SANDBOX_JWT_SECRET", hide_env_values = true)]
     jwt_secret: Option<String>,
+    /// Demo: a few of each rep's records visit the product and pricing pages every few seconds.
+    #[arg(long)]
+    visitor_simulator: bool,
     /// Print the OpenAPI document and exit.
     #[arg(long)]
     print_openapi: bool,
@@ -78,6 +81,7 @@ async fn main() -> std::process::ExitCode {
     config.rate_limit_per_minute = cli.rate_limit;
     config.dev_endpoints = !cli.no_dev;
     config.seed.activities = cli.activities;
+    config.visitor_simulator = cli.visitor_simulator;
     if let Some(secret) = cli.jwt_secret {
         config.jwt_secret = secret.into_bytes();
     }

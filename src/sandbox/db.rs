@@ -11,7 +11,8 @@ use rusqlite::functions::FunctionFlags;
 use rusqlite::{params, Connection, OptionalExtension};
 
 use crate::wire::{
-    ActivityDetails, ActivityKind, Entity, OptInType, PersonFields, Role, SubscriptionStatus,
+    Activity, ActivityDetails, ActivityKind, Entity, OptInType, PersonFields, Role,
+    SubscriptionStatus,
 };
 
 /// Each entry moves the schema one version up; `PRAGMA user_version` records how far a file got.
@@ -245,6 +246,20 @@ CREATE TABLE sso_sign_ins (
     expires_at    INTEGER NOT NULL
 );
 CREATE INDEX sso_sign_ins_by_connection ON sso_sign_ins(connection_id, signed_in_at);
+"#,
+    r#"
+-- The dashboard's sent messages: what a send was composed from (its subject as written, merge
+-- fields and all, and its template), and each send's engagement counted from an index of the
+-- activities by campaign instead of from every activity. Sends stored before then take their
+-- template from their answer and the subject their first recipient got.
+ALTER TABLE sends ADD COLUMN template_id INTEGER;
+ALTER TABLE sends ADD COLUMN subject TEXT;
+UPDATE sends SET template_id = json_extract(response, '$.templateId') WHERE json_valid(response);
+UPDATE sends SET subject = (SELECT sr.subject FROM send_recipients sr
+                            WHERE sr.send_id = sends.id AND sr.subject IS NOT NULL
+                            ORDER BY sr.rowid LIMIT 1);
+CREATE INDEX activities_by_campaign ON activities(campaign_id, kind, record_id, occurred_at)
+    WHERE campaign_id IS NOT NULL;
 "#,
 ];
 
@@ -511,6 +526,21 @@ pub struct NewActivity<'a> {
     pub details: &'a ActivityDetails,
 }
 
+/// An activity read from `row`, whose columns from `first` on are, in this order, `id, kind,
+/// occurred_at, subject, url, campaign_id, details` of `activities`.
+pub fn activity_at(row: &rusqlite::Row<'_>, first: usize) -> rusqlite::Result<Activity> {
+    let details: String = row.get(first + 6)?;
+    Ok(Activity {
+        id: row.get(first)?,
+        kind: column_enum(row.get(first + 1)?, ActivityKind::parse)?,
+        occurred_at: from_millis(row.get(first + 2)?),
+        subject: row.get(first + 3)?,
+        url: row.get(first + 4)?,
+        campaign_id: row.get(first + 5)?,
+        details: serde_json::from_str(&details).unwrap_or_default(),
+    })
+}
+
 pub fn insert_activity(conn: &Connection, activity: &NewActivity<'_>) -> DbResult<i64> {
     let details = serde_json::to_string(activity.details).expect("details serialize");
     conn.prepare_cached(
@@ -630,13 +660,13 @@ mod tests {
         }
     }
 
-    #[test]
-    fn send_answers_stored_before_the_reset_time_was_answered_get_it() {
+    /// A database brought up to just before the migration whose text contains `marker`.
+    fn before_migration(marker: &str) -> Connection {
         let conn = Connection::open_in_memory().unwrap();
         configure(&conn).unwrap();
         let before = MIGRATIONS
             .iter()
-            .position(|sql| sql.contains("'$.limitResetsAt'"))
+            .position(|sql| sql.contains(marker))
             .unwrap();
         for sql in &MIGRATIONS[..before] {
             conn.execute_batch(sql).unwrap();
@@ -645,6 +675,12 @@ mod tests {
             "PRAGMA user_version = {before}; PRAGMA foreign_keys = OFF"
         ))
         .unwrap();
+        conn
+    }
+
+    #[test]
+    fn send_answers_stored_before_the_reset_time_was_answered_get_it() {
+        let conn = before_migration("limitResetsAt");
         let old = r#"{"id":1,"campaignId":"SEND-1","templateId":2,"createdAt":"2026-12-05T23:59:59Z","results":[],"remainingToday":999}"#;
         // 2026-12-05T23:59:59Z
         let created_at = 1_796_515_199_000_i64;
@@ -664,5 +700,28 @@ mod tests {
             "2026-12-06T00:00:00+00:00"
         );
         assert_eq!(answer.remaining_today, 999);
+    }
+
+    #[test]
+    fn sends_stored_before_the_dashboard_get_their_template_and_a_subject() {
+        let conn = before_migration("activities_by_campaign");
+        let answer = r#"{"id":1,"campaignId":"SEND-1","templateId":7,"createdAt":"2026-12-05T12:00:00Z","results":[],"remainingToday":999,"limitResetsAt":"2026-12-06T00:00:00Z"}"#;
+        conn.execute_batch(&format!(
+            "INSERT INTO sends (id, tenant_id, sender_id, idempotency_key, request_hash, created_at, response)
+             VALUES (1, 1, 1, 'k', 'h', 0, '{answer}');
+             INSERT INTO send_recipients (send_id, email, outcome, reason) VALUES (1, 'a@x', 'excluded', 'noEmail');
+             INSERT INTO send_recipients (send_id, email, outcome, subject) VALUES (1, 'b@x', 'sent', 'Hi Bo');
+             INSERT INTO send_recipients (send_id, email, outcome, subject) VALUES (1, 'c@x', 'sent', 'Hi Cy');"
+        ))
+        .unwrap();
+        migrate(&conn).unwrap();
+        let (template, subject): (i64, String) = conn
+            .query_row(
+                "SELECT template_id, subject FROM sends WHERE id = 1",
+                [],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
+            .unwrap();
+        assert_eq!((template, subject.as_str()), (7, "Hi Bo"));
     }
 }

@@ -26,9 +26,9 @@ use rusqlite::OptionalExtension;
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
-use super::http::parse_body;
 use super::connections::entra_issuer;
 use super::error::{ApiResult, Failure};
+use super::http::parse_body;
 use super::AppState;
 
 /// Where the demo identity provider publishes its key; a connection whose JWKS URL is this path

@@ -7,10 +7,12 @@
 
 pub mod auth;
 pub mod connections;
+pub mod dashboard;
 pub mod db;
 pub mod demo_idp;
 pub mod engagement;
 pub mod error;
+pub mod events;
 pub mod http;
 pub mod idempotency;
 pub mod openapi;
@@ -20,6 +22,7 @@ pub mod records;
 pub mod salesforce;
 pub mod seed;
 pub mod sends;
+pub mod simulator;
 pub mod sso;
 pub mod web;
 
@@ -57,6 +60,10 @@ pub struct Config {
     /// Whether hot-prospect scores are kept ready in the background
     /// ([`prospects::keep_scores_warm`]); off only where a benchmark measures the cold case.
     pub warm_prospect_scores: bool,
+    /// How often an idle stream of the live feed sends a heartbeat.
+    pub feed_heartbeat: std::time::Duration,
+    /// Whether a few of each owner's records walk the website for the demo ([`simulator`]).
+    pub visitor_simulator: bool,
 }
 
 impl Config {
@@ -76,18 +83,32 @@ impl Config {
             sso_failures_per_minute: 30,
             seed: seed::SeedOptions::default(),
             warm_prospect_scores: true,
+            feed_heartbeat: std::time::Duration::from_secs(crate::wire::FEED_HEARTBEAT_SECONDS),
+            visitor_simulator: false,
         }
     }
 }
 
 /// The database behind one lock: SQLite writes one at a time anyway, and every query the API
-/// makes is an index lookup that takes well under a millisecond.
+/// makes is an index lookup that takes well under a millisecond. The activities each call
+/// commits go to the live feed ([`events`]).
 #[derive(Clone)]
-pub struct Db(Arc<Mutex<Connection>>);
+pub struct Db {
+    conn: Arc<Mutex<Connection>>,
+    feed: Arc<events::Feed>,
+}
 
 impl Db {
     pub fn new(conn: Connection) -> Db {
-        Db(Arc::new(Mutex::new(conn)))
+        let feed = Arc::new(events::Feed::watching(&conn));
+        Db {
+            conn: Arc::new(Mutex::new(conn)),
+            feed,
+        }
+    }
+
+    pub fn feed(&self) -> &Arc<events::Feed> {
+        &self.feed
     }
 
     /// Runs `work` on a blocking thread with the connection.
@@ -96,10 +117,14 @@ impl Db {
         T: Send + 'static,
         F: FnOnce(&mut Connection) -> Result<T, Failure> + Send + 'static,
     {
-        let db = self.0.clone();
+        let db = self.conn.clone();
+        let feed = self.feed.clone();
         tokio::task::spawn_blocking(move || {
             let mut conn = db.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
-            work(&mut conn)
+            let answer = work(&mut conn);
+            // Before the next call can commit: the feed's order is the commit order.
+            feed.publish_committed(&conn);
+            answer
         })
         .await
         .map_err(Failure::internal)?
@@ -151,6 +176,9 @@ pub async fn start(config: Config) -> std::io::Result<Running> {
     tokio::spawn(async move { axum::serve(host_listener, host).await });
     if state.config.warm_prospect_scores {
         tokio::spawn(prospects::keep_scores_warm(state.db.clone()));
+    }
+    if state.config.visitor_simulator {
+        tokio::spawn(simulator::walk_visitors(state.db.clone()));
     }
     Ok(Running {
         api_origin,

@@ -59,6 +59,8 @@ pub fn document() -> String {
     doc.merge(super::programs::Doc::openapi());
     doc.merge(super::sends::Doc::openapi());
     doc.merge(super::sso::Doc::openapi());
+    doc.merge(super::dashboard::Doc::openapi());
+    doc.merge(super::events::Doc::openapi());
     let mut json = doc
         .to_pretty_json()
         .expect("the OpenAPI document serializes");

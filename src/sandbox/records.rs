@@ -320,18 +320,7 @@ pub fn activity_page(
     args.push(i64::from(filter.limit + 1).into());
 
     let mut statement = conn.prepare_cached(&sql)?;
-    let rows = statement.query_map(params_from_iter(args), |row| {
-        let details: String = row.get(6)?;
-        Ok(Activity {
-            id: row.get(0)?,
-            kind: column_enum(row.get(1)?, ActivityKind::parse)?,
-            occurred_at: from_millis(row.get(2)?),
-            subject: row.get(3)?,
-            url: row.get(4)?,
-            campaign_id: row.get(5)?,
-            details: serde_json::from_str(&details).unwrap_or_default(),
-        })
-    })?;
+    let rows = statement.query_map(params_from_iter(args), |row| db::activity_at(row, 0))?;
     let mut items = rows.collect::<rusqlite::Result<Vec<_>>>()?;
     let next_cursor = if items.len() > filter.limit as usize {
         items.truncate(filter.limit as usize);

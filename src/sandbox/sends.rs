@@ -732,8 +732,8 @@ fn send_in_transaction(
     let claimed =
         tx.prepare_cached(
             "INSERT INTO sends (tenant_id, sender_id, idempotency_key, request_hash, created_at,
-                 response, scheduled_at)
-             VALUES (?1, ?2, ?3, ?4, ?5, '', ?6)
+                 response, scheduled_at, template_id, subject)
+             VALUES (?1, ?2, ?3, ?4, ?5, '', ?6, ?7, ?8)
              ON CONFLICT (tenant_id, sender_id, idempotency_key) DO NOTHING",
         )?
         .execute(params![
@@ -743,6 +743,8 @@ fn send_in_transaction(
             hash,
             to_millis(now),
             request.scheduled_at.map(to_millis),
+            request.template_id,
+            plan.subject,
         ])? == 1;
     if !claimed {
         drop(tx);

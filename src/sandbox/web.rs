@@ -69,6 +69,7 @@ fn cors(state: &AppState) -> CorsLayer {
             header::AUTHORIZATION,
             header::CONTENT_TYPE,
             idempotency::key_header(),
+            header::HeaderName::from_static("last-event-id"),
         ])
         .expose_headers([header::RETRY_AFTER, idempotency::replayed_header()])
         .max_age(Duration::from_secs(CORS_MAX_AGE_SECONDS))
@@ -94,6 +95,8 @@ pub fn api_origin_router(state: AppState) -> Router {
         .merge(super::programs::routes())
         .merge(super::sends::routes())
         .merge(super::sso::routes())
+        .merge(super::dashboard::routes())
+        .merge(super::events::routes())
         .route("/v1/{*rest}", get(unknown_endpoint).post(unknown_endpoint));
     if state.config.dev_endpoints {
         api = api

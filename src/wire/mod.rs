@@ -6,6 +6,7 @@
 
 use std::collections::BTreeMap;
 
+pub mod dashboard;
 pub mod json;
 pub mod programs;
 pub mod prospects;
@@ -35,6 +36,7 @@ pub mod rfc3339 {
     }
 }
 
+pub use dashboard::*;
 pub use programs::*;
 pub use prospects::*;
 pub use sends::*;

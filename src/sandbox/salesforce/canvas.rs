@@ -25,8 +25,8 @@ use serde_json::Value;
 
 use super::api_version;
 use crate::protocol::Manifest;
-use crate::sandbox::http::QueryParams;
 use crate::sandbox::error::Failure;
+use crate::sandbox::http::QueryParams;
 use crate::sandbox::{connections, sso, AppState};
 
 const VIEWS: [&str; 5] = ["activity", "timeline", "send", "programs", "hotProspects"];
@@ -45,7 +45,11 @@ pub struct CanvasSignIn {
 
 /// The SSO exchange's verdict on the signed request, and the origins of the connection it came
 /// through.
-async fn sign_in(state: &AppState, client: IpAddr, signed_request: String) -> Result<CanvasSignIn, Failure> {
+async fn sign_in(
+    state: &AppState,
+    client: IpAddr,
+    signed_request: String,
+) -> Result<CanvasSignIn, Failure> {
     let (token, connection) = sso::canvas_sign_in(state, client, signed_request).await?;
     let origins = state
         .db
@@ -137,10 +141,16 @@ async fn canvas(
     };
     // Verified above: reading the payload now reads what Salesforce signed.
     let Some(request) = payload(&signed_request) else {
-        return refusal(StatusCode::BAD_REQUEST, "The signed request's payload could not be read.");
+        return refusal(
+            StatusCode::BAD_REQUEST,
+            "The signed request's payload could not be read.",
+        );
     };
     let Some(instance) = origin_of(&request.client.instance_url) else {
-        return refusal(StatusCode::BAD_REQUEST, "The signed request names no usable Salesforce instance URL.");
+        return refusal(
+            StatusCode::BAD_REQUEST,
+            "The signed request names no usable Salesforce instance URL.",
+        );
     };
     let view = request
         .context
@@ -154,7 +164,9 @@ async fn canvas(
         .unwrap_or_else(|| "activity".to_owned());
     let session = ShellSession {
         token: signed_in.token,
-        expires_at: signed_in.expires_at.to_rfc3339_opts(SecondsFormat::Secs, true),
+        expires_at: signed_in
+            .expires_at
+            .to_rfc3339_opts(SecondsFormat::Secs, true),
         view,
         plugin_url: format!("{}/index.html", state.api_origin),
         exchange_url: format!("{}/v1/sso/exchange", state.api_origin),
@@ -182,14 +194,20 @@ pub fn origin_of(url: &str) -> Option<String> {
     let (scheme, rest) = url.split_once("://")?;
     let authority = rest.split('/').next()?;
     let (host, port) = match authority.rsplit_once(':') {
-        Some((host, port)) if !port.is_empty() && port.chars().all(|c| c.is_ascii_digit()) => (host, Some(port)),
+        Some((host, port)) if !port.is_empty() && port.chars().all(|c| c.is_ascii_digit()) => {
+            (host, Some(port))
+        }
         _ => (authority, None),
     };
     let host_ok = !host.is_empty()
-        && host.chars().all(|c| c.is_ascii_alphanumeric() || c == '.' || c == '-')
+        && host
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '.' || c == '-')
         && !host.starts_with(['.', '-']);
     let loopback = host == "127.0.0.1" || host == "localhost";
-    let path_ok = rest[authority.len()..].chars().all(|c| c.is_ascii_graphic() && !"\"'<>\\`;,".contains(c));
+    let path_ok = rest[authority.len()..]
+        .chars()
+        .all(|c| c.is_ascii_graphic() && !"\"'<>\\`;,".contains(c));
     if !host_ok || !path_ok || !(scheme == "https" || (scheme == "http" && loopback)) {
         return None;
     }
@@ -289,7 +307,10 @@ fn refusal(status: StatusCode, reason: &str) -> Response {
 fn page(status: StatusCode, csp: &str, html: &str) -> Response {
     let mut response = (status, html.to_owned()).into_response();
     let headers = response.headers_mut();
-    headers.insert(header::CONTENT_TYPE, HeaderValue::from_static("text/html; charset=utf-8"));
+    headers.insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("text/html; charset=utf-8"),
+    );
     // The page holds tokens: no cache may keep it.
     headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
     match HeaderValue::from_str(csp) {
@@ -298,7 +319,11 @@ fn page(status: StatusCode, csp: &str, html: &str) -> Response {
             response
         }
         // Origins that cannot be a header are not origins: answer nothing rather than unguarded.
-        Err(_) => (StatusCode::INTERNAL_SERVER_ERROR, "The connection's origins are not valid.").into_response(),
+        Err(_) => (
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "The connection's origins are not valid.",
+        )
+            .into_response(),
     }
 }
 
@@ -308,9 +333,18 @@ mod tests {
 
     #[test]
     fn instance_urls_become_origins_or_are_refused() {
-        assert_eq!(origin_of("https://acme.my.salesforce.com").as_deref(), Some("https://acme.my.salesforce.com"));
-        assert_eq!(origin_of("https://acme.my.salesforce.com/").as_deref(), Some("https://acme.my.salesforce.com"));
-        assert_eq!(origin_of("http://127.0.0.1:8788").as_deref(), Some("http://127.0.0.1:8788"));
+        assert_eq!(
+            origin_of("https://acme.my.salesforce.com").as_deref(),
+            Some("https://acme.my.salesforce.com")
+        );
+        assert_eq!(
+            origin_of("https://acme.my.salesforce.com/").as_deref(),
+            Some("https://acme.my.salesforce.com")
+        );
+        assert_eq!(
+            origin_of("http://127.0.0.1:8788").as_deref(),
+            Some("http://127.0.0.1:8788")
+        );
         for bad in [
             "http://acme.my.salesforce.com",
             "javascript:alert(1)",
@@ -325,7 +359,8 @@ mod tests {
 
     #[test]
     fn the_session_block_cannot_close_its_script_element() {
-        let block = json_data_block(&serde_json::json!({"name": "</script><script>alert(1)</script>"}));
+        let block =
+            json_data_block(&serde_json::json!({"name": "</script><script>alert(1)</script>"}));
         assert!(!block.contains('<'), "{block}");
         let back: Value = serde_json::from_str(&block).unwrap();
         assert_eq!(back["name"], "</script><script>alert(1)</script>");
@@ -336,19 +371,35 @@ mod tests {
         let csp = shell_csp(
             "https://acme.my.salesforce.com",
             "https://plugin.example.com",
-            &["https://acme.lightning.force.com".into(), "https://acme--c.vf.force.com".into()],
+            &[
+                "https://acme.lightning.force.com".into(),
+                "https://acme--c.vf.force.com".into(),
+            ],
         );
-        assert!(csp.ends_with("frame-ancestors https://acme.lightning.force.com https://acme--c.vf.force.com"));
+        assert!(csp.ends_with(
+            "frame-ancestors https://acme.lightning.force.com https://acme--c.vf.force.com"
+        ));
         assert!(csp.contains("script-src 'self' https://acme.my.salesforce.com;"));
-        assert!(csp.contains("connect-src https://plugin.example.com https://acme.my.salesforce.com;"));
-        assert!(shell_csp("https://a.example", "https://p.example", &[]).ends_with("frame-ancestors 'none'"));
+        assert!(
+            csp.contains("connect-src https://plugin.example.com https://acme.my.salesforce.com;")
+        );
+        assert!(shell_csp("https://a.example", "https://p.example", &[])
+            .ends_with("frame-ancestors 'none'"));
     }
 
     #[test]
     fn a_refusal_page_shows_the_reason_as_text() {
-        let response = refusal(StatusCode::UNAUTHORIZED, "The user <b>005</b> is not a sales user.");
+        let response = refusal(
+            StatusCode::UNAUTHORIZED,
+            "The user <b>005</b> is not a sales user.",
+        );
         assert_eq!(response.status(), StatusCode::UNAUTHORIZED);
-        let csp = response.headers()[header::CONTENT_SECURITY_POLICY].to_str().unwrap();
-        assert!(csp.starts_with("default-src 'none'; style-src 'self';"), "{csp}");
+        let csp = response.headers()[header::CONTENT_SECURITY_POLICY]
+            .to_str()
+            .unwrap();
+        assert!(
+            csp.starts_with("default-src 'none'; style-src 'self';"),
+            "{csp}"
+        );
     }
 }

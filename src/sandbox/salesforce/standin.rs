@@ -43,7 +43,11 @@ struct SalesforceError {
 
 impl SalesforceError {
     fn new(status: StatusCode, code: &'static str, message: impl Into<String>) -> Self {
-        SalesforceError { status, code, message: message.into() }
+        SalesforceError {
+            status,
+            code,
+            message: message.into(),
+        }
     }
 
     fn malformed(message: impl Into<String>) -> Self {
@@ -53,7 +57,11 @@ impl SalesforceError {
 
 impl IntoResponse for SalesforceError {
     fn into_response(self) -> Response {
-        (self.status, Json(json!([{"message": self.message, "errorCode": self.code}]))).into_response()
+        (
+            self.status,
+            Json(json!([{"message": self.message, "errorCode": self.code}])),
+        )
+            .into_response()
     }
 }
 
@@ -84,7 +92,11 @@ fn check_version(version: &str) -> StandinResult<()> {
 }
 
 fn session_invalid() -> SalesforceError {
-    SalesforceError::new(StatusCode::UNAUTHORIZED, "INVALID_SESSION_ID", "Session expired or invalid")
+    SalesforceError::new(
+        StatusCode::UNAUTHORIZED,
+        "INVALID_SESSION_ID",
+        "Session expired or invalid",
+    )
 }
 
 fn crm_user_of(headers: &HeaderMap) -> StandinResult<String> {
@@ -99,8 +111,12 @@ fn crm_user_of(headers: &HeaderMap) -> StandinResult<String> {
 }
 
 fn tenant_of(conn: &rusqlite::Connection, crm_user: &str) -> rusqlite::Result<Option<i64>> {
-    conn.query_row("SELECT tenant_id FROM users WHERE crm_user = ?1", [crm_user], |r| r.get(0))
-        .optional()
+    conn.query_row(
+        "SELECT tenant_id FROM users WHERE crm_user = ?1",
+        [crm_user],
+        |r| r.get(0),
+    )
+    .optional()
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -132,7 +148,10 @@ pub fn parse_soql(text: &str) -> Result<Soql, String> {
     if where_at < from {
         return Err("WHERE comes before FROM".into());
     }
-    let fields: Vec<String> = text[7..from].split(',').map(|f| f.trim().to_owned()).collect();
+    let fields: Vec<String> = text[7..from]
+        .split(',')
+        .map(|f| f.trim().to_owned())
+        .collect();
     let object = text[from + 4..where_at].trim().to_owned();
     let condition = text[where_at + 5..].trim();
     let in_at = keyword(condition, "IN").ok_or("the condition must be <field> IN (…)")?;
@@ -148,7 +167,9 @@ pub fn parse_soql(text: &str) -> Result<Soql, String> {
             let item = item.trim();
             item.strip_prefix('\'')
                 .and_then(|i| i.strip_suffix('\''))
-                .filter(|id| !id.is_empty() && id.chars().all(|c| c.is_ascii_alphanumeric() || c == '-'))
+                .filter(|id| {
+                    !id.is_empty() && id.chars().all(|c| c.is_ascii_alphanumeric() || c == '-')
+                })
                 .map(str::to_owned)
                 .ok_or_else(|| format!("{item} is not a quoted id"))
         })
@@ -156,17 +177,43 @@ pub fn parse_soql(text: &str) -> Result<Soql, String> {
     if fields.iter().any(|f| f.is_empty()) || object.is_empty() || filter_field.is_empty() {
         return Err("a field, the object or the filter is empty".into());
     }
-    Ok(Soql { fields, object, filter_field, ids })
+    Ok(Soql {
+        fields,
+        object,
+        filter_field,
+        ids,
+    })
 }
 
 /// The fields the stand-in has for each object, and the filter each is queried by.
 fn known_fields(object: &str) -> Option<(&'static [&'static str], &'static [&'static str])> {
     match object {
-        "Lead" => Some((&["Id", "Email", "FirstName", "LastName", "Company", "Title"], &["Id"])),
-        "Contact" => Some((&["Id", "Email", "FirstName", "LastName", "Title", "Account.Name"], &["Id"])),
+        "Lead" => Some((
+            &["Id", "Email", "FirstName", "LastName", "Company", "Title"],
+            &["Id"],
+        )),
+        "Contact" => Some((
+            &[
+                "Id",
+                "Email",
+                "FirstName",
+                "LastName",
+                "Title",
+                "Account.Name",
+            ],
+            &["Id"],
+        )),
         "Account" => Some((&["Id", "Name"], &["Id"])),
         "Task" => Some((
-            &["Id", "Subject", "Description", "Status", "ActivityDate", "WhoId", "WhatId"],
+            &[
+                "Id",
+                "Subject",
+                "Description",
+                "Status",
+                "ActivityDate",
+                "WhoId",
+                "WhatId",
+            ],
             &["WhoId", "WhatId"],
         )),
         _ => None,
@@ -185,16 +232,31 @@ async fn query(
 ) -> StandinResult<Json<Value>> {
     check_version(&version)?;
     let crm_user = crm_user_of(&headers)?;
-    let q = QueryParams::parse(raw).get("q").map(str::to_owned).ok_or_else(|| SalesforceError::malformed("q is required"))?;
+    let q = QueryParams::parse(raw)
+        .get("q")
+        .map(str::to_owned)
+        .ok_or_else(|| SalesforceError::malformed("q is required"))?;
     let soql = parse_soql(&q).map_err(SalesforceError::malformed)?;
     let (fields, filters) = known_fields(&soql.object).ok_or_else(|| {
-        SalesforceError::new(StatusCode::BAD_REQUEST, "INVALID_TYPE", format!("sObject type '{}' is not supported.", soql.object))
+        SalesforceError::new(
+            StatusCode::BAD_REQUEST,
+            "INVALID_TYPE",
+            format!("sObject type '{}' is not supported.", soql.object),
+        )
     })?;
     if let Some(unknown) = soql.fields.iter().find(|f| !fields.contains(&f.as_str())) {
-        return Err(SalesforceError::new(StatusCode::BAD_REQUEST, "INVALID_FIELD", format!("No such column '{unknown}' on entity '{}'.", soql.object)));
+        return Err(SalesforceError::new(
+            StatusCode::BAD_REQUEST,
+            "INVALID_FIELD",
+            format!("No such column '{unknown}' on entity '{}'.", soql.object),
+        ));
     }
     if !filters.contains(&soql.filter_field.as_str()) {
-        return Err(SalesforceError::malformed(format!("The stand-in filters {} by {} only.", soql.object, filters.join(" or "))));
+        return Err(SalesforceError::malformed(format!(
+            "The stand-in filters {} by {} only.",
+            soql.object,
+            filters.join(" or ")
+        )));
     }
     let records = state
         .db
@@ -211,14 +273,24 @@ async fn query(
                 .into_iter()
                 .map(|row| {
                     let mut record = Map::new();
-                    record.insert("attributes".into(), attributes(&soql.object, row["Id"].as_str().unwrap_or_default()));
+                    record.insert(
+                        "attributes".into(),
+                        attributes(&soql.object, row["Id"].as_str().unwrap_or_default()),
+                    );
                     for field in &soql.fields {
                         if let Some(relation) = field.strip_suffix(".Name") {
                             let name = row.get(field.as_str()).cloned().unwrap_or(Value::Null);
-                            let value = if name.is_null() { Value::Null } else { json!({"attributes": {"type": relation}, "Name": name}) };
+                            let value = if name.is_null() {
+                                Value::Null
+                            } else {
+                                json!({"attributes": {"type": relation}, "Name": name})
+                            };
                             record.insert(relation.to_owned(), value);
                         } else {
-                            record.insert(field.clone(), row.get(field.as_str()).cloned().unwrap_or(Value::Null));
+                            record.insert(
+                                field.clone(),
+                                row.get(field.as_str()).cloned().unwrap_or(Value::Null),
+                            );
                         }
                     }
                     Value::Object(record)
@@ -226,20 +298,32 @@ async fn query(
                 .collect::<Vec<_>>()))
         })
         .await??;
-    Ok(Json(json!({"totalSize": records.len(), "done": true, "records": records})))
+    Ok(Json(
+        json!({"totalSize": records.len(), "done": true, "records": records}),
+    ))
 }
 
 /// A nullable text column as JSON.
 fn text_at(row: &rusqlite::Row<'_>, index: usize) -> rusqlite::Result<Value> {
-    Ok(row.get::<_, Option<String>>(index)?.map_or(Value::Null, Value::String))
+    Ok(row
+        .get::<_, Option<String>>(index)?
+        .map_or(Value::Null, Value::String))
 }
 
 fn placeholders(count: usize, first: usize) -> String {
-    (0..count).map(|i| format!("?{}", first + i)).collect::<Vec<_>>().join(", ")
+    (0..count)
+        .map(|i| format!("?{}", first + i))
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 /// The demo CRM's people (marketing's records, and those only the CRM knows) as Salesforce rows.
-fn people(conn: &rusqlite::Connection, tenant: i64, object: &str, ids: &[String]) -> rusqlite::Result<Vec<Map<String, Value>>> {
+fn people(
+    conn: &rusqlite::Connection,
+    tenant: i64,
+    object: &str,
+    ids: &[String],
+) -> rusqlite::Result<Vec<Map<String, Value>>> {
     let entity = object.to_ascii_lowercase();
     let list = placeholders(ids.len(), 3);
     let sql = format!(
@@ -250,8 +334,14 @@ fn people(conn: &rusqlite::Connection, tenant: i64, object: &str, ids: &[String]
           WHERE c.tenant_id = ?1 AND c.entity = ?2 AND c.crm_id IN ({list})
             AND NOT EXISTS (SELECT 1 FROM records k WHERE k.tenant_id = ?1 AND k.entity = c.entity AND k.crm_id = c.crm_id)"
     );
-    let mut params = vec![rusqlite::types::Value::Integer(tenant), rusqlite::types::Value::Text(entity)];
-    params.extend(ids.iter().map(|id| rusqlite::types::Value::Text(id.clone())));
+    let mut params = vec![
+        rusqlite::types::Value::Integer(tenant),
+        rusqlite::types::Value::Text(entity),
+    ];
+    params.extend(
+        ids.iter()
+            .map(|id| rusqlite::types::Value::Text(id.clone())),
+    );
     let mut statement = conn.prepare(&sql)?;
     let rows = statement.query_map(params_from_iter(params), |row| {
         let text = |i: usize| text_at(row, i);
@@ -293,7 +383,12 @@ fn task_id(id: i64) -> String {
     format!("00T{id:015}")
 }
 
-fn tasks(conn: &rusqlite::Connection, tenant: i64, by: &str, ids: &[String]) -> rusqlite::Result<Vec<Map<String, Value>>> {
+fn tasks(
+    conn: &rusqlite::Connection,
+    tenant: i64,
+    by: &str,
+    ids: &[String],
+) -> rusqlite::Result<Vec<Map<String, Value>>> {
     ensure_task_table(conn)?;
     let column = if by == "WhoId" { "who_id" } else { "what_id" };
     let sql = format!(
@@ -302,7 +397,10 @@ fn tasks(conn: &rusqlite::Connection, tenant: i64, by: &str, ids: &[String]) -> 
         placeholders(ids.len(), 2)
     );
     let mut params: Vec<rusqlite::types::Value> = vec![rusqlite::types::Value::Integer(tenant)];
-    params.extend(ids.iter().map(|id| rusqlite::types::Value::Text(id.clone())));
+    params.extend(
+        ids.iter()
+            .map(|id| rusqlite::types::Value::Text(id.clone())),
+    );
     let mut statement = conn.prepare(&sql)?;
     let rows = statement.query_map(params_from_iter(params), |row| {
         let text = |i: usize| text_at(row, i);
@@ -319,16 +417,47 @@ fn tasks(conn: &rusqlite::Connection, tenant: i64, by: &str, ids: &[String]) -> 
     rows.collect()
 }
 
-const TASK_STATUSES: [&str; 5] = ["Not Started", "In Progress", "Completed", "Waiting on someone else", "Deferred"];
+const TASK_STATUSES: [&str; 5] = [
+    "Not Started",
+    "In Progress",
+    "Completed",
+    "Waiting on someone else",
+    "Deferred",
+];
 
 /// A Task as Salesforce would take it, or the refusal it would give.
-fn checked_task(body: &Bytes) -> StandinResult<(Option<String>, Option<String>, String, Option<String>, String, Option<String>)> {
-    let invalid = |code: &'static str, message: String| SalesforceError::new(StatusCode::BAD_REQUEST, code, message);
-    let fields: Map<String, Value> = serde_json::from_slice(body)
-        .map_err(|e| invalid("JSON_PARSER_ERROR", format!("The body is not a JSON object: {e}")))?;
-    let known = ["Subject", "Description", "Status", "ActivityDate", "WhoId", "WhatId"];
+fn checked_task(
+    body: &Bytes,
+) -> StandinResult<(
+    Option<String>,
+    Option<String>,
+    String,
+    Option<String>,
+    String,
+    Option<String>,
+)> {
+    let invalid = |code: &'static str, message: String| {
+        SalesforceError::new(StatusCode::BAD_REQUEST, code, message)
+    };
+    let fields: Map<String, Value> = serde_json::from_slice(body).map_err(|e| {
+        invalid(
+            "JSON_PARSER_ERROR",
+            format!("The body is not a JSON object: {e}"),
+        )
+    })?;
+    let known = [
+        "Subject",
+        "Description",
+        "Status",
+        "ActivityDate",
+        "WhoId",
+        "WhatId",
+    ];
     if let Some(unknown) = fields.keys().find(|k| !known.contains(&k.as_str())) {
-        return Err(invalid("INVALID_FIELD", format!("No such column '{unknown}' on sobject of type Task")));
+        return Err(invalid(
+            "INVALID_FIELD",
+            format!("No such column '{unknown}' on sobject of type Task"),
+        ));
     }
     let text = |name: &str| -> StandinResult<Option<String>> {
         match fields.get(name) {
@@ -339,22 +468,42 @@ fn checked_task(body: &Bytes) -> StandinResult<(Option<String>, Option<String>, 
     };
     let subject = text("Subject")?.unwrap_or_default();
     if subject.chars().count() > 255 {
-        return Err(invalid("STRING_TOO_LONG", "Subject: data value too large (max length=255)".into()));
+        return Err(invalid(
+            "STRING_TOO_LONG",
+            "Subject: data value too large (max length=255)".into(),
+        ));
     }
     let status = text("Status")?.unwrap_or_else(|| "Not Started".into());
     if !TASK_STATUSES.contains(&status.as_str()) {
-        return Err(invalid("INVALID_OR_NULL_FOR_RESTRICTED_PICKLIST", format!("Status: bad value for restricted picklist field: {status}")));
+        return Err(invalid(
+            "INVALID_OR_NULL_FOR_RESTRICTED_PICKLIST",
+            format!("Status: bad value for restricted picklist field: {status}"),
+        ));
     }
     let activity_date = text("ActivityDate")?;
     if let Some(date) = &activity_date {
-        NaiveDate::parse_from_str(date, "%Y-%m-%d")
-            .map_err(|_| invalid("JSON_PARSER_ERROR", format!("Cannot deserialize instance of date from VALUE_STRING value {date}")))?;
+        NaiveDate::parse_from_str(date, "%Y-%m-%d").map_err(|_| {
+            invalid(
+                "JSON_PARSER_ERROR",
+                format!("Cannot deserialize instance of date from VALUE_STRING value {date}"),
+            )
+        })?;
     }
     let (who, what) = (text("WhoId")?, text("WhatId")?);
     if who.is_none() && what.is_none() {
-        return Err(invalid("REQUIRED_FIELD_MISSING", "The stand-in keeps Tasks on a person or an account: WhoId or WhatId".into()));
+        return Err(invalid(
+            "REQUIRED_FIELD_MISSING",
+            "The stand-in keeps Tasks on a person or an account: WhoId or WhatId".into(),
+        ));
     }
-    Ok((who, what, subject, text("Description")?, status, activity_date))
+    Ok((
+        who,
+        what,
+        subject,
+        text("Description")?,
+        status,
+        activity_date,
+    ))
 }
 
 async fn create_task(
@@ -401,7 +550,10 @@ async fn create_task(
             Ok(Ok(conn.last_insert_rowid()))
         })
         .await??;
-    Ok((StatusCode::CREATED, Json(json!({"id": task_id(id), "success": true, "errors": []}))))
+    Ok((
+        StatusCode::CREATED,
+        Json(json!({"id": task_id(id), "success": true, "errors": []})),
+    ))
 }
 
 #[cfg(test)]
@@ -410,12 +562,19 @@ mod tests {
 
     #[test]
     fn the_shells_queries_are_read() {
-        let soql = parse_soql("SELECT Id, Email, FirstName FROM Lead WHERE Id IN ('00Q1', 'LEAD-B-0001')").unwrap();
+        let soql =
+            parse_soql("SELECT Id, Email, FirstName FROM Lead WHERE Id IN ('00Q1', 'LEAD-B-0001')")
+                .unwrap();
         assert_eq!(soql.fields, ["Id", "Email", "FirstName"]);
         assert_eq!(soql.object, "Lead");
         assert_eq!(soql.filter_field, "Id");
         assert_eq!(soql.ids, ["00Q1", "LEAD-B-0001"]);
-        assert_eq!(parse_soql("select Id from Task where WhoId in ('00Q1')").unwrap().object, "Task");
+        assert_eq!(
+            parse_soql("select Id from Task where WhoId in ('00Q1')")
+                .unwrap()
+                .object,
+            "Task"
+        );
     }
 
     #[test]

@@ -27,11 +27,11 @@ use chrono::{DateTime, Duration, Utc};
 use rusqlite::{params, Connection};
 use utoipa::OpenApi;
 
-use super::http::parse_body;
 use super::auth::{self, Claims, RateLimiter};
 use super::connections;
 use super::db::to_millis;
 use super::error::{ApiResult, Failure};
+use super::http::parse_body;
 use super::AppState;
 use crate::wire::{ErrorBody, ErrorCode, SsoExchange, TokenResponse, SSO_TOKEN_MAX_SECONDS};
 
