@@ -7,7 +7,9 @@
 
 mod support;
 
-use crm_sidebar::sandbox::salesforce::api_version;
+use crm_sidebar::sandbox::connections::{self, Trust};
+use crm_sidebar::sandbox::db;
+use crm_sidebar::sandbox::salesforce::{api_version, demo};
 use crm_sidebar::sandbox::seed::{B_LEAD, REP_B};
 use fantoccini::Client;
 use serde_json::{json, Value};
@@ -174,4 +176,44 @@ async fn three_people_selected_in_a_list_view_are_emailed_and_each_gets_a_task()
         assert!(subject.starts_with("Sent Email: "), "{who}: {subject}");
     }
     client.close().await.unwrap();
+}
+
+#[tokio::test]
+async fn the_demo_pages_hold_the_signed_request_but_never_the_consumer_secret() {
+    let url = format!(
+        "{}/salesforce/demo/record?entity=lead&id={B_LEAD}&user={REP_B}",
+        harness().host
+    );
+    let page = reqwest::get(&url).await.unwrap().text().await.unwrap();
+    assert!(page.contains(r#"name="signed_request" value=""#), "{page}");
+    let conn = db::open(&harness().db_path).unwrap();
+    let org = connections::for_salesforce_org(&conn, demo::DEMO_ORG_ID)
+        .unwrap()
+        .expect("the page made the demo org's connection");
+    assert_eq!(org.origins, [harness().host.clone()]);
+    let Trust::SalesforceCanvas {
+        consumer_secret, ..
+    } = org.trust
+    else {
+        panic!("the demo org is a salesforce connection");
+    };
+    assert!(consumer_secret.expose().len() >= 32);
+    assert!(
+        !page.contains(consumer_secret.expose()),
+        "the page holds the secret"
+    );
+    let fresh: Value = reqwest::get(format!(
+        "{}/salesforce/demo/signed-request?entity=lead&id={B_LEAD}&user={REP_B}",
+        harness().host
+    ))
+    .await
+    .unwrap()
+    .json()
+    .await
+    .unwrap();
+    assert!(
+        fresh["signedRequest"].as_str().unwrap().contains('.'),
+        "{fresh}"
+    );
+    assert!(!fresh.to_string().contains(consumer_secret.expose()));
 }

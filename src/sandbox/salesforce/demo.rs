@@ -28,6 +28,7 @@ use hmac::{Hmac, Mac};
 use serde_json::{json, Value};
 use sha2::Sha256;
 
+use super::canvas::escape_html;
 use super::{api_version, standin};
 use crate::protocol::Secret;
 use crate::sandbox::connections::{self, PlatformUser, Trust};
@@ -191,14 +192,6 @@ async fn signed_request(state: &AppState, page: &DemoPage) -> Result<String, Fai
         "{}.{payload}",
         STANDARD.encode(mac.finalize().into_bytes())
     ))
-}
-
-fn escape_html(text: &str) -> String {
-    text.replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
-        .replace('"', "&quot;")
-        .replace('\'', "&#39;")
 }
 
 /// The demo pages' policy: this origin's scripts, the canvas frame and its form post, and the
