@@ -280,7 +280,9 @@ pub fn host_origin_router(state: AppState) -> Router {
         .nest_service("/demo", files("demo"))
         .nest_service("/host", files("host"));
     let router = if state.config.dev_endpoints {
-        router.merge(super::demo_idp::routes())
+        router
+            .merge(super::demo_idp::routes())
+            .merge(super::salesforce::demo::routes())
     } else {
         router
     };

@@ -267,7 +267,8 @@ fn shell_html(instance: &str, session: &ShellSession) -> String {
     )
 }
 
-fn escape_html(text: &str) -> String {
+/// Text for HTML content or a quoted attribute.
+pub(super) fn escape_html(text: &str) -> String {
     text.replace('&', "&amp;")
         .replace('<', "&lt;")
         .replace('>', "&gt;")

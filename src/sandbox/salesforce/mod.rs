@@ -3,6 +3,7 @@
 //! calls, so tests and the demo can play Salesforce's side.
 
 pub mod canvas;
+pub mod demo;
 pub mod standin;
 
 use std::sync::LazyLock;
