@@ -9,6 +9,7 @@ pub mod auth;
 pub mod connections;
 pub mod db;
 pub mod demo_idp;
+pub mod dynamics;
 pub mod engagement;
 pub mod error;
 pub mod http;

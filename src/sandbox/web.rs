@@ -274,6 +274,7 @@ pub fn host_origin_router(state: AppState) -> Router {
             get(crm_notes).post(crm_add_note),
         )
         .merge(super::salesforce::routes())
+        .merge(super::dynamics::routes())
         .nest_service("/demo", files("demo"))
         .nest_service("/host", files("host"));
     let router = if state.config.dev_endpoints {
