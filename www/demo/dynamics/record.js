@@ -251,9 +251,13 @@ function renderGrid(rows, open) {
     box.setAttribute('aria-label', `Select ${displayName(row)}`);
     box.addEventListener('change', update);
     const link = document.createElement('a');
+    link.href = pageUrl(row.id);
     link.dataset.recordId = row.id;
     link.textContent = displayName(row);
-    link.addEventListener('click', () => open(row.id));
+    link.addEventListener('click', (event) => {
+      event.preventDefault();
+      open(row.id);
+    });
     const cells = [box, link, row.email || '', row.company || '', row.jobTitle || ''];
     for (const cell of cells) {
       const td = document.createElement('td');
