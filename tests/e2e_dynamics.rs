@@ -26,11 +26,26 @@ struct Lead {
     newest_activity: DateTime<Utc>,
 }
 
+/// A POST to a development endpoint as the rep, which must succeed.
+async fn dev_post(token: &str, path: &str, body: &Value) {
+    let answer = reqwest::Client::new()
+        .post(format!("{}{path}", harness().api))
+        .bearer_auth(token)
+        .json(body)
+        .send()
+        .await
+        .unwrap();
+    assert!(
+        answer.status().is_success(),
+        "{path}: {}",
+        answer.text().await.unwrap()
+    );
+}
+
 /// Adds `count` leads of the rep with GUID ids, each with two page visits, the newer a distinct
 /// number of hours ago.
 async fn dynamics_leads(count: usize) -> Vec<Lead> {
     let token = token(REP).await;
-    let http = reqwest::Client::new();
     let stamp = Utc::now().timestamp_micros() as u64;
     let now = Utc::now().trunc_subsecs(3);
     let mut leads = Vec::new();
@@ -39,22 +54,12 @@ async fn dynamics_leads(count: usize) -> Vec<Lead> {
             "d3650000-0000-4000-8000-{:012x}",
             (stamp + n as u64) & 0xffff_ffff_ffff
         );
-        let created = http
-            .post(format!("{}/dev/records", harness().api))
-            .bearer_auth(&token)
-            .json(&json!({
-                "entity": "lead", "crmId": id, "email": format!("dynamics-{n}-{stamp}@example.com"),
-                "firstName": format!("Dana{n}"), "lastName": "Dynamics", "company": "Fabrikam",
-                "jobTitle": "Buyer",
-            }))
-            .send()
-            .await
-            .unwrap();
-        assert!(
-            created.status().is_success(),
-            "{}",
-            created.text().await.unwrap()
-        );
+        let lead = json!({
+            "entity": "lead", "crmId": id, "email": format!("dynamics-{n}-{stamp}@example.com"),
+            "firstName": format!("Dana{n}"), "lastName": "Dynamics", "company": "Fabrikam",
+            "jobTitle": "Buyer",
+        });
+        dev_post(&token, "/dev/records", &lead).await;
         let newest = now - Duration::hours(n as i64 + 1);
         let activities = [newest - Duration::days(3), newest].map(|at| {
             json!({
@@ -62,18 +67,7 @@ async fn dynamics_leads(count: usize) -> Vec<Lead> {
                 "url": "https://www.example.com/pricing", "subject": "Pricing",
             })
         });
-        let added = http
-            .post(format!("{}/dev/activities", harness().api))
-            .bearer_auth(&token)
-            .json(&activities)
-            .send()
-            .await
-            .unwrap();
-        assert!(
-            added.status().is_success(),
-            "{}",
-            added.text().await.unwrap()
-        );
+        dev_post(&token, "/dev/activities", &json!(activities)).await;
         leads.push(Lead {
             id,
             newest_activity: newest,

@@ -54,18 +54,7 @@ fn dynamics_csp(state: &AppState) -> String {
 }
 
 async fn record_page(State(state): State<AppState>) -> Response {
-    let path = state.config.www_dir.join("demo/dynamics/record.html");
-    match tokio::fs::read_to_string(&path).await {
-        Ok(html) => (
-            [
-                (header::CONTENT_SECURITY_POLICY, dynamics_csp(&state)),
-                (header::CONTENT_TYPE, "text/html; charset=utf-8".to_owned()),
-            ],
-            html,
-        )
-            .into_response(),
-        Err(_) => (StatusCode::NOT_FOUND, "No such demo page.").into_response(),
-    }
+    super::web::demo_page(&state, "dynamics/record.html", dynamics_csp(&state)).await
 }
 
 async fn xrm_double() -> Response {
