@@ -14,7 +14,9 @@ demo: tools plugin
 	$(SANDBOX) --db target/demo.db --visitor-simulator
 
 ## Every test: native unit and API tests, manifest, wasm browser tests, end-to-end in Chromium.
-test: test-tools plugin test-native test-browser test-packages
+## The CRM packages are built after the plugin (Trunk replaces dist/) and before the native tests,
+## whose Dynamics 365 end-to-end test serves the built solution's web resources.
+test: test-tools plugin package test-native test-browser test-packages
 
 tools:
 	@.ci/install-tools.sh build

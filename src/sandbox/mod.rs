@@ -10,6 +10,7 @@ pub mod connections;
 pub mod dashboard;
 pub mod db;
 pub mod demo_idp;
+pub mod dynamics;
 pub mod engagement;
 pub mod error;
 pub mod events;

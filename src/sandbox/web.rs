@@ -277,6 +277,7 @@ pub fn host_origin_router(state: AppState) -> Router {
             get(crm_notes).post(crm_add_note),
         )
         .merge(super::salesforce::routes())
+        .merge(super::dynamics::routes())
         .nest_service("/demo", files("demo"))
         .nest_service("/host", files("host"));
     let router = if state.config.dev_endpoints {
@@ -298,11 +299,16 @@ fn host_csp(state: &AppState) -> String {
 }
 
 async fn host_page(State(state): State<AppState>, file: &'static str) -> Response {
+    demo_page(&state, file, host_csp(&state)).await
+}
+
+/// A page of `www/demo/` (`file` relative to it) under the policy `csp`.
+pub(super) async fn demo_page(state: &AppState, file: &str, csp: String) -> Response {
     let path = state.config.www_dir.join("demo").join(file);
     match tokio::fs::read_to_string(FsPath::new(&path)).await {
         Ok(html) => (
             [
-                (header::CONTENT_SECURITY_POLICY, host_csp(&state)),
+                (header::CONTENT_SECURITY_POLICY, csp),
                 (header::CONTENT_TYPE, "text/html; charset=utf-8".to_owned()),
             ],
             html,
