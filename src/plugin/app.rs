@@ -10,14 +10,14 @@ use yew::platform::spawn_local;
 use yew::prelude::*;
 
 use crate::plugin::bridge::{use_host, Bridge, BridgeProvider};
-use crate::plugin::components::hot_prospects::HotProspects;
 use crate::plugin::components::panels::{ErrorPanel, MessagePanel, Skeleton};
-use crate::plugin::components::programs::Programs;
 use crate::plugin::components::record_view::RecordView;
-use crate::plugin::components::send_email::SendEmail;
 use crate::plugin::components::tabs::Tab;
 use crate::plugin::focus::use_focus_keeper;
 use crate::plugin::intl::FormatsProvider;
+use crate::plugin::views::hot_prospects::HotProspects;
+use crate::plugin::views::programs::Programs;
+use crate::plugin::views::send::SendEmail;
 use crate::plugin::window;
 use crate::protocol::{Context, CrmRecord, Manifest, PluginMessage, Theme, View};
 use crate::wire::MAX_ENROL_RECORDS;

@@ -8,6 +8,7 @@
 //! - [`intl`]: dates and relative times in the user's locale and time zone.
 //! - [`focus`]: keyboard focus kept in the view when its control goes away.
 //! - [`pages`]: a list the API serves a page at a time, fetched for a key.
+//! - [`views`]: the views the host opens (Send, Programs, Hot prospects), a folder each.
 //! - [`components`]: one component per file.
 
 pub mod api;
@@ -19,6 +20,7 @@ pub mod intl;
 pub mod pages;
 pub mod session;
 pub mod state;
+pub mod views;
 
 use web_sys::UrlSearchParams;
 

@@ -13,12 +13,12 @@ use crate::plugin::bridge::{use_after_expiry, use_host};
 use crate::plugin::clock;
 use crate::plugin::components::activity_history::ActivityHistory;
 use crate::plugin::components::panels::{ErrorPanel, MessagePanel, Skeleton};
-use crate::plugin::components::programs::Programs;
 use crate::plugin::components::record_header::RecordHeader;
-use crate::plugin::components::send_email::SendEmail;
 use crate::plugin::components::tabs::{Tab, Tabs};
 use crate::plugin::components::timeline::Timeline;
 use crate::plugin::state::Generation;
+use crate::plugin::views::programs::Programs;
+use crate::plugin::views::send::SendEmail;
 use crate::protocol::CrmRecord;
 use crate::wire::RecordProfile;
 

@@ -8,6 +8,8 @@
 //! ones, and each recipient the email went (or will go) to gets a "Sent Email" (or "Scheduled
 //! Email") note in the CRM.
 
+pub mod results;
+
 use std::cell::{Cell, RefCell};
 use std::rc::Rc;
 
@@ -29,7 +31,6 @@ use crate::plugin::bridge::use_host;
 use crate::plugin::components::panels::{
     title_tag, ErrorPanel, MessagePanel, SearchField, Skeleton,
 };
-use crate::plugin::components::send_results::{daily_limit, SendResults, RESULT_ROW_ESTIMATE};
 use crate::plugin::components::virtual_rows::VirtualRows;
 use crate::plugin::intl::use_formats;
 use crate::plugin::pages::{more_footer, typing_pause, use_pages};
@@ -39,6 +40,7 @@ use crate::wire::{
     by_folder, PreflightResponse, RecipientStatus, RecordProfile, SendRequest, SendResponse,
     SubscriptionStatus, Template, TemplateSummary,
 };
+use results::{daily_limit, SendResults, RESULT_ROW_ESTIMATE};
 
 #[derive(Properties, PartialEq)]
 pub struct SendEmailProps {
