@@ -6,6 +6,9 @@
 //! open the record. The ranking refreshes every 5 minutes while the tab is visible (Page
 //! Visibility) and on demand.
 
+mod prospect_row;
+mod reasons;
+
 use std::rc::Rc;
 
 use gloo_events::EventListener;
@@ -14,8 +17,6 @@ use web_sys::{AbortController, HtmlSelectElement, VisibilityState};
 use yew::platform::spawn_local;
 use yew::prelude::*;
 
-use crate::domain::labels::display_name;
-use crate::domain::prospects::score_change_note;
 use crate::plugin::api::{self, ApiError};
 use crate::plugin::bridge::{use_after_expiry, use_host};
 use crate::plugin::components::panels::{ErrorPanel, MessagePanel, RefreshButton, Skeleton};
@@ -23,16 +24,13 @@ use crate::plugin::intl::{use_formats, use_minute_clock};
 use crate::plugin::state::Generation;
 use crate::plugin::{clock, window};
 use crate::protocol::PluginMessage;
-use crate::wire::{
-    HotProspect, HotProspects as Ranking, Me, OwnerSelection, Role, ScoreReasons, ScoringRules,
-    Trend,
-};
+use crate::wire::{HotProspect, HotProspects as Ranking, Me, OwnerSelection, Role, ScoringRules};
 
 /// How often a visible tab refreshes the ranking.
 pub const REFRESH_MS: u32 = 5 * 60 * 1000;
 
 #[derive(Clone)]
-enum Load<T> {
+pub(crate) enum Load<T> {
     Loading,
     Loaded(T),
     Failed(ApiError),
@@ -40,7 +38,7 @@ enum Load<T> {
 
 /// The words for a failure of this view: a rep asking for someone else's prospects is told so,
 /// and a manager that the rep they chose is no longer theirs to see.
-fn failure_message(error: &ApiError, manager: bool) -> String {
+pub(crate) fn failure_message(error: &ApiError, manager: bool) -> String {
     match error {
         ApiError::Forbidden(_) if manager => {
             "This rep is no longer in your team. Choose someone else.".into()
@@ -354,197 +352,4 @@ fn what_makes_hot(rules: &ScoringRules) -> String {
     )
 }
 
-fn trend_glyph(trend: Trend) -> (&'static str, &'static str) {
-    match trend {
-        Trend::Up => ("\u{2191}", "up"),
-        Trend::Down => ("\u{2193}", "down"),
-        Trend::Flat => ("\u{2192}", "unchanged"),
-    }
-}
-
-#[derive(Properties, PartialEq)]
-struct ProspectRowProps {
-    rank: usize,
-    prospect: Rc<HotProspect>,
-    show_owner: bool,
-    expanded: bool,
-    on_open: Callback<Rc<HotProspect>>,
-    on_expand: Callback<()>,
-}
-
-#[component]
-fn ProspectRow(props: &ProspectRowProps) -> Html {
-    let formats = use_formats();
-    let now = use_minute_clock();
-    let p = &props.prospect;
-    let name = display_name(
-        p.first_name.as_deref(),
-        p.last_name.as_deref(),
-        p.email.as_deref(),
-        &p.crm_id,
-    );
-    let (arrow, words) = trend_glyph(p.trend);
-    // The arrow gives the direction: "↓ 68", not "↓ -68"; no change is just that.
-    let said = match p.trend {
-        Trend::Flat => format!("{words} in 7 days"),
-        _ => format!("{words} {} in 7 days", p.score_change.unsigned_abs()),
-    };
-    let last = &p.last_activity;
-    let reasons_id = format!("reasons-{}-{}", p.entity, p.crm_id);
-    let columns = if props.show_owner { 6 } else { 5 };
-    html! {
-        <tbody class={classes!("prospect", props.expanded.then_some("is-expanded"))}
-            data-crm-id={p.crm_id.clone()}>
-            <tr>
-                <td class="col-rank">{ props.rank }</td>
-                <td class="col-name">
-                    <button
-                        type="button"
-                        class="link-button prospect-name"
-                        title={format!("Open {name} in the CRM")}
-                        onclick={props.on_open.reform({ let p = p.clone(); move |_| p.clone() })}
-                    >
-                        { name.clone() }
-                    </button>
-                    <span class="prospect-meta">
-                        { [p.company.clone().unwrap_or_default(), p.entity.to_string()]
-                            .into_iter().filter(|s| !s.is_empty()).collect::<Vec<_>>().join(" \u{00B7} ") }
-                        // Where the Owner column gives way (narrow frames), the owner is named here.
-                        if props.show_owner {
-                            <span class="prospect-owner-inline">
-                                { format!(" \u{00B7} {}", p.owner.name) }
-                            </span>
-                        }
-                    </span>
-                </td>
-                <td class="col-score">
-                    <strong class="prospect-score">{ formats.number(p.score) }</strong>
-                    <span class={classes!("prospect-trend", format!("trend-{}", p.trend.as_str()))}
-                        title={said.clone()}>
-                        <span aria-hidden="true">
-                            { format!("{arrow} {}", p.score_change.unsigned_abs()) }
-                        </span>
-                        <span class="visually-hidden">{ said }</span>
-                    </span>
-                </td>
-                <td class="col-last">
-                    <span class="prospect-last-kind">{ last.kind.label() }</span>
-                    <time datetime={last.occurred_at.to_rfc3339()} title={formats.date_time(&last.occurred_at)}>
-                        { formats.relative(&last.occurred_at, &now) }
-                    </time>
-                </td>
-                if props.show_owner {
-                    <td class="col-owner">{ p.owner.name.clone() }</td>
-                }
-                <td class="col-why">
-                    <button
-                        type="button"
-                        class="button prospect-why"
-                        aria-expanded={props.expanded.to_string()}
-                        aria-controls={reasons_id.clone()}
-                        aria-label={format!("Why {name} is hot")}
-                        onclick={props.on_expand.reform(|_| ())}
-                    >
-                        { "Why" }
-                    </button>
-                </td>
-            </tr>
-            if props.expanded {
-                <tr class="prospect-reasons-row">
-                    <td colspan={columns.to_string()} id={reasons_id}>
-                        <Reasons prospect={p.clone()} />
-                    </td>
-                </tr>
-            }
-        </tbody>
-    }
-}
-
-#[derive(Properties, PartialEq)]
-struct ReasonsProps {
-    prospect: Rc<HotProspect>,
-}
-
-/// The activities behind a score, with the points each earns now.
-#[component]
-fn Reasons(props: &ReasonsProps) -> Html {
-    let host = use_host();
-    let formats = use_formats();
-    let reasons = use_state(|| Load::<Rc<ScoreReasons>>::Loading);
-    let generation = use_state(|| 0u32);
-    {
-        let (reasons, session) = (reasons.clone(), host.session.clone());
-        let (entity, crm_id) = (props.prospect.entity, props.prospect.crm_id.clone());
-        // Asked again on retry, and when a refreshed ranking changed the score they explain.
-        let score = (props.prospect.score, props.prospect.score_change);
-        use_effect_with((*generation, score), move |_| {
-            reasons.set(Load::Loading);
-            let controller = AbortController::new().ok();
-            if let Some(signal) = controller.as_ref().map(AbortController::signal) {
-                spawn_local(async move {
-                    match session
-                        .fetch(&api::score_reasons(entity, &crm_id), &signal)
-                        .await
-                    {
-                        Err(error) if error.is_aborted() => {}
-                        Ok(loaded) => reasons.set(Load::Loaded(Rc::new(loaded))),
-                        Err(error) => reasons.set(Load::Failed(error)),
-                    }
-                });
-            }
-            move || controller.iter().for_each(AbortController::abort)
-        });
-    }
-    match &*reasons {
-        Load::Loading => html! { <Skeleton label="Loading the reasons" rows={2} /> },
-        Load::Failed(error) => html! {
-            <ErrorPanel compact=true message={failure_message(error, false)}
-                on_retry={{ let g = generation.clone(); Callback::from(move |()| g.set(*g + 1)) }} />
-        },
-        Load::Loaded(r) => html! {
-            <div class="reasons">
-                <p class="reasons-totals">
-                    { r.totals.iter().map(|t| format!(
-                        "{} × {}: {}{}",
-                        formats.count(u64::from(t.activities)),
-                        t.rule.label(),
-                        if t.points > 0 { "+" } else { "" },
-                        formats.number(t.points)
-                    ))
-                        .collect::<Vec<_>>().join(" \u{00B7} ") }
-                </p>
-                if let Some(lost) = score_change_note(r) {
-                    <p class="reasons-change">{ lost }</p>
-                }
-                <ul class="reasons-list" aria-label="Activities behind the score">
-                    { for r.reasons.iter().map(|reason| html! {
-                        <li class="reason" key={reason.activity.id}>
-                            <span class="reason-points">{ format!("{:+}", reason.points) }</span>
-                            <span class="reason-kind">{ reason.rule.label() }</span>
-                            if let Some(subject) = &reason.activity.subject {
-                                <span class="reason-subject">{ subject.clone() }</span>
-                            }
-                            <time datetime={reason.activity.occurred_at.to_rfc3339()}>
-                                { formats.date_time(&reason.activity.occurred_at) }
-                            </time>
-                            if reason.points != reason.base_points {
-                                <span class="reason-decay">
-                                    { format!("{:+} halved with age", reason.base_points) }
-                                </span>
-                            }
-                        </li>
-                    }) }
-                </ul>
-                if r.reasons_total as usize > r.reasons.len() {
-                    <p class="reasons-more">
-                        { format!(
-                            "The latest {} of {} activities; the totals above count them all.",
-                            r.reasons.len(),
-                            formats.count(u64::from(r.reasons_total))
-                        ) }
-                    </p>
-                }
-            </div>
-        },
-    }
-}
+use prospect_row::ProspectRow;

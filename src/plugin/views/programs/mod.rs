@@ -5,18 +5,21 @@
 //! chosen program gets one request with all the records; its outcome shows beside it, with a
 //! retry for what failed. No program at all opens a help dialog instead of an empty list.
 
+mod enrolment_rows;
+mod help_dialog;
+mod program_item;
+
 use std::cell::Cell;
 use std::rc::Rc;
 
-use web_sys::{AbortController, HtmlElement};
+use web_sys::AbortController;
 use yew::platform::spawn_local;
 use yew::prelude::*;
 
 use crate::domain::labels::{count_of_records, has_email, person_name, program_email_warning};
 use crate::domain::pages::ListPhase;
 use crate::domain::programs::{
-    enrol_request, status_label, unavailable_reason, CurrentPrograms, Run, RunState, Runs,
-    Selection, Start,
+    enrol_request, unavailable_reason, CurrentPrograms, Run, RunState, Runs, Selection, Start,
 };
 use crate::plugin::api::{self, ApiError};
 use crate::plugin::bridge::use_host;
@@ -24,11 +27,13 @@ use crate::plugin::components::panels::{
     title_tag, ErrorPanel, MessagePanel, SearchField, Skeleton,
 };
 use crate::plugin::components::virtual_rows::VirtualRows;
-use crate::plugin::intl::use_formats;
 use crate::plugin::pages::{more_footer, typing_pause, use_pages};
 use crate::plugin::{focus_after_render, random_key, window};
 use crate::protocol::CrmRecord;
-use crate::wire::{EnrolOutcome, EnrolResponse, Enrolment, Program, RecordProfile};
+use crate::wire::{EnrolOutcome, EnrolResponse, Program, RecordProfile};
+use enrolment_rows::EnrolmentRows;
+use help_dialog::HelpDialog;
+use program_item::{program_item, result_class, ProgramItemProps};
 
 #[derive(Properties, PartialEq)]
 pub struct ProgramsProps {
@@ -54,7 +59,7 @@ pub struct ProgramsProps {
 /// The height assumed for a program's row before it is measured: name and one line of text.
 const PROGRAM_ROW_ESTIMATE: u32 = 58;
 
-const HELP_TEXT: &str =
+pub(crate) const HELP_TEXT: &str =
     "Can't find your program? Your marketing admin must enable it for CRM enrolment.";
 
 /// Everything the view changes, in one reducer so late answers always land on the latest state.
@@ -622,214 +627,5 @@ fn outcome_takes_lost_focus() {
     });
     if lost {
         focus_after_render("programs-hint");
-    }
-}
-
-/// The height assumed for an enrolment's row before it is measured: name, status and dates.
-const ENROLMENT_ROW_ESTIMATE: u32 = 50;
-
-#[derive(Properties, PartialEq)]
-struct EnrolmentRowsProps {
-    items: Rc<Vec<Enrolment>>,
-    /// More pages may come.
-    more: bool,
-    /// A page is on its way, or the last one failed: scrolling asks for none.
-    hold: bool,
-    on_more: Callback<()>,
-    /// The tab's scrolling element.
-    viewport: NodeRef,
-}
-
-/// The record's enrolments, newest first, virtualized.
-#[component]
-fn EnrolmentRows(props: &EnrolmentRowsProps) -> Html {
-    let formats = use_formats();
-    let keys = Rc::new(props.items.iter().map(|e| e.program_id).collect::<Vec<_>>());
-    let render = {
-        let items = props.items.clone();
-        Callback::from(move |at: usize| {
-            let Some(e) = items.get(at) else {
-                return html! {};
-            };
-            let status = status_label(e.status);
-            html! {
-                <div class="enrolment">
-                    <span class="enrolment-name">{ e.program_name.clone() }</span>
-                    <span class={classes!("badge", "enrolment-status", format!("status-{}", e.status.as_str()))}>
-                        { status }
-                    </span>
-                    <span class="enrolment-dates">
-                        { "Enrolled " }
-                        <time datetime={e.enrolled_at.to_rfc3339()}>{ formats.date_time(&e.enrolled_at) }</time>
-                        if e.updated_at != e.enrolled_at {
-                            { format!(" · {status} ") }
-                            <time datetime={e.updated_at.to_rfc3339()}>{ formats.date_time(&e.updated_at) }</time>
-                        }
-                    </span>
-                </div>
-            }
-        })
-    };
-    html! {
-        <VirtualRows
-            {keys}
-            estimate={ENROLMENT_ROW_ESTIMATE}
-            {render}
-            more={props.more}
-            on_near_end={props.on_more.clone()}
-            hold={props.hold}
-            class="enrolment-list"
-            label="Current programs"
-            row_class="enrolment-row"
-            viewport={props.viewport.clone()}
-        />
-    }
-}
-
-/// What a program's row shows.
-struct ProgramItemProps {
-    program: Program,
-    checked: bool,
-    on_toggle: Callback<Program>,
-    /// Why it cannot be chosen (paused, or the record is in it already); `None` when it can.
-    unavailable: Option<AttrValue>,
-    /// The outcome of its enrolment so far.
-    result: Option<(RunState, AttrValue)>,
-    /// The last answer was lost: Retry repeats that request even where the program now looks
-    /// taken (the lost request may be what enrolled the record; its answer says so).
-    retry_anyway: bool,
-    busy: bool,
-    on_retry: Callback<MouseEvent>,
-}
-
-/// A program's row: its checkbox, and the outcome of its enrolment with a retry. A plain view
-/// function: the list renders only the rows in view, each from fresh values.
-fn program_item(props: &ProgramItemProps) -> Html {
-    let program = &props.program;
-    let id = format!("program-{}", program.id);
-    let reason_id = format!("{id}-reason");
-    let can = props.unavailable.is_none();
-    let onchange = {
-        let (on_toggle, program) = (props.on_toggle.clone(), program.clone());
-        Callback::from(move |_: Event| on_toggle.emit(program.clone()))
-    };
-    let class = classes!("program", (!can).then_some("is-unavailable"));
-    html! {
-        <div {class} data-program-id={program.id.to_string()}>
-            <input
-                id={id.clone()}
-                class="program-check"
-                type="checkbox"
-                checked={props.checked && can}
-                disabled={!can}
-                aria-describedby={(!can).then(|| reason_id.clone())}
-                {onchange}
-            />
-            <label for={id} class="program-label">
-                <span class="program-name">{ program.name.clone() }</span>
-                if !program.description.is_empty() {
-                    <span class="program-description">{ program.description.clone() }</span>
-                }
-                if let Some(reason) = props.unavailable.clone() {
-                    <span id={reason_id} class="program-reason">{ reason }</span>
-                }
-            </label>
-            if let Some((state, summary)) = &props.result {
-                <div class="program-outcome">
-                    <p class={classes!("program-result", result_class(*state))} aria-live="polite">
-                        { summary.clone() }
-                    </p>
-                    if *state == RunState::Failed && (can || props.retry_anyway) {
-                        <button
-                            type="button"
-                            class="button program-retry"
-                            disabled={props.busy}
-                            aria-label={format!("Retry enrolling in {}", program.name)}
-                            onclick={props.on_retry.clone()}
-                        >
-                            { "Retry" }
-                        </button>
-                    }
-                </div>
-            }
-        </div>
-    }
-}
-
-fn result_class(state: RunState) -> &'static str {
-    match state {
-        RunState::InFlight => "result-pending",
-        RunState::Enrolled => "result-enrolled",
-        RunState::AlreadyEnrolled => "result-already",
-        RunState::Failed => "result-failed",
-    }
-}
-
-#[derive(Properties, PartialEq)]
-struct HelpDialogProps {
-    on_close: Callback<()>,
-    /// Gets focus back when the dialog closes.
-    return_to: NodeRef,
-}
-
-/// The help shown when marketing enabled no program, as a modal dialog: focus moves to its
-/// close button and stays in the dialog (its only control), Escape closes it, and focus returns
-/// to `return_to` when it closes.
-#[component]
-fn HelpDialog(props: &HelpDialogProps) -> Html {
-    let close_ref = use_node_ref();
-    {
-        let (close_ref, return_to) = (close_ref.clone(), props.return_to.clone());
-        use_effect_with((), move |_| {
-            if let Some(button) = close_ref.cast::<HtmlElement>() {
-                let _ = button.focus();
-            }
-            move || {
-                if let Some(button) = return_to.cast::<HtmlElement>() {
-                    let _ = button.focus();
-                }
-            }
-        });
-    }
-    let onkeydown = {
-        let (on_close, close_ref) = (props.on_close.clone(), close_ref.clone());
-        Callback::from(move |e: KeyboardEvent| match e.key().as_str() {
-            "Escape" => {
-                e.prevent_default();
-                on_close.emit(());
-            }
-            // Tab and Shift+Tab cycle through the dialog's controls: Close alone.
-            "Tab" => {
-                e.prevent_default();
-                if let Some(button) = close_ref.cast::<HtmlElement>() {
-                    let _ = button.focus();
-                }
-            }
-            _ => {}
-        })
-    };
-    html! {
-        <div class="programs-dialog-backdrop">
-            <div
-                class="programs-dialog"
-                role="dialog"
-                aria-modal="true"
-                aria-labelledby="programs-dialog-title"
-                aria-describedby="programs-dialog-text"
-                {onkeydown}
-            >
-                <h2 id="programs-dialog-title" class="programs-heading">{ "No programs available" }</h2>
-                <p id="programs-dialog-text">{ HELP_TEXT }</p>
-                <button
-                    ref={close_ref}
-                    id="programs-dialog-close"
-                    type="button"
-                    class="button"
-                    onclick={props.on_close.reform(|_| ())}
-                >
-                    { "Close" }
-                </button>
-            </div>
-        </div>
     }
 }
