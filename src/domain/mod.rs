@@ -11,6 +11,7 @@
 //! - [`programs`]: the Programs view's selection, search and enrolment outcomes.
 //! - [`prospects`]: words for the hot-prospects view.
 //! - [`compose`]: the Send view's message, its one idempotent send and what follows it.
+//! - [`schedule`]: when a send goes out, and why a typed time cannot be used.
 //! - [`text`]: case folding for searches and comparisons.
 //! - [`merge`]: merge fields and their rendering; [`preflight`]: who an email may go to.
 
@@ -24,6 +25,7 @@ pub mod pages;
 pub mod preflight;
 pub mod programs;
 pub mod prospects;
+pub mod schedule;
 pub mod session;
 pub mod text;
 pub mod time;

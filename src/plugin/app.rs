@@ -17,7 +17,7 @@ use crate::plugin::focus::use_focus_keeper;
 use crate::plugin::intl::FormatsProvider;
 use crate::plugin::views::hot_prospects::HotProspects;
 use crate::plugin::views::programs::Programs;
-use crate::plugin::views::send::SendEmail;
+use crate::plugin::views::send::{SendEmail, SendKeysProvider};
 use crate::plugin::window;
 use crate::protocol::{Context, CrmRecord, Manifest, PluginMessage, Theme, View};
 use crate::wire::MAX_ENROL_RECORDS;
@@ -163,7 +163,9 @@ pub fn Sidebar() -> Html {
             data-theme={theme}
         >
             { for notice }
-            { content }
+            // Send's idempotency keys live as long as the sidebar: a message sent from a view
+            // the user left and opened again goes under the same key.
+            <SendKeysProvider>{ content }</SendKeysProvider>
         </main>
     }
 }

@@ -19,7 +19,6 @@ use wasm_bindgen::{JsCast, JsValue};
 use web_sys::MessageEvent;
 use yew::prelude::*;
 
-use crate::domain::compose::SendKeys;
 use crate::domain::session::TOKEN_ANSWER_TIMEOUT_MS;
 use crate::plugin::session::Session;
 use crate::plugin::{mark, window};
@@ -154,8 +153,6 @@ pub struct Host {
     pub context_failed: bool,
     /// Says `ready` again, so the host sends its context again.
     pub ask_context: Callback<()>,
-    /// The `Idempotency-Key` of every message sent from this plugin instance (Send view).
-    pub send_keys: Rc<RefCell<SendKeys>>,
 }
 
 impl PartialEq for Host {
@@ -166,7 +163,6 @@ impl PartialEq for Host {
             && self.expired == other.expired
             && self.context_failed == other.context_failed
             && self.ask_context == other.ask_context
-            && Rc::ptr_eq(&self.send_keys, &other.send_keys)
     }
 }
 
@@ -213,7 +209,6 @@ pub fn BridgeProvider(props: &BridgeProviderProps) -> Html {
     let context_failed = use_state(|| false);
     // Runs out when the host took too long to send the context it owes.
     let context_wait = use_mut_ref(|| None::<Timeout>);
-    let send_keys = use_memo((), |()| Rc::new(RefCell::new(SendKeys::default())));
     let bridge = use_memo(props.host.clone(), |host| Bridge::new(host.as_str()));
     let session = {
         let expired = expired.setter();
@@ -309,7 +304,6 @@ pub fn BridgeProvider(props: &BridgeProviderProps) -> Html {
         expired: *expired,
         context_failed: *context_failed,
         ask_context: (*ask_context).clone(),
-        send_keys: (*send_keys).clone(),
     };
     html! {
         <ContextProvider<Host> context={host}>

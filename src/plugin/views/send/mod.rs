@@ -10,24 +10,29 @@
 
 mod composer;
 mod consent;
-mod keys;
+pub mod keys;
+mod message;
 mod preflight_summary;
 mod preview;
 pub mod results;
+mod send_actions;
+mod sending;
 mod template_picker;
+mod when_field;
 
 use std::rc::Rc;
 
 use yew::prelude::*;
 
-use crate::domain::compose::{selection_problem, Compose, SendFailure, When};
+use crate::domain::compose::{selection_problem, Compose, ComposeAction};
 use crate::domain::labels::{has_email, person_name};
 use crate::plugin::api::ApiError;
 use crate::plugin::components::panels::MessagePanel;
 use crate::protocol::CrmRecord;
-use crate::wire::{RecordProfile, SendRequest, SendResponse, SubscriptionStatus};
+use crate::wire::{RecordProfile, SubscriptionStatus};
 use composer::Composer;
 use consent::Consent;
+pub use keys::SendKeysProvider;
 
 #[derive(Properties, PartialEq)]
 pub struct SendEmailProps {
@@ -54,43 +59,12 @@ pub(crate) enum Load<T> {
     Failed(ApiError),
 }
 
-/// The composed message, as a Yew reducer over [`Compose`].
-#[derive(Clone, Default, PartialEq)]
-pub(crate) struct ComposeState(pub(crate) Compose);
+impl Reducible for Compose {
+    type Action = ComposeAction;
 
-pub(crate) enum Action {
-    Choose(i64),
-    Subject(String, String),
-    When(When),
-    LogNote(bool),
-    Preview(usize),
-    /// A request, and the send whose failed recipients it retries.
-    Start(SendRequest, Option<i64>),
-    Finish(SendRequest, Result<(SendResponse, bool), SendFailure>),
-    /// Unlock a message whose send may have gone out, to change it.
-    EditAnyway,
-    Reset,
-}
-
-impl Reducible for ComposeState {
-    type Action = Action;
-
-    fn reduce(self: Rc<Self>, action: Action) -> Rc<Self> {
+    fn reduce(self: Rc<Self>, action: ComposeAction) -> Rc<Self> {
         let mut next = (*self).clone();
-        let compose = &mut next.0;
-        match action {
-            Action::Choose(id) => compose.choose_template(id),
-            Action::Subject(subject, template) => compose.edit_subject(subject, &template),
-            Action::When(when) => compose.set_when(when),
-            Action::LogNote(on) => compose.set_log_note(on),
-            Action::Preview(index) => compose.preview = Some(index),
-            Action::Start(request, retry_of) => {
-                compose.start_send(request, retry_of);
-            }
-            Action::EditAnyway => compose.edit_anyway(),
-            Action::Finish(request, answer) => compose.finish(&request, answer),
-            Action::Reset => compose.reset(),
-        }
+        next.apply(action);
         Rc::new(next)
     }
 }

@@ -4,8 +4,8 @@ use std::rc::Rc;
 
 use yew::prelude::*;
 
-use super::composer::plural;
 use super::results::{daily_limit, RESULT_ROW_ESTIMATE};
+use crate::domain::compose::recipient_count;
 use crate::domain::merge::missing_field_note;
 use crate::plugin::components::virtual_rows::VirtualRows;
 use crate::plugin::intl::use_formats;
@@ -41,7 +41,7 @@ pub fn PreflightSummary(props: &PreflightSummaryProps) -> Html {
     html! {
         <section class="preflight" aria-label="Before sending">
             <p class="preflight-count">
-                <strong>{ plural(p.sendable, "recipient") }</strong>
+                <strong>{ recipient_count(p.sendable) }</strong>
                 { " will receive it" }
                 if !excluded.is_empty() {
                     { format!(" · {} excluded", excluded.len()) }
