@@ -3,8 +3,8 @@
 //! - [`activity_filters`]: what the user filters the history by, and the query string it becomes.
 //! - [`activity_history`]: the history view's state and every change to it, as one reducer.
 //! - [`activity_details`]: the detail lines an expanded activity shows.
-//! - [`virtual_list`]: which rows of a long list are worth putting in the DOM; [`pages`]: a list
-//!   the API serves a page at a time.
+//! - [`virtual_list`]: which rows of a long list are worth putting in the DOM; [`paging`]: a
+//!   list the API serves a page at a time, by cursor.
 //! - [`time`]: calendar days and relative times, without a time zone database.
 //! - [`session`]: when to ask the host for a fresh token.
 //! - [`labels`]: the words a sales user reads for profile fields.
@@ -21,7 +21,7 @@ pub mod activity_history;
 pub mod compose;
 pub mod labels;
 pub mod merge;
-pub mod pages;
+pub mod paging;
 pub mod preflight;
 pub mod programs;
 pub mod prospects;

@@ -7,7 +7,8 @@
 //! - [`state`]: the activity history's reducer (its logic lives in [`crate::domain`]).
 //! - [`intl`]: dates and relative times in the user's locale and time zone.
 //! - [`focus`]: keyboard focus kept in the view when its control goes away.
-//! - [`pages`]: a list the API serves a page at a time, fetched for a key.
+//! - [`hooks`]: a request tied to its view ([`hooks::use_fetch`]) and a list the API serves a
+//!   page at a time ([`hooks::use_pages`]).
 //! - [`views`]: the views the host opens (Send, Programs, Hot prospects), a folder each.
 //! - [`components`]: one component per file.
 
@@ -16,8 +17,8 @@ pub mod app;
 pub mod bridge;
 pub mod components;
 pub mod focus;
+pub mod hooks;
 pub mod intl;
-pub mod pages;
 pub mod session;
 pub mod state;
 pub mod views;

@@ -17,7 +17,7 @@ use yew::platform::spawn_local;
 use yew::prelude::*;
 
 use crate::domain::labels::{count_of_records, has_email, person_name, program_email_warning};
-use crate::domain::pages::ListPhase;
+use crate::domain::paging::ListPhase;
 use crate::domain::programs::{
     enrol_request, unavailable_reason, CurrentPrograms, Run, RunState, Runs, Selection, Start,
 };
@@ -27,7 +27,7 @@ use crate::plugin::components::panels::{
     title_tag, ErrorPanel, MessagePanel, SearchField, Skeleton,
 };
 use crate::plugin::components::virtual_rows::VirtualRows;
-use crate::plugin::pages::{more_footer, typing_pause, use_pages};
+use crate::plugin::hooks::{more_footer, typing_pause, use_pages};
 use crate::plugin::{focus_after_render, random_key, window};
 use crate::protocol::CrmRecord;
 use crate::wire::{EnrolOutcome, EnrolResponse, Program, RecordProfile};

@@ -14,12 +14,12 @@ use super::template_picker::TemplatePicker;
 use super::Load;
 use crate::domain::compose::{recipients_of, retry_failed, Compose, ComposeAction, Phase, Retry};
 use crate::domain::labels::{count_of_records, person_name};
-use crate::domain::pages::ListPhase;
+use crate::domain::paging::ListPhase;
 use crate::plugin::api;
 use crate::plugin::bridge::use_host;
 use crate::plugin::components::panels::{title_tag, ErrorPanel, Skeleton};
 use crate::plugin::focus_after_render;
-use crate::plugin::pages::{more_footer, typing_pause, use_pages};
+use crate::plugin::hooks::{more_footer, typing_pause, use_pages};
 use crate::protocol::CrmRecord;
 use crate::wire::{PreflightResponse, SendRequest, Template};
 

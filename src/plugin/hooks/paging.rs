@@ -1,25 +1,25 @@
 //! A list the API serves a page at a time, fetched for a key by [`use_pages`]: the first page
 //! when the key changes (after `delay_ms`, so typing a search asks once), the next one when the
 //! view asks for it; a page for an older key or cursor never lands (see
-//! [`crate::domain::pages`]).
+//! [`crate::domain::paging`]). Each page is asked for through [`use_request`], so leaving the
+//! key or the view aborts it.
 
 use std::rc::Rc;
 
-use gloo_timers::callback::Timeout;
 use serde::de::DeserializeOwned;
-use web_sys::AbortController;
-use yew::platform::spawn_local;
 use yew::prelude::*;
 
-use crate::domain::pages::{Keyed, ListPhase, Page, PageAnswer, Pages};
+use crate::domain::paging::{Keyed, ListPhase, Page, PageAnswer, Pages};
 use crate::plugin::api::{ApiError, Endpoint};
-use crate::plugin::bridge::use_host;
 use crate::plugin::components::panels::ErrorPanel;
+use crate::plugin::hooks::fetch::{use_request, Fetcher};
 
-/// The list, and the next page it asked for (its key and cursor).
+/// The list, the next page it asked for (its key and cursor), and how many times its first
+/// page was asked for again.
 struct PagesState<T, X> {
     pages: Pages<T, ApiError, X>,
     more_request: Option<(String, String)>,
+    retries: u32,
 }
 
 impl<T, X: Default> Default for PagesState<T, X> {
@@ -27,6 +27,7 @@ impl<T, X: Default> Default for PagesState<T, X> {
         PagesState {
             pages: Pages::default(),
             more_request: None,
+            retries: 0,
         }
     }
 }
@@ -36,6 +37,8 @@ enum PagesAction<T, X> {
     First(String, PageAnswer<T, ApiError, X>),
     More,
     Next(String, String, PageAnswer<T, ApiError, X>),
+    /// The first page again, for the same key (after it failed).
+    Retry,
 }
 
 impl<T: Keyed + Clone, X: Clone> Reducible for PagesState<T, X> {
@@ -45,6 +48,7 @@ impl<T: Keyed + Clone, X: Clone> Reducible for PagesState<T, X> {
         let mut next = PagesState {
             pages: self.pages.clone(),
             more_request: self.more_request.clone(),
+            retries: self.retries,
         };
         match action {
             PagesAction::Load(key) => {
@@ -64,6 +68,7 @@ impl<T: Keyed + Clone, X: Clone> Reducible for PagesState<T, X> {
                     next.more_request = None;
                 }
             }
+            PagesAction::Retry => next.retries = next.retries.wrapping_add(1),
         }
         Rc::new(next)
     }
@@ -84,6 +89,12 @@ impl<T: Keyed + Clone + 'static, X: Clone + 'static> UsePages<T, X> {
         let dispatcher = self.state.dispatcher();
         Callback::from(move |()| dispatcher.dispatch(PagesAction::More))
     }
+
+    /// Asks for the first page again, for the same key (the retry of a failed one).
+    pub fn retry(&self) -> Callback<()> {
+        let dispatcher = self.state.dispatcher();
+        Callback::from(move |()| dispatcher.dispatch(PagesAction::Retry))
+    }
 }
 
 /// How long a first page waits after the search text changed: none for no search (the whole
@@ -98,7 +109,7 @@ pub fn typing_pause(search: &str) -> u32 {
 
 /// The pages of the list `endpoint` serves (called with a page's cursor, `None` for the
 /// first; it gives no endpoint when there is nothing to list), for `key`: fetched again from the
-/// first page when `key` or `generation` changes.
+/// first page when `key` or `generation` changes, or on [`UsePages::retry`].
 #[hook]
 pub fn use_pages<P, F>(
     key: String,
@@ -112,59 +123,44 @@ where
     P::Extra: 'static,
     F: Fn(Option<&str>) -> Option<Endpoint<P>> + 'static,
 {
-    let session = use_host().session.clone();
     let state = use_reducer(PagesState::<P::Item, P::Extra>::default);
     let endpoint = Rc::new(endpoint);
-    {
-        let (session, dispatch, endpoint) = (session.clone(), state.dispatcher(), endpoint.clone());
-        use_effect_with((key, generation), move |(key, _)| {
+    let first_page = {
+        let (endpoint, dispatch) = (endpoint.clone(), state.dispatcher());
+        move |fetcher: Fetcher, (key, ..): &(String, u32, u32)| {
             dispatch.dispatch(PagesAction::Load(key.clone()));
-            let endpoint = endpoint(None);
-            let controller = endpoint.as_ref().and_then(|_| AbortController::new().ok());
-            let signal = controller.as_ref().map(AbortController::signal);
-            let key = key.clone();
-            let timer = signal.zip(endpoint).map(|(signal, endpoint)| {
-                Timeout::new(delay_ms, move || {
-                    spawn_local(async move {
-                        match session.fetch(&endpoint, &signal).await {
-                            Err(error) if error.is_aborted() => {}
-                            answer => dispatch
-                                .dispatch(PagesAction::First(key, answer.map(Page::into_parts))),
-                        }
-                    });
-                })
-            });
-            move || {
-                drop(timer);
-                controller.iter().for_each(AbortController::abort);
-            }
-        });
-    }
-    {
-        let dispatch = state.dispatcher();
-        use_effect_with(state.more_request.clone(), move |request| {
-            let endpoint = request
-                .as_ref()
-                .and_then(|(_, cursor)| endpoint(Some(cursor)));
-            let controller = endpoint.as_ref().and_then(|_| AbortController::new().ok());
-            if let (Some((key, cursor)), Some(controller), Some(endpoint)) =
-                (request.clone(), &controller, endpoint)
-            {
-                let signal = controller.signal();
-                spawn_local(async move {
-                    match session.fetch(&endpoint, &signal).await {
-                        Err(error) if error.is_aborted() => {}
-                        answer => dispatch.dispatch(PagesAction::Next(
-                            key,
-                            cursor,
-                            answer.map(Page::into_parts),
-                        )),
-                    }
-                });
-            }
-            move || controller.iter().for_each(AbortController::abort)
-        });
-    }
+            let endpoint = endpoint(None)?;
+            Some(async move { fetcher.fetch(&endpoint).await })
+        }
+    };
+    let dispatch = state.dispatcher();
+    use_request(
+        (key, generation, state.retries),
+        delay_ms,
+        first_page,
+        Callback::from(
+            move |((key, ..), answer): ((String, u32, u32), Result<P, _>)| {
+                dispatch.dispatch(PagesAction::First(key, answer.map(Page::into_parts)))
+            },
+        ),
+    );
+    let next_page = move |fetcher: Fetcher, request: &Option<(String, String)>| {
+        let endpoint = endpoint(Some(&request.as_ref()?.1))?;
+        Some(async move { fetcher.fetch(&endpoint).await })
+    };
+    let dispatch = state.dispatcher();
+    use_request(
+        state.more_request.clone(),
+        0,
+        next_page,
+        Callback::from(
+            move |(request, answer): (Option<(String, String)>, Result<P, _>)| {
+                if let Some((key, cursor)) = request {
+                    dispatch.dispatch(PagesAction::Next(key, cursor, answer.map(Page::into_parts)));
+                }
+            },
+        ),
+    );
     UsePages { state }
 }
 
