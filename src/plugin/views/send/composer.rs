@@ -2,24 +2,20 @@
 
 use std::rc::Rc;
 
-use gloo_timers::callback::Timeout;
-use web_sys::AbortController;
-use yew::platform::spawn_local;
+use gloo_timers::future::TimeoutFuture;
 use yew::prelude::*;
 
-use super::message::Message;
+use super::message::{Check, Message};
 use super::results::SendResults;
 use super::sending::{use_send, NoteOptions, SendOrder};
 use super::template_picker::TemplatePicker;
-use super::Load;
 use crate::domain::compose::{recipients_of, retry_failed, Compose, ComposeAction, Phase, Retry};
 use crate::domain::labels::{count_of_records, person_name};
 use crate::domain::paging::ListPhase;
 use crate::plugin::api;
-use crate::plugin::bridge::use_host;
 use crate::plugin::components::panels::{title_tag, ErrorPanel, Skeleton};
 use crate::plugin::focus_after_render;
-use crate::plugin::hooks::{more_footer, typing_pause, use_pages};
+use crate::plugin::hooks::{more_footer, typing_pause, use_fetch, use_pages, Load, UseFetch};
 use crate::protocol::CrmRecord;
 use crate::wire::{PreflightResponse, SendRequest, Template};
 
@@ -38,19 +34,22 @@ pub fn Composer(props: &ComposerProps) -> Html {
     };
     let query = use_state(String::new);
     let folder = use_state(String::new);
-    let templates_generation = use_state(|| 0u32);
     // The templates for the search and folder (after a pause in typing), a page at a time.
     let templates = {
         let (query, folder) = ((*query).clone(), (*folder).clone());
         use_pages(
             format!("{}\n{folder}", query.trim()),
-            *templates_generation,
+            0,
             typing_pause(&query),
             move |cursor| Some(api::templates(&query, &folder, cursor)),
         )
     };
-    let template_generation = use_state(|| 0u32);
-    let template = use_template(state.template_id, *template_generation);
+    let template = use_template(state.template_id).load();
+    // The template chosen, once it came.
+    let chosen = template
+        .loaded()
+        .and_then(|t| (**t).clone())
+        .filter(|t| Some(t.id) == state.template_id);
     let recipients = use_memo(props.records.clone(), |records| recipients_of(records));
     // The pre-flight of the message as composed (without its time: typing a time must not
     // fail it), again a moment after each subject edit.
@@ -60,15 +59,14 @@ pub fn Composer(props: &ComposerProps) -> Html {
         recipients: (*recipients).clone(),
         scheduled_at: None,
     });
-    let preflight_generation = use_state(|| 0u32);
-    let preflight = use_preflight(draft.clone(), *preflight_generation);
+    let preflight = use_preflight(draft.clone()).load();
     let send = use_send(
         NoteOptions {
             log_note: state.log_note,
-            template_name: match &template {
-                Load::Loaded(t) => t.name.clone(),
-                _ => String::new(),
-            },
+            template_name: template
+                .loaded()
+                .and_then(|t| t.as_ref().as_ref().map(|t| t.name.clone()))
+                .unwrap_or_default(),
         },
         dispatch.clone(),
     );
@@ -98,10 +96,7 @@ pub fn Composer(props: &ComposerProps) -> Html {
                     ListPhase::Failed(error) => Some(html! {
                         <ErrorPanel
                             message={error.user_message()}
-                            on_retry={{
-                                let generation = templates_generation.clone();
-                                Callback::from(move |()| generation.set(*generation + 1))
-                            }}
+                            on_retry={templates.retry()}
                         />
                     }),
                     _ => None,
@@ -124,46 +119,23 @@ pub fn Composer(props: &ComposerProps) -> Html {
         },
     };
 
-    let message = match (&template, state.template_id) {
-        (_, None) => html! {
+    let message = match (&template, chosen) {
+        _ if state.template_id.is_none() => html! {
             <p class="send-hint">{ "Choose a template to preview and send it." }</p>
         },
-        (Load::Failed(error), _) => html! {
-            <ErrorPanel
-                message={error.user_message()}
-                on_retry={{
-                    let generation = template_generation.clone();
-                    Callback::from(move |()| generation.set(*generation + 1))
-                }}
+        (Load::Failed { error, retry }, _) => html! {
+            <ErrorPanel message={error.user_message()} on_retry={retry.clone()} />
+        },
+        (_, Some(template)) => html! {
+            <Message
+                {template}
+                compose={(*state).clone()}
+                check={Check::of(&preflight, draft.as_ref())}
+                draft={draft.map(Rc::new)}
+                dispatch={dispatch.clone()}
+                {send}
             />
         },
-        (Load::Loaded(template), Some(id)) if template.id == id => {
-            let answered = match &preflight {
-                Load::Loaded((asked, answer)) if Some(&**asked) == draft.as_ref() => {
-                    Some(answer.clone())
-                }
-                _ => None,
-            };
-            let check_failed = match (&preflight, &answered) {
-                (Load::Failed(error), None) => Some(AttrValue::from(error.user_message())),
-                _ => None,
-            };
-            html! {
-                <Message
-                    template={template.clone()}
-                    compose={(*state).clone()}
-                    draft={draft.map(Rc::new)}
-                    preflight={answered}
-                    {check_failed}
-                    on_check_again={{
-                        let generation = preflight_generation.clone();
-                        Callback::from(move |()| generation.set(*generation + 1))
-                    }}
-                    dispatch={dispatch.clone()}
-                    {send}
-                />
-            }
-        }
         _ => html! { <Skeleton label="Loading the template" rows={3} /> },
     };
 
@@ -218,71 +190,33 @@ fn results(
     })
 }
 
-/// The chosen template, fetched again when `generation` changes.
+/// The chosen template (none before one is chosen).
 #[hook]
-fn use_template(id: Option<i64>, generation: u32) -> Load<Rc<Template>> {
-    let session = use_host().session;
-    let template = use_state(|| Load::<Rc<Template>>::Idle);
-    {
-        let template = template.clone();
-        use_effect_with((id, generation), move |(id, _)| {
-            let controller = id.and_then(|_| AbortController::new().ok());
-            if let (Some(id), Some(controller)) = (*id, controller.as_ref()) {
-                template.set(Load::Loading);
-                let signal = controller.signal();
-                spawn_local(async move {
-                    match session.fetch(&api::template(id), &signal).await {
-                        Err(error) if error.is_aborted() => {}
-                        Ok(loaded) => template.set(Load::Loaded(Rc::new(loaded))),
-                        Err(error) => template.set(Load::Failed(error)),
-                    }
-                });
-            }
-            move || controller.iter().for_each(AbortController::abort)
-        });
-    }
-    (*template).clone()
+fn use_template(id: Option<i64>) -> UseFetch<Option<Rc<Template>>> {
+    use_fetch(id, |fetcher, id| async move {
+        match id {
+            Some(id) => fetcher
+                .fetch(&api::template(id))
+                .await
+                .map(|t| Some(Rc::new(t))),
+            None => Ok(None),
+        }
+    })
 }
 
-/// The pre-flight of `draft`, with the request it answers, a moment after the draft changed.
+/// The pre-flight of `draft` (none without one), with the request it answers: a moment after
+/// the draft changed, so typing a subject asks once.
 #[hook]
 fn use_preflight(
     draft: Option<SendRequest>,
-    generation: u32,
-) -> Load<(Rc<SendRequest>, Rc<PreflightResponse>)> {
-    let session = use_host().session;
-    let preflight = use_state(|| Load::<(Rc<SendRequest>, Rc<PreflightResponse>)>::Idle);
-    {
-        let preflight = preflight.clone();
-        use_effect_with((draft, generation), move |(draft, _)| {
-            let controller = draft.as_ref().and_then(|_| AbortController::new().ok());
-            let timer = match (draft.clone(), controller.as_ref()) {
-                (Some(draft), Some(controller)) => {
-                    preflight.set(Load::Loading);
-                    let signal = controller.signal();
-                    Some(Timeout::new(250, move || {
-                        spawn_local(async move {
-                            let endpoint = api::preflight(&draft);
-                            match session.fetch(&endpoint, &signal).await {
-                                Err(error) if error.is_aborted() => {}
-                                Ok(answer) => {
-                                    preflight.set(Load::Loaded((Rc::new(draft), Rc::new(answer))))
-                                }
-                                Err(error) => preflight.set(Load::Failed(error)),
-                            }
-                        });
-                    }))
-                }
-                _ => {
-                    preflight.set(Load::Idle);
-                    None
-                }
-            };
-            move || {
-                drop(timer);
-                controller.iter().for_each(AbortController::abort);
-            }
-        });
-    }
-    (*preflight).clone()
+) -> UseFetch<Option<(SendRequest, Rc<PreflightResponse>)>> {
+    use_fetch(draft, |fetcher, draft| async move {
+        let Some(draft) = draft else {
+            return Ok(None);
+        };
+        // Typing on meanwhile aborts the call: it then sends nothing.
+        TimeoutFuture::new(250).await;
+        let answer = fetcher.fetch(&api::preflight(&draft)).await?;
+        Ok(Some((draft, Rc::new(answer))))
+    })
 }

@@ -7,9 +7,8 @@ use web_sys::AbortController;
 use yew::platform::spawn_local;
 use yew::prelude::*;
 
-use super::Load;
 use crate::domain::labels::{cannot_email, person_name};
-use crate::plugin::api;
+use crate::plugin::api::{self, ApiError};
 use crate::plugin::bridge::use_host;
 use crate::plugin::components::panels::MessagePanel;
 use crate::plugin::intl::use_formats;
@@ -22,15 +21,24 @@ pub struct ConsentProps {
     pub on_changed: Option<Callback<()>>,
 }
 
+/// Where the resubscribe request the user made stands.
+enum Resubscribe {
+    NotAsked,
+    Asking,
+    /// Marketing sent the confirmation at that time.
+    Requested(DateTime<Utc>),
+    Failed(ApiError),
+}
+
 /// A record marketing may not email: why, and for an opt-out the resubscribe request.
 #[component]
 pub fn Consent(props: &ConsentProps) -> Html {
     let host = use_host();
     let formats = use_formats();
-    let request = use_state(|| Load::<DateTime<Utc>>::Idle);
+    let request = use_state(|| Resubscribe::NotAsked);
     let name = person_name(&props.record, Some(&props.profile));
     let requested_at = match &*request {
-        Load::Loaded(at) => Some(*at),
+        Resubscribe::Requested(at) => Some(*at),
         _ => props.profile.resubscribe_requested_at,
     };
     let onclick = {
@@ -39,10 +47,10 @@ pub fn Consent(props: &ConsentProps) -> Html {
         // by email (the contact's own CRM id is unknown to marketing).
         let (profile, on_changed) = (props.profile.clone(), props.on_changed.clone());
         Callback::from(move |_: MouseEvent| {
-            if matches!(*request, Load::Loading) {
+            if matches!(*request, Resubscribe::Asking) {
                 return;
             }
-            request.set(Load::Loading);
+            request.set(Resubscribe::Asking);
             let (request, session, profile, on_changed) = (
                 request.clone(),
                 session.clone(),
@@ -56,12 +64,12 @@ pub fn Consent(props: &ConsentProps) -> Html {
                 let endpoint = api::resubscribe(profile.entity, &profile.crm_id);
                 match session.fetch(&endpoint, &controller.signal()).await {
                     Ok(answer) => {
-                        request.set(Load::Loaded(answer.requested_at));
+                        request.set(Resubscribe::Requested(answer.requested_at));
                         if let Some(on_changed) = on_changed {
                             on_changed.emit(());
                         }
                     }
-                    Err(error) => request.set(Load::Failed(error)),
+                    Err(error) => request.set(Resubscribe::Failed(error)),
                 }
             });
         })
@@ -87,13 +95,13 @@ pub fn Consent(props: &ConsentProps) -> Html {
                             id="send-resubscribe"
                             type="button"
                             class="button button-primary"
-                            disabled={matches!(*request, Load::Loading)}
+                            disabled={matches!(*request, Resubscribe::Asking)}
                             {onclick}
                         >
-                            { if matches!(*request, Load::Loading) { "Requesting…" } else { "Request resubscribe" } }
+                            { if matches!(*request, Resubscribe::Asking) { "Requesting…" } else { "Request resubscribe" } }
                         </button>
                     }
-                    if let Load::Failed(error) = &*request {
+                    if let Resubscribe::Failed(error) = &*request {
                         <p class="field-error" role="alert">{ error.user_message() }</p>
                     }
                 }

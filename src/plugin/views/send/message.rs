@@ -16,8 +16,44 @@ use crate::domain::schedule::When;
 use crate::plugin::bridge::use_host;
 use crate::plugin::clock;
 use crate::plugin::components::panels::{ErrorPanel, Skeleton};
+use crate::plugin::hooks::Load;
 use crate::plugin::intl::use_formats;
 use crate::wire::{PreflightResponse, SendRequest, Template};
+
+/// Who the draft reaches, as the pre-flight says.
+#[derive(Clone, PartialEq)]
+pub enum Check {
+    Asking,
+    Answered(Rc<PreflightResponse>),
+    /// Why it failed, and the retry.
+    Failed(AttrValue, Callback<()>),
+}
+
+impl Check {
+    /// Where the pre-flight of `draft` stands: an answer to an earlier draft is no answer.
+    pub fn of(
+        load: &Load<Option<(SendRequest, Rc<PreflightResponse>)>>,
+        draft: Option<&SendRequest>,
+    ) -> Check {
+        match load {
+            Load::Loaded(answer) => match answer.as_ref() {
+                Some((asked, answer)) if Some(asked) == draft => Check::Answered(answer.clone()),
+                _ => Check::Asking,
+            },
+            Load::Failed { error, retry } => {
+                Check::Failed(error.user_message().into(), retry.clone())
+            }
+            Load::Loading => Check::Asking,
+        }
+    }
+
+    fn answer(&self) -> Option<&PreflightResponse> {
+        match self {
+            Check::Answered(answer) => Some(answer),
+            _ => None,
+        }
+    }
+}
 
 #[derive(Properties, PartialEq)]
 pub struct MessageProps {
@@ -25,11 +61,8 @@ pub struct MessageProps {
     pub compose: Compose,
     /// The message as composed, without its time.
     pub draft: Option<Rc<SendRequest>>,
-    /// The pre-flight of that very draft, once answered.
-    pub preflight: Option<Rc<PreflightResponse>>,
-    /// Why the pre-flight failed, with no answer to show.
-    pub check_failed: Option<AttrValue>,
-    pub on_check_again: Callback<()>,
+    /// The pre-flight of that very draft.
+    pub check: Check,
     pub dispatch: Callback<ComposeAction>,
     pub send: Callback<SendOrder>,
 }
@@ -47,11 +80,11 @@ pub fn Message(props: &MessageProps) -> Html {
     let at = compose
         .when
         .send_time(clock::now(), |local| formats.utc_of_local(local));
-    let sendable = props.preflight.as_ref().map(|p| p.sendable).unwrap_or(0);
+    let sendable = props.check.answer().map(|p| p.sendable).unwrap_or(0);
     let offer = compose.send_offer(props.draft.as_deref(), sendable, &at, host.context_failed);
     let locked = compose.is_locked();
-    let checked = match (&props.preflight, &props.check_failed) {
-        (Some(answer), _) => html! {
+    let checked = match &props.check {
+        Check::Answered(answer) => html! {
             <>
                 <Preview
                     template={props.template.clone()}
@@ -63,20 +96,20 @@ pub fn Message(props: &MessageProps) -> Html {
                 <PreflightSummary preflight={answer.clone()} />
             </>
         },
-        (None, Some(error)) => html! {
+        Check::Failed(error, retry) => html! {
             <ErrorPanel
                 message={format!("Checking the recipients failed. {error}")}
-                on_retry={props.on_check_again.clone()}
+                on_retry={retry.clone()}
             />
         },
-        (None, None) => html! { <Skeleton label="Checking recipients" rows={3} /> },
+        Check::Asking => html! { <Skeleton label="Checking recipients" rows={3} /> },
     };
     html! {
         <>
             // Said once per answer by a region that stays, while the summary below is redrawn
             // with each check.
             <p class="visually-hidden" role="status">
-                { props.preflight.as_deref().map(preflight_said).unwrap_or_default() }
+                { props.check.answer().map(preflight_said).unwrap_or_default() }
             </p>
             <div class="send-field">
                 <label for="send-subject">{ "Subject" }</label>

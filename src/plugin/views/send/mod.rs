@@ -26,7 +26,6 @@ use yew::prelude::*;
 
 use crate::domain::compose::{selection_problem, Compose, ComposeAction};
 use crate::domain::labels::{has_email, person_name};
-use crate::plugin::api::ApiError;
 use crate::plugin::components::panels::MessagePanel;
 use crate::protocol::CrmRecord;
 use crate::wire::{RecordProfile, SubscriptionStatus};
@@ -48,15 +47,6 @@ pub struct SendEmailProps {
     /// list-view selection): it asks the host to close it.
     #[prop_or_default]
     pub on_done: Option<Callback<()>>,
-}
-
-/// A fetched value.
-#[derive(Clone)]
-pub(crate) enum Load<T> {
-    Idle,
-    Loading,
-    Loaded(T),
-    Failed(ApiError),
 }
 
 impl Reducible for Compose {
