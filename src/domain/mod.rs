@@ -9,6 +9,7 @@
 //! - [`session`]: when to ask the host for a fresh token.
 //! - [`labels`]: the words a sales user reads for profile fields.
 //! - [`programs`]: the Programs view's selection, search and enrolment outcomes.
+//! - [`programs_view`]: the Programs view as one reducer, and what its Enrol button says.
 //! - [`prospects`]: words for the hot-prospects view.
 //! - [`compose`]: the Send view's message, its one idempotent send and what follows it.
 //! - [`schedule`]: when a send goes out, and why a typed time cannot be used.
@@ -24,6 +25,7 @@ pub mod merge;
 pub mod paging;
 pub mod preflight;
 pub mod programs;
+pub mod programs_view;
 pub mod prospects;
 pub mod schedule;
 pub mod session;

@@ -5,35 +5,34 @@
 //! chosen program gets one request with all the records; its outcome shows beside it, with a
 //! retry for what failed. No program at all opens a help dialog instead of an empty list.
 
+mod current;
+mod elsewhere;
+mod enrol;
+mod enrol_actions;
 mod enrolment_rows;
 mod help_dialog;
 mod program_item;
+mod program_list;
 
-use std::cell::Cell;
 use std::rc::Rc;
 
-use web_sys::AbortController;
-use yew::platform::spawn_local;
 use yew::prelude::*;
 
 use crate::domain::labels::{count_of_records, has_email, person_name, program_email_warning};
-use crate::domain::paging::ListPhase;
-use crate::domain::programs::{
-    enrol_request, unavailable_reason, CurrentPrograms, Run, RunState, Runs, Selection, Start,
-};
-use crate::plugin::api::{self, ApiError};
+use crate::domain::programs::{CurrentPrograms, Run, Start};
+use crate::domain::programs_view::{ProgramsAction, ProgramsView};
+use crate::plugin::api;
 use crate::plugin::bridge::use_host;
-use crate::plugin::components::panels::{
-    title_tag, ErrorPanel, MessagePanel, SearchField, Skeleton,
-};
-use crate::plugin::components::virtual_rows::VirtualRows;
-use crate::plugin::hooks::{more_footer, typing_pause, use_pages};
-use crate::plugin::{focus_after_render, random_key, window};
+use crate::plugin::components::panels::{title_tag, MessagePanel, SearchField, Skeleton};
+use crate::plugin::hooks::{typing_pause, use_pages};
 use crate::protocol::CrmRecord;
-use crate::wire::{EnrolOutcome, EnrolResponse, Program, RecordProfile};
-use enrolment_rows::EnrolmentRows;
+use crate::wire::RecordProfile;
+use current::current_programs;
+use elsewhere::Elsewhere;
+use enrol::use_enrol;
+use enrol_actions::EnrolActions;
 use help_dialog::HelpDialog;
-use program_item::{program_item, result_class, ProgramItemProps};
+use program_list::{program_list, ProgramList};
 
 #[derive(Properties, PartialEq)]
 pub struct ProgramsProps {
@@ -56,104 +55,32 @@ pub struct ProgramsProps {
     pub on_changed: Option<Callback<()>>,
 }
 
-/// The height assumed for a program's row before it is measured: name and one line of text.
-const PROGRAM_ROW_ESTIMATE: u32 = 58;
-
 pub(crate) const HELP_TEXT: &str =
     "Can't find your program? Your marketing admin must enable it for CRM enrolment.";
 
-/// Everything the view changes, in one reducer so late answers always land on the latest state.
-#[derive(Clone, Default, PartialEq)]
-struct View {
-    selection: Selection,
-    /// The search as typed.
-    query: String,
-    runs: Runs,
-    help_open: bool,
-    /// Bumped to fetch the programs again (retry).
-    programs_generation: u32,
-    /// Bumped to fetch the enrolments again (retry, after enrolling).
-    enrolments_generation: u32,
-    /// The programs of the last Enrol or Retry, whose outcome the hint sums up once it is over.
-    last_batch: Vec<i64>,
-}
+impl Reducible for ProgramsView {
+    type Action = ProgramsAction;
 
-enum Action {
-    Toggle(Program),
-    Search(String),
-    /// Programs were listed (again): a tick on one paused meanwhile goes.
-    Listed(Rc<Vec<Program>>),
-    /// Requests went out: for these programs (with their keys and records), by Enrol or by a
-    /// Retry.
-    Start(Vec<(i64, String, String, Vec<CrmRecord>)>, Start),
-    /// A program's answer, or why there is none (and whether its outcome is unknown).
-    Finish(i64, Result<EnrolResponse, (String, bool)>),
-    Abandon(i64),
-    /// The last request of a batch came back.
-    BatchDone,
-    ShowHelp(bool),
-    ReloadPrograms,
-    ReloadEnrolments,
-}
-
-impl Reducible for View {
-    type Action = Action;
-
-    fn reduce(self: Rc<Self>, action: Action) -> Rc<Self> {
+    fn reduce(self: Rc<Self>, action: ProgramsAction) -> Rc<Self> {
         let mut next = (*self).clone();
-        match action {
-            Action::Toggle(program) => next.selection.toggle(&program),
-            Action::Search(query) => next.query = query,
-            Action::Listed(programs) => next.selection.retain_available(&programs),
-            Action::Start(programs, kind) => {
-                next.last_batch = programs.iter().map(|(id, ..)| *id).collect();
-                for (id, name, key, sent) in &programs {
-                    next.runs.start(*id, name, kind, (key, sent));
-                }
-                // The ticks were for this Enrol; a retry leaves the user's other ticks alone.
-                if kind == Start::Enrol {
-                    next.selection.clear();
-                }
-            }
-            Action::Finish(id, answer) => next.runs.finish(id, answer),
-            Action::Abandon(id) => next.runs.abandon(id),
-            Action::BatchDone => next.enrolments_generation += 1,
-            Action::ShowHelp(open) => next.help_open = open,
-            Action::ReloadPrograms => next.programs_generation += 1,
-            Action::ReloadEnrolments => next.enrolments_generation += 1,
-        }
+        next.apply(action);
         Rc::new(next)
     }
 }
 
-/// What one Enrol click (or a retry) sends: per program, its records and the key of the request
-/// it repeats (a lost answer's), if any; and which of the two.
-type Batch = (Vec<(i64, String, Vec<CrmRecord>, Option<String>)>, Start);
-
 #[component]
 pub fn Programs(props: &ProgramsProps) -> Html {
     let host = use_host();
-    let view = use_reducer(View::default);
+    let view = use_reducer(ProgramsView::default);
+    let dispatch = {
+        let view = view.dispatcher();
+        Callback::from(move |action: ProgramsAction| view.dispatch(action))
+    };
     // "Why?", where focus returns when the help dialog closes.
     let why_ref = use_node_ref();
     // The tab's scrolling element, which clips the list of programs.
     let scroller = use_node_ref();
-    // Requests of the batch in flight: a second click while it is non-zero does nothing.
-    let pending = use_memo((), |_| Cell::new(0usize));
-    // Aborts the enrolment requests when the view goes away.
-    let posts = use_memo((), |_| AbortController::new().ok());
-    {
-        let posts = posts.clone();
-        use_effect_with((), move |_| {
-            move || {
-                if let Some(controller) = posts.as_ref() {
-                    controller.abort();
-                }
-            }
-        });
-    }
     let single = (props.records.len() == 1).then(|| props.records[0].clone());
-
     let record = single
         .as_ref()
         .map(|r| (r.entity, r.id.clone(), r.email.clone()));
@@ -163,12 +90,12 @@ pub fn Programs(props: &ProgramsProps) -> Html {
     let query = view.query.trim().to_owned();
 
     // The programs for the search (after a pause in typing), a page at a time, each with the
-    // record's status in it; again on retry.
+    // record's status in it; again when one turned out to have changed.
     let programs = {
         let (record, query) = (record.clone(), query.clone());
         use_pages(
             format!("{}\n{query}", record_key.as_deref().unwrap_or("")),
-            view.programs_generation,
+            view.programs_changed,
             typing_pause(&query),
             move |cursor| {
                 let record = record
@@ -178,12 +105,12 @@ pub fn Programs(props: &ProgramsProps) -> Html {
             },
         )
     };
-    // The record's enrolments (one record only), again on retry and after enrolling.
+    // The record's enrolments (one record only), again after each batch of enrolments.
     let enrolments = {
         let record = record.clone();
         use_pages(
             record_key.clone().unwrap_or_default(),
-            view.enrolments_generation,
+            view.batches_done,
             0,
             move |cursor| {
                 let (entity, id, email) = record.as_ref()?;
@@ -193,9 +120,9 @@ pub fn Programs(props: &ProgramsProps) -> Html {
     };
     let (list, current_list) = (programs.pages(), enrolments.pages());
     {
-        let dispatch = view.dispatcher();
+        let dispatch = dispatch.clone();
         use_effect_with(list.items.clone(), move |items| {
-            dispatch.dispatch(Action::Listed(items.clone()))
+            dispatch.emit(ProgramsAction::Listed(items.clone()))
         });
     }
     // No program at all: the list answering the empty search is empty (the key ends with the
@@ -204,162 +131,18 @@ pub fn Programs(props: &ProgramsProps) -> Html {
     let none_at_all = list.is_empty_list() && list.key.ends_with('\n');
     // The help dialog opens by itself.
     {
-        let dispatch = view.dispatcher();
+        let dispatch = dispatch.clone();
         use_effect_with(none_at_all, move |none| {
-            dispatch.dispatch(Action::ShowHelp(*none))
+            dispatch.emit(ProgramsAction::ShowHelp(*none))
         });
     }
-
-    let submit = {
-        let (view, session, pending, posts) = (
-            view.dispatcher(),
-            host.session.clone(),
-            pending.clone(),
-            posts.clone(),
-        );
-        let on_changed = props.on_changed.clone();
-        let stale = host.context_failed;
-        Callback::from(move |(batch, kind): Batch| {
-            // The CRM could not tell the sidebar what the user looks at now: enrol nobody.
-            if stale {
-                return;
-            }
-            let Some(signal) = posts.as_ref().as_ref().map(|c| c.signal()) else {
-                return;
-            };
-            if pending.get() > 0
-                || batch.is_empty()
-                || batch.iter().any(|(_, _, r, _)| r.is_empty())
-            {
-                return;
-            }
-            pending.set(batch.len());
-            let enrolled = Rc::new(Cell::new(false));
-            // A new request gets a new key; the retry of a lost answer repeats its key.
-            let batch: Vec<_> = batch
-                .into_iter()
-                .map(|(id, name, records, key)| {
-                    let key = key.unwrap_or_else(|| format!("enrol-{}", random_key()));
-                    (id, name, records, key)
-                })
-                .collect();
-            view.dispatch(Action::Start(
-                batch
-                    .iter()
-                    .map(|(id, name, records, key)| {
-                        (*id, name.clone(), key.clone(), records.clone())
-                    })
-                    .collect(),
-                kind,
-            ));
-            for (id, _, records, key) in batch {
-                let (view, session, pending, signal) = (
-                    view.clone(),
-                    session.clone(),
-                    pending.clone(),
-                    signal.clone(),
-                );
-                let (enrolled, on_changed) = (enrolled.clone(), on_changed.clone());
-                spawn_local(async move {
-                    let endpoint =
-                        api::enrol(id, &enrol_request(&records)).with_idempotency_key(&key);
-                    let mut answer = session.fetch(&endpoint, &signal).await;
-                    if matches!(&answer, Err(error) if error.outcome_unknown()) {
-                        // The answer was lost: the same request under its key once more reads
-                        // what it did (enrolled, added to All contacts) rather than "already".
-                        answer = session.fetch(&endpoint, &signal).await;
-                    }
-                    match answer {
-                        Err(error) if error.is_aborted() => view.dispatch(Action::Abandon(id)),
-                        answer => {
-                            // Paused, no longer enabled or gone since the list was loaded: the
-                            // reloaded list shows why, and a retry is not offered.
-                            let program_changed =
-                                matches!(
-                                    &answer,
-                                    Err(ApiError::Invalid { field: Some(field), .. })
-                                        if field == "programId"
-                                ) || matches!(&answer, Err(ApiError::NotFound(_)));
-                            if matches!(&answer, Ok(response) if response.count(EnrolOutcome::Enrolled) > 0)
-                            {
-                                enrolled.set(true);
-                            }
-                            view.dispatch(Action::Finish(
-                                id,
-                                answer.map_err(|error| {
-                                    (error.user_message(), error.outcome_unknown())
-                                }),
-                            ));
-                            if program_changed {
-                                view.dispatch(Action::ReloadPrograms);
-                            }
-                        }
-                    }
-                    pending.set(pending.get().saturating_sub(1));
-                    if pending.get() == 0 {
-                        view.dispatch(Action::BatchDone);
-                        outcome_takes_lost_focus();
-                        if let (true, Some(on_changed)) = (enrolled.get(), &on_changed) {
-                            on_changed.emit(());
-                        }
-                    }
-                });
-            }
-        })
-    };
+    let submit = use_enrol(dispatch.clone(), props.on_changed.clone());
 
     let busy = view.runs.busy();
     let count = props.records.len();
-    let dispatch = {
-        let view = view.dispatcher();
-        Callback::from(move |action: Action| view.dispatch(action))
-    };
-
     let current = match &single {
+        Some(record) => current_programs(record, &enrolments, scroller.clone()),
         None => html! {},
-        Some(record) => {
-            let body = match &current_list.phase {
-                ListPhase::Failed(error) if error.is_not_known() => html! {
-                    <p class="enrolments-empty">
-                        { format!(
-                            "{} is not in marketing yet; enrolling adds them to the All contacts list first.",
-                            crate::domain::programs::record_name(record)
-                        ) }
-                    </p>
-                },
-                ListPhase::Failed(error) => html! {
-                    <ErrorPanel
-                        compact=true
-                        message={error.user_message()}
-                        on_retry={dispatch.reform(|()| Action::ReloadEnrolments)}
-                    />
-                },
-                _ if current_list.is_first_load() => {
-                    html! { <Skeleton label="Loading current programs" rows={2} /> }
-                }
-                _ if current_list.is_empty_list() => {
-                    html! { <p class="enrolments-empty">{ "Not in any program yet." }</p> }
-                }
-                phase => html! {
-                    <>
-                        <EnrolmentRows
-                            items={current_list.items.clone()}
-                            more={current_list.next_cursor.is_some()}
-                            hold={phase.holds()}
-                            on_more={enrolments.more()}
-                            viewport={scroller.clone()}
-                        />
-                        { more_footer(phase, "Loading more of the current programs\u{2026}", enrolments.more()) }
-                    </>
-                },
-            };
-            html! {
-                <section class="enrolments" aria-labelledby="enrolments-title">
-                    <h2 id="enrolments-title" class="programs-heading">{ "Current programs" }</h2>
-                    { body }
-                </section>
-            }
-        }
     };
 
     let available = if none_at_all {
@@ -371,14 +154,14 @@ pub fn Programs(props: &ProgramsProps) -> Html {
                         id="programs-why"
                         type="button"
                         class="button"
-                        onclick={dispatch.reform(|_| Action::ShowHelp(true))}
+                        onclick={dispatch.reform(|_| ProgramsAction::ShowHelp(true))}
                     >
                         { "Why?" }
                     </button>
                 </MessagePanel>
                 if view.help_open && props.shown {
                     <HelpDialog
-                        on_close={dispatch.reform(|()| Action::ShowHelp(false))}
+                        on_close={dispatch.reform(|()| ProgramsAction::ShowHelp(false))}
                         return_to={why_ref.clone()}
                     />
                 }
@@ -392,129 +175,27 @@ pub fn Programs(props: &ProgramsProps) -> Html {
         let current = CurrentPrograms::of(&current_list.items);
         let chosen = view.selection.chosen(&current);
         let enrol = {
-            let (submit, records) = (submit.clone(), props.records.clone());
             let batch: Vec<_> = chosen
                 .iter()
-                .map(|p| (p.id, p.name.clone(), (*records).clone(), None))
+                .map(|p| (p.id, p.name.clone(), (*props.records).clone(), None))
                 .collect();
-            Callback::from(move |_: MouseEvent| submit.emit((batch.clone(), Start::Enrol)))
+            submit.reform(move |_: MouseEvent| (batch.clone(), Start::Enrol))
         };
-        let label = if busy {
-            "Enrolling…".to_owned()
-        } else {
-            match chosen.len() {
-                0 => "Enrol".to_owned(),
-                1 => "Enrol in 1 program".to_owned(),
-                n => format!("Enrol in {n} programs"),
-            }
-        };
-        // What the last Enrol did, program by program, until the next tick.
-        let outcome = (!busy)
-            .then(|| {
-                view.last_batch
-                    .iter()
-                    .filter_map(|id| view.runs.get(*id))
-                    .map(|run| {
-                        format!("{}: {}", run.program_name, run.summary(props.records.len()))
-                    })
-                    .collect::<Vec<_>>()
-                    .join("; ")
-            })
-            .filter(|outcome| !outcome.is_empty());
-        let hint = if host.context_failed {
-            "The CRM couldn't update the sidebar: reopen it to enrol.".to_owned()
-        } else if let (true, Some(outcome)) = (chosen.is_empty(), outcome) {
-            outcome
-        } else if chosen.is_empty() {
-            "Select one or more active programs.".to_owned()
-        } else {
-            // Ticks stay while a search shows other programs: say which.
-            let names: Vec<&str> = chosen.iter().map(|p| p.name.as_str()).collect();
-            format!("Selected: {}", names.join(", "))
-        };
-        let notices = view.runs.added_notices(&props.records);
         // The Retry of a program's run: the records it did not enrol, again.
-        let retry_for = {
-            let (submit, records) = (submit.clone(), props.records.clone());
-            Rc::new(move |id: i64, run: Option<&Run>| {
-                let (submit, records) = (submit.clone(), records.clone());
-                let run = run.cloned();
-                Callback::from(move |_: MouseEvent| {
-                    if let Some(run) = &run {
-                        let (again, key) = run.retry(&records);
-                        submit.emit((
-                            vec![(id, run.program_name.clone(), again, key)],
-                            Start::Retry,
-                        ));
-                    }
-                })
+        let retry = {
+            let records = props.records.clone();
+            submit.reform(move |(id, run): (i64, Run)| {
+                let (again, key) = run.retry(&records);
+                (
+                    vec![(id, run.program_name.clone(), again, key)],
+                    Start::Retry,
+                )
             })
         };
-        let elsewhere: Vec<(i64, &Run)> = view
-            .runs
-            .iter()
-            .filter(|(id, _)| !list.items.iter().any(|p| p.id == *id))
+        let elsewhere: Vec<(i64, Run)> = view
+            .elsewhere(&list.items)
+            .map(|(id, run)| (id, run.clone()))
             .collect();
-        let rows = match &list.phase {
-            ListPhase::Failed(error) => html! {
-                <ErrorPanel
-                    message={error.user_message()}
-                    on_retry={dispatch.reform(|()| Action::ReloadPrograms)}
-                />
-            },
-            ListPhase::Loading if list.items.is_empty() => {
-                html! { <Skeleton label="Loading programs" rows={4} /> }
-            }
-            _ if list.items.is_empty() => html! {
-                <p class="programs-none">
-                    { format!("No program matches \u{201c}{query}\u{201d}.") }
-                </p>
-            },
-            phase => {
-                let items = list.items.clone();
-                let keys = Rc::new(items.iter().map(|p| p.id).collect::<Vec<_>>());
-                let render = {
-                    let (view, retry_for) = (view.clone(), retry_for.clone());
-                    let (dispatch, current) = (dispatch.clone(), current.clone());
-                    Callback::from(move |at: usize| {
-                        let Some(program) = items.get(at) else {
-                            return html! {};
-                        };
-                        let run = view.runs.get(program.id);
-                        let retry = retry_for(program.id, run);
-                        html! {
-                            { program_item(&ProgramItemProps {
-                                program: program.clone(),
-                                checked: view.selection.contains(program.id),
-                                unavailable: unavailable_reason(program, &current).map(AttrValue::from),
-                                on_toggle: dispatch.reform(Action::Toggle),
-                                result: run.map(|r| (r.state(), AttrValue::from(r.summary(count)))),
-                                retry_anyway: run.is_some_and(|r| r.outcome_unknown),
-                                busy,
-                                on_retry: retry,
-                            }) }
-                        }
-                    })
-                };
-                html! {
-                    <>
-                        <VirtualRows
-                            {keys}
-                            estimate={PROGRAM_ROW_ESTIMATE}
-                            {render}
-                            more={list.next_cursor.is_some()}
-                            on_near_end={programs.more()}
-                            hold={phase.holds()}
-                            class={classes!("program-list", matches!(phase, ListPhase::Loading).then_some("is-stale"))}
-                            label="Programs"
-                            row_class="program-row"
-                            viewport={scroller.clone()}
-                        />
-                        { more_footer(phase, "Loading more programs\u{2026}", programs.more()) }
-                    </>
-                }
-            }
-        };
         html! {
             <>
                 <SearchField
@@ -522,67 +203,30 @@ pub fn Programs(props: &ProgramsProps) -> Html {
                     label="Search programs"
                     class="programs-search"
                     value={view.query.clone()}
-                    on_input={dispatch.reform(Action::Search)}
+                    on_input={dispatch.reform(ProgramsAction::Search)}
                 />
-                <fieldset class="program-fieldset" aria-busy={matches!(list.phase, ListPhase::Loading).to_string()}>
-                    <legend class="visually-hidden">{ "Programs to enrol in" }</legend>
-                    { rows }
-                </fieldset>
+                { program_list(ProgramList {
+                    programs: &programs,
+                    query: &query,
+                    view: &view,
+                    current: &current,
+                    dispatch: &dispatch,
+                    on_retry: &retry,
+                    record_count: count,
+                    viewport: &scroller,
+                }) }
                 if !elsewhere.is_empty() {
-                    // Enrolled from another search: their outcomes, which no row shows now.
-                    <ul class="programs-elsewhere" aria-label="Programs enrolled from another search">
-                        { for elsewhere.into_iter().map(|(id, run)| {
-                            let state = run.state();
-                            html! {
-                                <li class="program-elsewhere" key={id} data-program-id={id.to_string()}>
-                                    <span class="program-name">{ run.program_name.clone() }</span>
-                                    <div class="program-outcome">
-                                        <p class={classes!("program-result", result_class(state))} aria-live="polite">
-                                            { run.summary(count) }
-                                        </p>
-                                        if state == RunState::Failed {
-                                            <button
-                                                type="button"
-                                                class="button program-retry"
-                                                disabled={busy}
-                                                aria-label={format!("Retry enrolling in {}", run.program_name)}
-                                                onclick={retry_for(id, Some(run))}
-                                            >
-                                                { "Retry" }
-                                            </button>
-                                        }
-                                    </div>
-                                </li>
-                            }
-                        }) }
-                    </ul>
+                    <Elsewhere runs={elsewhere} record_count={count} {busy} on_retry={retry.clone()} />
                 }
-                if !notices.is_empty() {
-                    <div class="programs-notices" role="status">
-                        { for notices.into_iter().map(|n| html! { <p class="programs-notice">{ n }</p> }) }
-                    </div>
-                }
-                <div class="programs-actions">
-                    <button
-                        id="programs-enrol"
-                        type="button"
-                        class="button button-primary"
-                        disabled={busy || chosen.is_empty() || host.context_failed}
-                        aria-busy={busy.to_string()}
-                        aria-describedby="programs-hint"
-                        onclick={enrol}
-                    >
-                        { label }
-                    </button>
-                    // Focused when an Enrol is over (its button went busy, then had nothing
-                    // to enrol): the outcome is what the user reads next.
-                    <p id="programs-hint" class="programs-hint" tabindex="-1">{ hint }</p>
-                    if let Some(on_done) = props.on_done.as_ref().filter(|_| !view.runs.is_empty() && !busy) {
-                        <button id="programs-done" type="button" class="button" onclick={on_done.reform(|_| ())}>
-                            { "Done" }
-                        </button>
-                    }
-                </div>
+                <EnrolActions
+                    notices={view.runs.added_notices(&props.records)}
+                    label={view.enrol_label(chosen.len())}
+                    hint={view.hint(&chosen, count, host.context_failed)}
+                    disabled={busy || chosen.is_empty() || host.context_failed}
+                    {busy}
+                    on_enrol={enrol}
+                    on_done={props.on_done.clone().filter(|_| !view.runs.is_empty() && !busy)}
+                />
             </>
         }
     };
@@ -613,19 +257,5 @@ pub fn Programs(props: &ProgramsProps) -> Html {
                 { available }
             </section>
         </div>
-    }
-}
-
-/// Once an Enrol is over: focus the outcome if the focus went with the busy Enrol button (to
-/// the actions around it, or nowhere). Focus the user moved elsewhere stays.
-fn outcome_takes_lost_focus() {
-    let active = window().document().and_then(|d| d.active_element());
-    let lost = active.is_none_or(|element| {
-        element.tag_name() == "BODY"
-            || element.id() == "programs-enrol"
-            || element.matches(".programs-actions").unwrap_or(false)
-    });
-    if lost {
-        focus_after_render("programs-hint");
     }
 }
