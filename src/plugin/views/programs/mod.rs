@@ -11,6 +11,8 @@ mod enrol;
 mod enrol_actions;
 mod enrolment_rows;
 mod help_dialog;
+mod lists;
+mod no_programs;
 mod program_item;
 mod program_list;
 
@@ -21,17 +23,16 @@ use yew::prelude::*;
 use crate::domain::labels::{count_of_records, has_email, person_name, program_email_warning};
 use crate::domain::programs::{CurrentPrograms, Run, Start};
 use crate::domain::programs_view::{ProgramsAction, ProgramsView};
-use crate::plugin::api;
 use crate::plugin::bridge::use_host;
-use crate::plugin::components::panels::{title_tag, MessagePanel, SearchField, Skeleton};
-use crate::plugin::hooks::{typing_pause, use_pages};
+use crate::plugin::components::panels::{title_tag, SearchField, Skeleton};
 use crate::protocol::CrmRecord;
 use crate::wire::RecordProfile;
 use current::current_programs;
 use elsewhere::Elsewhere;
 use enrol::use_enrol;
 use enrol_actions::EnrolActions;
-use help_dialog::HelpDialog;
+use lists::{use_lists, Lists};
+use no_programs::NoPrograms;
 use program_list::{program_list, ProgramList};
 
 #[derive(Properties, PartialEq)]
@@ -76,48 +77,14 @@ pub fn Programs(props: &ProgramsProps) -> Html {
         let view = view.dispatcher();
         Callback::from(move |action: ProgramsAction| view.dispatch(action))
     };
-    // "Why?", where focus returns when the help dialog closes.
-    let why_ref = use_node_ref();
     // The tab's scrolling element, which clips the list of programs.
     let scroller = use_node_ref();
     let single = (props.records.len() == 1).then(|| props.records[0].clone());
-    let record = single
-        .as_ref()
-        .map(|r| (r.entity, r.id.clone(), r.email.clone()));
-    let record_key = record
-        .as_ref()
-        .map(|(entity, id, email)| format!("{entity}/{id}/{}", email.as_deref().unwrap_or("")));
     let query = view.query.trim().to_owned();
-
-    // The programs for the search (after a pause in typing), a page at a time, each with the
-    // record's status in it; again when one turned out to have changed.
-    let programs = {
-        let (record, query) = (record.clone(), query.clone());
-        use_pages(
-            format!("{}\n{query}", record_key.as_deref().unwrap_or("")),
-            view.programs_changed,
-            typing_pause(&query),
-            move |cursor| {
-                let record = record
-                    .as_ref()
-                    .map(|(entity, id, email)| (*entity, id.as_str(), email.as_deref()));
-                Some(api::programs(&query, record, cursor))
-            },
-        )
-    };
-    // The record's enrolments (one record only), again after each batch of enrolments.
-    let enrolments = {
-        let record = record.clone();
-        use_pages(
-            record_key.clone().unwrap_or_default(),
-            view.batches_done,
-            0,
-            move |cursor| {
-                let (entity, id, email) = record.as_ref()?;
-                Some(api::enrolments((*entity, id, email.as_deref()), cursor))
-            },
-        )
-    };
+    let Lists {
+        programs,
+        enrolments,
+    } = use_lists(single.clone(), query.clone(), &view);
     let (list, current_list) = (programs.pages(), enrolments.pages());
     {
         let dispatch = dispatch.clone();
@@ -147,25 +114,10 @@ pub fn Programs(props: &ProgramsProps) -> Html {
 
     let available = if none_at_all {
         html! {
-            <>
-                <MessagePanel glyph="\u{2205}" title="No programs available" detail={HELP_TEXT}>
-                    <button
-                        ref={why_ref.clone()}
-                        id="programs-why"
-                        type="button"
-                        class="button"
-                        onclick={dispatch.reform(|_| ProgramsAction::ShowHelp(true))}
-                    >
-                        { "Why?" }
-                    </button>
-                </MessagePanel>
-                if view.help_open && props.shown {
-                    <HelpDialog
-                        on_close={dispatch.reform(|()| ProgramsAction::ShowHelp(false))}
-                        return_to={why_ref.clone()}
-                    />
-                }
-            </>
+            <NoPrograms
+                help_open={view.help_open && props.shown}
+                on_help={dispatch.reform(ProgramsAction::ShowHelp)}
+            />
         }
     } else if !list.answered && list.is_first_load() && view.query.trim().is_empty() {
         html! { <Skeleton label="Loading programs" rows={4} /> }
