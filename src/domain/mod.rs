@@ -10,7 +10,7 @@
 //! - [`labels`]: the words a sales user reads for profile fields.
 //! - [`programs`]: the Programs view's selection, search and enrolment outcomes.
 //! - [`programs_view`]: the Programs view as one reducer, and what its Enrol button says.
-//! - [`prospects`]: words for the hot-prospects view.
+//! - [`prospects`]: the hot-prospects view as one reducer, and its words.
 //! - [`compose`]: the Send view's message, its one idempotent send and what follows it.
 //! - [`schedule`]: when a send goes out, and why a typed time cannot be used.
 //! - [`text`]: case folding for searches and comparisons.

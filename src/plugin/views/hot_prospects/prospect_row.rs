@@ -6,16 +6,9 @@ use yew::prelude::*;
 
 use super::reasons::Reasons;
 use crate::domain::labels::display_name;
+use crate::domain::prospects::score_change;
 use crate::plugin::intl::{use_formats, use_minute_clock};
-use crate::wire::{HotProspect, Trend};
-
-pub fn trend_glyph(trend: Trend) -> (&'static str, &'static str) {
-    match trend {
-        Trend::Up => ("\u{2191}", "up"),
-        Trend::Down => ("\u{2193}", "down"),
-        Trend::Flat => ("\u{2192}", "unchanged"),
-    }
-}
+use crate::wire::HotProspect;
 
 #[derive(Properties, PartialEq)]
 pub struct ProspectRowProps {
@@ -38,12 +31,7 @@ pub fn ProspectRow(props: &ProspectRowProps) -> Html {
         p.email.as_deref(),
         &p.crm_id,
     );
-    let (arrow, words) = trend_glyph(p.trend);
-    // The arrow gives the direction: "↓ 68", not "↓ -68"; no change is just that.
-    let said = match p.trend {
-        Trend::Flat => format!("{words} in 7 days"),
-        _ => format!("{words} {} in 7 days", p.score_change.unsigned_abs()),
-    };
+    let (shown, said) = score_change(p.trend, p.score_change);
     let last = &p.last_activity;
     let reasons_id = format!("reasons-{}-{}", p.entity, p.crm_id);
     let columns = if props.show_owner { 6 } else { 5 };
@@ -76,9 +64,7 @@ pub fn ProspectRow(props: &ProspectRowProps) -> Html {
                     <strong class="prospect-score">{ formats.number(p.score) }</strong>
                     <span class={classes!("prospect-trend", format!("trend-{}", p.trend.as_str()))}
                         title={said.clone()}>
-                        <span aria-hidden="true">
-                            { format!("{arrow} {}", p.score_change.unsigned_abs()) }
-                        </span>
+                        <span aria-hidden="true">{ shown }</span>
                         <span class="visually-hidden">{ said }</span>
                     </span>
                 </td>

@@ -2,17 +2,15 @@
 
 use std::rc::Rc;
 
-use web_sys::AbortController;
-use yew::platform::spawn_local;
 use yew::prelude::*;
 
-use super::{failure_message, Load};
+use super::failure_message;
 use crate::domain::prospects::score_change_note;
 use crate::plugin::api;
-use crate::plugin::bridge::use_host;
 use crate::plugin::components::panels::{ErrorPanel, Skeleton};
+use crate::plugin::hooks::{use_fetch, Load};
 use crate::plugin::intl::use_formats;
-use crate::wire::{HotProspect, ScoreReasons};
+use crate::wire::HotProspect;
 
 #[derive(Properties, PartialEq)]
 pub struct ReasonsProps {
@@ -22,38 +20,20 @@ pub struct ReasonsProps {
 /// The activities behind a score, with the points each earns now.
 #[component]
 pub fn Reasons(props: &ReasonsProps) -> Html {
-    let host = use_host();
     let formats = use_formats();
-    let reasons = use_state(|| Load::<Rc<ScoreReasons>>::Loading);
-    let generation = use_state(|| 0u32);
-    {
-        let (reasons, session) = (reasons.clone(), host.session.clone());
-        let (entity, crm_id) = (props.prospect.entity, props.prospect.crm_id.clone());
-        // Asked again on retry, and when a refreshed ranking changed the score they explain.
-        let score = (props.prospect.score, props.prospect.score_change);
-        use_effect_with((*generation, score), move |_| {
-            reasons.set(Load::Loading);
-            let controller = AbortController::new().ok();
-            if let Some(signal) = controller.as_ref().map(AbortController::signal) {
-                spawn_local(async move {
-                    match session
-                        .fetch(&api::score_reasons(entity, &crm_id), &signal)
-                        .await
-                    {
-                        Err(error) if error.is_aborted() => {}
-                        Ok(loaded) => reasons.set(Load::Loaded(Rc::new(loaded))),
-                        Err(error) => reasons.set(Load::Failed(error)),
-                    }
-                });
-            }
-            move || controller.iter().for_each(AbortController::abort)
-        });
-    }
-    match &*reasons {
+    let (entity, crm_id) = (props.prospect.entity, props.prospect.crm_id.clone());
+    // Asked again when a refreshed ranking changed the score they explain.
+    let score = (props.prospect.score, props.prospect.score_change);
+    let reasons = use_fetch(
+        (entity, crm_id, score),
+        |fetcher, (entity, crm_id, _)| async move {
+            fetcher.fetch(&api::score_reasons(entity, &crm_id)).await
+        },
+    );
+    match reasons.load() {
         Load::Loading => html! { <Skeleton label="Loading the reasons" rows={2} /> },
-        Load::Failed(error) => html! {
-            <ErrorPanel compact=true message={failure_message(error, false)}
-                on_retry={{ let g = generation.clone(); Callback::from(move |()| g.set(*g + 1)) }} />
+        Load::Failed { error, retry } => html! {
+            <ErrorPanel compact=true message={failure_message(&error, false)} on_retry={retry} />
         },
         Load::Loaded(r) => html! {
             <div class="reasons">
@@ -67,7 +47,7 @@ pub fn Reasons(props: &ReasonsProps) -> Html {
                     ))
                         .collect::<Vec<_>>().join(" \u{00B7} ") }
                 </p>
-                if let Some(lost) = score_change_note(r) {
+                if let Some(lost) = score_change_note(&r) {
                     <p class="reasons-change">{ lost }</p>
                 }
                 <ul class="reasons-list" aria-label="Activities behind the score">
