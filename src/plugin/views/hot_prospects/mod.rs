@@ -24,8 +24,8 @@ use crate::plugin::hooks::use_request;
 use crate::plugin::intl::{use_formats, use_minute_clock};
 use crate::protocol::PluginMessage;
 use crate::wire::{HotProspect, OwnerSelection};
-use owner_picker::OwnerPicker;
-use ranking_table::RankingTable;
+use owner_picker::owner_picker;
+use ranking_table::{ranking_table, RankingTable};
 use refresh::use_refresh_every;
 pub use refresh::REFRESH_MS;
 
@@ -131,7 +131,7 @@ pub fn HotProspects() -> Html {
 
     let picker = match &view.me {
         Some(Ok(me)) if manager => html! {
-            <OwnerPicker me={me.clone()} {owner} on_choose={dispatch.reform(HotProspectsAction::Choose)} />
+            { owner_picker(me, owner, &dispatch) }
         },
         Some(Err(error)) => html! {
             <ErrorPanel compact=true message={failure_message(error, false)}
@@ -158,15 +158,13 @@ pub fn HotProspects() -> Html {
         Some(Ok(r)) if r.items.is_empty() => html! {
             <MessagePanel glyph="\u{2605}" title="No hot prospects yet" detail={what_makes_hot(&r.rules)} />
         },
-        Some(Ok(r)) => html! {
-            <RankingTable
-                ranking={r.clone()}
-                show_owner={owner != Some(OwnerSelection::Me)}
-                expanded={view.expanded.clone()}
-                {on_open}
-                on_expand={dispatch.reform(HotProspectsAction::Expand)}
-            />
-        },
+        Some(Ok(r)) => ranking_table(RankingTable {
+            ranking: r,
+            show_owner: owner != Some(OwnerSelection::Me),
+            expanded: view.expanded.as_deref(),
+            on_open: &on_open,
+            on_expand: &dispatch.reform(HotProspectsAction::Expand),
+        }),
     };
 
     html! {

@@ -7,21 +7,20 @@ use yew::prelude::*;
 use super::prospect_row::ProspectRow;
 use crate::wire::{HotProspect, HotProspects as Ranking};
 
-#[derive(Properties, PartialEq)]
-pub struct RankingTableProps {
-    pub ranking: Rc<Ranking>,
+/// What the table is drawn from.
+pub struct RankingTable<'a> {
+    pub ranking: &'a Ranking,
     /// Ranks more than the user's own records: each row names its owner.
     pub show_owner: bool,
     /// The row whose reasons are open, by `entity/crmId`.
-    pub expanded: Option<String>,
+    pub expanded: Option<&'a str>,
     /// Asks the host to open the record.
-    pub on_open: Callback<Rc<HotProspect>>,
+    pub on_open: &'a Callback<Rc<HotProspect>>,
     /// Opens or closes a row's reasons, by `entity/crmId`.
-    pub on_expand: Callback<String>,
+    pub on_expand: &'a Callback<String>,
 }
 
-#[component]
-pub fn RankingTable(props: &RankingTableProps) -> Html {
+pub fn ranking_table(props: RankingTable) -> Html {
     let show_owner = props.show_owner;
     html! {
         <table class="prospects-table">
@@ -43,7 +42,7 @@ pub fn RankingTable(props: &RankingTableProps) -> Html {
             </thead>
             { for props.ranking.items.iter().enumerate().map(|(i, p)| {
                 let key = format!("{}/{}", p.entity, p.crm_id);
-                let expanded = props.expanded.as_deref() == Some(key.as_str());
+                let expanded = props.expanded == Some(key.as_str());
                 let on_expand = props.on_expand.reform({
                     let key = key.clone();
                     move |()| key.clone()

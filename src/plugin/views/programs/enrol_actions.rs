@@ -2,8 +2,8 @@
 
 use yew::prelude::*;
 
-#[derive(Properties, PartialEq)]
-pub struct EnrolActionsProps {
+/// What the actions show.
+pub struct EnrolActions {
     /// "<name> was added to the All contacts list first", once per such record.
     pub notices: Vec<String>,
     pub label: String,
@@ -16,8 +16,7 @@ pub struct EnrolActionsProps {
     pub on_done: Option<Callback<()>>,
 }
 
-#[component]
-pub fn EnrolActions(props: &EnrolActionsProps) -> Html {
+pub fn enrol_actions(props: EnrolActions) -> Html {
     html! {
         <>
             if !props.notices.is_empty() {
@@ -33,13 +32,13 @@ pub fn EnrolActions(props: &EnrolActionsProps) -> Html {
                     disabled={props.disabled}
                     aria-busy={props.busy.to_string()}
                     aria-describedby="programs-hint"
-                    onclick={props.on_enrol.clone()}
+                    onclick={props.on_enrol}
                 >
-                    { props.label.clone() }
+                    { props.label }
                 </button>
                 // Focused when an Enrol is over (its button went busy, then had nothing to
                 // enrol): the outcome is what the user reads next.
-                <p id="programs-hint" class="programs-hint" tabindex="-1">{ props.hint.clone() }</p>
+                <p id="programs-hint" class="programs-hint" tabindex="-1">{ props.hint }</p>
                 if let Some(on_done) = &props.on_done {
                     <button id="programs-done" type="button" class="button" onclick={on_done.reform(|_| ())}>
                         { "Done" }

@@ -28,11 +28,11 @@ use crate::plugin::components::panels::{title_tag, SearchField, Skeleton};
 use crate::protocol::CrmRecord;
 use crate::wire::RecordProfile;
 use current::current_programs;
-use elsewhere::Elsewhere;
+use elsewhere::runs_elsewhere;
 use enrol::use_enrol;
-use enrol_actions::EnrolActions;
+use enrol_actions::{enrol_actions, EnrolActions};
 use lists::{use_lists, Lists};
-use no_programs::NoPrograms;
+use no_programs::no_programs;
 use program_list::{program_list, ProgramList};
 
 #[derive(Properties, PartialEq)]
@@ -77,6 +77,8 @@ pub fn Programs(props: &ProgramsProps) -> Html {
         let view = view.dispatcher();
         Callback::from(move |action: ProgramsAction| view.dispatch(action))
     };
+    // "Why?", where focus returns when the help dialog closes.
+    let why_ref = use_node_ref();
     // The tab's scrolling element, which clips the list of programs.
     let scroller = use_node_ref();
     let single = (props.records.len() == 1).then(|| props.records[0].clone());
@@ -114,10 +116,7 @@ pub fn Programs(props: &ProgramsProps) -> Html {
 
     let available = if none_at_all {
         html! {
-            <NoPrograms
-                help_open={view.help_open && props.shown}
-                on_help={dispatch.reform(ProgramsAction::ShowHelp)}
-            />
+            { no_programs(view.help_open && props.shown, &why_ref, &dispatch) }
         }
     } else if !list.answered && list.is_first_load() && view.query.trim().is_empty() {
         html! { <Skeleton label="Loading programs" rows={4} /> }
@@ -144,10 +143,7 @@ pub fn Programs(props: &ProgramsProps) -> Html {
                 )
             })
         };
-        let elsewhere: Vec<(i64, Run)> = view
-            .elsewhere(&list.items)
-            .map(|(id, run)| (id, run.clone()))
-            .collect();
+        let elsewhere: Vec<(i64, &Run)> = view.elsewhere(&list.items).collect();
         html! {
             <>
                 <SearchField
@@ -168,17 +164,17 @@ pub fn Programs(props: &ProgramsProps) -> Html {
                     viewport: &scroller,
                 }) }
                 if !elsewhere.is_empty() {
-                    <Elsewhere runs={elsewhere} record_count={count} {busy} on_retry={retry.clone()} />
+                    { runs_elsewhere(&elsewhere, count, busy, &retry) }
                 }
-                <EnrolActions
-                    notices={view.runs.added_notices(&props.records)}
-                    label={view.enrol_label(chosen.len())}
-                    hint={view.hint(&chosen, count, host.context_failed)}
-                    disabled={busy || chosen.is_empty() || host.context_failed}
-                    {busy}
-                    on_enrol={enrol}
-                    on_done={props.on_done.clone().filter(|_| !view.runs.is_empty() && !busy)}
-                />
+                { enrol_actions(EnrolActions {
+                    notices: view.runs.added_notices(&props.records),
+                    label: view.enrol_label(chosen.len()),
+                    hint: view.hint(&chosen, count, host.context_failed),
+                    disabled: busy || chosen.is_empty() || host.context_failed,
+                    busy,
+                    on_enrol: enrol,
+                    on_done: props.on_done.clone().filter(|_| !view.runs.is_empty() && !busy),
+                }) }
             </>
         }
     };

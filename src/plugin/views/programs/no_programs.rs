@@ -4,20 +4,16 @@ use yew::prelude::*;
 
 use super::help_dialog::HelpDialog;
 use super::HELP_TEXT;
+use crate::domain::programs_view::ProgramsAction;
 use crate::plugin::components::panels::MessagePanel;
 
-#[derive(Properties, PartialEq)]
-pub struct NoProgramsProps {
-    /// The help dialog is open (and the view on screen).
-    pub help_open: bool,
-    /// Opens or closes the help dialog.
-    pub on_help: Callback<bool>,
-}
-
-#[component]
-pub fn NoPrograms(props: &NoProgramsProps) -> Html {
-    // "Why?", where focus returns when the help dialog closes.
-    let why_ref = use_node_ref();
+/// The message, its "Why?" (`why_ref`, where focus returns when the dialog closes) and, while
+/// `help_open`, the help dialog.
+pub fn no_programs(
+    help_open: bool,
+    why_ref: &NodeRef,
+    dispatch: &Callback<ProgramsAction>,
+) -> Html {
     html! {
         <>
             <MessagePanel glyph="\u{2205}" title="No programs available" detail={HELP_TEXT}>
@@ -26,13 +22,13 @@ pub fn NoPrograms(props: &NoProgramsProps) -> Html {
                     id="programs-why"
                     type="button"
                     class="button"
-                    onclick={props.on_help.reform(|_| true)}
+                    onclick={dispatch.reform(|_| ProgramsAction::ShowHelp(true))}
                 >
                     { "Why?" }
                 </button>
             </MessagePanel>
-            if props.help_open {
-                <HelpDialog on_close={props.on_help.reform(|()| false)} return_to={why_ref} />
+            if help_open {
+                <HelpDialog on_close={dispatch.reform(|()| ProgramsAction::ShowHelp(false))} return_to={why_ref.clone()} />
             }
         </>
     }

@@ -5,7 +5,7 @@ use std::rc::Rc;
 use gloo_timers::future::TimeoutFuture;
 use yew::prelude::*;
 
-use super::message::{Check, Message};
+use super::message::{message, Check, MessageView};
 use super::results::SendResults;
 use super::sending::{use_send, NoteOptions, SendOrder};
 use super::template_picker::TemplatePicker;
@@ -13,9 +13,11 @@ use crate::domain::compose::{recipients_of, retry_failed, Compose, ComposeAction
 use crate::domain::labels::{count_of_records, person_name};
 use crate::domain::paging::ListPhase;
 use crate::plugin::api;
+use crate::plugin::bridge::use_host;
 use crate::plugin::components::panels::{title_tag, ErrorPanel, Skeleton};
 use crate::plugin::focus_after_render;
 use crate::plugin::hooks::{more_footer, typing_pause, use_fetch, use_pages, Load, UseFetch};
+use crate::plugin::intl::use_formats;
 use crate::protocol::CrmRecord;
 use crate::wire::{PreflightResponse, SendRequest, Template};
 
@@ -27,6 +29,8 @@ pub struct ComposerProps {
 
 #[component]
 pub fn Composer(props: &ComposerProps) -> Html {
+    let host = use_host();
+    let formats = use_formats();
     let state = use_reducer(Compose::default);
     let dispatch = {
         let state = state.dispatcher();
@@ -126,16 +130,16 @@ pub fn Composer(props: &ComposerProps) -> Html {
         (Load::Failed { error, retry }, _) => html! {
             <ErrorPanel message={error.user_message()} on_retry={retry.clone()} />
         },
-        (_, Some(template)) => html! {
-            <Message
-                {template}
-                compose={(*state).clone()}
-                check={Check::of(&preflight, draft.as_ref())}
-                draft={draft.map(Rc::new)}
-                dispatch={dispatch.clone()}
-                {send}
-            />
-        },
+        (_, Some(template)) => message(MessageView {
+            template: &template,
+            compose: &state,
+            check: Check::of(&preflight, draft.as_ref()),
+            draft: draft.as_ref(),
+            dispatch: &dispatch,
+            send: &send,
+            context_failed: host.context_failed,
+            formats: &formats,
+        }),
         _ => html! { <Skeleton label="Loading the template" rows={3} /> },
     };
 

@@ -8,16 +8,15 @@ use yew::prelude::*;
 
 use super::preflight_summary::PreflightSummary;
 use super::preview::Preview;
-use super::send_actions::{SendActions, SendFailed};
+use super::send_actions::{send_actions, send_failed};
 use super::sending::SendOrder;
-use super::when_field::WhenField;
+use super::when_field::when_field;
 use crate::domain::compose::{preflight_said, Compose, ComposeAction};
 use crate::domain::schedule::When;
-use crate::plugin::bridge::use_host;
 use crate::plugin::clock;
 use crate::plugin::components::panels::{ErrorPanel, Skeleton};
 use crate::plugin::hooks::Load;
-use crate::plugin::intl::use_formats;
+use crate::plugin::intl::Formats;
 use crate::wire::{PreflightResponse, SendRequest, Template};
 
 /// Who the draft reaches, as the pre-flight says.
@@ -55,24 +54,24 @@ impl Check {
     }
 }
 
-#[derive(Properties, PartialEq)]
-pub struct MessageProps {
-    pub template: Rc<Template>,
-    pub compose: Compose,
+/// What the message is drawn from.
+pub struct MessageView<'a> {
+    pub template: &'a Rc<Template>,
+    pub compose: &'a Compose,
     /// The message as composed, without its time.
-    pub draft: Option<Rc<SendRequest>>,
+    pub draft: Option<&'a SendRequest>,
     /// The pre-flight of that very draft.
     pub check: Check,
-    pub dispatch: Callback<ComposeAction>,
-    pub send: Callback<SendOrder>,
+    pub dispatch: &'a Callback<ComposeAction>,
+    pub send: &'a Callback<SendOrder>,
+    /// The CRM could not say what the user looks at now.
+    pub context_failed: bool,
+    pub formats: &'a Formats,
 }
 
-#[component]
-pub fn Message(props: &MessageProps) -> Html {
-    let host = use_host();
-    let formats = use_formats();
-    let compose = &props.compose;
-    let dispatch = &props.dispatch;
+/// A plain view function: drawn with the composer, which holds all it needs.
+pub fn message(props: MessageView) -> Html {
+    let (compose, dispatch, formats) = (props.compose, props.dispatch, props.formats);
     let subject = compose
         .subject
         .clone()
@@ -81,7 +80,7 @@ pub fn Message(props: &MessageProps) -> Html {
         .when
         .send_time(clock::now(), |local| formats.utc_of_local(local));
     let sendable = props.check.answer().map(|p| p.sendable).unwrap_or(0);
-    let offer = compose.send_offer(props.draft.as_deref(), sendable, &at, host.context_failed);
+    let offer = compose.send_offer(props.draft, sendable, &at, props.context_failed);
     let locked = compose.is_locked();
     let checked = match &props.check {
         Check::Answered(answer) => html! {
@@ -132,7 +131,7 @@ pub fn Message(props: &MessageProps) -> Html {
                 </p>
             </div>
             { checked }
-            <WhenField when={compose.when.clone()} {at} {locked} on_change={dispatch.reform(ComposeAction::SetWhen)} />
+            { when_field(&compose.when, &at, locked, formats, dispatch) }
             <label class="send-option send-log">
                 <input
                     id="send-log-note"
@@ -149,14 +148,8 @@ pub fn Message(props: &MessageProps) -> Html {
                     "Log a \u{201c}Scheduled Email\u{201d} note on the CRM record"
                 } }
             </label>
-            <SendFailed phase={compose.phase.clone()} on_edit_anyway={dispatch.reform(|()| ComposeAction::EditAnyway)} />
-            <SendActions
-                {offer}
-                sending={compose.is_sending()}
-                {sendable}
-                context_failed={host.context_failed}
-                send={props.send.clone()}
-            />
+            { send_failed(&compose.phase, dispatch) }
+            { send_actions(offer, compose.is_sending(), sendable, props.context_failed, props.send) }
         </>
     }
 }

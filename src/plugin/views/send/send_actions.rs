@@ -3,24 +3,17 @@
 use yew::prelude::*;
 
 use super::sending::SendOrder;
-use crate::domain::compose::{lost_answer_note, recipient_count, Phase, SendOffer};
-
-#[derive(Properties, PartialEq)]
-pub struct SendFailedProps {
-    pub phase: Phase,
-    pub on_edit_anyway: Callback<()>,
-}
+use crate::domain::compose::{lost_answer_note, recipient_count, ComposeAction, Phase, SendOffer};
 
 /// The last send's failure, if it failed: after a lost answer, what "Send again" does and the
 /// way to change the message anyway.
-#[component]
-pub fn SendFailed(props: &SendFailedProps) -> Html {
+pub fn send_failed(phase: &Phase, dispatch: &Callback<ComposeAction>) -> Html {
     let Phase::Failed {
         request,
         message,
         unknown,
         ..
-    } = &props.phase
+    } = phase
     else {
         return html! {};
     };
@@ -36,7 +29,7 @@ pub fn SendFailed(props: &SendFailedProps) -> Html {
                         id="send-edit-anyway"
                         type="button"
                         class="link-button"
-                        onclick={props.on_edit_anyway.reform(|_| ())}
+                        onclick={dispatch.reform(|_| ComposeAction::EditAnyway)}
                     >
                         { "Change the message" }
                     </button>
@@ -50,21 +43,17 @@ pub fn SendFailed(props: &SendFailedProps) -> Html {
     }
 }
 
-#[derive(Properties, PartialEq)]
-pub struct SendActionsProps {
-    pub offer: SendOffer,
-    pub sending: bool,
-    /// Whom the pre-flight says the message reaches.
-    pub sendable: u32,
-    /// The CRM could not say what the user looks at now.
-    pub context_failed: bool,
-    pub send: Callback<SendOrder>,
-}
-
-#[component]
-pub fn SendActions(props: &SendActionsProps) -> Html {
+/// The Send button as `offer` has it, the CRM's failure to update the sidebar (`context_failed`:
+/// nothing is sent) and the progress of a send to `sendable` recipients.
+pub fn send_actions(
+    offer: SendOffer,
+    sending: bool,
+    sendable: u32,
+    context_failed: bool,
+    send: &Callback<SendOrder>,
+) -> Html {
     let onclick = {
-        let (send, request) = (props.send.clone(), props.offer.request.clone());
+        let (send, request) = (send.clone(), offer.request.clone());
         Callback::from(move |_: MouseEvent| {
             if let Some(order) = &request {
                 send.emit(order.clone());
@@ -77,21 +66,21 @@ pub fn SendActions(props: &SendActionsProps) -> Html {
                 id="send-submit"
                 type="button"
                 class="button button-primary"
-                disabled={props.offer.request.is_none()}
-                aria-busy={props.sending.to_string()}
+                disabled={offer.request.is_none()}
+                aria-busy={sending.to_string()}
                 {onclick}
             >
-                { props.offer.label.clone() }
+                { offer.label }
             </button>
-            if props.context_failed {
+            if context_failed {
                 <p class="send-field-hint">
                     { "The CRM couldn't update the sidebar: reopen it to send. Your message is kept." }
                 </p>
             }
-            if props.sending {
+            if sending {
                 <div class="send-progress" role="status">
                     <progress aria-label="Sending"></progress>
-                    <span>{ format!("Sending to {}\u{2026}", recipient_count(props.sendable)) }</span>
+                    <span>{ format!("Sending to {}\u{2026}", recipient_count(sendable)) }</span>
                 </div>
             }
         </div>
