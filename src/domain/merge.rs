@@ -12,7 +12,7 @@
 
 use std::collections::BTreeMap;
 
-use crate::domain::labels::display_name;
+use crate::domain::wording::display_name;
 use crate::wire::{MissingField, TemplateField};
 
 /// A merge field the platform knows.

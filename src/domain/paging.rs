@@ -1,6 +1,7 @@
-//! A list the API serves a page at a time (`{"items", "nextCursor"}`), for one key: what the
-//! list answers (a search, a record). Pages for an older key or an older cursor are dropped, so
-//! a late answer never lands in the list on screen.
+//! A list the API serves a page at a time (`{"items", "nextCursor"}`): [`Pages`] lists every
+//! page fetched for one key (what the list answers: a search, a record), [`Pager`] shows one
+//! page at a time. Pages for an older key or an older cursor are dropped, so a late answer never
+//! lands in the list on screen.
 
 use std::rc::Rc;
 
@@ -193,6 +194,121 @@ impl<T: Keyed + Clone, E, X> Pages<T, E, X> {
     }
 }
 
+/// A list shown one page at a time, newest first ("Newer" / "Older"): pages are fetched as the
+/// reader goes older, and pages already fetched are shown again without asking. `E` is why a
+/// page did not come.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Pager<T, E = String> {
+    /// The pages fetched so far, newest first.
+    pages: Rc<Vec<Rc<Vec<T>>>>,
+    /// After the last fetched page; `None` once it is the last.
+    next_cursor: Option<String>,
+    /// The page on screen.
+    pub shown: usize,
+    /// [`ListPhase::Idle`] once the page on screen is there.
+    pub phase: ListPhase<E>,
+}
+
+impl<T, E> Default for Pager<T, E> {
+    fn default() -> Self {
+        Pager {
+            pages: Rc::default(),
+            next_cursor: None,
+            shown: 0,
+            phase: ListPhase::Loading,
+        }
+    }
+}
+
+/// Every change to a [`Pager`].
+pub enum PagerAction<T, E> {
+    /// The next older page: shown again if fetched before, else asked for (also the retry).
+    Older,
+    /// The previous page, already fetched.
+    Newer,
+    /// The page asked for after `after` (`None`: the first page) came, or failed.
+    Answered {
+        after: Option<String>,
+        page: Result<(Vec<T>, Option<String>), E>,
+    },
+}
+
+impl<T, E> Pager<T, E> {
+    /// The page on its way: `Some(None)` for the first, `Some(Some(cursor))` for the one after
+    /// `cursor`; `None` when none is.
+    pub fn asking(&self) -> Option<Option<String>> {
+        match self.phase {
+            ListPhase::Loading => Some(None),
+            ListPhase::LoadingMore => Some(self.next_cursor.clone()),
+            _ => None,
+        }
+    }
+
+    /// Applies one action. Returns whether anything changed.
+    pub fn apply(&mut self, action: PagerAction<T, E>) -> bool {
+        match action {
+            PagerAction::Older => {
+                if matches!(self.phase, ListPhase::Loading | ListPhase::LoadingMore) {
+                    return false;
+                }
+                if self.pages.is_empty() {
+                    self.phase = ListPhase::Loading;
+                } else if self.shown + 1 < self.pages.len() {
+                    self.shown += 1;
+                    self.phase = ListPhase::Idle;
+                } else if self.next_cursor.is_some() {
+                    self.phase = ListPhase::LoadingMore;
+                } else {
+                    return false;
+                }
+            }
+            PagerAction::Newer => {
+                if self.shown == 0 || matches!(self.phase, ListPhase::LoadingMore) {
+                    return false;
+                }
+                self.shown -= 1;
+                self.phase = ListPhase::Idle;
+            }
+            PagerAction::Answered { after, page } => {
+                if self.asking() != Some(after) {
+                    return false;
+                }
+                match page {
+                    Ok((items, next_cursor)) => {
+                        Rc::make_mut(&mut self.pages).push(Rc::new(items));
+                        self.shown = self.pages.len() - 1;
+                        self.next_cursor = next_cursor;
+                        self.phase = ListPhase::Idle;
+                    }
+                    Err(error) if self.pages.is_empty() => self.phase = ListPhase::Failed(error),
+                    Err(error) => self.phase = ListPhase::FailedMore(error),
+                }
+            }
+        }
+        true
+    }
+
+    /// The items of the page on screen.
+    pub fn page(&self) -> &[T] {
+        self.pages
+            .get(self.shown)
+            .map_or(&[], |page| page.as_slice())
+    }
+
+    /// How many items the pages before the one on screen hold.
+    pub fn before(&self) -> usize {
+        self.pages[..self.shown.min(self.pages.len())]
+            .iter()
+            .map(|page| page.len())
+            .sum()
+    }
+
+    /// Whether an older page exists, fetched or not.
+    pub fn has_older(&self) -> bool {
+        self.shown + 1 < self.pages.len() || self.next_cursor.is_some()
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -269,5 +385,82 @@ mod tests {
         assert_eq!(pages.phase, ListPhase::Failed("Server error".into()));
         assert!(!pages.is_empty_list());
         assert_eq!(pages.more(), None, "no next page of a failed list");
+    }
+
+    fn answer(ids: &[i64], next: Option<&str>) -> Result<(Vec<Item>, Option<String>), String> {
+        Ok((
+            ids.iter().map(|&id| Item(id)).collect(),
+            next.map(str::to_owned),
+        ))
+    }
+
+    fn answered(
+        pager: &mut Pager<Item>,
+        after: Option<&str>,
+        page: Result<(Vec<Item>, Option<String>), String>,
+    ) -> bool {
+        pager.apply(PagerAction::Answered {
+            after: after.map(str::to_owned),
+            page,
+        })
+    }
+
+    #[test]
+    fn a_pager_fetches_older_pages_once_and_shows_fetched_ones_again() {
+        let mut pager = Pager::<Item>::default();
+        assert_eq!(pager.asking(), Some(None), "the first page, at once");
+        assert!(
+            !pager.apply(PagerAction::Older),
+            "one page on its way at a time"
+        );
+        assert!(answered(&mut pager, None, answer(&[1, 2], Some("c2"))));
+        assert_eq!(pager.asking(), None);
+        assert_eq!(pager.page(), [Item(1), Item(2)]);
+        assert!(pager.has_older());
+        assert!(
+            !pager.apply(PagerAction::Newer),
+            "nothing newer than the first page"
+        );
+
+        assert!(pager.apply(PagerAction::Older));
+        assert_eq!(pager.asking(), Some(Some("c2".to_owned())));
+        assert!(
+            !answered(&mut pager, Some("c1"), answer(&[9], None)),
+            "another cursor's page"
+        );
+        assert!(answered(&mut pager, Some("c2"), answer(&[3], None)));
+        assert_eq!(
+            (pager.page(), pager.before(), pager.shown),
+            (&[Item(3)][..], 2, 1)
+        );
+        assert!(!pager.has_older());
+        assert!(!pager.apply(PagerAction::Older), "the last page");
+
+        assert!(pager.apply(PagerAction::Newer));
+        assert_eq!((pager.page(), pager.before()), (&[Item(1), Item(2)][..], 0));
+        assert!(pager.apply(PagerAction::Older), "shown again");
+        assert_eq!(pager.asking(), None, "without asking");
+        assert_eq!(pager.page(), [Item(3)]);
+    }
+
+    #[test]
+    fn a_pager_that_failed_asks_again_for_the_page_that_failed() {
+        let mut pager = Pager::<Item>::default();
+        assert!(answered(&mut pager, None, Err("offline".into())));
+        assert_eq!(pager.phase, ListPhase::Failed("offline".into()));
+        assert_eq!(pager.asking(), None);
+        assert!(pager.apply(PagerAction::Older));
+        assert_eq!(pager.asking(), Some(None), "the first page again");
+        assert!(answered(&mut pager, None, answer(&[1], Some("c1"))));
+        assert!(pager.apply(PagerAction::Older));
+        assert!(answered(&mut pager, Some("c1"), Err("timeout".into())));
+        assert_eq!(pager.phase, ListPhase::FailedMore("timeout".into()));
+        assert_eq!(pager.page(), [Item(1)], "the page on screen stays");
+        assert!(pager.apply(PagerAction::Older));
+        assert_eq!(pager.asking(), Some(Some("c1".to_owned())));
+        assert!(
+            !pager.apply(PagerAction::Newer),
+            "not while the older one is on its way"
+        );
     }
 }

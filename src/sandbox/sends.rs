@@ -40,9 +40,9 @@ use super::auth::Caller;
 use super::db::{self, column_enum, contains_pattern, from_millis, to_millis};
 use super::error::{ApiResult, Failure};
 use super::{AppState, Db};
-use crate::domain::labels::subscription_label;
 use crate::domain::merge::{self, MergeData, MergeField};
 use crate::domain::preflight::{self, Candidate, Verdict};
+use crate::domain::wording::subscription_label;
 use crate::wire::*;
 
 /// The sandbox's mail server refuses every address at this domain (or a subdomain of it).
@@ -1043,7 +1043,7 @@ fn consent_of(
             ))
         },
     )?;
-    let name = crate::domain::labels::display_name(
+    let name = crate::domain::wording::display_name(
         first.as_deref(),
         last.as_deref(),
         email.as_deref(),

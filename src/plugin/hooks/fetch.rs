@@ -16,7 +16,7 @@ use yew::platform::spawn_local;
 use yew::prelude::*;
 
 use crate::plugin::api::{ApiError, Endpoint};
-use crate::plugin::bridge::use_host;
+use crate::plugin::host::use_host;
 use crate::plugin::session::Session;
 
 /// What a call of [`use_fetch`] or [`use_request`] fetches with: the session, and the signal
@@ -146,10 +146,16 @@ impl<T> Load<T> {
     }
 }
 
-/// What [`use_fetch`] holds: [`Load`] without its retry (that needs the dispatcher), the last
-/// answer that came, and how many times it was asked again.
+/// An answer as [`use_fetch`] keeps it: `Ok(None)` while none came, else [`Load`] without its
+/// retry (that needs the dispatcher).
+type Answer<T> = Result<Option<Rc<T>>, ApiError>;
+
+/// What [`use_fetch`] holds: the answer for the current dependencies, the last answer that came
+/// (for these or earlier ones) and the last that was not an error, and how many times it was
+/// asked again.
 struct FetchState<T> {
-    answer: Result<Option<Rc<T>>, ApiError>,
+    answer: Answer<T>,
+    last_answer: Answer<T>,
     latest: Option<Rc<T>>,
     retries: u32,
 }
@@ -158,6 +164,7 @@ impl<T> Default for FetchState<T> {
     fn default() -> Self {
         FetchState {
             answer: Ok(None),
+            last_answer: Ok(None),
             latest: None,
             retries: 0,
         }
@@ -176,25 +183,25 @@ impl<T> Reducible for FetchState<T> {
     type Action = FetchAction<T>;
 
     fn reduce(self: Rc<Self>, action: FetchAction<T>) -> Rc<Self> {
-        let (answer, latest, retries) = match action {
-            FetchAction::Started if matches!(self.answer, Ok(None)) => return self,
-            FetchAction::Started => (Ok(None), self.latest.clone(), self.retries),
-            FetchAction::Answered(Ok(answer)) => {
-                let answer = Rc::new(answer);
-                (Ok(Some(answer.clone())), Some(answer), self.retries)
-            }
-            FetchAction::Answered(Err(error)) => (Err(error), self.latest.clone(), self.retries),
-            FetchAction::Retry => (
-                self.answer.clone(),
-                self.latest.clone(),
-                self.retries.wrapping_add(1),
-            ),
+        let mut next = FetchState {
+            answer: self.answer.clone(),
+            last_answer: self.last_answer.clone(),
+            latest: self.latest.clone(),
+            retries: self.retries,
         };
-        Rc::new(FetchState {
-            answer,
-            latest,
-            retries,
-        })
+        match action {
+            FetchAction::Started if matches!(self.answer, Ok(None)) => return self,
+            FetchAction::Started => next.answer = Ok(None),
+            FetchAction::Answered(answer) => {
+                next.answer = answer.map(|answer| Some(Rc::new(answer)));
+                if let Ok(Some(answer)) = &next.answer {
+                    next.latest = Some(answer.clone());
+                }
+                next.last_answer = next.answer.clone();
+            }
+            FetchAction::Retry => next.retries = self.retries.wrapping_add(1),
+        }
+        Rc::new(next)
     }
 }
 
@@ -206,7 +213,18 @@ pub struct UseFetch<T: 'static> {
 impl<T: 'static> UseFetch<T> {
     /// Where the answer for the current dependencies is.
     pub fn load(&self) -> Load<T> {
-        match &self.state.answer {
+        self.as_load(&self.state.answer)
+    }
+
+    /// The last answer that came, loaded or failed, for these dependencies or earlier ones:
+    /// kept while the next is on its way, for views that keep what is on screen while they
+    /// reload. [`Load::Loading`] only until the first answer.
+    pub fn last_answer(&self) -> Load<T> {
+        self.as_load(&self.state.last_answer)
+    }
+
+    fn as_load(&self, answer: &Answer<T>) -> Load<T> {
+        match answer {
             Ok(None) => Load::Loading,
             Ok(Some(answer)) => Load::Loaded(answer.clone()),
             Err(error) => Load::Failed {
@@ -216,8 +234,8 @@ impl<T: 'static> UseFetch<T> {
         }
     }
 
-    /// The last answer that came, for these dependencies or earlier ones: kept while the next
-    /// is on its way and after it failed, for views that keep showing what they had.
+    /// The last answer that was not an error, for these dependencies or earlier ones: kept
+    /// while the next is on its way and after it failed, for views that keep showing it.
     pub fn latest(&self) -> Option<Rc<T>> {
         self.state.latest.clone()
     }
@@ -233,8 +251,8 @@ impl<T: 'static> UseFetch<T> {
 ///
 /// `call` gets a [`Fetcher`] and the dependencies, and may send several requests (one after the
 /// other, say): they are all aborted together when the dependencies change or the view
-/// unmounts. While a call is on its way the load is [`Load::Loading`]; [`UseFetch::latest`]
-/// still has the previous answer.
+/// unmounts. While a call is on its way the load is [`Load::Loading`];
+/// [`UseFetch::last_answer`] and [`UseFetch::latest`] still have the previous answer.
 ///
 /// ```ignore
 /// let profile = use_fetch((entity, crm_id.clone()), |fetcher, (entity, crm_id)| async move {
@@ -269,4 +287,19 @@ where
         Callback::from(move |(_, answer)| answered.dispatch(FetchAction::Answered(answer))),
     );
     UseFetch { state }
+}
+
+/// A reload count, for the dependencies of a fetch that something outside them asks to repeat
+/// (a timer, a listener): `dispatch(())` always adds one to the latest value, where
+/// `use_state`'s `set(*n + 1)` from a long-lived closure would keep setting the value it
+/// captured.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Generation(pub u32);
+
+impl Reducible for Generation {
+    type Action = ();
+
+    fn reduce(self: Rc<Self>, (): ()) -> Rc<Self> {
+        Rc::new(Generation(self.0.wrapping_add(1)))
+    }
 }

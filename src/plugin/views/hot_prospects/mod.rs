@@ -18,10 +18,11 @@ use yew::prelude::*;
 
 use crate::domain::prospects::{what_makes_hot, HotProspectsAction, HotProspectsView};
 use crate::plugin::api::{self, ApiError};
-use crate::plugin::bridge::{use_after_expiry, use_host};
 use crate::plugin::components::panels::{ErrorPanel, MessagePanel, RefreshButton, Skeleton};
 use crate::plugin::hooks::use_request;
+use crate::plugin::host::{use_after_expiry, use_host};
 use crate::plugin::intl::{use_formats, use_minute_clock};
+use crate::plugin::views::applied;
 use crate::protocol::PluginMessage;
 use crate::wire::{HotProspect, OwnerSelection};
 use owner_picker::owner_picker;
@@ -36,9 +37,11 @@ impl Reducible for View {
     type Action = HotProspectsAction<ApiError>;
 
     fn reduce(self: Rc<Self>, action: Self::Action) -> Rc<Self> {
-        let mut next = (*self).clone();
-        next.apply(action);
-        Rc::new(next)
+        // Every action makes a new state.
+        applied(self, action, |state, action| {
+            state.apply(action);
+            true
+        })
     }
 }
 

@@ -5,8 +5,8 @@ use std::rc::Rc;
 use yew::prelude::*;
 
 use super::reasons::Reasons;
-use crate::domain::labels::display_name;
 use crate::domain::prospects::score_change;
+use crate::domain::wording::display_name;
 use crate::plugin::intl::{use_formats, use_minute_clock};
 use crate::wire::HotProspect;
 

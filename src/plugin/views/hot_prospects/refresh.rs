@@ -7,7 +7,7 @@ use gloo_timers::callback::Interval;
 use web_sys::VisibilityState;
 use yew::prelude::*;
 
-use crate::plugin::{clock, window};
+use crate::plugin::browser::{clock, window};
 
 /// How often a visible tab refreshes the ranking.
 pub const REFRESH_MS: u32 = 5 * 60 * 1000;

@@ -11,8 +11,8 @@ use yew::prelude::*;
 use crate::domain::programs::{enrol_request, Start};
 use crate::domain::programs_view::ProgramsAction;
 use crate::plugin::api::{self, ApiError};
-use crate::plugin::bridge::use_host;
-use crate::plugin::{focus_after_render, random_key, window};
+use crate::plugin::browser::{focus_after_render, random_key, window};
+use crate::plugin::host::use_host;
 use crate::protocol::CrmRecord;
 use crate::wire::{EnrolOutcome, EnrolResponse};
 

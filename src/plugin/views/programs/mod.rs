@@ -20,11 +20,13 @@ use std::rc::Rc;
 
 use yew::prelude::*;
 
-use crate::domain::labels::{count_of_records, has_email, person_name, program_email_warning};
+use crate::domain::email_policy::{has_email, program_email_warning};
 use crate::domain::programs::{CurrentPrograms, Run, Start};
 use crate::domain::programs_view::{ProgramsAction, ProgramsView};
-use crate::plugin::bridge::use_host;
+use crate::domain::wording::{count_of_records, person_name};
 use crate::plugin::components::panels::{title_tag, SearchField, Skeleton};
+use crate::plugin::host::use_host;
+use crate::plugin::views::applied;
 use crate::protocol::CrmRecord;
 use crate::wire::RecordProfile;
 use current::current_programs;
@@ -63,9 +65,11 @@ impl Reducible for ProgramsView {
     type Action = ProgramsAction;
 
     fn reduce(self: Rc<Self>, action: ProgramsAction) -> Rc<Self> {
-        let mut next = (*self).clone();
-        next.apply(action);
-        Rc::new(next)
+        // Every action makes a new state.
+        applied(self, action, |state, action| {
+            state.apply(action);
+            true
+        })
     }
 }
 

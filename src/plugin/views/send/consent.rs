@@ -7,10 +7,11 @@ use web_sys::AbortController;
 use yew::platform::spawn_local;
 use yew::prelude::*;
 
-use crate::domain::labels::{cannot_email, person_name};
+use crate::domain::email_policy::cannot_email;
+use crate::domain::wording::person_name;
 use crate::plugin::api::{self, ApiError};
-use crate::plugin::bridge::use_host;
 use crate::plugin::components::panels::MessagePanel;
+use crate::plugin::host::use_host;
 use crate::plugin::intl::use_formats;
 use crate::protocol::CrmRecord;
 use crate::wire::{RecordProfile, SubscriptionStatus};

@@ -8,7 +8,7 @@ use std::rc::Rc;
 use yew::prelude::*;
 
 use crate::domain::compose::{SendKey, SendKeys};
-use crate::plugin::{random_key, window};
+use crate::plugin::browser::{random_key, window};
 
 /// The `Idempotency-Key` of every message sent from this plugin instance. Cheap to clone;
 /// clones share the keys.

@@ -13,7 +13,7 @@ use super::sending::SendOrder;
 use super::when_field::when_field;
 use crate::domain::compose::{preflight_said, Compose, ComposeAction};
 use crate::domain::schedule::When;
-use crate::plugin::clock;
+use crate::plugin::browser::clock;
 use crate::plugin::components::panels::{ErrorPanel, Skeleton};
 use crate::plugin::hooks::Load;
 use crate::plugin::intl::Formats;

@@ -25,8 +25,10 @@ use std::rc::Rc;
 use yew::prelude::*;
 
 use crate::domain::compose::{selection_problem, Compose, ComposeAction};
-use crate::domain::labels::{has_email, person_name};
+use crate::domain::email_policy::has_email;
+use crate::domain::wording::person_name;
 use crate::plugin::components::panels::MessagePanel;
+use crate::plugin::views::applied;
 use crate::protocol::CrmRecord;
 use crate::wire::{RecordProfile, SubscriptionStatus};
 use composer::Composer;
@@ -53,9 +55,11 @@ impl Reducible for Compose {
     type Action = ComposeAction;
 
     fn reduce(self: Rc<Self>, action: ComposeAction) -> Rc<Self> {
-        let mut next = (*self).clone();
-        next.apply(action);
-        Rc::new(next)
+        // Every action makes a new state.
+        applied(self, action, |state, action| {
+            state.apply(action);
+            true
+        })
     }
 }
 

@@ -9,9 +9,10 @@ use yew::prelude::*;
 use super::keys::use_send_keys;
 use crate::domain::compose::{fingerprint, noted, sent_note, ComposeAction, SendFailure, SendKey};
 use crate::plugin::api;
-use crate::plugin::bridge::{use_host, Bridge};
+use crate::plugin::bridge::Bridge;
+use crate::plugin::browser::mark;
+use crate::plugin::host::use_host;
 use crate::plugin::intl::{use_formats, Formats};
-use crate::plugin::mark;
 use crate::protocol::PluginMessage;
 use crate::wire::{SendRequest, SendResponse};
 

@@ -1,4 +1,4 @@
-//! The history's filters: kind chips with counts, a debounced search and a period.
+//! The history's filters: [`KindChips`] with counts, a debounced search and a period.
 
 use std::collections::BTreeMap;
 use std::rc::Rc;
@@ -7,10 +7,8 @@ use gloo_timers::callback::Timeout;
 use web_sys::{HtmlInputElement, HtmlSelectElement};
 use yew::prelude::*;
 
-use crate::domain::activity_details::kind_glyph;
 use crate::domain::activity_filters::{DateRange, Filters};
-use crate::plugin::focus::reveal;
-use crate::plugin::intl::use_formats;
+use crate::plugin::views::activity::kind_chips::KindChips;
 use crate::wire::query::MAX_SEARCH_CHARS;
 use crate::wire::ActivityKind;
 
@@ -41,7 +39,6 @@ pub struct FilterBarProps {
 
 #[component]
 pub fn FilterBar(props: &FilterBarProps) -> Html {
-    let formats = use_formats();
     // What the input shows; the filters follow it after the debounce.
     let text = use_state(|| props.filters.text.clone());
     let debounce = use_mut_ref(|| None::<Timeout>);
@@ -115,43 +112,6 @@ pub fn FilterBar(props: &FilterBarProps) -> Html {
     }
 
     let filters = &props.filters;
-    // Kinds the record has (or has had since the profile loaded), plus any selected; every kind
-    // while the counts are unknown.
-    let has = |counts: &Option<Rc<BTreeMap<ActivityKind, u64>>>, kind: &ActivityKind| {
-        counts
-            .as_ref()
-            .is_some_and(|counts| counts.get(kind).copied().unwrap_or(0) > 0)
-    };
-    let kinds = ActivityKind::ALL.iter().copied().filter(|kind| {
-        filters.kinds.contains(kind)
-            || props.counts.is_none()
-            || has(&props.counts, kind)
-            || has(&props.matching, kind)
-    });
-    let chip = |kind: ActivityKind| {
-        let pressed = filters.kinds.contains(&kind);
-        let count = props
-            .matching
-            .as_ref()
-            .map(|counts| counts.get(&kind).copied().unwrap_or(0));
-        html! {
-            <li>
-                <button
-                    type="button"
-                    class={classes!("chip", format!("kind-{}", kind.as_str()), pressed.then_some("pressed"))}
-                    aria-pressed={if pressed { "true" } else { "false" }}
-                    onclick={props.on_toggle_kind.reform(move |_| kind)}
-                >
-                    <span class="chip-glyph" aria-hidden="true">{ kind_glyph(kind) }</span>
-                    { kind.label() }
-                    if let Some(count) = count {
-                        <span class="chip-count">{ formats.count(count) }</span>
-                    }
-                </button>
-            </li>
-        }
-    };
-
     html! {
         <div class="filters">
             <div class="filter-row">
@@ -178,16 +138,12 @@ pub fn FilterBar(props: &FilterBarProps) -> Html {
                 </select>
             </div>
             <div class="chip-row">
-                // A narrow frame scrolls the chips sideways: the one that gets focus shows
-                // whole, so its label and focus ring are seen.
-                <ul class="chips" aria-label="Activity types"
-                    onfocusin={Callback::from(|event: FocusEvent| {
-                        if let Some(chip) = event.target_dyn_into::<web_sys::Element>() {
-                            reveal(&chip);
-                        }
-                    })}>
-                    { for kinds.map(chip) }
-                </ul>
+                <KindChips
+                    selected={filters.kinds.clone()}
+                    counts={props.counts.clone()}
+                    matching={props.matching.clone()}
+                    on_toggle={props.on_toggle_kind.clone()}
+                />
                 if filters.is_active() {
                     <button
                         type="button"

@@ -7,13 +7,14 @@ use wasm_bindgen::JsCast;
 use web_sys::Element;
 use yew::prelude::*;
 
-use crate::domain::activity_history::{Phase, Row};
-use crate::plugin::components::activity_row::ActivityRow;
-use crate::plugin::components::panels::ErrorPanel;
+use crate::domain::activity_history::Row;
+use crate::domain::paging::ListPhase;
+use crate::plugin::browser::{mark_once, window};
 use crate::plugin::components::virtual_rows::set_height;
+use crate::plugin::hooks::more_footer;
 use crate::plugin::intl::{use_formats, use_minute_clock};
-use crate::plugin::state::History;
-use crate::plugin::{mark_once, window};
+use crate::plugin::views::activity::history::History;
+use crate::plugin::views::activity::row::ActivityRow;
 
 /// Rows rendered beyond each edge of the viewport, so fast scrolling does not show blanks.
 const OVERSCAN_ROWS: usize = 8;
@@ -109,7 +110,7 @@ pub fn ActivityList(props: &ActivityListProps) -> Html {
     {
         let on_load_more = props.on_load_more.clone();
         let near_end = window_.end + NEAR_END_ROWS >= rows.len();
-        let can_load = matches!(history.phase, Phase::Idle) && history.next_cursor.is_some();
+        let can_load = matches!(history.phase, ListPhase::Idle) && history.next_cursor.is_some();
         use_effect_with((near_end && can_load, rows.len()), move |(wanted, _)| {
             if *wanted {
                 on_load_more.emit(());
@@ -164,21 +165,14 @@ pub fn ActivityList(props: &ActivityListProps) -> Html {
         }
     });
 
-    let footer = match &history.phase {
-        Phase::LoadingMore => html! {
-            <p class="list-footer" role="status">{ "Loading older activity\u{2026}" }</p>
-        },
-        Phase::FailedMore(error) => html! {
-            <ErrorPanel
-                compact=true
-                message={error.user_message()}
-                on_retry={props.on_load_more.clone()}
-            />
-        },
-        _ if history.is_complete() => html! {
-            <p class="list-footer">{ history.filters.end_of_list() }</p>
-        },
-        _ => html! {},
+    let footer = if history.is_complete() {
+        html! { <p class="list-footer">{ history.filters.end_of_list() }</p> }
+    } else {
+        more_footer(
+            &history.phase,
+            "Loading older activity\u{2026}",
+            props.on_load_more.clone(),
+        )
     };
 
     // Deep in a long history the day header of the rows on top has scrolled away: it stays

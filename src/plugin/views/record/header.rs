@@ -5,9 +5,8 @@ use std::rc::Rc;
 use chrono::{DateTime, Utc};
 use yew::prelude::*;
 
-use crate::domain::labels::{
-    can_be_emailed, initials, opt_in_label, person_name, subscription_label,
-};
+use crate::domain::email_policy::can_be_emailed;
+use crate::domain::wording::{initials, opt_in_label, person_name, subscription_label};
 use crate::plugin::components::panels::RefreshButton;
 use crate::plugin::intl::{use_formats, use_minute_clock};
 use crate::protocol::CrmRecord;

@@ -1,5 +1,6 @@
 //! The timeline's chart: one SVG lane per behaviour, one focusable column per bucket, a readout
-//! of the hovered or focused bucket's counts, and the same numbers as a table for screen readers.
+//! of the hovered or focused bucket's counts, and the same numbers as a [`ChartTable`] for
+//! screen readers.
 //!
 //! The SVG stretches sideways (`preserveAspectRatio="none"`) and its height is fixed by CSS, so
 //! it fills 320 px as well as a full tab without inline styles. Buckets share one tab stop; the
@@ -17,9 +18,10 @@ use crate::domain::timeline::{
     bucket_after_key, counts_text, geometry, ChartBucket, Geometry, TimelineData, LANE_HEIGHT,
     SLOT_WIDTH,
 };
-use crate::plugin::bridge::use_host;
+use crate::plugin::browser::{mark, window};
+use crate::plugin::host::use_host;
 use crate::plugin::intl::{use_formats, Formats};
-use crate::plugin::{mark, window};
+use crate::plugin::views::timeline::table::ChartTable;
 use crate::wire::BucketSize;
 
 #[derive(Properties, PartialEq)]
@@ -48,8 +50,6 @@ pub fn TimelineChart(props: &TimelineChartProps) -> Html {
     let active = use_state_eq(|| None::<usize>);
     // The bucket holding the one tab stop.
     let stop = use_state_eq(|| props.selected.unwrap_or(count.saturating_sub(1)));
-    let stop_at = (*stop).min(count.saturating_sub(1));
-    let show_table = use_state_eq(|| false);
 
     // The chart is painted once the frame after this render is drawn.
     use_effect_with(props.data.clone(), |_| {
@@ -57,113 +57,42 @@ pub fn TimelineChart(props: &TimelineChartProps) -> Html {
         let _ = window().request_animation_frame(painted.unchecked_ref());
     });
 
-    let label = |bucket: &ChartBucket| names.name(&formats, bucket);
-    let chart = geometry(&props.data);
-
-    let buckets = props.data.buckets.iter().enumerate().map(|(index, bucket)| {
-        let selected = props.selected == Some(index);
-        let name = label(bucket);
-        let aria = format!(
-            "{name}: {}",
-            counts_text(props.data.lanes, &bucket.counts, |n| formats.number(n))
-        );
-        let on_select = props.on_select.clone();
-        let onkeydown = {
-            let (on_select, stop, svg) = (on_select.clone(), stop.clone(), svg.clone());
-            Callback::from(move |event: KeyboardEvent| {
-                let key = event.key();
-                if key == "Enter" || key == " " {
-                    event.prevent_default();
-                    on_select.emit(index);
-                } else if let Some(to) = bucket_after_key(index, count, &key) {
-                    event.prevent_default();
-                    stop.set(to);
-                    focus_bucket(&svg, to);
-                }
-            })
-        };
-        let onfocus = {
-            let (active, stop) = (active.clone(), stop.clone());
-            Callback::from(move |_: FocusEvent| {
-                active.set(Some(index));
-                stop.set(index);
-            })
-        };
-        let onmouseenter = {
-            let active = active.clone();
-            Callback::from(move |_: MouseEvent| active.set(Some(index)))
-        };
-        let onclick = {
-            let stop = stop.clone();
-            Callback::from(move |_: MouseEvent| {
-                stop.set(index);
-                on_select.emit(index);
-            })
-        };
-        let bars = chart.bars.iter().filter(|bar| bar.bucket == index).map(|bar| {
-            html! {
-                <rect
-                    class={classes!("bar", bar.lane.class())}
-                    x={bar.x.to_string()}
-                    y={bar.y.to_string()}
-                    width={bar.width.to_string()}
-                    height={bar.height.to_string()}
-                />
-            }
-        });
-        html! {
-            <g
-                class={classes!("bucket", selected.then_some("selected"), (*active == Some(index)).then_some("active"))}
-                data-bucket={index.to_string()}
-                role="button"
-                tabindex={if index == stop_at { "0" } else { "-1" }}
-                aria-label={aria}
-                aria-pressed={if selected { "true" } else { "false" }}
-                {onkeydown}
-                {onfocus}
-                {onmouseenter}
-                {onclick}
-            >
-                <rect
-                    class="bucket-hit"
-                    x={Geometry::slot_x(index).to_string()}
-                    y="0"
-                    width={SLOT_WIDTH.to_string()}
-                    height={chart.height.to_string()}
-                />
-                { for bars }
-            </g>
-        }
-    });
-
+    let labels: Rc<Vec<String>> = Rc::new(
+        props
+            .data
+            .buckets
+            .iter()
+            .map(|bucket| names.name(&formats, bucket))
+            .collect(),
+    );
+    let columns = Columns {
+        props,
+        chart: geometry(&props.data),
+        labels: &labels,
+        formats: &formats,
+        active: &active,
+        stop: &stop,
+        stop_at: (*stop).min(count.saturating_sub(1)),
+        svg: &svg,
+    };
     let rules = (0..props.data.lanes.len()).map(|row| {
         html! {
             <rect
                 class="lane-rule"
                 x="0"
                 y={((row as u32 + 1) * LANE_HEIGHT - 1).to_string()}
-                width={chart.width.to_string()}
+                width={columns.chart.width.to_string()}
                 height="1"
             />
         }
     });
-
-    let readout = match (*active)
-        .or(props.selected)
-        .and_then(|i| props.data.buckets.get(i))
-    {
-        Some(bucket) => format!(
-            "{}: {}",
-            label(bucket),
-            counts_text(props.data.lanes, &bucket.counts, |n| formats.number(n))
-        ),
+    let readout = match (*active).or(props.selected).filter(|at| *at < count) {
+        Some(at) => format!("{}: {}", labels[at], columns.counts(at)),
         None => "Point at or tab to a bar to see its counts; select it to list its interactions."
             .to_owned(),
     };
-    let (first, last) = (props.data.buckets.first(), props.data.buckets.last());
     let lanes = props.data.lanes;
     let totals = props.data.lane_totals();
-
     html! {
         <section class="timeline-panel timeline-chart-panel" aria-label="Engagement over time">
             <div class="timeline-chart">
@@ -178,7 +107,7 @@ pub fn TimelineChart(props: &TimelineChartProps) -> Html {
                 <svg
                     ref={svg.clone()}
                     class={classes!("timeline-svg", format!("lanes-{}", lanes.len()))}
-                    viewBox={format!("0 0 {} {}", chart.width, chart.height)}
+                    viewBox={format!("0 0 {} {}", columns.chart.width, columns.chart.height)}
                     preserveAspectRatio="none"
                     role="group"
                     aria-label="Activity per period; use the arrow keys to move between periods"
@@ -188,52 +117,120 @@ pub fn TimelineChart(props: &TimelineChartProps) -> Html {
                     }}
                 >
                     { for rules }
-                    { for buckets }
+                    { for (0..count).map(|at| columns.column(at)) }
                 </svg>
             </div>
             <div class="timeline-axis" aria-hidden="true">
-                <span>{ first.map(&label).unwrap_or_default() }</span>
-                <span>{ last.map(&label).unwrap_or_default() }</span>
+                <span>{ labels.first().cloned().unwrap_or_default() }</span>
+                <span>{ labels.last().cloned().unwrap_or_default() }</span>
             </div>
             <p class="timeline-readout" aria-live="polite">{ readout }</p>
-            <button
-                type="button"
-                class="link-button"
-                onclick={{
-                    let show_table = show_table.clone();
-                    Callback::from(move |_: MouseEvent| show_table.set(!*show_table))
-                }}
-            >
-                { if *show_table { "Hide table" } else { "Show as table" } }
-            </button>
-            // Hidden, the table is for screen readers only; a block around it clips it (a table
-            // ignores its own width and overflow, and would widen the page). Shown, the block
-            // scrolls sideways where the lanes do not fit, by keyboard too.
-            <div
-                class={if *show_table { "timeline-table-scroll" } else { "visually-hidden" }}
-                tabindex={show_table.then_some("0")}
-                role={show_table.then_some("region")}
-                aria-label={show_table.then_some("Activity per period, as a table")}
-            >
-            <table class="timeline-table">
-                <caption>{ format!("Activity per {}", props.bucket.as_str()) }</caption>
-                <thead>
-                    <tr>
-                        <th scope="col">{ "Period" }</th>
-                        { for lanes.iter().map(|lane| html! { <th scope="col">{ lane.label() }</th> }) }
-                    </tr>
-                </thead>
-                <tbody>
-                    { for props.data.buckets.iter().map(|bucket| html! {
-                        <tr>
-                            <th scope="row">{ label(bucket) }</th>
-                            { for lanes.iter().map(|lane| html! { <td>{ formats.count(bucket.counts[*lane as usize]) }</td> }) }
-                        </tr>
-                    }) }
-                </tbody>
-            </table>
-            </div>
+            <ChartTable data={props.data.clone()} bucket={props.bucket} labels={labels.clone()} />
         </section>
+    }
+}
+
+/// What draws the chart's columns, one per bucket.
+struct Columns<'a> {
+    props: &'a TimelineChartProps,
+    chart: Geometry,
+    /// Each bucket's name in the user's locale.
+    labels: &'a [String],
+    formats: &'a Formats,
+    active: &'a UseStateHandle<Option<usize>>,
+    stop: &'a UseStateHandle<usize>,
+    /// The bucket holding the tab stop, within the chart.
+    stop_at: usize,
+    svg: &'a NodeRef,
+}
+
+impl Columns<'_> {
+    /// Bucket `at`'s counts in words.
+    fn counts(&self, at: usize) -> String {
+        let data = &self.props.data;
+        counts_text(data.lanes, &data.buckets[at].counts, |n| {
+            self.formats.number(n)
+        })
+    }
+
+    /// Bucket `index`'s column: its bars over a target as tall as the chart, one button.
+    fn column(&self, index: usize) -> Html {
+        let count = self.props.data.buckets.len();
+        let selected = self.props.selected == Some(index);
+        let aria = format!("{}: {}", self.labels[index], self.counts(index));
+        let on_select = self.props.on_select.clone();
+        let onkeydown = {
+            let (on_select, stop, svg) = (on_select.clone(), self.stop.clone(), self.svg.clone());
+            Callback::from(move |event: KeyboardEvent| {
+                let key = event.key();
+                if key == "Enter" || key == " " {
+                    event.prevent_default();
+                    on_select.emit(index);
+                } else if let Some(to) = bucket_after_key(index, count, &key) {
+                    event.prevent_default();
+                    stop.set(to);
+                    focus_bucket(&svg, to);
+                }
+            })
+        };
+        let onfocus = {
+            let (active, stop) = (self.active.clone(), self.stop.clone());
+            Callback::from(move |_: FocusEvent| {
+                active.set(Some(index));
+                stop.set(index);
+            })
+        };
+        let onmouseenter = {
+            let active = self.active.clone();
+            Callback::from(move |_: MouseEvent| active.set(Some(index)))
+        };
+        let onclick = {
+            let stop = self.stop.clone();
+            Callback::from(move |_: MouseEvent| {
+                stop.set(index);
+                on_select.emit(index);
+            })
+        };
+        let bars = self
+            .chart
+            .bars
+            .iter()
+            .filter(|bar| bar.bucket == index)
+            .map(|bar| {
+                html! {
+                    <rect
+                        class={classes!("bar", bar.lane.class())}
+                        x={bar.x.to_string()}
+                        y={bar.y.to_string()}
+                        width={bar.width.to_string()}
+                        height={bar.height.to_string()}
+                    />
+                }
+            });
+        let active = **self.active == Some(index);
+        html! {
+            <g
+                class={classes!("bucket", selected.then_some("selected"), active.then_some("active"))}
+                data-bucket={index.to_string()}
+                role="button"
+                tabindex={if index == self.stop_at { "0" } else { "-1" }}
+                aria-label={aria}
+                aria-pressed={if selected { "true" } else { "false" }}
+                {onkeydown}
+                {onfocus}
+                {onmouseenter}
+                {onclick}
+            >
+                <rect
+                    class="bucket-hit"
+                    x={Geometry::slot_x(index).to_string()}
+                    y="0"
+                    width={SLOT_WIDTH.to_string()}
+                    height={self.chart.height.to_string()}
+                />
+                { for bars }
+            </g>
+        }
     }
 }
 
