@@ -16,12 +16,12 @@ use std::rc::Rc;
 use crm_sidebar::domain::activity_filters::{DateRange, Filters};
 use crm_sidebar::domain::activity_history::entries_from_page;
 use crm_sidebar::plugin::app::{App, AppProps, Sidebar};
-use crm_sidebar::plugin::bridge::{use_host, BridgeProvider, BridgeProviderProps, Host};
-use crm_sidebar::plugin::components::activity_history::ActivityHistory;
-use crm_sidebar::plugin::components::activity_list::{ActivityList, MAX_RENDERED_ROWS};
 use crm_sidebar::plugin::components::tabs::{Tab, Tabs};
+use crm_sidebar::plugin::host::{use_host, BridgeProvider, BridgeProviderProps, Host};
 use crm_sidebar::plugin::intl::{Formats, FormatsProvider};
-use crm_sidebar::plugin::state::{Action, History};
+use crm_sidebar::plugin::views::activity::history::{Action, History};
+use crm_sidebar::plugin::views::activity::list::{ActivityList, MAX_RENDERED_ROWS};
+use crm_sidebar::plugin::views::activity::ActivityHistory;
 use crm_sidebar::wire::{ActivityKind, ActivityPage, Entity};
 use gloo_timers::future::TimeoutFuture;
 use serde_json::json;
@@ -644,7 +644,7 @@ async fn an_expanded_row_wraps_its_details_and_the_list_keeps_its_height() {
 /// A wider list has room for both.
 #[wasm_bindgen_test]
 async fn a_narrow_list_keeps_the_kind_whole_and_drops_the_relative_time() {
-    let two_days_ago = crm_sidebar::plugin::clock::now() - chrono::Duration::days(2);
+    let two_days_ago = crm_sidebar::plugin::browser::clock::now() - chrono::Duration::days(2);
     let mut page: serde_json::Value = serde_json::from_str(&long_page(3, None)).unwrap();
     page["items"][0]["kind"] = json!("programEnrolled");
     page["items"][0]["occurredAt"] = json!(two_days_ago.to_rfc3339());
@@ -1803,7 +1803,7 @@ async fn tabs_are_buttons_the_arrow_keys_move_between() {
 /// beyond ASCII exactly as the native build does, for searches, address comparison and initials.
 #[wasm_bindgen_test]
 fn case_folding_in_the_browser_covers_unicode() {
-    use crm_sidebar::domain::{labels, preflight, text};
+    use crm_sidebar::domain::{preflight, text, wording};
     assert_eq!(text::lowercase("ÉLODIE Müller"), "élodie müller");
     assert_eq!(text::uppercase("straße"), "STRASSE");
     assert_eq!(
@@ -1815,7 +1815,7 @@ fn case_folding_in_the_browser_covers_unicode() {
         preflight::email_key("  Zoë.Öztürk@Example.COM "),
         "zoë.öztürk@example.com"
     );
-    assert_eq!(labels::initials("émile  øster"), "ÉØ");
+    assert_eq!(wording::initials("émile  øster"), "ÉØ");
 }
 
 /// Day headers name today and yesterday in the user's language, not in English.
@@ -2259,7 +2259,7 @@ struct ResultsHarnessProps {
 
 #[component]
 fn ResultsHarness(props: &ResultsHarnessProps) -> Html {
-    use crm_sidebar::plugin::components::send_results::SendResults;
+    use crm_sidebar::plugin::views::send::results::SendResults;
     html! {
         <FormatsProvider locale="en-GB" time_zone={props.time_zone.clone()}>
             <SendResults response={props.response.clone()} replayed={false} on_retry={None::<Callback<()>>} on_new={Callback::noop()} />

@@ -10,9 +10,9 @@
 use std::cell::RefCell;
 use std::rc::Rc;
 
-use crm_sidebar::plugin::bridge::{use_host, BridgeProvider, BridgeProviderProps};
-use crm_sidebar::plugin::components::timeline::Timeline;
+use crm_sidebar::plugin::host::{use_host, BridgeProvider, BridgeProviderProps};
 use crm_sidebar::plugin::intl::FormatsProvider;
+use crm_sidebar::plugin::views::timeline::Timeline;
 use crm_sidebar::wire::Entity;
 use serde_json::json;
 use wasm_bindgen::prelude::*;

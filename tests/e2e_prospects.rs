@@ -3,7 +3,7 @@
 
 mod support;
 
-use crm_sidebar::domain::labels::display_name;
+use crm_sidebar::domain::wording::display_name;
 use crm_sidebar::sandbox::seed;
 use fantoccini::Client;
 use serde_json::{json, Value};

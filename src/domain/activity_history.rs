@@ -11,6 +11,7 @@ use chrono::{DateTime, Utc};
 
 use crate::domain::activity_details::detail_lines;
 use crate::domain::activity_filters::{DateRange, Filters};
+use crate::domain::paging::ListPhase;
 use crate::domain::time::LocalDate;
 use crate::domain::virtual_list::Layout;
 use crate::wire::{Activity, ActivityKind};
@@ -96,21 +97,6 @@ pub fn group_by_day(entries: &[Entry]) -> Vec<Row> {
     rows
 }
 
-/// Where the listing is.
-#[derive(Clone, Debug, PartialEq)]
-pub enum Phase<E> {
-    /// The first page is on its way.
-    Loading,
-    /// Nothing in flight.
-    Idle,
-    /// The next page is on its way; the rows so far stay.
-    LoadingMore,
-    /// The first page failed.
-    Failed(E),
-    /// A later page failed; the rows so far stay.
-    FailedMore(E),
-}
-
 /// Every change to the history view.
 #[derive(Clone, Debug, PartialEq)]
 pub enum HistoryAction<E> {
@@ -149,7 +135,7 @@ pub enum HistoryAction<E> {
 pub struct HistoryState<E> {
     pub filters: Filters,
     pub generation: u64,
-    pub phase: Phase<E>,
+    pub phase: ListPhase<E>,
     pub next_cursor: Option<String>,
     /// What the filters match per kind (their kinds aside), from the listing's first page. A
     /// new listing keeps the previous counts until its own arrive; a failed one has none.
@@ -173,7 +159,7 @@ impl<E> Default for HistoryState<E> {
         HistoryState {
             filters: Filters::default(),
             generation: 1,
-            phase: Phase::Loading,
+            phase: ListPhase::Loading,
             next_cursor: None,
             kind_counts: None,
             clears: 0,
@@ -262,7 +248,7 @@ impl<E> HistoryState<E> {
                 if !self.can_load_more() {
                     return false;
                 }
-                self.phase = Phase::LoadingMore;
+                self.phase = ListPhase::LoadingMore;
             }
             HistoryAction::PageLoaded {
                 generation,
@@ -274,15 +260,17 @@ impl<E> HistoryState<E> {
                     return false;
                 }
                 match self.phase {
-                    Phase::Loading | Phase::Failed(_) => {
+                    ListPhase::Loading | ListPhase::Failed(_) => {
                         self.kind_counts = kind_counts.map(Rc::new);
                         self.replace_entries(entries)
                     }
-                    Phase::LoadingMore | Phase::FailedMore(_) => self.append_entries(entries),
-                    Phase::Idle => return false,
+                    ListPhase::LoadingMore | ListPhase::FailedMore(_) => {
+                        self.append_entries(entries)
+                    }
+                    ListPhase::Idle => return false,
                 }
                 self.next_cursor = next_cursor;
-                self.phase = Phase::Idle;
+                self.phase = ListPhase::Idle;
                 self.rebuild();
             }
             HistoryAction::PageFailed { generation, error } => {
@@ -290,12 +278,14 @@ impl<E> HistoryState<E> {
                     return false;
                 }
                 self.phase = match self.phase {
-                    Phase::Loading | Phase::Failed(_) => {
+                    ListPhase::Loading | ListPhase::Failed(_) => {
                         self.kind_counts = None;
-                        Phase::Failed(error)
+                        ListPhase::Failed(error)
                     }
-                    Phase::LoadingMore | Phase::FailedMore(_) => Phase::FailedMore(error),
-                    Phase::Idle => return false,
+                    ListPhase::LoadingMore | ListPhase::FailedMore(_) => {
+                        ListPhase::FailedMore(error)
+                    }
+                    ListPhase::Idle => return false,
                 };
             }
             HistoryAction::ToggleExpanded(id) => {
@@ -328,12 +318,13 @@ impl<E> HistoryState<E> {
     /// Whether the next page may be asked for now: nothing in flight and a cursor to go on from
     /// (a failed page may be retried).
     pub fn can_load_more(&self) -> bool {
-        matches!(self.phase, Phase::Idle | Phase::FailedMore(_)) && self.next_cursor.is_some()
+        matches!(self.phase, ListPhase::Idle | ListPhase::FailedMore(_))
+            && self.next_cursor.is_some()
     }
 
     fn restart(&mut self) {
         self.generation += 1;
-        self.phase = Phase::Loading;
+        self.phase = ListPhase::Loading;
         self.next_cursor = None;
         self.entries = Rc::default();
         self.ids = Rc::default();
@@ -426,12 +417,12 @@ impl<E> HistoryState<E> {
 
     /// The listing is complete and has no row.
     pub fn is_empty(&self) -> bool {
-        matches!(self.phase, Phase::Idle) && self.entries.is_empty()
+        matches!(self.phase, ListPhase::Idle) && self.entries.is_empty()
     }
 
     /// Every page has been loaded.
     pub fn is_complete(&self) -> bool {
-        matches!(self.phase, Phase::Idle) && self.next_cursor.is_none()
+        matches!(self.phase, ListPhase::Idle) && self.next_cursor.is_none()
     }
 }
 
@@ -509,7 +500,7 @@ mod tests {
             state.layout().total_height(),
             3 * DAY_ROW_HEIGHT + 3 * ACTIVITY_ROW_HEIGHT
         );
-        assert_eq!(state.phase, Phase::Idle);
+        assert_eq!(state.phase, ListPhase::Idle);
         assert!(state.can_load_more());
     }
 
@@ -591,12 +582,12 @@ mod tests {
             kind_counts: None,
         };
         assert!(!state.apply(stale));
-        assert_eq!(state.phase, Phase::Loading);
+        assert_eq!(state.phase, ListPhase::Loading);
         assert!(!state.apply(HistoryAction::PageFailed {
             generation: old,
             error: "late"
         }));
-        assert_eq!(state.phase, Phase::Loading);
+        assert_eq!(state.phase, ListPhase::Loading);
     }
 
     #[test]
@@ -616,7 +607,7 @@ mod tests {
         assert_eq!(state.generation, generation + 1);
         assert!(state.entries().is_empty());
         assert_eq!(state.next_cursor, None);
-        assert_eq!(state.phase, Phase::Loading);
+        assert_eq!(state.phase, ListPhase::Loading);
         // Same text modulo spaces: no new request.
         assert!(!state.apply(HistoryAction::SetText(" pricing ".into())));
         assert!(!state.apply(HistoryAction::SetRange(DateRange::All)));
@@ -702,7 +693,7 @@ mod tests {
         };
         let mut state = State::with_filters(filters.clone());
         assert_eq!(state.filters, filters);
-        assert_eq!(state.phase, Phase::Loading);
+        assert_eq!(state.phase, ListPhase::Loading);
         assert!(state.entries().is_empty());
         // Its first page is the listing's, not a stale one.
         let generation = state.generation;
@@ -731,7 +722,7 @@ mod tests {
             generation,
             error: "offline",
         });
-        assert_eq!(state.phase, Phase::Failed("offline"));
+        assert_eq!(state.phase, ListPhase::Failed("offline"));
         // A retry of the first page is a reload.
         state.apply(HistoryAction::Reload);
         loaded(
@@ -749,11 +740,11 @@ mod tests {
             generation,
             error: "timeout",
         });
-        assert_eq!(state.phase, Phase::FailedMore("timeout"));
+        assert_eq!(state.phase, ListPhase::FailedMore("timeout"));
         assert_eq!(state.entries().len(), 1);
         assert!(state.can_load_more());
         assert!(state.apply(HistoryAction::LoadMore));
-        assert_eq!(state.phase, Phase::LoadingMore);
+        assert_eq!(state.phase, ListPhase::LoadingMore);
     }
 
     #[test]

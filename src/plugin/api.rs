@@ -18,6 +18,7 @@ use wasm_bindgen::JsValue;
 use web_sys::{AbortController, AbortSignal, Headers, RequestInit};
 
 use crate::domain::activity_filters::{encode_component, ActivityQuery};
+use crate::protocol::Secret;
 use crate::wire::{self, ActivityPage, Entity, ErrorBody, ErrorCode, Me, RecordProfile};
 
 /// How long a request may take, body included, before it is given up.
@@ -425,7 +426,7 @@ pub struct Answer {
 /// being inlined into every endpoint's decoding.
 pub fn send_text<'a>(
     request: &'a Request,
-    token: &'a str,
+    token: &'a Secret,
     signal: &'a AbortSignal,
 ) -> LocalBoxFuture<'a, Result<Answer, ApiError>> {
     send_for_text(
@@ -445,7 +446,7 @@ async fn send_for_text(
     path: &str,
     body: Option<&str>,
     idempotency_key: Option<&str>,
-    token: &str,
+    token: &Secret,
     signal: &AbortSignal,
 ) -> Result<Answer, ApiError> {
     if signal.aborted() {
@@ -486,13 +487,13 @@ async fn exchange(
     path: &str,
     body: Option<&str>,
     idempotency_key: Option<&str>,
-    token: &str,
+    token: &Secret,
     signal: &AbortSignal,
 ) -> Result<Answer, ApiError> {
     let headers = Headers::new().map_err(js_network)?;
     // Not the browser's error text: some browsers quote the refused value, the token.
     headers
-        .set("Authorization", &format!("Bearer {token}"))
+        .set("Authorization", &format!("Bearer {}", token.expose()))
         .map_err(|_| {
             network(gloo_net::Error::GlooError(
                 "the browser refused the Authorization header".into(),

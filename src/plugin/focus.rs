@@ -16,7 +16,7 @@ use wasm_bindgen::JsCast;
 use web_sys::{Element, FocusOptions, HtmlElement, MutationObserver, MutationObserverInit};
 use yew::prelude::*;
 
-use crate::plugin::window;
+use crate::plugin::browser::window;
 
 /// Watches the app under `root`: when the element with focus goes away or is disabled, focus
 /// moves to its nearest ancestor still in the page (made focusable with `tabindex="-1"` if it

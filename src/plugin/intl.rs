@@ -11,7 +11,7 @@ use yew::prelude::*;
 
 use crate::domain::text;
 use crate::domain::time::{day_label, relative, DayLabel, LocalDate};
-use crate::plugin::clock;
+use crate::plugin::browser::clock;
 
 /// The formatters of one locale and time zone. Build once per context (they are not cheap) and
 /// share through [`FormatsProvider`] / [`use_formats`].

@@ -2,6 +2,9 @@
 //! through the host about a minute before it expires, and on a `tokenExpired` answer, after
 //! which the failed call is retried once. Concurrent renewals share one `tokenRequest`. When the
 //! host does not answer in time the session is over: the sidebar says so.
+//!
+//! The session asks for a token through the [`AskForToken`] it is made with, and stays a
+//! [`Secret`] until [`api::send_text`] writes the `Authorization` header.
 
 use std::cell::{Cell, RefCell};
 use std::fmt;
@@ -16,8 +19,8 @@ use yew::Callback;
 
 use crate::domain::session::refresh_delay_ms;
 use crate::plugin::api::{self, Answer, ApiError, Endpoint, Request};
-use crate::plugin::bridge::Bridge;
-use crate::plugin::clock;
+use crate::plugin::browser::clock;
+use crate::protocol::Secret;
 use crate::wire::ErrorCode;
 
 /// The API session. Cheap to clone; clones share the token.
@@ -28,8 +31,13 @@ pub struct Session {
 
 type Renewal = Shared<LocalBoxFuture<'static, bool>>;
 
+/// Asks the host for a fresh token. Resolves to whether the host answered with one, which
+/// reaches the session through [`Session::set_token`]; `false` when it said it has none, or did
+/// not answer in time.
+pub type AskForToken = Rc<dyn Fn() -> LocalBoxFuture<'static, bool>>;
+
 struct SessionInner {
-    bridge: Bridge,
+    ask_for_token: AskForToken,
     token: RefCell<Option<Token>>,
     /// Counts the tokens taken: a renewal that failed after another token came (with a new
     /// context, say) did not leave the session without one.
@@ -38,13 +46,11 @@ struct SessionInner {
     renewal: RefCell<Option<Renewal>>,
     /// Fires shortly before the token expires.
     renew_timer: RefCell<Option<Timeout>>,
-    /// How long the host has to answer a `tokenRequest`.
-    answer_timeout_ms: u32,
     on_expired: Callback<()>,
 }
 
 struct Token {
-    value: String,
+    value: Secret,
     expires_at: DateTime<Utc>,
 }
 
@@ -70,25 +76,23 @@ impl PartialEq for Session {
 }
 
 impl Session {
-    /// A session without a token yet; `on_expired` is called once renewing failed, that is when
-    /// the host left a `tokenRequest` unanswered for `answer_timeout_ms`
-    /// ([`crate::domain::session::TOKEN_ANSWER_TIMEOUT_MS`] in the app).
-    pub fn new(bridge: Bridge, answer_timeout_ms: u32, on_expired: Callback<()>) -> Session {
+    /// A session without a token yet, renewing it with `ask_for_token`; `on_expired` is called
+    /// once renewing failed and no token came meanwhile.
+    pub fn new(ask_for_token: AskForToken, on_expired: Callback<()>) -> Session {
         Session {
             inner: Rc::new(SessionInner {
-                bridge,
+                ask_for_token,
                 token: RefCell::default(),
                 tokens_taken: Cell::new(0),
                 renewal: RefCell::default(),
                 renew_timer: RefCell::default(),
-                answer_timeout_ms,
                 on_expired,
             }),
         }
     }
 
     /// Takes a token from the host's context or `token` message and schedules its renewal.
-    pub fn set_token(&self, value: String, expires_at: DateTime<Utc>) {
+    pub fn set_token(&self, value: Secret, expires_at: DateTime<Utc>) {
         *self.inner.token.borrow_mut() = Some(Token { value, expires_at });
         self.inner
             .tokens_taken
@@ -109,7 +113,7 @@ impl Session {
         self.inner.token.borrow().is_some()
     }
 
-    fn token(&self) -> Option<String> {
+    fn token(&self) -> Option<Secret> {
         self.inner
             .token
             .borrow()
@@ -124,10 +128,7 @@ impl Session {
         if let Some(renewal) = self.inner.renewal.borrow().as_ref() {
             return renewal.clone();
         }
-        let answer = self
-            .inner
-            .bridge
-            .request_token(self.inner.answer_timeout_ms);
+        let answer = (self.inner.ask_for_token)();
         let taken_before = self.inner.tokens_taken.get();
         let session = Rc::downgrade(&self.inner);
         let renewal = async move {
@@ -194,7 +195,7 @@ impl Session {
                 other => return other,
             };
             // Another call may have renewed the token while this one was in flight.
-            if self.token().as_deref() == Some(token.as_str()) && !self.renew().await {
+            if self.token().as_ref() == Some(&token) && !self.renew().await {
                 return Err(error);
             }
             if signal.aborted() {

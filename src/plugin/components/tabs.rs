@@ -4,84 +4,8 @@ use wasm_bindgen::JsCast;
 use web_sys::HtmlElement;
 use yew::prelude::*;
 
-use crate::plugin::window;
-use crate::protocol::View;
-
-/// A tab of a record's page. Add a variant, its label and its panel in `RecordView` to add one.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Tab {
-    Activity,
-    Timeline,
-    Programs,
-    Send,
-}
-
-impl Tab {
-    pub const ALL: &'static [Tab] = &[Tab::Activity, Tab::Timeline, Tab::Programs, Tab::Send];
-
-    pub fn label(self) -> &'static str {
-        match self {
-            Tab::Activity => "Activity",
-            Tab::Timeline => "Timeline",
-            Tab::Programs => "Programs",
-            Tab::Send => "Send",
-        }
-    }
-
-    /// The id stem of its button (`tab-…`) and panel (`panel-…`).
-    pub fn id(self) -> &'static str {
-        match self {
-            Tab::Activity => "activity",
-            Tab::Timeline => "timeline",
-            Tab::Programs => "programs",
-            Tab::Send => "send",
-        }
-    }
-
-    pub fn button_id(self) -> String {
-        format!("tab-{}", self.id())
-    }
-
-    pub fn panel_id(self) -> String {
-        format!("panel-{}", self.id())
-    }
-
-    /// The tab a host view opens on.
-    pub fn for_view(view: View) -> Tab {
-        match view {
-            View::Activity | View::HotProspects => Tab::Activity,
-            View::Timeline => Tab::Timeline,
-            View::Programs => Tab::Programs,
-            View::Send => Tab::Send,
-        }
-    }
-
-    /// The tab a key moves to from `self`, if the key moves.
-    fn after_key(self, key: &str) -> Option<Tab> {
-        let at = Tab::ALL.iter().position(|tab| *tab == self)?;
-        let last = Tab::ALL.len() - 1;
-        let to = match key {
-            "ArrowRight" => {
-                if at == last {
-                    0
-                } else {
-                    at + 1
-                }
-            }
-            "ArrowLeft" => {
-                if at == 0 {
-                    last
-                } else {
-                    at - 1
-                }
-            }
-            "Home" => 0,
-            "End" => last,
-            _ => return None,
-        };
-        Some(Tab::ALL[to])
-    }
-}
+pub use crate::domain::record_page::Tab;
+use crate::plugin::browser::window;
 
 #[derive(Properties, PartialEq)]
 pub struct TabsProps {

@@ -18,7 +18,7 @@ use web_sys::{Element, HtmlElement, ResizeObserver};
 use yew::prelude::*;
 
 use crate::domain::virtual_list::Layout;
-use crate::plugin::window;
+use crate::plugin::browser::window;
 
 /// Rows rendered beyond each edge of the viewport, so scrolling and Tab find the next row there.
 const OVERSCAN_ROWS: usize = 6;

@@ -1,0 +1,12 @@
+//! Hooks the views share, so that how a request lives with its view is written once.
+//!
+//! - [`fetch`]: [`use_fetch`] holds one answer as a [`Load`] (loading, loaded, failed with a
+//!   retry); [`use_request`] hands answers to a view's own reducer. Both abort what is in flight
+//!   when their dependencies change or the view unmounts.
+//! - [`paging`]: [`use_pages`], a list the API serves a page at a time, built on [`use_request`].
+
+pub mod fetch;
+pub mod paging;
+
+pub use fetch::{use_fetch, use_request, Fetcher, Load, UseFetch};
+pub use paging::{more_footer, typing_pause, use_pages, UsePages};

@@ -1,0 +1,234 @@
+//! The Timeline tab: a record's interactions drawn over time. The sandbox aggregates (one
+//! `/engagement` answer per range), so a 10,000-activity record draws without fetching its
+//! activities; only a selected bucket's interactions and an export go through `/activities`.
+//!
+//! - [`controls`]: the period and "Emails only";
+//! - [`summary`]: who, the range's figures, and the first and last [`edge`] interactions;
+//! - [`chart`]: the lanes, and their numbers as a [`table`]; [`bucket`] lists a bucket's
+//!   [`interaction`]s;
+//! - [`export`]: the range as CSV.
+//!
+//! The arithmetic lives in [`crate::domain::timeline`], the tab's state in
+//! [`crate::domain::timeline_view`].
+
+pub mod bucket;
+pub mod chart;
+pub mod controls;
+pub mod edge;
+pub mod export;
+pub mod interaction;
+pub mod summary;
+pub mod table;
+
+use std::rc::Rc;
+
+use yew::prelude::*;
+
+use crate::domain::timeline::{bucket_period, reduce, window, TimelineRange, Window, EMAIL_KINDS};
+use crate::domain::timeline_view::{TimelineAction, TimelineView};
+use crate::plugin::api;
+use crate::plugin::browser::{clock, mark};
+use crate::plugin::components::panels::{ErrorPanel, MessagePanel, Skeleton};
+use crate::plugin::hooks::{use_fetch, Fetcher, Load};
+use crate::plugin::intl::use_formats;
+use crate::plugin::views::applied;
+use crate::wire::{Engagement, Entity, RecordProfile};
+use bucket::BucketInteractions;
+use chart::TimelineChart;
+use controls::TimelineControls;
+use export::ExportButton;
+use summary::SummaryPanel;
+
+#[derive(Properties, PartialEq)]
+pub struct TimelineProps {
+    pub entity: Entity,
+    pub crm_id: AttrValue,
+    pub name: AttrValue,
+    /// Marketing's profile, once loaded.
+    pub profile: Option<Rc<RecordProfile>>,
+    /// Bumped by the header's refresh button.
+    pub reload: u32,
+    /// The period shown first.
+    #[prop_or_default]
+    pub initial_range: TimelineRange,
+}
+
+impl Reducible for TimelineView {
+    type Action = TimelineAction;
+
+    fn reduce(self: Rc<Self>, action: TimelineAction) -> Rc<Self> {
+        applied(self, action, TimelineView::apply)
+    }
+}
+
+#[component]
+pub fn Timeline(props: &TimelineProps) -> Html {
+    let view = use_reducer(|| TimelineView::new(props.initial_range));
+    // The zone the dates are shown in, as the browser resolved the host's: the API cuts its
+    // buckets there.
+    let time_zone = use_formats().resolved_time_zone().to_owned();
+
+    use_effect_with((), |_| mark("timeline:open"));
+
+    // The first interaction, once an answer named it: "All" starts there.
+    let known_first = use_mut_ref(|| None);
+    let deps = (
+        view.range,
+        props.reload,
+        props.entity,
+        props.crm_id.clone(),
+        time_zone,
+    );
+    let engagement = {
+        let known_first = known_first.clone();
+        use_fetch(
+            deps,
+            move |fetcher, (range, _, entity, crm_id, time_zone)| {
+                let first = *known_first.borrow();
+                async move {
+                    let answer =
+                        fetch_engagement(&fetcher, range, first, entity, &crm_id, &time_zone).await;
+                    if let Ok(engagement) = &answer {
+                        *known_first.borrow_mut() =
+                            engagement.first.as_ref().map(|f| f.occurred_at);
+                    }
+                    answer
+                }
+            },
+        )
+    };
+
+    let dispatch = {
+        let view = view.dispatcher();
+        Callback::from(move |action| view.dispatch(action))
+    };
+    let body = match engagement.load() {
+        Load::Loading => html! { <Skeleton label="Loading the timeline" rows={4} /> },
+        Load::Failed { error, .. } if error.is_not_known() => html! {
+            <MessagePanel
+                glyph="\u{2709}"
+                title={format!("{} is not yet known to marketing", props.name)}
+            />
+        },
+        Load::Failed { error, retry } => html! {
+            <ErrorPanel message={error.user_message()} on_retry={retry} />
+        },
+        Load::Loaded(engagement) => html! {
+            <>
+                <SummaryPanel
+                    name={props.name.clone()}
+                    email={props.profile.as_ref().and_then(|p| p.email.clone()).map(AttrValue::from)}
+                    engagement={engagement.clone()}
+                    emails_only={view.emails_only}
+                />
+                { chart(props, &view, &engagement, &dispatch) }
+            </>
+        },
+    };
+
+    html! {
+        <div class="timeline">
+            <TimelineControls
+                range={view.range}
+                emails_only={view.emails_only}
+                on_range={dispatch.reform(TimelineAction::ShowRange)}
+                on_emails_only={dispatch.reform(|()| TimelineAction::ToggleEmailsOnly)}
+            />
+            <div class="timeline-body">{ body }</div>
+        </div>
+    }
+}
+
+/// The engagement of `range` up to now. "All" before anything named the first interaction
+/// (`first`) asks a small window first: its first and last cover the whole history.
+async fn fetch_engagement(
+    fetcher: &Fetcher,
+    range: TimelineRange,
+    first: Option<chrono::DateTime<chrono::Utc>>,
+    entity: Entity,
+    crm_id: &str,
+    time_zone: &str,
+) -> Result<Engagement, api::ApiError> {
+    let now = clock::now();
+    let fetch = |period: Window| {
+        let endpoint = api::engagement(entity, crm_id, &period, time_zone);
+        async move { fetcher.fetch(&endpoint).await }
+    };
+    if let Some(period) = window(range, now, first) {
+        return fetch(period).await;
+    }
+    let probe = fetch(window(TimelineRange::Days30, now, None).unwrap()).await?;
+    let first = probe.first.as_ref().map(|first| first.occurred_at);
+    match window(range, now, first) {
+        Some(all) if first.is_some() => fetch(all).await,
+        _ => Ok(probe),
+    }
+}
+
+/// The chart of the answer, its export, and the interactions of the bucket selected in it.
+fn chart(
+    props: &TimelineProps,
+    view: &TimelineView,
+    engagement: &Rc<Engagement>,
+    dispatch: &Callback<TimelineAction>,
+) -> Html {
+    let data = Rc::new(reduce(engagement, view.emails_only));
+    if data.is_empty() {
+        return html! {
+            <MessagePanel
+                glyph="\u{2205}"
+                title="No marketing activity in this period"
+                detail={(view.range != TimelineRange::All).then_some(AttrValue::from("Try a longer period."))}
+            />
+        };
+    }
+    let kinds = if view.emails_only {
+        EMAIL_KINDS.to_vec()
+    } else {
+        Vec::new()
+    };
+    let selected = view.selected_in(engagement);
+    let list = selected
+        .and_then(|index| data.buckets.get(index).map(|bucket| (index, bucket)))
+        .map(|(index, bucket)| {
+            let (from, to) =
+                bucket_period(bucket.start, bucket.end, engagement.from, engagement.to);
+            html! {
+                <BucketInteractions
+                    key={format!("{index}-{}", view.emails_only)}
+                    entity={props.entity}
+                    crm_id={props.crm_id.clone()}
+                    {from}
+                    {to}
+                    kinds={kinds.clone()}
+                    bucket={engagement.bucket}
+                />
+            }
+        });
+    let on_select = {
+        let answer = engagement.clone();
+        dispatch.reform(move |index| TimelineAction::Select {
+            answer: answer.clone(),
+            index,
+        })
+    };
+    html! {
+        <>
+            <TimelineChart
+                data={data.clone()}
+                bucket={engagement.bucket}
+                {selected}
+                {on_select}
+            />
+            <ExportButton
+                entity={props.entity}
+                crm_id={props.crm_id.clone()}
+                from={engagement.from}
+                to={engagement.to}
+                kinds={kinds}
+                range={view.range}
+            />
+            { list.unwrap_or_default() }
+        </>
+    }
+}
