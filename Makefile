@@ -6,14 +6,17 @@ export CHROME_BIN ?= $(shell command -v chromium 2>/dev/null || echo /usr/bin/ch
 
 SANDBOX = cargo run --quiet --profile sandbox --features sandbox --bin sandbox --
 
-.PHONY: demo test tools test-tools plugin test-native test-browser bench fmt
+.PHONY: demo test tools test-tools plugin test-native test-browser bench fmt package package-tools test-packages
 
-## Build the plugin (release), start the sandbox API and the demo CRM, print the URLs.
+## Build the plugin (release), start the sandbox API and the demo CRM (with simulated website
+## visitors), print the URLs.
 demo: tools plugin
-	$(SANDBOX) --db target/demo.db
+	$(SANDBOX) --db target/demo.db --visitor-simulator
 
 ## Every test: native unit and API tests, manifest, wasm browser tests, end-to-end in Chromium.
-test: test-tools plugin test-native test-browser
+## The CRM packages are built after the plugin (Trunk replaces dist/) and before the native tests,
+## whose Dynamics 365 end-to-end test serves the built solution's web resources.
+test: test-tools plugin package test-native test-browser test-packages
 
 tools:
 	@.ci/install-tools.sh build
@@ -29,6 +32,22 @@ test-native:
 
 test-browser:
 	cargo test --target wasm32-unknown-unknown --test 'browser*'
+
+# The CRM packages under manifest/, each built by manifest/package.mjs from manifest/<crm>/.
+PACKAGES = dynamics365 salesforce
+
+## The CRM packages: dist/packages/MarketingSidebar_<crm>_<version>.zip. (Trunk replaces dist/ when
+## it builds the plugin, so build the packages after the plugin.)
+package: package-tools
+	@for crm in $(PACKAGES); do node manifest/package.mjs $$crm || exit 1; done
+
+package-tools:
+	@.ci/install-tools.sh packages
+
+## The packages' type check against the CRMs' published client API types, and their tests.
+test-packages: package-tools
+	cd manifest && npx --no-install tsc -p dynamics365 --noEmit
+	cd manifest && node --test test/*.test.mjs dynamics365/test/*.test.mjs salesforce/test/*.test.mjs
 
 ## Benchmarks (see README): API latency at 1,000,000 activities, plugin size and paint time.
 bench: test-tools plugin

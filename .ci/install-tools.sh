@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Installs what building and testing the project needs, skipping whatever is already present, so
-# a warm machine passes through in seconds. Usage: install-tools.sh [build|test]
+# a warm machine passes through in seconds. Usage: install-tools.sh [build|test|packages]
 set -euo pipefail
 cd "$(dirname "$0")/.."
 what=${1:-build}
@@ -18,6 +18,25 @@ apt_install() {
   as_root apt-get update -qq
   DEBIAN_FRONTEND=noninteractive as_root apt-get install -y -qq "$@" >/dev/null
 }
+
+# The CRM packages' tools (TypeScript, @types/xrm, esbuild, MSAL, fflate), exactly as
+# manifest/package-lock.json pins them; again only when the lock file changed. No install scripts:
+# esbuild finds its binary in its platform package without its postinstall step.
+install_package_tools() {
+  lock_sum=$(sha256sum manifest/package-lock.json | cut -d' ' -f1)
+  if [ "$(cat manifest/node_modules/.installed-lock 2>/dev/null)" != "$lock_sum" ]; then
+    have npm || apt_install nodejs npm
+    echo "==> npm ci (manifest/, the CRM packages' tools)"
+    npm ci --prefix manifest --ignore-scripts --no-audit --no-fund >/dev/null
+    echo "$lock_sum" > manifest/node_modules/.installed-lock
+  fi
+}
+
+# `packages`: only what `make package` and `make test-packages` need, not the Rust tools.
+if [ "$what" = packages ]; then
+  install_package_tools
+  exit 0
+fi
 
 if ! rustup target list --installed | grep -qx wasm32-unknown-unknown; then
   echo "==> rustup target add wasm32-unknown-unknown"
@@ -47,6 +66,8 @@ if ! have wasm-opt || ! wasm-opt --version | grep -q 'version 132'; then
     as_root npm install -g binaryen@132 >/dev/null
   fi
 fi
+
+install_package_tools
 
 if [ "$what" = test ]; then
   if ! have chromium || ! have chromedriver; then

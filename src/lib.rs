@@ -1,6 +1,7 @@
 //! Marketing sidebar for CRMs, in layers that import only the ones before them.
 //!
 //! - [`wire`]: the API contract shared by the plugin and the sandbox.
+//! - [`host_origins`]: which CRM origins may embed the plugin (exact or by pattern).
 //! - [`protocol`]: the host bridge protocol `crm-sidebar/1`.
 //! - [`domain`]: the pure logic of the plugin's views (their state and actions, paging, wording),
 //!   unit-tested natively.
@@ -9,6 +10,7 @@
 //!   platform API on SQLite, for the demo, the tests and the benchmarks.
 
 pub mod domain;
+pub mod host_origins;
 pub mod protocol;
 pub mod wire;
 

@@ -5,7 +5,7 @@
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
-use crate::wire::{json, Entity};
+use crate::wire::{json, Entity, PersonFields};
 
 pub const PROTOCOL: &str = "crm-sidebar/1";
 
@@ -46,16 +46,8 @@ pub enum Theme {
 pub struct CrmRecord {
     pub entity: Entity,
     pub id: String,
-    #[serde(default)]
-    pub email: Option<String>,
-    #[serde(default)]
-    pub first_name: Option<String>,
-    #[serde(default)]
-    pub last_name: Option<String>,
-    #[serde(default)]
-    pub company: Option<String>,
-    #[serde(default)]
-    pub job_title: Option<String>,
+    #[serde(flatten)]
+    pub person: PersonFields,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -267,11 +259,10 @@ impl Manifest {
         json::from_str(MANIFEST_JSON).expect("manifest/plugin.json is validated by tests")
     }
 
-    /// Whether `origin` (scheme://host[:port], no path) may embed the plugin.
+    /// Whether `origin` (scheme://host[:port], no path) may embed the plugin: an exact entry
+    /// or a pattern of the allow-list matches it ([`crate::host_origins`]).
     pub fn allows(&self, origin: &str) -> bool {
-        self.allowed_host_origins
-            .iter()
-            .any(|allowed| allowed == origin)
+        crate::host_origins::any_matches(&self.allowed_host_origins, origin)
     }
 }
 
@@ -382,7 +373,7 @@ mod tests {
         let kept: Vec<_> = context
             .selection
             .iter()
-            .map(|r| (r.entity, r.id.as_str(), r.email.as_deref()))
+            .map(|r| (r.entity, r.id.as_str(), r.person.email.as_deref()))
             .collect();
         assert_eq!(
             kept,

@@ -2259,7 +2259,7 @@ struct ResultsHarnessProps {
 
 #[component]
 fn ResultsHarness(props: &ResultsHarnessProps) -> Html {
-    use crm_sidebar::plugin::components::send_results::SendResults;
+    use crm_sidebar::plugin::views::send::results::SendResults;
     html! {
         <FormatsProvider locale="en-GB" time_zone={props.time_zone.clone()}>
             <SendResults response={props.response.clone()} replayed={false} on_retry={None::<Callback<()>>} on_new={Callback::noop()} />

@@ -92,13 +92,30 @@ fn the_schema_agrees_with_the_protocol_types() {
 }
 
 #[test]
-fn host_origins_must_be_bare_origins() {
+fn host_origins_must_be_bare_origins_or_leading_wildcard_patterns() {
     for (what, origin) in [
         ("a path", "http://127.0.0.1:8788/crm"),
         ("a trailing slash", "http://127.0.0.1:8788/"),
         ("a query", "https://crm.example.com?x=1"),
         ("no scheme", "crm.example.com"),
-        ("a wildcard", "https://*.example.com"),
+        ("a bare wildcard", "*"),
+        ("a pattern without a scheme", "*.crm.dynamics.com"),
+        ("a scheme and a bare wildcard", "https://*"),
+        ("a pattern for a whole top-level domain", "https://*.com"),
+        ("a wildcard inside the host", "https://crm.*.example.com"),
+        ("a wildcard inside a label", "https://crm*.example.com"),
+        (
+            "a pattern with a path",
+            "https://*.crm.dynamics.com/main.aspx",
+        ),
+        (
+            "http outside this machine, which anyone on the way can read and change",
+            "http://crm.example.com",
+        ),
+        (
+            "an http pattern outside this machine",
+            "http://*.crm.dynamics.com",
+        ),
         (
             "upper case, which never equals a browser's origin",
             "https://CRM.example.com",
@@ -123,9 +140,37 @@ fn host_origins_must_be_bare_origins() {
     manifest["allowedHostOrigins"] = json!([
         "https://crm.example.com",
         "http://localhost:3000",
-        "http://[::1]:8788"
+        "http://[::1]:8788",
+        "https://*.crm4.dynamics.com",
+        "https://*.example.com:8443",
+        "http://*.localhost:8788"
     ]);
     assert_eq!(errors(&manifest), Vec::<String>::new());
+}
+
+/// The bundled allow-list holds the CRM clouds as patterns, and the code matches them as the
+/// schema describes them.
+#[test]
+fn the_bundled_patterns_allow_the_crm_clouds_and_nothing_around_them() {
+    let manifest = Manifest::bundled();
+    for origin in [
+        "http://127.0.0.1:8788",
+        "https://contoso.crm.dynamics.com",
+        "https://contoso.crm4.dynamics.com",
+        "https://acme.lightning.force.com",
+        "https://acme.my.salesforce.com",
+    ] {
+        assert!(manifest.allows(origin), "{origin}");
+    }
+    for origin in [
+        "https://crm4.dynamics.com",
+        "http://contoso.crm4.dynamics.com",
+        "https://contoso.crm4.dynamics.com.evil.example",
+        "https://acme.lightning.force.com:8443",
+        "https://evil.example",
+    ] {
+        assert!(!manifest.allows(origin), "{origin}");
+    }
 }
 
 #[test]

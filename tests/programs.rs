@@ -368,6 +368,7 @@ async fn enrolling_twice_says_already_enrolled_and_adds_one_activity() {
     .await
     .unwrap();
     assert_eq!(raw["results"][0]["outcome"], "alreadyEnrolled");
+    assert_eq!(raw["results"][0]["enrolmentStatus"], "active");
     assert_eq!(raw["results"][0]["addedToAllContacts"], false);
     assert_eq!(raw["programId"], program);
 

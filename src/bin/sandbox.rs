@@ -4,21 +4,26 @@ use std::net::SocketAddr;
 use std::path::PathBuf;
 
 use clap::Parser;
+use crm_sidebar::sandbox::connections::admin::{self, Admin};
 use crm_sidebar::sandbox::{self, seed, Config};
 
 /// The sandbox marketing platform: serves the plugin and the API on one origin and the demo CRM
-/// pages on another. The database is created and seeded when absent.
+/// pages on another. The database is created and seeded when absent. The subcommands manage a
+/// tenant's CRM connections and sales users in the database instead.
 #[derive(Parser, Debug)]
 #[command(version)]
 struct Cli {
+    #[command(subcommand)]
+    admin: Option<Admin>,
     /// Address of the plugin origin (plugin files, /v1 API, /dev endpoints).
     #[arg(long, default_value = "127.0.0.1:8787")]
     addr: SocketAddr,
     /// Address of the demo CRM host origin.
     #[arg(long, default_value = "127.0.0.1:8788")]
     host_addr: SocketAddr,
-    /// SQLite database file; created and seeded when absent.
-    #[arg(long, default_value = "target/sandbox.db")]
+    /// SQLite database file; the sandbox creates and seeds it when absent (the admin subcommands
+    /// need it to exist).
+    #[arg(long, global = true, default_value = "target/sandbox.db")]
     db: PathBuf,
     /// The built plugin (Trunk's output).
     #[arg(long, default_value = concat!(env!("CARGO_MANIFEST_DIR"), "/dist"))]
@@ -41,6 +46,9 @@ struct Cli {
     /// Token signing secret; random per start when absent.
     #[arg(long, env = "SANDBOX_JWT_SECRET", hide_env_values = true)]
     jwt_secret: Option<String>,
+    /// Demo: a few of each rep's records visit the product and pricing pages every few seconds.
+    #[arg(long)]
+    visitor_simulator: bool,
     /// Print the OpenAPI document and exit.
     #[arg(long)]
     print_openapi: bool,
@@ -54,6 +62,9 @@ async fn main() -> std::process::ExitCode {
         )
         .init();
     let cli = Cli::parse();
+    if let Some(command) = cli.admin {
+        return admin::main(command, &cli.db);
+    }
     if cli.print_openapi {
         print!("{}", sandbox::openapi::document());
         return std::process::ExitCode::SUCCESS;
@@ -70,6 +81,7 @@ async fn main() -> std::process::ExitCode {
     config.rate_limit_per_minute = cli.rate_limit;
     config.dev_endpoints = !cli.no_dev;
     config.seed.activities = cli.activities;
+    config.visitor_simulator = cli.visitor_simulator;
     if let Some(secret) = cli.jwt_secret {
         config.jwt_secret = secret.into_bytes();
     }

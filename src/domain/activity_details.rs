@@ -3,7 +3,7 @@
 //! Every string here comes from record data and is untrusted: the view renders it as text, and
 //! only `http(s)` URLs ever become links.
 
-use crate::wire::{Activity, ActivityKind};
+use crate::wire::{trimmed_text, Activity, ActivityKind};
 
 /// One line of an expanded activity: a label and a value, shown on a single line.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -53,29 +53,22 @@ pub fn summary(activity: &Activity) -> Option<&str> {
 /// expand.
 pub fn detail_lines(activity: &Activity) -> Vec<DetailLine> {
     let details = &activity.details;
-    let present = |value: &Option<String>| {
-        value
-            .as_deref()
-            .map(str::trim)
-            .filter(|v| !v.is_empty())
-            .map(str::to_owned)
-    };
     let mut lines = Vec::new();
-    if let Some(url) = present(&details.clicked_url) {
+    if let Some(url) = trimmed_text(&details.clicked_url) {
         lines.push(DetailLine::link("Clicked link", &url));
     }
-    if let Some(title) = present(&details.page_title) {
+    if let Some(title) = trimmed_text(&details.page_title) {
         lines.push(DetailLine::text("Page", title));
     }
-    if let Some(url) = present(&activity.url) {
-        if present(&details.clicked_url).as_deref() != Some(url.as_str()) {
+    if let Some(url) = trimmed_text(&activity.url) {
+        if trimmed_text(&details.clicked_url).as_deref() != Some(url.as_str()) {
             lines.push(DetailLine::link("URL", &url));
         }
     }
     if let Some(seconds) = details.seconds_on_page {
         lines.push(DetailLine::text("Time on page", format_seconds(seconds)));
     }
-    if let Some(form) = present(&details.form_name) {
+    if let Some(form) = trimmed_text(&details.form_name) {
         lines.push(DetailLine::text("Form", form));
     }
     for field in &details.form_fields {
@@ -85,7 +78,7 @@ pub fn detail_lines(activity: &Activity) -> Vec<DetailLine> {
             href: None,
         });
     }
-    if let Some(bounce) = present(&details.bounce_type) {
+    if let Some(bounce) = trimmed_text(&details.bounce_type) {
         let text = match bounce.as_str() {
             "hard" => "Hard bounce (address rejected)".to_owned(),
             "soft" => "Soft bounce (temporary)".to_owned(),
@@ -96,13 +89,13 @@ pub fn detail_lines(activity: &Activity) -> Vec<DetailLine> {
     if let Some(delta) = details.score_delta {
         lines.push(DetailLine::text("Score change", format_delta(delta)));
     }
-    if let Some(reason) = present(&details.score_reason) {
+    if let Some(reason) = trimmed_text(&details.score_reason) {
         lines.push(DetailLine::text("Reason", reason));
     }
-    if let Some(program) = present(&details.program_name) {
+    if let Some(program) = trimmed_text(&details.program_name) {
         lines.push(DetailLine::text("Program", program));
     }
-    if let Some(campaign) = present(&activity.campaign_id) {
+    if let Some(campaign) = trimmed_text(&activity.campaign_id) {
         lines.push(DetailLine::text("Campaign", campaign));
     }
     lines

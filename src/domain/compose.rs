@@ -12,8 +12,11 @@
 
 use std::rc::Rc;
 
+use super::schedule::{SendTime, When};
 use crate::protocol::CrmRecord;
-use crate::wire::{SendOutcome, SendRecipient, SendRequest, SendResponse, SendResult};
+use crate::wire::{
+    PreflightResponse, SendOutcome, SendRecipient, SendRequest, SendResponse, SendResult,
+};
 
 pub use crate::wire::MAX_SEND_RECIPIENTS;
 
@@ -24,11 +27,7 @@ pub fn recipients_of(records: &[CrmRecord]) -> Vec<SendRecipient> {
         .map(|r| SendRecipient {
             entity: r.entity,
             crm_id: r.id.clone(),
-            email: r.email.clone(),
-            first_name: r.first_name.clone(),
-            last_name: r.last_name.clone(),
-            company: r.company.clone(),
-            job_title: r.job_title.clone(),
+            person: r.person.clone(),
         })
         .collect()
 }
@@ -96,15 +95,6 @@ pub struct SendFailure {
     pub outcome_unknown: bool,
 }
 
-/// Send now, or at a wall-clock time in the user's time zone (`YYYY-MM-DDTHH:MM`, as a
-/// `datetime-local` input gives it).
-#[derive(Clone, Debug, Default, PartialEq)]
-pub enum When {
-    #[default]
-    Now,
-    Later(String),
-}
-
 /// Everything the user chose.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Compose {
@@ -133,7 +123,56 @@ impl Default for Compose {
     }
 }
 
+/// Every change to a [`Compose`], named for what the user did or what came back.
+#[derive(Debug)]
+pub enum ComposeAction {
+    ChooseTemplate(i64),
+    /// The subject as typed, and the template's own (typing it back keeps the template's).
+    EditSubject {
+        subject: String,
+        template_subject: String,
+    },
+    SetWhen(When),
+    SetLogNote(bool),
+    /// The recipient the preview is rendered for, by index.
+    PreviewFor(usize),
+    /// A request went out, and the send whose failed recipients it retries.
+    Sent {
+        request: SendRequest,
+        retry_of: Option<i64>,
+    },
+    /// The answer to `request` (and whether the server had answered it before), or why none came.
+    Answered {
+        request: SendRequest,
+        answer: Result<(SendResponse, bool), SendFailure>,
+    },
+    /// Unlock a message whose send may have gone out, to change it.
+    EditAnyway,
+    /// Write another email.
+    Reset,
+}
+
 impl Compose {
+    /// Takes in one change.
+    pub fn apply(&mut self, action: ComposeAction) {
+        match action {
+            ComposeAction::ChooseTemplate(id) => self.choose_template(id),
+            ComposeAction::EditSubject {
+                subject,
+                template_subject,
+            } => self.edit_subject(subject, &template_subject),
+            ComposeAction::SetWhen(when) => self.set_when(when),
+            ComposeAction::SetLogNote(on) => self.set_log_note(on),
+            ComposeAction::PreviewFor(index) => self.preview = Some(index),
+            ComposeAction::Sent { request, retry_of } => {
+                self.start_send(request, retry_of);
+            }
+            ComposeAction::Answered { request, answer } => self.finish(&request, answer),
+            ComposeAction::EditAnyway => self.edit_anyway(),
+            ComposeAction::Reset => self.reset(),
+        }
+    }
+
     pub fn choose_template(&mut self, id: i64) {
         if self.template_id != Some(id) && !self.is_locked() {
             self.template_id = Some(id);
@@ -277,6 +316,77 @@ impl Compose {
             };
         }
     }
+}
+
+/// What the Send button says, and the request (with the send it retries) it sends now; `None`
+/// keeps it disabled.
+#[derive(Clone, Debug, PartialEq)]
+pub struct SendOffer {
+    pub label: String,
+    pub request: Option<(SendRequest, Option<i64>)>,
+}
+
+impl Compose {
+    /// The Send button for `draft` (the message as composed, without its time), which the
+    /// pre-flight says goes to `sendable` recipients, at `at`. With `context_failed` the CRM
+    /// could not say what the user looks at now: nothing is sent.
+    pub fn send_offer(
+        &self,
+        draft: Option<&SendRequest>,
+        sendable: u32,
+        at: &SendTime,
+        context_failed: bool,
+    ) -> SendOffer {
+        let sending = self.is_sending();
+        let unanswered = self.unanswered();
+        let label = match (sending, unanswered, at) {
+            (true, _, _) => format!("Sending to {}\u{2026}", recipient_count(sendable)),
+            // After a lost answer the message is locked: Send sends that very request again.
+            (false, Some(_), _) => "Send again".to_owned(),
+            (false, None, Ok(Some(_))) => format!("Schedule for {}", recipient_count(sendable)),
+            (false, None, _) => format!("Send to {}", recipient_count(sendable)),
+        };
+        let request = match (unanswered, draft, at) {
+            _ if context_failed => None,
+            (Some((request, retry_of)), _, _) => Some(((**request).clone(), retry_of)),
+            (None, Some(draft), Ok(at)) if !sending && sendable > 0 => Some((
+                SendRequest {
+                    scheduled_at: *at,
+                    ..draft.clone()
+                },
+                None,
+            )),
+            _ => None,
+        };
+        SendOffer { label, request }
+    }
+}
+
+/// "1 recipient", "3 recipients".
+pub fn recipient_count(n: u32) -> String {
+    if n == 1 {
+        "1 recipient".to_owned()
+    } else {
+        format!("{n} recipients")
+    }
+}
+
+/// The pre-flight in one sentence, for a screen reader to say once per answer.
+pub fn preflight_said(preflight: &PreflightResponse) -> String {
+    let excluded = preflight.excluded().count();
+    let mut said = format!("{} will receive it", recipient_count(preflight.sendable));
+    if excluded > 0 {
+        said.push_str(&format!(", {excluded} excluded"));
+    }
+    said
+}
+
+/// Why a send whose answer was lost may be sent again, and what changing it would mean.
+pub fn lost_answer_note(message: &str, recipients: usize) -> String {
+    format!(
+        "The send did not complete: {message} It may have gone out. \u{201c}Send again\u{201d} sends exactly this message to the same {}, and nobody gets it twice.",
+        recipient_count(recipients as u32),
+    )
 }
 
 /// The request retrying a send's failed recipients, if any failed, each as the CRM has it now
@@ -502,18 +612,18 @@ mod tests {
             stored
         );
     }
-    use crate::wire::{Entity, ExclusionReason};
+    use crate::wire::{Entity, ExclusionReason, PersonFields};
     use chrono::{TimeZone, Utc};
 
     fn record(id: &str, email: Option<&str>) -> CrmRecord {
         CrmRecord {
             entity: Entity::Lead,
             id: id.into(),
-            email: email.map(Into::into),
-            first_name: Some("Ada".into()),
-            last_name: None,
-            company: None,
-            job_title: None,
+            person: PersonFields {
+                email: email.map(Into::into),
+                first_name: Some("Ada".into()),
+                ..PersonFields::default()
+            },
         }
     }
 
@@ -625,9 +735,12 @@ mod tests {
         let sent = request(&["L1"]);
         let answer = response(vec![result("L1", SendOutcome::Failed)]);
         let mut corrected = sent.recipients.clone();
-        corrected[0].email = Some("ada@fixed.io".into());
+        corrected[0].person.email = Some("ada@fixed.io".into());
         let retry = retry_failed(&sent, &answer, &corrected).unwrap();
-        assert_eq!(retry.recipients[0].email.as_deref(), Some("ada@fixed.io"));
+        assert_eq!(
+            retry.recipients[0].person.email.as_deref(),
+            Some("ada@fixed.io")
+        );
         let same = retry_failed(&sent, &answer, &[]).unwrap();
         assert_eq!(same, sent);
 
@@ -722,8 +835,8 @@ mod tests {
     fn recipients_carry_the_crm_fields() {
         let r = recipients_of(&[record("L1", Some("ada@x.io"))]);
         assert_eq!(r[0].crm_id, "L1");
-        assert_eq!(r[0].email.as_deref(), Some("ada@x.io"));
-        assert_eq!(r[0].first_name.as_deref(), Some("Ada"));
+        assert_eq!(r[0].person.email.as_deref(), Some("ada@x.io"));
+        assert_eq!(r[0].person.first_name.as_deref(), Some("Ada"));
     }
 
     #[test]
@@ -880,6 +993,158 @@ mod tests {
         assert_eq!(
             summary(&answer),
             "1 sent · 1 scheduled · 1 excluded · 1 failed"
+        );
+    }
+
+    fn preflight(sendable: u32, excluded: usize) -> PreflightResponse {
+        let recipient = |status| crate::wire::PreflightRecipient {
+            entity: Entity::Lead,
+            crm_id: "L1".into(),
+            name: "Ada".into(),
+            email: None,
+            imported: false,
+            status,
+            reason: None,
+            merge_values: Default::default(),
+        };
+        PreflightResponse {
+            sendable,
+            recipients: (0..sendable)
+                .map(|_| recipient(crate::wire::RecipientStatus::Sendable))
+                .chain((0..excluded).map(|_| recipient(crate::wire::RecipientStatus::Excluded)))
+                .collect(),
+            missing_fields: Vec::new(),
+            remaining_today: 990,
+            limit_resets_at: Utc.with_ymd_and_hms(2026, 3, 2, 0, 0, 0).unwrap(),
+        }
+    }
+
+    #[test]
+    fn send_offers_the_draft_at_its_time_to_those_it_reaches() {
+        let compose = Compose::default();
+        let draft = request(&["L1", "L2"]);
+        let offer = compose.send_offer(Some(&draft), 2, &Ok(None), false);
+        assert_eq!(offer.label, "Send to 2 recipients");
+        assert_eq!(offer.request, Some((draft.clone(), None)));
+
+        let at = Utc.with_ymd_and_hms(2026, 3, 2, 9, 0, 0).unwrap();
+        let offer = compose.send_offer(Some(&draft), 1, &Ok(Some(at)), false);
+        assert_eq!(offer.label, "Schedule for 1 recipient");
+        let (scheduled, _) = offer.request.unwrap();
+        assert_eq!(scheduled.scheduled_at, Some(at));
+    }
+
+    #[test]
+    fn send_waits_for_recipients_a_valid_time_and_the_crm() {
+        let compose = Compose::default();
+        let draft = request(&["L1"]);
+        let nobody = compose.send_offer(Some(&draft), 0, &Ok(None), false);
+        assert_eq!(nobody.label, "Send to 0 recipients");
+        assert_eq!(nobody.request, None);
+        let no_time = Err(crate::domain::schedule::ScheduleProblem::NoTime);
+        assert_eq!(
+            compose.send_offer(Some(&draft), 1, &no_time, false).request,
+            None
+        );
+        assert_eq!(
+            compose.send_offer(Some(&draft), 1, &Ok(None), true).request,
+            None
+        );
+        assert_eq!(compose.send_offer(None, 1, &Ok(None), false).request, None);
+    }
+
+    #[test]
+    fn while_sending_nothing_more_goes_and_after_a_lost_answer_the_same_request_does() {
+        let mut compose = Compose::default();
+        let sent = request(&["L1"]);
+        compose.apply(ComposeAction::Sent {
+            request: sent.clone(),
+            retry_of: None,
+        });
+        let offer = compose.send_offer(Some(&sent), 1, &Ok(None), false);
+        assert_eq!(
+            (offer.label.as_str(), offer.request),
+            ("Sending to 1 recipient\u{2026}", None)
+        );
+
+        compose.apply(ComposeAction::Answered {
+            request: sent.clone(),
+            answer: Err(lost("Marketing took too long to answer.")),
+        });
+        // The draft has changed meanwhile (another time, say): the lost request goes again.
+        let other = request(&["L1", "L2"]);
+        let offer = compose.send_offer(Some(&other), 2, &Ok(None), false);
+        assert_eq!(offer.label, "Send again");
+        assert_eq!(offer.request, Some((sent, None)));
+        assert_eq!(
+            compose.send_offer(Some(&other), 2, &Ok(None), true).request,
+            None
+        );
+    }
+
+    #[test]
+    fn actions_change_the_message_as_the_methods_do() {
+        let mut compose = Compose::default();
+        compose.apply(ComposeAction::ChooseTemplate(7));
+        compose.apply(ComposeAction::EditSubject {
+            subject: "Hi".into(),
+            template_subject: "Hello".into(),
+        });
+        compose.apply(ComposeAction::SetWhen(When::Later(
+            "2026-03-02T09:00".into(),
+        )));
+        compose.apply(ComposeAction::SetLogNote(false));
+        compose.apply(ComposeAction::PreviewFor(2));
+        assert_eq!(
+            (
+                compose.template_id,
+                compose.subject.as_deref(),
+                &compose.when,
+                compose.log_note,
+                compose.preview
+            ),
+            (
+                Some(7),
+                Some("Hi"),
+                &When::Later("2026-03-02T09:00".into()),
+                false,
+                Some(2)
+            )
+        );
+        compose.apply(ComposeAction::Reset);
+        assert_eq!(
+            compose,
+            Compose {
+                template_id: Some(7),
+                ..Compose::default()
+            }
+        );
+    }
+
+    #[test]
+    fn the_preflight_is_said_in_one_sentence() {
+        assert_eq!(
+            preflight_said(&preflight(1, 0)),
+            "1 recipient will receive it"
+        );
+        assert_eq!(
+            preflight_said(&preflight(3, 2)),
+            "3 recipients will receive it, 2 excluded"
+        );
+    }
+
+    #[test]
+    fn a_lost_answer_says_send_again_reaches_nobody_twice() {
+        let note = lost_answer_note("Can't reach marketing.", 2);
+        assert!(
+            note.starts_with(
+                "The send did not complete: Can't reach marketing. It may have gone out."
+            ),
+            "{note}"
+        );
+        assert!(
+            note.contains("to the same 2 recipients, and nobody gets it twice"),
+            "{note}"
         );
     }
 }

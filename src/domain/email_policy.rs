@@ -36,7 +36,7 @@ pub fn program_email_warning(
 /// Whether the CRM or marketing has an email address for the person.
 pub fn has_email(record: &CrmRecord, profile: Option<&RecordProfile>) -> bool {
     let present = |email: Option<&str>| email.is_some_and(|email| !email.trim().is_empty());
-    present(record.email.as_deref()) || present(profile.and_then(|p| p.email.as_deref()))
+    present(record.person.email.as_deref()) || present(profile.and_then(|p| p.email.as_deref()))
 }
 
 #[cfg(test)]

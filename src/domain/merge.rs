@@ -12,8 +12,7 @@
 
 use std::collections::BTreeMap;
 
-use crate::domain::wording::display_name;
-use crate::wire::{MissingField, TemplateField};
+use crate::wire::{display_name, MissingField, TemplateField};
 
 /// A merge field the platform knows.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]

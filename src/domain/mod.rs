@@ -13,8 +13,10 @@
 //! - [`wording`]: the words a sales user reads (profile fields, names, a selection of records);
 //!   [`email_policy`]: who marketing may email, and how it says why not.
 //! - [`programs`]: the Programs view's selection, search and enrolment outcomes.
-//! - [`prospects`]: words for the hot-prospects view.
+//! - [`programs_view`]: the Programs view as one reducer, and what its Enrol button says.
+//! - [`prospects`]: the hot-prospects view as one reducer, and its words.
 //! - [`compose`]: the Send view's message, its one idempotent send and what follows it.
+//! - [`schedule`]: when a send goes out, and why a typed time cannot be used.
 //! - [`text`]: case folding for searches and comparisons.
 //! - [`merge`]: merge fields and their rendering; [`preflight`]: who an email may go to.
 
@@ -27,8 +29,10 @@ pub mod merge;
 pub mod paging;
 pub mod preflight;
 pub mod programs;
+pub mod programs_view;
 pub mod prospects;
 pub mod record_page;
+pub mod schedule;
 pub mod session;
 pub mod text;
 pub mod time;

@@ -116,20 +116,7 @@ impl Selection {
 
 /// A record's name as the user reads it: first and last name, else email, else its CRM id.
 pub fn record_name(record: &CrmRecord) -> String {
-    let name = [record.first_name.as_deref(), record.last_name.as_deref()]
-        .into_iter()
-        .flatten()
-        .map(str::trim)
-        .filter(|part| !part.is_empty())
-        .collect::<Vec<_>>()
-        .join(" ");
-    if !name.is_empty() {
-        return name;
-    }
-    match record.email.as_deref().map(str::trim) {
-        Some(email) if !email.is_empty() => email.to_owned(),
-        _ => record.id.clone(),
-    }
+    record.person.display_name(&record.id)
 }
 
 /// The request enrolling `records`, with the CRM fields the platform needs to add an unknown one.
@@ -140,11 +127,7 @@ pub fn enrol_request<'a>(records: impl IntoIterator<Item = &'a CrmRecord>) -> En
             .map(|r| EnrolRecord {
                 entity: r.entity,
                 crm_id: r.id.clone(),
-                email: r.email.clone(),
-                first_name: r.first_name.clone(),
-                last_name: r.last_name.clone(),
-                company: r.company.clone(),
-                job_title: r.job_title.clone(),
+                person: r.person.clone(),
             })
             .collect(),
     }
@@ -159,9 +142,15 @@ pub fn status_label(status: EnrolmentStatus) -> &'static str {
     }
 }
 
-/// The API's words for a record that already went through a program, or left it.
-pub const WENT_THROUGH: &str = "Already went through this program.";
-pub const LEFT: &str = "Was in this program and left it.";
+/// What the user reads of a record that was in a program already: that it went through it, or
+/// left it; nothing while it is still going through it.
+pub fn already_in_words(status: EnrolmentStatus) -> Option<&'static str> {
+    match status {
+        EnrolmentStatus::Active => None,
+        EnrolmentStatus::Completed => Some("Already went through this program."),
+        EnrolmentStatus::Exited => Some("Was in this program and left it."),
+    }
+}
 
 /// What sent a program's request.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -269,12 +258,12 @@ impl Run {
         if record_count <= 1 {
             return match self.state() {
                 RunState::Enrolled => "Enrolled".into(),
-                RunState::AlreadyEnrolled => match self.results.iter().find_map(|r| {
-                    r.message
-                        .as_deref()
-                        .filter(|_| r.outcome == EnrolOutcome::AlreadyEnrolled)
-                }) {
-                    // "Already went through this program." / "Was in this program and left it."
+                RunState::AlreadyEnrolled => match self
+                    .results
+                    .iter()
+                    .filter(|r| r.outcome == EnrolOutcome::AlreadyEnrolled)
+                    .find_map(|r| r.enrolment_status.and_then(already_in_words))
+                {
                     Some(how) => format!("Already enrolled \u{2014} {how}"),
                     None => "Already enrolled".into(),
                 },
@@ -308,20 +297,22 @@ impl Run {
         if outcome != EnrolOutcome::AlreadyEnrolled {
             return String::new();
         }
-        let with = |message: &str| {
+        let with = |status: EnrolmentStatus| {
             self.results
                 .iter()
                 .filter(|r| {
-                    r.outcome == EnrolOutcome::AlreadyEnrolled
-                        && r.message.as_deref() == Some(message)
+                    r.outcome == EnrolOutcome::AlreadyEnrolled && r.enrolment_status == Some(status)
                 })
                 .count()
         };
-        let parts: Vec<String> = [(with(WENT_THROUGH), "finished it"), (with(LEFT), "left it")]
-            .into_iter()
-            .filter(|(n, _)| *n > 0)
-            .map(|(n, words)| format!("{n} {words}"))
-            .collect();
+        let parts: Vec<String> = [
+            (with(EnrolmentStatus::Completed), "finished it"),
+            (with(EnrolmentStatus::Exited), "left it"),
+        ]
+        .into_iter()
+        .filter(|(n, _)| *n > 0)
+        .map(|(n, words)| format!("{n} {words}"))
+        .collect();
         if parts.is_empty() {
             String::new()
         } else {
@@ -450,7 +441,7 @@ impl Runs {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::wire::Entity;
+    use crate::wire::{Entity, PersonFields};
 
     fn program(id: i64, name: &str, active: bool) -> Program {
         Program {
@@ -468,11 +459,11 @@ mod tests {
         CrmRecord {
             entity: Entity::Lead,
             id: id.into(),
-            email: email.map(Into::into),
-            first_name: first.map(Into::into),
-            last_name: None,
-            company: None,
-            job_title: None,
+            person: PersonFields {
+                email: email.map(Into::into),
+                first_name: first.map(Into::into),
+                ..PersonFields::default()
+            },
         }
     }
 
@@ -481,6 +472,7 @@ mod tests {
             entity: Entity::Lead,
             crm_id: id.into(),
             outcome,
+            enrolment_status: None,
             message: (outcome == EnrolOutcome::Failed).then(|| "No email.".into()),
             added_to_all_contacts: added,
         }
@@ -582,7 +574,7 @@ mod tests {
     fn names_fall_back_to_email_then_id() {
         assert_eq!(record_name(&record("L1", Some("Ava"), None)), "Ava");
         let mut full = record("L1", Some("Ava"), None);
-        full.last_name = Some("Stone".into());
+        full.person.last_name = Some("Stone".into());
         assert_eq!(record_name(&full), "Ava Stone");
         assert_eq!(
             record_name(&record("L1", Some(" "), Some("a@x.io"))),
@@ -600,9 +592,9 @@ mod tests {
         let request = enrol_request(&records);
         assert_eq!(request.records.len(), 2);
         assert_eq!(request.records[0].crm_id, "L1");
-        assert_eq!(request.records[0].email.as_deref(), Some("a@x.io"));
-        assert_eq!(request.records[0].first_name.as_deref(), Some("Ava"));
-        assert_eq!(request.records[1].email, None);
+        assert_eq!(request.records[0].person.email.as_deref(), Some("a@x.io"));
+        assert_eq!(request.records[0].person.first_name.as_deref(), Some("Ava"));
+        assert_eq!(request.records[1].person.email, None);
     }
 
     #[test]
@@ -684,13 +676,16 @@ mod tests {
 
     #[test]
     fn already_enrolled_says_who_finished_or_left_the_program() {
-        let already = |id: &str, how: &str| EnrolResult {
-            message: Some(how.into()),
+        let already = |id: &str, status: EnrolmentStatus| EnrolResult {
+            enrolment_status: Some(status),
             ..result(id, EnrolOutcome::AlreadyEnrolled, false)
         };
         let mut runs = Runs::default();
         runs.start(1, "Welcome", Start::Enrol, ("k", &[]));
-        runs.finish(1, Ok(response(vec![already("L1", LEFT)])));
+        runs.finish(
+            1,
+            Ok(response(vec![already("L1", EnrolmentStatus::Exited)])),
+        );
         assert_eq!(
             runs.get(1).unwrap().summary(1),
             "Already enrolled \u{2014} Was in this program and left it."
@@ -701,10 +696,10 @@ mod tests {
             1,
             Ok(response(vec![
                 result("L1", EnrolOutcome::Enrolled, false),
-                already("L2", WENT_THROUGH),
-                already("L3", LEFT),
-                already("L4", LEFT),
-                result("L5", EnrolOutcome::AlreadyEnrolled, false),
+                already("L2", EnrolmentStatus::Completed),
+                already("L3", EnrolmentStatus::Exited),
+                already("L4", EnrolmentStatus::Exited),
+                already("L5", EnrolmentStatus::Active),
             ])),
         );
         assert_eq!(

@@ -1,6 +1,172 @@
-//! Words for the hot-prospects view.
+//! The hot-prospects view: its state as one reducer (whose ranking is on screen, what the
+//! user opened, when it is asked for again), and its words.
 
-use crate::wire::prospects::ScoreReasons;
+use std::rc::Rc;
+
+use crate::wire::prospects::{
+    HotProspects as Ranking, OwnerSelection, ScoreReasons, ScoringRules, Trend,
+};
+use crate::wire::{Me, Role};
+
+/// The view's state; `E` is why a ranking did not come.
+#[derive(Clone, Debug, PartialEq)]
+pub struct HotProspectsView<E> {
+    /// Who the user is, once answered: a manager gets the team picker. A failure stays on
+    /// screen while it is asked again.
+    pub me: Option<Result<Rc<Me>, E>>,
+    /// How many times who the user is was asked again.
+    pub me_asks: u32,
+    /// Whose prospects the user picked; until then a manager sees the whole team and a rep
+    /// their own.
+    pub chosen: Option<OwnerSelection>,
+    /// The row whose reasons are open, by `entity/crmId`.
+    pub expanded: Option<String>,
+    /// How many times the ranking was asked for again (Refresh, the 5-minute timer, a retry,
+    /// a session that came back).
+    pub refreshes: u32,
+    /// Whose ranking, or failure to rank, is on screen.
+    pub ranked: Option<(OwnerSelection, Result<Rc<Ranking>, E>)>,
+    /// Why the last refresh of the rows on screen failed: the rows (and the 5-minute timer)
+    /// stay, and the view says so above them.
+    pub refresh_error: Option<E>,
+    /// A ranking is on its way.
+    pub refreshing: bool,
+}
+
+impl<E> Default for HotProspectsView<E> {
+    fn default() -> Self {
+        HotProspectsView {
+            me: None,
+            me_asks: 0,
+            chosen: None,
+            expanded: None,
+            refreshes: 0,
+            ranked: None,
+            refresh_error: None,
+            refreshing: false,
+        }
+    }
+}
+
+/// Every change to [`HotProspectsView`].
+#[derive(Debug)]
+pub enum HotProspectsAction<E> {
+    /// Who the user is came, or why it did not.
+    Identified(Result<Me, E>),
+    /// Who the user is is to be asked again.
+    AskWhoAgain,
+    /// The user picked whose prospects to see.
+    Choose(OwnerSelection),
+    /// The user opened or closed a row's reasons.
+    Expand(String),
+    /// The ranking is to be asked for again.
+    Refresh,
+    /// The ranking of this owner was asked for.
+    Asked(OwnerSelection),
+    /// The ranking of this owner came, or why it did not.
+    Ranked(OwnerSelection, Result<Ranking, E>),
+}
+
+impl<E> HotProspectsView<E> {
+    pub fn apply(&mut self, action: HotProspectsAction<E>) {
+        match action {
+            HotProspectsAction::Identified(me) => self.me = Some(me.map(Rc::new)),
+            HotProspectsAction::AskWhoAgain => self.me_asks = self.me_asks.wrapping_add(1),
+            HotProspectsAction::Choose(owner) => {
+                self.expanded = None;
+                self.chosen = Some(owner);
+            }
+            HotProspectsAction::Expand(key) => {
+                self.expanded = (self.expanded.as_deref() != Some(key.as_str())).then_some(key);
+            }
+            HotProspectsAction::Refresh => self.refreshes = self.refreshes.wrapping_add(1),
+            HotProspectsAction::Asked(owner) => {
+                self.refreshing = true;
+                // Rows of another owner never stand in for this one's, even for a moment.
+                if !self.is_for(owner) {
+                    self.ranked = None;
+                    self.refresh_error = None;
+                }
+            }
+            HotProspectsAction::Ranked(owner, answer) => {
+                self.refreshing = false;
+                let shown = matches!(&self.ranked, Some((of, Ok(_))) if *of == owner);
+                match answer {
+                    Ok(ranking) => {
+                        self.ranked = Some((owner, Ok(Rc::new(ranking))));
+                        self.refresh_error = None;
+                    }
+                    Err(error) if shown => self.refresh_error = Some(error),
+                    // The failure on screen is this owner's (not shown for another).
+                    Err(error) => {
+                        self.ranked = Some((owner, Err(error)));
+                        self.refresh_error = None;
+                    }
+                }
+            }
+        }
+    }
+
+    fn is_for(&self, owner: OwnerSelection) -> bool {
+        matches!(&self.ranked, Some((of, _)) if *of == owner)
+    }
+
+    /// Whether the user is a manager, as far as is known.
+    pub fn manager(&self) -> bool {
+        matches!(&self.me, Some(Ok(me)) if me.user.role == Role::Manager)
+    }
+
+    /// Whose prospects to rank: the user's pick, else the whole team for a manager and their
+    /// own for anyone else (also when who the user is could not be had). `None` while that is
+    /// still being asked.
+    pub fn owner(&self) -> Option<OwnerSelection> {
+        match (self.chosen, &self.me) {
+            (Some(chosen), _) => Some(chosen),
+            (None, None) => None,
+            (None, Some(_)) if self.manager() => Some(OwnerSelection::Team),
+            (None, Some(_)) => Some(OwnerSelection::Me),
+        }
+    }
+
+    /// The ranking of `owner`, or why it did not come; `None` while it is on its way.
+    pub fn ranking(&self, owner: Option<OwnerSelection>) -> Option<&Result<Rc<Ranking>, E>> {
+        match &self.ranked {
+            Some((of, ranking)) if Some(*of) == owner => Some(ranking),
+            _ => None,
+        }
+    }
+}
+
+/// The empty state's explanation, from the platform's own rules.
+pub fn what_makes_hot(rules: &ScoringRules) -> String {
+    let points: Vec<String> = rules
+        .rules
+        .iter()
+        .filter(|r| r.points > 0)
+        .map(|r| format!("{} +{}", r.rule.label().to_ascii_lowercase(), r.points))
+        .collect();
+    format!(
+        "A prospect is hot when they engage with marketing: {}. Points halve every {} days and only the last {} days count. None of these records has engaged recently.",
+        points.join(", "),
+        rules.half_life_days,
+        rules.window_days
+    )
+}
+
+/// A score's 7-day change as shown, an arrow and the number without its sign ("↓ 68", not
+/// "↓ -68"), and as said: "down 68 in 7 days"; no change is just that.
+pub fn score_change(trend: Trend, change: i64) -> (String, String) {
+    let (arrow, words) = match trend {
+        Trend::Up => ("\u{2191}", "up"),
+        Trend::Down => ("\u{2193}", "down"),
+        Trend::Flat => ("\u{2192}", "unchanged"),
+    };
+    let said = match trend {
+        Trend::Flat => format!("{words} in 7 days"),
+        _ => format!("{words} {} in 7 days", change.unsigned_abs()),
+    };
+    (format!("{arrow} {}", change.unsigned_abs()), said)
+}
 
 /// How the score changed over the change period, for the "Why" list, whose activities mostly
 /// add points: they earn less as they age and nothing once out of the window, and penalties
@@ -61,7 +227,7 @@ pub fn score_change_note(reasons: &ScoreReasons) -> Option<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::wire::prospects::{ScoreReason, ScoreRule, ScoringRule, ScoringRules, Trend};
+    use crate::wire::prospects::{ScoreReason, ScoreRule, ScoringRule};
     use crate::wire::{ActivityKind, Entity, Interaction};
     use chrono::{TimeZone, Utc};
 
@@ -177,5 +343,149 @@ mod tests {
         assert!(note.contains("unsubscribes and hard bounces"), "{note}");
         let note = score_change_note(&reasons(-3, listed, 2)).unwrap();
         assert!(note.contains("no longer counts"), "{note}");
+    }
+
+    fn ranking(items: usize) -> Ranking {
+        serde_json::from_value(serde_json::json!({
+            "owners": [],
+            "items": (0..items).map(|i| serde_json::json!({
+                "entity": "lead", "crmId": format!("L-{i}"), "score": 10, "scoreChange": 2,
+                "trend": "up", "owner": {"id": 1, "crmUser": "U-1", "name": "Rep", "role": "rep"},
+                "lastActivity": {"id": 1, "kind": "pageVisit", "occurredAt": "2026-03-10T09:00:00Z"}
+            })).collect::<Vec<_>>(),
+            "generatedAt": "2026-03-10T09:00:00Z",
+            "rules": {"rules": [], "windowDays": 90, "halfLifeDays": 30, "changeDays": 7},
+        }))
+        .unwrap()
+    }
+
+    type View = HotProspectsView<String>;
+
+    fn me(role: &str) -> Me {
+        serde_json::from_value(serde_json::json!({
+            "user": {"id": 1, "crmUser": "U-1", "name": "Ann", "role": role},
+            "tenant": {"id": 1, "name": "Acme"},
+            "team": [],
+        }))
+        .unwrap()
+    }
+
+    #[test]
+    fn whose_ranking_follows_the_pick_then_the_role() {
+        let mut view = View::default();
+        assert_eq!(view.owner(), None, "not known yet");
+        view.apply(HotProspectsAction::Identified(Ok(me("manager"))));
+        assert!(view.manager());
+        assert_eq!(view.owner(), Some(OwnerSelection::Team));
+        view.apply(HotProspectsAction::Identified(Ok(me("rep"))));
+        assert_eq!(view.owner(), Some(OwnerSelection::Me));
+        view.apply(HotProspectsAction::Choose(OwnerSelection::User(7)));
+        assert_eq!(view.owner(), Some(OwnerSelection::User(7)));
+    }
+
+    #[test]
+    fn who_could_not_be_had_sees_their_own_also_while_asked_again() {
+        let mut view = View::default();
+        view.apply(HotProspectsAction::Identified(Err("offline".into())));
+        assert_eq!(view.owner(), Some(OwnerSelection::Me));
+        view.apply(HotProspectsAction::AskWhoAgain);
+        assert_eq!(view.me_asks, 1);
+        assert_eq!(
+            view.owner(),
+            Some(OwnerSelection::Me),
+            "the failure stays meanwhile"
+        );
+        view.apply(HotProspectsAction::Identified(Ok(me("manager"))));
+        assert_eq!(view.owner(), Some(OwnerSelection::Team));
+    }
+
+    #[test]
+    fn a_failed_refresh_keeps_the_rows_and_says_why() {
+        let mut view = View::default();
+        let team = Some(OwnerSelection::Team);
+        view.apply(HotProspectsAction::Asked(OwnerSelection::Team));
+        assert!(view.refreshing && view.ranking(team).is_none());
+        view.apply(HotProspectsAction::Ranked(
+            OwnerSelection::Team,
+            Ok(ranking(2)),
+        ));
+        assert!(!view.refreshing);
+        view.apply(HotProspectsAction::Refresh);
+        view.apply(HotProspectsAction::Asked(OwnerSelection::Team));
+        assert!(
+            matches!(view.ranking(team), Some(Ok(r)) if r.items.len() == 2),
+            "rows stay"
+        );
+        view.apply(HotProspectsAction::Ranked(
+            OwnerSelection::Team,
+            Err("offline".into()),
+        ));
+        assert!(matches!(view.ranking(team), Some(Ok(_))));
+        assert_eq!(view.refresh_error.as_deref(), Some("offline"));
+        assert_eq!(view.refreshes, 1);
+        view.apply(HotProspectsAction::Ranked(
+            OwnerSelection::Team,
+            Ok(ranking(1)),
+        ));
+        assert_eq!(view.refresh_error, None);
+    }
+
+    #[test]
+    fn another_owners_rows_never_stand_in() {
+        let mut view = View::default();
+        view.apply(HotProspectsAction::Asked(OwnerSelection::Team));
+        view.apply(HotProspectsAction::Ranked(
+            OwnerSelection::Team,
+            Ok(ranking(2)),
+        ));
+        view.apply(HotProspectsAction::Choose(OwnerSelection::Me));
+        let me = Some(OwnerSelection::Me);
+        assert_eq!(view.ranking(me), None, "not even before it is asked");
+        view.apply(HotProspectsAction::Asked(OwnerSelection::Me));
+        assert_eq!(view.ranked, None);
+        // A first ranking that fails is the failure on screen, not a refresh's.
+        view.apply(HotProspectsAction::Ranked(
+            OwnerSelection::Me,
+            Err("forbidden".into()),
+        ));
+        assert_eq!(view.ranking(me), Some(&Err("forbidden".to_owned())));
+        assert_eq!(view.refresh_error, None);
+    }
+
+    #[test]
+    fn a_row_opens_and_closes_and_another_pick_closes_it() {
+        let mut view = View::default();
+        view.apply(HotProspectsAction::Expand("lead/L-1".into()));
+        assert_eq!(view.expanded.as_deref(), Some("lead/L-1"));
+        view.apply(HotProspectsAction::Expand("lead/L-2".into()));
+        assert_eq!(view.expanded.as_deref(), Some("lead/L-2"));
+        view.apply(HotProspectsAction::Expand("lead/L-2".into()));
+        assert_eq!(view.expanded, None);
+        view.apply(HotProspectsAction::Expand("lead/L-1".into()));
+        view.apply(HotProspectsAction::Choose(OwnerSelection::Team));
+        assert_eq!(view.expanded, None);
+    }
+
+    #[test]
+    fn a_score_change_shows_an_arrow_and_an_unsigned_number() {
+        assert_eq!(
+            score_change(Trend::Down, -68),
+            ("\u{2193} 68".to_owned(), "down 68 in 7 days".to_owned())
+        );
+        assert_eq!(score_change(Trend::Up, 5).1, "up 5 in 7 days");
+        assert_eq!(
+            score_change(Trend::Flat, 0),
+            ("\u{2192} 0".to_owned(), "unchanged in 7 days".to_owned())
+        );
+    }
+
+    #[test]
+    fn the_empty_state_names_the_rules_that_earn_points() {
+        let rules = reasons(0, Vec::new(), 0).rules;
+        assert_eq!(
+            what_makes_hot(&rules),
+            "A prospect is hot when they engage with marketing: page visit +2. Points halve every \
+             30 days and only the last 90 days count. None of these records has engaged recently."
+        );
     }
 }

@@ -110,7 +110,8 @@ pub fn window(
 }
 
 /// Days for up to a month, weeks up to about half a year, months beyond: between 13 and 31
-/// bars for the fixed ranges, and never more than the API's bucket limit for "All".
+/// bars for the fixed ranges, and never more than the API's bucket limit for "All". The API
+/// cuts a range the same way when the request names no `bucket`.
 pub fn bucket_for(from: DateTime<Utc>, to: DateTime<Utc>) -> BucketSize {
     let days = (to - from).num_days();
     if days <= 31 {

@@ -22,28 +22,8 @@ pub fn subscription_label(status: SubscriptionStatus) -> &'static str {
     }
 }
 
-/// The name a person is shown under: first and last name, else the email, else `fallback`
-/// (the CRM id). Blank parts are skipped.
-pub fn display_name(
-    first: Option<&str>,
-    last: Option<&str>,
-    email: Option<&str>,
-    fallback: &str,
-) -> String {
-    let parts: Vec<&str> = [first, last]
-        .into_iter()
-        .flatten()
-        .map(str::trim)
-        .filter(|p| !p.is_empty())
-        .collect();
-    if !parts.is_empty() {
-        return parts.join(" ");
-    }
-    match email.map(str::trim) {
-        Some(email) if !email.is_empty() => email.to_owned(),
-        _ => fallback.to_owned(),
-    }
-}
+/// The name a person is shown under; the server names recipients the same way.
+pub use crate::wire::display_name;
 
 /// Up to two initials for an avatar, from the first letters of the first two words.
 pub fn initials(name: &str) -> String {
@@ -61,13 +41,13 @@ pub fn person_name(record: &CrmRecord, profile: Option<&RecordProfile>) -> Strin
     display_name(
         profile
             .and_then(|p| p.first_name.as_deref())
-            .or(record.first_name.as_deref()),
+            .or(record.person.first_name.as_deref()),
         profile
             .and_then(|p| p.last_name.as_deref())
-            .or(record.last_name.as_deref()),
+            .or(record.person.last_name.as_deref()),
         profile
             .and_then(|p| p.email.as_deref())
-            .or(record.email.as_deref()),
+            .or(record.person.email.as_deref()),
         &record.id,
     )
 }
@@ -108,17 +88,6 @@ mod tests {
         assert_eq!(count_of_records([Lead, Contact]), "2 records");
         assert_eq!(count_of_records([Lead, Lead, Contact, Lead]), "4 records");
         assert_eq!(count_of_records([]), "0 records");
-    }
-
-    #[test]
-    fn names_fall_back_to_email_then_crm_id() {
-        assert_eq!(
-            display_name(Some("Ann"), Some("Lee"), Some("a@b.c"), "L-1"),
-            "Ann Lee"
-        );
-        assert_eq!(display_name(None, Some(" Lee "), None, "L-1"), "Lee");
-        assert_eq!(display_name(Some(" "), None, Some("a@b.c"), "L-1"), "a@b.c");
-        assert_eq!(display_name(None, None, Some(""), "L-1"), "L-1");
     }
 
     #[test]

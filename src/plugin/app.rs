@@ -11,15 +11,15 @@ use yew::prelude::*;
 
 use crate::plugin::bridge::Bridge;
 use crate::plugin::browser::window;
-use crate::plugin::components::hot_prospects::HotProspects;
 use crate::plugin::components::panels::{ErrorPanel, MessagePanel, Skeleton};
-use crate::plugin::components::programs::Programs;
-use crate::plugin::components::send_email::SendEmail;
 use crate::plugin::components::tabs::Tab;
 use crate::plugin::focus::use_focus_keeper;
 use crate::plugin::host::{use_host, BridgeProvider};
 use crate::plugin::intl::FormatsProvider;
+use crate::plugin::views::hot_prospects::HotProspects;
+use crate::plugin::views::programs::Programs;
 use crate::plugin::views::record::RecordView;
+use crate::plugin::views::send::{SendEmail, SendKeysProvider};
 use crate::protocol::{Context, CrmRecord, Manifest, PluginMessage, Theme, View};
 use crate::wire::MAX_ENROL_RECORDS;
 
@@ -164,7 +164,9 @@ pub fn Sidebar() -> Html {
             data-theme={theme}
         >
             { for notice }
-            { content }
+            // Send's idempotency keys live as long as the sidebar: a message sent from a view
+            // the user left and opened again goes under the same key.
+            <SendKeysProvider>{ content }</SendKeysProvider>
         </main>
     }
 }

@@ -6,14 +6,12 @@
 //! callback it is made with, and the token the host sends goes from the bridge's listener to the
 //! session here, still a [`crate::protocol::Secret`].
 
-use std::cell::RefCell;
 use std::rc::Rc;
 
 use futures::FutureExt;
 use gloo_timers::callback::Timeout;
 use yew::prelude::*;
 
-use crate::domain::compose::SendKeys;
 use crate::domain::session::TOKEN_ANSWER_TIMEOUT_MS;
 use crate::plugin::bridge::Bridge;
 use crate::plugin::browser::mark;
@@ -35,8 +33,6 @@ pub struct Host {
     pub context_failed: bool,
     /// Says `ready` again, so the host sends its context again.
     pub ask_context: Callback<()>,
-    /// The `Idempotency-Key` of every message sent from this plugin instance (Send view).
-    pub send_keys: Rc<RefCell<SendKeys>>,
 }
 
 impl PartialEq for Host {
@@ -47,7 +43,6 @@ impl PartialEq for Host {
             && self.expired == other.expired
             && self.context_failed == other.context_failed
             && self.ask_context == other.ask_context
-            && Rc::ptr_eq(&self.send_keys, &other.send_keys)
     }
 }
 
@@ -95,7 +90,6 @@ pub fn BridgeProvider(props: &BridgeProviderProps) -> Html {
     let context_failed = use_state(|| false);
     // Runs out when the host took too long to send the context it owes.
     let context_wait = use_mut_ref(|| None::<Timeout>);
-    let send_keys = use_memo((), |()| Rc::new(RefCell::new(SendKeys::default())));
     let bridge = use_memo(props.host.clone(), |host| Bridge::new(host.as_str()));
     let session = {
         let expired = expired.setter();
@@ -173,7 +167,6 @@ pub fn BridgeProvider(props: &BridgeProviderProps) -> Html {
         expired: *expired,
         context_failed: *context_failed,
         ask_context: (*ask_context).clone(),
-        send_keys: (*send_keys).clone(),
     };
     html! {
         <ContextProvider<Host> context={host}>

@@ -31,6 +31,10 @@ pub struct Claims {
     pub tenant: i64,
     pub role: Role,
     pub crm_user: String,
+    /// The CRM connection the token was minted for (the SSO exchange's, or the tenant's
+    /// `generic` one for a development token); absent when none.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub connection: Option<i64>,
 }
 
 impl Claims {
@@ -49,6 +53,7 @@ impl Claims {
             tenant,
             role,
             crm_user: crm_user.to_owned(),
+            connection: None,
         }
     }
 }
@@ -107,6 +112,8 @@ pub struct Caller {
     pub user_id: i64,
     pub role: Role,
     pub crm_user: String,
+    /// The CRM connection the token is bound to.
+    pub connection_id: Option<i64>,
 }
 
 impl FromRequestParts<AppState> for Caller {
@@ -139,6 +146,7 @@ impl FromRequestParts<AppState> for Caller {
             user_id,
             role: claims.role,
             crm_user: claims.crm_user,
+            connection_id: claims.connection,
         })
     }
 }

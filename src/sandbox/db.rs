@@ -10,7 +10,10 @@ use chrono::{DateTime, TimeZone, Utc};
 use rusqlite::functions::FunctionFlags;
 use rusqlite::{params, Connection, OptionalExtension};
 
-use crate::wire::{ActivityDetails, ActivityKind, Entity, OptInType, Role, SubscriptionStatus};
+use crate::wire::{
+    Activity, ActivityDetails, ActivityKind, Entity, OptInType, PersonFields, Role,
+    SubscriptionStatus,
+};
 
 /// Each entry moves the schema one version up; `PRAGMA user_version` records how far a file got.
 const MIGRATIONS: &[&str] = &[
@@ -196,6 +199,68 @@ UPDATE sends SET response = json_set(response, '$.limitResetsAt',
 WHERE response IS NOT NULL AND json_valid(response)
   AND json_extract(response, '$.limitResetsAt') IS NULL;
 "#,
+    r#"
+-- CRM connections (sandbox::connections): the CRMs a tenant's sales users sign in from, the exact
+-- origins each serves, and the identity the platform trusts there: an Entra ID tenant and the
+-- platform's application id (dynamics365; jwks_url NULL is Microsoft's keys of that tenant), a
+-- Salesforce org and its connected app's consumer secret (salesforce), or nothing but the
+-- development tokens (generic).
+CREATE TABLE crm_connections (
+    id              INTEGER PRIMARY KEY,
+    tenant_id       INTEGER NOT NULL REFERENCES tenants(id),
+    kind            TEXT NOT NULL CHECK (kind IN ('dynamics365', 'salesforce', 'generic')),
+    entra_tenant_id TEXT,
+    application_id  TEXT,
+    jwks_url        TEXT,
+    org_id          TEXT UNIQUE,
+    consumer_secret TEXT,
+    created_at      INTEGER NOT NULL,
+    CHECK ((kind = 'dynamics365') = (entra_tenant_id IS NOT NULL AND application_id IS NOT NULL)),
+    CHECK ((kind = 'salesforce') = (org_id IS NOT NULL AND consumer_secret IS NOT NULL)),
+    CHECK (kind = 'dynamics365' OR jwks_url IS NULL)
+);
+-- An Entra directory and the platform's application belong to one connection, so an assertion
+-- names the connection it is for.
+CREATE UNIQUE INDEX crm_connections_by_entra
+    ON crm_connections(entra_tenant_id, application_id) WHERE kind = 'dynamics365';
+CREATE TABLE crm_connection_origins (
+    connection_id INTEGER NOT NULL REFERENCES crm_connections(id) ON DELETE CASCADE,
+    origin        TEXT NOT NULL,
+    PRIMARY KEY (connection_id, origin)
+);
+-- Sales users: a CRM user of a connection (Entra object id, Salesforce 005 id) as a platform user.
+CREATE TABLE sales_users (
+    connection_id INTEGER NOT NULL REFERENCES crm_connections(id) ON DELETE CASCADE,
+    crm_user_id   TEXT NOT NULL,
+    user_id       INTEGER NOT NULL REFERENCES users(id),
+    PRIMARY KEY (connection_id, crm_user_id)
+);
+CREATE INDEX sales_users_by_user ON sales_users(user_id);
+-- Every token the SSO exchange minted: who, through which connection, until when. Kept when a
+-- connection is removed, as the record of who signed in through it.
+CREATE TABLE sso_sign_ins (
+    id            INTEGER PRIMARY KEY,
+    connection_id INTEGER NOT NULL,
+    user_id       INTEGER NOT NULL REFERENCES users(id),
+    signed_in_at  INTEGER NOT NULL,
+    expires_at    INTEGER NOT NULL
+);
+CREATE INDEX sso_sign_ins_by_connection ON sso_sign_ins(connection_id, signed_in_at);
+"#,
+    r#"
+-- The dashboard's sent messages: what a send was composed from (its subject as written, merge
+-- fields and all, and its template), and each send's engagement counted from an index of the
+-- activities by campaign instead of from every activity. Sends stored before then take their
+-- template from their answer and the subject their first recipient got.
+ALTER TABLE sends ADD COLUMN template_id INTEGER;
+ALTER TABLE sends ADD COLUMN subject TEXT;
+UPDATE sends SET template_id = json_extract(response, '$.templateId') WHERE json_valid(response);
+UPDATE sends SET subject = (SELECT sr.subject FROM send_recipients sr
+                            WHERE sr.send_id = sends.id AND sr.subject IS NOT NULL
+                            ORDER BY sr.rowid LIMIT 1);
+CREATE INDEX activities_by_campaign ON activities(campaign_id, kind, record_id, occurred_at)
+    WHERE campaign_id IS NOT NULL;
+"#,
 ];
 
 pub type DbResult<T> = rusqlite::Result<T>;
@@ -363,6 +428,46 @@ pub fn insert_record(conn: &Connection, record: &NewRecord<'_>) -> DbResult<i64>
     Ok(conn.last_insert_rowid())
 }
 
+/// Adds a record marketing knows only from the CRM, with the person's fields as the CRM sent
+/// them: not imported, subscribed, opt-in unknown, owned by `owner_id`. Returns its id, and
+/// whether this call added it: another request (or an earlier recipient of the same selection)
+/// may have added it first.
+pub fn add_crm_record(
+    conn: &Connection,
+    tenant_id: i64,
+    owner_id: i64,
+    entity: Entity,
+    crm_id: &str,
+    person: &PersonFields,
+    now: DateTime<Utc>,
+) -> DbResult<(i64, bool)> {
+    let added =
+        conn.prepare_cached(
+            "INSERT INTO records (tenant_id, entity, crm_id, email, first_name, last_name, company,
+                 job_title, owner_id, imported, score, opt_in_type, subscription_status,
+                 last_synced_at)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, 0, 0, ?10, ?11, ?12)
+             ON CONFLICT (tenant_id, entity, crm_id) DO NOTHING",
+        )?
+        .execute(params![
+            tenant_id,
+            entity.as_str(),
+            crm_id,
+            person.email,
+            person.first_name,
+            person.last_name,
+            person.company,
+            person.job_title,
+            owner_id,
+            OptInType::Unknown.as_str(),
+            SubscriptionStatus::Subscribed.as_str(),
+            to_millis(now),
+        ])? == 1;
+    let id = find_record_id(conn, tenant_id, entity, crm_id)?
+        .ok_or(rusqlite::Error::QueryReturnedNoRows)?;
+    Ok((id, added))
+}
+
 /// The id of the tenant called `name`.
 pub fn tenant_id(conn: &Connection, name: &str) -> DbResult<i64> {
     conn.query_row("SELECT id FROM tenants WHERE name = ?1", [name], |row| {
@@ -386,6 +491,29 @@ pub fn find_record_id(
     .optional()
 }
 
+/// The platform's record of a CRM record: by CRM id, else by `email` (any case), preferring the
+/// same entity. This is how the platform recognises a person the CRM knows under another id.
+pub fn find_record(
+    conn: &Connection,
+    tenant_id: i64,
+    entity: Entity,
+    crm_id: &str,
+    email: Option<&str>,
+) -> DbResult<Option<i64>> {
+    if let Some(id) = find_record_id(conn, tenant_id, entity, crm_id)? {
+        return Ok(Some(id));
+    }
+    let Some(email) = email else {
+        return Ok(None);
+    };
+    conn.prepare_cached(
+        "SELECT id FROM records WHERE tenant_id = ?1 AND email = ?2 COLLATE NOCASE
+         ORDER BY entity = ?3 DESC, id LIMIT 1",
+    )?
+    .query_row(params![tenant_id, email, entity.as_str()], |row| row.get(0))
+    .optional()
+}
+
 /// An activity row as written by the seed and the dev ingest endpoint.
 #[derive(Clone, Debug)]
 pub struct NewActivity<'a> {
@@ -396,6 +524,21 @@ pub struct NewActivity<'a> {
     pub url: Option<&'a str>,
     pub campaign_id: Option<&'a str>,
     pub details: &'a ActivityDetails,
+}
+
+/// An activity read from `row`, whose columns from `first` on are, in this order, `id, kind,
+/// occurred_at, subject, url, campaign_id, details` of `activities`.
+pub fn activity_at(row: &rusqlite::Row<'_>, first: usize) -> rusqlite::Result<Activity> {
+    let details: String = row.get(first + 6)?;
+    Ok(Activity {
+        id: row.get(first)?,
+        kind: column_enum(row.get(first + 1)?, ActivityKind::parse)?,
+        occurred_at: from_millis(row.get(first + 2)?),
+        subject: row.get(first + 3)?,
+        url: row.get(first + 4)?,
+        campaign_id: row.get(first + 5)?,
+        details: serde_json::from_str(&details).unwrap_or_default(),
+    })
 }
 
 pub fn insert_activity(conn: &Connection, activity: &NewActivity<'_>) -> DbResult<i64> {
@@ -517,11 +660,14 @@ mod tests {
         }
     }
 
-    #[test]
-    fn send_answers_stored_before_the_reset_time_was_answered_get_it() {
+    /// A database brought up to just before the migration whose text contains `marker`.
+    fn before_migration(marker: &str) -> Connection {
         let conn = Connection::open_in_memory().unwrap();
         configure(&conn).unwrap();
-        let before = MIGRATIONS.len() - 1;
+        let before = MIGRATIONS
+            .iter()
+            .position(|sql| sql.contains(marker))
+            .unwrap();
         for sql in &MIGRATIONS[..before] {
             conn.execute_batch(sql).unwrap();
         }
@@ -529,6 +675,12 @@ mod tests {
             "PRAGMA user_version = {before}; PRAGMA foreign_keys = OFF"
         ))
         .unwrap();
+        conn
+    }
+
+    #[test]
+    fn send_answers_stored_before_the_reset_time_was_answered_get_it() {
+        let conn = before_migration("limitResetsAt");
         let old = r#"{"id":1,"campaignId":"SEND-1","templateId":2,"createdAt":"2026-12-05T23:59:59Z","results":[],"remainingToday":999}"#;
         // 2026-12-05T23:59:59Z
         let created_at = 1_796_515_199_000_i64;
@@ -548,5 +700,28 @@ mod tests {
             "2026-12-06T00:00:00+00:00"
         );
         assert_eq!(answer.remaining_today, 999);
+    }
+
+    #[test]
+    fn sends_stored_before_the_dashboard_get_their_template_and_a_subject() {
+        let conn = before_migration("activities_by_campaign");
+        let answer = r#"{"id":1,"campaignId":"SEND-1","templateId":7,"createdAt":"2026-12-05T12:00:00Z","results":[],"remainingToday":999,"limitResetsAt":"2026-12-06T00:00:00Z"}"#;
+        conn.execute_batch(&format!(
+            "INSERT INTO sends (id, tenant_id, sender_id, idempotency_key, request_hash, created_at, response)
+             VALUES (1, 1, 1, 'k', 'h', 0, '{answer}');
+             INSERT INTO send_recipients (send_id, email, outcome, reason) VALUES (1, 'a@x', 'excluded', 'noEmail');
+             INSERT INTO send_recipients (send_id, email, outcome, subject) VALUES (1, 'b@x', 'sent', 'Hi Bo');
+             INSERT INTO send_recipients (send_id, email, outcome, subject) VALUES (1, 'c@x', 'sent', 'Hi Cy');"
+        ))
+        .unwrap();
+        migrate(&conn).unwrap();
+        let (template, subject): (i64, String) = conn
+            .query_row(
+                "SELECT template_id, subject FROM sends WHERE id = 1",
+                [],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
+            .unwrap();
+        assert_eq!((template, subject.as_str()), (7, "Hi Bo"));
     }
 }

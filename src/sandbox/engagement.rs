@@ -13,18 +13,6 @@ use crate::wire::{ActivityKind, BucketSize, EngagementBucket};
 /// More buckets than this is a request for a chart nobody can read.
 pub const MAX_BUCKETS: usize = 1_000;
 
-/// The bucket width a chart of this range is drawn with when the caller does not choose one.
-pub fn default_bucket(from: DateTime<Utc>, to: DateTime<Utc>) -> BucketSize {
-    let days = (to - from).num_days();
-    if days <= 31 {
-        BucketSize::Day
-    } else if days <= 200 {
-        BucketSize::Week
-    } else {
-        BucketSize::Month
-    }
-}
-
 /// The first local date of the bucket that holds `date`: the day itself, its Monday, or the 1st.
 fn bucket_start_date(date: NaiveDate, bucket: BucketSize) -> NaiveDate {
     match bucket {
@@ -289,19 +277,5 @@ mod tests {
         assert_eq!(rate(1, 4), Some(0.25));
         assert_eq!(rate(9, 4), Some(1.0));
         assert_eq!(rate(3, 0), None);
-    }
-
-    #[test]
-    fn the_default_bucket_grows_with_the_range() {
-        let to = utc("2026-06-01T00:00:00Z");
-        assert_eq!(default_bucket(to - Duration::days(30), to), BucketSize::Day);
-        assert_eq!(
-            default_bucket(to - Duration::days(90), to),
-            BucketSize::Week
-        );
-        assert_eq!(
-            default_bucket(to - Duration::days(365), to),
-            BucketSize::Month
-        );
     }
 }

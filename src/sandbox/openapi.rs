@@ -5,7 +5,7 @@
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
-use super::api;
+use super::records;
 use crate::wire::*;
 
 #[derive(OpenApi)]
@@ -14,11 +14,11 @@ use crate::wire::*;
         title = "Marketing platform API",
         version = "1.0.0",
         description = "The API the CRM marketing sidebar is written against, as implemented by the sandbox. \
-Every /v1 call needs `Authorization: Bearer <token>`; errors are `{\"error\": {\"code\", \"message\", \"field\"?}}`."
+Every /v1 call but `POST /v1/sso/exchange` (which makes the token) needs `Authorization: Bearer <token>`; errors are `{\"error\": {\"code\", \"message\", \"field\"?}}`."
     ),
     paths(
-        api::me, api::record_profile, api::activities, api::engagement,
-        api::dev_users, api::dev_token, api::dev_records, api::dev_activities,
+        records::me, records::record_profile, records::activities, records::engagement,
+        records::dev_users, records::dev_token, records::dev_records, records::dev_activities,
     ),
     components(schemas(
         ErrorBody, ApiError, ErrorCode, Me, UserSummary, Tenant, Role, Entity, RecordProfile,
@@ -58,6 +58,9 @@ pub fn document() -> String {
     doc.merge(super::prospects::Doc::openapi());
     doc.merge(super::programs::Doc::openapi());
     doc.merge(super::sends::Doc::openapi());
+    doc.merge(super::sso::Doc::openapi());
+    doc.merge(super::dashboard::Doc::openapi());
+    doc.merge(super::events::Doc::openapi());
     let mut json = doc
         .to_pretty_json()
         .expect("the OpenAPI document serializes");

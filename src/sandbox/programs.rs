@@ -6,22 +6,24 @@
 
 use axum::body::Bytes;
 use axum::extract::{Path, RawQuery, State};
-use axum::http::{header, HeaderMap, HeaderValue};
-use axum::response::{IntoResponse, Response};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::Response;
 use axum::routing::{get, post};
 use axum::{Json, Router};
-use chrono::Utc;
+use chrono::{DateTime, Utc};
 use rusqlite::{params, Connection, OptionalExtension, TransactionBehavior};
 use utoipa::OpenApi;
 
-use super::api::{
-    check_crm_id, decode_json_cursor, earlier_answer, encode_json_cursor, optional_idempotency_key,
-    parse_body, parse_entity, present, request_hash, AnswerStore, QueryParams,
-};
 use super::auth::Caller;
 use super::db::{self, column_enum, contains_pattern, from_millis, to_millis};
 use super::error::{ApiResult, Failure};
-use super::sends::REPLAYED_HEADER;
+use super::http::{
+    check_crm_id, decode_json_cursor, encode_json_cursor, known_record, parse_body, parse_entity,
+    QueryParams,
+};
+use super::idempotency::{
+    answer_response, earlier_answer, optional_idempotency_key, request_hash, AnswerStore,
+};
 use super::AppState;
 use crate::wire::*;
 
@@ -168,7 +170,7 @@ pub async fn list_programs(
         .run(move |conn| {
             let record = match &record {
                 Some((entity, crm_id, email)) => {
-                    find_record(conn, caller.tenant_id, *entity, crm_id, email.as_deref())?
+                    db::find_record(conn, caller.tenant_id, *entity, crm_id, email.as_deref())?
                 }
                 None => None,
             };
@@ -186,29 +188,6 @@ pub async fn list_programs(
 
 // ---------------------------------------------------------------------------------------------
 // GET /v1/records/{entity}/{crmId}/enrolments
-
-/// A record of the tenant: by CRM id, or else by email (any case), preferring the same entity.
-/// This is how the platform recognises a person the CRM knows under another id.
-fn find_record(
-    conn: &Connection,
-    tenant_id: i64,
-    entity: Entity,
-    crm_id: &str,
-    email: Option<&str>,
-) -> rusqlite::Result<Option<i64>> {
-    if let Some(id) = db::find_record_id(conn, tenant_id, entity, crm_id)? {
-        return Ok(Some(id));
-    }
-    let Some(email) = email else {
-        return Ok(None);
-    };
-    conn.prepare_cached(
-        "SELECT id FROM records WHERE tenant_id = ?1 AND email = ?2 COLLATE NOCASE
-         ORDER BY entity = ?3 DESC, id LIMIT 1",
-    )?
-    .query_row(params![tenant_id, email, entity.as_str()], |row| row.get(0))
-    .optional()
-}
 
 /// Where a page of enrolments ends: the last one's enrolment time and row id.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
@@ -298,12 +277,7 @@ pub async fn record_enrolments(
     state
         .db
         .run(move |conn| {
-            let id = find_record(conn, caller.tenant_id, entity, &crm_id, email.as_deref())?
-                .ok_or_else(|| {
-                    Failure::not_found(format!(
-                        "The {entity} {crm_id} is not yet known to marketing."
-                    ))
-                })?;
+            let id = known_record(conn, caller.tenant_id, entity, &crm_id, email.as_deref())?;
             Ok(Json(enrolments_of(conn, id, after, limit)?))
         })
         .await
@@ -363,45 +337,26 @@ fn record_for(
     conn: &Connection,
     caller: &Caller,
     record: &EnrolRecord,
-    now: i64,
+    now: DateTime<Utc>,
 ) -> ApiResult<Option<(i64, bool)>> {
-    let email = present(&record.email);
+    let person = record.person.trimmed();
     let crm_id = record.crm_id.trim();
-    if let Some(id) = find_record(conn, caller.tenant_id, record.entity, crm_id, email)? {
+    let email = person.email.as_deref();
+    if let Some(id) = db::find_record(conn, caller.tenant_id, record.entity, crm_id, email)? {
         return Ok(Some((id, false)));
     }
-    if email.is_none()
-        && present(&record.first_name).is_none()
-        && present(&record.last_name).is_none()
-    {
+    if email.is_none() && person.first_name.is_none() && person.last_name.is_none() {
         return Ok(None);
     }
-    // DO NOTHING rather than a plain INSERT: another request may add the same record first.
-    let added =
-        conn.prepare_cached(
-            "INSERT INTO records (tenant_id, entity, crm_id, email, first_name, last_name, company,
-                 job_title, owner_id, imported, score, opt_in_type, subscription_status,
-                 last_synced_at)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, 0, 0, ?10, ?11, ?12)
-             ON CONFLICT (tenant_id, entity, crm_id) DO NOTHING",
-        )?
-        .execute(params![
-            caller.tenant_id,
-            record.entity.as_str(),
-            crm_id,
-            email,
-            present(&record.first_name),
-            present(&record.last_name),
-            present(&record.company),
-            present(&record.job_title),
-            caller.user_id,
-            OptInType::Unknown.as_str(),
-            SubscriptionStatus::Subscribed.as_str(),
-            now,
-        ])? == 1;
-    let id = db::find_record_id(conn, caller.tenant_id, record.entity, crm_id)?
-        .ok_or_else(|| Failure::internal("a record just added is missing"))?;
-    Ok(Some((id, added)))
+    Ok(Some(db::add_crm_record(
+        conn,
+        caller.tenant_id,
+        caller.user_id,
+        record.entity,
+        crm_id,
+        &person,
+        now,
+    )?))
 }
 
 fn enrol_one(
@@ -416,10 +371,11 @@ fn enrol_one(
         entity: record.entity,
         crm_id: record.crm_id.clone(),
         outcome: EnrolOutcome::Failed,
+        enrolment_status: None,
         message: None,
         added_to_all_contacts: false,
     };
-    let Some((record_id, added)) = record_for(conn, caller, record, to_millis(now))? else {
+    let Some((record_id, added)) = record_for(conn, caller, record, now)? else {
         result.message = Some(format!(
             "This {} is not in marketing yet and has no email or name to add it with. \
              Add an email address in the CRM, then try again.",
@@ -463,11 +419,7 @@ fn enrol_one(
         .prepare_cached("SELECT status FROM enrolments WHERE program_id = ?1 AND record_id = ?2")?
         .query_row(params![program_id, record_id], |row| row.get(0))?;
     result.outcome = EnrolOutcome::AlreadyEnrolled;
-    result.message = match EnrolmentStatus::parse(&status) {
-        Some(EnrolmentStatus::Active) | None => None,
-        Some(EnrolmentStatus::Completed) => Some(crate::domain::programs::WENT_THROUGH.to_owned()),
-        Some(EnrolmentStatus::Exited) => Some(crate::domain::programs::LEFT.to_owned()),
-    };
+    result.enrolment_status = EnrolmentStatus::parse(&status);
     Ok(result)
 }
 
@@ -567,13 +519,7 @@ pub async fn enrol(
         .db
         .run(move |conn| enrol_once(conn, &caller, program_id, &request.records, key.as_deref()))
         .await?;
-    let mut response = ([(header::CONTENT_TYPE, "application/json")], json).into_response();
-    if replayed {
-        response
-            .headers_mut()
-            .insert(REPLAYED_HEADER, HeaderValue::from_static("true"));
-    }
-    Ok(response)
+    Ok(answer_response(StatusCode::OK, json, replayed))
 }
 
 #[cfg(test)]
@@ -598,6 +544,7 @@ mod tests {
             user_id,
             role: Role::Rep,
             crm_user: "rep".to_owned(),
+            connection_id: None,
         }
     }
 
@@ -605,11 +552,10 @@ mod tests {
         EnrolRecord {
             entity: Entity::Lead,
             crm_id: crm_id.to_owned(),
-            email: email.map(str::to_owned),
-            first_name: None,
-            last_name: None,
-            company: None,
-            job_title: None,
+            person: PersonFields {
+                email: email.map(str::to_owned),
+                ..PersonFields::default()
+            },
         }
     }
 
@@ -695,7 +641,10 @@ mod tests {
             .unwrap();
         let again = enrol_records(&mut conn, &caller, program, &[lead("L-1", None)]).unwrap();
         assert_eq!(again.results[0].outcome, EnrolOutcome::AlreadyEnrolled);
-        assert!(again.results[0].message.is_some());
+        assert_eq!(
+            again.results[0].enrolment_status,
+            Some(EnrolmentStatus::Completed)
+        );
         let list = enrolments_of(&conn, 1, None, 50).unwrap();
         assert_eq!(list.items[0].status, EnrolmentStatus::Completed);
     }

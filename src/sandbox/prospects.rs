@@ -22,10 +22,10 @@ use rusqlite::types::ValueRef;
 use rusqlite::{params, params_from_iter, Connection, OptionalExtension};
 use utoipa::OpenApi;
 
-use super::api::{parse_entity, QueryParams};
 use super::auth::Caller;
 use super::db::{self, column_enum, from_millis, to_millis};
 use super::error::{ApiResult, Failure};
+use super::http::{parse_entity, QueryParams};
 use super::{AppState, Db};
 use crate::wire::*;
 
@@ -60,12 +60,7 @@ pub struct HotProspectsQuery {
 
 impl HotProspectsQuery {
     pub fn from_query(query: &QueryParams) -> ApiResult<HotProspectsQuery> {
-        let owner = match query.get("owner") {
-            None => OwnerSelection::Me,
-            Some(text) => OwnerSelection::parse(text.trim()).ok_or_else(|| {
-                Failure::invalid("owner", "'owner' must be me, team or a user id.")
-            })?,
-        };
+        let owner = owner_param(query)?;
         let limit = match query.get("limit") {
             None => HOT_PROSPECTS_DEFAULT_LIMIT,
             Some(text) => text
@@ -87,6 +82,15 @@ impl HotProspectsQuery {
 // ---------------------------------------------------------------------------------------------
 // Who may see whose prospects
 
+/// The `owner` query parameter: `me` when absent.
+pub fn owner_param(query: &QueryParams) -> ApiResult<OwnerSelection> {
+    match query.get("owner") {
+        None => Ok(OwnerSelection::Me),
+        Some(text) => OwnerSelection::parse(text.trim())
+            .ok_or_else(|| Failure::invalid("owner", "'owner' must be me, team or a user id.")),
+    }
+}
+
 fn user_row(row: &rusqlite::Row<'_>) -> rusqlite::Result<UserSummary> {
     Ok(UserSummary {
         id: row.get(0)?,
@@ -96,7 +100,8 @@ fn user_row(row: &rusqlite::Row<'_>) -> rusqlite::Result<UserSummary> {
     })
 }
 
-/// The owners whose records `caller` asked to rank, or why they may not.
+/// The owners whose `what` (hot prospects, sends, visitors…) `caller` asked for, or why they may
+/// not.
 ///
 /// A rep may only ask for themselves. A manager may ask for themselves, one of the reps who
 /// report to them, or the team (themselves, then their reps by name). Any other user id, whether
@@ -106,6 +111,7 @@ pub fn owners_for(
     conn: &Connection,
     caller: &Caller,
     selection: OwnerSelection,
+    what: &str,
 ) -> ApiResult<Vec<UserSummary>> {
     let me = conn
         .prepare_cached(
@@ -117,12 +123,12 @@ pub fn owners_for(
     match selection {
         OwnerSelection::Me => Ok(vec![me]),
         OwnerSelection::User(id) if id == me.id => Ok(vec![me]),
-        OwnerSelection::Team if me.role != Role::Manager => Err(Failure::forbidden(
-            "Only a manager can see the whole team's hot prospects; a rep sees their own.",
-        )),
-        OwnerSelection::User(_) if me.role != Role::Manager => Err(Failure::forbidden(
-            "A rep can only see their own hot prospects.",
-        )),
+        OwnerSelection::Team if me.role != Role::Manager => Err(Failure::forbidden(format!(
+            "Only a manager can see the whole team's {what}; a rep sees their own."
+        ))),
+        OwnerSelection::User(_) if me.role != Role::Manager => Err(Failure::forbidden(format!(
+            "A rep can only see their own {what}."
+        ))),
         OwnerSelection::Team => {
             let mut statement = conn.prepare_cached(
                 "SELECT id, crm_user, name, role FROM users
@@ -143,7 +149,7 @@ pub fn owners_for(
                 .optional()?;
             rep.map(|rep| vec![rep]).ok_or_else(|| {
                 Failure::forbidden(format!(
-                    "User {id} is not on your team; you can see your own hot prospects, \
+                    "User {id} is not on your team; you can see your own {what}, \
                      your reps' or the whole team's."
                 ))
             })
@@ -471,7 +477,7 @@ pub async fn hot_prospects(
         .run(move |conn| {
             let generated_at = Utc::now();
             let today = scoring::day_of(to_millis(generated_at));
-            let owners = owners_for(conn, &caller, query.owner)?;
+            let owners = owners_for(conn, &caller, query.owner, "hot prospects")?;
             let owner_ids: Vec<i64> = owners.iter().map(|owner| owner.id).collect();
             let (scores, _) = owners_scores(conn, caller.tenant_id, &owner_ids, today)?;
             let items = top(scores, query.limit as usize)

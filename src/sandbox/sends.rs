@@ -24,32 +24,31 @@ use std::time::Duration as StdDuration;
 
 use axum::body::Bytes;
 use axum::extract::{Path, RawQuery, State};
-use axum::http::{header, HeaderMap, HeaderName, HeaderValue, StatusCode};
-use axum::response::{IntoResponse, Response};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::Response;
 use axum::routing::{get, post};
 use axum::{Json, Router};
 use chrono::{DateTime, Duration, Utc};
 use rusqlite::{params, Connection, OptionalExtension, TransactionBehavior};
 use utoipa::OpenApi;
 
-use super::api::{
-    check_crm_id, decode_json_cursor, earlier_answer, encode_json_cursor, optional_idempotency_key,
-    parse_body, parse_entity, present, request_hash, AnswerStore, QueryParams,
-};
 use super::auth::Caller;
 use super::db::{self, column_enum, contains_pattern, from_millis, to_millis};
 use super::error::{ApiResult, Failure};
+use super::http::{
+    check_crm_id, decode_json_cursor, encode_json_cursor, known_record, parse_body, parse_entity,
+    QueryParams,
+};
+use super::idempotency::{
+    answer_response, earlier_answer, optional_idempotency_key, request_hash, AnswerStore,
+};
 use super::{AppState, Db};
 use crate::domain::merge::{self, MergeData, MergeField};
 use crate::domain::preflight::{self, Candidate, Verdict};
-use crate::domain::wording::subscription_label;
 use crate::wire::*;
 
 /// The sandbox's mail server refuses every address at this domain (or a subdomain of it).
 pub const SIMULATED_FAILURE_DOMAIN: &str = "fail.example";
-
-/// The response header of a send answered from an earlier request with the same key.
-pub const REPLAYED_HEADER: HeaderName = HeaderName::from_static("idempotent-replayed");
 
 /// How far ahead a send may be scheduled.
 pub const MAX_SCHEDULE_DAYS: i64 = 365;
@@ -286,28 +285,6 @@ struct Resolved {
     name: String,
 }
 
-/// The platform's record of a CRM record: by CRM id, else by email (any case, same entity first).
-fn find_record(
-    conn: &Connection,
-    tenant_id: i64,
-    entity: Entity,
-    crm_id: &str,
-    email: Option<&str>,
-) -> rusqlite::Result<Option<i64>> {
-    if let Some(id) = db::find_record_id(conn, tenant_id, entity, crm_id)? {
-        return Ok(Some(id));
-    }
-    let Some(email) = email else {
-        return Ok(None);
-    };
-    conn.prepare_cached(
-        "SELECT id FROM records WHERE tenant_id = ?1 AND email = ?2 COLLATE NOCASE
-         ORDER BY entity = ?3 DESC, id LIMIT 1",
-    )?
-    .query_row(params![tenant_id, email, entity.as_str()], |row| row.get(0))
-    .optional()
-}
-
 /// How strongly a status forbids email; the strictest of several wins.
 fn strictness(status: SubscriptionStatus) -> u8 {
     match status {
@@ -360,20 +337,21 @@ fn consent(
 }
 
 fn resolve(conn: &Connection, tenant_id: i64, recipient: &SendRecipient) -> ApiResult<Resolved> {
+    let person = recipient.person.trimmed();
     let crm = MergeData::from_crm(
-        present(&recipient.first_name),
-        present(&recipient.last_name),
-        present(&recipient.email),
-        present(&recipient.company),
-        present(&recipient.job_title),
+        person.first_name.as_deref(),
+        person.last_name.as_deref(),
+        person.email.as_deref(),
+        person.company.as_deref(),
+        person.job_title.as_deref(),
     );
     let crm_id = recipient.crm_id.trim();
-    let record_id = find_record(
+    let record_id = db::find_record(
         conn,
         tenant_id,
         recipient.entity,
         crm_id,
-        present(&recipient.email),
+        person.email.as_deref(),
     )?;
     let (data, imported, own_status) = match record_id {
         None => (crm, false, None),
@@ -676,30 +654,16 @@ fn create_record(
     recipient: &SendRecipient,
     now: DateTime<Utc>,
 ) -> ApiResult<i64> {
-    let crm_id = recipient.crm_id.trim();
-    // DO NOTHING: the same CRM id may come twice in one selection.
-    conn.prepare_cached(
-        "INSERT INTO records (tenant_id, entity, crm_id, email, first_name, last_name, company,
-             job_title, owner_id, imported, score, opt_in_type, subscription_status, last_synced_at)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, 0, 0, ?10, ?11, ?12)
-         ON CONFLICT (tenant_id, entity, crm_id) DO NOTHING",
-    )?
-    .execute(params![
+    let (id, _) = db::add_crm_record(
+        conn,
         caller.tenant_id,
-        recipient.entity.as_str(),
-        crm_id,
-        present(&recipient.email),
-        present(&recipient.first_name),
-        present(&recipient.last_name),
-        present(&recipient.company),
-        present(&recipient.job_title),
         caller.user_id,
-        OptInType::Unknown.as_str(),
-        SubscriptionStatus::Subscribed.as_str(),
-        to_millis(now),
-    ])?;
-    db::find_record_id(conn, caller.tenant_id, recipient.entity, crm_id)?
-        .ok_or_else(|| Failure::internal("a record just added is missing"))
+        recipient.entity,
+        recipient.crm_id.trim(),
+        &recipient.person.trimmed(),
+        now,
+    )?;
+    Ok(id)
 }
 
 fn is_refused_by_mail_server(email: &str) -> bool {
@@ -768,8 +732,8 @@ fn send_in_transaction(
     let claimed =
         tx.prepare_cached(
             "INSERT INTO sends (tenant_id, sender_id, idempotency_key, request_hash, created_at,
-                 response, scheduled_at)
-             VALUES (?1, ?2, ?3, ?4, ?5, '', ?6)
+                 response, scheduled_at, template_id, subject)
+             VALUES (?1, ?2, ?3, ?4, ?5, '', ?6, ?7, ?8)
              ON CONFLICT (tenant_id, sender_id, idempotency_key) DO NOTHING",
         )?
         .execute(params![
@@ -779,6 +743,8 @@ fn send_in_transaction(
             hash,
             to_millis(now),
             request.scheduled_at.map(to_millis),
+            request.template_id,
+            plan.subject,
         ])? == 1;
     if !claimed {
         drop(tx);
@@ -993,18 +959,11 @@ pub async fn send(
     if let Some(at) = answer.scheduled_at {
         deliver_at(state.db.clone(), at);
     }
-    let mut response = (
+    Ok(answer_response(
         StatusCode::CREATED,
-        [(header::CONTENT_TYPE, "application/json")],
         answer.json,
-    )
-        .into_response();
-    if answer.replayed {
-        response
-            .headers_mut()
-            .insert(REPLAYED_HEADER, HeaderValue::from_static("true"));
-    }
-    Ok(response)
+        answer.replayed,
+    ))
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -1018,11 +977,7 @@ fn consent_of(
     crm_id: &str,
     email: Option<&str>,
 ) -> ApiResult<(i64, String, SubscriptionStatus, OptInType)> {
-    let id = find_record(conn, tenant_id, entity, crm_id, email)?.ok_or_else(|| {
-        Failure::not_found(format!(
-            "The {entity} {crm_id} is not yet known to marketing."
-        ))
-    })?;
+    let id = known_record(conn, tenant_id, entity, crm_id, email)?;
     let (first, last, email, status, opt_in): (
         Option<String>,
         Option<String>,
@@ -1043,15 +998,21 @@ fn consent_of(
             ))
         },
     )?;
-    let name = crate::domain::wording::display_name(
-        first.as_deref(),
-        last.as_deref(),
-        email.as_deref(),
-        crm_id,
-    );
+    let name =
+        crate::wire::display_name(first.as_deref(), last.as_deref(), email.as_deref(), crm_id);
     let status = SubscriptionStatus::parse(&status).ok_or_else(|| Failure::internal(&status))?;
     let opt_in = OptInType::parse(&opt_in).ok_or_else(|| Failure::internal(&opt_in))?;
     Ok((id, name, status, opt_in))
+}
+
+/// A consent status as a refusal words it ("… is hard bounced").
+fn consent_in_words(status: SubscriptionStatus) -> &'static str {
+    match status {
+        SubscriptionStatus::Subscribed => "subscribed",
+        SubscriptionStatus::OptedOut => "opted out",
+        SubscriptionStatus::HardBounced => "hard bounced",
+        SubscriptionStatus::Suppressed => "suppressed",
+    }
 }
 
 /// Stores a resubscribe request for an opted-out record, once a day: `(request, created)`.
@@ -1070,7 +1031,7 @@ pub fn request_resubscribe(
             "crmId",
             format!(
                 "Only a person who opted out can be asked to resubscribe; {name} is {}.",
-                subscription_label(status).to_lowercase()
+                consent_in_words(status)
             ),
         ));
     }
@@ -1239,6 +1200,7 @@ mod tests {
             user_id: user,
             role: Role::Rep,
             crm_user: "rep".to_owned(),
+            connection_id: None,
         };
         (conn, caller, template)
     }
@@ -1253,11 +1215,11 @@ mod tests {
                 .map(|(i, email)| SendRecipient {
                     entity: Entity::Lead,
                     crm_id: format!("LEAD-{i}"),
-                    email: Some((*email).to_owned()),
-                    first_name: Some(format!("P{i}")),
-                    last_name: None,
-                    company: None,
-                    job_title: None,
+                    person: PersonFields {
+                        email: Some((*email).to_owned()),
+                        first_name: Some(format!("P{i}")),
+                        ..PersonFields::default()
+                    },
                 })
                 .collect(),
             scheduled_at: None,
@@ -1266,22 +1228,6 @@ mod tests {
 
     fn count(conn: &Connection, sql: &str) -> i64 {
         conn.query_row(sql, [], |row| row.get(0)).unwrap()
-    }
-
-    #[test]
-    fn the_hash_ignores_the_body_s_spelling() {
-        let a: SendRequest = serde_json::from_str(
-            r#"{"templateId":1,"recipients":[{"entity":"lead","crmId":"L"}],"subject":null}"#,
-        )
-        .unwrap();
-        let b: SendRequest = serde_json::from_str(
-            r#"{ "recipients" : [ {"crmId":"L","entity":"lead"} ], "templateId" : 1 }"#,
-        )
-        .unwrap();
-        assert_eq!(request_hash(&a), request_hash(&b));
-        let mut c = b.clone();
-        c.subject = Some("Other".into());
-        assert_ne!(request_hash(&a), request_hash(&c));
     }
 
     #[test]

@@ -6,7 +6,7 @@ use std::time::Duration;
 
 use axum::body::Bytes;
 use axum::extract::{Path, RawQuery, State};
-use axum::http::{header, HeaderName, HeaderValue, Method, StatusCode};
+use axum::http::{header, HeaderValue, Method, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
@@ -20,9 +20,11 @@ use tower_http::cors::{AllowOrigin, CorsLayer};
 use tower_http::services::ServeDir;
 use tower_http::set_header::SetResponseHeaderLayer;
 
-use super::api::{self, parse_body, parse_entity, QueryParams};
 use super::db::{from_millis, to_millis};
 use super::error::{ApiResult, Failure};
+use super::http::{parse_body, parse_entity, QueryParams};
+use super::idempotency;
+use super::records;
 use super::{openapi, AppState};
 use crate::protocol::Manifest;
 use crate::wire::ErrorCode;
@@ -55,45 +57,53 @@ fn cors_origins(state: &AppState) -> Vec<String> {
 pub const CORS_MAX_AGE_SECONDS: u64 = 3600;
 
 fn cors(state: &AppState) -> CorsLayer {
-    let origins: Vec<HeaderValue> = cors_origins(state)
-        .iter()
-        .filter_map(|o| HeaderValue::from_str(o).ok())
-        .collect();
+    let origins = cors_origins(state);
     CorsLayer::new()
-        .allow_origin(AllowOrigin::list(origins))
+        .allow_origin(AllowOrigin::predicate(move |origin: &HeaderValue, _| {
+            origin
+                .to_str()
+                .is_ok_and(|origin| crate::host_origins::any_matches(&origins, origin))
+        }))
         .allow_methods([Method::GET, Method::POST])
         .allow_headers([
             header::AUTHORIZATION,
             header::CONTENT_TYPE,
-            HeaderName::from_static("idempotency-key"),
+            idempotency::key_header(),
+            header::HeaderName::from_static("last-event-id"),
         ])
-        .expose_headers([header::RETRY_AFTER, super::sends::REPLAYED_HEADER])
+        .expose_headers([header::RETRY_AFTER, idempotency::replayed_header()])
         .max_age(Duration::from_secs(CORS_MAX_AGE_SECONDS))
 }
 
 pub fn api_origin_router(state: AppState) -> Router {
     let mut api = Router::new()
-        .route("/v1/me", get(api::me))
-        .route("/v1/records/{entity}/{crm_id}", get(api::record_profile))
+        .route("/v1/me", get(records::me))
+        .route(
+            "/v1/records/{entity}/{crm_id}",
+            get(records::record_profile),
+        )
         .route(
             "/v1/records/{entity}/{crm_id}/activities",
-            get(api::activities),
+            get(records::activities),
         )
         .route(
             "/v1/records/{entity}/{crm_id}/engagement",
-            get(api::engagement),
+            get(records::engagement),
         )
         .route("/v1/openapi.json", get(openapi_json))
         .merge(super::prospects::routes())
         .merge(super::programs::routes())
         .merge(super::sends::routes())
+        .merge(super::sso::routes())
+        .merge(super::dashboard::routes())
+        .merge(super::events::routes())
         .route("/v1/{*rest}", get(unknown_endpoint).post(unknown_endpoint));
     if state.config.dev_endpoints {
         api = api
-            .route("/dev/users", get(api::dev_users))
-            .route("/dev/sso/token", post(api::dev_token))
-            .route("/dev/records", post(api::dev_records))
-            .route("/dev/activities", post(api::dev_activities));
+            .route("/dev/users", get(records::dev_users))
+            .route("/dev/sso/token", post(records::dev_token))
+            .route("/dev/records", post(records::dev_records))
+            .route("/dev/activities", post(records::dev_activities));
     }
     let api = api
         .layer(axum::middleware::map_response(in_error_shape))
@@ -266,10 +276,18 @@ pub fn host_origin_router(state: AppState) -> Router {
             "/crm/api/notes/{entity}/{crm_id}",
             get(crm_notes).post(crm_add_note),
         )
+        .merge(super::salesforce::routes())
+        .merge(super::dynamics::routes())
         .nest_service("/demo", files("demo"))
-        .nest_service("/host", files("host"))
-        .with_state(state);
-    with_common_headers(router)
+        .nest_service("/host", files("host"));
+    let router = if state.config.dev_endpoints {
+        router
+            .merge(super::demo_idp::routes())
+            .merge(super::salesforce::demo::routes())
+    } else {
+        router
+    };
+    with_common_headers(router.with_state(state))
 }
 
 fn host_csp(state: &AppState) -> String {
@@ -281,11 +299,16 @@ fn host_csp(state: &AppState) -> String {
 }
 
 async fn host_page(State(state): State<AppState>, file: &'static str) -> Response {
+    demo_page(&state, file, host_csp(&state)).await
+}
+
+/// A page of `www/demo/` (`file` relative to it) under the policy `csp`.
+pub(super) async fn demo_page(state: &AppState, file: &str, csp: String) -> Response {
     let path = state.config.www_dir.join("demo").join(file);
     match tokio::fs::read_to_string(FsPath::new(&path)).await {
         Ok(html) => (
             [
-                (header::CONTENT_SECURITY_POLICY, host_csp(&state)),
+                (header::CONTENT_SECURITY_POLICY, csp),
                 (header::CONTENT_TYPE, "text/html; charset=utf-8".to_owned()),
             ],
             html,

@@ -6,10 +6,12 @@
 
 use std::collections::BTreeMap;
 
+pub mod dashboard;
 pub mod json;
 pub mod programs;
 pub mod prospects;
 pub mod sends;
+pub mod sso;
 
 /// Timestamps on the wire are RFC 3339, as `DateTime::to_rfc3339` writes them (the OpenAPI
 /// `date-time` format). Fields read them with chrono's RFC 3339 parser: chrono's general
@@ -34,9 +36,11 @@ pub mod rfc3339 {
     }
 }
 
+pub use dashboard::*;
 pub use programs::*;
 pub use prospects::*;
 pub use sends::*;
+pub use sso::*;
 
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
@@ -146,6 +150,8 @@ wire_enum! {
         TokenExpired = "tokenExpired", TokenInvalid = "tokenInvalid", Forbidden = "forbidden",
         NotFound = "notFound", InvalidParameter = "invalidParameter", RateLimited = "rateLimited",
         Conflict = "conflict", Internal = "internal",
+        /// `POST /v1/sso/exchange` refused the CRM's assertion or signed request (401).
+        SsoInvalid = "ssoInvalid",
     }
 }
 
@@ -195,6 +201,10 @@ pub struct Me {
     pub tenant: Tenant,
     /// A manager's reps; empty for a rep.
     pub team: Vec<UserSummary>,
+    /// The exact CRM origins of the connection the token was minted for: the sidebar shows
+    /// data only inside one of them. Absent for a token bound to no connection.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub connection_origins: Option<Vec<String>>,
 }
 
 /// `GET /v1/records/{entity}/{crmId}`
@@ -395,6 +405,81 @@ pub struct TokenResponse {
     pub expires_at: DateTime<Utc>,
 }
 
+/// The person a CRM record is about, as the CRM holds them. Every CRM record on the wire (a
+/// send's recipient, a record to enrol, a dev record, the host's record) carries these fields
+/// beside its entity and id. Each may be absent, and is then left out of the JSON.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "sandbox", derive(ToSchema))]
+#[serde(rename_all = "camelCase")]
+pub struct PersonFields {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub email: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub first_name: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub last_name: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub company: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub job_title: Option<String>,
+}
+
+/// A text field without its surrounding spaces; `None` when it is absent or blank.
+pub fn trimmed_text(field: &Option<String>) -> Option<String> {
+    field
+        .as_deref()
+        .map(str::trim)
+        .filter(|text| !text.is_empty())
+        .map(str::to_owned)
+}
+
+/// The name a person is shown under: first and last name, else the email, else `fallback`
+/// (the CRM id). Blank parts are skipped.
+pub fn display_name(
+    first: Option<&str>,
+    last: Option<&str>,
+    email: Option<&str>,
+    fallback: &str,
+) -> String {
+    let parts: Vec<&str> = [first, last]
+        .into_iter()
+        .flatten()
+        .map(str::trim)
+        .filter(|p| !p.is_empty())
+        .collect();
+    if !parts.is_empty() {
+        return parts.join(" ");
+    }
+    match email.map(str::trim) {
+        Some(email) if !email.is_empty() => email.to_owned(),
+        _ => fallback.to_owned(),
+    }
+}
+
+impl PersonFields {
+    /// The name the person is shown under ([`display_name`]): `crm_id` when the fields name
+    /// nobody.
+    pub fn display_name(&self, crm_id: &str) -> String {
+        display_name(
+            self.first_name.as_deref(),
+            self.last_name.as_deref(),
+            self.email.as_deref(),
+            crm_id,
+        )
+    }
+
+    /// The fields with their spaces trimmed and a blank one absent, as they are stored and merged.
+    pub fn trimmed(&self) -> PersonFields {
+        PersonFields {
+            email: trimmed_text(&self.email),
+            first_name: trimmed_text(&self.first_name),
+            last_name: trimmed_text(&self.last_name),
+            company: trimmed_text(&self.company),
+            job_title: trimmed_text(&self.job_title),
+        }
+    }
+}
+
 /// `POST /dev/records`: creates or updates a record in the caller's tenant.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "sandbox", derive(ToSchema))]
@@ -402,16 +487,8 @@ pub struct TokenResponse {
 pub struct DevRecordIn {
     pub entity: Entity,
     pub crm_id: String,
-    #[serde(default)]
-    pub email: Option<String>,
-    #[serde(default)]
-    pub first_name: Option<String>,
-    #[serde(default)]
-    pub last_name: Option<String>,
-    #[serde(default)]
-    pub company: Option<String>,
-    #[serde(default)]
-    pub job_title: Option<String>,
+    #[serde(flatten)]
+    pub person: PersonFields,
 }
 
 /// `POST /dev/activities` takes one of these or an array of them.
@@ -510,6 +587,47 @@ mod tests {
         assert_eq!(scheduled(Some(serde_json::Value::Null)).unwrap(), None);
         assert_eq!(scheduled(None).unwrap(), None);
         assert!(scheduled(Some(serde_json::json!("next week"))).is_err());
+    }
+
+    #[test]
+    fn a_record_s_person_fields_sit_beside_its_entity_and_id() {
+        // Sends and enrolments hash a request by its JSON: the fields keep their order.
+        let json = r#"{"entity":"lead","crmId":"L-1","email":"a@b.c","firstName":"Ann","lastName":"Lee","company":"Acme","jobTitle":"CTO"}"#;
+        let recipient: SendRecipient = serde_json::from_str(json).unwrap();
+        assert_eq!(recipient.person.job_title.as_deref(), Some("CTO"));
+        assert_eq!(serde_json::to_string(&recipient).unwrap(), json);
+        let to_enrol: EnrolRecord = serde_json::from_str(json).unwrap();
+        assert_eq!(to_enrol.person, recipient.person);
+        assert_eq!(serde_json::to_string(&to_enrol).unwrap(), json);
+
+        let dev: DevRecordIn = serde_json::from_str(
+            r#"{"entity":"contact","crmId":"C-1","email":null,"lastName":" Lee "}"#,
+        )
+        .unwrap();
+        assert_eq!(dev.person.email, None);
+        assert_eq!(
+            dev.person.trimmed(),
+            PersonFields {
+                last_name: Some("Lee".into()),
+                ..PersonFields::default()
+            }
+        );
+    }
+
+    #[test]
+    fn names_fall_back_to_email_then_crm_id() {
+        assert_eq!(
+            display_name(Some("Ann"), Some("Lee"), Some("a@b.c"), "L-1"),
+            "Ann Lee"
+        );
+        assert_eq!(display_name(None, Some(" Lee "), None, "L-1"), "Lee");
+        assert_eq!(display_name(Some(" "), None, Some("a@b.c"), "L-1"), "a@b.c");
+        assert_eq!(display_name(None, None, Some(""), "L-1"), "L-1");
+        let person = PersonFields {
+            email: Some("a@b.c".into()),
+            ..PersonFields::default()
+        };
+        assert_eq!(person.display_name("L-1"), "a@b.c");
     }
 
     #[test]

@@ -10,7 +10,7 @@ use serde::{Deserialize, Serialize};
 #[cfg(feature = "sandbox")]
 use utoipa::ToSchema;
 
-use super::Entity;
+use super::{Entity, PersonFields};
 
 /// Records one enrolment request may carry: a record page sends one, a list-view selection up to
 /// this many.
@@ -170,16 +170,8 @@ pub struct EnrolRecord {
     pub entity: Entity,
     /// The record's id in the CRM, 1 to 100 characters.
     pub crm_id: String,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub email: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub first_name: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub last_name: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub company: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub job_title: Option<String>,
+    #[serde(flatten)]
+    pub person: PersonFields,
 }
 
 /// `POST /v1/programs/{id}/enrolments`
@@ -199,7 +191,11 @@ pub struct EnrolResult {
     pub entity: Entity,
     pub crm_id: String,
     pub outcome: EnrolOutcome,
-    /// For the user: why it failed, or a note on an earlier enrolment.
+    /// For `alreadyEnrolled`: where the record stands in the program (still going through it,
+    /// went through it, or left it).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub enrolment_status: Option<EnrolmentStatus>,
+    /// For `failed`, in words for the user: why, and what to do before a retry.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub message: Option<String>,
     /// The platform did not know the record and added it to the "All contacts" list first.
@@ -248,7 +244,7 @@ mod tests {
         let request: EnrolRequest =
             serde_json::from_str(r#"{"records":[{"entity":"lead","crmId":"LEAD-1"}]}"#).unwrap();
         assert_eq!(request.records[0].crm_id, "LEAD-1");
-        assert_eq!(request.records[0].email, None);
+        assert_eq!(request.records[0].person.email, None);
         let back = serde_json::to_value(&request).unwrap();
         assert!(back["records"][0].get("email").is_none());
     }

@@ -12,7 +12,7 @@ use serde::{Deserialize, Serialize};
 #[cfg(feature = "sandbox")]
 use utoipa::ToSchema;
 
-use super::{Entity, OptInType, SubscriptionStatus};
+use super::{Entity, OptInType, PersonFields, SubscriptionStatus};
 
 /// Recipients one pre-flight or send may carry: a record page sends one, a list-view selection up
 /// to this many.
@@ -235,16 +235,8 @@ pub struct SendRecipient {
     pub entity: Entity,
     /// The record's id in the CRM, 1 to 100 characters.
     pub crm_id: String,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub email: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub first_name: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub last_name: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub company: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub job_title: Option<String>,
+    #[serde(flatten)]
+    pub person: PersonFields,
 }
 
 /// `POST /v1/sends/preflight` and `POST /v1/sends`: one composed message.
@@ -463,7 +455,7 @@ mod tests {
             r#"{"templateId":3,"recipients":[{"entity":"lead","crmId":"LEAD-1"}]}"#,
         )
         .unwrap();
-        assert_eq!(request.recipients[0].email, None);
+        assert_eq!(request.recipients[0].person.email, None);
         assert_eq!(request.scheduled_at, None);
         let back = serde_json::to_value(&request).unwrap();
         assert!(back.get("subject").is_none());

@@ -1,7 +1,8 @@
 /*
  * The demo CRM's shared code: the session read from the URL, the top bar with the user switcher,
- * calls to the demo CRM's own endpoints (/crm/api) and to the sandbox's development endpoints
- * (/dev on the API origin), and small DOM helpers.
+ * calls to the demo CRM's own endpoints (/crm/api), its sign-in (the demo identity provider and
+ * the platform's SSO exchange), the user list of the sandbox's development endpoints (/dev on
+ * the API origin), and small DOM helpers.
  *
  * Everything shown is set with textContent: data never goes through innerHTML.
  * Tokens live in memory only: never in storage, cookies or the URL.
@@ -11,7 +12,8 @@
 
   var DEFAULT_USER = 'rep-ava';
   var DEFAULT_TTL_SECONDS = 900;
-  var MAX_TTL_SECONDS = 86400;
+  /** The longest sign-in the demo identity provider gives, as Entra's access tokens. */
+  var MAX_TTL_SECONDS = 3600;
   /** Params that make up the demo session and are kept on every link between pages. */
   var SESSION_PARAMS = ['user', 'ttl', 'locale', 'tz', 'theme'];
   var ENTITIES = ['lead', 'contact', 'account'];
@@ -196,15 +198,22 @@
   }
 
   /**
-   * A fresh single sign-on token for the current user: `{token, expiresAt}`. In a real CRM this is
-   * the CRM's own token exchange; here the sandbox mints it. Kept in the caller's memory only.
+   * A fresh platform token for the current user: `{token, expiresAt}`, got the way a CRM that
+   * signs its users in with Microsoft gets one. The demo identity provider (on this origin,
+   * standing in for Entra ID) gives an assertion for the user; the platform checks it against
+   * the demo connection and exchanges it for its own token (`POST /v1/sso/exchange`). Both are
+   * kept in the caller's memory only.
    */
   function mintToken() {
-    return config().then(function (c) {
-      return postJson(c.apiOrigin + '/dev/sso/token', { crmUser: session.crmUser, ttlSeconds: session.ttlSeconds });
-    }).then(function (answer) {
-      return { token: answer.token, expiresAt: answer.expiresAt };
-    });
+    return postJson('/demo-idp/assertion', { user: session.crmUser, lifetimeSeconds: session.ttlSeconds })
+      .then(function (signedIn) {
+        return config().then(function (c) {
+          return postJson(c.apiOrigin + '/v1/sso/exchange', { kind: 'entraId', assertion: signedIn.assertion });
+        });
+      })
+      .then(function (answer) {
+        return { token: answer.token, expiresAt: answer.expiresAt };
+      });
   }
 
   /** The `user` of the protocol context. */

@@ -19,6 +19,7 @@ use yew::prelude::*;
 
 use crate::domain::virtual_list::Layout;
 use crate::plugin::browser::window;
+use crate::plugin::hooks::fetch::Generation;
 
 /// Rows rendered beyond each edge of the viewport, so scrolling and Tab find the next row there.
 const OVERSCAN_ROWS: usize = 6;
@@ -125,8 +126,8 @@ pub fn VirtualRows(props: &VirtualRowsProps) -> Html {
     // Between the pinned row and the window, when the pinned row is outside it.
     let gap_spacer = use_node_ref();
     let heights = use_mut_ref(HashMap::<i64, u32>::new);
-    // Bumped when a measurement changed a height, to lay the rows out again.
-    let measured = use_state(|| 0u32);
+    // A measurement changed a row's height: the rows are laid out again.
+    let measured = use_reducer(Generation::default);
     let visible = use_state_eq(|| Visible {
         top: 0,
         height: 600,
@@ -168,64 +169,7 @@ pub fn VirtualRows(props: &VirtualRowsProps) -> Html {
         None => (shown.top_spacer, 0, shown.bottom_spacer),
     };
 
-    // Where the list is in the window, on every scroll (of the page or of an ancestor) and
-    // every resize.
-    let remeasure = {
-        let (list, visible) = (list.clone(), visible.clone());
-        let viewport = props.viewport.clone();
-        Rc::new(move |total: u32| {
-            if let Some(element) = list.cast::<Element>() {
-                let clip = viewport.as_ref().and_then(NodeRef::cast::<Element>);
-                if let Some(part) = visible_part(&element, clip.as_ref(), total) {
-                    visible.set(part);
-                }
-            }
-        })
-    };
-    let total_now = use_mut_ref(|| 0u32);
-    *total_now.borrow_mut() = total;
-    {
-        let (remeasure, total_now) = (remeasure.clone(), total_now.clone());
-        let (list, viewport) = (list.clone(), props.viewport.clone());
-        use_effect_with((), move |()| {
-            let on_change = move || remeasure(*total_now.borrow());
-            let on_change = Rc::new(on_change);
-            // A tab shown again, or a scroller resized, moves no scroll: its size changes.
-            let resized = {
-                let on_change = on_change.clone();
-                Closure::<dyn Fn()>::new(move || on_change())
-            };
-            let observer = ResizeObserver::new(resized.as_ref().unchecked_ref()).ok();
-            if let Some(observer) = &observer {
-                let watched = [Some(&list), viewport.as_ref()];
-                for element in watched
-                    .into_iter()
-                    .flatten()
-                    .filter_map(NodeRef::cast::<Element>)
-                {
-                    observer.observe(&element);
-                }
-            }
-            let scroll = {
-                let on_change = on_change.clone();
-                window().document().map(|document| {
-                    EventListener::new_with_options(
-                        &document,
-                        "scroll",
-                        EventListenerOptions::run_in_capture_phase(),
-                        move |_| on_change(),
-                    )
-                })
-            };
-            let resize = EventListener::new(&window(), "resize", move |_| on_change());
-            move || {
-                if let Some(observer) = &observer {
-                    observer.disconnect();
-                }
-                drop((scroll, resize, resized));
-            }
-        });
-    }
+    let remeasure = use_visible_part(list.clone(), props.viewport.clone(), total, visible.clone());
 
     // After every render: the spacers take their heights, the rendered rows are measured, and
     // the visible part is worked out again (the list may have moved or changed height).
@@ -239,7 +183,7 @@ pub fn VirtualRows(props: &VirtualRowsProps) -> Html {
             set_height(&gap_spacer, gap);
             set_height(&bottom_spacer, bottom);
             if measure_rows(&rows, &heights) {
-                measured.set(*measured + 1);
+                measured.dispatch(());
             }
             remeasure(total);
         });
@@ -334,4 +278,74 @@ fn measure_rows(rows: &NodeRef, heights: &Rc<RefCell<HashMap<i64, u32>>>) -> boo
         }
     }
     changed
+}
+
+/// Keeps `visible` as the part of the list in view: on every scroll (of the page or of an
+/// ancestor) and every resize. Returns the measurement, for the layout after each render.
+#[hook]
+fn use_visible_part(
+    list: NodeRef,
+    viewport: Option<NodeRef>,
+    total: u32,
+    visible: UseStateHandle<Visible>,
+) -> Rc<dyn Fn(u32)> {
+    // Where the list is in the window, on every scroll (of the page or of an ancestor) and
+    // every resize.
+    let remeasure: Rc<dyn Fn(u32)> = {
+        let (list, visible) = (list.clone(), visible.clone());
+        let viewport = viewport.clone();
+        Rc::new(move |total: u32| {
+            if let Some(element) = list.cast::<Element>() {
+                let clip = viewport.as_ref().and_then(NodeRef::cast::<Element>);
+                if let Some(part) = visible_part(&element, clip.as_ref(), total) {
+                    visible.set(part);
+                }
+            }
+        })
+    };
+    let total_now = use_mut_ref(|| 0u32);
+    *total_now.borrow_mut() = total;
+    {
+        let (remeasure, total_now) = (remeasure.clone(), total_now.clone());
+        let (list, viewport) = (list.clone(), viewport.clone());
+        use_effect_with((), move |()| {
+            let on_change = move || remeasure(*total_now.borrow());
+            let on_change = Rc::new(on_change);
+            // A tab shown again, or a scroller resized, moves no scroll: its size changes.
+            let resized = {
+                let on_change = on_change.clone();
+                Closure::<dyn Fn()>::new(move || on_change())
+            };
+            let observer = ResizeObserver::new(resized.as_ref().unchecked_ref()).ok();
+            if let Some(observer) = &observer {
+                let watched = [Some(&list), viewport.as_ref()];
+                for element in watched
+                    .into_iter()
+                    .flatten()
+                    .filter_map(NodeRef::cast::<Element>)
+                {
+                    observer.observe(&element);
+                }
+            }
+            let scroll = {
+                let on_change = on_change.clone();
+                window().document().map(|document| {
+                    EventListener::new_with_options(
+                        &document,
+                        "scroll",
+                        EventListenerOptions::run_in_capture_phase(),
+                        move |_| on_change(),
+                    )
+                })
+            };
+            let resize = EventListener::new(&window(), "resize", move |_| on_change());
+            move || {
+                if let Some(observer) = &observer {
+                    observer.disconnect();
+                }
+                drop((scroll, resize, resized));
+            }
+        });
+    }
+    remeasure
 }

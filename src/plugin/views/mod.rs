@@ -5,9 +5,15 @@
 //! - [`record`]: a record's page: its header, its tabs and their panels.
 //! - [`activity`]: the Activity tab, a record's marketing history, page by page.
 //! - [`timeline`]: the Timeline tab, a record's interactions drawn over time.
+//! - [`send`]: Send email, to a record or a list view's selection.
+//! - [`programs`]: Program enrolment, of a record or a list view's selection.
+//! - [`hot_prospects`]: the most engaged records of a rep or a team (a CRM tab).
 
 pub mod activity;
+pub mod hot_prospects;
+pub mod programs;
 pub mod record;
+pub mod send;
 pub mod timeline;
 
 use std::rc::Rc;

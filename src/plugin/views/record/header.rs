@@ -37,13 +37,13 @@ pub fn RecordHeader(props: &RecordHeaderProps) -> Html {
     let name = person_name(record, profile);
     let email = profile
         .and_then(|p| p.email.as_deref())
-        .or(record.email.as_deref());
+        .or(record.person.email.as_deref());
     let company = profile
         .and_then(|p| p.company.as_deref())
-        .or(record.company.as_deref());
+        .or(record.person.company.as_deref());
     let job_title = profile
         .and_then(|p| p.job_title.as_deref())
-        .or(record.job_title.as_deref());
+        .or(record.person.job_title.as_deref());
     let role = [job_title, company]
         .into_iter()
         .flatten()

@@ -113,7 +113,7 @@ fn use_profile(record: &CrmRecord, reloads: u32, page: Callback<RecordPageAction
     // Whether a profile is on screen as a reload starts: only one that replaces it was
     // refreshed (not the first one, also when that came after a renewed session).
     let on_screen = use_mut_ref(|| false);
-    let endpoint = api::record(record.entity, &record.id, record.email.as_deref());
+    let endpoint = api::record(record.entity, &record.id, record.person.email.as_deref());
     let replaces = on_screen.clone();
     let fetch = use_fetch(reloads, move |fetcher, _| {
         let replaces = *replaces.borrow();

@@ -1,0 +1,58 @@
+//! The programs one record is in now.
+
+use yew::prelude::*;
+
+use super::enrolment_rows::EnrolmentRows;
+use crate::domain::paging::ListPhase;
+use crate::domain::programs::record_name;
+use crate::plugin::components::panels::{ErrorPanel, Skeleton};
+use crate::plugin::hooks::{more_footer, UsePages};
+use crate::protocol::CrmRecord;
+use crate::wire::Enrolment;
+
+/// The "Current programs" section of `record`: its enrolments a page at a time, or why there
+/// are none.
+pub fn current_programs(
+    record: &CrmRecord,
+    enrolments: &UsePages<Enrolment>,
+    viewport: NodeRef,
+) -> Html {
+    let list = enrolments.pages();
+    let body = match &list.phase {
+        ListPhase::Failed(error) if error.is_not_known() => html! {
+            <p class="enrolments-empty">
+                { format!(
+                    "{} is not in marketing yet; enrolling adds them to the All contacts list first.",
+                    record_name(record)
+                ) }
+            </p>
+        },
+        ListPhase::Failed(error) => html! {
+            <ErrorPanel compact=true message={error.user_message()} on_retry={enrolments.retry()} />
+        },
+        _ if list.is_first_load() => {
+            html! { <Skeleton label="Loading current programs" rows={2} /> }
+        }
+        _ if list.is_empty_list() => {
+            html! { <p class="enrolments-empty">{ "Not in any program yet." }</p> }
+        }
+        phase => html! {
+            <>
+                <EnrolmentRows
+                    items={list.items.clone()}
+                    more={list.next_cursor.is_some()}
+                    hold={phase.holds()}
+                    on_more={enrolments.more()}
+                    {viewport}
+                />
+                { more_footer(phase, "Loading more of the current programs\u{2026}", enrolments.more()) }
+            </>
+        },
+    };
+    html! {
+        <section class="enrolments" aria-labelledby="enrolments-title">
+            <h2 id="enrolments-title" class="programs-heading">{ "Current programs" }</h2>
+            { body }
+        </section>
+    }
+}

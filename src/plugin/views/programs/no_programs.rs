@@ -1,0 +1,35 @@
+//! No program is enabled for the CRM: why, with the help dialog.
+
+use yew::prelude::*;
+
+use super::help_dialog::HelpDialog;
+use super::HELP_TEXT;
+use crate::domain::programs_view::ProgramsAction;
+use crate::plugin::components::panels::MessagePanel;
+
+/// The message, its "Why?" (`why_ref`, where focus returns when the dialog closes) and, while
+/// `help_open`, the help dialog.
+pub fn no_programs(
+    help_open: bool,
+    why_ref: &NodeRef,
+    dispatch: &Callback<ProgramsAction>,
+) -> Html {
+    html! {
+        <>
+            <MessagePanel glyph="\u{2205}" title="No programs available" detail={HELP_TEXT}>
+                <button
+                    ref={why_ref.clone()}
+                    id="programs-why"
+                    type="button"
+                    class="button"
+                    onclick={dispatch.reform(|_| ProgramsAction::ShowHelp(true))}
+                >
+                    { "Why?" }
+                </button>
+            </MessagePanel>
+            if help_open {
+                <HelpDialog on_close={dispatch.reform(|()| ProgramsAction::ShowHelp(false))} return_to={why_ref.clone()} />
+            }
+        </>
+    }
+}
