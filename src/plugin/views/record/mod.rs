@@ -1,5 +1,5 @@
 //! A record's page: marketing's profile of the person, fetched (and refreshed) once for every
-//! tab, its [`header`], its tabs and the selected tab's panel ([`tab_panels`]). The page's state
+//! tab, its [`header`], its tabs and the selected tab's panel ([`mod@tab_panels`]). The page's state
 //! is [`crate::domain::record_page`]'s.
 
 pub mod header;

@@ -5,30 +5,24 @@
 
 use std::rc::Rc;
 
-use chrono::{DateTime, Utc};
 use yew::prelude::*;
 
-use crate::domain::activity_filters::ActivityQuery;
 use crate::domain::paging::{ListPhase, Pager, PagerAction};
-use crate::plugin::api::{self, ApiError};
+use crate::plugin::api::ApiError;
 use crate::plugin::components::panels::{ErrorPanel, Skeleton};
 use crate::plugin::focus::reveal;
 use crate::plugin::hooks::{more_footer, use_request, Fetcher};
 use crate::plugin::intl::use_formats;
 use crate::plugin::views::applied;
 use crate::plugin::views::timeline::interaction::interaction_item;
+use crate::plugin::views::timeline::Period;
 use crate::wire::query::ACTIVITIES_DEFAULT_LIMIT;
-use crate::wire::{Activity, ActivityKind, ActivityPage, BucketSize, Entity};
+use crate::wire::{Activity, ActivityPage, BucketSize};
 
 #[derive(Properties, PartialEq)]
 pub struct BucketInteractionsProps {
-    pub entity: Entity,
-    pub crm_id: AttrValue,
-    /// The bucket's period, clipped to the chart's: `[from, to)`.
-    pub from: DateTime<Utc>,
-    pub to: DateTime<Utc>,
-    /// Only these kinds (empty: every kind).
-    pub kinds: Vec<ActivityKind>,
+    /// The bucket's period, clipped to the chart's.
+    pub period: Period,
     pub bucket: BucketSize,
 }
 
@@ -60,8 +54,8 @@ pub fn BucketInteractions(props: &BucketInteractionsProps) -> Html {
 
     let period = format!(
         "{} \u{2013} {}",
-        formats.date_time(&props.from),
-        formats.date_time(&props.to)
+        formats.date_time(&props.period.from),
+        formats.date_time(&props.period.to)
     );
     // Another page: its top, not where the previous one ended, is what the user reads next.
     let section = use_node_ref();
@@ -80,7 +74,7 @@ pub fn BucketInteractions(props: &BucketInteractionsProps) -> Html {
     let heading = use_node_ref();
     {
         let heading = heading.clone();
-        use_effect_with(props.from, move |_| {
+        use_effect_with(props.period.from, move |_| {
             if let Some(heading) = heading.cast::<web_sys::Element>() {
                 reveal(&heading);
             }
@@ -103,8 +97,8 @@ pub fn BucketInteractions(props: &BucketInteractionsProps) -> Html {
             ref={section}
             class="timeline-panel timeline-bucket"
             aria-label="Interactions of the selected period"
-            data-from={props.from.to_rfc3339()}
-            data-to={props.to.to_rfc3339()}
+            data-from={props.period.from.to_rfc3339()}
+            data-to={props.period.to.to_rfc3339()}
         >
             <h2 class="bucket-title" ref={heading}>
                 { "Interactions" }
@@ -122,21 +116,14 @@ pub fn BucketInteractions(props: &BucketInteractionsProps) -> Html {
 /// Asks for the page the pager is waiting for, of the bucket's period and kinds.
 #[hook]
 fn use_interaction_pages(pager: &UseReducerHandle<Interactions>, props: &BucketInteractionsProps) {
-    let query = ActivityQuery {
-        kinds: props.kinds.clone(),
-        text: None,
-        from: Some(props.from),
-        to: Some(props.to),
-        cursor: None,
-        limit: ACTIVITIES_DEFAULT_LIMIT,
-    };
-    let (entity, crm_id) = (props.entity, props.crm_id.clone());
+    let period = props.period.clone();
     let page = move |fetcher: Fetcher, asking: &Option<Option<String>>| {
+        let first = period.query(ACTIVITIES_DEFAULT_LIMIT);
         let query = match asking.as_ref()? {
-            Some(cursor) => query.at_cursor(cursor),
-            None => query,
+            Some(cursor) => first.at_cursor(cursor),
+            None => first,
         };
-        Some(fetcher.fetch(api::activities(entity, &crm_id, &query)))
+        Some(fetcher.fetch(period.page(&query)))
     };
     let dispatch = pager.dispatcher();
     use_request(

@@ -9,32 +9,26 @@
 
 use std::rc::Rc;
 
-use chrono::{DateTime, Utc};
 use wasm_bindgen::{JsCast, JsValue};
 use web_sys::{Blob, BlobPropertyBag, HtmlAnchorElement, Url};
 use yew::prelude::*;
 
-use crate::domain::activity_filters::ActivityQuery;
 use crate::domain::timeline::{csv, csv_file_name, TimelineRange};
-use crate::plugin::api::{self, ApiError};
+use crate::plugin::api::ApiError;
 use crate::plugin::browser::window;
 use crate::plugin::hooks::{use_request, Fetcher};
 use crate::plugin::intl::use_formats;
+use crate::plugin::views::timeline::Period;
 use crate::wire::query::ACTIVITIES_MAX_LIMIT;
-use crate::wire::{Activity, ActivityKind, Entity};
+use crate::wire::Activity;
 
 /// The most activities one CSV holds (the message that says so names the number).
 const MAX_EXPORT_ROWS: usize = 100_000;
 
 #[derive(Properties, PartialEq)]
 pub struct ExportButtonProps {
-    pub entity: Entity,
-    pub crm_id: AttrValue,
-    /// The shown range, `[from, to)`.
-    pub from: DateTime<Utc>,
-    pub to: DateTime<Utc>,
-    /// Only these kinds (empty: every kind).
-    pub kinds: Vec<ActivityKind>,
+    /// The shown range.
+    pub period: Period,
     pub range: TimelineRange,
 }
 
@@ -65,24 +59,19 @@ pub fn ExportButton(props: &ExportButtonProps) -> Html {
     let file = use_state(|| None::<Rc<ObjectUrl>>);
     let button = use_node_ref();
 
-    let query = ActivityQuery {
-        kinds: props.kinds.clone(),
-        text: None,
-        from: Some(props.from),
-        to: Some(props.to),
-        cursor: None,
-        limit: ACTIVITIES_MAX_LIMIT,
-    };
-    let (entity, crm_id, progress) = (props.entity, props.crm_id.clone(), phase.setter());
+    let (period, progress) = (props.period.clone(), phase.setter());
     let activities = move |fetcher: Fetcher, working: &bool| {
         working.then(|| async move {
             let progress = Callback::from(move |count| progress.set(Phase::Working(count)));
-            every_activity(&fetcher, entity, &crm_id, &query, progress).await
+            every_activity(&fetcher, &period, progress).await
         })
     };
     let saved = {
         let (finished, file, button) = (phase.setter(), file.setter(), button.clone());
-        let (formats, name) = (formats.clone(), csv_file_name(&props.crm_id, props.range));
+        let (formats, name) = (
+            formats.clone(),
+            csv_file_name(&props.period.crm_id, props.range),
+        );
         Callback::from(
             move |(_, answer): (bool, Result<Result<Vec<Activity>, &'static str>, ApiError>)| {
                 finished.set(match answer {
@@ -134,7 +123,7 @@ pub fn ExportButton(props: &ExportButtonProps) -> Html {
         _ => None,
     };
     html! {
-        <div class="timeline-export" data-from={props.from.to_rfc3339()} data-to={props.to.to_rfc3339()}>
+        <div class="timeline-export" data-from={props.period.from.to_rfc3339()} data-to={props.period.to.to_rfc3339()}>
             // Not disabled while it works, so the focus stays on it (a click then does
             // nothing): a disabled button would drop the focus to the page.
             <button
@@ -159,15 +148,14 @@ pub fn ExportButton(props: &ExportButtonProps) -> Html {
     }
 }
 
-/// Every activity `query` matches, a page at a time, telling `progress` the count so far; or
-/// why the export stops short.
+/// Every activity of `period`, a page at a time, telling `progress` the count so far; or why
+/// the export stops short.
 async fn every_activity(
     fetcher: &Fetcher,
-    entity: Entity,
-    crm_id: &str,
-    query: &ActivityQuery,
+    period: &Period,
     progress: Callback<usize>,
 ) -> Result<Result<Vec<Activity>, &'static str>, ApiError> {
+    let query = period.query(ACTIVITIES_MAX_LIMIT);
     let mut activities = Vec::new();
     let mut cursor: Option<String> = None;
     loop {
@@ -175,9 +163,7 @@ async fn every_activity(
             Some(cursor) => query.at_cursor(cursor),
             None => query.clone(),
         };
-        let page = fetcher
-            .fetch(api::activities(entity, crm_id, &page_query))
-            .await?;
+        let page = fetcher.fetch(period.page(&page_query)).await?;
         let brought = !page.items.is_empty();
         activities.extend(page.items);
         progress.emit(activities.len());

@@ -2,11 +2,11 @@
 //! `/engagement` answer per range), so a 10,000-activity record draws without fetching its
 //! activities; only a selected bucket's interactions and an export go through `/activities`.
 //!
-//! - [`controls`]: the period and "Emails only";
+//! - [`mod@controls`]: the period and "Emails only";
 //! - [`summary`]: who, the range's figures, and the first and last [`edge`] interactions;
 //! - [`chart`]: the lanes, and their numbers as a [`table`]; [`bucket`] lists a bucket's
 //!   [`interaction`]s;
-//! - [`export`]: the range as CSV.
+//! - [`export`]: the range as CSV; [`Period`] is what a bucket lists and an export downloads.
 //!
 //! The arithmetic lives in [`crate::domain::timeline`], the tab's state in
 //! [`crate::domain::timeline_view`].
@@ -22,7 +22,10 @@ pub mod table;
 
 use std::rc::Rc;
 
+use chrono::{DateTime, Utc};
 use yew::prelude::*;
+
+use crate::domain::activity_filters::ActivityQuery;
 
 use crate::domain::timeline::{bucket_period, reduce, window, TimelineRange, Window, EMAIL_KINDS};
 use crate::domain::timeline_view::{TimelineAction, TimelineView};
@@ -32,12 +35,43 @@ use crate::plugin::components::panels::{ErrorPanel, MessagePanel, Skeleton};
 use crate::plugin::hooks::{use_fetch, Fetcher, Load};
 use crate::plugin::intl::{use_formats, use_minute_clock};
 use crate::plugin::views::applied;
-use crate::wire::{Engagement, Entity, RecordProfile};
+use crate::wire::{ActivityKind, ActivityPage, Engagement, Entity, RecordProfile};
 use bucket::BucketInteractions;
 use chart::TimelineChart;
 use controls::controls;
 use export::ExportButton;
 use summary::summary_panel;
+
+/// A record's interactions of some kinds within `[from, to)`: what a selected bucket lists and
+/// an export downloads.
+#[derive(Clone, PartialEq)]
+pub struct Period {
+    pub entity: Entity,
+    pub crm_id: AttrValue,
+    pub from: DateTime<Utc>,
+    pub to: DateTime<Utc>,
+    /// Only these kinds (empty: every kind).
+    pub kinds: Vec<ActivityKind>,
+}
+
+impl Period {
+    /// The first page of the period's interactions, `limit` a page.
+    pub fn query(&self, limit: u32) -> ActivityQuery {
+        ActivityQuery {
+            kinds: self.kinds.clone(),
+            text: None,
+            from: Some(self.from),
+            to: Some(self.to),
+            cursor: None,
+            limit,
+        }
+    }
+
+    /// The page of the period's interactions that `query` asks for.
+    pub fn page(&self, query: &ActivityQuery) -> api::Endpoint<ActivityPage> {
+        api::activities(self.entity, &self.crm_id, query)
+    }
+}
 
 #[derive(Properties, PartialEq)]
 pub struct TimelineProps {
@@ -144,7 +178,7 @@ pub fn Timeline(props: &TimelineProps) -> Html {
 async fn fetch_engagement(
     fetcher: &Fetcher,
     range: TimelineRange,
-    first: Option<chrono::DateTime<chrono::Utc>>,
+    first: Option<DateTime<Utc>>,
     entity: Entity,
     crm_id: &str,
     time_zone: &str,
@@ -187,6 +221,13 @@ fn chart(
     } else {
         Vec::new()
     };
+    let period = |from, to| Period {
+        entity: props.entity,
+        crm_id: props.crm_id.clone(),
+        from,
+        to,
+        kinds: kinds.clone(),
+    };
     let selected = view.selected_in(engagement);
     let list = selected
         .and_then(|index| data.buckets.get(index).map(|bucket| (index, bucket)))
@@ -196,11 +237,7 @@ fn chart(
             html! {
                 <BucketInteractions
                     key={format!("{index}-{}", view.emails_only)}
-                    entity={props.entity}
-                    crm_id={props.crm_id.clone()}
-                    {from}
-                    {to}
-                    kinds={kinds.clone()}
+                    period={period(from, to)}
                     bucket={engagement.bucket}
                 />
             }
@@ -221,11 +258,7 @@ fn chart(
                 {on_select}
             />
             <ExportButton
-                entity={props.entity}
-                crm_id={props.crm_id.clone()}
-                from={engagement.from}
-                to={engagement.to}
-                kinds={kinds}
+                period={period(engagement.from, engagement.to)}
                 range={view.range}
             />
             { list.unwrap_or_default() }
