@@ -19,7 +19,7 @@ use crate::plugin::intl::FormatsProvider;
 use crate::plugin::views::hot_prospects::HotProspects;
 use crate::plugin::views::programs::Programs;
 use crate::plugin::views::record::RecordView;
-use crate::plugin::views::send::{SendEmail, SendKeysProvider};
+use crate::plugin::views::send::{use_send_keys_provider, SendEmail, SendKeysContext};
 use crate::protocol::{Context, CrmRecord, Manifest, PluginMessage, Theme, View};
 use crate::wire::MAX_ENROL_RECORDS;
 
@@ -155,6 +155,7 @@ pub fn Sidebar() -> Html {
     });
     use_escape_closes(in_panel, close.clone());
     let main = use_node_ref();
+    let send_keys = use_send_keys_provider();
     use_fit_to_content(tab, main.clone(), host.bridge.clone());
     use_focus_keeper(main.clone());
     html! {
@@ -166,7 +167,7 @@ pub fn Sidebar() -> Html {
             { for notice }
             // Send's idempotency keys live as long as the sidebar: a message sent from a view
             // the user left and opened again goes under the same key.
-            <SendKeysProvider>{ content }</SendKeysProvider>
+            <ContextProvider<SendKeysContext> context={send_keys}>{ content }</ContextProvider<SendKeysContext>>
         </main>
     }
 }

@@ -60,26 +60,16 @@ impl SendKeysContext {
     }
 }
 
-#[derive(Properties, PartialEq)]
-pub struct SendKeysProviderProps {
-    #[prop_or_default]
-    pub children: Html,
-}
-
 /// Holds the keys for as long as it is mounted: mount it where it lives as long as the plugin.
-#[component]
-pub fn SendKeysProvider(props: &SendKeysProviderProps) -> Html {
-    let keys = use_memo((), |()| SendKeysContext::default());
-    html! {
-        <ContextProvider<SendKeysContext> context={(*keys).clone()}>
-            { props.children.clone() }
-        </ContextProvider<SendKeysContext>>
-    }
+/// (A hook rather than a component of its own: it is called once, by the sidebar.)
+#[hook]
+pub fn use_send_keys_provider() -> SendKeysContext {
+    (*use_memo((), |()| SendKeysContext::default())).clone()
 }
 
-/// The keys of the enclosing [`SendKeysProvider`].
+/// The keys provided above the view (see [`use_send_keys_provider`]).
 #[hook]
 pub fn use_send_keys() -> SendKeysContext {
     use_context::<SendKeysContext>()
-        .expect("the Send view is only mounted under a SendKeysProvider")
+        .expect("the Send view is only mounted under the keys' ContextProvider")
 }

@@ -33,7 +33,7 @@ use crate::protocol::CrmRecord;
 use crate::wire::{RecordProfile, SubscriptionStatus};
 use composer::Composer;
 use consent::Consent;
-pub use keys::SendKeysProvider;
+pub use keys::{use_send_keys_provider, SendKeysContext};
 
 #[derive(Properties, PartialEq)]
 pub struct SendEmailProps {
