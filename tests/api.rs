@@ -489,7 +489,7 @@ async fn the_rate_limit_answers_429_with_retry_after() {
         (status, error.code),
         (StatusCode::TOO_MANY_REQUESTS, ErrorCode::RateLimited)
     );
-    // The budget is per token.
+    // The budget is per user.
     let other = token_for(&sandbox, "rep-ben").await;
     assert_eq!(
         get(&sandbox, &other, "/v1/me").await.status(),
@@ -922,6 +922,8 @@ async fn the_host_origin_serves_the_demo_crm() {
             sandbox.host,
             seed::DEMO_LEAD
         ))
+        // As the demo CRM's page posts it (tests/hardening.rs has the refusals).
+        .header("origin", &sandbox.host)
         .json(&json!({"subject": "Sent Email: Hello", "body": "Sent from the sidebar"}))
         .send()
         .await

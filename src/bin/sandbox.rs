@@ -29,7 +29,7 @@ struct Cli {
     /// Another origin allowed to call the API from a browser (CORS); repeatable.
     #[arg(long = "allow-origin")]
     allow_origins: Vec<String>,
-    /// Requests per minute per token; 0 turns the limit off.
+    /// Requests per minute per user; 0 turns the limit off.
     #[arg(long, default_value_t = 600)]
     rate_limit: u32,
     /// Do not serve the /dev endpoints.
@@ -38,7 +38,7 @@ struct Cli {
     /// Activities to seed for tenant A's regular records (1000000 for benchmarks).
     #[arg(long, default_value_t = seed::DEFAULT_ACTIVITIES)]
     activities: u64,
-    /// Token signing secret; random per start when absent.
+    /// Token signing secret, at least 32 bytes; random per start when absent.
     #[arg(long, env = "SANDBOX_JWT_SECRET", hide_env_values = true)]
     jwt_secret: Option<String>,
     /// Print the OpenAPI document and exit.
@@ -54,6 +54,15 @@ async fn main() -> std::process::ExitCode {
         )
         .init();
     let cli = Cli::parse();
+    // Checked here rather than by clap, whose refusal would print the secret.
+    if let Some(Err(refusal)) = cli
+        .jwt_secret
+        .as_deref()
+        .map(|s| sandbox::auth::check_secret(s.as_bytes()))
+    {
+        eprintln!("sandbox: {refusal}");
+        return std::process::ExitCode::FAILURE;
+    }
     if cli.print_openapi {
         print!("{}", sandbox::openapi::document());
         return std::process::ExitCode::SUCCESS;

@@ -9,6 +9,7 @@ pub mod auth;
 pub mod db;
 pub mod engagement;
 pub mod error;
+pub mod guard;
 pub mod http;
 pub mod idempotency;
 pub mod openapi;
@@ -41,8 +42,9 @@ pub struct Config {
     pub www_dir: PathBuf,
     /// Origins allowed to call the API besides the manifest's host origins.
     pub extra_origins: Vec<String>,
+    /// At least [`auth::MIN_SECRET_BYTES`]; [`start`] refuses a shorter one.
     pub jwt_secret: Vec<u8>,
-    /// Requests per minute per token; 0 turns the limit off.
+    /// Requests per minute per user; 0 turns the limit off.
     pub rate_limit_per_minute: u32,
     /// Whether `/dev/*` is served.
     pub dev_endpoints: bool,
@@ -119,6 +121,7 @@ pub struct Running {
 /// Opens (creating and seeding if needed) the database, binds both listeners and serves them in
 /// the background.
 pub async fn start(config: Config) -> std::io::Result<Running> {
+    auth::check_secret(&config.jwt_secret).map_err(std::io::Error::other)?;
     let conn = open_seeded(&config).map_err(std::io::Error::other)?;
     let api_listener = TcpListener::bind(config.api_addr).await?;
     let host_listener = TcpListener::bind(config.host_addr).await?;

@@ -15,8 +15,9 @@
 //! - **Scheduled sends** write no activity until their time: a timer delivers them then (each
 //!   `emailSent` dated at `scheduledAt`), and every pre-flight and send first delivers whatever is
 //!   overdue, so a restart loses nothing. Consent is checked again at delivery.
-//! - **Daily limit.** 1,000 emails per sender and UTC calendar day, counting the sent and scheduled
-//!   recipients of the sends created that day.
+//! - **Daily limit.** 1,000 emails per sender and UTC calendar day of delivery: a send now counts
+//!   on today, a scheduled one on the day of its `scheduledAt`, so scheduling cannot put more than a
+//!   day's allowance into one day. The sent and scheduled recipients count.
 //! - **Failures.** The sandbox's mail server refuses addresses at `fail.example`, so the plugin's
 //!   failed-recipient path can be exercised; failed recipients do not count towards the limit.
 
@@ -415,21 +416,30 @@ fn start_of_day(now: DateTime<Utc>) -> DateTime<Utc> {
     now.date_naive().and_time(chrono::NaiveTime::MIN).and_utc()
 }
 
-/// Recipients `sender_id` sent or scheduled in sends created since the start of today (UTC).
-fn sent_today(conn: &Connection, sender_id: i64, now: DateTime<Utc>) -> rusqlite::Result<u64> {
+/// Recipients of `sender_id` delivered, or to be delivered, on the UTC day that starts at `day`:
+/// those of the sends made then and of the sends scheduled for then.
+fn delivered_on(conn: &Connection, sender_id: i64, day: DateTime<Utc>) -> rusqlite::Result<u64> {
     conn.prepare_cached(
         "SELECT count(*) FROM sends s JOIN send_recipients r ON r.send_id = s.id
-         WHERE s.sender_id = ?1 AND s.created_at >= ?2 AND r.outcome IN ('sent', 'scheduled')",
+         WHERE s.sender_id = ?1 AND r.outcome IN ('sent', 'scheduled')
+           AND coalesce(s.scheduled_at, s.created_at) >= ?2
+           AND coalesce(s.scheduled_at, s.created_at) < ?3",
     )?
-    .query_row(params![sender_id, to_millis(start_of_day(now))], |row| {
-        row.get(0)
-    })
+    .query_row(
+        params![
+            sender_id,
+            to_millis(day),
+            to_millis(day + Duration::days(1))
+        ],
+        |row| row.get(0),
+    )
 }
 
-fn remaining_today(conn: &Connection, sender_id: i64, now: DateTime<Utc>) -> ApiResult<u32> {
+/// What is left of the daily allowance of the UTC day of `delivery`.
+fn remaining_on(conn: &Connection, sender_id: i64, delivery: DateTime<Utc>) -> ApiResult<u32> {
     Ok(preflight::remaining_today(
         DAILY_SEND_LIMIT,
-        sent_today(conn, sender_id, now)?,
+        delivered_on(conn, sender_id, start_of_day(delivery))?,
     ))
 }
 
@@ -515,7 +525,9 @@ fn plan(
         .map(str::trim)
         .unwrap_or(&template.subject)
         .to_owned();
-    let remaining_today = remaining_today(conn, caller.user_id, now)?;
+    // A send counts on the day it is delivered: scheduling cannot pile a week's emails on one day.
+    let delivery = request.scheduled_at.unwrap_or(now);
+    let remaining_today = remaining_on(conn, caller.user_id, delivery)?;
     let recipients = request
         .recipients
         .iter()
@@ -537,7 +549,7 @@ fn plan(
         recipients,
         verdicts,
         remaining_today,
-        limit_resets_at: start_of_day(now) + chrono::Duration::days(1),
+        limit_resets_at: start_of_day(delivery) + Duration::days(1),
     })
 }
 
@@ -588,7 +600,7 @@ fn preflight_of(plan: &Plan, request: &SendRequest) -> PreflightResponse {
 nothing is stored. Exclusions, first that applies: `noEmail`, `invalidEmail`, `optedOut` / `hardBounced` / \
 `suppressed` (the strictest consent of any record with the address), `duplicateEmail` (the first recipient \
 with an address, in any case, is kept), `dailyLimit` (the recipients after the caller's remaining daily \
-allowance of 1,000). `missingFields` lists the merge fields without a fallback that some sendable \
+allowance of 1,000 on the UTC day of delivery: today, or the day of `scheduledAt`). `missingFields` lists the merge fields without a fallback that some sendable \
 recipients have no value for.",
     request_body = SendRequest,
     responses(
@@ -922,7 +934,7 @@ fn deliver_at(db: Db, at: DateTime<Utc>) {
     description = "Sends (or schedules) one composed message to 1-200 recipients, exactly once per \
 `Idempotency-Key`: the same key and body answer the first result again (header `Idempotent-Replayed: true`) \
 without sending; the same key with another body is refused. The exclusion rules of the pre-flight apply, \
-the daily limit (1,000 per sender and UTC day) included. Each sent recipient gets an `emailSent` activity \
+the daily limit (1,000 per sender and UTC day of delivery) included. Each sent recipient gets an `emailSent` activity \
 (subject as rendered for them, campaign `SEND-<id>`); a scheduled recipient gets it at `scheduledAt`, not \
 before. A recipient marketing does not know is added from its CRM fields (`imported: false`) so its \
 history shows the send. In the sandbox the mail server refuses addresses at `fail.example` (outcome `failed`).",
@@ -1297,9 +1309,9 @@ mod tests {
             count(&conn, "SELECT count(*) FROM send_recipients WHERE outcome = 'excluded' AND reason = 'optedOut'"),
             1
         );
-        // Scheduled and sent recipients count towards the day they were sent on.
+        // Scheduled and sent recipients count towards the day they are delivered on.
         assert_eq!(
-            remaining_today(&conn, caller.user_id, now).unwrap(),
+            remaining_on(&conn, caller.user_id, now + Duration::hours(1)).unwrap(),
             DAILY_SEND_LIMIT - 1
         );
     }

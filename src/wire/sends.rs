@@ -18,7 +18,7 @@ use super::{Entity, OptInType, PersonFields, SubscriptionStatus};
 /// to this many.
 pub const MAX_SEND_RECIPIENTS: usize = 200;
 
-/// Emails one user may send (or schedule) per UTC calendar day.
+/// Emails one user may have delivered per UTC calendar day: sent that day, or scheduled for it.
 pub const DAILY_SEND_LIMIT: u32 = 1_000;
 
 /// The request header naming a composed message; the same key never sends twice.
@@ -304,9 +304,11 @@ pub struct PreflightResponse {
     /// One entry per requested recipient, in request order.
     pub recipients: Vec<PreflightRecipient>,
     pub missing_fields: Vec<MissingField>,
-    /// Emails the caller may still send today, before this one.
+    /// Emails the caller may still send on the day of delivery, before this one: today, or for a
+    /// scheduled message the UTC day of `scheduledAt`.
     pub remaining_today: u32,
-    /// When the daily allowance starts again: the platform's days are UTC days.
+    /// When that day's allowance starts again (the next UTC midnight): the platform's days are
+    /// UTC days.
     #[serde(deserialize_with = "crate::wire::rfc3339::deserialize")]
     pub limit_resets_at: DateTime<Utc>,
 }
@@ -359,9 +361,11 @@ pub struct SendResponse {
     pub scheduled_at: Option<DateTime<Utc>>,
     /// One result per requested recipient, in request order.
     pub results: Vec<SendResult>,
-    /// Emails the caller may still send today, after this one.
+    /// Emails the caller may still send on the day of delivery, after this one: today, or for a
+    /// scheduled message the UTC day of `scheduledAt`.
     pub remaining_today: u32,
-    /// When the daily allowance starts again: the platform's days are UTC days.
+    /// When that day's allowance starts again (the next UTC midnight): the platform's days are
+    /// UTC days.
     #[serde(deserialize_with = "crate::wire::rfc3339::deserialize")]
     pub limit_resets_at: DateTime<Utc>,
 }
