@@ -9,8 +9,9 @@ SANDBOX = cargo run --quiet --profile sandbox --features sandbox --bin sandbox -
 .PHONY: demo test tools test-tools plugin test-native test-browser bench fmt
 
 ## Build the plugin (release), start the sandbox API and the demo CRM, print the URLs.
+## FAULTS='rate=0.2,kinds=500|503|429|timeout|malformed|reset,seed=7' fails some API requests.
 demo: tools plugin
-	$(SANDBOX) --db target/demo.db
+	$(SANDBOX) --db target/demo.db $(if $(FAULTS),--faults '$(FAULTS)')
 
 ## Every test: native unit and API tests, manifest, wasm browser tests, end-to-end in Chromium.
 test: test-tools plugin test-native test-browser

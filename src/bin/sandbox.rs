@@ -4,7 +4,7 @@ use std::net::SocketAddr;
 use std::path::PathBuf;
 
 use clap::Parser;
-use crm_sidebar::sandbox::{self, seed, Config};
+use crm_sidebar::sandbox::{self, faults, seed, Config};
 
 /// The sandbox marketing platform: serves the plugin and the API on one origin and the demo CRM
 /// pages on another. The database is created and seeded when absent.
@@ -41,6 +41,10 @@ struct Cli {
     /// Token signing secret, at least 32 bytes; random per start when absent.
     #[arg(long, env = "SANDBOX_JWT_SECRET", hide_env_values = true)]
     jwt_secret: Option<String>,
+    /// Fail some /v1 requests, e.g. 'rate=0.2,kinds=500|503|429|timeout|malformed|reset,seed=7'
+    /// (kinds default to all, seed to a random one, printed at start for a replay).
+    #[arg(long, value_name = "SPEC")]
+    faults: Option<faults::FaultSpec>,
     /// Print the OpenAPI document and exit.
     #[arg(long)]
     print_openapi: bool,
@@ -79,6 +83,7 @@ async fn main() -> std::process::ExitCode {
     config.rate_limit_per_minute = cli.rate_limit;
     config.dev_endpoints = !cli.no_dev;
     config.seed.activities = cli.activities;
+    config.faults = cli.faults;
     if let Some(secret) = cli.jwt_secret {
         config.jwt_secret = secret.into_bytes();
     }
@@ -101,6 +106,9 @@ async fn main() -> std::process::ExitCode {
                 "                  {}/hot-prospects?user=mgr-olivia",
                 running.host_origin
             );
+            if let Some(spec) = &running.state.config.faults {
+                println!("  Faults in /v1:  --faults '{spec}'");
+            }
             println!("Press Ctrl+C to stop.");
             let _ = tokio::signal::ctrl_c().await;
             std::process::ExitCode::SUCCESS

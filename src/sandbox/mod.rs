@@ -9,6 +9,7 @@ pub mod auth;
 pub mod db;
 pub mod engagement;
 pub mod error;
+pub mod faults;
 pub mod guard;
 pub mod http;
 pub mod idempotency;
@@ -49,6 +50,8 @@ pub struct Config {
     /// Whether `/dev/*` is served.
     pub dev_endpoints: bool,
     pub seed: seed::SeedOptions,
+    /// Failures injected into `/v1` (`--faults`); none when absent.
+    pub faults: Option<faults::FaultSpec>,
     /// Whether hot-prospect scores are kept ready in the background
     /// ([`prospects::keep_scores_warm`]); off only where a benchmark measures the cold case.
     pub warm_prospect_scores: bool,
@@ -69,6 +72,7 @@ impl Config {
             rate_limit_per_minute: 600,
             dev_endpoints: true,
             seed: seed::SeedOptions::default(),
+            faults: None,
             warm_prospect_scores: true,
         }
     }

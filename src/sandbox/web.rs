@@ -23,6 +23,7 @@ use tower_http::set_header::SetResponseHeaderLayer;
 
 use super::db::{from_millis, to_millis};
 use super::error::{ApiResult, Failure};
+use super::faults;
 use super::guard::{self, ServedHosts};
 use super::http::{parse_body, parse_entity, QueryParams};
 use super::idempotency;
@@ -101,6 +102,11 @@ pub fn api_origin_router(state: AppState) -> Router {
             .route("/dev/sso/token", post(records::dev_token))
             .route("/dev/records", post(records::dev_records))
             .route("/dev/activities", post(records::dev_activities));
+    }
+    // Inside CORS, so a browser can read an injected failure as the plugin would a real one.
+    if let Some(spec) = &state.config.faults {
+        let faults = std::sync::Arc::new(faults::Faults::new(spec.clone()));
+        api = api.layer(from_fn_with_state(faults, faults::inject));
     }
     let api = api
         .layer(axum::middleware::map_response(in_error_shape))
