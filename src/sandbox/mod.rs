@@ -142,6 +142,7 @@ pub async fn start(config: Config) -> std::io::Result<Running> {
     let host = web::host_origin_router(state.clone());
     tokio::spawn(async move { axum::serve(api_listener, api).await });
     tokio::spawn(async move { axum::serve(host_listener, host).await });
+    tokio::spawn(sends::resume_scheduled(state.db.clone()));
     if state.config.warm_prospect_scores {
         tokio::spawn(prospects::keep_scores_warm(state.db.clone()));
     }

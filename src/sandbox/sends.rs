@@ -13,8 +13,10 @@
 //!   fields (`imported = false`, owned by the sender) so its history can show the send; excluded
 //!   and failed ones are not created.
 //! - **Scheduled sends** write no activity until their time: a timer delivers them then (each
-//!   `emailSent` dated at `scheduledAt`), and every pre-flight and send first delivers whatever is
-//!   overdue, so a restart loses nothing. Consent is checked again at delivery.
+//!   `emailSent` dated at `scheduledAt`), in one transaction that marks them sent. A start
+//!   delivers what fell due while the sandbox was down and sets the timers again
+//!   ([`resume_scheduled`]), and every pre-flight and send first delivers whatever is overdue, so
+//!   a restart loses nothing and delivers nothing twice. Consent is checked again at delivery.
 //! - **Daily limit.** 1,000 emails per sender and UTC calendar day of delivery: a send now counts
 //!   on today, a scheduled one on the day of its `scheduledAt`, so scheduling cannot put more than a
 //!   day's allowance into one day. The sent and scheduled recipients count.
@@ -928,6 +930,34 @@ fn deliver_at(db: Db, at: DateTime<Utc>) {
         // A failure is logged by `Failure::internal`; the next send or pre-flight catches up.
         let _ = db.run(|conn| deliver_due(conn, Utc::now())).await;
     });
+}
+
+/// At start: delivers what fell due while the sandbox was down and sets a timer for every send
+/// still waiting, so a restart neither loses a scheduled send nor needs a request to deliver it.
+pub async fn resume_scheduled(db: Db) {
+    let waiting = db
+        .run(|conn| {
+            deliver_due(conn, Utc::now())?;
+            let times = conn
+                .prepare(
+                    "SELECT DISTINCT s.scheduled_at FROM sends s
+                     JOIN send_recipients sr ON sr.send_id = s.id
+                     WHERE sr.outcome = 'scheduled'",
+                )?
+                .query_map([], |row| row.get::<_, i64>(0))?
+                .collect::<rusqlite::Result<Vec<_>>>()?;
+            Ok(times)
+        })
+        .await;
+    match waiting {
+        Ok(times) => {
+            for at in times {
+                deliver_at(db.clone(), from_millis(at));
+            }
+        }
+        // The next send or pre-flight delivers what is due.
+        Err(failure) => tracing::warn!("resuming scheduled sends: {failure:?}"),
+    }
 }
 
 #[utoipa::path(post, path = "/v1/sends", tag = "sends",
