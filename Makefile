@@ -6,15 +6,16 @@ export CHROME_BIN ?= $(shell command -v chromium 2>/dev/null || echo /usr/bin/ch
 
 SANDBOX = cargo run --quiet --profile sandbox --features sandbox --bin sandbox --
 
-.PHONY: demo test tools test-tools plugin test-native test-browser bench fmt
+.PHONY: demo test tools test-tools plugin test-native test-browser test-faults bench fmt
 
 ## Build the plugin (release), start the sandbox API and the demo CRM, print the URLs.
 ## FAULTS='rate=0.2,kinds=500|503|429|timeout|malformed|reset,seed=7' fails some API requests.
 demo: tools plugin
 	$(SANDBOX) --db target/demo.db $(if $(FAULTS),--faults '$(FAULTS)')
 
-## Every test: native unit and API tests, manifest, wasm browser tests, end-to-end in Chromium.
-test: test-tools plugin test-native test-browser
+## Every test: native unit and API tests, manifest, wasm browser tests, end-to-end in Chromium,
+## and the outside fuzzer against the API.
+test: test-tools plugin test-native test-browser test-faults
 
 tools:
 	@.ci/install-tools.sh build
@@ -30,6 +31,10 @@ test-native:
 
 test-browser:
 	cargo test --target wasm32-unknown-unknown --test 'browser*'
+
+## Schemathesis against /v1/openapi.json of a fresh sandbox, every check, API and dev endpoints.
+test-faults: test-tools
+	.ci/schemathesis.sh
 
 ## Benchmarks (see README): API latency at 1,000,000 activities, plugin size and paint time.
 bench: test-tools plugin

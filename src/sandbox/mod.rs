@@ -6,6 +6,7 @@
 //! - the *host origin* (`--host-addr`): the demo CRM pages that embed the plugin cross-origin.
 
 pub mod auth;
+pub mod contract;
 pub mod db;
 pub mod engagement;
 pub mod error;

@@ -25,6 +25,7 @@ Every /v1 call needs `Authorization: Bearer <token>`; errors are `{\"error\": {\
         OptInType, SubscriptionStatus, ActivityKind, Activity, ActivityDetails, FormField,
         ActivityPage, Engagement, EngagementSummary, EngagementBucket, Interaction, BucketSize,
         DevUser, TokenRequest, TokenResponse, DevRecordIn, DevActivityIn, Created,
+        records::TimeZoneName, records::DevActivitiesIn,
     )),
     modifiers(&BearerAuth),
     tags(

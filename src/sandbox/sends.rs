@@ -36,11 +36,11 @@ use rusqlite::{params, Connection, OptionalExtension, TransactionBehavior};
 use utoipa::OpenApi;
 
 use super::auth::Caller;
+use super::contract::parse_documented;
 use super::db::{self, column_enum, contains_pattern, from_millis, to_millis};
 use super::error::{ApiResult, Failure};
 use super::http::{
-    check_crm_id, decode_json_cursor, encode_json_cursor, known_record, parse_body, parse_entity,
-    QueryParams,
+    check_crm_id, decode_json_cursor, encode_json_cursor, known_record, parse_entity, QueryParams,
 };
 use super::idempotency::{
     answer_response, earlier_answer, optional_idempotency_key, request_hash, AnswerStore,
@@ -187,13 +187,14 @@ pub fn templates_of(
     description = "The caller tenant's email templates, a page at a time, by folder then name, with every \
 folder of the tenant (whatever the filter) for a folder picker.",
     params(
-        ("q" = Option<String>, Query, description = "Only templates whose name contains this text (any case), at most 200 characters"),
+        ("q" = Option<String>, Query, max_length = 200, description = "Only templates whose name contains this text (any case), at most 200 characters"),
         ("folder" = Option<String>, Query, description = "Only templates of this folder (any case)"),
         ("limit" = Option<u32>, Query, minimum = 1, maximum = 200, description = "1..200, default 50"),
-        ("cursor" = Option<String>, Query, description = "`nextCursor` of the previous page (same `q` and `folder`)"),
+        ("cursor" = Option<String>, Query, pattern = "^[A-Za-z0-9_-]+$", description = "`nextCursor` of the previous page (same `q` and `folder`); one this API did not make, or that leads nowhere in this list, is 409"),
     ),
     responses(
         (status = 200, body = TemplateList), (status = 401, body = ErrorBody),
+        (status = 409, description = "A `cursor` that leads nowhere in this list", body = ErrorBody),
         (status = 422, body = ErrorBody), (status = 429, body = ErrorBody),
     ),
     security(("bearer" = [])))]
@@ -456,25 +457,11 @@ fn validate_request(request: &SendRequest) -> ApiResult<()> {
             ),
         ));
     }
-    let mut listed = std::collections::HashSet::new();
     for (index, recipient) in request.recipients.iter().enumerate() {
         check_crm_id(&format!("recipients[{index}].crmId"), &recipient.crm_id)?;
-        // A CRM selection names each record once; a record twice (maybe with two addresses)
-        // would be one person emailed under one record for both.
-        if !listed.insert((recipient.entity, recipient.crm_id.trim())) {
-            return Err(Failure::invalid(
-                &format!("recipients[{index}].crmId"),
-                format!(
-                    "The {} {} is listed more than once.",
-                    recipient.entity,
-                    recipient.crm_id.trim()
-                ),
-            ));
-        }
     }
     if let Some(subject) = &request.subject {
-        let length = subject.trim().chars().count();
-        if length == 0 || length > MAX_SUBJECT_CHARS {
+        if is_blank(subject) || subject.chars().count() > MAX_SUBJECT_CHARS {
             return Err(Failure::invalid(
                 "subject",
                 format!("The subject must be 1 to {MAX_SUBJECT_CHARS} characters."),
@@ -484,13 +471,15 @@ fn validate_request(request: &SendRequest) -> ApiResult<()> {
     Ok(())
 }
 
+/// A scheduled time must be ahead, and not too far: a 409, as the same time was fine when the
+/// user picked it.
 fn validate_schedule(scheduled_at: Option<DateTime<Utc>>, now: DateTime<Utc>) -> ApiResult<()> {
     match scheduled_at {
-        Some(at) if at <= now => Err(Failure::invalid(
+        Some(at) if at <= now => Err(Failure::conflict(
             "scheduledAt",
             "The scheduled time has passed; choose a later time or send now.",
         )),
-        Some(at) if at > now + Duration::days(MAX_SCHEDULE_DAYS) => Err(Failure::invalid(
+        Some(at) if at > now + Duration::days(MAX_SCHEDULE_DAYS) => Err(Failure::conflict(
             "scheduledAt",
             format!("A send can be scheduled at most {MAX_SCHEDULE_DAYS} days ahead."),
         )),
@@ -516,7 +505,7 @@ fn plan(
 ) -> ApiResult<Plan> {
     let template =
         find_template(conn, caller.tenant_id, request.template_id)?.ok_or_else(|| {
-            Failure::invalid(
+            Failure::conflict(
                 "templateId",
                 format!("No template {}.", request.template_id),
             )
@@ -530,11 +519,21 @@ fn plan(
     // A send counts on the day it is delivered: scheduling cannot pile a week's emails on one day.
     let delivery = request.scheduled_at.unwrap_or(now);
     let remaining_today = remaining_on(conn, caller.user_id, delivery)?;
-    let recipients = request
-        .recipients
-        .iter()
-        .map(|recipient| resolve(conn, caller.tenant_id, recipient))
-        .collect::<ApiResult<Vec<_>>>()?;
+    // A record listed again is the same person as where it was first listed: it resolves to the
+    // same address, so the duplicate rule excludes it rather than email one record twice.
+    let mut first_listed = std::collections::HashMap::new();
+    let mut recipients: Vec<Resolved> = Vec::with_capacity(request.recipients.len());
+    for (index, recipient) in request.recipients.iter().enumerate() {
+        let record = (recipient.entity, recipient.crm_id.trim());
+        let resolved = match first_listed.get(&record) {
+            Some(&first) => Resolved::clone(&recipients[first]),
+            None => {
+                first_listed.insert(record, index);
+                resolve(conn, caller.tenant_id, recipient)?
+            }
+        };
+        recipients.push(resolved);
+    }
     let candidates: Vec<Candidate<'_>> = recipients
         .iter()
         .map(|r| Candidate {
@@ -607,8 +606,9 @@ recipients have no value for.",
     request_body = SendRequest,
     responses(
         (status = 200, body = PreflightResponse), (status = 401, body = ErrorBody),
-        (status = 422, description = "Field `recipients` (not 1 to 200), `recipients[i].crmId` (empty, too long, or a record listed twice), `subject`, \
-`scheduledAt` (past, or more than a year ahead), `templateId` (no such template in the tenant) or `body`", body = ErrorBody),
+        (status = 409, description = "Field `scheduledAt` (past, or more than a year ahead) or `templateId` \
+(no such template in the tenant)", body = ErrorBody),
+        (status = 422, description = "Field `recipients` (not 1 to 200), `recipients[i].crmId` (blank or too long), `subject` or `body`", body = ErrorBody),
         (status = 429, body = ErrorBody),
     ),
     security(("bearer" = [])))]
@@ -617,7 +617,7 @@ pub async fn preflight(
     caller: Caller,
     body: Bytes,
 ) -> ApiResult<Json<PreflightResponse>> {
-    let request: SendRequest = parse_body(&body)?;
+    let request: SendRequest = parse_documented("SendRequest", &body)?;
     validate_request(&request)?;
     let now = Utc::now();
     validate_schedule(request.scheduled_at, now)?;
@@ -968,14 +968,16 @@ the daily limit (1,000 per sender and UTC day of delivery) included. Each sent r
 (subject as rendered for them, campaign `SEND-<id>`); a scheduled recipient gets it at `scheduledAt`, not \
 before. A recipient marketing does not know is added from its CRM fields (`imported: false`) so its \
 history shows the send. In the sandbox the mail server refuses addresses at `fail.example` (outcome `failed`).",
-    params(("Idempotency-Key" = String, Header, description = "One key per composed message, 1 to 255 visible ASCII characters; reuse it for retries")),
+    params(("Idempotency-Key" = String, Header, min_length = 1, max_length = 255, pattern = "^[!-~]+$", description = "One key per composed message, 1 to 255 visible ASCII characters; reuse it for retries")),
     request_body = SendRequest,
     responses(
         (status = 201, description = "One result per recipient, in request order", body = SendResponse,
             headers(("Idempotent-Replayed" = String, description = "`true` when this answers an earlier request with the same key"))),
         (status = 401, body = ErrorBody),
-        (status = 422, description = "Field `Idempotency-Key` (missing, malformed, or used for a different message), \
-`recipients` (not 1 to 200), `recipients[i].crmId` (empty, too long, or a record listed twice), `subject`, `scheduledAt`, `templateId` or `body`", body = ErrorBody),
+        (status = 409, description = "Field `Idempotency-Key` (used for a different message), `scheduledAt` (past, or \
+more than a year ahead) or `templateId` (no such template in the tenant)", body = ErrorBody),
+        (status = 422, description = "Field `Idempotency-Key` (missing or malformed), `recipients` (not 1 to 200), \
+`recipients[i].crmId` (blank or too long), `subject` or `body`", body = ErrorBody),
         (status = 429, body = ErrorBody),
     ),
     security(("bearer" = [])))]
@@ -986,7 +988,7 @@ pub async fn send(
     body: Bytes,
 ) -> ApiResult<Response> {
     let key = idempotency_key(&headers)?;
-    let request: SendRequest = parse_body(&body)?;
+    let request: SendRequest = parse_documented("SendRequest", &body)?;
     validate_request(&request)?;
     let answer = state
         .db
@@ -1067,7 +1069,7 @@ pub fn request_resubscribe(
     let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
     let (record_id, name, status, _) = consent_of(&tx, caller.tenant_id, entity, crm_id, email)?;
     if status != SubscriptionStatus::OptedOut {
-        return Err(Failure::invalid(
+        return Err(Failure::conflict(
             "crmId",
             format!(
                 "Only a person who opted out can be asked to resubscribe; {name} is {}.",
@@ -1116,7 +1118,7 @@ within a day: a repeat within 24 hours (by anyone) answers the first request wit
 shows `resubscribeRequestedAt` while the person is still opted out.",
     params(
         ("entity" = Entity, Path, description = "lead, contact or account"),
-        ("crmId" = String, Path, description = "The record's id in the CRM"),
+        ("crmId" = String, Path, min_length = 1, max_length = 100, pattern = "[^\\t\\n\\x0B\\f\\r \\x85\\xA0\\u1680\\u2000-\\u200A\\u2028\\u2029\\u202F\\u205F\\u3000]", description = "The record's id in the CRM"),
         ("email" = Option<String>, Query, description = "Find the record by email when the CRM id is unknown"),
     ),
     responses(
@@ -1124,7 +1126,8 @@ shows `resubscribeRequestedAt` while the person is still opted out.",
         (status = 200, description = "Already requested within the last 24 hours", body = ResubscribeRequest),
         (status = 401, body = ErrorBody),
         (status = 404, description = "Not yet known to marketing", body = ErrorBody),
-        (status = 422, description = "The person has not opted out (field `crmId`), or a bad `entity`", body = ErrorBody),
+        (status = 409, description = "The person has not opted out (field `crmId`)", body = ErrorBody),
+        (status = 422, description = "A bad `entity` or `crmId`", body = ErrorBody),
         (status = 429, body = ErrorBody),
     ),
     security(("bearer" = [])))]
@@ -1170,7 +1173,7 @@ pub fn confirm_resubscribe(
         |row| row.get(0),
     )?;
     if status != SubscriptionStatus::OptedOut || !requested {
-        return Err(Failure::invalid(
+        return Err(Failure::conflict(
             "crmId",
             format!("{name} has no resubscribe request waiting for confirmation."),
         ));
@@ -1194,11 +1197,12 @@ pub fn confirm_resubscribe(
 #[utoipa::path(post, path = "/dev/records/{entity}/{crmId}/resubscribe/confirm", tag = "dev",
     description = "Simulates the person clicking the link of the resubscribe confirmation email: the record is \
 subscribed again and its opt-in type raised to at least `double` (never lowered).",
-    params(("entity" = Entity, Path), ("crmId" = String, Path)),
+    params(("entity" = Entity, Path), ("crmId" = String, Path, min_length = 1, max_length = 100, pattern = "[^\\t\\n\\x0B\\f\\r \\x85\\xA0\\u1680\\u2000-\\u200A\\u2028\\u2029\\u202F\\u205F\\u3000]")),
     responses(
         (status = 200, body = ConsentChange), (status = 401, body = ErrorBody),
         (status = 404, body = ErrorBody),
-        (status = 422, description = "No resubscribe request waiting for the record", body = ErrorBody),
+        (status = 409, description = "No resubscribe request waiting for the record", body = ErrorBody),
+        (status = 422, description = "A bad `entity` or `crmId`", body = ErrorBody),
         (status = 429, body = ErrorBody),
     ),
     security(("bearer" = [])))]

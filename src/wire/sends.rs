@@ -233,7 +233,15 @@ pub struct Template {
 #[serde(rename_all = "camelCase")]
 pub struct SendRecipient {
     pub entity: Entity,
-    /// The record's id in the CRM, 1 to 100 characters.
+    /// The record's id in the CRM, 1 to 100 characters, not blank.
+    #[cfg_attr(
+        feature = "sandbox",
+        schema(
+            min_length = 1,
+            max_length = 100,
+            pattern = "[^\\t\\n\\x0B\\f\\r \\x85\\xA0\\u1680\\u2000-\\u200A\\u2028\\u2029\\u202F\\u205F\\u3000]"
+        )
+    )]
     pub crm_id: String,
     #[serde(flatten)]
     pub person: PersonFields,
@@ -244,11 +252,25 @@ pub struct SendRecipient {
 #[cfg_attr(feature = "sandbox", derive(ToSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct SendRequest {
+    #[cfg_attr(
+        feature = "sandbox",
+        schema(minimum = -9223372036854775808_i64, maximum = 9223372036854775807_i64)
+    )]
     pub template_id: i64,
-    /// Replaces the template's subject (merge fields allowed); absent keeps the template's.
+    /// Replaces the template's subject (merge fields allowed), 1 to 255 characters, not blank;
+    /// absent keeps the template's.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "sandbox",
+        schema(
+            min_length = 1,
+            max_length = 255,
+            pattern = "[^\\t\\n\\x0B\\f\\r \\x85\\xA0\\u1680\\u2000-\\u200A\\u2028\\u2029\\u202F\\u205F\\u3000]"
+        )
+    )]
     pub subject: Option<String>,
     /// 1 to 200 recipients (`MAX_SEND_RECIPIENTS`).
+    #[cfg_attr(feature = "sandbox", schema(min_items = 1, max_items = 200))]
     pub recipients: Vec<SendRecipient>,
     /// Send later: a future instant (the plugin converts the user's local time), at most a year
     /// ahead. Absent sends now.
@@ -257,6 +279,7 @@ pub struct SendRequest {
         skip_serializing_if = "Option::is_none",
         deserialize_with = "crate::wire::rfc3339::option"
     )]
+    #[cfg_attr(feature = "sandbox", schema(schema_with = crate::wire::schemas::optional_time_schema))]
     pub scheduled_at: Option<DateTime<Utc>>,
 }
 
