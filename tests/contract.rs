@@ -25,15 +25,27 @@ fn document() -> Value {
     serde_json::from_str(&openapi::document()).unwrap()
 }
 
+/// `schema`, or the component it refers to.
+fn resolved(doc: &Value, schema: Value) -> Value {
+    match schema["$ref"].as_str() {
+        Some(reference) => {
+            let name = reference.rsplit('/').next().unwrap();
+            doc["components"]["schemas"][name].clone()
+        }
+        None => schema,
+    }
+}
+
 /// The schema of parameter `name` of `method path`.
 fn parameter(doc: &Value, method: &str, path: &str, name: &str) -> Value {
-    doc["paths"][path][method]["parameters"]
+    let schema = doc["paths"][path][method]["parameters"]
         .as_array()
         .unwrap_or_else(|| panic!("{method} {path} has parameters"))
         .iter()
         .find(|p| p["name"] == name)
         .unwrap_or_else(|| panic!("{method} {path} has {name}"))["schema"]
-        .clone()
+        .clone();
+    resolved(doc, schema)
 }
 
 fn property(doc: &Value, schema: &str, name: &str) -> Value {
@@ -45,7 +57,7 @@ fn property(doc: &Value, schema: &str, name: &str) -> Value {
             .iter()
             .find_map(|part| part["properties"].as_object().cloned())
     });
-    properties.unwrap()[name].clone()
+    resolved(doc, properties.unwrap()[name].clone())
 }
 
 #[test]

@@ -25,7 +25,7 @@ Every /v1 call needs `Authorization: Bearer <token>`; errors are `{\"error\": {\
         OptInType, SubscriptionStatus, ActivityKind, Activity, ActivityDetails, FormField,
         ActivityPage, Engagement, EngagementSummary, EngagementBucket, Interaction, BucketSize,
         DevUser, TokenRequest, TokenResponse, DevRecordIn, DevActivityIn, Created,
-        records::TimeZoneName, records::DevActivitiesIn,
+        records::TimeZoneName, records::DevActivitiesIn, schemas::CrmId,
     )),
     modifiers(&BearerAuth),
     tags(

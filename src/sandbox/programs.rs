@@ -25,6 +25,7 @@ use super::idempotency::{
     answer_response, earlier_answer, optional_idempotency_key, request_hash, AnswerStore,
 };
 use super::AppState;
+use crate::wire::schemas::CrmId;
 use crate::wire::*;
 
 /// The reason shown beside a program that is listed but cannot be selected.
@@ -137,7 +138,7 @@ greyed out; an empty first page without `q` means marketing has enabled no progr
     params(
         ("q" = Option<String>, Query, max_length = 200, description = "Only programs whose name contains this text (any case), at most 200 characters"),
         ("entity" = Option<Entity>, Query, description = "With `crmId`: the record whose `enrolmentStatus` each program carries"),
-        ("crmId" = Option<String>, Query, min_length = 1, max_length = 100, pattern = "[^\\t\\n\\x0B\\f\\r \\x85\\xA0\\u1680\\u2000-\\u200A\\u2028\\u2029\\u202F\\u205F\\u3000]", description = "The record's id in the CRM"),
+        ("crmId" = Option<CrmId>, Query, description = "The record's id in the CRM"),
         ("email" = Option<String>, Query, description = "Find the record by email when the CRM id is unknown"),
         ("limit" = Option<u32>, Query, minimum = 1, maximum = 200, description = "1..200, default 50"),
         ("cursor" = Option<String>, Query, pattern = "^[A-Za-z0-9_-]+$", description = "`nextCursor` of the previous page (same `q` and record); one this API did not make, or that leads nowhere in this list, is 409"),
@@ -254,7 +255,7 @@ pub fn enrolments_of(
 #[utoipa::path(get, path = "/v1/records/{entity}/{crmId}/enrolments", tag = "programs",
     params(
         ("entity" = Entity, Path, description = "lead, contact or account"),
-        ("crmId" = String, Path, min_length = 1, max_length = 100, pattern = "[^\\t\\n\\x0B\\f\\r \\x85\\xA0\\u1680\\u2000-\\u200A\\u2028\\u2029\\u202F\\u205F\\u3000]", description = "The record's id in the CRM"),
+        ("crmId" = CrmId, Path, description = "The record's id in the CRM"),
         ("email" = Option<String>, Query, description = "Find the record by email when the CRM id is unknown"),
         ("limit" = Option<u32>, Query, minimum = 1, maximum = 200, description = "1..200, default 50"),
         ("cursor" = Option<String>, Query, pattern = "^[A-Za-z0-9_-]+$", description = "`nextCursor` of the previous page; one this API did not make, or that leads nowhere in this list, is 409"),

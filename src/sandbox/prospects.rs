@@ -27,6 +27,7 @@ use super::db::{self, column_enum, from_millis, to_millis};
 use super::error::{ApiResult, Failure};
 use super::http::{check_crm_id, parse_entity, QueryParams};
 use super::{AppState, Db};
+use crate::wire::schemas::CrmId;
 use crate::wire::*;
 
 /// The routes of this module, merged into the plugin origin's API router.
@@ -571,7 +572,7 @@ pub fn totals_of(reasons: &[ScoreReason]) -> Vec<RuleTotal> {
 activity of the scoring window, and the newest 20 of those activities with their points.",
     params(
         ("entity" = Entity, Path, description = "lead, contact or account"),
-        ("crmId" = String, Path, min_length = 1, max_length = 100, pattern = "[^\\t\\n\\x0B\\f\\r \\x85\\xA0\\u1680\\u2000-\\u200A\\u2028\\u2029\\u202F\\u205F\\u3000]", description = "The record's id in the CRM"),
+        ("crmId" = CrmId, Path, description = "The record's id in the CRM"),
     ),
     responses(
         (status = 200, body = ScoreReasons),

@@ -21,6 +21,7 @@ use super::error::{ApiResult, Failure};
 use super::http::{check_crm_id, known_record, parse_entity, QueryParams};
 use super::AppState;
 use crate::wire::query::{ACTIVITIES_DEFAULT_LIMIT, ACTIVITIES_MAX_LIMIT};
+use crate::wire::schemas::CrmId;
 use crate::wire::*;
 
 // ---------------------------------------------------------------------------------------------
@@ -148,7 +149,7 @@ fn load_profile(conn: &Connection, record_id: i64) -> ApiResult<RecordProfile> {
 #[utoipa::path(get, path = "/v1/records/{entity}/{crmId}", tag = "records",
     params(
         ("entity" = Entity, Path, description = "lead, contact or account"),
-        ("crmId" = String, Path, min_length = 1, max_length = 100, pattern = "[^\\t\\n\\x0B\\f\\r \\x85\\xA0\\u1680\\u2000-\\u200A\\u2028\\u2029\\u202F\\u205F\\u3000]", description = "The record's id in the CRM"),
+        ("crmId" = CrmId, Path, description = "The record's id in the CRM"),
         ("email" = Option<String>, Query, description = "Find the record by email when the CRM id is unknown"),
     ),
     responses(
@@ -370,7 +371,7 @@ fn kind_counts(
 
 #[utoipa::path(get, path = "/v1/records/{entity}/{crmId}/activities", tag = "records",
     params(
-        ("entity" = Entity, Path), ("crmId" = String, Path, min_length = 1, max_length = 100, pattern = "[^\\t\\n\\x0B\\f\\r \\x85\\xA0\\u1680\\u2000-\\u200A\\u2028\\u2029\\u202F\\u205F\\u3000]"),
+        ("entity" = Entity, Path), ("crmId" = CrmId, Path),
         ("kinds" = Option<Vec<ActivityKind>>, Query, style = Form, explode = false, description = "Comma-separated activity kinds; empty or absent: every kind"),
         ("q" = Option<String>, Query, max_length = 200, description = "Text in subject, URL, page title, form name, score reason or program, in any case"),
         ("from" = Option<DateTime<Utc>>, Query, description = "RFC 3339, inclusive"),
@@ -573,7 +574,7 @@ pub fn engagement_of(
 
 #[utoipa::path(get, path = "/v1/records/{entity}/{crmId}/engagement", tag = "records",
     params(
-        ("entity" = Entity, Path), ("crmId" = String, Path, min_length = 1, max_length = 100, pattern = "[^\\t\\n\\x0B\\f\\r \\x85\\xA0\\u1680\\u2000-\\u200A\\u2028\\u2029\\u202F\\u205F\\u3000]"),
+        ("entity" = Entity, Path), ("crmId" = CrmId, Path),
         ("from" = Option<DateTime<Utc>>, Query, description = "RFC 3339; default 90 days before `to`"),
         ("to" = Option<DateTime<Utc>>, Query, description = "RFC 3339, exclusive; default now; a `to` before `from` is an empty range"),
         ("bucket" = Option<BucketSize>, Query, description = "day, week or month; default chosen from the range. A range \

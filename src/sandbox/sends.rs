@@ -48,6 +48,7 @@ use super::idempotency::{
 use super::{AppState, Db};
 use crate::domain::merge::{self, MergeData, MergeField};
 use crate::domain::preflight::{self, Candidate, Verdict};
+use crate::wire::schemas::CrmId;
 use crate::wire::*;
 
 /// The sandbox's mail server refuses every address at this domain (or a subdomain of it).
@@ -1118,7 +1119,7 @@ within a day: a repeat within 24 hours (by anyone) answers the first request wit
 shows `resubscribeRequestedAt` while the person is still opted out.",
     params(
         ("entity" = Entity, Path, description = "lead, contact or account"),
-        ("crmId" = String, Path, min_length = 1, max_length = 100, pattern = "[^\\t\\n\\x0B\\f\\r \\x85\\xA0\\u1680\\u2000-\\u200A\\u2028\\u2029\\u202F\\u205F\\u3000]", description = "The record's id in the CRM"),
+        ("crmId" = CrmId, Path, description = "The record's id in the CRM"),
         ("email" = Option<String>, Query, description = "Find the record by email when the CRM id is unknown"),
     ),
     responses(
@@ -1197,7 +1198,7 @@ pub fn confirm_resubscribe(
 #[utoipa::path(post, path = "/dev/records/{entity}/{crmId}/resubscribe/confirm", tag = "dev",
     description = "Simulates the person clicking the link of the resubscribe confirmation email: the record is \
 subscribed again and its opt-in type raised to at least `double` (never lowered).",
-    params(("entity" = Entity, Path), ("crmId" = String, Path, min_length = 1, max_length = 100, pattern = "[^\\t\\n\\x0B\\f\\r \\x85\\xA0\\u1680\\u2000-\\u200A\\u2028\\u2029\\u202F\\u205F\\u3000]")),
+    params(("entity" = Entity, Path), ("crmId" = CrmId, Path)),
     responses(
         (status = 200, body = ConsentChange), (status = 401, body = ErrorBody),
         (status = 404, body = ErrorBody),

@@ -37,6 +37,28 @@ pub mod rfc3339 {
 /// OpenAPI schemas the derive cannot spell.
 #[cfg(feature = "sandbox")]
 pub mod schemas {
+    use utoipa::openapi::schema::{ObjectBuilder, Schema, Type};
+    use utoipa::openapi::RefOr;
+
+    /// A CRM id as requests name it: 1 to [`super::MAX_CRM_ID_CHARS`] characters, not blank.
+    pub struct CrmId;
+
+    impl utoipa::PartialSchema for CrmId {
+        fn schema() -> RefOr<Schema> {
+            ObjectBuilder::new()
+                .schema_type(Type::String)
+                .description(Some(
+                    "The record's id in the CRM: 1 to 100 characters, not blank.",
+                ))
+                .min_length(Some(1))
+                .max_length(Some(super::MAX_CRM_ID_CHARS))
+                .pattern(Some(super::NOT_BLANK_PATTERN))
+                .into()
+        }
+    }
+
+    impl utoipa::ToSchema for CrmId {}
+
     /// The schema of an optional date-time: `oneOf` a date-time string and `null`, rather than
     /// `type: [string, null]`, which some clients generate without the format.
     pub fn optional_time_schema() -> utoipa::openapi::schema::Schema {
@@ -518,14 +540,7 @@ impl PersonFields {
 pub struct DevRecordIn {
     pub entity: Entity,
     /// The record's id in the CRM, 1 to 100 characters, not blank.
-    #[cfg_attr(
-        feature = "sandbox",
-        schema(
-            min_length = 1,
-            max_length = 100,
-            pattern = "[^\\t\\n\\x0B\\f\\r \\x85\\xA0\\u1680\\u2000-\\u200A\\u2028\\u2029\\u202F\\u205F\\u3000]"
-        )
-    )]
+    #[cfg_attr(feature = "sandbox", schema(value_type = crate::wire::schemas::CrmId))]
     pub crm_id: String,
     #[serde(flatten)]
     pub person: PersonFields,
@@ -538,14 +553,7 @@ pub struct DevRecordIn {
 pub struct DevActivityIn {
     pub entity: Entity,
     /// The record's id in the CRM, 1 to 100 characters, not blank.
-    #[cfg_attr(
-        feature = "sandbox",
-        schema(
-            min_length = 1,
-            max_length = 100,
-            pattern = "[^\\t\\n\\x0B\\f\\r \\x85\\xA0\\u1680\\u2000-\\u200A\\u2028\\u2029\\u202F\\u205F\\u3000]"
-        )
-    )]
+    #[cfg_attr(feature = "sandbox", schema(value_type = crate::wire::schemas::CrmId))]
     pub crm_id: String,
     pub kind: ActivityKind,
     #[serde(deserialize_with = "crate::wire::rfc3339::deserialize")]

@@ -234,14 +234,7 @@ pub struct Template {
 pub struct SendRecipient {
     pub entity: Entity,
     /// The record's id in the CRM, 1 to 100 characters, not blank.
-    #[cfg_attr(
-        feature = "sandbox",
-        schema(
-            min_length = 1,
-            max_length = 100,
-            pattern = "[^\\t\\n\\x0B\\f\\r \\x85\\xA0\\u1680\\u2000-\\u200A\\u2028\\u2029\\u202F\\u205F\\u3000]"
-        )
-    )]
+    #[cfg_attr(feature = "sandbox", schema(value_type = crate::wire::schemas::CrmId))]
     pub crm_id: String,
     #[serde(flatten)]
     pub person: PersonFields,
