@@ -525,7 +525,7 @@ async fn a_request_takes_1_to_200_records() {
         ),
         (
             json!({ "records": [{"entity": "opportunity", "crmId": "X"}] }),
-            "body",
+            "records[0].entity",
         ),
         (json!({ "people": [] }), "body"),
     ] {
