@@ -6,17 +6,19 @@ export CHROME_BIN ?= $(shell command -v chromium 2>/dev/null || echo /usr/bin/ch
 
 SANDBOX = cargo run --quiet --profile sandbox --features sandbox --bin sandbox --
 
-.PHONY: demo test tools test-tools plugin test-native test-browser bench fmt package package-tools test-packages
+.PHONY: demo test tools test-tools plugin test-native test-browser test-faults bench fmt package package-tools test-packages
 
 ## Build the plugin (release), start the sandbox API and the demo CRM (with simulated website
 ## visitors), print the URLs.
+## FAULTS='rate=0.2,kinds=500|503|429|timeout|malformed|reset,seed=7' fails some API requests.
 demo: tools plugin
-	$(SANDBOX) --db target/demo.db --visitor-simulator
+	$(SANDBOX) --db target/demo.db --visitor-simulator $(if $(FAULTS),--faults '$(FAULTS)')
 
-## Every test: native unit and API tests, manifest, wasm browser tests, end-to-end in Chromium.
+## Every test: native unit and API tests, manifest, wasm browser tests, end-to-end in Chromium,
+## the CRM packages' tests, and the outside fuzzer against the API.
 ## The CRM packages are built after the plugin (Trunk replaces dist/) and before the native tests,
 ## whose Dynamics 365 end-to-end test serves the built solution's web resources.
-test: test-tools plugin package test-native test-browser test-packages
+test: test-tools plugin package test-native test-browser test-packages test-faults
 
 tools:
 	@.ci/install-tools.sh build
@@ -48,6 +50,10 @@ package-tools:
 test-packages: package-tools
 	cd manifest && npx --no-install tsc -p dynamics365 --noEmit
 	cd manifest && node --test test/*.test.mjs dynamics365/test/*.test.mjs salesforce/test/*.test.mjs
+
+## Schemathesis against /v1/openapi.json of a fresh sandbox, every check, API and dev endpoints.
+test-faults: test-tools
+	.ci/schemathesis.sh
 
 ## Benchmarks (see README): API latency at 1,000,000 activities, plugin size and paint time.
 bench: test-tools plugin

@@ -81,4 +81,15 @@ if [ "$what" = test ]; then
     mkdir -p target/axe
     npm install --silent --no-audit --no-fund --prefix target/axe "axe-core@$axe_version" >/dev/null
   fi
+  # Schemathesis, the outside fuzzer .ci/schemathesis.sh runs against the sandbox's OpenAPI, in
+  # a venv of its own.
+  schemathesis_version=4.32.5
+  venv=target/schemathesis
+  installed=$("$venv/bin/python" -c 'import importlib.metadata as m; print(m.version("schemathesis"))' 2>/dev/null || true)
+  if [ "$installed" != "$schemathesis_version" ]; then
+    have python3 || apt_install python3 python3-venv
+    echo "==> pip install schemathesis==$schemathesis_version (into $venv)"
+    python3 -m venv "$venv"
+    "$venv/bin/pip" install --quiet --disable-pip-version-check "schemathesis==$schemathesis_version"
+  fi
 fi

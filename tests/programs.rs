@@ -205,7 +205,9 @@ async fn programs_come_a_page_at_a_time_in_the_order_of_one_long_page() {
     }
 
     for (query, field) in [
-        ("cursor=not-a-cursor", "cursor"),
+        ("cursor=not%2Ba%2Bcursor", "cursor"),
+        ("entity=AAA", "entity"),
+        ("crmId=%20", "crmId"),
         ("limit=0", "limit"),
         ("limit=201", "limit"),
     ] {
@@ -217,7 +219,7 @@ async fn programs_come_a_page_at_a_time_in_the_order_of_one_long_page() {
 }
 
 #[tokio::test]
-async fn paused_and_disabled_programs_refuse_enrolment_with_422() {
+async fn paused_and_disabled_programs_refuse_enrolment_with_409() {
     let sandbox = shared();
     let token = token_for(sandbox, "rep-ava").await;
     let crm_id = known_lead(sandbox, &token, "RULES").await;
@@ -235,8 +237,8 @@ async fn paused_and_disabled_programs_refuse_enrolment_with_422() {
         )
         .await;
         let (status, error) = error_of(response).await;
-        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{program}");
-        assert_eq!(error.code, ErrorCode::InvalidParameter);
+        assert_eq!(status, StatusCode::CONFLICT, "{program}");
+        assert_eq!(error.code, ErrorCode::Conflict);
         assert_eq!(error.field.as_deref(), Some("programId"), "{program}");
         assert!(error.message.contains(word), "{program}: {}", error.message);
     }
@@ -442,7 +444,7 @@ async fn a_retry_under_the_same_key_reads_the_first_answer() {
     let other = json!({"records": [{"entity": "lead", "crmId": format!("{crm_id}-2"),
         "firstName": "Other"}]});
     let (status, error) = error_of(send(&key, other).await).await;
-    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(status, StatusCode::CONFLICT);
     assert_eq!(error.field.as_deref(), Some("Idempotency-Key"));
     let (status, _) = error_of(
         get(
@@ -523,7 +525,7 @@ async fn a_request_takes_1_to_200_records() {
         ),
         (
             json!({ "records": [{"entity": "opportunity", "crmId": "X"}] }),
-            "body",
+            "records[0].entity",
         ),
         (json!({ "people": [] }), "body"),
     ] {
@@ -582,7 +584,7 @@ async fn a_tenant_sees_and_enrols_only_into_its_own_programs() {
     );
     let b_program = program_id(sandbox, "Contoso Onboarding");
     let (status, error) = error_of(post(sandbox, &b, &enrol_path(b_program), &b_lead).await).await;
-    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(status, StatusCode::CONFLICT);
     assert_eq!(error.field.as_deref(), Some("programId"));
     let (status, _) = error_of(post(sandbox, &a, &enrol_path(b_program), &b_lead).await).await;
     assert_eq!(status, StatusCode::NOT_FOUND, "A cannot use B's program");
@@ -677,7 +679,8 @@ async fn the_enrolments_of_a_record_show_status_and_dates_newest_first() {
         .await,
     )
     .await;
-    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    // Readable as a cursor, but not one of this list: it leads nowhere.
+    assert_eq!(status, StatusCode::CONFLICT);
     assert_eq!(error.field.as_deref(), Some("cursor"));
 
     // The programs list says which programs the record is in, by CRM id or by email.

@@ -222,7 +222,7 @@ async fn templates_come_a_page_at_a_time() {
         .all(|t| t.folder.eq_ignore_ascii_case("bulk") && t.name.contains("mail 0")));
 
     for (path, field) in [
-        ("/v1/templates?cursor=not-a-cursor", "cursor"),
+        ("/v1/templates?cursor=not%20a%20cursor", "cursor"),
         ("/v1/templates?limit=0", "limit"),
         ("/v1/templates?limit=201", "limit"),
     ] {
@@ -319,10 +319,10 @@ async fn a_tenant_sees_only_its_own_templates() {
     let body = json!({"templateId": of_a.items[0].id,
                       "recipients": [lead(seed::B_LEAD, Some("hana@example.com"))]});
     let (status, error) = error_of(post(sandbox, &b, "/v1/sends/preflight", &body).await).await;
-    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(status, StatusCode::CONFLICT);
     assert_eq!(error.field.as_deref(), Some("templateId"));
     let (status, error) = error_of(send_raw(sandbox, &b, Some("iso-1"), &body).await).await;
-    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(status, StatusCode::CONFLICT);
     assert_eq!(error.field.as_deref(), Some("templateId"));
     // Tenant A cannot reach B's records by CRM id either: B's lead is a stranger to A.
     let template = of_a.items[0].id;
@@ -437,50 +437,73 @@ async fn bad_requests_are_refused_with_the_field() {
     let one = vec![lead(seed::DEMO_LEAD, None)];
     let past = (Utc::now() - Duration::minutes(5)).to_rfc3339();
     let far = (Utc::now() + Duration::days(400)).to_rfc3339();
-    for (body, field) in [
+    let refused = (
+        StatusCode::UNPROCESSABLE_ENTITY,
+        ErrorCode::InvalidParameter,
+    );
+    // Allowed by the document, refused by the clock or the tenant's templates.
+    let conflict = (StatusCode::CONFLICT, ErrorCode::Conflict);
+    for (body, field, expected) in [
         (
             json!({"templateId": template, "recipients": many}),
             "recipients",
+            refused,
         ),
         (
             json!({"templateId": template, "recipients": []}),
             "recipients",
+            refused,
         ),
         (
             json!({"templateId": template, "recipients": [lead("  ", None)]}),
             "recipients[0].crmId",
-        ),
-        (
-            json!({"templateId": template, "recipients": [
-                lead("LEAD-TWICE", Some("one@example.com")),
-                lead(" LEAD-TWICE ", Some("two@example.com")),
-            ]}),
-            "recipients[1].crmId",
+            refused,
         ),
         (
             json!({"templateId": template, "recipients": one, "scheduledAt": past}),
             "scheduledAt",
+            conflict,
         ),
         (
             json!({"templateId": template, "recipients": one, "scheduledAt": far}),
             "scheduledAt",
+            conflict,
         ),
         (
             json!({"templateId": template, "recipients": one, "subject": "   "}),
             "subject",
+            refused,
         ),
-        (json!({"templateId": -5, "recipients": one}), "templateId"),
-        (json!({"recipients": one}), "body"),
+        (
+            json!({"templateId": -5, "recipients": one}),
+            "templateId",
+            conflict,
+        ),
+        (json!({"recipients": one}), "body", refused),
     ] {
         let (status, error) =
             error_of(post(sandbox, &token, "/v1/sends/preflight", &body).await).await;
-        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{field}");
-        assert_eq!(error.code, ErrorCode::InvalidParameter);
+        assert_eq!((status, error.code), expected, "{field}");
         assert_eq!(error.field.as_deref(), Some(field));
         let (status, error) = error_of(send_raw(sandbox, &token, Some("bad-1"), &body).await).await;
-        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{field}");
+        assert_eq!((status, error.code), expected, "{field}");
         assert_eq!(error.field.as_deref(), Some(field));
     }
+    // A record listed twice (with two addresses) is one person: emailed once, as first listed.
+    let twice = json!({"templateId": template, "recipients": [
+        lead("LEAD-TWICE", Some("one@example.com")),
+        lead(" LEAD-TWICE ", Some("two@example.com")),
+    ]});
+    let checked = preflight(sandbox, &token, &twice).await;
+    assert_eq!(checked.sendable, 1);
+    assert_eq!(
+        checked.recipients[1].email.as_deref(),
+        Some("one@example.com")
+    );
+    assert_eq!(
+        checked.recipients[1].reason,
+        Some(ExclusionReason::DuplicateEmail)
+    );
     let body = json!({"templateId": template, "recipients": one});
     for key in [None, Some(""), Some("has space"), Some(&*"k".repeat(256))] {
         let (status, error) = error_of(send_raw(sandbox, &token, key, &body).await).await;
@@ -625,8 +648,8 @@ async fn the_same_key_with_another_body_is_refused() {
         json!({"templateId": template, "recipients": [lead(&crm_id, None), lead(seed::DEMO_LEAD, None)]}),
     ] {
         let (status, error) = error_of(send_raw(sandbox, &token, Some(&key), &changed).await).await;
-        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
-        assert_eq!(error.code, ErrorCode::InvalidParameter);
+        assert_eq!(status, StatusCode::CONFLICT);
+        assert_eq!(error.code, ErrorCode::Conflict);
         assert_eq!(error.field.as_deref(), Some("Idempotency-Key"));
         assert!(
             error.message.contains("different message"),
@@ -873,8 +896,8 @@ async fn resubscribe_is_stored_once_a_day_and_only_for_opted_out_people() {
 
     let demo = format!("/v1/records/lead/{}/resubscribe", seed::DEMO_LEAD);
     let (status, error) = error_of(post(sandbox, &ava, &demo, &json!({})).await).await;
-    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
-    assert_eq!(error.code, ErrorCode::InvalidParameter);
+    assert_eq!(status, StatusCode::CONFLICT);
+    assert_eq!(error.code, ErrorCode::Conflict);
     assert!(error.message.contains("opted out"), "{}", error.message);
     assert!(
         error.message.contains("Sarah Chen is subscribed"),
@@ -946,11 +969,7 @@ async fn a_confirmed_resubscribe_raises_the_opt_in_and_never_lowers_it() {
         .await,
     )
     .await;
-    assert_eq!(
-        status,
-        StatusCode::UNPROCESSABLE_ENTITY,
-        "nothing requested yet"
-    );
+    assert_eq!(status, StatusCode::CONFLICT, "nothing requested yet");
 
     for (entity, crm_id, expected) in [
         (&single_entity, &single, OptInType::Double),

@@ -5,7 +5,7 @@ use std::path::PathBuf;
 
 use clap::Parser;
 use crm_sidebar::sandbox::connections::admin::{self, Admin};
-use crm_sidebar::sandbox::{self, seed, Config};
+use crm_sidebar::sandbox::{self, faults, seed, Config};
 
 /// The sandbox marketing platform: serves the plugin and the API on one origin and the demo CRM
 /// pages on another. The database is created and seeded when absent. The subcommands manage a
@@ -34,7 +34,7 @@ struct Cli {
     /// Another origin allowed to call the API from a browser (CORS); repeatable.
     #[arg(long = "allow-origin")]
     allow_origins: Vec<String>,
-    /// Requests per minute per token; 0 turns the limit off.
+    /// Requests per minute per user; 0 turns the limit off.
     #[arg(long, default_value_t = 600)]
     rate_limit: u32,
     /// Do not serve the /dev endpoints.
@@ -43,12 +43,16 @@ struct Cli {
     /// Activities to seed for tenant A's regular records (1000000 for benchmarks).
     #[arg(long, default_value_t = seed::DEFAULT_ACTIVITIES)]
     activities: u64,
-    /// Token signing secret; random per start when absent.
+    /// Token signing secret, at least 32 bytes; random per start when absent.
     #[arg(long, env = "SANDBOX_JWT_SECRET", hide_env_values = true)]
     jwt_secret: Option<String>,
     /// Demo: a few of each rep's records visit the product and pricing pages every few seconds.
     #[arg(long)]
     visitor_simulator: bool,
+    /// Fail some /v1 requests, e.g. 'rate=0.2,kinds=500|503|429|timeout|malformed|reset,seed=7'
+    /// (kinds default to all, seed to a random one, printed at start for a replay).
+    #[arg(long, value_name = "SPEC")]
+    faults: Option<faults::FaultSpec>,
     /// Print the OpenAPI document and exit.
     #[arg(long)]
     print_openapi: bool,
@@ -64,6 +68,15 @@ async fn main() -> std::process::ExitCode {
     let cli = Cli::parse();
     if let Some(command) = cli.admin {
         return admin::main(command, &cli.db);
+    }
+    // Checked here rather than by clap, whose refusal would print the secret.
+    if let Some(Err(refusal)) = cli
+        .jwt_secret
+        .as_deref()
+        .map(|s| sandbox::auth::check_secret(s.as_bytes()))
+    {
+        eprintln!("sandbox: {refusal}");
+        return std::process::ExitCode::FAILURE;
     }
     if cli.print_openapi {
         print!("{}", sandbox::openapi::document());
@@ -82,6 +95,7 @@ async fn main() -> std::process::ExitCode {
     config.dev_endpoints = !cli.no_dev;
     config.seed.activities = cli.activities;
     config.visitor_simulator = cli.visitor_simulator;
+    config.faults = cli.faults;
     if let Some(secret) = cli.jwt_secret {
         config.jwt_secret = secret.into_bytes();
     }
@@ -104,6 +118,9 @@ async fn main() -> std::process::ExitCode {
                 "                  {}/hot-prospects?user=mgr-olivia",
                 running.host_origin
             );
+            if let Some(spec) = &running.state.config.faults {
+                println!("  Faults in /v1:  --faults '{spec}'");
+            }
             println!("Press Ctrl+C to stop.");
             let _ = tokio::signal::ctrl_c().await;
             std::process::ExitCode::SUCCESS

@@ -1,5 +1,5 @@
 //! Bearer tokens: signed JWTs (HS256) naming the tenant, the user, the role and the CRM user, and
-//! the per-token rate limit. The [`Caller`] extractor guards every `/v1` and `/dev` ingest route.
+//! the per-user rate limit. The [`Caller`] extractor guards every `/v1` and `/dev` ingest route.
 
 use std::collections::HashMap;
 use std::sync::Mutex;
@@ -88,21 +88,28 @@ pub fn verify(secret: &[u8], token: &str) -> Result<Claims, Failure> {
     }
 }
 
-/// A fresh random signing secret, from the OS-seeded hasher keys of the standard library.
+/// The shortest signing secret the sandbox accepts: HS256's key is as strong as its secret, and
+/// a shorter one can be guessed offline from any token, after which every token can be forged.
+pub const MIN_SECRET_BYTES: usize = 32;
+
+/// Why `secret` may not sign tokens, if it may not.
+pub fn check_secret(secret: &[u8]) -> Result<(), String> {
+    if secret.len() < MIN_SECRET_BYTES {
+        return Err(format!(
+            "the token signing secret is {} bytes; it must be at least {MIN_SECRET_BYTES} \
+             (leave --jwt-secret out for a random one per start)",
+            secret.len()
+        ));
+    }
+    Ok(())
+}
+
+/// A fresh signing secret of [`MIN_SECRET_BYTES`] from the operating system's CSPRNG.
 pub fn random_secret() -> Vec<u8> {
-    use std::hash::{BuildHasher, Hasher};
-    (0..4)
-        .flat_map(|_| {
-            let mut hasher = std::collections::hash_map::RandomState::new().build_hasher();
-            hasher.write_u128(
-                std::time::SystemTime::now()
-                    .duration_since(std::time::UNIX_EPOCH)
-                    .map(|d| d.as_nanos())
-                    .unwrap_or(0),
-            );
-            hasher.finish().to_le_bytes()
-        })
-        .collect()
+    let mut secret = vec![0; MIN_SECRET_BYTES];
+    // Without the OS's randomness there is no safe secret: better not to start.
+    getrandom::fill(&mut secret).expect("the operating system provides random bytes");
+    secret
 }
 
 /// The authenticated caller of a request.
@@ -136,7 +143,9 @@ impl FromRequestParts<AppState> for Caller {
                 Failure::token_invalid("The Authorization header must be 'Bearer <token>'.")
             })?;
         let claims = verify(&state.config.jwt_secret, token)?;
-        state.limiter.check(token)?;
+        state
+            .limiter
+            .check(&format!("{}/{}", claims.tenant, claims.sub))?;
         let user_id = claims
             .sub
             .parse()
@@ -151,10 +160,20 @@ impl FromRequestParts<AppState> for Caller {
     }
 }
 
-/// A token bucket per token: `per_minute` requests a minute, bursting up to the same number.
+/// Users the rate limiter keeps a bucket for at most; see [`RateLimiter::check`].
+pub const MAX_RATE_BUCKETS: usize = 10_000;
+
+/// A token bucket per user: `per_minute` requests a minute, bursting up to the same number. Keyed
+/// by user, not by token, so asking for a new token does not give a user a new budget.
 pub struct RateLimiter {
     per_minute: u32,
-    buckets: Mutex<HashMap<String, Bucket>>,
+    max_buckets: usize,
+    buckets: Mutex<Buckets>,
+}
+
+struct Buckets {
+    by_user: HashMap<String, Bucket>,
+    pruned: Instant,
 }
 
 struct Bucket {
@@ -162,31 +181,73 @@ struct Bucket {
     updated: Instant,
 }
 
+/// A bucket left alone this long has refilled completely: forgetting it changes nothing.
+const REFILL: Duration = Duration::from_secs(60);
+
 impl RateLimiter {
     pub fn new(per_minute: u32) -> Self {
+        RateLimiter::bounded(per_minute, MAX_RATE_BUCKETS)
+    }
+
+    /// A limiter keeping at most `max_buckets` buckets.
+    pub fn bounded(per_minute: u32, max_buckets: usize) -> Self {
         RateLimiter {
             per_minute,
-            buckets: Mutex::new(HashMap::new()),
+            max_buckets: max_buckets.max(1),
+            buckets: Mutex::new(Buckets {
+                by_user: HashMap::new(),
+                pruned: Instant::now(),
+            }),
         }
     }
 
-    pub fn check(&self, key: &str) -> Result<(), Failure> {
+    /// Takes one request from `user`'s bucket, or says how long to wait.
+    pub fn check(&self, user: &str) -> Result<(), Failure> {
+        self.check_at(user, Instant::now())
+    }
+
+    /// How many users have a bucket now.
+    pub fn tracked_users(&self) -> usize {
+        self.buckets
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .by_user
+            .len()
+    }
+
+    fn check_at(&self, user: &str, now: Instant) -> Result<(), Failure> {
         if self.per_minute == 0 {
             return Ok(());
         }
         let capacity = f64::from(self.per_minute);
         let per_second = capacity / 60.0;
-        let now = Instant::now();
         let mut buckets = self.buckets.lock().unwrap_or_else(|e| e.into_inner());
-        if buckets.len() > 10_000 {
-            // Tokens live minutes; forget buckets that have refilled completely.
-            buckets.retain(|_, b| now.duration_since(b.updated) < Duration::from_secs(60));
+        let full = buckets.by_user.len() >= self.max_buckets;
+        if now.saturating_duration_since(buckets.pruned) >= REFILL
+            || (full && !buckets.by_user.contains_key(user))
+        {
+            buckets
+                .by_user
+                .retain(|_, b| now.saturating_duration_since(b.updated) < REFILL);
+            buckets.pruned = now;
         }
-        let bucket = buckets.entry(key.to_owned()).or_insert(Bucket {
+        if buckets.by_user.len() >= self.max_buckets && !buckets.by_user.contains_key(user) {
+            // Every bucket was used within the last minute: the one idle longest goes, so the
+            // map stays bounded whoever calls (its user starts again with a full bucket).
+            let idlest = buckets
+                .by_user
+                .iter()
+                .min_by_key(|(_, b)| b.updated)
+                .map(|(key, _)| key.clone());
+            if let Some(key) = idlest {
+                buckets.by_user.remove(&key);
+            }
+        }
+        let bucket = buckets.by_user.entry(user.to_owned()).or_insert(Bucket {
             tokens: capacity,
             updated: now,
         });
-        let elapsed = now.duration_since(bucket.updated).as_secs_f64();
+        let elapsed = now.saturating_duration_since(bucket.updated).as_secs_f64();
         bucket.tokens = (bucket.tokens + elapsed * per_second).min(capacity);
         bucket.updated = now;
         if bucket.tokens >= 1.0 {
@@ -204,7 +265,7 @@ mod tests {
     use super::*;
     use crate::wire::ErrorCode;
 
-    const SECRET: &[u8] = b"test-secret";
+    const SECRET: &[u8] = b"a test secret of at least 32 bytes";
 
     fn claims(expires_in: i64) -> Claims {
         Claims::new(
@@ -260,8 +321,43 @@ mod tests {
     }
 
     #[test]
-    fn random_secrets_differ() {
+    fn buckets_of_idle_users_are_forgotten_and_their_number_is_bounded() {
+        let limiter = RateLimiter::bounded(2, 3);
+        let start = Instant::now();
+        let later = start + Duration::from_millis(500);
+        limiter.check_at("b", start).unwrap();
+        limiter.check_at("c", start).unwrap();
+        limiter.check_at("a", later).unwrap();
+        limiter.check_at("a", later).unwrap();
+        assert!(limiter.check_at("a", later).is_err());
+        // A fourth user, all three buckets busy: one of the idlest goes, "a" (just used) stays
+        // spent.
+        limiter
+            .check_at("d", start + Duration::from_secs(1))
+            .unwrap();
+        assert_eq!(limiter.tracked_users(), 3);
+        assert!(limiter
+            .check_at("a", start + Duration::from_secs(1))
+            .is_err());
+        // A minute later every bucket has refilled, and is forgotten on the next request.
+        limiter
+            .check_at("e", start + Duration::from_secs(62))
+            .unwrap();
+        assert_eq!(limiter.tracked_users(), 1);
+    }
+
+    #[test]
+    fn random_secrets_differ_and_are_long_enough() {
         assert_ne!(random_secret(), random_secret());
-        assert_eq!(random_secret().len(), 32);
+        assert_eq!(random_secret().len(), MIN_SECRET_BYTES);
+        check_secret(&random_secret()).unwrap();
+    }
+
+    #[test]
+    fn a_short_secret_is_refused_with_its_length() {
+        let refusal = check_secret(b"short").unwrap_err();
+        assert!(refusal.contains("5 bytes"), "{refusal}");
+        assert!(refusal.contains("at least 32"), "{refusal}");
+        check_secret(&[7; 32]).unwrap();
     }
 }

@@ -37,6 +37,31 @@ fn next_date(date: NaiveDate, bucket: BucketSize) -> NaiveDate {
     }
 }
 
+fn previous_date(date: NaiveDate, bucket: BucketSize) -> NaiveDate {
+    match bucket {
+        BucketSize::Day => date - Duration::days(1),
+        BucketSize::Week => date - Duration::days(7),
+        BucketSize::Month => {
+            let (year, month) = if date.month() == 1 {
+                (date.year() - 1, 12)
+            } else {
+                (date.year(), date.month() - 1)
+            };
+            NaiveDate::from_ymd_opt(year, month, 1).expect("valid first of month")
+        }
+    }
+}
+
+/// Where the last [`MAX_BUCKETS`] buckets before `to` start: a range too long for its bucket
+/// size is cut to them, so any range gets an answer (which says where it starts).
+pub fn start_of_last_buckets(to: DateTime<Utc>, bucket: BucketSize, tz: Tz) -> DateTime<Utc> {
+    let mut date = bucket_start_date(to.with_timezone(&tz).date_naive(), bucket);
+    for _ in 1..MAX_BUCKETS {
+        date = previous_date(date, bucket);
+    }
+    local_day_start(date, tz)
+}
+
 /// The instant a local date starts in `tz`: local midnight, or where the gap ends when a DST change
 /// skips midnight (as some zones do). A date the zone skipped entirely (Samoa's 30 December 2011)
 /// starts where the next one does.
@@ -119,6 +144,21 @@ mod tests {
         DateTime::parse_from_rfc3339(text)
             .unwrap()
             .with_timezone(&Utc)
+    }
+
+    #[test]
+    fn a_range_too_long_for_its_buckets_is_cut_to_the_last_ones() {
+        for bucket in [BucketSize::Day, BucketSize::Week, BucketSize::Month] {
+            let tz: Tz = "America/New_York".parse().unwrap();
+            let from = utc("0001-01-01T00:00:00Z");
+            let to = utc("9999-12-31T12:00:00Z");
+            assert!(bucket_edges(from, to, bucket, tz).is_none(), "{bucket:?}");
+            let cut = start_of_last_buckets(to, bucket, tz);
+            let edges = bucket_edges(cut, to, bucket, tz).unwrap();
+            assert_eq!(edges.len(), MAX_BUCKETS + 1, "{bucket:?}");
+            assert_eq!(edges[0], cut);
+            assert!(*edges.last().unwrap() >= to);
+        }
     }
 
     #[test]

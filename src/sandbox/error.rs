@@ -38,6 +38,14 @@ impl Failure {
         failure
     }
 
+    /// 409 naming the request field: a request the document allows, refused by the current state
+    /// (a time that has passed, a template the tenant lacks, a key used for another request).
+    pub fn conflict(field: &str, message: impl Into<String>) -> Failure {
+        let mut failure = Failure::new(StatusCode::CONFLICT, ErrorCode::Conflict, message);
+        failure.error.field = Some(field.to_owned());
+        failure
+    }
+
     pub fn not_found(message: impl Into<String>) -> Failure {
         Failure::new(StatusCode::NOT_FOUND, ErrorCode::NotFound, message)
     }

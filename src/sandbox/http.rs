@@ -13,15 +13,18 @@ use rusqlite::Connection;
 use super::db;
 use super::error::{ApiResult, Failure};
 use crate::wire::query::MAX_SEARCH_CHARS;
-use crate::wire::Entity;
+use crate::wire::{is_blank, Entity, MAX_CRM_ID_CHARS};
 
-/// Longest CRM id a request may name (sends, enrolments, dev records), in characters.
-const MAX_CRM_ID_CHARS: usize = 100;
+/// The documented `pattern` of a page cursor: URL-safe base64 without padding.
+pub const CURSOR_PATTERN: &str = "^[A-Za-z0-9_-]+$";
+
+/// The documented `pattern` of hot prospects' `owner`: `me`, `team` or a user id.
+pub const OWNER_PATTERN: &str = "^(me|team|[1-9][0-9]{0,17})$";
 
 /// A CRM id named by a request: not blank, at most [`MAX_CRM_ID_CHARS`] characters; else a 422
 /// on `field`.
 pub fn check_crm_id(field: &str, crm_id: &str) -> ApiResult<()> {
-    if crm_id.trim().is_empty() || crm_id.chars().count() > MAX_CRM_ID_CHARS {
+    if is_blank(crm_id) || crm_id.chars().count() > MAX_CRM_ID_CHARS {
         return Err(Failure::invalid(
             field,
             format!("'crmId' must be 1 to {MAX_CRM_ID_CHARS} characters."),
@@ -52,7 +55,7 @@ impl QueryParams {
         )
     }
 
-    /// A present, non-empty parameter.
+    /// A present, non-empty parameter: for free text, where empty means "any".
     pub fn get(&self, name: &str) -> Option<&str> {
         self.0
             .get(name)
@@ -60,9 +63,15 @@ impl QueryParams {
             .filter(|v| !v.trim().is_empty())
     }
 
+    /// A parameter as sent, even empty: for numbers, names and times, where an empty value is
+    /// one the document does not allow.
+    pub fn raw(&self, name: &str) -> Option<&str> {
+        self.0.get(name).map(String::as_str)
+    }
+
     /// `limit`: `default` when absent, else a number from 1 to `max`.
     pub fn limit(&self, default: u32, max: u32) -> ApiResult<u32> {
-        let Some(text) = self.get("limit") else {
+        let Some(text) = self.raw("limit") else {
             return Ok(default);
         };
         text.trim()
@@ -77,10 +86,10 @@ impl QueryParams {
             })
     }
 
-    /// `q`, the search text of a list: trimmed, at most [`MAX_SEARCH_CHARS`] characters.
+    /// `q`, the search text of a list: at most [`MAX_SEARCH_CHARS`] characters, trimmed.
     pub fn search(&self) -> ApiResult<Option<String>> {
-        let q = self.get("q").map(|q| q.trim().to_owned());
-        if q.as_ref()
+        if self
+            .raw("q")
             .is_some_and(|q| q.chars().count() > MAX_SEARCH_CHARS)
         {
             return Err(Failure::invalid(
@@ -88,20 +97,45 @@ impl QueryParams {
                 format!("The search text is limited to {MAX_SEARCH_CHARS} characters."),
             ));
         }
-        Ok(q)
+        Ok(self.get("q").map(|q| q.trim().to_owned()))
     }
 
-    /// `cursor`, read by `decode`; a cursor it cannot read is a 422 on `cursor`.
+    /// `cursor`, read by `decode`. One that is not of [`CURSOR_PATTERN`] is a 422; one of the
+    /// pattern that `decode` cannot read was not made for this list (or this version of the
+    /// API), a 409: a client may hold a cursor that no longer leads anywhere.
     pub fn cursor<C>(&self, decode: impl FnOnce(&str) -> Option<C>) -> ApiResult<Option<C>> {
-        self.get("cursor")
-            .map(|c| {
-                decode(c).ok_or_else(|| Failure::invalid("cursor", "The cursor is not valid."))
-            })
+        let Some(text) = self.raw("cursor") else {
+            return Ok(None);
+        };
+        let base64url = |b: u8| b.is_ascii_alphanumeric() || b == b'-' || b == b'_';
+        if text.is_empty() || !text.bytes().all(base64url) {
+            return Err(Failure::invalid(
+                "cursor",
+                "The cursor is not one this API makes (URL-safe base64).",
+            ));
+        }
+        decode(text).map(Some).ok_or_else(|| {
+            Failure::conflict(
+                "cursor",
+                "The cursor does not lead anywhere in this list; start again from the first page.",
+            )
+        })
+    }
+
+    /// An entity named by a parameter, if present.
+    pub fn entity(&self, name: &str) -> ApiResult<Option<Entity>> {
+        self.raw(name).map(parse_entity).transpose()
+    }
+
+    /// A CRM id named by a parameter, if present (see [`check_crm_id`]).
+    pub fn crm_id(&self, name: &str) -> ApiResult<Option<String>> {
+        self.raw(name)
+            .map(|crm_id| check_crm_id(name, crm_id).map(|()| crm_id.to_owned()))
             .transpose()
     }
 
     pub fn time(&self, name: &str) -> ApiResult<Option<DateTime<Utc>>> {
-        self.get(name)
+        self.raw(name)
             .map(|text| {
                 DateTime::parse_from_rfc3339(text)
                     .map(|t| t.with_timezone(&Utc))
@@ -125,7 +159,8 @@ pub fn parse_entity(text: &str) -> ApiResult<Entity> {
     })
 }
 
-/// The platform's record of the CRM record a request names ([`db::find_record`]), else a 404.
+/// The platform's record of the CRM record a request's path names ([`db::find_record`]), else a
+/// 404; a CRM id the document does not allow is a 422 on `crmId`.
 pub fn known_record(
     conn: &Connection,
     tenant_id: i64,
@@ -133,6 +168,7 @@ pub fn known_record(
     crm_id: &str,
     email: Option<&str>,
 ) -> ApiResult<i64> {
+    check_crm_id("crmId", crm_id)?;
     db::find_record(conn, tenant_id, entity, crm_id, email)?.ok_or_else(|| {
         Failure::not_found(format!(
             "The {entity} {crm_id} is not yet known to marketing."

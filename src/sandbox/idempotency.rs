@@ -50,12 +50,12 @@ pub fn optional_idempotency_key(headers: &HeaderMap) -> ApiResult<Option<String>
 pub struct AnswerStore {
     pub table: &'static str,
     pub user_column: &'static str,
-    /// Why another request may not use a key already used (the 422's message).
+    /// Why another request may not use a key already used (the 409's message).
     pub refusal: &'static str,
 }
 
 /// The answer stored for the caller's earlier request under `key`: `Some` when that request had
-/// this `hash`, a 422 on `Idempotency-Key` when it was another request.
+/// this `hash`, a 409 on `Idempotency-Key` when it was another request.
 pub fn earlier_answer(
     conn: &Connection,
     store: &AnswerStore,
@@ -76,7 +76,7 @@ pub fn earlier_answer(
     match earlier {
         None => Ok(None),
         Some((earlier_hash, response)) if earlier_hash == hash => Ok(Some(response)),
-        Some(_) => Err(Failure::invalid(IDEMPOTENCY_KEY_HEADER, store.refusal)),
+        Some(_) => Err(Failure::conflict(IDEMPOTENCY_KEY_HEADER, store.refusal)),
     }
 }
 

@@ -7,6 +7,7 @@
 
 pub mod auth;
 pub mod connections;
+pub mod contract;
 pub mod dashboard;
 pub mod db;
 pub mod demo_idp;
@@ -14,6 +15,8 @@ pub mod dynamics;
 pub mod engagement;
 pub mod error;
 pub mod events;
+pub mod faults;
+pub mod guard;
 pub mod http;
 pub mod idempotency;
 pub mod openapi;
@@ -49,8 +52,9 @@ pub struct Config {
     pub www_dir: PathBuf,
     /// Origins allowed to call the API besides the manifest's host origins.
     pub extra_origins: Vec<String>,
+    /// At least [`auth::MIN_SECRET_BYTES`]; [`start`] refuses a shorter one.
     pub jwt_secret: Vec<u8>,
-    /// Requests per minute per token; 0 turns the limit off.
+    /// Requests per minute per user; 0 turns the limit off.
     pub rate_limit_per_minute: u32,
     /// Whether `/dev/*` (and the demo identity provider on the host origin) is served.
     pub dev_endpoints: bool,
@@ -58,6 +62,8 @@ pub struct Config {
     /// the limit off.
     pub sso_failures_per_minute: u32,
     pub seed: seed::SeedOptions,
+    /// Failures injected into `/v1` (`--faults`); none when absent.
+    pub faults: Option<faults::FaultSpec>,
     /// Whether hot-prospect scores are kept ready in the background
     /// ([`prospects::keep_scores_warm`]); off only where a benchmark measures the cold case.
     pub warm_prospect_scores: bool,
@@ -83,6 +89,7 @@ impl Config {
             dev_endpoints: true,
             sso_failures_per_minute: 30,
             seed: seed::SeedOptions::default(),
+            faults: None,
             warm_prospect_scores: true,
             feed_heartbeat: std::time::Duration::from_secs(crate::wire::FEED_HEARTBEAT_SECONDS),
             visitor_simulator: false,
@@ -154,6 +161,7 @@ pub struct Running {
 /// Opens (creating and seeding if needed) the database, binds both listeners and serves them in
 /// the background.
 pub async fn start(config: Config) -> std::io::Result<Running> {
+    auth::check_secret(&config.jwt_secret).map_err(std::io::Error::other)?;
     let conn = open_seeded(&config).map_err(std::io::Error::other)?;
     let api_listener = TcpListener::bind(config.api_addr).await?;
     let host_listener = TcpListener::bind(config.host_addr).await?;
@@ -175,6 +183,7 @@ pub async fn start(config: Config) -> std::io::Result<Running> {
     let host = host.into_make_service_with_connect_info::<SocketAddr>();
     tokio::spawn(async move { axum::serve(api_listener, api).await });
     tokio::spawn(async move { axum::serve(host_listener, host).await });
+    tokio::spawn(sends::resume_scheduled(state.db.clone()));
     if state.config.warm_prospect_scores {
         tokio::spawn(prospects::keep_scores_warm(state.db.clone()));
     }

@@ -25,6 +25,7 @@ Every /v1 call but `POST /v1/sso/exchange` (which makes the token) needs `Author
         OptInType, SubscriptionStatus, ActivityKind, Activity, ActivityDetails, FormField,
         ActivityPage, Engagement, EngagementSummary, EngagementBucket, Interaction, BucketSize,
         DevUser, TokenRequest, TokenResponse, DevRecordIn, DevActivityIn, Created,
+        records::TimeZoneName, records::DevActivitiesIn, schemas::CrmId,
     )),
     modifiers(&BearerAuth),
     tags(

@@ -15,16 +15,17 @@ use rusqlite::{params, Connection, OptionalExtension, TransactionBehavior};
 use utoipa::OpenApi;
 
 use super::auth::Caller;
+use super::contract::parse_documented;
 use super::db::{self, column_enum, contains_pattern, from_millis, to_millis};
 use super::error::{ApiResult, Failure};
 use super::http::{
-    check_crm_id, decode_json_cursor, encode_json_cursor, known_record, parse_body, parse_entity,
-    QueryParams,
+    check_crm_id, decode_json_cursor, encode_json_cursor, known_record, parse_entity, QueryParams,
 };
 use super::idempotency::{
     answer_response, earlier_answer, optional_idempotency_key, request_hash, AnswerStore,
 };
 use super::AppState;
+use crate::wire::schemas::CrmId;
 use crate::wire::*;
 
 /// The reason shown beside a program that is listed but cannot be selected.
@@ -135,15 +136,16 @@ pub fn crm_programs(
 active ones first, then by name. Inactive ones are listed with an `unavailableReason` so the UI can show them \
 greyed out; an empty first page without `q` means marketing has enabled no program for CRM enrolment.",
     params(
-        ("q" = Option<String>, Query, description = "Only programs whose name contains this text (any case), at most 200 characters"),
+        ("q" = Option<String>, Query, max_length = 200, description = "Only programs whose name contains this text (any case), at most 200 characters"),
         ("entity" = Option<Entity>, Query, description = "With `crmId`: the record whose `enrolmentStatus` each program carries"),
-        ("crmId" = Option<String>, Query, description = "The record's id in the CRM"),
+        ("crmId" = Option<CrmId>, Query, description = "The record's id in the CRM"),
         ("email" = Option<String>, Query, description = "Find the record by email when the CRM id is unknown"),
         ("limit" = Option<u32>, Query, minimum = 1, maximum = 200, description = "1..200, default 50"),
-        ("cursor" = Option<String>, Query, description = "`nextCursor` of the previous page (same `q` and record)"),
+        ("cursor" = Option<String>, Query, pattern = "^[A-Za-z0-9_-]+$", description = "`nextCursor` of the previous page (same `q` and record); one this API did not make, or that leads nowhere in this list, is 409"),
     ),
     responses(
         (status = 200, body = ProgramList), (status = 401, body = ErrorBody),
+        (status = 409, description = "A `cursor` that leads nowhere in this list", body = ErrorBody),
         (status = 422, description = "Field `q`, `limit`, `cursor`, `entity` or `crmId`", body = ErrorBody),
         (status = 429, body = ErrorBody),
     ),
@@ -155,12 +157,13 @@ pub async fn list_programs(
 ) -> ApiResult<Json<ProgramList>> {
     let query = QueryParams::parse(query);
     let q = query.search()?;
-    let record = match (query.get("entity"), query.get("crmId")) {
-        (Some(entity), Some(crm_id)) => Some((
-            parse_entity(entity)?,
-            crm_id.to_owned(),
-            query.get("email").map(str::to_owned),
-        )),
+    // Each is checked alone, as the document states them; the record needs both.
+    let entity = query.entity("entity")?;
+    let crm_id = query.crm_id("crmId")?;
+    let record = match (entity, crm_id) {
+        (Some(entity), Some(crm_id)) => {
+            Some((entity, crm_id, query.get("email").map(str::to_owned)))
+        }
         _ => None,
     };
     let after = query.cursor(decode_json_cursor::<ProgramCursor>)?;
@@ -252,14 +255,15 @@ pub fn enrolments_of(
 #[utoipa::path(get, path = "/v1/records/{entity}/{crmId}/enrolments", tag = "programs",
     params(
         ("entity" = Entity, Path, description = "lead, contact or account"),
-        ("crmId" = String, Path, description = "The record's id in the CRM"),
+        ("crmId" = CrmId, Path, description = "The record's id in the CRM"),
         ("email" = Option<String>, Query, description = "Find the record by email when the CRM id is unknown"),
         ("limit" = Option<u32>, Query, minimum = 1, maximum = 200, description = "1..200, default 50"),
-        ("cursor" = Option<String>, Query, description = "`nextCursor` of the previous page"),
+        ("cursor" = Option<String>, Query, pattern = "^[A-Za-z0-9_-]+$", description = "`nextCursor` of the previous page; one this API did not make, or that leads nowhere in this list, is 409"),
     ),
     responses(
         (status = 200, body = EnrolmentList), (status = 401, body = ErrorBody),
         (status = 404, description = "Not yet known to marketing", body = ErrorBody),
+        (status = 409, description = "A `cursor` that leads nowhere in this list", body = ErrorBody),
         (status = 422, body = ErrorBody), (status = 429, body = ErrorBody),
     ),
     security(("bearer" = [])))]
@@ -302,7 +306,7 @@ fn validate_request(request: &EnrolRequest) -> ApiResult<()> {
 }
 
 /// The program to enrol into, if the caller's tenant may: 404 for another tenant's (or no)
-/// program, 422 for one the CRM may not use or that is paused.
+/// program, 409 for one the CRM may not use or that is paused.
 fn enrollable_program(conn: &Connection, tenant_id: i64, program_id: i64) -> ApiResult<String> {
     let (name, active, enabled): (String, bool, bool) = conn
         .prepare_cached(
@@ -314,7 +318,7 @@ fn enrollable_program(conn: &Connection, tenant_id: i64, program_id: i64) -> Api
         .optional()?
         .ok_or_else(|| Failure::not_found(format!("No program {program_id}.")))?;
     if !enabled {
-        return Err(Failure::invalid(
+        return Err(Failure::conflict(
             "programId",
             format!(
                 "'{name}' is not available for enrolment from the CRM; \
@@ -323,7 +327,7 @@ fn enrollable_program(conn: &Connection, tenant_id: i64, program_id: i64) -> Api
         ));
     }
     if !active {
-        return Err(Failure::invalid(
+        return Err(Failure::conflict(
             "programId",
             format!("'{name}' is paused; only active programs accept enrolments."),
         ));
@@ -488,7 +492,7 @@ the first result again (header `Idempotent-Replayed: true`), so a retry after a 
 what that request did, even for a program paused since.",
     params(
         ("id" = i64, Path, description = "The program's id"),
-        ("Idempotency-Key" = Option<String>, Header, description = "Optional: one key per request, 1 to 255 visible ASCII characters; reuse it to retry that request"),
+        ("Idempotency-Key" = Option<String>, Header, min_length = 1, max_length = 255, pattern = "^[!-~]+$", description = "Optional: one key per request, 1 to 255 visible ASCII characters; reuse it to retry that request"),
     ),
     request_body = EnrolRequest,
     responses(
@@ -496,9 +500,10 @@ what that request did, even for a program paused since.",
             headers(("Idempotent-Replayed" = String, description = "`true` when this answers an earlier request with the same key"))),
         (status = 401, body = ErrorBody),
         (status = 404, description = "No such program in the caller's tenant", body = ErrorBody),
-        (status = 422, description = "Field `records` (not 1 to 200 records), `records[i].crmId`, `programId` \
-(the program is paused or not enabled for CRM enrolment), or `Idempotency-Key` (malformed, or used for \
-another request)", body = ErrorBody),
+        (status = 409, description = "Field `programId` (the program is paused or not enabled for CRM \
+enrolment) or `Idempotency-Key` (used for another request)", body = ErrorBody),
+        (status = 422, description = "Field `records` (not 1 to 200 records), `records[i].crmId`, `Idempotency-Key` \
+(malformed) or `body`", body = ErrorBody),
         (status = 429, body = ErrorBody),
     ),
     security(("bearer" = [])))]
@@ -513,7 +518,7 @@ pub async fn enrol(
         .parse()
         .map_err(|_| Failure::not_found(format!("No program '{program_id}'.")))?;
     let key = optional_idempotency_key(&headers)?;
-    let request: EnrolRequest = parse_body(&body)?;
+    let request: EnrolRequest = parse_documented("EnrolRequest", &body)?;
     validate_request(&request)?;
     let (json, replayed) = state
         .db

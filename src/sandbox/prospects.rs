@@ -25,8 +25,9 @@ use utoipa::OpenApi;
 use super::auth::Caller;
 use super::db::{self, column_enum, from_millis, to_millis};
 use super::error::{ApiResult, Failure};
-use super::http::{parse_entity, QueryParams};
+use super::http::{check_crm_id, parse_entity, QueryParams};
 use super::{AppState, Db};
+use crate::wire::schemas::CrmId;
 use crate::wire::*;
 
 /// The routes of this module, merged into the plugin origin's API router.
@@ -61,7 +62,7 @@ pub struct HotProspectsQuery {
 impl HotProspectsQuery {
     pub fn from_query(query: &QueryParams) -> ApiResult<HotProspectsQuery> {
         let owner = owner_param(query)?;
-        let limit = match query.get("limit") {
+        let limit = match query.raw("limit") {
             None => HOT_PROSPECTS_DEFAULT_LIMIT,
             Some(text) => text
                 .trim()
@@ -79,14 +80,25 @@ impl HotProspectsQuery {
     }
 }
 
+/// `owner` as the document's pattern has it: `me`, `team`, or a user id of 1 to 18 digits
+/// without a leading zero (every one an i64).
+fn owner_of(text: &str) -> Option<OwnerSelection> {
+    let id = text.len() <= 18 && text.bytes().all(|b| b.is_ascii_digit()) && !text.starts_with('0');
+    match text {
+        "me" | "team" => OwnerSelection::parse(text),
+        _ if id => OwnerSelection::parse(text),
+        _ => None,
+    }
+}
+
 // ---------------------------------------------------------------------------------------------
 // Who may see whose prospects
 
 /// The `owner` query parameter: `me` when absent.
 pub fn owner_param(query: &QueryParams) -> ApiResult<OwnerSelection> {
-    match query.get("owner") {
+    match query.raw("owner") {
         None => Ok(OwnerSelection::Me),
-        Some(text) => OwnerSelection::parse(text.trim())
+        Some(text) => owner_of(text)
             .ok_or_else(|| Failure::invalid("owner", "'owner' must be me, team or a user id.")),
     }
 }
@@ -454,7 +466,7 @@ fn hot_prospect(
 
 #[utoipa::path(get, path = "/v1/hot-prospects", tag = "prospects",
     params(
-        ("owner" = Option<String>, Query,
+        ("owner" = Option<String>, Query, pattern = "^(me|team|[1-9][0-9]{0,17})$",
             description = "`me` (default), `team` (a manager and their reps) or a user id: a rep may \
                            only ask for themselves, a manager also for one of their reps"),
         ("limit" = Option<u32>, Query, minimum = 1, maximum = 50, description = "Rows, 1 to 50; default 20"),
@@ -566,7 +578,7 @@ pub fn totals_of(reasons: &[ScoreReason]) -> Vec<RuleTotal> {
 activity of the scoring window, and the newest 20 of those activities with their points.",
     params(
         ("entity" = Entity, Path, description = "lead, contact or account"),
-        ("crmId" = String, Path, description = "The record's id in the CRM"),
+        ("crmId" = CrmId, Path, description = "The record's id in the CRM"),
     ),
     responses(
         (status = 200, body = ScoreReasons),
@@ -581,6 +593,7 @@ pub async fn score_reasons(
     Path((entity, crm_id)): Path<(String, String)>,
 ) -> ApiResult<Json<ScoreReasons>> {
     let entity = parse_entity(&entity)?;
+    check_crm_id("crmId", &crm_id)?;
     state
         .db
         .run(move |conn| {

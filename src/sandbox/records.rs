@@ -12,15 +12,16 @@ use base64::Engine;
 use chrono::{DateTime, Duration, Utc};
 use chrono_tz::Tz;
 use rusqlite::{params, params_from_iter, Connection, OptionalExtension};
-use serde::Deserialize;
 
 use super::auth::{self, Caller, Claims};
+use super::contract::{documented_body, parse_documented};
 use super::db::{self, column_enum, from_millis, to_millis};
 use super::engagement;
 use super::error::{ApiResult, Failure};
-use super::http::{check_crm_id, known_record, parse_body, parse_entity, QueryParams};
+use super::http::{check_crm_id, known_record, parse_entity, QueryParams};
 use super::AppState;
 use crate::wire::query::{ACTIVITIES_DEFAULT_LIMIT, ACTIVITIES_MAX_LIMIT};
+use crate::wire::schemas::CrmId;
 use crate::wire::*;
 
 // ---------------------------------------------------------------------------------------------
@@ -149,7 +150,7 @@ fn load_profile(conn: &Connection, record_id: i64) -> ApiResult<RecordProfile> {
 #[utoipa::path(get, path = "/v1/records/{entity}/{crmId}", tag = "records",
     params(
         ("entity" = Entity, Path, description = "lead, contact or account"),
-        ("crmId" = String, Path, description = "The record's id in the CRM"),
+        ("crmId" = CrmId, Path, description = "The record's id in the CRM"),
         ("email" = Option<String>, Query, description = "Find the record by email when the CRM id is unknown"),
     ),
     responses(
@@ -215,12 +216,11 @@ pub struct ActivityFilter {
 
 impl ActivityFilter {
     pub fn from_query(query: &QueryParams) -> ApiResult<ActivityFilter> {
-        let kinds = match query.get("kinds") {
-            None => Vec::new(),
+        // A comma-separated list (form style, not exploded); empty is no filter.
+        let kinds = match query.raw("kinds") {
+            None | Some("") => Vec::new(),
             Some(list) => list
                 .split(',')
-                .map(str::trim)
-                .filter(|k| !k.is_empty())
                 .map(|k| {
                     ActivityKind::parse(k).ok_or_else(|| {
                         Failure::invalid("kinds", format!("Unknown activity kind '{k}'."))
@@ -228,13 +228,9 @@ impl ActivityFilter {
                 })
                 .collect::<ApiResult<Vec<_>>>()?,
         };
+        // `from` after `to` is an empty range, not an error: each is a valid time alone.
         let from = query.time("from")?;
         let to = query.time("to")?;
-        if let (Some(from), Some(to)) = (from, to) {
-            if from > to {
-                return Err(Failure::invalid("from", "'from' must not be after 'to'."));
-            }
-        }
         let cursor = query.cursor(Cursor::decode)?;
         let limit = query.limit(ACTIVITIES_DEFAULT_LIMIT, ACTIVITIES_MAX_LIMIT)?;
         let q = query.search()?;
@@ -365,17 +361,19 @@ fn kind_counts(
 
 #[utoipa::path(get, path = "/v1/records/{entity}/{crmId}/activities", tag = "records",
     params(
-        ("entity" = Entity, Path), ("crmId" = String, Path),
-        ("kinds" = Option<String>, Query, description = "Comma-separated activity kinds"),
-        ("q" = Option<String>, Query, description = "Text in subject, URL, page title, form name, score reason or program, in any case"),
-        ("from" = Option<String>, Query, description = "RFC 3339, inclusive"),
-        ("to" = Option<String>, Query, description = "RFC 3339, exclusive"),
-        ("cursor" = Option<String>, Query, description = "`nextCursor` of the previous page"),
+        ("entity" = Entity, Path), ("crmId" = CrmId, Path),
+        ("kinds" = Option<Vec<ActivityKind>>, Query, style = Form, explode = false, description = "Comma-separated activity kinds; empty or absent: every kind"),
+        ("q" = Option<String>, Query, max_length = 200, description = "Text in subject, URL, page title, form name, score reason or program, in any case"),
+        ("from" = Option<DateTime<Utc>>, Query, description = "RFC 3339, inclusive"),
+        ("to" = Option<DateTime<Utc>>, Query, description = "RFC 3339, exclusive; a `to` before `from` is an empty range"),
+        ("cursor" = Option<String>, Query, pattern = "^[A-Za-z0-9_-]+$", description = "`nextCursor` of the previous page; one this API did not make, or that leads nowhere in this list, is 409"),
         ("limit" = Option<u32>, Query, minimum = 1, maximum = 200, description = "1..200, default 50"),
     ),
     responses(
         (status = 200, body = ActivityPage), (status = 401, body = ErrorBody),
-        (status = 404, body = ErrorBody), (status = 422, body = ErrorBody), (status = 429, body = ErrorBody),
+        (status = 404, body = ErrorBody),
+        (status = 409, description = "A `cursor` that leads nowhere in this list", body = ErrorBody),
+        (status = 422, body = ErrorBody), (status = 429, body = ErrorBody),
     ),
     security(("bearer" = [])))]
 pub async fn activities(
@@ -397,6 +395,25 @@ pub async fn activities(
 
 // ---------------------------------------------------------------------------------------------
 // GET /v1/records/{entity}/{crmId}/engagement
+
+/// The schema of a time zone parameter: every IANA name the sandbox knows, as an enum, so the
+/// document says which names are refused.
+pub struct TimeZoneName;
+
+impl utoipa::PartialSchema for TimeZoneName {
+    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+        use utoipa::openapi::schema::{ObjectBuilder, Type};
+        ObjectBuilder::new()
+            .schema_type(Type::String)
+            .description(Some(
+                "An IANA time zone name (tz database, links included).",
+            ))
+            .enum_values(Some(chrono_tz::TZ_VARIANTS.iter().map(|tz| tz.name())))
+            .into()
+    }
+}
+
+impl utoipa::ToSchema for TimeZoneName {}
 
 /// The first (or, with `newest`, the last) activity of a record, of any kind or of `kind`.
 fn interaction(
@@ -463,12 +480,15 @@ pub fn engagement_of(
     bucket: BucketSize,
     tz: Tz,
 ) -> ApiResult<Engagement> {
-    let edges = engagement::bucket_edges(from, to, bucket, tz).ok_or_else(|| {
-        Failure::invalid(
-            "bucket",
-            "The range needs too many buckets; choose a larger bucket.",
-        )
-    })?;
+    let (from, edges) = match engagement::bucket_edges(from, to, bucket, tz) {
+        Some(edges) => (from, edges),
+        None => {
+            let from = engagement::start_of_last_buckets(to, bucket, tz);
+            let edges = engagement::bucket_edges(from, to, bucket, tz)
+                .ok_or_else(|| Failure::internal("the last buckets do not fit"))?;
+            (from, edges)
+        }
+    };
     let mut statement = conn.prepare_cached(
         "SELECT kind, occurred_at, json_extract(details, '$.scoreDelta'), campaign_id
          FROM activities WHERE record_id = ?1 AND occurred_at >= ?2 AND occurred_at < ?3",
@@ -544,11 +564,12 @@ pub fn engagement_of(
 
 #[utoipa::path(get, path = "/v1/records/{entity}/{crmId}/engagement", tag = "records",
     params(
-        ("entity" = Entity, Path), ("crmId" = String, Path),
-        ("from" = Option<String>, Query, description = "RFC 3339; default 90 days before `to`"),
-        ("to" = Option<String>, Query, description = "RFC 3339, exclusive; default now"),
-        ("bucket" = Option<BucketSize>, Query, description = "day, week or month; default chosen from the range"),
-        ("tz" = Option<String>, Query, description = "IANA time zone the buckets are cut in; default UTC"),
+        ("entity" = Entity, Path), ("crmId" = CrmId, Path),
+        ("from" = Option<DateTime<Utc>>, Query, description = "RFC 3339; default 90 days before `to`"),
+        ("to" = Option<DateTime<Utc>>, Query, description = "RFC 3339, exclusive; default now; a `to` before `from` is an empty range"),
+        ("bucket" = Option<BucketSize>, Query, description = "day, week or month; default chosen from the range. A range \
+that needs more than 1,000 buckets of this size is cut to the last 1,000 (the answer's `from` says where it starts)"),
+        ("tz" = Option<TimeZoneName>, Query, description = "IANA time zone the buckets are cut in; default UTC"),
     ),
     responses(
         (status = 200, body = Engagement), (status = 401, body = ErrorBody),
@@ -564,16 +585,14 @@ pub async fn engagement(
     let entity = parse_entity(&entity)?;
     let query = QueryParams::parse(query);
     let to = query.time("to")?.unwrap_or_else(Utc::now);
+    // The default is within chrono's range whatever `to` the document allows (years 0 to 9999).
     let from = query.time("from")?.unwrap_or(to - Duration::days(90));
-    if from > to {
-        return Err(Failure::invalid("from", "'from' must not be after 'to'."));
-    }
-    let bucket = match query.get("bucket") {
+    let bucket = match query.raw("bucket") {
         None => crate::domain::timeline::bucket_for(from, to),
         Some(text) => BucketSize::parse(text)
             .ok_or_else(|| Failure::invalid("bucket", "'bucket' must be day, week or month."))?,
     };
-    let tz: Tz = match query.get("tz") {
+    let tz: Tz = match query.raw("tz") {
         None => Tz::UTC,
         Some(name) => name
             .parse()
@@ -626,7 +645,7 @@ pub async fn dev_token(
     State(state): State<AppState>,
     body: Bytes,
 ) -> ApiResult<Json<TokenResponse>> {
-    let request: TokenRequest = parse_body(&body)?;
+    let request: TokenRequest = parse_documented("TokenRequest", &body)?;
     let ttl = request.ttl_seconds.unwrap_or(DEFAULT_TOKEN_TTL_SECONDS);
     if !(1..=MAX_TOKEN_TTL_SECONDS).contains(&ttl) {
         return Err(Failure::invalid(
@@ -669,7 +688,7 @@ pub async fn dev_records(
     caller: Caller,
     body: Bytes,
 ) -> ApiResult<(StatusCode, Json<Created>)> {
-    let record: DevRecordIn = parse_body(&body)?;
+    let record: DevRecordIn = parse_documented("DevRecordIn", &body)?;
     check_crm_id("crmId", &record.crm_id)?;
     state
         .db
@@ -716,33 +735,57 @@ pub async fn dev_records(
         .await
 }
 
-#[derive(Deserialize)]
-#[serde(untagged)]
-enum OneOrMany {
-    Many(Vec<DevActivityIn>),
-    One(Box<DevActivityIn>),
-}
-
 pub const MAX_INGEST_BATCH: usize = 10_000;
 
+/// The body of `POST /dev/activities` as the document states it: one activity, or an array of at
+/// most [`MAX_INGEST_BATCH`].
+pub struct DevActivitiesIn;
+
+impl utoipa::PartialSchema for DevActivitiesIn {
+    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+        use utoipa::openapi::schema::{ArrayBuilder, OneOfBuilder};
+        use utoipa::openapi::Ref;
+        OneOfBuilder::new()
+            .item(Ref::from_schema_name("DevActivityIn"))
+            .item(
+                ArrayBuilder::new()
+                    .items(Ref::from_schema_name("DevActivityIn"))
+                    .max_items(Some(MAX_INGEST_BATCH)),
+            )
+            .description(Some("One activity, or an array of them"))
+            .into()
+    }
+}
+
+impl utoipa::ToSchema for DevActivitiesIn {}
+
 #[utoipa::path(post, path = "/dev/activities", tag = "dev",
-    request_body(content = Vec<DevActivityIn>, description = "One activity or an array of them"),
-    responses((status = 201, body = Created), (status = 401, body = ErrorBody), (status = 422, body = ErrorBody), (status = 429, body = ErrorBody)),
+    request_body(content = DevActivitiesIn, description = "One activity or an array of at most 10,000"),
+    responses(
+        (status = 201, body = Created), (status = 401, body = ErrorBody),
+        (status = 404, description = "An activity names a record the tenant does not have (field `[i].crmId`)", body = ErrorBody),
+        (status = 422, body = ErrorBody), (status = 429, body = ErrorBody),
+    ),
     security(("bearer" = [])))]
 pub async fn dev_activities(
     State(state): State<AppState>,
     caller: Caller,
     body: Bytes,
 ) -> ApiResult<(StatusCode, Json<Created>)> {
-    let activities = match parse_body::<OneOrMany>(&body)? {
-        OneOrMany::Many(list) => list,
-        OneOrMany::One(one) => vec![*one],
+    let read =
+        |e: serde_json::Error| Failure::invalid("body", format!("Invalid request body: {e}"));
+    let activities: Vec<DevActivityIn> = match documented_body("DevActivitiesIn", &body)? {
+        list @ serde_json::Value::Array(_) => serde_json::from_value(list).map_err(read)?,
+        one => vec![serde_json::from_value(one).map_err(read)?],
     };
     if activities.len() > MAX_INGEST_BATCH {
         return Err(Failure::invalid(
             "body",
             format!("At most {MAX_INGEST_BATCH} activities a request."),
         ));
+    }
+    for (index, activity) in activities.iter().enumerate() {
+        check_crm_id(&format!("[{index}].crmId"), &activity.crm_id)?;
     }
     state
         .db
@@ -753,13 +796,12 @@ pub async fn dev_activities(
                 let record_id =
                     db::find_record_id(&tx, caller.tenant_id, activity.entity, &activity.crm_id)?
                         .ok_or_else(|| {
-                        Failure::invalid(
-                            &format!("[{index}].crmId"),
-                            format!(
-                                "No {} '{}' in this tenant.",
-                                activity.entity, activity.crm_id
-                            ),
-                        )
+                        let mut failure = Failure::not_found(format!(
+                            "No {} '{}' in this tenant.",
+                            activity.entity, activity.crm_id
+                        ));
+                        failure.error.field = Some(format!("[{index}].crmId"));
+                        failure
                     })?;
                 ids.push(db::insert_activity(
                     &tx,
@@ -912,7 +954,8 @@ mod tests {
             ("limit=201", "limit"),
             ("limit=ten", "limit"),
             ("from=yesterday", "from"),
-            ("from=2026-02-01T00:00:00Z&to=2026-01-01T00:00:00Z", "from"),
+            ("from=", "from"),
+            ("kinds=emailSent,", "kinds"),
             ("cursor=%%%", "cursor"),
         ] {
             let error = parse(query).unwrap_err();
@@ -920,5 +963,8 @@ mod tests {
             assert_eq!(error.status, StatusCode::UNPROCESSABLE_ENTITY);
         }
         assert_eq!(parse("").unwrap().limit, ACTIVITIES_DEFAULT_LIMIT);
+        // Each a valid time: the range is empty, not wrong.
+        assert!(parse("from=2026-02-01T00:00:00Z&to=2026-01-01T00:00:00Z").is_ok());
+        assert!(parse("kinds=").unwrap().kinds.is_empty());
     }
 }

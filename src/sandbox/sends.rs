@@ -13,10 +13,13 @@
 //!   fields (`imported = false`, owned by the sender) so its history can show the send; excluded
 //!   and failed ones are not created.
 //! - **Scheduled sends** write no activity until their time: a timer delivers them then (each
-//!   `emailSent` dated at `scheduledAt`), and every pre-flight and send first delivers whatever is
-//!   overdue, so a restart loses nothing. Consent is checked again at delivery.
-//! - **Daily limit.** 1,000 emails per sender and UTC calendar day, counting the sent and scheduled
-//!   recipients of the sends created that day.
+//!   `emailSent` dated at `scheduledAt`), in one transaction that marks them sent. A start
+//!   delivers what fell due while the sandbox was down and sets the timers again
+//!   ([`resume_scheduled`]), and every pre-flight and send first delivers whatever is overdue, so
+//!   a restart loses nothing and delivers nothing twice. Consent is checked again at delivery.
+//! - **Daily limit.** 1,000 emails per sender and UTC calendar day of delivery: a send now counts
+//!   on today, a scheduled one on the day of its `scheduledAt`, so scheduling cannot put more than a
+//!   day's allowance into one day. The sent and scheduled recipients count.
 //! - **Failures.** The sandbox's mail server refuses addresses at `fail.example`, so the plugin's
 //!   failed-recipient path can be exercised; failed recipients do not count towards the limit.
 
@@ -33,11 +36,11 @@ use rusqlite::{params, Connection, OptionalExtension, TransactionBehavior};
 use utoipa::OpenApi;
 
 use super::auth::Caller;
+use super::contract::parse_documented;
 use super::db::{self, column_enum, contains_pattern, from_millis, to_millis};
 use super::error::{ApiResult, Failure};
 use super::http::{
-    check_crm_id, decode_json_cursor, encode_json_cursor, known_record, parse_body, parse_entity,
-    QueryParams,
+    check_crm_id, decode_json_cursor, encode_json_cursor, known_record, parse_entity, QueryParams,
 };
 use super::idempotency::{
     answer_response, earlier_answer, optional_idempotency_key, request_hash, AnswerStore,
@@ -45,6 +48,7 @@ use super::idempotency::{
 use super::{AppState, Db};
 use crate::domain::merge::{self, MergeData, MergeField};
 use crate::domain::preflight::{self, Candidate, Verdict};
+use crate::wire::schemas::CrmId;
 use crate::wire::*;
 
 /// The sandbox's mail server refuses every address at this domain (or a subdomain of it).
@@ -184,13 +188,14 @@ pub fn templates_of(
     description = "The caller tenant's email templates, a page at a time, by folder then name, with every \
 folder of the tenant (whatever the filter) for a folder picker.",
     params(
-        ("q" = Option<String>, Query, description = "Only templates whose name contains this text (any case), at most 200 characters"),
+        ("q" = Option<String>, Query, max_length = 200, description = "Only templates whose name contains this text (any case), at most 200 characters"),
         ("folder" = Option<String>, Query, description = "Only templates of this folder (any case)"),
         ("limit" = Option<u32>, Query, minimum = 1, maximum = 200, description = "1..200, default 50"),
-        ("cursor" = Option<String>, Query, description = "`nextCursor` of the previous page (same `q` and `folder`)"),
+        ("cursor" = Option<String>, Query, pattern = "^[A-Za-z0-9_-]+$", description = "`nextCursor` of the previous page (same `q` and `folder`); one this API did not make, or that leads nowhere in this list, is 409"),
     ),
     responses(
         (status = 200, body = TemplateList), (status = 401, body = ErrorBody),
+        (status = 409, description = "A `cursor` that leads nowhere in this list", body = ErrorBody),
         (status = 422, body = ErrorBody), (status = 429, body = ErrorBody),
     ),
     security(("bearer" = [])))]
@@ -415,21 +420,30 @@ fn start_of_day(now: DateTime<Utc>) -> DateTime<Utc> {
     now.date_naive().and_time(chrono::NaiveTime::MIN).and_utc()
 }
 
-/// Recipients `sender_id` sent or scheduled in sends created since the start of today (UTC).
-fn sent_today(conn: &Connection, sender_id: i64, now: DateTime<Utc>) -> rusqlite::Result<u64> {
+/// Recipients of `sender_id` delivered, or to be delivered, on the UTC day that starts at `day`:
+/// those of the sends made then and of the sends scheduled for then.
+fn delivered_on(conn: &Connection, sender_id: i64, day: DateTime<Utc>) -> rusqlite::Result<u64> {
     conn.prepare_cached(
         "SELECT count(*) FROM sends s JOIN send_recipients r ON r.send_id = s.id
-         WHERE s.sender_id = ?1 AND s.created_at >= ?2 AND r.outcome IN ('sent', 'scheduled')",
+         WHERE s.sender_id = ?1 AND r.outcome IN ('sent', 'scheduled')
+           AND coalesce(s.scheduled_at, s.created_at) >= ?2
+           AND coalesce(s.scheduled_at, s.created_at) < ?3",
     )?
-    .query_row(params![sender_id, to_millis(start_of_day(now))], |row| {
-        row.get(0)
-    })
+    .query_row(
+        params![
+            sender_id,
+            to_millis(day),
+            to_millis(day + Duration::days(1))
+        ],
+        |row| row.get(0),
+    )
 }
 
-fn remaining_today(conn: &Connection, sender_id: i64, now: DateTime<Utc>) -> ApiResult<u32> {
+/// What is left of the daily allowance of the UTC day of `delivery`.
+fn remaining_on(conn: &Connection, sender_id: i64, delivery: DateTime<Utc>) -> ApiResult<u32> {
     Ok(preflight::remaining_today(
         DAILY_SEND_LIMIT,
-        sent_today(conn, sender_id, now)?,
+        delivered_on(conn, sender_id, start_of_day(delivery))?,
     ))
 }
 
@@ -444,25 +458,11 @@ fn validate_request(request: &SendRequest) -> ApiResult<()> {
             ),
         ));
     }
-    let mut listed = std::collections::HashSet::new();
     for (index, recipient) in request.recipients.iter().enumerate() {
         check_crm_id(&format!("recipients[{index}].crmId"), &recipient.crm_id)?;
-        // A CRM selection names each record once; a record twice (maybe with two addresses)
-        // would be one person emailed under one record for both.
-        if !listed.insert((recipient.entity, recipient.crm_id.trim())) {
-            return Err(Failure::invalid(
-                &format!("recipients[{index}].crmId"),
-                format!(
-                    "The {} {} is listed more than once.",
-                    recipient.entity,
-                    recipient.crm_id.trim()
-                ),
-            ));
-        }
     }
     if let Some(subject) = &request.subject {
-        let length = subject.trim().chars().count();
-        if length == 0 || length > MAX_SUBJECT_CHARS {
+        if is_blank(subject) || subject.chars().count() > MAX_SUBJECT_CHARS {
             return Err(Failure::invalid(
                 "subject",
                 format!("The subject must be 1 to {MAX_SUBJECT_CHARS} characters."),
@@ -472,13 +472,15 @@ fn validate_request(request: &SendRequest) -> ApiResult<()> {
     Ok(())
 }
 
+/// A scheduled time must be ahead, and not too far: a 409, as the same time was fine when the
+/// user picked it.
 fn validate_schedule(scheduled_at: Option<DateTime<Utc>>, now: DateTime<Utc>) -> ApiResult<()> {
     match scheduled_at {
-        Some(at) if at <= now => Err(Failure::invalid(
+        Some(at) if at <= now => Err(Failure::conflict(
             "scheduledAt",
             "The scheduled time has passed; choose a later time or send now.",
         )),
-        Some(at) if at > now + Duration::days(MAX_SCHEDULE_DAYS) => Err(Failure::invalid(
+        Some(at) if at > now + Duration::days(MAX_SCHEDULE_DAYS) => Err(Failure::conflict(
             "scheduledAt",
             format!("A send can be scheduled at most {MAX_SCHEDULE_DAYS} days ahead."),
         )),
@@ -504,7 +506,7 @@ fn plan(
 ) -> ApiResult<Plan> {
     let template =
         find_template(conn, caller.tenant_id, request.template_id)?.ok_or_else(|| {
-            Failure::invalid(
+            Failure::conflict(
                 "templateId",
                 format!("No template {}.", request.template_id),
             )
@@ -515,12 +517,24 @@ fn plan(
         .map(str::trim)
         .unwrap_or(&template.subject)
         .to_owned();
-    let remaining_today = remaining_today(conn, caller.user_id, now)?;
-    let recipients = request
-        .recipients
-        .iter()
-        .map(|recipient| resolve(conn, caller.tenant_id, recipient))
-        .collect::<ApiResult<Vec<_>>>()?;
+    // A send counts on the day it is delivered: scheduling cannot pile a week's emails on one day.
+    let delivery = request.scheduled_at.unwrap_or(now);
+    let remaining_today = remaining_on(conn, caller.user_id, delivery)?;
+    // A record listed again is the same person as where it was first listed: it resolves to the
+    // same address, so the duplicate rule excludes it rather than email one record twice.
+    let mut first_listed = std::collections::HashMap::new();
+    let mut recipients: Vec<Resolved> = Vec::with_capacity(request.recipients.len());
+    for (index, recipient) in request.recipients.iter().enumerate() {
+        let record = (recipient.entity, recipient.crm_id.trim());
+        let resolved = match first_listed.get(&record) {
+            Some(&first) => Resolved::clone(&recipients[first]),
+            None => {
+                first_listed.insert(record, index);
+                resolve(conn, caller.tenant_id, recipient)?
+            }
+        };
+        recipients.push(resolved);
+    }
     let candidates: Vec<Candidate<'_>> = recipients
         .iter()
         .map(|r| Candidate {
@@ -537,7 +551,7 @@ fn plan(
         recipients,
         verdicts,
         remaining_today,
-        limit_resets_at: start_of_day(now) + chrono::Duration::days(1),
+        limit_resets_at: start_of_day(delivery) + Duration::days(1),
     })
 }
 
@@ -588,13 +602,14 @@ fn preflight_of(plan: &Plan, request: &SendRequest) -> PreflightResponse {
 nothing is stored. Exclusions, first that applies: `noEmail`, `invalidEmail`, `optedOut` / `hardBounced` / \
 `suppressed` (the strictest consent of any record with the address), `duplicateEmail` (the first recipient \
 with an address, in any case, is kept), `dailyLimit` (the recipients after the caller's remaining daily \
-allowance of 1,000). `missingFields` lists the merge fields without a fallback that some sendable \
+allowance of 1,000 on the UTC day of delivery: today, or the day of `scheduledAt`). `missingFields` lists the merge fields without a fallback that some sendable \
 recipients have no value for.",
     request_body = SendRequest,
     responses(
         (status = 200, body = PreflightResponse), (status = 401, body = ErrorBody),
-        (status = 422, description = "Field `recipients` (not 1 to 200), `recipients[i].crmId` (empty, too long, or a record listed twice), `subject`, \
-`scheduledAt` (past, or more than a year ahead), `templateId` (no such template in the tenant) or `body`", body = ErrorBody),
+        (status = 409, description = "Field `scheduledAt` (past, or more than a year ahead) or `templateId` \
+(no such template in the tenant)", body = ErrorBody),
+        (status = 422, description = "Field `recipients` (not 1 to 200), `recipients[i].crmId` (blank or too long), `subject` or `body`", body = ErrorBody),
         (status = 429, body = ErrorBody),
     ),
     security(("bearer" = [])))]
@@ -603,7 +618,7 @@ pub async fn preflight(
     caller: Caller,
     body: Bytes,
 ) -> ApiResult<Json<PreflightResponse>> {
-    let request: SendRequest = parse_body(&body)?;
+    let request: SendRequest = parse_documented("SendRequest", &body)?;
     validate_request(&request)?;
     let now = Utc::now();
     validate_schedule(request.scheduled_at, now)?;
@@ -920,22 +935,52 @@ fn deliver_at(db: Db, at: DateTime<Utc>) {
     });
 }
 
+/// At start: delivers what fell due while the sandbox was down and sets a timer for every send
+/// still waiting, so a restart neither loses a scheduled send nor needs a request to deliver it.
+pub async fn resume_scheduled(db: Db) {
+    let waiting = db
+        .run(|conn| {
+            deliver_due(conn, Utc::now())?;
+            let times = conn
+                .prepare(
+                    "SELECT DISTINCT s.scheduled_at FROM sends s
+                     JOIN send_recipients sr ON sr.send_id = s.id
+                     WHERE sr.outcome = 'scheduled'",
+                )?
+                .query_map([], |row| row.get::<_, i64>(0))?
+                .collect::<rusqlite::Result<Vec<_>>>()?;
+            Ok(times)
+        })
+        .await;
+    match waiting {
+        Ok(times) => {
+            for at in times {
+                deliver_at(db.clone(), from_millis(at));
+            }
+        }
+        // The next send or pre-flight delivers what is due.
+        Err(failure) => tracing::warn!("resuming scheduled sends: {failure:?}"),
+    }
+}
+
 #[utoipa::path(post, path = "/v1/sends", tag = "sends",
     description = "Sends (or schedules) one composed message to 1-200 recipients, exactly once per \
 `Idempotency-Key`: the same key and body answer the first result again (header `Idempotent-Replayed: true`) \
 without sending; the same key with another body is refused. The exclusion rules of the pre-flight apply, \
-the daily limit (1,000 per sender and UTC day) included. Each sent recipient gets an `emailSent` activity \
+the daily limit (1,000 per sender and UTC day of delivery) included. Each sent recipient gets an `emailSent` activity \
 (subject as rendered for them, campaign `SEND-<id>`); a scheduled recipient gets it at `scheduledAt`, not \
 before. A recipient marketing does not know is added from its CRM fields (`imported: false`) so its \
 history shows the send. In the sandbox the mail server refuses addresses at `fail.example` (outcome `failed`).",
-    params(("Idempotency-Key" = String, Header, description = "One key per composed message, 1 to 255 visible ASCII characters; reuse it for retries")),
+    params(("Idempotency-Key" = String, Header, min_length = 1, max_length = 255, pattern = "^[!-~]+$", description = "One key per composed message, 1 to 255 visible ASCII characters; reuse it for retries")),
     request_body = SendRequest,
     responses(
         (status = 201, description = "One result per recipient, in request order", body = SendResponse,
             headers(("Idempotent-Replayed" = String, description = "`true` when this answers an earlier request with the same key"))),
         (status = 401, body = ErrorBody),
-        (status = 422, description = "Field `Idempotency-Key` (missing, malformed, or used for a different message), \
-`recipients` (not 1 to 200), `recipients[i].crmId` (empty, too long, or a record listed twice), `subject`, `scheduledAt`, `templateId` or `body`", body = ErrorBody),
+        (status = 409, description = "Field `Idempotency-Key` (used for a different message), `scheduledAt` (past, or \
+more than a year ahead) or `templateId` (no such template in the tenant)", body = ErrorBody),
+        (status = 422, description = "Field `Idempotency-Key` (missing or malformed), `recipients` (not 1 to 200), \
+`recipients[i].crmId` (blank or too long), `subject` or `body`", body = ErrorBody),
         (status = 429, body = ErrorBody),
     ),
     security(("bearer" = [])))]
@@ -946,7 +991,7 @@ pub async fn send(
     body: Bytes,
 ) -> ApiResult<Response> {
     let key = idempotency_key(&headers)?;
-    let request: SendRequest = parse_body(&body)?;
+    let request: SendRequest = parse_documented("SendRequest", &body)?;
     validate_request(&request)?;
     let answer = state
         .db
@@ -1027,7 +1072,7 @@ pub fn request_resubscribe(
     let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
     let (record_id, name, status, _) = consent_of(&tx, caller.tenant_id, entity, crm_id, email)?;
     if status != SubscriptionStatus::OptedOut {
-        return Err(Failure::invalid(
+        return Err(Failure::conflict(
             "crmId",
             format!(
                 "Only a person who opted out can be asked to resubscribe; {name} is {}.",
@@ -1076,7 +1121,7 @@ within a day: a repeat within 24 hours (by anyone) answers the first request wit
 shows `resubscribeRequestedAt` while the person is still opted out.",
     params(
         ("entity" = Entity, Path, description = "lead, contact or account"),
-        ("crmId" = String, Path, description = "The record's id in the CRM"),
+        ("crmId" = CrmId, Path, description = "The record's id in the CRM"),
         ("email" = Option<String>, Query, description = "Find the record by email when the CRM id is unknown"),
     ),
     responses(
@@ -1084,7 +1129,8 @@ shows `resubscribeRequestedAt` while the person is still opted out.",
         (status = 200, description = "Already requested within the last 24 hours", body = ResubscribeRequest),
         (status = 401, body = ErrorBody),
         (status = 404, description = "Not yet known to marketing", body = ErrorBody),
-        (status = 422, description = "The person has not opted out (field `crmId`), or a bad `entity`", body = ErrorBody),
+        (status = 409, description = "The person has not opted out (field `crmId`)", body = ErrorBody),
+        (status = 422, description = "A bad `entity` or `crmId`", body = ErrorBody),
         (status = 429, body = ErrorBody),
     ),
     security(("bearer" = [])))]
@@ -1130,7 +1176,7 @@ pub fn confirm_resubscribe(
         |row| row.get(0),
     )?;
     if status != SubscriptionStatus::OptedOut || !requested {
-        return Err(Failure::invalid(
+        return Err(Failure::conflict(
             "crmId",
             format!("{name} has no resubscribe request waiting for confirmation."),
         ));
@@ -1154,11 +1200,12 @@ pub fn confirm_resubscribe(
 #[utoipa::path(post, path = "/dev/records/{entity}/{crmId}/resubscribe/confirm", tag = "dev",
     description = "Simulates the person clicking the link of the resubscribe confirmation email: the record is \
 subscribed again and its opt-in type raised to at least `double` (never lowered).",
-    params(("entity" = Entity, Path), ("crmId" = String, Path)),
+    params(("entity" = Entity, Path), ("crmId" = CrmId, Path)),
     responses(
         (status = 200, body = ConsentChange), (status = 401, body = ErrorBody),
         (status = 404, body = ErrorBody),
-        (status = 422, description = "No resubscribe request waiting for the record", body = ErrorBody),
+        (status = 409, description = "No resubscribe request waiting for the record", body = ErrorBody),
+        (status = 422, description = "A bad `entity` or `crmId`", body = ErrorBody),
         (status = 429, body = ErrorBody),
     ),
     security(("bearer" = [])))]
@@ -1300,9 +1347,9 @@ mod tests {
             count(&conn, "SELECT count(*) FROM send_recipients WHERE outcome = 'excluded' AND reason = 'optedOut'"),
             1
         );
-        // Scheduled and sent recipients count towards the day they were sent on.
+        // Scheduled and sent recipients count towards the day they are delivered on.
         assert_eq!(
-            remaining_today(&conn, caller.user_id, now).unwrap(),
+            remaining_on(&conn, caller.user_id, now + Duration::hours(1)).unwrap(),
             DAILY_SEND_LIMIT - 1
         );
     }

@@ -7,6 +7,7 @@ use std::time::Duration;
 use axum::body::Bytes;
 use axum::extract::{Path, RawQuery, State};
 use axum::http::{header, HeaderValue, Method, StatusCode};
+use axum::middleware::from_fn_with_state;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
@@ -22,6 +23,8 @@ use tower_http::set_header::SetResponseHeaderLayer;
 
 use super::db::{from_millis, to_millis};
 use super::error::{ApiResult, Failure};
+use super::faults;
+use super::guard::{self, ServedHosts};
 use super::http::{parse_body, parse_entity, QueryParams};
 use super::idempotency;
 use super::records;
@@ -105,6 +108,11 @@ pub fn api_origin_router(state: AppState) -> Router {
             .route("/dev/records", post(records::dev_records))
             .route("/dev/activities", post(records::dev_activities));
     }
+    // Inside CORS, so a browser can read an injected failure as the plugin would a real one.
+    if let Some(spec) = &state.config.faults {
+        let faults = std::sync::Arc::new(faults::Faults::new(spec.clone()));
+        api = api.layer(from_fn_with_state(faults, faults::inject));
+    }
     let api = api
         .layer(axum::middleware::map_response(in_error_shape))
         .layer(SetResponseHeaderLayer::overriding(
@@ -123,7 +131,12 @@ pub fn api_origin_router(state: AppState) -> Router {
             header::CONTENT_SECURITY_POLICY,
             HeaderValue::from_static("default-src 'none'; frame-ancestors 'none'"),
         ));
-    with_common_headers(api.merge(plugin).with_state(state))
+    let hosts = ServedHosts::of_origin(state.config.api_addr, &state.api_origin);
+    with_common_headers(
+        api.merge(plugin)
+            .with_state(state)
+            .layer(from_fn_with_state(hosts, guard::answer_only_served_hosts)),
+    )
 }
 
 async fn openapi_json() -> Response {
@@ -255,6 +268,19 @@ pub fn host_origin_router(state: AppState) -> Router {
             ))
             .service(ServeDir::new(www.join(dir)))
     };
+    let hosts = ServedHosts::of_origin(state.config.host_addr, &state.host_origin);
+    let crm_api = Router::new()
+        .route("/crm/api/config", get(crm_config))
+        .route("/crm/api/records", get(crm_records))
+        .route("/crm/api/records/{entity}/{crm_id}", get(crm_record))
+        .route(
+            "/crm/api/notes/{entity}/{crm_id}",
+            get(crm_notes).post(crm_add_note),
+        )
+        .route_layer(from_fn_with_state(
+            hosts.clone(),
+            guard::crm_writes_from_the_crm_only,
+        ));
     let router = Router::new()
         .route(
             "/",
@@ -269,13 +295,7 @@ pub fn host_origin_router(state: AppState) -> Router {
             "/hot-prospects",
             get(|s: State<AppState>| host_page(s, "hot-prospects.html")),
         )
-        .route("/crm/api/config", get(crm_config))
-        .route("/crm/api/records", get(crm_records))
-        .route("/crm/api/records/{entity}/{crm_id}", get(crm_record))
-        .route(
-            "/crm/api/notes/{entity}/{crm_id}",
-            get(crm_notes).post(crm_add_note),
-        )
+        .merge(crm_api)
         .merge(super::salesforce::routes())
         .merge(super::dynamics::routes())
         .nest_service("/demo", files("demo"))
@@ -287,7 +307,10 @@ pub fn host_origin_router(state: AppState) -> Router {
     } else {
         router
     };
-    with_common_headers(router.with_state(state))
+    let router = router
+        .with_state(state)
+        .layer(from_fn_with_state(hosts, guard::answer_only_served_hosts));
+    with_common_headers(router)
 }
 
 fn host_csp(state: &AppState) -> String {

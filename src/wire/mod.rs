@@ -37,6 +37,48 @@ pub mod rfc3339 {
 }
 
 pub use dashboard::*;
+/// OpenAPI schemas the derive cannot spell.
+#[cfg(feature = "sandbox")]
+pub mod schemas {
+    use utoipa::openapi::schema::{ObjectBuilder, Schema, Type};
+    use utoipa::openapi::RefOr;
+
+    /// A CRM id as requests name it: 1 to [`super::MAX_CRM_ID_CHARS`] characters, not blank.
+    pub struct CrmId;
+
+    impl utoipa::PartialSchema for CrmId {
+        fn schema() -> RefOr<Schema> {
+            ObjectBuilder::new()
+                .schema_type(Type::String)
+                .description(Some(
+                    "The record's id in the CRM: 1 to 100 characters, not blank.",
+                ))
+                .min_length(Some(1))
+                .max_length(Some(super::MAX_CRM_ID_CHARS))
+                .pattern(Some(super::NOT_BLANK_PATTERN))
+                .into()
+        }
+    }
+
+    impl utoipa::ToSchema for CrmId {}
+
+    /// The schema of an optional date-time: `oneOf` a date-time string and `null`, rather than
+    /// `type: [string, null]`, which some clients generate without the format.
+    pub fn optional_time_schema() -> utoipa::openapi::schema::Schema {
+        use utoipa::openapi::schema::{
+            KnownFormat, ObjectBuilder, OneOfBuilder, SchemaFormat, Type,
+        };
+        OneOfBuilder::new()
+            .item(
+                ObjectBuilder::new()
+                    .schema_type(Type::String)
+                    .format(Some(SchemaFormat::KnownFormat(KnownFormat::DateTime))),
+            )
+            .item(ObjectBuilder::new().schema_type(Type::Null))
+            .into()
+    }
+}
+
 pub use programs::*;
 pub use prospects::*;
 pub use sends::*;
@@ -249,6 +291,7 @@ pub struct ActivityDetails {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub page_title: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "sandbox", schema(format = Int64, minimum = 0, maximum = 4294967295_u64))]
     pub seconds_on_page: Option<u32>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub form_name: Option<String>,
@@ -258,6 +301,10 @@ pub struct ActivityDetails {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub bounce_type: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "sandbox",
+        schema(minimum = -9223372036854775808_i64, maximum = 9223372036854775807_i64)
+    )]
     pub score_delta: Option<i64>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub score_reason: Option<String>,
@@ -393,6 +440,7 @@ pub struct TokenRequest {
     pub crm_user: String,
     /// Lifetime of the token; default 900, at most 86400.
     #[serde(default)]
+    #[cfg_attr(feature = "sandbox", schema(minimum = 1, maximum = 86400))]
     pub ttl_seconds: Option<u32>,
 }
 
@@ -422,6 +470,21 @@ pub struct PersonFields {
     pub company: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub job_title: Option<String>,
+}
+
+/// Longest CRM id a request may name, in characters.
+pub const MAX_CRM_ID_CHARS: usize = 100;
+
+/// The JSON Schema `pattern` of a text that is not blank: it has a character outside Unicode's
+/// White_Space, the characters [`str::trim`] removes. Spelled out rather than `\S`, which means
+/// other sets in ECMA-262 and Python (which a client may validate with); [`is_blank`] is its
+/// opposite, and a test keeps the two the same.
+pub const NOT_BLANK_PATTERN: &str =
+    "[^\\t\\n\\x0B\\f\\r \\x85\\xA0\\u1680\\u2000-\\u200A\\u2028\\u2029\\u202F\\u205F\\u3000]";
+
+/// Whether a text is empty or white space only (see [`NOT_BLANK_PATTERN`]).
+pub fn is_blank(text: &str) -> bool {
+    text.chars().all(char::is_whitespace)
 }
 
 /// A text field without its surrounding spaces; `None` when it is absent or blank.
@@ -486,6 +549,8 @@ impl PersonFields {
 #[serde(rename_all = "camelCase")]
 pub struct DevRecordIn {
     pub entity: Entity,
+    /// The record's id in the CRM, 1 to 100 characters, not blank.
+    #[cfg_attr(feature = "sandbox", schema(value_type = crate::wire::schemas::CrmId))]
     pub crm_id: String,
     #[serde(flatten)]
     pub person: PersonFields,
@@ -497,6 +562,8 @@ pub struct DevRecordIn {
 #[serde(rename_all = "camelCase")]
 pub struct DevActivityIn {
     pub entity: Entity,
+    /// The record's id in the CRM, 1 to 100 characters, not blank.
+    #[cfg_attr(feature = "sandbox", schema(value_type = crate::wire::schemas::CrmId))]
     pub crm_id: String,
     pub kind: ActivityKind,
     #[serde(deserialize_with = "crate::wire::rfc3339::deserialize")]
@@ -539,6 +606,54 @@ pub mod query {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn not_blank_is_a_character_outside_the_set_trim_removes() {
+        // The characters NOT_BLANK_PATTERN's class lists, read from the pattern itself.
+        let class = NOT_BLANK_PATTERN
+            .strip_prefix("[^")
+            .and_then(|rest| rest.strip_suffix(']'))
+            .unwrap();
+        let mut listed = Vec::new();
+        let mut rest = class;
+        let escaped = |text: &str| -> (char, usize) {
+            let (digits, len) = match &text[..2] {
+                "\\x" => (&text[2..4], 4),
+                "\\u" => (&text[2..6], 6),
+                "\\t" => return ('\t', 2),
+                "\\n" => return ('\n', 2),
+                "\\f" => return ('\x0C', 2),
+                "\\r" => return ('\r', 2),
+                other => panic!("unexpected escape {other}"),
+            };
+            (
+                char::from_u32(u32::from_str_radix(digits, 16).unwrap()).unwrap(),
+                len,
+            )
+        };
+        while !rest.is_empty() {
+            let (first, len) = if rest.starts_with('\\') {
+                escaped(rest)
+            } else {
+                (rest.chars().next().unwrap(), 1)
+            };
+            rest = &rest[len..];
+            if let Some(range) = rest.strip_prefix('-') {
+                let (last, len) = escaped(range);
+                rest = &range[len..];
+                listed.extend(first..=last);
+            } else {
+                listed.push(first);
+            }
+        }
+        let white: Vec<char> = (0..=0x10FFFF)
+            .filter_map(char::from_u32)
+            .filter(|c| c.is_whitespace())
+            .collect();
+        assert_eq!(listed, white);
+        assert!(is_blank("") && is_blank(" \u{3000}\t") && !is_blank(" x "));
+        assert!(!is_blank("\u{FEFF}"), "a BOM is not White_Space");
+    }
 
     #[test]
     fn timestamps_are_read_as_rfc_3339_only() {

@@ -168,7 +168,8 @@ pub struct EnrolmentList {
 #[serde(rename_all = "camelCase")]
 pub struct EnrolRecord {
     pub entity: Entity,
-    /// The record's id in the CRM, 1 to 100 characters.
+    /// The record's id in the CRM, 1 to 100 characters, not blank.
+    #[cfg_attr(feature = "sandbox", schema(value_type = crate::wire::schemas::CrmId))]
     pub crm_id: String,
     #[serde(flatten)]
     pub person: PersonFields,
@@ -180,6 +181,7 @@ pub struct EnrolRecord {
 #[serde(rename_all = "camelCase")]
 pub struct EnrolRequest {
     /// 1 to 200 records (`MAX_ENROL_RECORDS`).
+    #[cfg_attr(feature = "sandbox", schema(min_items = 1, max_items = 200))]
     pub records: Vec<EnrolRecord>,
 }
 

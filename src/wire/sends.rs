@@ -18,7 +18,7 @@ use super::{Entity, OptInType, PersonFields, SubscriptionStatus};
 /// to this many.
 pub const MAX_SEND_RECIPIENTS: usize = 200;
 
-/// Emails one user may send (or schedule) per UTC calendar day.
+/// Emails one user may have delivered per UTC calendar day: sent that day, or scheduled for it.
 pub const DAILY_SEND_LIMIT: u32 = 1_000;
 
 /// The request header naming a composed message; the same key never sends twice.
@@ -233,7 +233,8 @@ pub struct Template {
 #[serde(rename_all = "camelCase")]
 pub struct SendRecipient {
     pub entity: Entity,
-    /// The record's id in the CRM, 1 to 100 characters.
+    /// The record's id in the CRM, 1 to 100 characters, not blank.
+    #[cfg_attr(feature = "sandbox", schema(value_type = crate::wire::schemas::CrmId))]
     pub crm_id: String,
     #[serde(flatten)]
     pub person: PersonFields,
@@ -244,11 +245,25 @@ pub struct SendRecipient {
 #[cfg_attr(feature = "sandbox", derive(ToSchema))]
 #[serde(rename_all = "camelCase")]
 pub struct SendRequest {
+    #[cfg_attr(
+        feature = "sandbox",
+        schema(minimum = -9223372036854775808_i64, maximum = 9223372036854775807_i64)
+    )]
     pub template_id: i64,
-    /// Replaces the template's subject (merge fields allowed); absent keeps the template's.
+    /// Replaces the template's subject (merge fields allowed), 1 to 255 characters, not blank;
+    /// absent keeps the template's.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "sandbox",
+        schema(
+            min_length = 1,
+            max_length = 255,
+            pattern = "[^\\t\\n\\x0B\\f\\r \\x85\\xA0\\u1680\\u2000-\\u200A\\u2028\\u2029\\u202F\\u205F\\u3000]"
+        )
+    )]
     pub subject: Option<String>,
     /// 1 to 200 recipients (`MAX_SEND_RECIPIENTS`).
+    #[cfg_attr(feature = "sandbox", schema(min_items = 1, max_items = 200))]
     pub recipients: Vec<SendRecipient>,
     /// Send later: a future instant (the plugin converts the user's local time), at most a year
     /// ahead. Absent sends now.
@@ -257,6 +272,7 @@ pub struct SendRequest {
         skip_serializing_if = "Option::is_none",
         deserialize_with = "crate::wire::rfc3339::option"
     )]
+    #[cfg_attr(feature = "sandbox", schema(schema_with = crate::wire::schemas::optional_time_schema))]
     pub scheduled_at: Option<DateTime<Utc>>,
 }
 
@@ -304,9 +320,11 @@ pub struct PreflightResponse {
     /// One entry per requested recipient, in request order.
     pub recipients: Vec<PreflightRecipient>,
     pub missing_fields: Vec<MissingField>,
-    /// Emails the caller may still send today, before this one.
+    /// Emails the caller may still send on the day of delivery, before this one: today, or for a
+    /// scheduled message the UTC day of `scheduledAt`.
     pub remaining_today: u32,
-    /// When the daily allowance starts again: the platform's days are UTC days.
+    /// When that day's allowance starts again (the next UTC midnight): the platform's days are
+    /// UTC days.
     #[serde(deserialize_with = "crate::wire::rfc3339::deserialize")]
     pub limit_resets_at: DateTime<Utc>,
 }
@@ -359,9 +377,11 @@ pub struct SendResponse {
     pub scheduled_at: Option<DateTime<Utc>>,
     /// One result per requested recipient, in request order.
     pub results: Vec<SendResult>,
-    /// Emails the caller may still send today, after this one.
+    /// Emails the caller may still send on the day of delivery, after this one: today, or for a
+    /// scheduled message the UTC day of `scheduledAt`.
     pub remaining_today: u32,
-    /// When the daily allowance starts again: the platform's days are UTC days.
+    /// When that day's allowance starts again (the next UTC midnight): the platform's days are
+    /// UTC days.
     #[serde(deserialize_with = "crate::wire::rfc3339::deserialize")]
     pub limit_resets_at: DateTime<Utc>,
 }

@@ -11,7 +11,7 @@ use reqwest::StatusCode;
 use serde_json::{json, Value};
 
 /// The signing secret of test sandboxes, so tests can mint tokens of their own.
-pub const SECRET: &[u8] = b"api-test-secret";
+pub const SECRET: &[u8] = b"the api tests' token signing secret";
 
 pub struct Sandbox {
     pub api: String,
