@@ -153,16 +153,17 @@ and their whole team, newest first, each with its recipients' engagement: `opene
 `unsubscribed` count the recipients the email went to with at least one activity of that kind under the \
 send's campaign (each recipient once), and `delivered` is `sent` minus `bounced`.",
     params(
-        ("owner" = Option<String>, Query,
+        ("owner" = Option<String>, Query, pattern = "^(me|team|[1-9][0-9]{0,17})$",
             description = "`me` (default), `team` (a manager and their reps) or a user id: a rep may \
                            only ask for themselves, a manager also for one of their reps"),
         ("limit" = Option<u32>, Query, minimum = 1, maximum = 100, description = "1..100, default 20"),
-        ("cursor" = Option<String>, Query, description = "`nextCursor` of the previous page (same `owner`)"),
+        ("cursor" = Option<String>, Query, pattern = "^[A-Za-z0-9_-]+$", description = "`nextCursor` of the previous page (same `owner`); one this API did not make, or that leads nowhere in this list, is 409"),
     ),
     responses(
         (status = 200, body = SentMessages),
         (status = 401, body = ErrorBody),
         (status = 403, description = "The owner is not the caller nor, for a manager, on their team", body = ErrorBody),
+        (status = 409, description = "A `cursor` that leads nowhere in this list", body = ErrorBody),
         (status = 422, body = ErrorBody), (status = 429, body = ErrorBody),
     ),
     security(("bearer" = [])))]
@@ -306,13 +307,14 @@ unsubscribed (activities under the send's campaign).",
     params(
         ("id" = i64, Path, description = "The send's id"),
         ("limit" = Option<u32>, Query, minimum = 1, maximum = 200, description = "1..200, default 50"),
-        ("cursor" = Option<String>, Query, description = "`nextCursor` of the previous page"),
+        ("cursor" = Option<String>, Query, pattern = "^[A-Za-z0-9_-]+$", description = "`nextCursor` of the previous page; one this API did not make, or that leads nowhere in this list, is 409"),
     ),
     responses(
         (status = 200, body = SentRecipients),
         (status = 401, body = ErrorBody),
         (status = 403, description = "The send is another rep's, not on the caller's team", body = ErrorBody),
         (status = 404, description = "No such send in the caller's tenant", body = ErrorBody),
+        (status = 409, description = "A `cursor` that leads nowhere in this list", body = ErrorBody),
         (status = 422, body = ErrorBody), (status = 429, body = ErrorBody),
     ),
     security(("bearer" = [])))]
@@ -481,9 +483,9 @@ their reps) whose newest page view is at or after `since`, most recent first. A 
 30 minutes apart; `activeNow` means a page view in the last 5 minutes. People become known by filling in a \
 form or clicking a link in an email.",
     params(
-        ("owner" = Option<String>, Query,
+        ("owner" = Option<String>, Query, pattern = "^(me|team|[1-9][0-9]{0,17})$",
             description = "`me` (default), `team` or a user id, as for `GET /v1/sends`"),
-        ("since" = Option<String>, Query, description = "RFC 3339; default 7 days ago"),
+        ("since" = Option<DateTime<Utc>>, Query, description = "RFC 3339; default 7 days ago"),
         ("limit" = Option<u32>, Query, minimum = 1, maximum = 200, description = "1..200, default 50"),
     ),
     responses(

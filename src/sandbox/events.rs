@@ -343,21 +343,49 @@ struct FeedQuery {
 }
 
 fn parse_cursor(text: &str, field: &str) -> ApiResult<i64> {
-    text.trim()
-        .parse::<i64>()
-        .ok()
-        .filter(|id| *id >= 0)
+    Some(text)
+        .filter(|text| (1..=18).contains(&text.len()) && text.bytes().all(|b| b.is_ascii_digit()))
+        .and_then(|text| text.parse::<i64>().ok())
         .ok_or_else(|| Failure::invalid(field, "The cursor is not valid."))
 }
 
+/// One message of the `text/event-stream`, as the document describes it: the event's name, its
+/// JSON as `data`, and the cursor as `id` (all but `error`).
+pub struct FeedMessage;
+
+impl utoipa::PartialSchema for FeedMessage {
+    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+        use utoipa::openapi::schema::{ObjectBuilder, Type};
+        let text = || ObjectBuilder::new().schema_type(Type::String);
+        ObjectBuilder::new()
+            .schema_type(Type::Object)
+            .description(Some(
+                "A server-sent event: `position` and `reset` carry `{\"cursor\"}`, `activity` an \
+                 ActivityEvent, `error` an ErrorBody, each as JSON in `data`.",
+            ))
+            .property(
+                "event",
+                text().enum_values(Some(["position", "activity", "reset", "error"])),
+            )
+            .property("data", text().content_media_type("application/json"))
+            .property("id", text().pattern(Some("^[0-9]{1,18}$")))
+            .required("event")
+            .required("data")
+            .into()
+    }
+}
+
+impl utoipa::ToSchema for FeedMessage {}
+
 impl FeedQuery {
     fn parse(query: &QueryParams, headers: &HeaderMap) -> ApiResult<FeedQuery> {
-        let asked = match query.get("record") {
-            Some(_) if query.get("owner").is_some() => {
-                return Err(Failure::invalid(
+        let asked = match query.raw("record") {
+            Some(_) if query.raw("owner").is_some() => {
+                // Each is valid alone, which is all a document's parameters can say.
+                return Err(Failure::conflict(
                     "record",
                     "Follow either an owner or a record, not both.",
-                ))
+                ));
             }
             Some(record) => {
                 let (entity, crm_id) = record.split_once('/').ok_or_else(|| {
@@ -381,7 +409,7 @@ impl FeedQuery {
             }
             None => Asked::Owner(owner_param(query)?),
         };
-        let after = match query.get("after") {
+        let after = match query.raw("after") {
             Some(text) => Some(parse_cursor(text, "after")?),
             None => headers
                 .get(LAST_EVENT_ID_HEADER)
@@ -392,7 +420,7 @@ impl FeedQuery {
                 .transpose()?,
         };
         let wait = query
-            .get("wait")
+            .raw("wait")
             .map(|text| {
                 text.trim()
                     .parse::<u32>()
@@ -478,18 +506,20 @@ committed since comes once, in order. With `wait` the answer is one JSON EventPa
 follow the cursor (or without `after`, to learn the cursor), else when one is recorded or after `wait` \
 seconds (sooner when the token expires). The token goes in the Authorization header only.",
     params(
-        ("owner" = Option<String>, Query, description = "`me` (default), `team` or a user id"),
-        ("record" = Option<String>, Query, description = "`entity/crmId` of one record, instead of `owner`"),
-        ("email" = Option<String>, Query, description = "With `record`: find the record by email when the CRM id is unknown"),
-        ("after" = Option<String>, Query, description = "Resume after this cursor"),
-        ("Last-Event-ID" = Option<String>, Header, description = "Resume after this cursor, when `after` is absent"),
+        ("owner" = Option<String>, Query, pattern = "^(me|team|[1-9][0-9]{0,17})$", description = "`me` (default), `team` or a user id"),
+        ("record" = Option<String>, Query, max_length = 108, pattern = "^(lead|contact|account)/.*[^\\t\\n\\x0B\\f\\r \\x85\\xA0\\u1680\\u2000-\\u200A\\u2028\\u2029\\u202F\\u205F\\u3000]",
+            description = "`entity/crmId` of one record (a CRM id of 1 to 100 characters, not blank), instead of `owner`: both is 409"),
+        ("email" = Option<String>, Query, description = "With `record`: find the record by email when the CRM id is unknown; empty means none"),
+        ("after" = Option<String>, Query, pattern = "^[0-9]{1,18}$", description = "Resume after this cursor"),
+        ("Last-Event-ID" = Option<String>, Header, nullable = false, pattern = "^[0-9]{1,18}$", description = "Resume after this cursor, when `after` is absent"),
         ("wait" = Option<u32>, Query, minimum = 0, maximum = 30, description = "Long poll: answer one EventPage within this many seconds"),
     ),
     responses(
         (status = 200, description = "A stream of server-sent events, or with `wait` one page",
-            content((String = "text/event-stream"), (EventPage = "application/json"))),
+            content((FeedMessage = "text/event-stream"), (EventPage = "application/json"))),
         (status = 401, body = ErrorBody),
         (status = 403, description = "The owner is not the caller nor, for a manager, on their team", body = ErrorBody),
+        (status = 409, description = "Both `owner` and `record`", body = ErrorBody),
         (status = 422, body = ErrorBody), (status = 429, body = ErrorBody),
     ),
     security(("bearer" = [])))]
