@@ -198,6 +198,42 @@ UPDATE sends SET response = json_set(response, '$.limitResetsAt',
 WHERE response IS NOT NULL AND json_valid(response)
   AND json_extract(response, '$.limitResetsAt') IS NULL;
 "#,
+    r#"
+-- The text search of a record's activities (`q`) reads an index instead of every row: the fields
+-- it searches, lower-cased as it compares them (`casefold`) and one to a line, cut into trigrams,
+-- so any run of three or more characters is found. Its rowid is the record's id times 2^32 plus
+-- the activity's (activity ids stay under 2^32), so one record's activities are one range of it
+-- (`search_rowids`), which a search reads alone.
+CREATE VIRTUAL TABLE activity_search USING fts5(
+    text, content = '', contentless_delete = 1, tokenize = 'trigram case_sensitive 1');
+INSERT INTO activity_search (rowid, text)
+SELECT record_id * 4294967296 + id,
+       casefold(concat_ws(char(10), subject, url,
+        json_extract(details, '$.clickedUrl'), json_extract(details, '$.pageTitle'),
+        json_extract(details, '$.formName'), json_extract(details, '$.scoreReason'),
+        json_extract(details, '$.programName')))
+FROM activities;
+INSERT INTO activity_search (activity_search) VALUES ('optimize');
+CREATE TRIGGER activity_search_on_insert AFTER INSERT ON activities
+BEGIN
+    INSERT INTO activity_search (rowid, text) VALUES (NEW.record_id * 4294967296 + NEW.id,
+        casefold(concat_ws(char(10), NEW.subject, NEW.url,
+        json_extract(NEW.details, '$.clickedUrl'), json_extract(NEW.details, '$.pageTitle'),
+        json_extract(NEW.details, '$.formName'), json_extract(NEW.details, '$.scoreReason'),
+        json_extract(NEW.details, '$.programName'))));
+END;
+CREATE TRIGGER activity_search_on_update AFTER UPDATE ON activities
+BEGIN
+    DELETE FROM activity_search WHERE rowid = OLD.record_id * 4294967296 + OLD.id;
+    INSERT INTO activity_search (rowid, text) VALUES (NEW.record_id * 4294967296 + NEW.id,
+        casefold(concat_ws(char(10), NEW.subject, NEW.url,
+        json_extract(NEW.details, '$.clickedUrl'), json_extract(NEW.details, '$.pageTitle'),
+        json_extract(NEW.details, '$.formName'), json_extract(NEW.details, '$.scoreReason'),
+        json_extract(NEW.details, '$.programName'))));
+END;
+CREATE TRIGGER activity_search_on_delete AFTER DELETE ON activities
+BEGIN DELETE FROM activity_search WHERE rowid = OLD.record_id * 4294967296 + OLD.id; END;
+"#,
 ];
 
 pub type DbResult<T> = rusqlite::Result<T>;
@@ -246,6 +282,24 @@ pub fn contains_pattern(text: &str) -> String {
         .replace('%', "\\%")
         .replace('_', "\\_");
     format!("%{escaped}%")
+}
+
+/// The rowids of `record_id`'s activities in `activity_search`, first and last.
+pub fn search_rowids(record_id: i64) -> (i64, i64) {
+    let first = record_id << 32;
+    (first, first | 0xFFFF_FFFF)
+}
+
+/// The `activity_search MATCH` query finding `text` anywhere in an activity's searched fields, in
+/// any case, when the index can answer it: the trigrams need three characters, and the index
+/// keeps the fields one to a line, so a text with a line break in it could match across two.
+pub fn search_phrase(text: &str) -> Option<String> {
+    let folded = text.to_lowercase();
+    if folded.chars().count() < 3 || folded.contains('\n') {
+        return None;
+    }
+    // One quoted phrase, in which only `"` means anything (doubled).
+    Some(format!("\"{}\"", folded.replace('"', "\"\"")))
 }
 
 /// An enum read from a text column, or the column's type error.
@@ -582,11 +636,73 @@ mod tests {
         }
     }
 
+    /// The position of the migration whose SQL holds `text`.
+    fn migration_with(text: &str) -> usize {
+        MIGRATIONS
+            .iter()
+            .position(|sql| sql.contains(text))
+            .expect("a migration holds it")
+    }
+
+    #[test]
+    fn activities_written_before_the_search_index_are_found_once_migrated() {
+        let conn = Connection::open_in_memory().unwrap();
+        configure(&conn).unwrap();
+        let before = migration_with("CREATE VIRTUAL TABLE activity_search");
+        for sql in &MIGRATIONS[..before] {
+            conn.execute_batch(sql).unwrap();
+        }
+        conn.execute_batch(&format!("PRAGMA user_version = {before}"))
+            .unwrap();
+        let tenant = insert_tenant(&conn, "A").unwrap();
+        let record = insert_record(&conn, &NewRecord::lead(tenant, "L-1")).unwrap();
+        let details = ActivityDetails {
+            page_title: Some("Pricing".into()),
+            ..ActivityDetails::default()
+        };
+        let id = insert_activity(
+            &conn,
+            &NewActivity {
+                record_id: record,
+                occurred_at: Utc::now(),
+                kind: ActivityKind::PageVisit,
+                subject: None,
+                url: Some("https://example.com/"),
+                campaign_id: None,
+                details: &details,
+            },
+        )
+        .unwrap();
+        migrate(&conn).unwrap();
+        let (first, last) = search_rowids(record);
+        let found: Vec<i64> = conn
+            .prepare(
+                "SELECT rowid - ?1 FROM activity_search
+                 WHERE activity_search MATCH ?2 AND rowid BETWEEN ?1 AND ?3",
+            )
+            .unwrap()
+            .query_map(params![first, search_phrase("PRICING").unwrap(), last], |r| r.get(0))
+            .unwrap()
+            .collect::<rusqlite::Result<_>>()
+            .unwrap();
+        assert_eq!(found, [id]);
+    }
+
+    #[test]
+    fn a_search_phrase_is_one_literal_phrase_of_three_characters_or_more() {
+        assert_eq!(search_phrase("Pricing").as_deref(), Some("\"pricing\""));
+        assert_eq!(search_phrase("say \"hi\" OR x*").as_deref(), Some("\"say \"\"hi\"\" or x*\""));
+        assert_eq!(search_phrase("ÉTÉ").as_deref(), Some("\"été\""));
+        for unindexed in ["", "ab", "Ü", "two\nlines"] {
+            assert_eq!(search_phrase(unindexed), None, "{unindexed:?}");
+        }
+    }
+
     #[test]
     fn send_answers_stored_before_the_reset_time_was_answered_get_it() {
         let conn = Connection::open_in_memory().unwrap();
         configure(&conn).unwrap();
-        let before = MIGRATIONS.len() - 1;
+        let before = migration_with("limitResetsAt");
         for sql in &MIGRATIONS[..before] {
             conn.execute_batch(sql).unwrap();
         }
