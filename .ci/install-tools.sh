@@ -48,6 +48,16 @@ if ! have wasm-opt || ! wasm-opt --version | grep -q 'version 132'; then
   fi
 fi
 
+# esbuild minifies the plugin's JS glue and styles after Trunk (src/bin/plugin_dist.rs says why
+# not Trunk's own minifier).
+esbuild_version=0.28.2
+if ! grep -qs "\"version\": \"$esbuild_version\"" target/esbuild/node_modules/esbuild/package.json; then
+  have npm || apt_install nodejs npm
+  echo "==> npm install esbuild@$esbuild_version (into target/esbuild)"
+  mkdir -p target/esbuild
+  npm install --silent --no-audit --no-fund --prefix target/esbuild "esbuild@$esbuild_version" >/dev/null
+fi
+
 if [ "$what" = test ]; then
   if ! have chromium || ! have chromedriver; then
     apt_install chromium chromium-driver
