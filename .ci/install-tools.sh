@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Installs what building and testing the project needs, skipping whatever is already present, so
-# a warm machine passes through in seconds. Usage: install-tools.sh [build|test]
+# a warm machine passes through in seconds. Usage: install-tools.sh [build|test|bench]
 set -euo pipefail
 cd "$(dirname "$0")/.."
 what=${1:-build}
@@ -58,7 +58,7 @@ if ! grep -qs "\"version\": \"$esbuild_version\"" target/esbuild/node_modules/es
   npm install --silent --no-audit --no-fund --prefix target/esbuild "esbuild@$esbuild_version" >/dev/null
 fi
 
-if [ "$what" = test ]; then
+if [ "$what" = test ] || [ "$what" = bench ]; then
   if ! have chromium || ! have chromedriver; then
     apt_install chromium chromium-driver
   fi
@@ -70,4 +70,10 @@ if [ "$what" = test ]; then
     mkdir -p target/axe
     npm install --silent --no-audit --no-fund --prefix target/axe "axe-core@$axe_version" >/dev/null
   fi
+fi
+
+# twiggy, the wasm size profiler `make bench` runs on a build that keeps its function names.
+if [ "$what" = bench ] && ! { have twiggy && twiggy --version | grep -q ' 0\.8\.0$'; }; then
+  echo "==> cargo install twiggy 0.8.0 (about 3 minutes)"
+  cargo install twiggy --locked --version 0.8.0
 fi
