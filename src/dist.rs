@@ -72,8 +72,7 @@ pub fn brotli(bytes: &[u8]) -> Vec<u8> {
 
 /// Gzip at its best setting.
 pub fn gzip(bytes: &[u8]) -> Vec<u8> {
-    let mut encoder =
-        flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::best());
+    let mut encoder = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::best());
     encoder
         .write_all(bytes)
         .expect("writing to memory does not fail");
@@ -117,14 +116,13 @@ pub struct Delivered {
     pub gzip: Option<usize>,
 }
 
-/// Makes Trunk's output in `dir` ready to deliver: `minify` (given a `.js` or `.css` file, it
-/// rewrites it in place) runs on the glue and the styles, each hashed name is replaced by one
-/// of the content, the page's integrity hashes and file names are brought in line, and each
-/// compressible file gets its `.br` and `.gz` copy.
-pub fn finish(
-    dir: &Path,
-    minify: Option<&dyn Fn(&Path) -> io::Result<()>>,
-) -> io::Result<Vec<Delivered>> {
+/// Rewrites a `.js` or `.css` file in place, smaller.
+pub type Minifier<'a> = &'a dyn Fn(&Path) -> io::Result<()>;
+
+/// Makes Trunk's output in `dir` ready to deliver: `minify` runs on the glue and the styles,
+/// each hashed name is replaced by one of the content, the page's integrity hashes and file
+/// names are brought in line, and each compressible file gets its `.br` and `.gz` copy.
+pub fn finish(dir: &Path, minify: Option<Minifier<'_>>) -> io::Result<Vec<Delivered>> {
     let page_path = dir.join(PAGE);
     let mut page = fs::read_to_string(&page_path)?;
     let mut delivered = Vec::new();
@@ -291,7 +289,10 @@ mod tests {
                 delivered.name
             );
         }
-        assert!(!page.contains("167c4d2bedd6f07d"), "no old name is left: {page}");
+        assert!(
+            !page.contains("167c4d2bedd6f07d"),
+            "no old name is left: {page}"
+        );
         let glue = delivered.iter().find(|d| d.name.ends_with(".js")).unwrap();
         let minified = fs::read_to_string(dir.path().join(&glue.name)).unwrap();
         assert!(minified.len() < js.len() && minified.contains("return 1 + 1;"));
@@ -320,7 +321,10 @@ mod tests {
             }
         }
         assert_eq!(copies, 3, "the glue, the wasm and the styles");
-        assert!(!dir.path().join("index.html.br").exists(), "the page is served by the server");
+        assert!(
+            !dir.path().join("index.html.br").exists(),
+            "the page is served by the server"
+        );
 
         // Running it again (Trunk's output left in place) changes nothing and copies no copy.
         let again = finish(dir.path(), None).unwrap();

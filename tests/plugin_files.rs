@@ -35,7 +35,11 @@ fn plugin() -> &'static Plugin {
         std::fs::write(dist.join("crm-sidebar-167c4d2bedd6f07d.js"), glue).unwrap();
         std::fs::write(dist.join("crm-sidebar-167c4d2bedd6f07d_bg.wasm"), wasm).unwrap();
         std::fs::write(dist.join("sidebar-9a7f39c9ab4681bc.css"), styles).unwrap();
-        std::fs::write(dist.join("icon.svg"), "<svg xmlns='http://www.w3.org/2000/svg'/>").unwrap();
+        std::fs::write(
+            dist.join("icon.svg"),
+            "<svg xmlns='http://www.w3.org/2000/svg'/>",
+        )
+        .unwrap();
         std::fs::write(
             dist.join(dist::PAGE),
             "<html><head><link href=/sidebar-9a7f39c9ab4681bc.css rel=stylesheet>\
@@ -123,7 +127,11 @@ async fn a_browser_taking_only_gzip_gets_the_gzip_copy() {
         for accepted in ["gzip", "br;q=0, gzip"] {
             let response = fetch(plugin, &name, Some(accepted)).await;
             assert_eq!(response.status(), StatusCode::OK, "{name}");
-            assert_eq!(header(&response, "content-encoding"), Some("gzip"), "{name} {accepted}");
+            assert_eq!(
+                header(&response, "content-encoding"),
+                Some("gzip"),
+                "{name} {accepted}"
+            );
             assert_eq!(header(&response, "vary"), Some("accept-encoding"), "{name}");
             assert_eq!(ungzip(&response.bytes().await.unwrap()), bytes, "{name}");
         }
@@ -153,7 +161,11 @@ async fn files_named_by_their_content_are_kept_a_year_and_the_rest_asked_for_eac
         assert!(dist::is_hashed_name(&name), "{name}");
         for accepted in [None, Some("br"), Some("gzip")] {
             let response = fetch(plugin, &name, accepted).await;
-            assert_eq!(header(&response, "cache-control"), Some(IMMUTABLE), "{name}");
+            assert_eq!(
+                header(&response, "cache-control"),
+                Some(IMMUTABLE),
+                "{name}"
+            );
         }
     }
     let icon = fetch(plugin, "icon.svg", Some("br")).await;
@@ -165,12 +177,22 @@ async fn files_named_by_their_content_are_kept_a_year_and_the_rest_asked_for_eac
     for page in ["", "index.html"] {
         let response = fetch(plugin, page, Some("br, gzip")).await;
         assert_eq!(response.status(), StatusCode::OK);
-        assert_eq!(header(&response, "cache-control"), Some("no-cache"), "/{page}");
+        assert_eq!(
+            header(&response, "cache-control"),
+            Some("no-cache"),
+            "/{page}"
+        );
         let csp = header(&response, "content-security-policy").unwrap();
-        assert!(csp.contains("script-src 'self' 'wasm-unsafe-eval' 'sha256-"), "{csp}");
+        assert!(
+            csp.contains("script-src 'self' 'wasm-unsafe-eval' 'sha256-"),
+            "{csp}"
+        );
         let html = response.text().await.unwrap();
         let (glue, _) = file(plugin, ".js");
-        assert!(html.contains(&glue), "the page names the renamed glue: {html}");
+        assert!(
+            html.contains(&glue),
+            "the page names the renamed glue: {html}"
+        );
     }
 
     // A name that looks hashed but is not there must not be remembered for a year.

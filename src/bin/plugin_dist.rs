@@ -16,9 +16,11 @@ use crm_sidebar::dist;
 
 /// The esbuild that `.ci/install-tools.sh` installs, unless `ESBUILD` names another.
 fn esbuild() -> PathBuf {
-    std::env::var_os("ESBUILD").map(PathBuf::from).unwrap_or_else(|| {
-        Path::new(env!("CARGO_MANIFEST_DIR")).join("target/esbuild/node_modules/.bin/esbuild")
-    })
+    std::env::var_os("ESBUILD")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| {
+            Path::new(env!("CARGO_MANIFEST_DIR")).join("target/esbuild/node_modules/.bin/esbuild")
+        })
 }
 
 fn minify(esbuild: &Path, file: &Path) -> io::Result<()> {
