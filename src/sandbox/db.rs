@@ -259,6 +259,8 @@ fn configure(conn: &Connection) -> DbResult<()> {
         "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON;
          PRAGMA busy_timeout = 5000;",
     )?;
+    // `rarray(?)`: a list of values bound as one parameter (the ids a search found).
+    rusqlite::vtab::array::load_module(conn)?;
     // `casefold(text)`: lower case beyond ASCII (SQLite's own LIKE and lower() fold A-Z only),
     // for searches: `casefold(name) LIKE ?` with a [`contains_pattern`].
     conn.create_scalar_function(
@@ -285,9 +287,30 @@ pub fn contains_pattern(text: &str) -> String {
 }
 
 /// The rowids of `record_id`'s activities in `activity_search`, first and last.
-pub fn search_rowids(record_id: i64) -> (i64, i64) {
+fn search_rowids(record_id: i64) -> (i64, i64) {
     let first = record_id << 32;
     (first, first | 0xFFFF_FFFF)
+}
+
+/// The ids of `record_id`'s activities with `text` in a searched field ([`search_phrase`]), in
+/// no order; `None` when the index cannot answer (then the fields are read row by row).
+pub fn search_activities(
+    conn: &Connection,
+    record_id: i64,
+    text: &str,
+) -> DbResult<Option<Vec<i64>>> {
+    let Some(phrase) = search_phrase(text) else {
+        return Ok(None);
+    };
+    let (first, last) = search_rowids(record_id);
+    let ids = conn
+        .prepare_cached(
+            "SELECT rowid - ?1 FROM activity_search
+             WHERE activity_search MATCH ?2 AND rowid BETWEEN ?1 AND ?3",
+        )?
+        .query_map(params![first, phrase, last], |row| row.get(0))?
+        .collect::<DbResult<Vec<i64>>>()?;
+    Ok(Some(ids))
 }
 
 /// The `activity_search MATCH` query finding `text` anywhere in an activity's searched fields, in
@@ -674,24 +697,17 @@ mod tests {
         )
         .unwrap();
         migrate(&conn).unwrap();
-        let (first, last) = search_rowids(record);
-        let found: Vec<i64> = conn
-            .prepare(
-                "SELECT rowid - ?1 FROM activity_search
-                 WHERE activity_search MATCH ?2 AND rowid BETWEEN ?1 AND ?3",
-            )
-            .unwrap()
-            .query_map(params![first, search_phrase("PRICING").unwrap(), last], |r| r.get(0))
-            .unwrap()
-            .collect::<rusqlite::Result<_>>()
-            .unwrap();
-        assert_eq!(found, [id]);
+        let found = search_activities(&conn, record, "PRICING").unwrap();
+        assert_eq!(found, Some(vec![id]));
     }
 
     #[test]
     fn a_search_phrase_is_one_literal_phrase_of_three_characters_or_more() {
         assert_eq!(search_phrase("Pricing").as_deref(), Some("\"pricing\""));
-        assert_eq!(search_phrase("say \"hi\" OR x*").as_deref(), Some("\"say \"\"hi\"\" or x*\""));
+        assert_eq!(
+            search_phrase("say \"hi\" OR x*").as_deref(),
+            Some("\"say \"\"hi\"\" or x*\"")
+        );
         assert_eq!(search_phrase("ÉTÉ").as_deref(), Some("\"été\""));
         for unindexed in ["", "ab", "Ü", "two\nlines"] {
             assert_eq!(search_phrase(unindexed), None, "{unindexed:?}");

@@ -2,6 +2,7 @@
 //! profile, activities, engagement), and the `/dev` development endpoints.
 
 use std::collections::BTreeMap;
+use std::rc::Rc;
 
 use axum::body::Bytes;
 use axum::extract::{Path, RawQuery, State};
@@ -11,6 +12,8 @@ use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
 use chrono::{DateTime, Duration, Utc};
 use chrono_tz::Tz;
+use rusqlite::types::{ToSqlOutput, Value};
+use rusqlite::vtab::array::Array;
 use rusqlite::{params, params_from_iter, Connection, OptionalExtension};
 use serde::Deserialize;
 
@@ -248,15 +251,33 @@ impl ActivityFilter {
     }
 }
 
-/// The `WHERE` clause of an activities request, after `WHERE record_id = ?` (`record_id`): its
-/// `q`, `from` and `to`, and its `kinds` if `of_kinds`. Placeholders are positional, in `args`'
-/// order.
-fn activity_conditions(
+/// A positional SQL argument, a list of ids among them.
+type Arg = ToSqlOutput<'static>;
+
+/// The ids of the record's activities that the search index found for a request's `q`, read
+/// once for both the page and its counts; `None` when there is no `q` or the index cannot
+/// answer it.
+fn search_matches(
+    conn: &Connection,
     record_id: i64,
     filter: &ActivityFilter,
+) -> ApiResult<Option<Array>> {
+    let Some(q) = &filter.q else {
+        return Ok(None);
+    };
+    let ids = db::search_activities(conn, record_id, q)?;
+    Ok(ids.map(|ids| Rc::new(ids.into_iter().map(Value::from).collect())))
+}
+
+/// The `WHERE` clause of an activities request, after `WHERE record_id = ?`: its `q` (the ids in
+/// `matches` when the search index answered it), `from` and `to`, and its `kinds` if `of_kinds`.
+/// Placeholders are positional, in `args`' order.
+fn activity_conditions(
+    filter: &ActivityFilter,
+    matches: Option<&Array>,
     of_kinds: bool,
     sql: &mut String,
-    args: &mut Vec<rusqlite::types::Value>,
+    args: &mut Vec<Arg>,
 ) {
     if of_kinds && !filter.kinds.is_empty() {
         sql.push_str(" AND kind IN (");
@@ -274,13 +295,9 @@ fn activity_conditions(
         sql.push_str(" AND occurred_at < ?");
         args.push(to_millis(to).into());
     }
-    if let Some(phrase) = filter.q.as_deref().and_then(db::search_phrase) {
-        let (first, last) = db::search_rowids(record_id);
-        sql.push_str(
-            " AND id IN (SELECT rowid - ? FROM activity_search
-                         WHERE activity_search MATCH ? AND rowid BETWEEN ? AND ?)",
-        );
-        args.extend([first.into(), phrase.into(), first.into(), last.into()]);
+    if let Some(matches) = matches {
+        sql.push_str(" AND id IN rarray(?)");
+        args.push(ToSqlOutput::Array(matches.clone()));
     } else if let Some(q) = &filter.q {
         // What the index cannot answer (under three characters) is read row by row.
         const FIELDS: [&str; 7] = [
@@ -318,8 +335,9 @@ pub fn activity_page(
         "SELECT id, kind, occurred_at, subject, url, campaign_id, details FROM activities
          WHERE record_id = ?",
     );
-    let mut args: Vec<rusqlite::types::Value> = vec![record_id.into()];
-    activity_conditions(record_id, filter, true, &mut sql, &mut args);
+    let matches = search_matches(conn, record_id, filter)?;
+    let mut args: Vec<Arg> = vec![record_id.into()];
+    activity_conditions(filter, matches.as_ref(), true, &mut sql, &mut args);
     if let Some(cursor) = filter.cursor {
         sql.push_str(" AND (occurred_at, id) < (?, ?)");
         args.push(cursor.occurred_at.into());
@@ -356,7 +374,7 @@ pub fn activity_page(
     };
     let kind_counts = match filter.cursor {
         Some(_) => None,
-        None => Some(kind_counts(conn, record_id, filter)?),
+        None => Some(kind_counts(conn, record_id, filter, matches.as_ref())?),
     };
     Ok(ActivityPage {
         items,
@@ -370,16 +388,17 @@ fn kind_counts(
     conn: &Connection,
     record_id: i64,
     filter: &ActivityFilter,
+    matches: Option<&Array>,
 ) -> ApiResult<BTreeMap<ActivityKind, u64>> {
-    // Counting what the search index matched reads only those rows; `+` keeps SQLite from
-    // walking the record's whole kind index instead and probing each row against the matches.
-    let mut sql = String::from(if filter.q.as_deref().and_then(db::search_phrase).is_some() {
+    // Counting what the search index found reads only those rows; `+` keeps SQLite from walking
+    // the record's whole kind index instead and looking each entry up among them.
+    let mut sql = String::from(if matches.is_some() {
         "SELECT kind, count(*) FROM activities WHERE +record_id = ?"
     } else {
         "SELECT kind, count(*) FROM activities WHERE record_id = ?"
     });
-    let mut args: Vec<rusqlite::types::Value> = vec![record_id.into()];
-    activity_conditions(record_id, filter, false, &mut sql, &mut args);
+    let mut args: Vec<Arg> = vec![record_id.into()];
+    activity_conditions(filter, matches, false, &mut sql, &mut args);
     sql.push_str(" GROUP BY kind");
     let mut statement = conn.prepare_cached(&sql)?;
     let rows = statement.query_map(params_from_iter(args), |row| {
@@ -942,7 +961,11 @@ mod tests {
             fields.push((None, None, details(|d, t| d.score_reason = Some(t))));
             fields.push((None, None, details(|d, t| d.program_name = Some(t))));
         }
-        let kinds = [ActivityKind::EmailSent, ActivityKind::PageVisit, ActivityKind::FormSubmitted];
+        let kinds = [
+            ActivityKind::EmailSent,
+            ActivityKind::PageVisit,
+            ActivityKind::FormSubmitted,
+        ];
         for (i, (subject, url, details)) in fields.iter().enumerate() {
             for record_id in [record, other] {
                 insert_activity(
@@ -960,7 +983,9 @@ mod tests {
                 .unwrap();
             }
         }
-        let all = activity_page(&conn, record, &search("", 200)).unwrap().items;
+        let all = activity_page(&conn, record, &search("", 200))
+            .unwrap()
+            .items;
         assert_eq!(all.len(), fields.len());
         (conn, record, all)
     }
@@ -979,10 +1004,18 @@ mod tests {
         all.iter()
             .filter(|a| {
                 let d = &a.details;
-                [&a.subject, &a.url, &d.clicked_url, &d.page_title, &d.form_name, &d.score_reason, &d.program_name]
-                    .into_iter()
-                    .flatten()
-                    .any(|text| text.to_lowercase().contains(&needle))
+                [
+                    &a.subject,
+                    &a.url,
+                    &d.clicked_url,
+                    &d.page_title,
+                    &d.form_name,
+                    &d.score_reason,
+                    &d.program_name,
+                ]
+                .into_iter()
+                .flatten()
+                .any(|text| text.to_lowercase().contains(&needle))
             })
             .collect()
     }
@@ -992,12 +1025,39 @@ mod tests {
         let (conn, record, all) = records_with_texts();
         let queries = [
             // Through the index (three characters or more)...
-            "pricing", "PRICING", "über", "ÜBER TEAMS", "école", "d'été", "\"quoted\"", "straße",
-            "strasse", "οδος", "ΟΔΟΣ Σ", "50%_off", "%_o", "a_b", "a%b", "plan=", "line one", "ng f",
+            "pricing",
+            "PRICING",
+            "über",
+            "ÜBER TEAMS",
+            "école",
+            "d'été",
+            "\"quoted\"",
+            "straße",
+            "strasse",
+            "οδος",
+            "ΟΔΟΣ Σ",
+            "50%_off",
+            "%_o",
+            "a_b",
+            "a%b",
+            "plan=",
+            "line one",
+            "ng f",
             // ...and row by row: short texts, and one with a line break in it.
-            "p", "PR", "ü", "%", "_", "é", "\"", "ς", "e\nl", "one\nline",
+            "p",
+            "PR",
+            "ü",
+            "%",
+            "_",
+            "é",
+            "\"",
+            "ς",
+            "e\nl",
+            "one\nline",
             // Accents are not folded away: "ecole" is not "école".
-            "ecole", "uber", "no such text",
+            "ecole",
+            "uber",
+            "no such text",
         ];
         for q in queries {
             let expected: Vec<i64> = matching(&all, q).iter().map(|a| a.id).collect();
@@ -1011,7 +1071,11 @@ mod tests {
             assert_eq!(page.kind_counts, Some(counts), "q={q:?}");
         }
         assert!(!matching(&all, "über").is_empty() && matching(&all, "ecole").is_empty());
-        assert_eq!(matching(&all, "PR").len(), 14, "pricing, twice, in each of the seven fields");
+        assert_eq!(
+            matching(&all, "PR").len(),
+            14,
+            "pricing, twice, in each of the seven fields"
+        );
     }
 
     #[test]
@@ -1040,29 +1104,42 @@ mod tests {
         )
         .unwrap();
         assert_eq!(found("webinar recording"), [id]);
-        conn.execute("UPDATE activities SET subject = 'Case study' WHERE id = ?1", [id])
-            .unwrap();
+        conn.execute(
+            "UPDATE activities SET subject = 'Case study' WHERE id = ?1",
+            [id],
+        )
+        .unwrap();
         assert!(found("webinar recording").is_empty());
         assert_eq!(found("CASE STUDY"), [id]);
-        conn.execute("DELETE FROM activities WHERE id = ?1", [id]).unwrap();
+        conn.execute("DELETE FROM activities WHERE id = ?1", [id])
+            .unwrap();
         assert!(found("case study").is_empty());
     }
 
     #[test]
-    fn a_search_of_three_characters_or_more_reads_the_index() {
+    fn a_search_of_three_characters_or_more_reads_the_index_once() {
         let (conn, record, _) = records_with_texts();
-        let plan = |q: &str| -> String {
-            let mut sql = String::from("EXPLAIN QUERY PLAN SELECT id FROM activities WHERE record_id = ?");
-            let mut args: Vec<rusqlite::types::Value> = vec![record.into()];
-            activity_conditions(record, &search(q, 50), true, &mut sql, &mut args);
-            let mut statement = conn.prepare(&sql).unwrap();
-            let rows = statement
-                .query_map(params_from_iter(args), |row| row.get::<_, String>(3))
-                .unwrap();
-            rows.collect::<rusqlite::Result<Vec<_>>>().unwrap().join("; ")
-        };
-        assert!(plan("pricing").contains("VIRTUAL TABLE INDEX"), "{}", plan("pricing"));
-        assert!(!plan("pr").contains("VIRTUAL TABLE"), "{}", plan("pr"));
+        let read = |q: &str| search_matches(&conn, record, &search(q, 50)).unwrap();
+        assert_eq!(read("pricing").map(|ids| ids.len()), Some(14));
+        for unindexed in ["pr", "e\nl"] {
+            assert!(read(unindexed).is_none(), "{unindexed:?}");
+        }
+        let plan: Vec<String> = conn
+            .prepare(
+                "EXPLAIN QUERY PLAN SELECT rowid FROM activity_search
+                 WHERE activity_search MATCH '\"pricing\"' AND rowid BETWEEN 1 AND 2",
+            )
+            .unwrap()
+            .query_map([], |row| row.get(3))
+            .unwrap()
+            .collect::<rusqlite::Result<_>>()
+            .unwrap();
+        // The match and both ends of the record's range go to the index.
+        assert_eq!(plan.len(), 1, "{plan:?}");
+        assert!(
+            plan[0].contains("VIRTUAL TABLE INDEX 0:M") && plan[0].contains("><"),
+            "{plan:?}"
+        );
     }
 
     #[test]
