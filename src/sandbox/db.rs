@@ -206,30 +206,26 @@ WHERE response IS NOT NULL AND json_valid(response)
 -- (`search_rowids`), which a search reads alone.
 CREATE VIRTUAL TABLE activity_search USING fts5(
     text, content = '', contentless_delete = 1, tokenize = 'trigram case_sensitive 1');
-INSERT INTO activity_search (rowid, text)
-SELECT record_id * 4294967296 + id,
+-- What the index holds for each activity, in one place for the triggers and the first filling.
+CREATE VIEW activity_search_rows (id, search_rowid, text) AS
+SELECT id, record_id * 4294967296 + id,
        casefold(concat_ws(char(10), subject, url,
-        json_extract(details, '$.clickedUrl'), json_extract(details, '$.pageTitle'),
-        json_extract(details, '$.formName'), json_extract(details, '$.scoreReason'),
-        json_extract(details, '$.programName')))
+           json_extract(details, '$.clickedUrl'), json_extract(details, '$.pageTitle'),
+           json_extract(details, '$.formName'), json_extract(details, '$.scoreReason'),
+           json_extract(details, '$.programName')))
 FROM activities;
+INSERT INTO activity_search (rowid, text) SELECT search_rowid, text FROM activity_search_rows;
 INSERT INTO activity_search (activity_search) VALUES ('optimize');
 CREATE TRIGGER activity_search_on_insert AFTER INSERT ON activities
 BEGIN
-    INSERT INTO activity_search (rowid, text) VALUES (NEW.record_id * 4294967296 + NEW.id,
-        casefold(concat_ws(char(10), NEW.subject, NEW.url,
-        json_extract(NEW.details, '$.clickedUrl'), json_extract(NEW.details, '$.pageTitle'),
-        json_extract(NEW.details, '$.formName'), json_extract(NEW.details, '$.scoreReason'),
-        json_extract(NEW.details, '$.programName'))));
+    INSERT INTO activity_search (rowid, text)
+    SELECT search_rowid, text FROM activity_search_rows WHERE id = NEW.id;
 END;
 CREATE TRIGGER activity_search_on_update AFTER UPDATE ON activities
 BEGIN
     DELETE FROM activity_search WHERE rowid = OLD.record_id * 4294967296 + OLD.id;
-    INSERT INTO activity_search (rowid, text) VALUES (NEW.record_id * 4294967296 + NEW.id,
-        casefold(concat_ws(char(10), NEW.subject, NEW.url,
-        json_extract(NEW.details, '$.clickedUrl'), json_extract(NEW.details, '$.pageTitle'),
-        json_extract(NEW.details, '$.formName'), json_extract(NEW.details, '$.scoreReason'),
-        json_extract(NEW.details, '$.programName'))));
+    INSERT INTO activity_search (rowid, text)
+    SELECT search_rowid, text FROM activity_search_rows WHERE id = NEW.id;
 END;
 CREATE TRIGGER activity_search_on_delete AFTER DELETE ON activities
 BEGIN DELETE FROM activity_search WHERE rowid = OLD.record_id * 4294967296 + OLD.id; END;
@@ -659,24 +655,25 @@ mod tests {
         }
     }
 
-    /// The position of the migration whose SQL holds `text`.
-    fn migration_with(text: &str) -> usize {
-        MIGRATIONS
+    /// An in-memory database as it was just before the migration whose SQL holds `text`.
+    fn database_before(text: &str) -> Connection {
+        let before = MIGRATIONS
             .iter()
             .position(|sql| sql.contains(text))
-            .expect("a migration holds it")
-    }
-
-    #[test]
-    fn activities_written_before_the_search_index_are_found_once_migrated() {
+            .expect("a migration holds it");
         let conn = Connection::open_in_memory().unwrap();
         configure(&conn).unwrap();
-        let before = migration_with("CREATE VIRTUAL TABLE activity_search");
         for sql in &MIGRATIONS[..before] {
             conn.execute_batch(sql).unwrap();
         }
         conn.execute_batch(&format!("PRAGMA user_version = {before}"))
             .unwrap();
+        conn
+    }
+
+    #[test]
+    fn activities_written_before_the_search_index_are_found_once_migrated() {
+        let conn = database_before("CREATE VIRTUAL TABLE activity_search");
         let tenant = insert_tenant(&conn, "A").unwrap();
         let record = insert_record(&conn, &NewRecord::lead(tenant, "L-1")).unwrap();
         let details = ActivityDetails {
@@ -716,16 +713,8 @@ mod tests {
 
     #[test]
     fn send_answers_stored_before_the_reset_time_was_answered_get_it() {
-        let conn = Connection::open_in_memory().unwrap();
-        configure(&conn).unwrap();
-        let before = migration_with("limitResetsAt");
-        for sql in &MIGRATIONS[..before] {
-            conn.execute_batch(sql).unwrap();
-        }
-        conn.execute_batch(&format!(
-            "PRAGMA user_version = {before}; PRAGMA foreign_keys = OFF"
-        ))
-        .unwrap();
+        let conn = database_before("limitResetsAt");
+        conn.execute_batch("PRAGMA foreign_keys = OFF").unwrap();
         let old = r#"{"id":1,"campaignId":"SEND-1","templateId":2,"createdAt":"2026-12-05T23:59:59Z","results":[],"remainingToday":999}"#;
         // 2026-12-05T23:59:59Z
         let created_at = 1_796_515_199_000_i64;
