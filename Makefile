@@ -6,7 +6,7 @@ export CHROME_BIN ?= $(shell command -v chromium 2>/dev/null || echo /usr/bin/ch
 
 SANDBOX = cargo run --quiet --profile sandbox --features sandbox --bin sandbox --
 
-.PHONY: demo test tools test-tools plugin test-native test-browser test-faults bench fmt package package-tools test-packages
+.PHONY: demo test tools test-tools bench-tools plugin test-native test-browser test-faults bench wasm-profile fmt package package-tools test-packages
 
 ## Build the plugin (release), start the sandbox API and the demo CRM (with simulated website
 ## visitors), print the URLs.
@@ -55,9 +55,21 @@ test-packages: package-tools
 test-faults: test-tools
 	.ci/schemathesis.sh
 
-## Benchmarks (see README): API latency at 1,000,000 activities, plugin size and paint time.
-bench: test-tools plugin
+## Benchmarks (see README): API latency at 1,000,000 activities, plugin size and paint time,
+## and where the wasm's bytes are.
+bench: bench-tools plugin wasm-profile
 	cargo bench --features sandbox
+
+bench-tools:
+	@.ci/install-tools.sh bench
+
+# The release wasm as wasm-opt makes it from wasm-bindgen's output (the same passes, read from
+# www/index.html), but keeping the function names, so twiggy can name what takes the bytes.
+WASM_OPT_PARAMS = $(shell sed -n 's/.*data-wasm-opt-params="\([^"]*\)".*/\1/p' www/index.html)
+wasm-profile:
+	wasm-opt -Oz $(WASM_OPT_PARAMS) --debuginfo target/wasm-bindgen/release/crm-sidebar_bg.wasm -o target/wasm-profile.wasm
+	twiggy top -n 20 target/wasm-profile.wasm
+	twiggy monos -g -m 10 target/wasm-profile.wasm
 
 fmt:
 	cargo fmt --all

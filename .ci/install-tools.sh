@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Installs what building and testing the project needs, skipping whatever is already present, so
-# a warm machine passes through in seconds. Usage: install-tools.sh [build|test|packages]
+# a warm machine passes through in seconds. Usage: install-tools.sh [build|test|bench|packages]
 set -euo pipefail
 cd "$(dirname "$0")/.."
 what=${1:-build}
@@ -67,9 +67,11 @@ if ! have wasm-opt || ! wasm-opt --version | grep -q 'version 132'; then
   fi
 fi
 
+# The CRM packages' tools; esbuild among them also minifies the plugin's JS glue and styles after
+# Trunk (src/bin/plugin_dist.rs says why not Trunk's own minifier), so every build needs them.
 install_package_tools
 
-if [ "$what" = test ]; then
+if [ "$what" = test ] || [ "$what" = bench ]; then
   if ! have chromium || ! have chromedriver; then
     apt_install chromium chromium-driver
   fi
@@ -92,4 +94,10 @@ if [ "$what" = test ]; then
     python3 -m venv "$venv"
     "$venv/bin/pip" install --quiet --disable-pip-version-check "schemathesis==$schemathesis_version"
   fi
+fi
+
+# twiggy, the wasm size profiler `make bench` runs on a build that keeps its function names.
+if [ "$what" = bench ] && ! { have twiggy && twiggy --version | grep -q ' 0\.8\.0$'; }; then
+  echo "==> cargo install twiggy 0.8.0 (about 3 minutes)"
+  cargo install twiggy --locked --version 0.8.0
 fi

@@ -107,7 +107,14 @@ async fn main() {
             "kinds=emailClicked,formSubmitted, 50 rows",
             format!("{base}?limit=50&kinds=emailClicked,formSubmitted"),
         ),
-        ("q=pricing, 50 rows", format!("{base}?limit=50&q=pricing")),
+        (
+            "q=pricing, 50 rows (the search index)",
+            format!("{base}?limit=50&q=pricing"),
+        ),
+        (
+            "q=pr, 50 rows (under three characters: read row by row)",
+            format!("{base}?limit=50&q=pr"),
+        ),
     ];
     println!("\n| scenario | p50 | p99 | max |\n| --- | --- | --- | --- |");
     for (name, url) in scenarios {

@@ -8,6 +8,7 @@
 //! - `plugin` (wasm only): the Yew app shown in the CRM's iframe.
 //! - `sandbox` (feature `sandbox`, native only): a real HTTP implementation of the marketing
 //!   platform API on SQLite, for the demo, the tests and the benchmarks.
+//! - `dist` (feature `dist`, native only): Trunk's release output made ready to deliver.
 
 pub mod domain;
 pub mod host_origins;
@@ -19,3 +20,6 @@ pub mod plugin;
 
 #[cfg(all(feature = "sandbox", not(target_arch = "wasm32")))]
 pub mod sandbox;
+
+#[cfg(all(feature = "dist", not(target_arch = "wasm32")))]
+pub mod dist;

@@ -261,6 +261,38 @@ UPDATE sends SET subject = (SELECT sr.subject FROM send_recipients sr
 CREATE INDEX activities_by_campaign ON activities(campaign_id, kind, record_id, occurred_at)
     WHERE campaign_id IS NOT NULL;
 "#,
+    r#"
+-- The text search of a record's activities (`q`) reads an index instead of every row: the fields
+-- it searches, lower-cased as it compares them (`casefold`) and one to a line, cut into trigrams,
+-- so any run of three or more characters is found. Its rowid is the record's id times 2^32 plus
+-- the activity's (activity ids stay under 2^32), so one record's activities are one range of it
+-- (`search_rowids`), which a search reads alone.
+CREATE VIRTUAL TABLE activity_search USING fts5(
+    text, content = '', contentless_delete = 1, tokenize = 'trigram case_sensitive 1');
+-- What the index holds for each activity, in one place for the triggers and the first filling.
+CREATE VIEW activity_search_rows (id, search_rowid, text) AS
+SELECT id, record_id * 4294967296 + id,
+       casefold(concat_ws(char(10), subject, url,
+           json_extract(details, '$.clickedUrl'), json_extract(details, '$.pageTitle'),
+           json_extract(details, '$.formName'), json_extract(details, '$.scoreReason'),
+           json_extract(details, '$.programName')))
+FROM activities;
+INSERT INTO activity_search (rowid, text) SELECT search_rowid, text FROM activity_search_rows;
+INSERT INTO activity_search (activity_search) VALUES ('optimize');
+CREATE TRIGGER activity_search_on_insert AFTER INSERT ON activities
+BEGIN
+    INSERT INTO activity_search (rowid, text)
+    SELECT search_rowid, text FROM activity_search_rows WHERE id = NEW.id;
+END;
+CREATE TRIGGER activity_search_on_update AFTER UPDATE ON activities
+BEGIN
+    DELETE FROM activity_search WHERE rowid = OLD.record_id * 4294967296 + OLD.id;
+    INSERT INTO activity_search (rowid, text)
+    SELECT search_rowid, text FROM activity_search_rows WHERE id = NEW.id;
+END;
+CREATE TRIGGER activity_search_on_delete AFTER DELETE ON activities
+BEGIN DELETE FROM activity_search WHERE rowid = OLD.record_id * 4294967296 + OLD.id; END;
+"#,
 ];
 
 pub type DbResult<T> = rusqlite::Result<T>;
@@ -286,6 +318,8 @@ fn configure(conn: &Connection) -> DbResult<()> {
         "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON;
          PRAGMA busy_timeout = 5000;",
     )?;
+    // `rarray(?)`: a list of values bound as one parameter (the ids a search found).
+    rusqlite::vtab::array::load_module(conn)?;
     // `casefold(text)`: lower case beyond ASCII (SQLite's own LIKE and lower() fold A-Z only),
     // for searches: `casefold(name) LIKE ?` with a [`contains_pattern`].
     conn.create_scalar_function(
@@ -309,6 +343,45 @@ pub fn contains_pattern(text: &str) -> String {
         .replace('%', "\\%")
         .replace('_', "\\_");
     format!("%{escaped}%")
+}
+
+/// The rowids of `record_id`'s activities in `activity_search`, first and last.
+fn search_rowids(record_id: i64) -> (i64, i64) {
+    let first = record_id << 32;
+    (first, first | 0xFFFF_FFFF)
+}
+
+/// The ids of `record_id`'s activities with `text` in a searched field ([`search_phrase`]), in
+/// no order; `None` when the index cannot answer (then the fields are read row by row).
+pub fn search_activities(
+    conn: &Connection,
+    record_id: i64,
+    text: &str,
+) -> DbResult<Option<Vec<i64>>> {
+    let Some(phrase) = search_phrase(text) else {
+        return Ok(None);
+    };
+    let (first, last) = search_rowids(record_id);
+    let ids = conn
+        .prepare_cached(
+            "SELECT rowid - ?1 FROM activity_search
+             WHERE activity_search MATCH ?2 AND rowid BETWEEN ?1 AND ?3",
+        )?
+        .query_map(params![first, phrase, last], |row| row.get(0))?
+        .collect::<DbResult<Vec<i64>>>()?;
+    Ok(Some(ids))
+}
+
+/// The `activity_search MATCH` query finding `text` anywhere in an activity's searched fields, in
+/// any case, when the index can answer it: the trigrams need three characters, and the index
+/// keeps the fields one to a line, so a text with a line break in it could match across two.
+pub fn search_phrase(text: &str) -> Option<String> {
+    let folded = text.to_lowercase();
+    if folded.chars().count() < 3 || folded.contains('\n') {
+        return None;
+    }
+    // One quoted phrase, in which only `"` means anything (doubled).
+    Some(format!("\"{}\"", folded.replace('"', "\"\"")))
 }
 
 /// An enum read from a text column, or the column's type error.
@@ -660,27 +733,66 @@ mod tests {
         }
     }
 
-    /// A database brought up to just before the migration whose text contains `marker`.
-    fn before_migration(marker: &str) -> Connection {
-        let conn = Connection::open_in_memory().unwrap();
-        configure(&conn).unwrap();
+    /// An in-memory database as it was just before the migration whose SQL holds `text`.
+    fn database_before(text: &str) -> Connection {
         let before = MIGRATIONS
             .iter()
-            .position(|sql| sql.contains(marker))
-            .unwrap();
+            .position(|sql| sql.contains(text))
+            .expect("a migration holds it");
+        let conn = Connection::open_in_memory().unwrap();
+        configure(&conn).unwrap();
         for sql in &MIGRATIONS[..before] {
             conn.execute_batch(sql).unwrap();
         }
-        conn.execute_batch(&format!(
-            "PRAGMA user_version = {before}; PRAGMA foreign_keys = OFF"
-        ))
-        .unwrap();
+        conn.execute_batch(&format!("PRAGMA user_version = {before}"))
+            .unwrap();
         conn
     }
 
     #[test]
+    fn activities_written_before_the_search_index_are_found_once_migrated() {
+        let conn = database_before("CREATE VIRTUAL TABLE activity_search");
+        let tenant = insert_tenant(&conn, "A").unwrap();
+        let record = insert_record(&conn, &NewRecord::lead(tenant, "L-1")).unwrap();
+        let details = ActivityDetails {
+            page_title: Some("Pricing".into()),
+            ..ActivityDetails::default()
+        };
+        let id = insert_activity(
+            &conn,
+            &NewActivity {
+                record_id: record,
+                occurred_at: Utc::now(),
+                kind: ActivityKind::PageVisit,
+                subject: None,
+                url: Some("https://example.com/"),
+                campaign_id: None,
+                details: &details,
+            },
+        )
+        .unwrap();
+        migrate(&conn).unwrap();
+        let found = search_activities(&conn, record, "PRICING").unwrap();
+        assert_eq!(found, Some(vec![id]));
+    }
+
+    #[test]
+    fn a_search_phrase_is_one_literal_phrase_of_three_characters_or_more() {
+        assert_eq!(search_phrase("Pricing").as_deref(), Some("\"pricing\""));
+        assert_eq!(
+            search_phrase("say \"hi\" OR x*").as_deref(),
+            Some("\"say \"\"hi\"\" or x*\"")
+        );
+        assert_eq!(search_phrase("ÉTÉ").as_deref(), Some("\"été\""));
+        for unindexed in ["", "ab", "Ü", "two\nlines"] {
+            assert_eq!(search_phrase(unindexed), None, "{unindexed:?}");
+        }
+    }
+
+    #[test]
     fn send_answers_stored_before_the_reset_time_was_answered_get_it() {
-        let conn = before_migration("limitResetsAt");
+        let conn = database_before("limitResetsAt");
+        conn.execute_batch("PRAGMA foreign_keys = OFF").unwrap();
         let old = r#"{"id":1,"campaignId":"SEND-1","templateId":2,"createdAt":"2026-12-05T23:59:59Z","results":[],"remainingToday":999}"#;
         // 2026-12-05T23:59:59Z
         let created_at = 1_796_515_199_000_i64;
@@ -704,7 +816,8 @@ mod tests {
 
     #[test]
     fn sends_stored_before_the_dashboard_get_their_template_and_a_subject() {
-        let conn = before_migration("activities_by_campaign");
+        let conn = database_before("activities_by_campaign");
+        conn.execute_batch("PRAGMA foreign_keys = OFF").unwrap();
         let answer = r#"{"id":1,"campaignId":"SEND-1","templateId":7,"createdAt":"2026-12-05T12:00:00Z","results":[],"remainingToday":999,"limitResetsAt":"2026-12-06T00:00:00Z"}"#;
         conn.execute_batch(&format!(
             "INSERT INTO sends (id, tenant_id, sender_id, idempotency_key, request_hash, created_at, response)

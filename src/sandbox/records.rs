@@ -2,6 +2,7 @@
 //! profile, activities, engagement), and the `/dev` development endpoints.
 
 use std::collections::BTreeMap;
+use std::rc::Rc;
 
 use axum::body::Bytes;
 use axum::extract::{Path, RawQuery, State};
@@ -11,6 +12,8 @@ use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
 use chrono::{DateTime, Duration, Utc};
 use chrono_tz::Tz;
+use rusqlite::types::{ToSqlOutput, Value};
+use rusqlite::vtab::array::Array;
 use rusqlite::{params, params_from_iter, Connection, OptionalExtension};
 
 use super::auth::{self, Caller, Claims};
@@ -245,13 +248,33 @@ impl ActivityFilter {
     }
 }
 
-/// The `WHERE` clause of an activities request, after `WHERE record_id = ?`: its `q`, `from`
-/// and `to`, and its `kinds` if `of_kinds`. Placeholders are positional, in `args`' order.
+/// A positional SQL argument, a list of ids among them.
+type Arg = ToSqlOutput<'static>;
+
+/// The ids of the record's activities that the search index found for a request's `q`, read
+/// once for both the page and its counts; `None` when there is no `q` or the index cannot
+/// answer it.
+fn search_matches(
+    conn: &Connection,
+    record_id: i64,
+    filter: &ActivityFilter,
+) -> ApiResult<Option<Array>> {
+    let Some(q) = &filter.q else {
+        return Ok(None);
+    };
+    let ids = db::search_activities(conn, record_id, q)?;
+    Ok(ids.map(|ids| Rc::new(ids.into_iter().map(Value::from).collect())))
+}
+
+/// The `WHERE` clause of an activities request, after `WHERE record_id = ?`: its `q` (the ids in
+/// `matches` when the search index answered it), `from` and `to`, and its `kinds` if `of_kinds`.
+/// Placeholders are positional, in `args`' order.
 fn activity_conditions(
     filter: &ActivityFilter,
+    matches: Option<&Array>,
     of_kinds: bool,
     sql: &mut String,
-    args: &mut Vec<rusqlite::types::Value>,
+    args: &mut Vec<Arg>,
 ) {
     if of_kinds && !filter.kinds.is_empty() {
         sql.push_str(" AND kind IN (");
@@ -269,7 +292,11 @@ fn activity_conditions(
         sql.push_str(" AND occurred_at < ?");
         args.push(to_millis(to).into());
     }
-    if let Some(q) = &filter.q {
+    if let Some(matches) = matches {
+        sql.push_str(" AND id IN rarray(?)");
+        args.push(ToSqlOutput::Array(matches.clone()));
+    } else if let Some(q) = &filter.q {
+        // What the index cannot answer (under three characters) is read row by row.
         const FIELDS: [&str; 7] = [
             "subject",
             "url",
@@ -305,8 +332,9 @@ pub fn activity_page(
         "SELECT id, kind, occurred_at, subject, url, campaign_id, details FROM activities
          WHERE record_id = ?",
     );
-    let mut args: Vec<rusqlite::types::Value> = vec![record_id.into()];
-    activity_conditions(filter, true, &mut sql, &mut args);
+    let matches = search_matches(conn, record_id, filter)?;
+    let mut args: Vec<Arg> = vec![record_id.into()];
+    activity_conditions(filter, matches.as_ref(), true, &mut sql, &mut args);
     if let Some(cursor) = filter.cursor {
         sql.push_str(" AND (occurred_at, id) < (?, ?)");
         args.push(cursor.occurred_at.into());
@@ -332,7 +360,7 @@ pub fn activity_page(
     };
     let kind_counts = match filter.cursor {
         Some(_) => None,
-        None => Some(kind_counts(conn, record_id, filter)?),
+        None => Some(kind_counts(conn, record_id, filter, matches.as_ref())?),
     };
     Ok(ActivityPage {
         items,
@@ -346,10 +374,17 @@ fn kind_counts(
     conn: &Connection,
     record_id: i64,
     filter: &ActivityFilter,
+    matches: Option<&Array>,
 ) -> ApiResult<BTreeMap<ActivityKind, u64>> {
-    let mut sql = String::from("SELECT kind, count(*) FROM activities WHERE record_id = ?");
-    let mut args: Vec<rusqlite::types::Value> = vec![record_id.into()];
-    activity_conditions(filter, false, &mut sql, &mut args);
+    // Counting what the search index found reads only those rows; `+` keeps SQLite from walking
+    // the record's whole kind index instead and looking each entry up among them.
+    let mut sql = String::from(if matches.is_some() {
+        "SELECT kind, count(*) FROM activities WHERE +record_id = ?"
+    } else {
+        "SELECT kind, count(*) FROM activities WHERE record_id = ?"
+    });
+    let mut args: Vec<Arg> = vec![record_id.into()];
+    activity_conditions(filter, matches, false, &mut sql, &mut args);
     sql.push_str(" GROUP BY kind");
     let mut statement = conn.prepare_cached(&sql)?;
     let rows = statement.query_map(params_from_iter(args), |row| {
@@ -925,6 +960,219 @@ mod tests {
             "C-1's open, of three emails"
         );
         assert_eq!(summary.click_rate, Some(0.0));
+    }
+
+    /// The texts a search looks in, each in one field of its own activity, in a second record
+    /// too (whose rows a search of the first must never return).
+    fn records_with_texts() -> (Connection, i64, Vec<Activity>) {
+        use crate::sandbox::db::{insert_activity, insert_record, insert_tenant, NewActivity};
+        let conn = db::open_in_memory().unwrap();
+        let tenant = insert_tenant(&conn, "T").unwrap();
+        let record = insert_record(&conn, &db::NewRecord::lead(tenant, "L-1")).unwrap();
+        let other = insert_record(&conn, &db::NewRecord::lead(tenant, "L-2")).unwrap();
+        let texts = [
+            "Pricing for Über Teams",
+            "https://www.northwind.example/pricing?plan=50%_off",
+            "ÉCOLE d'été: \"quoted\" words",
+            "Straße und STRASSE",
+            "Line one\nline two",
+            "ΟΔΟΣ σοφίας",
+            "a_b and a%b",
+        ];
+        let mut fields: Vec<(Option<&str>, Option<&str>, ActivityDetails)> = Vec::new();
+        for text in texts {
+            let details = |f: fn(&mut ActivityDetails, String)| {
+                let mut details = ActivityDetails::default();
+                f(&mut details, text.to_owned());
+                details
+            };
+            fields.push((Some(text), None, ActivityDetails::default()));
+            fields.push((None, Some(text), ActivityDetails::default()));
+            fields.push((None, None, details(|d, t| d.clicked_url = Some(t))));
+            fields.push((None, None, details(|d, t| d.page_title = Some(t))));
+            fields.push((None, None, details(|d, t| d.form_name = Some(t))));
+            fields.push((None, None, details(|d, t| d.score_reason = Some(t))));
+            fields.push((None, None, details(|d, t| d.program_name = Some(t))));
+        }
+        let kinds = [
+            ActivityKind::EmailSent,
+            ActivityKind::PageVisit,
+            ActivityKind::FormSubmitted,
+        ];
+        for (i, (subject, url, details)) in fields.iter().enumerate() {
+            for record_id in [record, other] {
+                insert_activity(
+                    &conn,
+                    &NewActivity {
+                        record_id,
+                        occurred_at: day(1 + (i % 28) as u32) + chrono::Duration::minutes(i as i64),
+                        kind: kinds[i % kinds.len()],
+                        subject: *subject,
+                        url: *url,
+                        campaign_id: None,
+                        details,
+                    },
+                )
+                .unwrap();
+            }
+        }
+        let all = activity_page(&conn, record, &search("", 200))
+            .unwrap()
+            .items;
+        assert_eq!(all.len(), fields.len());
+        (conn, record, all)
+    }
+
+    fn search(q: &str, limit: u32) -> ActivityFilter {
+        ActivityFilter {
+            q: (!q.is_empty()).then(|| q.to_owned()),
+            limit,
+            ..ActivityFilter::default()
+        }
+    }
+
+    /// What a search must find, by README: the text anywhere in a searched field, in any case.
+    fn matching<'a>(all: &'a [Activity], q: &str) -> Vec<&'a Activity> {
+        let needle = q.to_lowercase();
+        all.iter()
+            .filter(|a| {
+                let d = &a.details;
+                [
+                    &a.subject,
+                    &a.url,
+                    &d.clicked_url,
+                    &d.page_title,
+                    &d.form_name,
+                    &d.score_reason,
+                    &d.program_name,
+                ]
+                .into_iter()
+                .flatten()
+                .any(|text| text.to_lowercase().contains(&needle))
+            })
+            .collect()
+    }
+
+    #[test]
+    fn a_search_finds_its_text_in_any_field_and_case_indexed_or_not() {
+        let (conn, record, all) = records_with_texts();
+        let queries = [
+            // Through the index (three characters or more)...
+            "pricing",
+            "PRICING",
+            "über",
+            "ÜBER TEAMS",
+            "école",
+            "d'été",
+            "\"quoted\"",
+            "straße",
+            "strasse",
+            "οδος",
+            "ΟΔΟΣ Σ",
+            "50%_off",
+            "%_o",
+            "a_b",
+            "a%b",
+            "plan=",
+            "line one",
+            "ng f",
+            // ...and row by row: short texts, and one with a line break in it.
+            "p",
+            "PR",
+            "ü",
+            "%",
+            "_",
+            "é",
+            "\"",
+            "ς",
+            "e\nl",
+            "one\nline",
+            // Accents are not folded away: "ecole" is not "école".
+            "ecole",
+            "uber",
+            "no such text",
+        ];
+        for q in queries {
+            let expected: Vec<i64> = matching(&all, q).iter().map(|a| a.id).collect();
+            let page = activity_page(&conn, record, &search(q, 200)).unwrap();
+            let found: Vec<i64> = page.items.iter().map(|a| a.id).collect();
+            assert_eq!(found, expected, "q={q:?}");
+            let mut counts = BTreeMap::new();
+            for activity in matching(&all, q) {
+                *counts.entry(activity.kind).or_insert(0) += 1;
+            }
+            assert_eq!(page.kind_counts, Some(counts), "q={q:?}");
+        }
+        assert!(!matching(&all, "über").is_empty() && matching(&all, "ecole").is_empty());
+        assert_eq!(
+            matching(&all, "PR").len(),
+            14,
+            "pricing, twice, in each of the seven fields"
+        );
+    }
+
+    #[test]
+    fn the_index_keeps_up_with_new_changed_and_removed_activities() {
+        let (conn, record, _) = records_with_texts();
+        let found = |q: &str| -> Vec<i64> {
+            activity_page(&conn, record, &search(q, 200))
+                .unwrap()
+                .items
+                .iter()
+                .map(|a| a.id)
+                .collect()
+        };
+        assert!(found("webinar recording").is_empty());
+        let id = db::insert_activity(
+            &conn,
+            &db::NewActivity {
+                record_id: record,
+                occurred_at: day(20),
+                kind: ActivityKind::PageVisit,
+                subject: Some("Webinar Recording"),
+                url: None,
+                campaign_id: None,
+                details: &ActivityDetails::default(),
+            },
+        )
+        .unwrap();
+        assert_eq!(found("webinar recording"), [id]);
+        conn.execute(
+            "UPDATE activities SET subject = 'Case study' WHERE id = ?1",
+            [id],
+        )
+        .unwrap();
+        assert!(found("webinar recording").is_empty());
+        assert_eq!(found("CASE STUDY"), [id]);
+        conn.execute("DELETE FROM activities WHERE id = ?1", [id])
+            .unwrap();
+        assert!(found("case study").is_empty());
+    }
+
+    #[test]
+    fn a_search_of_three_characters_or_more_reads_the_index_once() {
+        let (conn, record, _) = records_with_texts();
+        let read = |q: &str| search_matches(&conn, record, &search(q, 50)).unwrap();
+        assert_eq!(read("pricing").map(|ids| ids.len()), Some(14));
+        for unindexed in ["pr", "e\nl"] {
+            assert!(read(unindexed).is_none(), "{unindexed:?}");
+        }
+        let plan: Vec<String> = conn
+            .prepare(
+                "EXPLAIN QUERY PLAN SELECT rowid FROM activity_search
+                 WHERE activity_search MATCH '\"pricing\"' AND rowid BETWEEN 1 AND 2",
+            )
+            .unwrap()
+            .query_map([], |row| row.get(3))
+            .unwrap()
+            .collect::<rusqlite::Result<_>>()
+            .unwrap();
+        // The match and both ends of the record's range go to the index.
+        assert_eq!(plan.len(), 1, "{plan:?}");
+        assert!(
+            plan[0].contains("VIRTUAL TABLE INDEX 0:M") && plan[0].contains("><"),
+            "{plan:?}"
+        );
     }
 
     #[test]

@@ -126,7 +126,15 @@ pub fn api_origin_router(state: AppState) -> Router {
     let plugin = Router::new()
         .route("/", get(plugin_page))
         .route("/index.html", get(plugin_page))
-        .fallback_service(ServeDir::new(&state.config.dist_dir))
+        .fallback_service(
+            tower::ServiceBuilder::new()
+                .layer(axum::middleware::from_fn(file_caching))
+                .service(
+                    ServeDir::new(&state.config.dist_dir)
+                        .precompressed_br()
+                        .precompressed_gzip(),
+                ),
+        )
         .layer(SetResponseHeaderLayer::if_not_present(
             header::CONTENT_SECURITY_POLICY,
             HeaderValue::from_static("default-src 'none'; frame-ancestors 'none'"),
@@ -137,6 +145,35 @@ pub fn api_origin_router(state: AppState) -> Router {
             .with_state(state)
             .layer(from_fn_with_state(hosts, guard::answer_only_served_hosts)),
     )
+}
+
+/// Caching of the plugin's files (served with the brotli or gzip copy `plugin-dist` made, when
+/// the browser takes it): a file named by its content is kept for a year without asking again,
+/// since a new build names its files anew; anything else is asked for each time.
+async fn file_caching(request: axum::extract::Request, next: axum::middleware::Next) -> Response {
+    let named_by_content = request
+        .uri()
+        .path()
+        .rsplit('/')
+        .next()
+        .is_some_and(crate::dist::is_hashed_name);
+    let mut response = next.run(request).await;
+    let status = response.status();
+    if !(status.is_success() || status == StatusCode::NOT_MODIFIED) {
+        return response;
+    }
+    let headers = response.headers_mut();
+    // The same URL answers in brotli, gzip or neither by the request's Accept-Encoding.
+    headers.append(header::VARY, HeaderValue::from_static("accept-encoding"));
+    headers.insert(
+        header::CACHE_CONTROL,
+        HeaderValue::from_static(if named_by_content {
+            "public, max-age=31536000, immutable"
+        } else {
+            "no-cache"
+        }),
+    );
+    response
 }
 
 async fn openapi_json() -> Response {
