@@ -101,10 +101,10 @@ pub fn BridgeProvider(props: &BridgeProviderProps) -> Html {
         use_memo(
             (bridge.clone(), props.token_answer_timeout_ms),
             move |(bridge, timeout)| {
-                let (asks, timeout) = ((**bridge).clone(), *timeout);
+                let (token_bridge, timeout) = ((**bridge).clone(), *timeout);
                 Session::new(
                     bridge.host(),
-                    Rc::new(move || asks.request_token(timeout).boxed_local()),
+                    Rc::new(move || token_bridge.request_token(timeout).boxed_local()),
                     Callback::from(move |()| expired.set(true)),
                     Callback::from(move |()| refused.set(true)),
                 )

@@ -116,6 +116,10 @@ impl Session {
         self.inner
             .tokens_taken
             .set(self.inner.tokens_taken.get() + 1);
+        // A refused session asks the host for nothing more either.
+        if self.inner.host_refused.borrow().is_some() {
+            return;
+        }
         let session = Rc::downgrade(&self.inner);
         let timer = refresh_delay_ms(clock::now(), expires_at).map(|delay| {
             Timeout::new(delay, move || {
