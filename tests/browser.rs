@@ -1039,6 +1039,57 @@ async fn expired_tokens_of_concurrent_calls_are_renewed_once_and_each_call_retri
     mounted.destroy();
 }
 
+/// The API's answer to a call from a CRM page outside the token's connection.
+fn host_not_connected() -> (u16, String) {
+    (
+        403,
+        r#"{"error":{"code":"hostNotConnected","message":"The token's CRM connection does not serve http://127.0.0.1:8788."}}"#
+            .to_owned(),
+    )
+}
+
+#[wasm_bindgen_test]
+async fn a_host_outside_the_tokens_connection_shows_no_data_and_asks_no_more() {
+    let api = FakeApi::install(|_, _| host_not_connected());
+    // The record page asks for the profile and the history at once.
+    let mounted = mount_bridge(html! { <Sidebar /> }).await;
+    receive(HOST, Some(&parent()), &js(context("L-1", "t-1")));
+    let root = mounted.root.clone();
+    wait_for("the refusal", || {
+        text(&root).contains(&format!("This sidebar is not connected for {HOST}"))
+    })
+    .await;
+    // Let the other call's answer arrive too.
+    for _ in 0..5 {
+        TimeoutFuture::new(10).await;
+        yew::scheduler::flush().await;
+    }
+    let asked = api.urls();
+    assert_eq!(asked.len(), 2, "{asked:?}");
+    for request in api.requests.borrow().iter() {
+        assert_eq!(
+            request.headers().get("sidebar-host").unwrap().as_deref(),
+            Some(HOST),
+            "every call names the CRM page"
+        );
+    }
+    let shown = text(&root);
+    assert!(!shown.contains("Ann"), "no record data: {shown}");
+    assert!(root.query_selector(".tabs").unwrap().is_none(), "{shown}");
+    assert!(!shown.contains("expired"), "{shown}");
+    assert!(!mounted.host().expired);
+
+    // Another record, with a token of its own: the plugin stays refused and calls nothing.
+    receive(HOST, Some(&parent()), &js(context("L-2", "t-2")));
+    for _ in 0..5 {
+        TimeoutFuture::new(10).await;
+        yew::scheduler::flush().await;
+    }
+    assert_eq!(api.urls(), asked, "no call after the refusal");
+    assert!(text(&root).contains("This sidebar is not connected for"));
+    mounted.destroy();
+}
+
 #[wasm_bindgen_test]
 async fn a_host_that_does_not_answer_a_token_request_expires_the_session_until_a_token_comes() {
     let api = FakeApi::install(|_, _| token_expired());

@@ -89,3 +89,56 @@ async fn the_demo_signs_in_through_the_exchange_and_the_user_switcher_signs_in_a
     );
     client.close().await.unwrap();
 }
+
+#[tokio::test]
+async fn a_crm_page_the_manifest_allows_but_the_connection_does_not_serve_shows_no_data() {
+    let client = browser().await;
+    let before = demo_sign_ins("rep-ava");
+    // `*.localhost` is loopback to Chromium and matches the manifest's `http://*.localhost:8788`;
+    // the demo connections serve only the demo CRM's exact origins.
+    let host = harness().host.replace("127.0.0.1", "x.localhost");
+    client
+        .goto(&format!(
+            "{host}/record?entity=lead&id={}&user=rep-ava",
+            seed::DEMO_LEAD
+        ))
+        .await
+        .unwrap();
+    let frame = wait_for(&client, "#sidebar-frame").await;
+    frame.enter_frame().await.unwrap();
+    let shown = poll(
+        &client,
+        "the refusal",
+        "const main = document.querySelector('main.sidebar');
+         return main && main.textContent.includes('not connected') ? main.textContent : null;",
+    )
+    .await;
+    assert!(
+        shown
+            .as_str()
+            .unwrap()
+            .contains(&format!("This sidebar is not connected for {host}")),
+        "{shown}"
+    );
+    // A real sign-in, refused for this page: the token came through the exchange.
+    assert!(demo_sign_ins("rep-ava") > before, "no token was exchanged");
+    let calls = eval(
+        &client,
+        "return performance.getEntriesByType('resource')
+           .filter(e => new URL(e.name).pathname.startsWith('/v1/'))
+           .map(e => [new URL(e.name).pathname, e.responseStatus]);",
+    )
+    .await;
+    let calls = calls.as_array().unwrap();
+    assert!(!calls.is_empty(), "the plugin asked the API nothing");
+    for call in calls {
+        assert_eq!(call[1], 403, "every call was refused: {calls:?}");
+    }
+    let data = eval(
+        &client,
+        "return document.querySelectorAll('.activity-row, .tabs, .record').length;",
+    )
+    .await;
+    assert_eq!(data, 0, "no record data is shown");
+    client.close().await.unwrap();
+}

@@ -831,6 +831,78 @@ async fn a_development_token_is_bound_to_the_tenants_generic_connection() {
     );
 }
 
+/// `GET path` with `token`, from the plugin inside the CRM page `host`.
+async fn get_from(sandbox: &Sandbox, token: &str, host: &str, path: &str) -> reqwest::Response {
+    reqwest::Client::new()
+        .get(format!("{}{path}", sandbox.api))
+        .bearer_auth(token)
+        .header(SIDEBAR_HOST_HEADER, host)
+        .send()
+        .await
+        .unwrap()
+}
+
+#[tokio::test]
+async fn a_token_serves_the_plugin_only_inside_its_connections_crm_pages() {
+    let sandbox = shared();
+    let (key, _) = keys();
+    let dynamics = entra_connection(sandbox, vec![key.jwk.clone()]).await;
+    let exchanged = accepted(
+        sandbox,
+        &entra(&sign(key, &entra_claims(&dynamics))),
+        dynamics.id,
+    )
+    .await
+    .token;
+    assert_eq!(
+        token_claims(&exchanged)["connectionOrigins"],
+        json!([ENTRA_ORIGIN])
+    );
+    let developer = token_for(sandbox, "rep-ava").await;
+    let path = format!("/v1/records/lead/{}/activities", seed::DEMO_LEAD);
+    for (token, own, others) in [
+        (
+            &exchanged,
+            ENTRA_ORIGIN,
+            // Another customer's Dynamics, matching the manifest's pattern; the demo CRM,
+            // another connection of the same tenant; the origin written otherwise.
+            [
+                "https://fabrikam.crm4.dynamics.com",
+                "http://127.0.0.1:8788",
+                "https://northwind-test.crm4.dynamics.com/",
+            ],
+        ),
+        (
+            &developer,
+            "http://127.0.0.1:8788",
+            [
+                "http://x.localhost:8788",
+                ENTRA_ORIGIN,
+                "http://127.0.0.1:8789",
+            ],
+        ),
+    ] {
+        let served = get_from(sandbox, token, own, &path).await;
+        assert_eq!(served.status(), StatusCode::OK, "{own}");
+        for other in others {
+            let refused = get_from(sandbox, token, other, &path).await;
+            let text = refused.text().await.unwrap();
+            assert!(!text.contains(token.as_str()), "{text}");
+            let error: ErrorBody = serde_json::from_str(&text).unwrap();
+            assert_eq!(
+                error.error.code,
+                ErrorCode::HostNotConnected,
+                "{other}: {text}"
+            );
+            assert!(error.error.message.contains(other), "{text}");
+            let (status, _) = error_of(get_from(sandbox, token, other, "/v1/me").await).await;
+            assert_eq!(status, StatusCode::FORBIDDEN, "{other}");
+        }
+        // A caller that names no CRM page is not the plugin: nothing to check.
+        assert_eq!(get(sandbox, token, &path).await.status(), StatusCode::OK);
+    }
+}
+
 #[tokio::test]
 async fn a_body_that_is_no_exchange_request_is_422() {
     let sandbox = shared();

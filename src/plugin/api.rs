@@ -68,6 +68,11 @@ impl ApiError {
         matches!(self, ApiError::NotFound(Some(cause)) if cause.code == ErrorCode::NotFound)
     }
 
+    /// A 403 saying the CRM page the plugin runs in is not one of the token's connection's.
+    pub fn is_host_not_connected(&self) -> bool {
+        matches!(self, ApiError::Forbidden(Some(cause)) if cause.code == ErrorCode::HostNotConnected)
+    }
+
     /// Whether the server may have done what was asked although no answer says so: the
     /// request may have arrived (its answer was lost, late, unreadable, or a server error).
     /// Refusals (401, 403, 404, 422, 429) mean nothing was done.
@@ -418,7 +423,8 @@ pub struct Answer {
 }
 
 /// The one request function every endpoint goes through: the 2xx body as text, or the error.
-/// The caller decodes it with [`Endpoint::decode`].
+/// The caller decodes it with [`Endpoint::decode`]. `host` is the CRM page the plugin runs in:
+/// the API answers only inside one of the token's connection's origins.
 ///
 /// `signal` is the caller's: aborting it ends the request with [`ApiError::Aborted`]. The request
 /// has its own controller as well, so the timeout can abort it without aborting the caller's
@@ -427,6 +433,7 @@ pub struct Answer {
 pub fn send_text<'a>(
     request: &'a Request,
     token: &'a Secret,
+    host: &'a str,
     signal: &'a AbortSignal,
 ) -> LocalBoxFuture<'a, Result<Answer, ApiError>> {
     send_for_text(
@@ -435,6 +442,7 @@ pub fn send_text<'a>(
         request.body.as_deref(),
         request.idempotency_key.as_deref(),
         token,
+        host,
         signal,
     )
     .boxed_local()
@@ -447,6 +455,7 @@ async fn send_for_text(
     body: Option<&str>,
     idempotency_key: Option<&str>,
     token: &Secret,
+    host: &str,
     signal: &AbortSignal,
 ) -> Result<Answer, ApiError> {
     if signal.aborted() {
@@ -471,6 +480,7 @@ async fn send_for_text(
         body,
         idempotency_key,
         token,
+        host,
         &controller.signal(),
     )
     .await;
@@ -488,6 +498,7 @@ async fn exchange(
     body: Option<&str>,
     idempotency_key: Option<&str>,
     token: &Secret,
+    host: &str,
     signal: &AbortSignal,
 ) -> Result<Answer, ApiError> {
     let headers = Headers::new().map_err(js_network)?;
@@ -501,6 +512,9 @@ async fn exchange(
         })?;
     headers
         .set("Accept", "application/json")
+        .map_err(js_network)?;
+    headers
+        .set(wire::SIDEBAR_HOST_HEADER, host)
         .map_err(js_network)?;
     if let Some(key) = idempotency_key {
         headers

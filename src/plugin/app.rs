@@ -64,6 +64,15 @@ fn not_enabled(host: Option<&AttrValue>) -> Html {
     }
 }
 
+/// Shown instead of the view once the API refused the host: the manifest lets every customer's
+/// CRM frame the plugin, but a token serves only the pages of its own CRM connection.
+fn not_connected(host: &str) -> Html {
+    html! {
+        <MessagePanel glyph="\u{2298}" title={format!("This sidebar is not connected for {host}")}
+            detail="Ask your administrator to add this CRM to its connection in the marketing platform." />
+    }
+}
+
 /// The host's view, once its context arrived.
 #[component]
 pub fn Sidebar() -> Html {
@@ -107,6 +116,7 @@ pub fn Sidebar() -> Html {
         })
     };
     let notice = match (&host.context, host.expired, host.context_failed) {
+        _ if host.host_refused => None,
         (None, _, _) | (Some(_), false, false) => None,
         (Some(_), true, _) => {
             Some("Your session expired \u{2014} reopen the sidebar. What you entered here is kept.")
@@ -124,6 +134,7 @@ pub fn Sidebar() -> Html {
         }
     });
     let content = match &host.context {
+        _ if host.host_refused => not_connected(host.bridge.host()),
         None if host.context_failed || host.expired => html! {
             <ErrorPanel
                 message="Can't connect to the CRM \u{2014} reopen the sidebar."

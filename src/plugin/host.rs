@@ -31,6 +31,9 @@ pub struct Host {
     /// The host owed a context (after `ready`, or for another record) and said it has none
     /// (`tokenError`) or sent none in time. A context that comes later ends it.
     pub context_failed: bool,
+    /// The API refused the host: the token's CRM connection does not serve this page. Nothing
+    /// more is asked of the API.
+    pub host_refused: bool,
     /// Says `ready` again, so the host sends its context again.
     pub ask_context: Callback<()>,
 }
@@ -42,6 +45,7 @@ impl PartialEq for Host {
             && self.context == other.context
             && self.expired == other.expired
             && self.context_failed == other.context_failed
+            && self.host_refused == other.host_refused
             && self.ask_context == other.ask_context
     }
 }
@@ -88,18 +92,21 @@ pub fn BridgeProvider(props: &BridgeProviderProps) -> Html {
     let context = use_state(|| None::<Rc<Context>>);
     let expired = use_state(|| false);
     let context_failed = use_state(|| false);
+    let host_refused = use_state(|| false);
     // Runs out when the host took too long to send the context it owes.
     let context_wait = use_mut_ref(|| None::<Timeout>);
     let bridge = use_memo(props.host.clone(), |host| Bridge::new(host.as_str()));
     let session = {
-        let expired = expired.setter();
+        let (expired, refused) = (expired.setter(), host_refused.setter());
         use_memo(
             (bridge.clone(), props.token_answer_timeout_ms),
             move |(bridge, timeout)| {
-                let (bridge, timeout) = ((**bridge).clone(), *timeout);
+                let (token_bridge, timeout) = ((**bridge).clone(), *timeout);
                 Session::new(
-                    Rc::new(move || bridge.request_token(timeout).boxed_local()),
+                    bridge.host(),
+                    Rc::new(move || token_bridge.request_token(timeout).boxed_local()),
                     Callback::from(move |()| expired.set(true)),
+                    Callback::from(move |()| refused.set(true)),
                 )
             },
         )
@@ -166,6 +173,7 @@ pub fn BridgeProvider(props: &BridgeProviderProps) -> Html {
         context: (*context).clone(),
         expired: *expired,
         context_failed: *context_failed,
+        host_refused: *host_refused,
         ask_context: (*ask_context).clone(),
     };
     html! {

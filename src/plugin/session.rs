@@ -3,6 +3,10 @@
 //! which the failed call is retried once. Concurrent renewals share one `tokenRequest`. When the
 //! host does not answer in time the session is over: the sidebar says so.
 //!
+//! Every call names the CRM page the session serves. When the API answers that the token's
+//! connection does not serve that page, the session is refused for good: it makes no other
+//! call, and the sidebar shows why.
+//!
 //! The session asks for a token through the [`AskForToken`] it is made with, and stays a
 //! [`Secret`] until [`api::send_text`] writes the `Authorization` header.
 
@@ -37,6 +41,8 @@ type Renewal = Shared<LocalBoxFuture<'static, bool>>;
 pub type AskForToken = Rc<dyn Fn() -> LocalBoxFuture<'static, bool>>;
 
 struct SessionInner {
+    /// The origin of the CRM page the plugin runs in.
+    host: Rc<str>,
     ask_for_token: AskForToken,
     token: RefCell<Option<Token>>,
     /// Counts the tokens taken: a renewal that failed after another token came (with a new
@@ -47,6 +53,9 @@ struct SessionInner {
     /// Fires shortly before the token expires.
     renew_timer: RefCell<Option<Timeout>>,
     on_expired: Callback<()>,
+    /// The API's refusal of the host: every later call ends with it, unsent.
+    host_refused: RefCell<Option<ApiError>>,
+    on_host_refused: Callback<()>,
 }
 
 struct Token {
@@ -76,17 +85,27 @@ impl PartialEq for Session {
 }
 
 impl Session {
-    /// A session without a token yet, renewing it with `ask_for_token`; `on_expired` is called
-    /// once renewing failed and no token came meanwhile.
-    pub fn new(ask_for_token: AskForToken, on_expired: Callback<()>) -> Session {
+    /// A session of the plugin inside the CRM page `host`, without a token yet, renewing it
+    /// with `ask_for_token`; `on_expired` is called once renewing failed and no token came
+    /// meanwhile, `on_host_refused` once the API said the token's connection does not serve
+    /// `host`.
+    pub fn new(
+        host: &str,
+        ask_for_token: AskForToken,
+        on_expired: Callback<()>,
+        on_host_refused: Callback<()>,
+    ) -> Session {
         Session {
             inner: Rc::new(SessionInner {
+                host: Rc::from(host),
                 ask_for_token,
                 token: RefCell::default(),
                 tokens_taken: Cell::new(0),
                 renewal: RefCell::default(),
                 renew_timer: RefCell::default(),
                 on_expired,
+                host_refused: RefCell::default(),
+                on_host_refused,
             }),
         }
     }
@@ -97,6 +116,10 @@ impl Session {
         self.inner
             .tokens_taken
             .set(self.inner.tokens_taken.get() + 1);
+        // A refused session asks the host for nothing more either.
+        if self.inner.host_refused.borrow().is_some() {
+            return;
+        }
         let session = Rc::downgrade(&self.inner);
         let timer = refresh_delay_ms(clock::now(), expires_at).map(|delay| {
             Timeout::new(delay, move || {
@@ -190,31 +213,59 @@ impl Session {
         signal: &'a AbortSignal,
     ) -> LocalBoxFuture<'a, Result<Answer, ApiError>> {
         async move {
-            let Some(token) = self.token() else {
-                return Err(ApiError::Unauthorized {
-                    code: None,
-                    cause: None,
-                });
-            };
-            let error = match api::send_text(request, &token, signal).await {
-                Err(
-                    error @ ApiError::Unauthorized {
-                        code: Some(ErrorCode::TokenExpired),
-                        ..
-                    },
-                ) => error,
-                other => return other,
-            };
-            // Another call may have renewed the token while this one was in flight.
-            if self.token().as_ref() == Some(&token) && !self.renew().await {
-                return Err(error);
+            if let Some(refusal) = self.inner.host_refused.borrow().clone() {
+                return Err(refusal);
             }
-            if signal.aborted() {
-                return Err(ApiError::Aborted);
+            let answer = self.fetch_text_renewing(request, signal).await;
+            match answer {
+                Err(refusal) if refusal.is_host_not_connected() => {
+                    let first = self
+                        .inner
+                        .host_refused
+                        .replace(Some(refusal.clone()))
+                        .is_none();
+                    if first {
+                        self.inner.renew_timer.borrow_mut().take();
+                        self.inner.on_host_refused.emit(());
+                    }
+                    Err(refusal)
+                }
+                other => other,
             }
-            let token = self.token().unwrap_or_default();
-            api::send_text(request, &token, signal).await
         }
         .boxed_local()
+    }
+
+    /// One call with the current token, renewed and sent again once on `tokenExpired`.
+    async fn fetch_text_renewing(
+        &self,
+        request: &Request,
+        signal: &AbortSignal,
+    ) -> Result<Answer, ApiError> {
+        let Some(token) = self.token() else {
+            return Err(ApiError::Unauthorized {
+                code: None,
+                cause: None,
+            });
+        };
+        let host = &self.inner.host;
+        let error = match api::send_text(request, &token, host, signal).await {
+            Err(
+                error @ ApiError::Unauthorized {
+                    code: Some(ErrorCode::TokenExpired),
+                    ..
+                },
+            ) => error,
+            other => return other,
+        };
+        // Another call may have renewed the token while this one was in flight.
+        if self.token().as_ref() == Some(&token) && !self.renew().await {
+            return Err(error);
+        }
+        if signal.aborted() {
+            return Err(ApiError::Aborted);
+        }
+        let token = self.token().unwrap_or_default();
+        api::send_text(request, &token, host, signal).await
     }
 }

@@ -14,7 +14,7 @@ use serde::{Deserialize, Serialize};
 
 use super::error::Failure;
 use super::AppState;
-use crate::wire::Role;
+use crate::wire::{Role, SIDEBAR_HOST_HEADER};
 
 /// The audience every API token is minted for.
 pub const AUDIENCE: &str = "marketing-api";
@@ -35,6 +35,10 @@ pub struct Claims {
     /// `generic` one for a development token); absent when none.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub connection: Option<i64>,
+    /// The exact origins of that connection when the token was minted: the CRM pages the
+    /// plugin may use it from (fixed for the token's life, as its role is).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub connection_origins: Vec<String>,
 }
 
 impl Claims {
@@ -54,7 +58,21 @@ impl Claims {
             role,
             crm_user: crm_user.to_owned(),
             connection: None,
+            connection_origins: Vec::new(),
         }
+    }
+
+    /// Binds the token to the CRM connection `id` and the origins it serves.
+    pub fn for_connection(mut self, id: i64, origins: Vec<String>) -> Self {
+        self.connection = Some(id);
+        self.connection_origins = origins;
+        self
+    }
+
+    /// Whether the plugin may use the token inside the CRM page `host`: only inside an origin
+    /// of its connection, so a token bound to none serves no page.
+    pub fn serves_host(&self, host: &str) -> bool {
+        self.connection_origins.iter().any(|origin| origin == host)
     }
 }
 
@@ -146,6 +164,14 @@ impl FromRequestParts<AppState> for Caller {
         state
             .limiter
             .check(&format!("{}/{}", claims.tenant, claims.sub))?;
+        // Only the plugin names its host; without one there is no CRM page to check (the
+        // token's holder can read what it grants anyway).
+        if let Some(host) = parts.headers.get(SIDEBAR_HOST_HEADER) {
+            let host = host.to_str().unwrap_or_default();
+            if !claims.serves_host(host) {
+                return Err(Failure::host_not_connected(host));
+            }
+        }
         let user_id = claims
             .sub
             .parse()
@@ -305,6 +331,37 @@ mod tests {
         assert_eq!(
             verify(SECRET, "not.a.jwt").unwrap_err().error.code,
             ErrorCode::TokenInvalid
+        );
+    }
+
+    #[test]
+    fn a_token_serves_exactly_the_origins_of_its_connection() {
+        let bound = claims(60).for_connection(
+            7,
+            vec![
+                "https://contoso.crm4.dynamics.com".into(),
+                "http://127.0.0.1:8788".into(),
+            ],
+        );
+        let token = mint(SECRET, &bound);
+        let verified = verify(SECRET, &token).unwrap();
+        assert_eq!(verified.connection, Some(7));
+        assert!(verified.serves_host("https://contoso.crm4.dynamics.com"));
+        assert!(verified.serves_host("http://127.0.0.1:8788"));
+        for other in [
+            "https://fabrikam.crm4.dynamics.com",
+            "https://contoso.crm4.dynamics.com/",
+            "https://CONTOSO.crm4.dynamics.com",
+            "http://x.localhost:8788",
+            "",
+        ] {
+            assert!(!verified.serves_host(other), "{other}");
+        }
+        assert!(
+            !verify(SECRET, &mint(SECRET, &claims(60)))
+                .unwrap()
+                .serves_host("http://127.0.0.1:8788"),
+            "a token bound to no connection serves no page"
         );
     }
 

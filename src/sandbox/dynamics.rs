@@ -5,6 +5,8 @@
 //! client API. The package's scripts are served as packaged, never from copies, so what runs here
 //! is what an admin imports.
 
+use std::io::Read;
+
 use axum::extract::{Path, State};
 use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Response};
@@ -133,8 +135,9 @@ fn content_type(name: &str) -> &'static str {
 /// The content of the web resource `name` in a solution zip, found as an import finds it: its
 /// `<WebResource>` in `customizations.xml` names the zip entry (`<FileName>`).
 pub fn solution_web_resource(zip: &[u8], name: &str) -> Result<Option<Vec<u8>>, String> {
+    let mut archive = open(zip)?;
     let customizations =
-        zip_entry(zip, "customizations.xml")?.ok_or("it has no customizations.xml")?;
+        entry(&mut archive, "customizations.xml")?.ok_or("it has no customizations.xml")?;
     let customizations =
         String::from_utf8(customizations).map_err(|_| "customizations.xml is not UTF-8")?;
     let wanted = format!("<Name>{name}</Name>");
@@ -150,131 +153,55 @@ pub fn solution_web_resource(zip: &[u8], name: &str) -> Result<Option<Vec<u8>>, 
         .and_then(|(_, rest)| rest.split_once("</FileName>"))
         .map(|(file, _)| file.trim_start_matches('/'))
         .ok_or_else(|| format!("the web resource {name} names no FileName"))?;
-    zip_entry(zip, file)?
+    entry(&mut archive, file)?
         .map(Some)
         .ok_or_else(|| format!("customizations.xml names {file}, which is not in the zip"))
 }
 
-fn u16_at(bytes: &[u8], at: usize) -> Result<usize, String> {
-    bytes
-        .get(at..at + 2)
-        .map(|b| usize::from(u16::from_le_bytes([b[0], b[1]])))
-        .ok_or_else(|| "it is cut short".to_owned())
-}
-
-fn u32_at(bytes: &[u8], at: usize) -> Result<usize, String> {
-    bytes
-        .get(at..at + 4)
-        .map(|b| u32::from_le_bytes([b[0], b[1], b[2], b[3]]) as usize)
-        .ok_or_else(|| "it is cut short".to_owned())
-}
-
-const END_OF_DIRECTORY: [u8; 4] = [0x50, 0x4b, 0x05, 0x06];
-const DIRECTORY_ENTRY: [u8; 4] = [0x50, 0x4b, 0x01, 0x02];
-const LOCAL_HEADER: [u8; 4] = [0x50, 0x4b, 0x03, 0x04];
-
-/// One file of a zip as `manifest/package.mjs` writes them (stored or deflated, no zip64), by
-/// its path; `None` when the zip has no such file.
+/// One file of a zip, by its path; `None` when the zip has no such file.
 pub fn zip_entry(zip: &[u8], path: &str) -> Result<Option<Vec<u8>>, String> {
-    // The end record is the last 22 bytes plus a comment of at most 64 KiB.
-    let end = (0..zip.len().saturating_sub(21))
-        .rev()
-        .take(22 + 0xffff)
-        .find(|&at| zip[at..].starts_with(&END_OF_DIRECTORY))
-        .ok_or("it is not a zip")?;
-    let count = u16_at(zip, end + 10)?;
-    let mut at = u32_at(zip, end + 16)?;
-    for _ in 0..count {
-        if !zip
-            .get(at..)
-            .is_some_and(|rest| rest.starts_with(&DIRECTORY_ENTRY))
-        {
-            return Err("its central directory is damaged".into());
-        }
-        let method = u16_at(zip, at + 10)?;
-        let compressed = u32_at(zip, at + 20)?;
-        let name_len = u16_at(zip, at + 28)?;
-        let skip = name_len + u16_at(zip, at + 30)? + u16_at(zip, at + 32)?;
-        let local = u32_at(zip, at + 42)?;
-        let name = zip
-            .get(at + 46..at + 46 + name_len)
-            .ok_or("it is cut short")?;
-        at += 46 + skip;
-        if name != path.as_bytes() {
-            continue;
-        }
-        if !zip
-            .get(local..)
-            .is_some_and(|rest| rest.starts_with(&LOCAL_HEADER))
-        {
-            return Err(format!("the entry {path} is damaged"));
-        }
-        let start = local + 30 + u16_at(zip, local + 26)? + u16_at(zip, local + 28)?;
-        let data = zip
-            .get(start..start + compressed)
-            .ok_or_else(|| format!("the entry {path} is cut short"))?;
-        return match method {
-            0 => Ok(Some(data.to_vec())),
-            8 => miniz_oxide::inflate::decompress_to_vec(data)
-                .map(Some)
-                .map_err(|_| format!("the entry {path} does not inflate")),
-            other => Err(format!("the entry {path} uses compression method {other}")),
-        };
-    }
-    Ok(None)
+    entry(&mut open(zip)?, path)
+}
+
+type Archive<'a> = zip::ZipArchive<std::io::Cursor<&'a [u8]>>;
+
+fn open(zip: &[u8]) -> Result<Archive<'_>, String> {
+    zip::ZipArchive::new(std::io::Cursor::new(zip)).map_err(|_| "it is not a zip".to_owned())
+}
+
+/// The file at `path`, inflated and its checksum checked.
+fn entry(archive: &mut Archive<'_>, path: &str) -> Result<Option<Vec<u8>>, String> {
+    let mut file = match archive.by_name(path) {
+        Ok(file) => file,
+        Err(zip::result::ZipError::FileNotFound) => return Ok(None),
+        Err(why) => return Err(format!("the entry {path} cannot be read: {why}")),
+    };
+    let mut content = Vec::new();
+    file.read_to_end(&mut content)
+        .map_err(|why| format!("the entry {path} is damaged: {why}"))?;
+    Ok(Some(content))
 }
 
 #[cfg(test)]
 mod tests {
+    use std::io::Write;
+
     use super::*;
 
-    /// A zip of `(path, content, deflated)` files, laid out as the zip format says.
+    /// A zip of `(path, content, deflated)` files.
     fn zip_of(files: &[(&str, &[u8], bool)]) -> Vec<u8> {
-        let (mut out, mut directory) = (Vec::new(), Vec::new());
+        let mut zip = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
         for (path, content, deflated) in files {
-            let data = if *deflated {
-                miniz_oxide::deflate::compress_to_vec(content, 6)
+            let method = if *deflated {
+                zip::CompressionMethod::Deflated
             } else {
-                content.to_vec()
+                zip::CompressionMethod::Stored
             };
-            let method: u16 = if *deflated { 8 } else { 0 };
-            let offset = out.len() as u32;
-            let sizes = [data.len() as u32, content.len() as u32];
-            out.extend(LOCAL_HEADER);
-            out.extend([20, 0, 0, 0]);
-            out.extend(method.to_le_bytes());
-            out.extend([0; 8]); // time, date, CRC (not checked here)
-            sizes.iter().for_each(|s| out.extend(s.to_le_bytes()));
-            out.extend((path.len() as u16).to_le_bytes());
-            out.extend([0, 0]);
-            out.extend(path.as_bytes());
-            out.extend(&data);
-            directory.extend(DIRECTORY_ENTRY);
-            directory.extend([20, 0, 20, 0, 0, 0]);
-            directory.extend(method.to_le_bytes());
-            directory.extend([0; 8]);
-            sizes.iter().for_each(|s| directory.extend(s.to_le_bytes()));
-            directory.extend((path.len() as u16).to_le_bytes());
-            directory.extend([0; 12]);
-            directory.extend(offset.to_le_bytes());
-            directory.extend(path.as_bytes());
+            let options = zip::write::SimpleFileOptions::default().compression_method(method);
+            zip.start_file(*path, options).unwrap();
+            zip.write_all(content).unwrap();
         }
-        let start = out.len() as u32;
-        let size = directory.len() as u32;
-        out.extend(directory);
-        out.extend(END_OF_DIRECTORY);
-        out.extend([0; 4]);
-        out.extend(
-            [
-                (files.len() as u16).to_le_bytes(),
-                (files.len() as u16).to_le_bytes(),
-            ]
-            .concat(),
-        );
-        out.extend(size.to_le_bytes());
-        out.extend(start.to_le_bytes());
-        out.extend([0, 0]);
-        out
+        zip.finish().unwrap().into_inner()
     }
 
     const CUSTOMIZATIONS: &str = "<ImportExportXml><WebResources>
@@ -308,5 +235,18 @@ mod tests {
             zip_entry(b"not a zip at all, just text", "x"),
             Err("it is not a zip".into())
         );
+    }
+
+    #[test]
+    fn a_damaged_entry_is_refused_rather_than_served() {
+        let page = b"<!DOCTYPE html><p>pane</p>".repeat(20);
+        let mut zip = zip_of(&[("WebResources/other", &page, false)]);
+        let at = zip
+            .windows(page.len())
+            .position(|window| window == page.as_slice())
+            .unwrap();
+        zip[at + 3] ^= 0x20;
+        let damaged = zip_entry(&zip, "WebResources/other").unwrap_err();
+        assert!(damaged.contains("is damaged"), "{damaged}");
     }
 }

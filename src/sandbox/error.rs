@@ -54,6 +54,15 @@ impl Failure {
         Failure::new(StatusCode::FORBIDDEN, ErrorCode::Forbidden, message)
     }
 
+    /// A call from a CRM page (`host`) that is not one of the token's connection's origins.
+    pub fn host_not_connected(host: &str) -> Failure {
+        Failure::new(
+            StatusCode::FORBIDDEN,
+            ErrorCode::HostNotConnected,
+            format!("The token's CRM connection does not serve {host}."),
+        )
+    }
+
     pub fn token_invalid(message: impl Into<String>) -> Failure {
         Failure::new(StatusCode::UNAUTHORIZED, ErrorCode::TokenInvalid, message)
     }

@@ -14,7 +14,9 @@ use crate::wire::*;
         title = "Marketing platform API",
         version = "1.0.0",
         description = "The API the CRM marketing sidebar is written against, as implemented by the sandbox. \
-Every /v1 call but `POST /v1/sso/exchange` (which makes the token) needs `Authorization: Bearer <token>`; errors are `{\"error\": {\"code\", \"message\", \"field\"?}}`."
+Every /v1 call but `POST /v1/sso/exchange` (which makes the token) needs `Authorization: Bearer <token>`; errors are `{\"error\": {\"code\", \"message\", \"field\"?}}`. \
+The sidebar names the CRM page it runs in on every call (`Sidebar-Host: <origin>`): a call naming a page that is not one of \
+the origins of the token's CRM connection is refused with 403 `hostNotConnected`."
     ),
     paths(
         records::me, records::record_profile, records::activities, records::engagement,

@@ -705,7 +705,10 @@ pub async fn dev_token(
             let role = Role::parse(&role).ok_or_else(|| Failure::internal("bad role"))?;
             let expires_at = Utc::now() + Duration::seconds(i64::from(ttl));
             let mut claims = Claims::new(tenant_id, user_id, role, &request.crm_user, expires_at);
-            claims.connection = super::connections::dev_token_connection(conn, tenant_id)?;
+            if let Some(id) = super::connections::dev_token_connection(conn, tenant_id)? {
+                let origins = super::connections::origins_of(conn, id)?.unwrap_or_default();
+                claims = claims.for_connection(id, origins);
+            }
             let token = auth::mint(&secret, &claims);
             // The JWT carries whole seconds; report the instant it really dies.
             let expires_at = DateTime::from_timestamp(claims.exp, 0).unwrap_or(expires_at);

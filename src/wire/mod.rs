@@ -194,8 +194,16 @@ wire_enum! {
         Conflict = "conflict", Internal = "internal",
         /// `POST /v1/sso/exchange` refused the CRM's assertion or signed request (401).
         SsoInvalid = "ssoInvalid",
+        /// The call named (in [`SIDEBAR_HOST_HEADER`]) a CRM page outside the token's
+        /// connection (403).
+        HostNotConnected = "hostNotConnected",
     }
 }
+
+/// The request header in which the plugin names the CRM page it runs in (its `host`, an
+/// exact origin): the API refuses the call with `hostNotConnected` unless that origin is one of
+/// the connection's the token was minted for.
+pub const SIDEBAR_HOST_HEADER: &str = "Sidebar-Host";
 
 /// The one error shape of every non-2xx answer: `{"error": {...}}`.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]

@@ -133,6 +133,20 @@ test('the grid buttons are enabled for 1 to 200 selected rows and pass the selec
   }
 });
 
+test('no table carries a form, so importing the unmanaged solution never replaces a customer\'s form', () => {
+  // A form in an unmanaged solution is its whole FormXml; README's "Why the launcher is
+  // registered by hand" says why the On load handler is added by the admin instead.
+  const customizations = parser.parse(text('customizations.xml'));
+  const entities = all(customizations, 'Entity');
+  assert.equal(entities.length, 3);
+  for (const entity of entities) {
+    assert.deepEqual(Object.keys(entity).filter((key) => /form/i.test(key)), [], `${textOf(entity.Name[0])} carries a form`);
+  }
+  for (const tag of ['FormXml', 'systemform', 'forms', 'formLibraries', 'events']) {
+    assert.deepEqual(all(customizations, tag), [], `customizations.xml has <${tag}>`);
+  }
+});
+
 test('[Content_Types].xml names every web resource file', () => {
   const overrides = all(parser.parse(text('[Content_Types].xml')), 'Override').map((o) => o['@PartName']);
   const resources = Object.keys(files).filter((path) => path.startsWith('WebResources/')).map((path) => `/${path}`);

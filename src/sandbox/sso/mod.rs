@@ -170,14 +170,15 @@ fn mint(
     let expires_at = signed_in
         .vouched_until
         .min(now + Duration::seconds(SSO_TOKEN_MAX_SECONDS));
-    let mut claims = Claims::new(
+    let origins = connections::origins_of(conn, signed_in.connection_id)?.unwrap_or_default();
+    let claims = Claims::new(
         user.tenant_id,
         user.user_id,
         user.role,
         &user.crm_user_id,
         expires_at,
-    );
-    claims.connection = Some(signed_in.connection_id);
+    )
+    .for_connection(signed_in.connection_id, origins);
     let token = auth::mint(secret, &claims);
     // The JWT carries whole seconds; report the instant it really dies.
     let expires_at = DateTime::from_timestamp(claims.exp, 0).unwrap_or(expires_at);
