@@ -77,12 +77,7 @@ fn the_document_states_the_servers_limits() {
         (&records["minItems"], &records["maxItems"]),
         (&json!(1), &json!(MAX_ENROL_RECORDS))
     );
-    for schema in [
-        "SendRecipient",
-        "EnrolRecord",
-        "DevRecordIn",
-        "DevActivityIn",
-    ] {
+    for schema in ["RecordIn", "DevActivityIn"] {
         let crm_id = property(&doc, schema, "crmId");
         assert_eq!(crm_id["minLength"], json!(1), "{schema}");
         assert_eq!(crm_id["maxLength"], json!(MAX_CRM_ID_CHARS), "{schema}");

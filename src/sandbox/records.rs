@@ -726,7 +726,7 @@ pub async fn dev_records(
     caller: Caller,
     body: Bytes,
 ) -> ApiResult<(StatusCode, Json<Created>)> {
-    let record: DevRecordIn = parse_documented("DevRecordIn", &body)?;
+    let record: DevRecordIn = parse_documented("RecordIn", &body)?;
     check_crm_id("crmId", &record.crm_id)?;
     state
         .db

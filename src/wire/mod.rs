@@ -551,11 +551,13 @@ impl PersonFields {
     }
 }
 
-/// `POST /dev/records`: creates or updates a record in the caller's tenant.
+/// A CRM record as a request names it: its entity and CRM id, and the person's fields as the CRM
+/// holds them, which the platform uses when it does not know the record or has no value of its
+/// own for a field. A send's recipient, an enrolment's record, `POST /dev/records`.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "sandbox", derive(ToSchema))]
 #[serde(rename_all = "camelCase")]
-pub struct DevRecordIn {
+pub struct RecordIn {
     pub entity: Entity,
     /// The record's id in the CRM, 1 to 100 characters, not blank.
     #[cfg_attr(feature = "sandbox", schema(value_type = crate::wire::schemas::CrmId))]
@@ -563,6 +565,9 @@ pub struct DevRecordIn {
     #[serde(flatten)]
     pub person: PersonFields,
 }
+
+/// `POST /dev/records`: creates or updates a record in the caller's tenant.
+pub type DevRecordIn = RecordIn;
 
 /// `POST /dev/activities` takes one of these or an array of them.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]

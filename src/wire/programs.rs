@@ -10,7 +10,7 @@ use serde::{Deserialize, Serialize};
 #[cfg(feature = "sandbox")]
 use utoipa::ToSchema;
 
-use super::{Entity, PersonFields};
+use super::Entity;
 
 /// Records one enrolment request may carry: a record page sends one, a list-view selection up to
 /// this many.
@@ -161,19 +161,9 @@ pub struct EnrolmentList {
     pub next_cursor: Option<String>,
 }
 
-/// A CRM record to enrol, with the CRM fields the platform uses when it does not know the record
-/// yet (it then adds it to the "All contacts" list first).
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[cfg_attr(feature = "sandbox", derive(ToSchema))]
-#[serde(rename_all = "camelCase")]
-pub struct EnrolRecord {
-    pub entity: Entity,
-    /// The record's id in the CRM, 1 to 100 characters, not blank.
-    #[cfg_attr(feature = "sandbox", schema(value_type = crate::wire::schemas::CrmId))]
-    pub crm_id: String,
-    #[serde(flatten)]
-    pub person: PersonFields,
-}
+/// A CRM record to enrol; when the platform does not know it yet, it adds it to the "All
+/// contacts" list first.
+pub type EnrolRecord = super::RecordIn;
 
 /// `POST /v1/programs/{id}/enrolments`
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]

@@ -12,7 +12,7 @@ use serde::{Deserialize, Serialize};
 #[cfg(feature = "sandbox")]
 use utoipa::ToSchema;
 
-use super::{Entity, OptInType, PersonFields, SubscriptionStatus};
+use super::{Entity, OptInType, SubscriptionStatus};
 
 /// Recipients one pre-flight or send may carry: a record page sends one, a list-view selection up
 /// to this many.
@@ -226,19 +226,8 @@ pub struct Template {
     pub merge_fields: Vec<TemplateField>,
 }
 
-/// A recipient as the CRM knows it. The CRM fields are used when the platform does not know the
-/// record, or has no value of its own for a field.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[cfg_attr(feature = "sandbox", derive(ToSchema))]
-#[serde(rename_all = "camelCase")]
-pub struct SendRecipient {
-    pub entity: Entity,
-    /// The record's id in the CRM, 1 to 100 characters, not blank.
-    #[cfg_attr(feature = "sandbox", schema(value_type = crate::wire::schemas::CrmId))]
-    pub crm_id: String,
-    #[serde(flatten)]
-    pub person: PersonFields,
-}
+/// A recipient as the CRM knows it.
+pub type SendRecipient = super::RecordIn;
 
 /// `POST /v1/sends/preflight` and `POST /v1/sends`: one composed message.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
