@@ -41,8 +41,10 @@ async fn main() {
     let created = http
         .post(format!("{api}/dev/records"))
         .bearer_auth(&token)
-        .json(&json!({"entity": "lead", "crmId": CRM_ID, "email": "bench@example.com",
-                      "firstName": "Bench", "lastName": "Live"}))
+        .json(
+            &json!({"entity": "lead", "crmId": CRM_ID, "email": "bench@example.com",
+                      "firstName": "Bench", "lastName": "Live"}),
+        )
         .send()
         .await
         .unwrap();
@@ -53,9 +55,11 @@ async fn main() {
             .json(&activity)
             .send()
     };
-    let first = post(json!({"entity": "lead", "crmId": CRM_ID, "kind": "pageVisit",
+    let first = post(
+        json!({"entity": "lead", "crmId": CRM_ID, "kind": "pageVisit",
                             "occurredAt": Utc::now() - chrono::Duration::hours(1),
-                            "subject": "Before the bench"}))
+                            "subject": "Before the bench"}),
+    )
     .await
     .unwrap();
     assert!(first.status().is_success());
@@ -87,18 +91,26 @@ async fn main() {
     .await;
 
     let mut latencies = Vec::with_capacity(EVENTS);
+    // The feed publishes at commit, so a row can be drawn before the answer reaches the bench.
+    let mut before_answer = 0;
     for i in 0..EVENTS {
         let subject = format!("Bench visit {i}");
-        let answer = post(json!({"entity": "lead", "crmId": CRM_ID, "kind": "pageVisit",
+        let answer = post(
+            json!({"entity": "lead", "crmId": CRM_ID, "kind": "pageVisit",
                                  "occurredAt": Utc::now(), "subject": subject,
-                                 "url": "https://example.com/pricing"}))
+                                 "url": "https://example.com/pricing"}),
+        )
         .await
         .unwrap();
         let committed = now_ms();
         assert!(answer.status().is_success());
         let started = Instant::now();
         let seen = loop {
-            let seen = eval(&client, &format!("return window.__seen['{subject}'] ?? null;")).await;
+            let seen = eval(
+                &client,
+                &format!("return window.__seen['{subject}'] ?? null;"),
+            )
+            .await;
             if let Some(at) = seen.as_f64() {
                 break at;
             }
@@ -108,6 +120,9 @@ async fn main() {
             );
             tokio::time::sleep(Duration::from_millis(5)).await;
         };
+        if seen < committed {
+            before_answer += 1;
+        }
         latencies.push((seen - committed).max(0.0));
         // Apart, as a rep's activities come: each one its own message on the stream.
         tokio::time::sleep(Duration::from_millis(100)).await;
@@ -121,7 +136,14 @@ async fn main() {
     println!(
         "| `POST /dev/activities` answered → row in the open sidebar's DOM, median of {EVENTS} | {median:.1} ms | ≤ 500 ms |"
     );
-    println!("| the same, p95 (max) | {p95:.1} ms ({:.1} ms) | ≤ 2,000 ms |", latencies[EVENTS - 1]);
-    assert!(median <= 500.0, "median {median:.1} ms over the 500 ms budget");
+    println!(
+        "| the same, p95 (max) | {p95:.1} ms ({:.1} ms) | ≤ 2,000 ms |",
+        latencies[EVENTS - 1]
+    );
+    println!("| rows drawn before the answer reached the bench (counted as 0 ms) | {before_answer} of {EVENTS} | |");
+    assert!(
+        median <= 500.0,
+        "median {median:.1} ms over the 500 ms budget"
+    );
     assert!(p95 <= 2000.0, "p95 {p95:.1} ms over the 2 s budget");
 }

@@ -128,7 +128,10 @@ pub enum HistoryAction<E> {
     /// The live feed brought a new activity, at `now`. Listed at once, marked new, while the
     /// list shows its top; held for [`HistoryAction::ShowArrived`] while the user reads further
     /// down, so nothing moves under them.
-    Arrived { entry: Entry, now: DateTime<Utc> },
+    Arrived {
+        entry: Entry,
+        now: DateTime<Utc>,
+    },
     /// The user scrolled the list away from its top (`true`) or back to it.
     ScrolledDown(bool),
     /// The user asked to see the activities held while they were scrolled down.
@@ -166,6 +169,9 @@ pub struct HistoryState<E> {
     held: Rc<Vec<Entry>>,
     /// Activities the live feed brought while this listing is shown: marked new.
     fresh: Rc<BTreeSet<i64>>,
+    /// New activities that came while the first page was on its way: listed with it, unless
+    /// it has them already.
+    before_first_page: Rc<Vec<Entry>>,
 }
 
 impl<E> Default for HistoryState<E> {
@@ -187,6 +193,7 @@ impl<E> Default for HistoryState<E> {
             scrolled_down: false,
             held: Rc::default(),
             fresh: Rc::default(),
+            before_first_page: Rc::default(),
         }
     }
 }
@@ -279,7 +286,10 @@ impl<E> HistoryState<E> {
                 match self.phase {
                     ListPhase::Loading | ListPhase::Failed(_) => {
                         self.kind_counts = kind_counts.map(Rc::new);
-                        self.replace_entries(entries)
+                        self.replace_entries(entries);
+                        self.next_cursor = next_cursor.clone();
+                        let early = std::mem::take(Rc::make_mut(&mut self.before_first_page));
+                        self.list_arrived(early);
                     }
                     ListPhase::LoadingMore | ListPhase::FailedMore(_) => {
                         self.append_entries(entries)
@@ -332,7 +342,9 @@ impl<E> HistoryState<E> {
                 if !self.admits(&entry, now) {
                     return false;
                 }
-                if self.scrolled_down {
+                if matches!(self.phase, ListPhase::Loading | ListPhase::Failed(_)) {
+                    Rc::make_mut(&mut self.before_first_page).push(entry);
+                } else if self.scrolled_down {
                     Rc::make_mut(&mut self.held).push(entry);
                 } else {
                     self.list_arrived(vec![entry]);
@@ -357,12 +369,14 @@ impl<E> HistoryState<E> {
 
     /// Whether a new activity belongs in this listing, not listed or held yet. While a search
     /// is typed the list shows what the API found for it (it knows which fields match); the
-    /// new activities show once it is cleared. Until the first page came, that page has them.
+    /// new activities show once it is cleared.
     fn admits(&self, entry: &Entry, now: DateTime<Utc>) -> bool {
         let activity = &entry.activity;
-        !matches!(self.phase, ListPhase::Loading | ListPhase::Failed(_))
-            && !self.ids.contains(&activity.id)
-            && !self.held.iter().any(|held| held.id() == activity.id)
+        let id = activity.id;
+        !self.ids.contains(&id)
+            && ![&self.held, &self.before_first_page]
+                .iter()
+                .any(|waiting| waiting.iter().any(|entry| entry.id() == id))
             && self.filters.search_text().is_empty()
             && (self.filters.kinds.is_empty() || self.filters.kinds.contains(&activity.kind))
             && self
@@ -422,6 +436,7 @@ impl<E> HistoryState<E> {
         self.layout = Rc::default();
         self.held = Rc::default();
         self.fresh = Rc::default();
+        self.before_first_page = Rc::default();
         // The list is drawn anew, at its top.
         self.scrolled_down = false;
     }
@@ -592,12 +607,25 @@ mod tests {
             ]),
             None,
         );
-        assert!(arrived(&mut state, 3, "2026-03-10T11:59:00Z", ActivityKind::PageVisit));
+        assert!(arrived(
+            &mut state,
+            3,
+            "2026-03-10T11:59:00Z",
+            ActivityKind::PageVisit
+        ));
         assert_eq!(ids(&state), [3, 2, 1]);
         assert!(state.is_fresh(3) && !state.is_fresh(2));
-        assert_eq!(state.rows()[0], Row::Day(day_of(&"2026-03-10T11:59:00Z".parse().unwrap())));
+        assert_eq!(
+            state.rows()[0],
+            Row::Day(day_of(&"2026-03-10T11:59:00Z".parse().unwrap()))
+        );
         // The feed and a page may both bring it: listed once.
-        assert!(!arrived(&mut state, 3, "2026-03-10T11:59:00Z", ActivityKind::PageVisit));
+        assert!(!arrived(
+            &mut state,
+            3,
+            "2026-03-10T11:59:00Z",
+            ActivityKind::PageVisit
+        ));
         assert_eq!(ids(&state), [3, 2, 1]);
     }
 
@@ -606,12 +634,26 @@ mod tests {
         let mut state = State::default();
         loaded(
             &mut state,
-            page(vec![activity(1, "2026-03-08T10:00:00Z", ActivityKind::EmailSent)]),
+            page(vec![activity(
+                1,
+                "2026-03-08T10:00:00Z",
+                ActivityKind::EmailSent,
+            )]),
             None,
         );
         assert!(state.apply(HistoryAction::ScrolledDown(true)));
-        assert!(arrived(&mut state, 2, "2026-03-10T11:00:00Z", ActivityKind::EmailOpened));
-        assert!(arrived(&mut state, 3, "2026-03-10T11:30:00Z", ActivityKind::EmailClicked));
+        assert!(arrived(
+            &mut state,
+            2,
+            "2026-03-10T11:00:00Z",
+            ActivityKind::EmailOpened
+        ));
+        assert!(arrived(
+            &mut state,
+            3,
+            "2026-03-10T11:30:00Z",
+            ActivityKind::EmailClicked
+        ));
         assert_eq!(ids(&state), [1], "nothing moves under the reader");
         assert_eq!(state.held(), 2);
         assert!(state.apply(HistoryAction::ShowArrived));
@@ -622,20 +664,68 @@ mod tests {
     }
 
     #[test]
-    fn new_activities_outside_the_filters_or_before_the_first_page_are_not_listed() {
+    fn new_activities_that_come_before_the_first_page_are_listed_with_it_once() {
         let mut state = State::default();
-        assert!(!arrived(&mut state, 9, "2026-03-10T11:00:00Z", ActivityKind::PageVisit));
+        assert!(arrived(
+            &mut state,
+            9,
+            "2026-03-10T11:00:00Z",
+            ActivityKind::PageVisit
+        ));
+        assert!(arrived(
+            &mut state,
+            8,
+            "2026-03-10T10:00:00Z",
+            ActivityKind::PageVisit
+        ));
+        assert!(state.entries().is_empty());
+        // The page was read after 8 was recorded, before 9 was.
+        loaded(
+            &mut state,
+            page(vec![
+                activity(8, "2026-03-10T10:00:00Z", ActivityKind::PageVisit),
+                activity(1, "2026-03-08T10:00:00Z", ActivityKind::EmailSent),
+            ]),
+            None,
+        );
+        assert_eq!(ids(&state), [9, 8, 1]);
+        assert!(state.is_fresh(9) && !state.is_fresh(8));
+    }
+
+    #[test]
+    fn new_activities_outside_the_filters_are_not_listed() {
+        let mut state = State::default();
         state.apply(HistoryAction::ToggleKind(ActivityKind::EmailOpened));
         loaded(&mut state, Vec::new(), None);
-        assert!(!arrived(&mut state, 2, "2026-03-10T11:00:00Z", ActivityKind::PageVisit));
-        assert!(arrived(&mut state, 3, "2026-03-10T11:00:00Z", ActivityKind::EmailOpened));
+        assert!(!arrived(
+            &mut state,
+            2,
+            "2026-03-10T11:00:00Z",
+            ActivityKind::PageVisit
+        ));
+        assert!(arrived(
+            &mut state,
+            3,
+            "2026-03-10T11:00:00Z",
+            ActivityKind::EmailOpened
+        ));
         state.apply(HistoryAction::SetRange(DateRange::Last7Days));
         loaded(&mut state, Vec::new(), None);
         // Recorded now, but it happened a month ago.
-        assert!(!arrived(&mut state, 4, "2026-02-01T11:00:00Z", ActivityKind::EmailOpened));
+        assert!(!arrived(
+            &mut state,
+            4,
+            "2026-02-01T11:00:00Z",
+            ActivityKind::EmailOpened
+        ));
         state.apply(HistoryAction::SetText("pricing".into()));
         loaded(&mut state, Vec::new(), None);
-        assert!(!arrived(&mut state, 5, "2026-03-10T11:00:00Z", ActivityKind::EmailOpened));
+        assert!(!arrived(
+            &mut state,
+            5,
+            "2026-03-10T11:00:00Z",
+            ActivityKind::EmailOpened
+        ));
         assert!(state.is_empty());
     }
 
@@ -650,9 +740,19 @@ mod tests {
             ]),
             Some("c-1"),
         );
-        assert!(arrived(&mut state, 6, "2026-03-08T10:00:00Z", ActivityKind::PageVisit));
+        assert!(arrived(
+            &mut state,
+            6,
+            "2026-03-08T10:00:00Z",
+            ActivityKind::PageVisit
+        ));
         assert_eq!(ids(&state), [5, 6, 4]);
-        arrived(&mut state, 7, "2026-03-01T10:00:00Z", ActivityKind::PageVisit);
+        arrived(
+            &mut state,
+            7,
+            "2026-03-01T10:00:00Z",
+            ActivityKind::PageVisit,
+        );
         assert_eq!(ids(&state), [5, 6, 4]);
     }
 
@@ -660,14 +760,37 @@ mod tests {
     fn a_new_listing_forgets_held_and_new_activities_and_starts_at_the_top() {
         let mut state = State::default();
         loaded(&mut state, Vec::new(), None);
-        arrived(&mut state, 1, "2026-03-10T11:00:00Z", ActivityKind::EmailOpened);
+        arrived(
+            &mut state,
+            1,
+            "2026-03-10T11:00:00Z",
+            ActivityKind::EmailOpened,
+        );
         state.apply(HistoryAction::ScrolledDown(true));
-        arrived(&mut state, 2, "2026-03-10T11:10:00Z", ActivityKind::EmailOpened);
+        arrived(
+            &mut state,
+            2,
+            "2026-03-10T11:10:00Z",
+            ActivityKind::EmailOpened,
+        );
         state.apply(HistoryAction::Reload);
         assert_eq!(state.held(), 0);
         assert!(!state.is_fresh(1));
-        loaded(&mut state, page(vec![activity(2, "2026-03-10T11:10:00Z", ActivityKind::EmailOpened)]), None);
-        assert!(arrived(&mut state, 3, "2026-03-10T11:20:00Z", ActivityKind::EmailOpened));
+        loaded(
+            &mut state,
+            page(vec![activity(
+                2,
+                "2026-03-10T11:10:00Z",
+                ActivityKind::EmailOpened,
+            )]),
+            None,
+        );
+        assert!(arrived(
+            &mut state,
+            3,
+            "2026-03-10T11:20:00Z",
+            ActivityKind::EmailOpened
+        ));
         assert_eq!(ids(&state), [3, 2]);
     }
 

@@ -128,10 +128,12 @@ pub const FIRST_RETRY_MS: u32 = 500;
 /// The longest wait between tries.
 pub const MAX_RETRY_MS: u32 = 30_000;
 
-/// How long to wait before try number `failures + 1` after `failures` tries in a row failed:
-/// at once after a stream that was live ended (the network blinked, the server restarted), then
-/// doubling up to [`MAX_RETRY_MS`]. `spread` (0 to 1, random) moves each wait by up to a quarter,
+/// How long to wait before try number `failures + 1` after `failures` tries in a row failed
+/// (a live stream that ended counts as one: the network blinked, the server restarted), from
+/// [`FIRST_RETRY_MS`] doubling up to [`MAX_RETRY_MS`]. `spread` (0 to 1, random) moves each wait by up to a quarter,
 /// so sidebars that lost the same server do not all come back in the same instant.
+// Not `clamp`: its assertion formats floats, which costs the wasm 8 KB (see README).
+#[allow(clippy::manual_clamp)]
 pub fn retry_delay_ms(failures: u32, spread: f64) -> u32 {
     if failures == 0 {
         return 0;
@@ -161,7 +163,11 @@ mod tests {
                     event: activity\nid: 8\ndata: {\"subject\":\"Prix \u{e9}t\u{e9}\"}\n\n";
         let expected = vec![
             message("position", Some("7"), "{\"cursor\":\"7\"}"),
-            message("activity", Some("8"), "{\"subject\":\"Prix \u{e9}t\u{e9}\"}"),
+            message(
+                "activity",
+                Some("8"),
+                "{\"subject\":\"Prix \u{e9}t\u{e9}\"}",
+            ),
         ];
         // Every cut, including ones inside the two-byte `é`.
         for cut in 0..body.len() {
@@ -178,7 +184,10 @@ mod tests {
         let got = reader.push(b"data: one\r\ndata:two\r\n\r\nevent: error\r\ndata: {}\r\n\r\n");
         assert_eq!(
             got,
-            vec![message("message", None, "one\ntwo"), message("error", None, "{}")]
+            vec![
+                message("message", None, "one\ntwo"),
+                message("error", None, "{}")
+            ]
         );
     }
 
@@ -213,7 +222,10 @@ mod tests {
             crm_id: "C-1".into(),
             email: Some("  ".into()),
         };
-        assert_eq!(no_email.path(Some("3"), None), "/v1/events?record=contact/C-1&after=3");
+        assert_eq!(
+            no_email.path(Some("3"), None),
+            "/v1/events?record=contact/C-1&after=3"
+        );
     }
 
     #[test]
