@@ -19,7 +19,7 @@ use yew::prelude::*;
 
 use crate::domain::prospects::{what_makes_hot, HotProspectsAction, HotProspectsView};
 use crate::plugin::api::{self, ApiError};
-use crate::plugin::components::freshness::FreshnessStamp;
+use crate::plugin::components::freshness::freshness_stamp;
 use crate::plugin::components::panels::{ErrorPanel, MessagePanel, RefreshButton, Skeleton};
 use crate::plugin::hooks::{use_live_feed, use_request, FeedScope};
 use crate::plugin::host::{use_after_expiry, use_host};
@@ -199,7 +199,7 @@ pub fn HotProspects() -> Html {
                 <h1 id="prospects-title" class="prospects-title">{ "Hot prospects" }</h1>
                 { picker }
                 <div class="prospects-freshness">
-                    <FreshnessStamp {freshness} />
+                    { freshness_stamp(&formats, freshness) }
                     { updated }
                     <RefreshButton
                         id="prospects-refresh"
