@@ -1,8 +1,9 @@
 //! The widgets the views share, one per file: [`panels`] (loading, empty, failed), [`tabs`],
-//! [`detail_line`] (a detail of an activity) and [`virtual_rows`] (a long list with only the
-//! rows in view in the DOM).
+//! [`detail_line`] (a detail of an activity), [`virtual_rows`] (a long list with only the
+//! rows in view in the DOM) and [`freshness`] (the live feed's "Live" or "Reconnecting…").
 
 pub mod detail_line;
+pub mod freshness;
 pub mod panels;
 pub mod tabs;
 pub mod virtual_rows;
