@@ -73,6 +73,7 @@ fn cors(state: &AppState) -> CorsLayer {
             header::CONTENT_TYPE,
             idempotency::key_header(),
             header::HeaderName::from_static("last-event-id"),
+            header::HeaderName::from_static("sidebar-host"),
         ])
         .expose_headers([header::RETRY_AFTER, idempotency::replayed_header()])
         .max_age(Duration::from_secs(CORS_MAX_AGE_SECONDS))
