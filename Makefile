@@ -55,8 +55,8 @@ test-packages: package-tools
 test-faults: test-tools
 	.ci/schemathesis.sh
 
-## Benchmarks (see README): API latency at 1,000,000 activities, plugin size and paint time,
-## and where the wasm's bytes are.
+## Benchmarks (see README): API latency at 1,000,000 activities, plugin size and paint time, the
+## first row side by side with a hand-written page, and where the wasm's bytes are.
 bench: bench-tools plugin wasm-profile
 	cargo bench --features sandbox
 

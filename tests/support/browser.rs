@@ -21,7 +21,8 @@ pub struct Harness {
     pub host: String,
     /// The sandbox's database, for tests that add data no endpoint creates.
     pub db_path: PathBuf,
-    webdriver: String,
+    /// chromedriver's address, for commands fantoccini has no call for (`goog/cdp/execute`).
+    pub webdriver: String,
     _chromedriver: ChildGuard,
 }
 
@@ -42,6 +43,12 @@ pub fn free_port() -> u16 {
 }
 
 pub fn harness() -> &'static Harness {
+    harness_allowing(Vec::new())
+}
+
+/// The harness, its API also allowing browser calls from `extra_origins` (the sandbox's
+/// `--allow-origin`); only the first call's origins count, as the harness starts once.
+pub fn harness_allowing(extra_origins: Vec<String>) -> &'static Harness {
     static HARNESS: OnceLock<Harness> = OnceLock::new();
     HARNESS.get_or_init(|| {
         let root = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
@@ -53,6 +60,7 @@ pub fn harness() -> &'static Harness {
         let sandbox = super::sandbox::start(move |config| {
             config.host_addr = "127.0.0.1:8788".parse().unwrap();
             config.dist_dir = root.join("dist");
+            config.extra_origins = extra_origins;
         });
         let (api, host, db_path) = (sandbox.api, sandbox.host, sandbox.db_path);
 
