@@ -269,6 +269,10 @@ pub fn host_origin_router(state: AppState) -> Router {
             "/hot-prospects",
             get(|s: State<AppState>| host_page(s, "hot-prospects.html")),
         )
+        .route(
+            "/dashboard",
+            get(|s: State<AppState>| host_page(s, "dashboard.html")),
+        )
         .route("/crm/api/config", get(crm_config))
         .route("/crm/api/records", get(crm_records))
         .route("/crm/api/records/{entity}/{crm_id}", get(crm_record))
