@@ -77,24 +77,6 @@ pub fn Dashboard() -> Html {
         })
     };
 
-    if let Some(record) = &view.writing_to {
-        let back = dispatch.reform(|()| DashboardAction::WriteTo(None));
-        return html! {
-            <section class="dashboard dashboard-writing" aria-label="Send email">
-                <div class="dashboard-back">
-                    <button type="button" class="link-button" onclick={back.reform(|_| ())}>
-                        { "\u{2190} Back to the dashboard" }
-                    </button>
-                </div>
-                <SendEmail
-                    key={format!("{}/{}", record.entity, record.id)}
-                    records={Rc::new(vec![record.clone()])}
-                    on_done={back}
-                />
-            </section>
-        };
-    }
-
     let (manager, owner) = (view.manager(), view.owner());
     let picker = match &view.me {
         Some(Ok(me)) if manager => owner_picker(
@@ -111,8 +93,29 @@ pub fn Dashboard() -> Html {
         _ => html! {},
     };
     let on_write = dispatch.reform(|record: CrmRecord| DashboardAction::WriteTo(Some(record)));
+    // Writing to a visitor hides the dashboard rather than leaving it, so the lists are where
+    // the user left them when they come back.
+    let writing = view.writing_to.as_ref().map(|record| {
+        let back = dispatch.reform(|()| DashboardAction::WriteTo(None));
+        html! {
+            <section class="dashboard dashboard-writing" aria-label="Send email">
+                <div class="dashboard-back">
+                    <button type="button" class="link-button" onclick={back.reform(|_| ())}>
+                        { "\u{2190} Back to the dashboard" }
+                    </button>
+                </div>
+                <SendEmail
+                    key={format!("{}/{}", record.entity, record.id)}
+                    records={Rc::new(vec![record.clone()])}
+                    on_done={back}
+                />
+            </section>
+        }
+    });
     html! {
-        <section class="dashboard" aria-labelledby="dashboard-title">
+        <>
+        { for writing }
+        <section class="dashboard" aria-labelledby="dashboard-title" hidden={view.writing_to.is_some()}>
             <header class="dashboard-header">
                 <h1 id="dashboard-title" class="dashboard-title">{ "Dashboard" }</h1>
                 { picker }
@@ -137,5 +140,6 @@ pub fn Dashboard() -> Html {
                 />
             </div>
         </section>
+        </>
     }
 }
