@@ -125,6 +125,14 @@ pub enum HistoryAction<E> {
         id: i64,
         height: u32,
     },
+    /// The live feed brought a new activity, at `now`. Listed at once, marked new, while the
+    /// list shows its top; held for [`HistoryAction::ShowArrived`] while the user reads further
+    /// down, so nothing moves under them.
+    Arrived { entry: Entry, now: DateTime<Utc> },
+    /// The user scrolled the list away from its top (`true`) or back to it.
+    ScrolledDown(bool),
+    /// The user asked to see the activities held while they were scrolled down.
+    ShowArrived,
 }
 
 /// The history view's state.
@@ -152,6 +160,12 @@ pub struct HistoryState<E> {
     measured: Rc<BTreeMap<i64, u32>>,
     rows: Rc<Vec<Row>>,
     layout: Rc<Layout>,
+    /// The list is scrolled away from its top: new activities wait in `held`.
+    scrolled_down: bool,
+    /// New activities from the live feed not listed yet, oldest first.
+    held: Rc<Vec<Entry>>,
+    /// Activities the live feed brought while this listing is shown: marked new.
+    fresh: Rc<BTreeSet<i64>>,
 }
 
 impl<E> Default for HistoryState<E> {
@@ -170,6 +184,9 @@ impl<E> Default for HistoryState<E> {
             measured: Rc::default(),
             rows: Rc::default(),
             layout: Rc::default(),
+            scrolled_down: false,
+            held: Rc::default(),
+            fresh: Rc::default(),
         }
     }
 }
@@ -311,8 +328,73 @@ impl<E> HistoryState<E> {
                 Rc::make_mut(&mut self.measured).insert(id, height);
                 self.rebuild();
             }
+            HistoryAction::Arrived { entry, now } => {
+                if !self.admits(&entry, now) {
+                    return false;
+                }
+                if self.scrolled_down {
+                    Rc::make_mut(&mut self.held).push(entry);
+                } else {
+                    self.list_arrived(vec![entry]);
+                }
+            }
+            HistoryAction::ScrolledDown(down) => {
+                if down == self.scrolled_down {
+                    return false;
+                }
+                self.scrolled_down = down;
+            }
+            HistoryAction::ShowArrived => {
+                if self.held.is_empty() {
+                    return false;
+                }
+                let held = std::mem::take(Rc::make_mut(&mut self.held));
+                self.list_arrived(held);
+            }
         }
         true
+    }
+
+    /// Whether a new activity belongs in this listing, not listed or held yet. While a search
+    /// is typed the list shows what the API found for it (it knows which fields match); the
+    /// new activities show once it is cleared. Until the first page came, that page has them.
+    fn admits(&self, entry: &Entry, now: DateTime<Utc>) -> bool {
+        let activity = &entry.activity;
+        !matches!(self.phase, ListPhase::Loading | ListPhase::Failed(_))
+            && !self.ids.contains(&activity.id)
+            && !self.held.iter().any(|held| held.id() == activity.id)
+            && self.filters.search_text().is_empty()
+            && (self.filters.kinds.is_empty() || self.filters.kinds.contains(&activity.kind))
+            && self
+                .filters
+                .range
+                .since(now)
+                .is_none_or(|since| activity.occurred_at >= since)
+    }
+
+    /// Lists new activities in their place (newest first: usually on top), marked new. One
+    /// older than everything loaded while older pages remain comes with its page instead.
+    fn list_arrived(&mut self, arrived: Vec<Entry>) {
+        for entry in arrived {
+            let key = (entry.activity.occurred_at, entry.id());
+            let at = self
+                .entries
+                .iter()
+                .position(|listed| (listed.activity.occurred_at, listed.id()) < key)
+                .unwrap_or(self.entries.len());
+            if at == self.entries.len() && self.next_cursor.is_some() {
+                continue;
+            }
+            if !Rc::make_mut(&mut self.ids).insert(entry.id()) {
+                continue;
+            }
+            Rc::make_mut(&mut self.fresh).insert(entry.id());
+            if let Some(counts) = &mut self.kind_counts {
+                *Rc::make_mut(counts).entry(entry.activity.kind).or_default() += 1;
+            }
+            Rc::make_mut(&mut self.entries).insert(at, entry);
+        }
+        self.rebuild();
     }
 
     /// The page on its way: `Some(None)` for the listing's first, `Some(Some(cursor))` for the
@@ -338,6 +420,10 @@ impl<E> HistoryState<E> {
         self.measured = Rc::default();
         self.rows = Rc::default();
         self.layout = Rc::default();
+        self.held = Rc::default();
+        self.fresh = Rc::default();
+        // The list is drawn anew, at its top.
+        self.scrolled_down = false;
     }
 
     fn replace_entries(&mut self, entries: Vec<Entry>) {
@@ -421,6 +507,16 @@ impl<E> HistoryState<E> {
         self.expanded.contains(&id)
     }
 
+    /// The live feed brought it while this listing is shown: it is marked new.
+    pub fn is_fresh(&self, id: i64) -> bool {
+        self.fresh.contains(&id)
+    }
+
+    /// New activities waiting for the user to scroll up (the "new activity" chip).
+    pub fn held(&self) -> usize {
+        self.held.len()
+    }
+
     /// The listing is complete and has no row.
     pub fn is_empty(&self) -> bool {
         matches!(self.phase, ListPhase::Idle) && self.entries.is_empty()
@@ -471,6 +567,108 @@ mod tests {
             next_cursor: cursor.map(str::to_owned),
             kind_counts: None,
         })
+    }
+
+    fn arrived(state: &mut State, id: i64, at: &str, kind: ActivityKind) -> bool {
+        let entry = page(vec![activity(id, at, kind)]).remove(0);
+        state.apply(HistoryAction::Arrived {
+            entry,
+            now: "2026-03-10T12:00:00Z".parse().unwrap(),
+        })
+    }
+
+    fn ids(state: &State) -> Vec<i64> {
+        state.entries().iter().map(Entry::id).collect()
+    }
+
+    #[test]
+    fn a_new_activity_is_listed_on_top_marked_new_while_the_list_shows_its_top() {
+        let mut state = State::default();
+        loaded(
+            &mut state,
+            page(vec![
+                activity(2, "2026-03-09T10:00:00Z", ActivityKind::EmailOpened),
+                activity(1, "2026-03-08T10:00:00Z", ActivityKind::EmailSent),
+            ]),
+            None,
+        );
+        assert!(arrived(&mut state, 3, "2026-03-10T11:59:00Z", ActivityKind::PageVisit));
+        assert_eq!(ids(&state), [3, 2, 1]);
+        assert!(state.is_fresh(3) && !state.is_fresh(2));
+        assert_eq!(state.rows()[0], Row::Day(day_of(&"2026-03-10T11:59:00Z".parse().unwrap())));
+        // The feed and a page may both bring it: listed once.
+        assert!(!arrived(&mut state, 3, "2026-03-10T11:59:00Z", ActivityKind::PageVisit));
+        assert_eq!(ids(&state), [3, 2, 1]);
+    }
+
+    #[test]
+    fn while_scrolled_down_new_activities_wait_for_the_chip() {
+        let mut state = State::default();
+        loaded(
+            &mut state,
+            page(vec![activity(1, "2026-03-08T10:00:00Z", ActivityKind::EmailSent)]),
+            None,
+        );
+        assert!(state.apply(HistoryAction::ScrolledDown(true)));
+        assert!(arrived(&mut state, 2, "2026-03-10T11:00:00Z", ActivityKind::EmailOpened));
+        assert!(arrived(&mut state, 3, "2026-03-10T11:30:00Z", ActivityKind::EmailClicked));
+        assert_eq!(ids(&state), [1], "nothing moves under the reader");
+        assert_eq!(state.held(), 2);
+        assert!(state.apply(HistoryAction::ShowArrived));
+        assert_eq!(ids(&state), [3, 2, 1]);
+        assert_eq!(state.held(), 0);
+        assert!(state.is_fresh(2) && state.is_fresh(3));
+        assert!(!state.apply(HistoryAction::ShowArrived));
+    }
+
+    #[test]
+    fn new_activities_outside_the_filters_or_before_the_first_page_are_not_listed() {
+        let mut state = State::default();
+        assert!(!arrived(&mut state, 9, "2026-03-10T11:00:00Z", ActivityKind::PageVisit));
+        state.apply(HistoryAction::ToggleKind(ActivityKind::EmailOpened));
+        loaded(&mut state, Vec::new(), None);
+        assert!(!arrived(&mut state, 2, "2026-03-10T11:00:00Z", ActivityKind::PageVisit));
+        assert!(arrived(&mut state, 3, "2026-03-10T11:00:00Z", ActivityKind::EmailOpened));
+        state.apply(HistoryAction::SetRange(DateRange::Last7Days));
+        loaded(&mut state, Vec::new(), None);
+        // Recorded now, but it happened a month ago.
+        assert!(!arrived(&mut state, 4, "2026-02-01T11:00:00Z", ActivityKind::EmailOpened));
+        state.apply(HistoryAction::SetText("pricing".into()));
+        loaded(&mut state, Vec::new(), None);
+        assert!(!arrived(&mut state, 5, "2026-03-10T11:00:00Z", ActivityKind::EmailOpened));
+        assert!(state.is_empty());
+    }
+
+    #[test]
+    fn a_late_activity_takes_its_place_and_one_older_than_the_loaded_pages_waits_for_its_page() {
+        let mut state = State::default();
+        loaded(
+            &mut state,
+            page(vec![
+                activity(5, "2026-03-09T10:00:00Z", ActivityKind::EmailOpened),
+                activity(4, "2026-03-07T10:00:00Z", ActivityKind::EmailSent),
+            ]),
+            Some("c-1"),
+        );
+        assert!(arrived(&mut state, 6, "2026-03-08T10:00:00Z", ActivityKind::PageVisit));
+        assert_eq!(ids(&state), [5, 6, 4]);
+        arrived(&mut state, 7, "2026-03-01T10:00:00Z", ActivityKind::PageVisit);
+        assert_eq!(ids(&state), [5, 6, 4]);
+    }
+
+    #[test]
+    fn a_new_listing_forgets_held_and_new_activities_and_starts_at_the_top() {
+        let mut state = State::default();
+        loaded(&mut state, Vec::new(), None);
+        arrived(&mut state, 1, "2026-03-10T11:00:00Z", ActivityKind::EmailOpened);
+        state.apply(HistoryAction::ScrolledDown(true));
+        arrived(&mut state, 2, "2026-03-10T11:10:00Z", ActivityKind::EmailOpened);
+        state.apply(HistoryAction::Reload);
+        assert_eq!(state.held(), 0);
+        assert!(!state.is_fresh(1));
+        loaded(&mut state, page(vec![activity(2, "2026-03-10T11:10:00Z", ActivityKind::EmailOpened)]), None);
+        assert!(arrived(&mut state, 3, "2026-03-10T11:20:00Z", ActivityKind::EmailOpened));
+        assert_eq!(ids(&state), [3, 2]);
     }
 
     #[test]

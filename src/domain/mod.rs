@@ -10,6 +10,8 @@
 //!   list the API serves a page at a time, by cursor.
 //! - [`time`]: calendar days and relative times, without a time zone database.
 //! - [`session`]: when to ask the host for a fresh token.
+//! - [`live_feed`]: following the live feed of new activity: its scope, its server-sent events,
+//!   and the waits between reconnections.
 //! - [`wording`]: the words a sales user reads (profile fields, names, a selection of records);
 //!   [`email_policy`]: who marketing may email, and how it says why not.
 //! - [`programs`]: the Programs view's selection, search and enrolment outcomes.
@@ -27,6 +29,7 @@ pub mod activity_history;
 pub mod compose;
 pub mod dashboard;
 pub mod email_policy;
+pub mod live_feed;
 pub mod merge;
 pub mod paging;
 pub mod preflight;

@@ -1,10 +1,13 @@
 //! A record's page: the tab on screen, the tabs opened so far, the Activity tab's filters while
 //! another tab shows, and the reloads of what marketing knows of the person.
 
+use std::rc::Rc;
+
 use chrono::{DateTime, Utc};
 
 use crate::domain::activity_filters::Filters;
 use crate::protocol::View;
+use crate::wire::Activity;
 
 /// A tab of a record's page. Add a variant, its label and its panel in the record view to add
 /// one.
@@ -103,6 +106,11 @@ pub struct RecordPage {
     /// When a reload last brought a new copy of the profile on screen: the header says so, as
     /// the profile's own "updated" time need not change.
     pub refreshed_at: Option<DateTime<Utc>>,
+    /// The person's new activities the live feed brought while the page is open, oldest
+    /// first: the history lists them, the timeline counts them again.
+    pub arrived: Rc<Vec<Rc<Activity>>>,
+    /// When the newest of them happened.
+    pub last_arrived_at: Option<DateTime<Utc>>,
 }
 
 /// Every change to a [`RecordPage`].
@@ -119,6 +127,8 @@ pub enum RecordPageAction {
     ProfileAnswered { refreshed_at: Option<DateTime<Utc>> },
     /// The Activity tab's filters changed.
     KeepFilters(Filters),
+    /// The live feed brought a new activity of the person.
+    Arrived(Rc<Activity>),
 }
 
 impl RecordPage {
@@ -131,6 +141,8 @@ impl RecordPage {
             reloads: 0,
             refreshing: false,
             refreshed_at: None,
+            arrived: Rc::default(),
+            last_arrived_at: None,
         }
     }
 
@@ -165,6 +177,13 @@ impl RecordPage {
                     return false;
                 }
                 self.activity_filters = filters;
+            }
+            RecordPageAction::Arrived(activity) => {
+                if self.arrived.iter().any(|known| known.id == activity.id) {
+                    return false;
+                }
+                self.last_arrived_at = self.last_arrived_at.max(Some(activity.occurred_at));
+                Rc::make_mut(&mut self.arrived).push(activity);
             }
         }
         true
@@ -206,6 +225,28 @@ mod tests {
         assert_eq!((page.reloads, page.refreshing), (2, false));
         page.apply(RecordPageAction::ProfileAnswered { refreshed_at: None });
         assert_eq!(page.refreshed_at, Some(at));
+    }
+
+    #[test]
+    fn new_activities_are_kept_once_with_the_newest_time() {
+        let mut page = RecordPage::new(Tab::Activity);
+        let at = |id: i64, time: &str| {
+            Rc::new(Activity {
+                id,
+                kind: ActivityKind::PageVisit,
+                occurred_at: time.parse().unwrap(),
+                subject: None,
+                url: None,
+                campaign_id: None,
+                details: Default::default(),
+            })
+        };
+        assert!(page.apply(RecordPageAction::Arrived(at(2, "2026-03-10T11:00:00Z"))));
+        // Recorded later, but it happened earlier.
+        assert!(page.apply(RecordPageAction::Arrived(at(3, "2026-03-10T10:00:00Z"))));
+        assert!(!page.apply(RecordPageAction::Arrived(at(2, "2026-03-10T11:00:00Z"))));
+        assert_eq!(page.arrived.len(), 2);
+        assert_eq!(page.last_arrived_at, Some("2026-03-10T11:00:00Z".parse().unwrap()));
     }
 
     #[test]

@@ -514,34 +514,15 @@ async fn exchange(
     token: &Secret,
     signal: &AbortSignal,
 ) -> Result<Answer, ApiError> {
-    let headers = Headers::new().map_err(js_network)?;
-    // Not the browser's error text: some browsers quote the refused value, the token.
-    headers
-        .set("Authorization", &format!("Bearer {}", token.expose()))
-        .map_err(|_| {
-            network(gloo_net::Error::GlooError(
-                "the browser refused the Authorization header".into(),
-            ))
-        })?;
-    headers
-        .set("Accept", "application/json")
-        .map_err(js_network)?;
-    if let Some(key) = idempotency_key {
-        headers
-            .set(wire::IDEMPOTENCY_KEY_HEADER, key)
-            .map_err(js_network)?;
-    }
-    let init = RequestInit::new();
-    init.set_method(method);
-    if let Some(body) = body {
-        headers
-            .set("Content-Type", "application/json")
-            .map_err(js_network)?;
-        init.set_body(&JsValue::from_str(body));
-    }
-    init.set_headers(&headers);
-    init.set_signal(Some(signal));
-    let request = web_sys::Request::new_with_str_and_init(path, &init).map_err(js_network)?;
+    let request = authorized_request(
+        method,
+        path,
+        body,
+        idempotency_key,
+        "application/json",
+        token,
+        signal,
+    )?;
     let response = gloo_net::http::Request::from(request)
         .send()
         .await
@@ -561,6 +542,83 @@ async fn exchange(
             response.headers().get("retry-after"),
         ))
     }
+}
+
+/// The browser's request with the token in `Authorization` (the one place it is written).
+fn authorized_request(
+    method: &str,
+    path: &str,
+    body: Option<&str>,
+    idempotency_key: Option<&str>,
+    accept: &str,
+    token: &Secret,
+    signal: &AbortSignal,
+) -> Result<web_sys::Request, ApiError> {
+    let headers = Headers::new().map_err(js_network)?;
+    // Not the browser's error text: some browsers quote the refused value, the token.
+    headers
+        .set("Authorization", &format!("Bearer {}", token.expose()))
+        .map_err(|_| {
+            network(gloo_net::Error::GlooError(
+                "the browser refused the Authorization header".into(),
+            ))
+        })?;
+    headers.set("Accept", accept).map_err(js_network)?;
+    if let Some(key) = idempotency_key {
+        headers
+            .set(wire::IDEMPOTENCY_KEY_HEADER, key)
+            .map_err(js_network)?;
+    }
+    let init = RequestInit::new();
+    init.set_method(method);
+    if let Some(body) = body {
+        headers
+            .set("Content-Type", "application/json")
+            .map_err(js_network)?;
+        init.set_body(&JsValue::from_str(body));
+    }
+    init.set_headers(&headers);
+    init.set_signal(Some(signal));
+    web_sys::Request::new_with_str_and_init(path, &init).map_err(js_network)
+}
+
+/// Opens a response that stays open (`GET path`, `Accept: text/event-stream`): its body, to be
+/// read as it arrives, once the status is 2xx; else the error its body names. No timeout of
+/// its own: the stream lives until `signal` aborts it, and its reader decides when it has been
+/// silent too long.
+pub fn open_stream<'a>(
+    path: &'a str,
+    token: &'a Secret,
+    signal: &'a AbortSignal,
+) -> LocalBoxFuture<'a, Result<web_sys::ReadableStream, ApiError>> {
+    async move {
+        let request = authorized_request(
+            "GET",
+            path,
+            None,
+            None,
+            "text/event-stream",
+            token,
+            signal,
+        )?;
+        let response = gloo_net::http::Request::from(request)
+            .send()
+            .await
+            .map_err(|error| if signal.aborted() { ApiError::Aborted } else { network(error) })?;
+        let status = response.status();
+        if (200..300).contains(&status) {
+            return response.body().ok_or_else(|| {
+                network(gloo_net::Error::GlooError("the stream has no body".into()))
+            });
+        }
+        let body = response.text().await.unwrap_or_default();
+        Err(ApiError::from_status(
+            status,
+            &body,
+            response.headers().get("retry-after"),
+        ))
+    }
+    .boxed_local()
 }
 
 fn network(error: gloo_net::Error) -> ApiError {

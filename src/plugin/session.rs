@@ -182,6 +182,52 @@ impl Session {
         async move { session.fetch_text(&request, &signal).await }.boxed_local()
     }
 
+    /// Counts the tokens the session took: a stream opened with one of them knows whether a
+    /// newer one came since (then a `tokenExpired` at its end needs no renewal).
+    pub fn tokens_taken(&self) -> u64 {
+        self.inner.tokens_taken.get()
+    }
+
+    /// Opens the live feed's stream at `path` ([`api::open_stream`]), renewing the token and
+    /// trying once more when it had expired. Resolves to the body and [`Session::tokens_taken`]
+    /// when it opened.
+    pub fn open_stream(
+        &self,
+        path: String,
+        signal: AbortSignal,
+    ) -> LocalBoxFuture<'static, Result<(web_sys::ReadableStream, u64), ApiError>> {
+        let session = self.clone();
+        async move {
+            for attempt in 0..2 {
+                let (Some(token), taken) = (session.token(), session.tokens_taken()) else {
+                    break;
+                };
+                match api::open_stream(&path, &token, &signal).await {
+                    Err(ApiError::Unauthorized {
+                        code: Some(ErrorCode::TokenExpired),
+                        ..
+                    }) if attempt == 0 => {
+                        if !session.renew_unless_newer(taken).await {
+                            break;
+                        }
+                    }
+                    other => return other.map(|body| (body, taken)),
+                }
+            }
+            Err(ApiError::Unauthorized {
+                code: Some(ErrorCode::TokenExpired),
+                cause: None,
+            })
+        }
+        .boxed_local()
+    }
+
+    /// After the token taken as number `taken` expired: renews it, unless a newer one came
+    /// meanwhile. Resolves to whether a usable token is there.
+    pub async fn renew_unless_newer(&self, taken: u64) -> bool {
+        self.tokens_taken() != taken || self.renew().await
+    }
+
     /// [`Session::fetch`] up to the answer's text: the exchange and the one retry exist once in
     /// the wasm, whatever the endpoint's answer type.
     fn fetch_text<'a>(

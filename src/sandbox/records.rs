@@ -99,7 +99,8 @@ fn load_profile(conn: &Connection, record_id: i64) -> ApiResult<RecordProfile> {
                     r.imported, r.score, r.opt_in_type, r.subscription_status, r.last_synced_at,
                     u.id, u.crm_user, u.name, u.role,
                     (SELECT max(requested_at) FROM resubscribe_requests
-                     WHERE record_id = r.id AND r.subscription_status = 'optedOut')
+                     WHERE record_id = r.id AND r.subscription_status = 'optedOut'),
+                    (SELECT max(occurred_at) FROM activities WHERE record_id = r.id)
              FROM records r LEFT JOIN users u ON u.id = r.owner_id WHERE r.id = ?1",
         )?
         .query_row([record_id], |row| {
@@ -128,6 +129,7 @@ fn load_profile(conn: &Connection, record_id: i64) -> ApiResult<RecordProfile> {
                 last_synced_at: from_millis(row.get(11)?),
                 activity_counts: BTreeMap::new(),
                 resubscribe_requested_at: row.get::<_, Option<i64>>(16)?.map(from_millis),
+                last_activity_at: row.get::<_, Option<i64>>(17)?.map(from_millis),
             })
         })?;
     let mut statement = conn.prepare_cached(

@@ -237,6 +237,13 @@ pub struct RecordProfile {
         deserialize_with = "crate::wire::rfc3339::option"
     )]
     pub resubscribe_requested_at: Option<DateTime<Utc>>,
+    /// When the person's newest activity happened; absent when they have none.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::wire::rfc3339::option"
+    )]
+    pub last_activity_at: Option<DateTime<Utc>>,
 }
 
 /// Kind-specific details of an activity; only the fields of its kind are present.

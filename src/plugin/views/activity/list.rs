@@ -33,6 +33,12 @@ pub struct ActivityListProps {
     pub on_measure: Callback<(i64, u32)>,
     /// Asked when the user nears the end of what is loaded (and to retry a failed page).
     pub on_load_more: Callback<()>,
+    /// Told whether the list is scrolled away from its top, as the user scrolls.
+    #[prop_or_default]
+    pub on_scrolled_down: Callback<bool>,
+    /// The user activated the "new activity" chip: the list is back at its top.
+    #[prop_or_default]
+    pub on_show_arrived: Callback<()>,
 }
 
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -88,9 +94,12 @@ pub fn ActivityList(props: &ActivityListProps) -> Html {
     }
     let onscroll = {
         let (scroller, viewport) = (scroller.clone(), viewport.clone());
+        let on_scrolled_down = props.on_scrolled_down.clone();
         Callback::from(move |_: Event| {
             if let Some(element) = scroller.cast::<Element>() {
-                viewport.set(measure(&element));
+                let measured = measure(&element);
+                on_scrolled_down.emit(measured.scroll_top > 0);
+                viewport.set(measured);
             }
         })
     };
@@ -157,6 +166,7 @@ pub fn ActivityList(props: &ActivityListProps) -> Html {
                     expanded={history.is_expanded(entry.id())}
                     position={index + 1}
                     set_size={set_size}
+                    fresh={history.is_fresh(entry.id())}
                     now={now}
                     on_toggle={props.on_toggle.clone()}
                     on_measure={props.on_measure.clone()}
@@ -188,7 +198,32 @@ pub fn ActivityList(props: &ActivityListProps) -> Html {
         }
     });
 
+    // New activities wait above a list the user scrolled down: a chip says how many, and
+    // brings the list back to its top with them.
+    let held = history.held();
+    let chip = (held > 0).then(|| {
+        let (scroller, on_show_arrived) = (scroller.clone(), props.on_show_arrived.clone());
+        let onclick = Callback::from(move |_: MouseEvent| {
+            if let Some(element) = scroller.cast::<Element>() {
+                element.set_scroll_top(0);
+            }
+            on_show_arrived.emit(());
+        });
+        let label = if held == 1 {
+            "1 new activity".to_owned()
+        } else {
+            format!("{} new activities", formats.count(held as u64))
+        };
+        html! {
+            <button type="button" class="new-chip" {onclick}>
+                <span aria-hidden="true">{ "\u{2191} " }</span>{ label }
+            </button>
+        }
+    });
+
     html! {
+        <>
+        <div class="new-chip-slot" aria-live="polite">{ for chip }</div>
         <div class="history-scroll" ref={scroller} {onscroll}>
             { for pinned_day }
             <div class="spacer" ref={top_spacer} aria-hidden="true"></div>
@@ -198,5 +233,6 @@ pub fn ActivityList(props: &ActivityListProps) -> Html {
             <div class="spacer" ref={bottom_spacer} aria-hidden="true"></div>
             { footer }
         </div>
+        </>
     }
 }

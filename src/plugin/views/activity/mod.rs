@@ -17,14 +17,14 @@ use std::rc::Rc;
 use yew::prelude::*;
 
 use crate::domain::activity_filters::{ActivityQuery, DateRange, Filters};
-use crate::domain::activity_history::entries_from_page;
+use crate::domain::activity_history::{entries_from_page, Entry};
 use crate::domain::paging::ListPhase;
 use crate::plugin::api::{self, ApiError};
 use crate::plugin::browser::clock;
 use crate::plugin::components::panels::{ErrorPanel, MessagePanel, Skeleton};
 use crate::plugin::hooks::{use_request, Fetcher};
 use crate::plugin::intl::{use_formats, Formats};
-use crate::wire::{ActivityKind, ActivityPage, Entity};
+use crate::wire::{Activity, ActivityKind, ActivityPage, Entity};
 use filter_bar::FilterBar;
 use history::{Action, History};
 use list::ActivityList;
@@ -48,6 +48,10 @@ pub struct ActivityHistoryProps {
     /// rep returns to this tab.
     #[prop_or_default]
     pub on_filters: Callback<Filters>,
+    /// The person's new activities from the live feed, oldest first; the history lists the
+    /// ones that come after it mounted (its first page has the earlier ones).
+    #[prop_or_default]
+    pub arrived: Rc<Vec<Rc<Activity>>>,
 }
 
 #[component]
@@ -75,6 +79,22 @@ pub fn ActivityHistory(props: &ActivityHistoryProps) -> Html {
     }
 
     use_history_pages(&history, props.entity, props.crm_id.clone());
+
+    {
+        let history = history.dispatcher();
+        let formats = formats.clone();
+        let seen = use_mut_ref(|| props.arrived.len());
+        use_effect_with(props.arrived.clone(), move |arrived| {
+            let from = seen.replace(arrived.len()).min(arrived.len());
+            for activity in &arrived[from..] {
+                let day = formats.local_date(&activity.occurred_at);
+                history.dispatch(Action::Arrived {
+                    entry: Entry::new(Activity::clone(activity), day),
+                    now: clock::now(),
+                });
+            }
+        });
+    }
 
     let dispatch = {
         let history = history.dispatcher();
@@ -177,6 +197,8 @@ fn body(history: &History, name: &AttrValue, dispatch: &Callback<Action>) -> Htm
                 on_toggle={dispatch.reform(Action::ToggleExpanded)}
                 on_measure={dispatch.reform(|(id, height)| Action::Measured { id, height })}
                 on_load_more={dispatch.reform(|()| Action::LoadMore)}
+                on_scrolled_down={dispatch.reform(Action::ScrolledDown)}
+                on_show_arrived={dispatch.reform(|()| Action::ShowArrived)}
             />
         },
     }

@@ -23,6 +23,9 @@ pub struct ActivityRowProps {
     pub position: usize,
     /// Number of activities, or -1 while more pages may follow.
     pub set_size: i64,
+    /// The live feed brought it while the history is on screen: marked new.
+    #[prop_or_default]
+    pub fresh: bool,
     pub now: DateTime<Utc>,
     pub on_toggle: Callback<i64>,
     /// While expanded: the row's id and height as drawn, at first and whenever it changes.
@@ -75,7 +78,12 @@ pub fn ActivityRow(props: &ActivityRowProps) -> Html {
             </span>
             <span class="activity-main">
                 <span class="activity-heading">
-                    <span class="activity-label">{ kind.label() }</span>
+                    <span class="activity-label">
+                        { kind.label() }
+                        if props.fresh {
+                            <span class="badge-new">{ "New" }</span>
+                        }
+                    </span>
                     <time class="activity-time" datetime={at.to_rfc3339()} title={formats.date_time(&at)}>
                         { formats.time_of_day(&at) }{ for relative }
                     </time>
@@ -116,7 +124,11 @@ pub fn ActivityRow(props: &ActivityRowProps) -> Html {
     html! {
         <li
             ref={row}
-            class={classes!("activity-row", props.expanded.then_some("expanded"))}
+            class={classes!(
+                "activity-row",
+                props.expanded.then_some("expanded"),
+                props.fresh.then_some("is-new"),
+            )}
             aria-posinset={props.position.to_string()}
             aria-setsize={props.set_size.to_string()}
         >

@@ -3,8 +3,9 @@
 //! The top 20 by behaviour score among records with activity in the scoring window, with the
 //! score's 7-day change, the last activity and the owner. A manager picks a rep or the whole
 //! team. "Why hot" expands a row into the activities behind its score. A name asks the host to
-//! open the record. The ranking refreshes every 5 minutes while the tab is visible (Page
-//! Visibility) and on demand.
+//! open the record. The ranking refreshes when the live feed brings new activity of the owner's
+//! records (a burst at most once a second), every 5 minutes while the tab is visible (Page
+//! Visibility), and on demand.
 
 mod prospect_row;
 mod ranking_table;
@@ -19,7 +20,8 @@ use crate::domain::prospects::{what_makes_hot, HotProspectsAction, HotProspectsV
 use crate::plugin::api::{self, ApiError};
 use crate::plugin::components::owner_picker::owner_picker;
 use crate::plugin::components::panels::{ErrorPanel, MessagePanel, RefreshButton, Skeleton};
-use crate::plugin::hooks::use_request;
+use crate::plugin::components::freshness::FreshnessStamp;
+use crate::plugin::hooks::{use_live_feed, use_request, FeedScope};
 use crate::plugin::host::{use_after_expiry, use_host};
 use crate::plugin::intl::{use_formats, use_minute_clock};
 use crate::plugin::views::applied;
@@ -28,6 +30,10 @@ use crate::wire::{HotProspect, OwnerSelection};
 use ranking_table::{ranking_table, RankingTable};
 use refresh::use_refresh_every;
 pub use refresh::REFRESH_MS;
+
+/// How long after the live feed's first news of a burst the ranking is asked for again: the
+/// burst's other activities make one refresh with it.
+const LIVE_REFRESH_DELAY_MS: u32 = 1_000;
 
 /// The view's state, as `use_reducer` holds it.
 type View = HotProspectsView<ApiError>;
@@ -109,6 +115,24 @@ pub fn HotProspects() -> Html {
         },
         refresh.clone(),
     );
+    // The refresh a burst of news asked for, on its way.
+    let pending = use_mut_ref(|| None::<gloo_timers::callback::Timeout>);
+    let freshness = use_live_feed(owner.map(FeedScope::Owner), {
+        let refresh = refresh.clone();
+        Callback::from(move |_| {
+            // The first news of a burst asks for the ranking a second later, once.
+            if pending.borrow().is_none() {
+                let (pending_, refresh) = (pending.clone(), refresh.clone());
+                *pending.borrow_mut() = Some(gloo_timers::callback::Timeout::new(
+                    LIVE_REFRESH_DELAY_MS,
+                    move || {
+                        pending_.borrow_mut().take();
+                        refresh.emit(());
+                    },
+                ));
+            }
+        })
+    });
     // Back from an expired session: the ranking is asked for again, and who the user is if
     // that failed meanwhile (a manager would otherwise stay on their own prospects).
     use_after_expiry({
@@ -174,6 +198,7 @@ pub fn HotProspects() -> Html {
                 <h1 id="prospects-title" class="prospects-title">{ "Hot prospects" }</h1>
                 { picker }
                 <div class="prospects-freshness">
+                    <FreshnessStamp {freshness} />
                     { updated }
                     <RefreshButton
                         id="prospects-refresh"

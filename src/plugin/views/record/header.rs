@@ -7,7 +7,9 @@ use yew::prelude::*;
 
 use crate::domain::email_policy::can_be_emailed;
 use crate::domain::wording::{initials, opt_in_label, person_name, subscription_label};
+use crate::plugin::components::freshness::FreshnessStamp;
 use crate::plugin::components::panels::RefreshButton;
+use crate::plugin::hooks::Freshness;
 use crate::plugin::intl::{use_formats, use_minute_clock};
 use crate::protocol::CrmRecord;
 use crate::wire::RecordProfile;
@@ -24,6 +26,12 @@ pub struct RecordHeaderProps {
     /// When a refresh last brought the profile, if one did.
     #[prop_or_default]
     pub refreshed_at: Option<DateTime<Utc>>,
+    /// When the newest activity the live feed brought happened.
+    #[prop_or_default]
+    pub last_arrived_at: Option<DateTime<Utc>>,
+    /// The live feed's state, for the freshness stamp.
+    #[prop_or_default]
+    pub freshness: Freshness,
     pub on_refresh: Callback<()>,
 }
 
@@ -50,6 +58,19 @@ pub fn RecordHeader(props: &RecordHeaderProps) -> Html {
         .collect::<Vec<&str>>()
         .join(" \u{00B7} ");
 
+    let last_activity = profile
+        .and_then(|p| p.last_activity_at)
+        .max(props.last_arrived_at)
+        .map(|at| {
+            html! {
+                <>
+                    { " \u{00B7} last activity " }
+                    <time class="last-activity" datetime={at.to_rfc3339()} title={formats.date_time(&at)}>
+                        { formats.relative(&at, &now) }
+                    </time>
+                </>
+            }
+        });
     let status = profile.map(|profile| {
         let synced = profile.last_synced_at;
         let status_class = if can_be_emailed(profile.subscription_status) {
@@ -112,6 +133,10 @@ pub fn RecordHeader(props: &RecordHeaderProps) -> Html {
                 />
             </div>
             { status.unwrap_or_default() }
+            <p class="live-line">
+                <FreshnessStamp freshness={props.freshness} />
+                { for last_activity }
+            </p>
         </header>
     }
 }

@@ -15,7 +15,7 @@ use crate::plugin::api;
 use crate::plugin::browser::clock;
 use crate::plugin::components::panels::ErrorPanel;
 use crate::plugin::components::tabs::Tabs;
-use crate::plugin::hooks::{use_fetch, Load};
+use crate::plugin::hooks::{use_fetch, use_live_feed, FeedScope, LiveNews, Load};
 use crate::plugin::host::{use_after_expiry, use_host};
 use crate::plugin::views::applied;
 use crate::protocol::CrmRecord;
@@ -58,6 +58,20 @@ pub fn RecordView(props: &RecordViewProps) -> Html {
     // failed while it was over says so until then).
     use_after_expiry(dispatch.reform(|()| RecordPageAction::Reload));
 
+    // The person's new activity, live: the history lists it, the timeline counts it again and
+    // the header says when it happened. A feed that lost track reloads what is shown.
+    let freshness = use_live_feed(
+        Some(FeedScope::Record {
+            entity: props.record.entity,
+            crm_id: props.record.id.clone(),
+            email: props.record.person.email.clone(),
+        }),
+        dispatch.reform(|news| match news {
+            LiveNews::Activity(event) => RecordPageAction::Arrived(Rc::new(event.activity.clone())),
+            LiveNews::Missed => RecordPageAction::Reload,
+        }),
+    );
+
     let on_refresh = dispatch.reform(|()| RecordPageAction::Refresh);
     let name = person_name(&props.record, None);
     let failed = match &profile.answer {
@@ -77,6 +91,8 @@ pub fn RecordView(props: &RecordViewProps) -> Html {
                 profile={profile.shown.clone()}
                 refreshing={page.refreshing}
                 refreshed_at={page.refreshed_at}
+                last_arrived_at={page.last_arrived_at}
+                {freshness}
                 on_refresh={on_refresh.clone()}
             />
             { for failed }

@@ -66,6 +66,7 @@ pub fn tab_panels(props: TabPanels<'_>) -> Html {
                 reload={page.reloads}
                 filters={page.activity_filters.clone()}
                 on_filters={props.on_filters.clone()}
+                arrived={page.arrived.clone()}
             />
         },
         _ => html! {},
@@ -80,6 +81,7 @@ pub fn tab_panels(props: TabPanels<'_>) -> Html {
                 {name}
                 profile={props.profile.clone()}
                 reload={page.reloads}
+                live={page.arrived.len() as u32}
             />
         },
         _ => html! {},

@@ -82,6 +82,10 @@ pub struct TimelineProps {
     pub profile: Option<Rc<RecordProfile>>,
     /// Bumped by the header's refresh button.
     pub reload: u32,
+    /// Counts the new activities the live feed brought: each asks for the engagement again,
+    /// with the chart on screen kept until it comes.
+    #[prop_or_default]
+    pub live: u32,
     /// The period shown first.
     #[prop_or_default]
     pub initial_range: TimelineRange,
@@ -111,7 +115,7 @@ pub fn Timeline(props: &TimelineProps) -> Html {
     let known_first = use_mut_ref(|| None);
     let deps = (
         view.range,
-        props.reload,
+        (props.reload, props.live),
         props.entity,
         props.crm_id.clone(),
         time_zone,
@@ -139,7 +143,20 @@ pub fn Timeline(props: &TimelineProps) -> Html {
         let view = view.dispatcher();
         Callback::from(move |action| view.dispatch(action))
     };
-    let body = match engagement.load() {
+    // Only the live count changed since the last answer: the chart stays until the new one.
+    let shown_for = use_mut_ref(|| None);
+    let only_live = shown_for
+        .borrow()
+        .as_ref()
+        .is_some_and(|shown| *shown == (view.range, props.reload, props.crm_id.clone()));
+    let load = match engagement.load() {
+        Load::Loading if only_live => engagement.last_answer(),
+        load => load,
+    };
+    if load.loaded().is_some() {
+        *shown_for.borrow_mut() = Some((view.range, props.reload, props.crm_id.clone()));
+    }
+    let body = match load {
         Load::Loading => html! { <Skeleton label="Loading the timeline" rows={4} /> },
         Load::Failed { error, .. } if error.is_not_known() => html! {
             <MessagePanel
