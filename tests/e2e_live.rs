@@ -22,8 +22,10 @@ async fn lead_with_history(crm_id: &str, count: i64) {
     let created = http
         .post(format!("{api}/dev/records"))
         .bearer_auth(&token)
-        .json(&json!({"entity": "lead", "crmId": crm_id, "email": format!("{crm_id}@example.com"),
-                      "firstName": "Liv", "lastName": "Feed"}))
+        .json(
+            &json!({"entity": "lead", "crmId": crm_id, "email": format!("{crm_id}@example.com"),
+                      "firstName": "Liv", "lastName": "Feed"}),
+        )
         .send()
         .await
         .unwrap();
@@ -59,7 +61,11 @@ fn visit(crm_id: &str, subject: &str) -> Value {
 
 /// Opens the lead's sidebar and waits until its history is listed and the feed is live.
 async fn open_live(client: &fantoccini::Client, crm_id: &str) {
-    open_sidebar(client, &format!("/record?entity=lead&id={crm_id}&user=rep-ava")).await;
+    open_sidebar(
+        client,
+        &format!("/record?entity=lead&id={crm_id}&user=rep-ava"),
+    )
+    .await;
     wait_for(client, ".activity-row").await;
     wait_until(
         client,
@@ -106,7 +112,10 @@ async fn at_the_top_a_new_activity_appears_first_marked_new_within_two_seconds()
     }
     let shown = rows(&client).await;
     assert_eq!(shown.len(), 6, "{shown:?}");
-    assert!(shown[1..].iter().all(|(_, new)| !new), "only the new one is marked");
+    assert!(
+        shown[1..].iter().all(|(_, new)| !new),
+        "only the new one is marked"
+    );
     assert_eq!(
         eval(&client, "return window.__notReloaded === true;").await,
         json!(true)
@@ -115,7 +124,10 @@ async fn at_the_top_a_new_activity_appears_first_marked_new_within_two_seconds()
     // older ones are hours old).
     let last = attr_of(&client, ".record-header .last-activity", "datetime").await;
     let last = chrono::DateTime::parse_from_rfc3339(&last).unwrap();
-    assert!(Utc::now() - last.with_timezone(&Utc) < chrono::Duration::minutes(1), "{last}");
+    assert!(
+        Utc::now() - last.with_timezone(&Utc) < chrono::Duration::minutes(1),
+        "{last}"
+    );
     client.close().await.unwrap();
 }
 
@@ -152,7 +164,11 @@ async fn scrolled_down_a_new_activity_waits_behind_a_chip_and_the_list_stays_put
     assert!(posted.elapsed() < LIVE_BUDGET + Duration::from_secs(1));
     // Nothing moved under the reader.
     assert_eq!(
-        eval(&client, "return document.querySelector('.history-scroll').scrollTop;").await,
+        eval(
+            &client,
+            "return document.querySelector('.history-scroll').scrollTop;"
+        )
+        .await,
         json!(500)
     );
     assert_eq!(rows(&client).await, before);

@@ -128,7 +128,10 @@ pub enum HistoryAction<E> {
     /// The live feed brought a new activity, at `now`. Listed at once, marked new, while the
     /// list shows its top; held for [`HistoryAction::ShowArrived`] while the user reads further
     /// down, so nothing moves under them.
-    Arrived { entry: Entry, now: DateTime<Utc> },
+    Arrived {
+        entry: Entry,
+        now: DateTime<Utc>,
+    },
     /// The user scrolled the list away from its top (`true`) or back to it.
     ScrolledDown(bool),
     /// The user asked to see the activities held while they were scrolled down.
@@ -592,12 +595,25 @@ mod tests {
             ]),
             None,
         );
-        assert!(arrived(&mut state, 3, "2026-03-10T11:59:00Z", ActivityKind::PageVisit));
+        assert!(arrived(
+            &mut state,
+            3,
+            "2026-03-10T11:59:00Z",
+            ActivityKind::PageVisit
+        ));
         assert_eq!(ids(&state), [3, 2, 1]);
         assert!(state.is_fresh(3) && !state.is_fresh(2));
-        assert_eq!(state.rows()[0], Row::Day(day_of(&"2026-03-10T11:59:00Z".parse().unwrap())));
+        assert_eq!(
+            state.rows()[0],
+            Row::Day(day_of(&"2026-03-10T11:59:00Z".parse().unwrap()))
+        );
         // The feed and a page may both bring it: listed once.
-        assert!(!arrived(&mut state, 3, "2026-03-10T11:59:00Z", ActivityKind::PageVisit));
+        assert!(!arrived(
+            &mut state,
+            3,
+            "2026-03-10T11:59:00Z",
+            ActivityKind::PageVisit
+        ));
         assert_eq!(ids(&state), [3, 2, 1]);
     }
 
@@ -606,12 +622,26 @@ mod tests {
         let mut state = State::default();
         loaded(
             &mut state,
-            page(vec![activity(1, "2026-03-08T10:00:00Z", ActivityKind::EmailSent)]),
+            page(vec![activity(
+                1,
+                "2026-03-08T10:00:00Z",
+                ActivityKind::EmailSent,
+            )]),
             None,
         );
         assert!(state.apply(HistoryAction::ScrolledDown(true)));
-        assert!(arrived(&mut state, 2, "2026-03-10T11:00:00Z", ActivityKind::EmailOpened));
-        assert!(arrived(&mut state, 3, "2026-03-10T11:30:00Z", ActivityKind::EmailClicked));
+        assert!(arrived(
+            &mut state,
+            2,
+            "2026-03-10T11:00:00Z",
+            ActivityKind::EmailOpened
+        ));
+        assert!(arrived(
+            &mut state,
+            3,
+            "2026-03-10T11:30:00Z",
+            ActivityKind::EmailClicked
+        ));
         assert_eq!(ids(&state), [1], "nothing moves under the reader");
         assert_eq!(state.held(), 2);
         assert!(state.apply(HistoryAction::ShowArrived));
@@ -624,18 +654,43 @@ mod tests {
     #[test]
     fn new_activities_outside_the_filters_or_before_the_first_page_are_not_listed() {
         let mut state = State::default();
-        assert!(!arrived(&mut state, 9, "2026-03-10T11:00:00Z", ActivityKind::PageVisit));
+        assert!(!arrived(
+            &mut state,
+            9,
+            "2026-03-10T11:00:00Z",
+            ActivityKind::PageVisit
+        ));
         state.apply(HistoryAction::ToggleKind(ActivityKind::EmailOpened));
         loaded(&mut state, Vec::new(), None);
-        assert!(!arrived(&mut state, 2, "2026-03-10T11:00:00Z", ActivityKind::PageVisit));
-        assert!(arrived(&mut state, 3, "2026-03-10T11:00:00Z", ActivityKind::EmailOpened));
+        assert!(!arrived(
+            &mut state,
+            2,
+            "2026-03-10T11:00:00Z",
+            ActivityKind::PageVisit
+        ));
+        assert!(arrived(
+            &mut state,
+            3,
+            "2026-03-10T11:00:00Z",
+            ActivityKind::EmailOpened
+        ));
         state.apply(HistoryAction::SetRange(DateRange::Last7Days));
         loaded(&mut state, Vec::new(), None);
         // Recorded now, but it happened a month ago.
-        assert!(!arrived(&mut state, 4, "2026-02-01T11:00:00Z", ActivityKind::EmailOpened));
+        assert!(!arrived(
+            &mut state,
+            4,
+            "2026-02-01T11:00:00Z",
+            ActivityKind::EmailOpened
+        ));
         state.apply(HistoryAction::SetText("pricing".into()));
         loaded(&mut state, Vec::new(), None);
-        assert!(!arrived(&mut state, 5, "2026-03-10T11:00:00Z", ActivityKind::EmailOpened));
+        assert!(!arrived(
+            &mut state,
+            5,
+            "2026-03-10T11:00:00Z",
+            ActivityKind::EmailOpened
+        ));
         assert!(state.is_empty());
     }
 
@@ -650,9 +705,19 @@ mod tests {
             ]),
             Some("c-1"),
         );
-        assert!(arrived(&mut state, 6, "2026-03-08T10:00:00Z", ActivityKind::PageVisit));
+        assert!(arrived(
+            &mut state,
+            6,
+            "2026-03-08T10:00:00Z",
+            ActivityKind::PageVisit
+        ));
         assert_eq!(ids(&state), [5, 6, 4]);
-        arrived(&mut state, 7, "2026-03-01T10:00:00Z", ActivityKind::PageVisit);
+        arrived(
+            &mut state,
+            7,
+            "2026-03-01T10:00:00Z",
+            ActivityKind::PageVisit,
+        );
         assert_eq!(ids(&state), [5, 6, 4]);
     }
 
@@ -660,14 +725,37 @@ mod tests {
     fn a_new_listing_forgets_held_and_new_activities_and_starts_at_the_top() {
         let mut state = State::default();
         loaded(&mut state, Vec::new(), None);
-        arrived(&mut state, 1, "2026-03-10T11:00:00Z", ActivityKind::EmailOpened);
+        arrived(
+            &mut state,
+            1,
+            "2026-03-10T11:00:00Z",
+            ActivityKind::EmailOpened,
+        );
         state.apply(HistoryAction::ScrolledDown(true));
-        arrived(&mut state, 2, "2026-03-10T11:10:00Z", ActivityKind::EmailOpened);
+        arrived(
+            &mut state,
+            2,
+            "2026-03-10T11:10:00Z",
+            ActivityKind::EmailOpened,
+        );
         state.apply(HistoryAction::Reload);
         assert_eq!(state.held(), 0);
         assert!(!state.is_fresh(1));
-        loaded(&mut state, page(vec![activity(2, "2026-03-10T11:10:00Z", ActivityKind::EmailOpened)]), None);
-        assert!(arrived(&mut state, 3, "2026-03-10T11:20:00Z", ActivityKind::EmailOpened));
+        loaded(
+            &mut state,
+            page(vec![activity(
+                2,
+                "2026-03-10T11:10:00Z",
+                ActivityKind::EmailOpened,
+            )]),
+            None,
+        );
+        assert!(arrived(
+            &mut state,
+            3,
+            "2026-03-10T11:20:00Z",
+            ActivityKind::EmailOpened
+        ));
         assert_eq!(ids(&state), [3, 2]);
     }
 

@@ -161,7 +161,11 @@ mod tests {
                     event: activity\nid: 8\ndata: {\"subject\":\"Prix \u{e9}t\u{e9}\"}\n\n";
         let expected = vec![
             message("position", Some("7"), "{\"cursor\":\"7\"}"),
-            message("activity", Some("8"), "{\"subject\":\"Prix \u{e9}t\u{e9}\"}"),
+            message(
+                "activity",
+                Some("8"),
+                "{\"subject\":\"Prix \u{e9}t\u{e9}\"}",
+            ),
         ];
         // Every cut, including ones inside the two-byte `é`.
         for cut in 0..body.len() {
@@ -178,7 +182,10 @@ mod tests {
         let got = reader.push(b"data: one\r\ndata:two\r\n\r\nevent: error\r\ndata: {}\r\n\r\n");
         assert_eq!(
             got,
-            vec![message("message", None, "one\ntwo"), message("error", None, "{}")]
+            vec![
+                message("message", None, "one\ntwo"),
+                message("error", None, "{}")
+            ]
         );
     }
 
@@ -213,7 +220,10 @@ mod tests {
             crm_id: "C-1".into(),
             email: Some("  ".into()),
         };
-        assert_eq!(no_email.path(Some("3"), None), "/v1/events?record=contact/C-1&after=3");
+        assert_eq!(
+            no_email.path(Some("3"), None),
+            "/v1/events?record=contact/C-1&after=3"
+        );
     }
 
     #[test]

@@ -246,7 +246,10 @@ mod tests {
         assert!(page.apply(RecordPageAction::Arrived(at(3, "2026-03-10T10:00:00Z"))));
         assert!(!page.apply(RecordPageAction::Arrived(at(2, "2026-03-10T11:00:00Z"))));
         assert_eq!(page.arrived.len(), 2);
-        assert_eq!(page.last_arrived_at, Some("2026-03-10T11:00:00Z".parse().unwrap()));
+        assert_eq!(
+            page.last_arrived_at,
+            Some("2026-03-10T11:00:00Z".parse().unwrap())
+        );
     }
 
     #[test]

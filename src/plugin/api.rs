@@ -592,19 +592,18 @@ pub fn open_stream<'a>(
     signal: &'a AbortSignal,
 ) -> LocalBoxFuture<'a, Result<web_sys::ReadableStream, ApiError>> {
     async move {
-        let request = authorized_request(
-            "GET",
-            path,
-            None,
-            None,
-            "text/event-stream",
-            token,
-            signal,
-        )?;
+        let request =
+            authorized_request("GET", path, None, None, "text/event-stream", token, signal)?;
         let response = gloo_net::http::Request::from(request)
             .send()
             .await
-            .map_err(|error| if signal.aborted() { ApiError::Aborted } else { network(error) })?;
+            .map_err(|error| {
+                if signal.aborted() {
+                    ApiError::Aborted
+                } else {
+                    network(error)
+                }
+            })?;
         let status = response.status();
         if (200..300).contains(&status) {
             return response.body().ok_or_else(|| {

@@ -11,6 +11,6 @@ pub mod fetch;
 pub mod live_feed;
 pub mod paging;
 
-pub use live_feed::{use_live_feed, FeedScope, Freshness, LiveNews};
 pub use fetch::{use_fetch, use_request, Fetcher, Load, UseFetch};
+pub use live_feed::{use_live_feed, FeedScope, Freshness, LiveNews};
 pub use paging::{more_footer, typing_pause, use_pages, UsePages};

@@ -6,7 +6,9 @@
 //! Each section loads again on its own (its Refresh, a retry, a session that came back, a new
 //! activity of one of the owners' records): [`DashboardAction::RefreshSends`] and
 //! [`DashboardAction::RefreshVisitors`] are its entry points, and
-//! [`DashboardAction::Activity`] picks the sections an activity changes.
+//! [`DashboardAction::Activity`] picks the sections an activity changes. The live feed of the
+//! owners' records brings those activities as they are recorded, and the freshness stamp says
+//! whether it is connected.
 
 mod recipients;
 mod sent_messages;
@@ -18,9 +20,10 @@ use yew::prelude::*;
 
 use crate::domain::dashboard::{DashboardAction, DashboardView};
 use crate::plugin::api::{self, ApiError};
+use crate::plugin::components::freshness::FreshnessStamp;
 use crate::plugin::components::owner_picker::owner_picker;
 use crate::plugin::components::panels::ErrorPanel;
-use crate::plugin::hooks::use_request;
+use crate::plugin::hooks::{use_live_feed, use_request, FeedScope, LiveNews};
 use crate::plugin::host::{use_after_expiry, use_host};
 use crate::plugin::views::applied;
 use crate::plugin::views::send::SendEmail;
@@ -78,6 +81,20 @@ pub fn Dashboard() -> Html {
     };
 
     let (manager, owner) = (view.manager(), view.owner());
+    // New activity of the owners' records reloads the sections it changes; news the feed
+    // could not replay after a break reloads both.
+    let freshness = use_live_feed(owner.map(FeedScope::Owner), {
+        let dispatch = dispatch.clone();
+        Callback::from(move |news| match news {
+            LiveNews::Activity(event) => {
+                dispatch.emit(DashboardAction::Activity(event.activity.kind))
+            }
+            LiveNews::Missed => {
+                dispatch.emit(DashboardAction::RefreshSends);
+                dispatch.emit(DashboardAction::RefreshVisitors);
+            }
+        })
+    });
     let picker = match &view.me {
         Some(Ok(me)) if manager => owner_picker(
             "dashboard-owner",
@@ -119,6 +136,7 @@ pub fn Dashboard() -> Html {
             <header class="dashboard-header">
                 <h1 id="dashboard-title" class="dashboard-title">{ "Dashboard" }</h1>
                 { picker }
+                <FreshnessStamp {freshness} />
             </header>
             <div class="dashboard-sections">
                 <SentMessagesSection

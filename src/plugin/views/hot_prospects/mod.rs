@@ -18,9 +18,9 @@ use yew::prelude::*;
 
 use crate::domain::prospects::{what_makes_hot, HotProspectsAction, HotProspectsView};
 use crate::plugin::api::{self, ApiError};
+use crate::plugin::components::freshness::FreshnessStamp;
 use crate::plugin::components::owner_picker::owner_picker;
 use crate::plugin::components::panels::{ErrorPanel, MessagePanel, RefreshButton, Skeleton};
-use crate::plugin::components::freshness::FreshnessStamp;
 use crate::plugin::hooks::{use_live_feed, use_request, FeedScope};
 use crate::plugin::host::{use_after_expiry, use_host};
 use crate::plugin::intl::{use_formats, use_minute_clock};
