@@ -91,6 +91,8 @@ async fn main() {
     .await;
 
     let mut latencies = Vec::with_capacity(EVENTS);
+    // The feed publishes at commit, so a row can be drawn before the answer reaches the bench.
+    let mut before_answer = 0;
     for i in 0..EVENTS {
         let subject = format!("Bench visit {i}");
         let answer = post(
@@ -118,6 +120,9 @@ async fn main() {
             );
             tokio::time::sleep(Duration::from_millis(5)).await;
         };
+        if seen < committed {
+            before_answer += 1;
+        }
         latencies.push((seen - committed).max(0.0));
         // Apart, as a rep's activities come: each one its own message on the stream.
         tokio::time::sleep(Duration::from_millis(100)).await;
@@ -135,6 +140,7 @@ async fn main() {
         "| the same, p95 (max) | {p95:.1} ms ({:.1} ms) | ≤ 2,000 ms |",
         latencies[EVENTS - 1]
     );
+    println!("| rows drawn before the answer reached the bench (counted as 0 ms) | {before_answer} of {EVENTS} | |");
     assert!(
         median <= 500.0,
         "median {median:.1} ms over the 500 ms budget"

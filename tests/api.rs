@@ -171,6 +171,11 @@ async fn a_profile_counts_its_activities_and_unknown_records_are_404() {
             "{kind}"
         );
     }
+    // When the newest of them happened (the history lists it first).
+    assert_eq!(
+        profile.last_activity_at,
+        all.iter().map(|a| a.occurred_at).max()
+    );
     let (status, error) =
         error_of(get(sandbox, &token, "/v1/records/lead/LEAD-UNKNOWN").await).await;
     assert_eq!(

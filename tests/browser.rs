@@ -703,8 +703,16 @@ async fn a_short_first_page_asks_for_the_next_one() {
 struct FakeApi {
     calls: Rc<RefCell<Vec<(String, String)>>>,
     requests: Rc<RefCell<Vec<web_sys::Request>>>,
+    /// The live feed's requests (`/v1/events`), apart from the view's data requests above.
+    feed: Rc<RefCell<Vec<(String, String, web_sys::Request)>>>,
     original: JsValue,
     _fetch: Closure<dyn FnMut(JsValue) -> js_sys::Promise>,
+}
+
+/// A live feed that opens nothing: its requests stay pending until aborted, as a feed with no
+/// news behind a proxy that holds the stream back would.
+fn quiet_feed(_: &str, _: &str) -> Option<(u16, String)> {
+    None
 }
 
 impl FakeApi {
@@ -713,12 +721,23 @@ impl FakeApi {
     }
 
     fn install_with(respond: impl Fn(&str, &str) -> Option<(u16, String)> + 'static) -> FakeApi {
+        FakeApi::install_with_feed(respond, quiet_feed)
+    }
+
+    /// `respond` answers the view's requests, `feed` the live feed's (a 200 body is sent as
+    /// server-sent events).
+    fn install_with_feed(
+        respond: impl Fn(&str, &str) -> Option<(u16, String)> + 'static,
+        feed: impl Fn(&str, &str) -> Option<(u16, String)> + 'static,
+    ) -> FakeApi {
         let window = web_sys::window().unwrap();
         let original = js_sys::Reflect::get(&window, &"fetch".into()).unwrap();
         let calls = Rc::new(RefCell::new(Vec::new()));
         let requests = Rc::new(RefCell::new(Vec::new()));
+        let feed_calls = Rc::new(RefCell::new(Vec::new()));
         let fetch = {
-            let (calls, requests) = (calls.clone(), requests.clone());
+            let (calls, requests, feed_calls) =
+                (calls.clone(), requests.clone(), feed_calls.clone());
             Closure::<dyn FnMut(JsValue) -> js_sys::Promise>::new(move |request: JsValue| {
                 let request: web_sys::Request = request.unchecked_into();
                 let auth = request
@@ -732,15 +751,31 @@ impl FakeApi {
                     .nth(3)
                     .map(|p| format!("/{p}"))
                     .unwrap_or_default();
-                calls.borrow_mut().push((path.clone(), auth.clone()));
-                requests.borrow_mut().push(Clone::clone(&request));
-                let Some((status, body)) = respond(&path, &auth) else {
+                let is_feed = path.starts_with("/v1/events");
+                let answer = if is_feed {
+                    feed_calls.borrow_mut().push((
+                        path.clone(),
+                        auth.clone(),
+                        Clone::clone(&request),
+                    ));
+                    feed(&path, &auth)
+                } else {
+                    calls.borrow_mut().push((path.clone(), auth.clone()));
+                    requests.borrow_mut().push(Clone::clone(&request));
+                    respond(&path, &auth)
+                };
+                let Some((status, body)) = answer else {
                     return pending_until_aborted(&request);
                 };
                 let init = ResponseInit::new();
                 init.set_status(status);
                 let headers = web_sys::Headers::new().unwrap();
-                headers.set("content-type", "application/json").unwrap();
+                let content_type = if is_feed && status == 200 && !path.contains("wait=") {
+                    "text/event-stream"
+                } else {
+                    "application/json"
+                };
+                headers.set("content-type", content_type).unwrap();
                 if status == 429 {
                     headers.set("retry-after", "7").unwrap();
                 }
@@ -754,6 +789,7 @@ impl FakeApi {
         FakeApi {
             calls,
             requests,
+            feed: feed_calls,
             original,
             _fetch: fetch,
         }
@@ -2689,5 +2725,134 @@ async fn clearing_a_search_that_matched_nothing_keeps_the_focus_in_the_search_bo
     assert!(search.is_connected(), "the same search box");
     assert_eq!(document().active_element().as_ref(), Some(&search));
     assert!(!text(&root).contains("No programs available"));
+    mounted.destroy();
+}
+
+// ---- the live feed ----------------------------------------------------------------------
+
+/// A server-sent events body: `position` at `cursor`, then `more`.
+fn feed_body(cursor: u32, more: &str) -> String {
+    format!("event: position\nid: {cursor}\ndata: {{\"cursor\":\"{cursor}\"}}\n\n: keep-alive\n\n{more}")
+}
+
+/// Answers the live feed's first request with `first`; later ones stay open without news.
+fn feed_once(first: String) -> impl Fn(&str, &str) -> Option<(u16, String)> {
+    let answered = Cell::new(false);
+    move |_, _| (!answered.replace(true)).then(|| (200, first.clone()))
+}
+
+#[wasm_bindgen_test]
+async fn a_new_activity_from_the_feed_tops_the_history_and_a_drop_resumes_after_its_cursor() {
+    // Split where a network could split it: inside the JSON of the activity.
+    let activity = r#"{"cursor":"11","entity":"lead","crmId":"L-1","activity":{"id":11,
+        "kind":"pageVisit","occurredAt":"2026-03-11T08:00:00Z","subject":"Live pricing",
+        "url":"https://example.com/pricing"}}"#
+        .replace('\n', "");
+    let body = feed_body(
+        10,
+        &format!("event: activity\nid: 11\ndata: {activity}\n\n"),
+    );
+    let api = FakeApi::install_with_feed(
+        move |path, auth| Some(lead_api(path, auth)),
+        feed_once(body),
+    );
+    let mounted = mount_bridge(html! { <Sidebar /> }).await;
+    receive(HOST, Some(&parent()), &js(context("L-1", "t-1")));
+    let root = mounted.root.clone();
+
+    wait_for("the new row on top, marked new", || {
+        all(&root, "li.activity-row").first().is_some_and(|row| {
+            text(row).contains("Live pricing")
+                && row.query_selector(".badge-new").unwrap().is_some()
+        })
+    })
+    .await;
+    assert_eq!(all(&root, "li.activity-row").len(), 5);
+    assert_eq!(
+        all(&root, ".badge-new").len(),
+        1,
+        "only the new one is marked"
+    );
+    assert!(
+        all(&root, "button.new-chip").is_empty(),
+        "at the top of the list, no chip"
+    );
+
+    // The body ended (a drop): the feed comes back after the last activity it got.
+    wait_for("a reconnection", || api.feed.borrow().len() == 2).await;
+    let feed: Vec<(String, String)> = api
+        .feed
+        .borrow()
+        .iter()
+        .map(|(path, auth, _)| (path.clone(), auth.clone()))
+        .collect();
+    assert_eq!(
+        feed,
+        [
+            (
+                "/v1/events?record=lead/L-1&email=ann%40example.com".to_owned(),
+                "Bearer t-1".to_owned()
+            ),
+            (
+                "/v1/events?record=lead/L-1&email=ann%40example.com&after=11".to_owned(),
+                "Bearer t-1".to_owned()
+            ),
+        ],
+        "the token only in the header"
+    );
+    // Not live until the new stream says where it stands.
+    let stamp = one(&root, ".record-header .freshness");
+    assert!(
+        text(&stamp).starts_with("Reconnecting\u{2026} last update "),
+        "{}",
+        text(&stamp)
+    );
+    assert_eq!(stamp.get_attribute("data-live").as_deref(), Some("false"));
+
+    // Leaving the record closes the stream.
+    let open = Clone::clone(&api.feed.borrow()[1].2);
+    assert!(!open.signal().aborted());
+    mounted.app.destroy();
+    yew::scheduler::flush().await;
+    assert!(open.signal().aborted(), "the stream is aborted on unmount");
+    mounted.root.remove();
+}
+
+#[wasm_bindgen_test]
+async fn a_token_that_expires_mid_stream_is_renewed_and_the_feed_resumes_where_it_was() {
+    let expired = feed_body(
+        10,
+        "event: error\ndata: {\"error\":{\"code\":\"tokenExpired\",\"message\":\"token expired\"}}\n\n",
+    );
+    let api = FakeApi::install_with_feed(
+        move |path, auth| Some(lead_api(path, auth)),
+        move |_, auth| (auth == "Bearer t-1").then(|| (200, expired.clone())),
+    );
+    let mounted = mount_bridge(html! { <Sidebar /> }).await;
+    receive(HOST, Some(&parent()), &js(context("L-1", "t-1")));
+    let root = mounted.root.clone();
+    let host = mounted.host();
+    wait_for("the rows", || all(&root, "li.activity-row").len() == 4).await;
+    wait_for("a token request", || {
+        host.bridge.pending_token_requests().len() == 1
+    })
+    .await;
+    let pending = host.bridge.pending_token_requests();
+    receive(
+        HOST,
+        Some(&parent()),
+        &js(
+            json!({"protocol": "crm-sidebar/1", "type": "token", "id": pending[0],
+                   "token": "t-2", "expiresAt": "2030-01-01T00:00:00Z"}),
+        ),
+    );
+    wait_for("the feed with the new token", || {
+        api.feed.borrow().len() == 2
+    })
+    .await;
+    let (path, auth, _) = Clone::clone(&api.feed.borrow()[1]);
+    assert_eq!(auth, "Bearer t-2");
+    assert!(path.ends_with("&after=10"), "{path}");
+    assert!(!text(&root).contains("session expired"));
     mounted.destroy();
 }

@@ -169,6 +169,9 @@ pub struct HistoryState<E> {
     held: Rc<Vec<Entry>>,
     /// Activities the live feed brought while this listing is shown: marked new.
     fresh: Rc<BTreeSet<i64>>,
+    /// New activities that came while the first page was on its way: listed with it, unless
+    /// it has them already.
+    before_first_page: Rc<Vec<Entry>>,
 }
 
 impl<E> Default for HistoryState<E> {
@@ -190,6 +193,7 @@ impl<E> Default for HistoryState<E> {
             scrolled_down: false,
             held: Rc::default(),
             fresh: Rc::default(),
+            before_first_page: Rc::default(),
         }
     }
 }
@@ -282,7 +286,10 @@ impl<E> HistoryState<E> {
                 match self.phase {
                     ListPhase::Loading | ListPhase::Failed(_) => {
                         self.kind_counts = kind_counts.map(Rc::new);
-                        self.replace_entries(entries)
+                        self.replace_entries(entries);
+                        self.next_cursor = next_cursor.clone();
+                        let early = std::mem::take(Rc::make_mut(&mut self.before_first_page));
+                        self.list_arrived(early);
                     }
                     ListPhase::LoadingMore | ListPhase::FailedMore(_) => {
                         self.append_entries(entries)
@@ -335,7 +342,9 @@ impl<E> HistoryState<E> {
                 if !self.admits(&entry, now) {
                     return false;
                 }
-                if self.scrolled_down {
+                if matches!(self.phase, ListPhase::Loading | ListPhase::Failed(_)) {
+                    Rc::make_mut(&mut self.before_first_page).push(entry);
+                } else if self.scrolled_down {
                     Rc::make_mut(&mut self.held).push(entry);
                 } else {
                     self.list_arrived(vec![entry]);
@@ -360,12 +369,14 @@ impl<E> HistoryState<E> {
 
     /// Whether a new activity belongs in this listing, not listed or held yet. While a search
     /// is typed the list shows what the API found for it (it knows which fields match); the
-    /// new activities show once it is cleared. Until the first page came, that page has them.
+    /// new activities show once it is cleared.
     fn admits(&self, entry: &Entry, now: DateTime<Utc>) -> bool {
         let activity = &entry.activity;
-        !matches!(self.phase, ListPhase::Loading | ListPhase::Failed(_))
-            && !self.ids.contains(&activity.id)
-            && !self.held.iter().any(|held| held.id() == activity.id)
+        let id = activity.id;
+        !self.ids.contains(&id)
+            && ![&self.held, &self.before_first_page]
+                .iter()
+                .any(|waiting| waiting.iter().any(|entry| entry.id() == id))
             && self.filters.search_text().is_empty()
             && (self.filters.kinds.is_empty() || self.filters.kinds.contains(&activity.kind))
             && self
@@ -425,6 +436,7 @@ impl<E> HistoryState<E> {
         self.layout = Rc::default();
         self.held = Rc::default();
         self.fresh = Rc::default();
+        self.before_first_page = Rc::default();
         // The list is drawn anew, at its top.
         self.scrolled_down = false;
     }
@@ -652,14 +664,37 @@ mod tests {
     }
 
     #[test]
-    fn new_activities_outside_the_filters_or_before_the_first_page_are_not_listed() {
+    fn new_activities_that_come_before_the_first_page_are_listed_with_it_once() {
         let mut state = State::default();
-        assert!(!arrived(
+        assert!(arrived(
             &mut state,
             9,
             "2026-03-10T11:00:00Z",
             ActivityKind::PageVisit
         ));
+        assert!(arrived(
+            &mut state,
+            8,
+            "2026-03-10T10:00:00Z",
+            ActivityKind::PageVisit
+        ));
+        assert!(state.entries().is_empty());
+        // The page was read after 8 was recorded, before 9 was.
+        loaded(
+            &mut state,
+            page(vec![
+                activity(8, "2026-03-10T10:00:00Z", ActivityKind::PageVisit),
+                activity(1, "2026-03-08T10:00:00Z", ActivityKind::EmailSent),
+            ]),
+            None,
+        );
+        assert_eq!(ids(&state), [9, 8, 1]);
+        assert!(state.is_fresh(9) && !state.is_fresh(8));
+    }
+
+    #[test]
+    fn new_activities_outside_the_filters_are_not_listed() {
+        let mut state = State::default();
         state.apply(HistoryAction::ToggleKind(ActivityKind::EmailOpened));
         loaded(&mut state, Vec::new(), None);
         assert!(!arrived(

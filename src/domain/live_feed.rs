@@ -128,10 +128,12 @@ pub const FIRST_RETRY_MS: u32 = 500;
 /// The longest wait between tries.
 pub const MAX_RETRY_MS: u32 = 30_000;
 
-/// How long to wait before try number `failures + 1` after `failures` tries in a row failed:
-/// at once after a stream that was live ended (the network blinked, the server restarted), then
-/// doubling up to [`MAX_RETRY_MS`]. `spread` (0 to 1, random) moves each wait by up to a quarter,
+/// How long to wait before try number `failures + 1` after `failures` tries in a row failed
+/// (a live stream that ended counts as one: the network blinked, the server restarted), from
+/// [`FIRST_RETRY_MS`] doubling up to [`MAX_RETRY_MS`]. `spread` (0 to 1, random) moves each wait by up to a quarter,
 /// so sidebars that lost the same server do not all come back in the same instant.
+// Not `clamp`: its assertion formats floats, which costs the wasm 8 KB (see README).
+#[allow(clippy::manual_clamp)]
 pub fn retry_delay_ms(failures: u32, spread: f64) -> u32 {
     if failures == 0 {
         return 0;

@@ -1,21 +1,15 @@
 //! The freshness stamp of a view the live feed keeps up to date: "Live" while the feed is
 //! connected, "Reconnecting…" with the time of the last update (in the user's locale and time
-//! zone) while it is not.
+//! zone) while it is not. A function, not a component: it has no state of its own, and each
+//! component costs the wasm its own machinery.
 
 use yew::prelude::*;
 
 use crate::plugin::hooks::live_feed::Freshness;
-use crate::plugin::intl::use_formats;
+use crate::plugin::intl::Formats;
 
-#[derive(Properties, PartialEq)]
-pub struct FreshnessStampProps {
-    pub freshness: Freshness,
-}
-
-#[component]
-pub fn FreshnessStamp(props: &FreshnessStampProps) -> Html {
-    let formats = use_formats();
-    let Freshness { live, last_update } = props.freshness;
+pub fn freshness_stamp(formats: &Formats, freshness: Freshness) -> Html {
+    let Freshness { live, last_update } = freshness;
     let text = match (live, last_update) {
         (true, _) => "Live".to_owned(),
         (false, Some(at)) => format!("Reconnecting… last update {}", formats.time_of_day(&at)),

@@ -73,7 +73,7 @@ pub struct Freshness {
 ///         LiveNews::Missed => history.dispatch(Action::Reload),
 ///     })
 /// });
-/// html! { <FreshnessStamp {freshness} /> }
+/// html! { <p>{ freshness_stamp(&formats, freshness) }</p> }
 /// ```
 #[hook]
 pub fn use_live_feed(scope: Option<FeedScope>, on_news: Callback<LiveNews>) -> Freshness {

@@ -20,11 +20,12 @@ use yew::prelude::*;
 
 use crate::domain::dashboard::{DashboardAction, DashboardView};
 use crate::plugin::api::{self, ApiError};
-use crate::plugin::components::freshness::FreshnessStamp;
+use crate::plugin::components::freshness::freshness_stamp;
 use crate::plugin::components::owner_picker::owner_picker;
 use crate::plugin::components::panels::ErrorPanel;
 use crate::plugin::hooks::{use_live_feed, use_request, FeedScope, LiveNews};
 use crate::plugin::host::{use_after_expiry, use_host};
+use crate::plugin::intl::use_formats;
 use crate::plugin::views::applied;
 use crate::plugin::views::send::SendEmail;
 use crate::protocol::{CrmRecord, PluginMessage};
@@ -49,6 +50,7 @@ pub type OpenRecord = Callback<(Entity, String)>;
 #[component]
 pub fn Dashboard() -> Html {
     let host = use_host();
+    let formats = use_formats();
     let view = use_reducer(View::default);
     let dispatch = {
         let view = view.dispatcher();
@@ -136,7 +138,7 @@ pub fn Dashboard() -> Html {
             <header class="dashboard-header">
                 <h1 id="dashboard-title" class="dashboard-title">{ "Dashboard" }</h1>
                 { picker }
-                <FreshnessStamp {freshness} />
+                { freshness_stamp(&formats, freshness) }
             </header>
             <div class="dashboard-sections">
                 <SentMessagesSection

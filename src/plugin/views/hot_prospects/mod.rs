@@ -18,7 +18,7 @@ use yew::prelude::*;
 
 use crate::domain::prospects::{what_makes_hot, HotProspectsAction, HotProspectsView};
 use crate::plugin::api::{self, ApiError};
-use crate::plugin::components::freshness::FreshnessStamp;
+use crate::plugin::components::freshness::freshness_stamp;
 use crate::plugin::components::owner_picker::owner_picker;
 use crate::plugin::components::panels::{ErrorPanel, MessagePanel, RefreshButton, Skeleton};
 use crate::plugin::hooks::{use_live_feed, use_request, FeedScope};
@@ -198,7 +198,7 @@ pub fn HotProspects() -> Html {
                 <h1 id="prospects-title" class="prospects-title">{ "Hot prospects" }</h1>
                 { picker }
                 <div class="prospects-freshness">
-                    <FreshnessStamp {freshness} />
+                    { freshness_stamp(&formats, freshness) }
                     { updated }
                     <RefreshButton
                         id="prospects-refresh"

@@ -7,7 +7,7 @@ use yew::prelude::*;
 
 use crate::domain::email_policy::can_be_emailed;
 use crate::domain::wording::{initials, opt_in_label, person_name, subscription_label};
-use crate::plugin::components::freshness::FreshnessStamp;
+use crate::plugin::components::freshness::freshness_stamp;
 use crate::plugin::components::panels::RefreshButton;
 use crate::plugin::hooks::Freshness;
 use crate::plugin::intl::{use_formats, use_minute_clock};
@@ -134,7 +134,7 @@ pub fn RecordHeader(props: &RecordHeaderProps) -> Html {
             </div>
             { status.unwrap_or_default() }
             <p class="live-line">
-                <FreshnessStamp freshness={props.freshness} />
+                { freshness_stamp(&formats, props.freshness) }
                 { for last_activity }
             </p>
         </header>
