@@ -9,8 +9,8 @@ use chrono::{DateTime, Duration, Utc};
 use crate::domain::paging::{Keyed, Page};
 use crate::protocol::CrmRecord;
 use crate::wire::{
-    ActivityKind, Me, OwnerSelection, PersonFields, Role, SentMessage, SentMessages, SentRecipient,
-    SentRecipients, Visitor, ACTIVE_NOW_MINUTES,
+    ActivityKind, Me, OwnerSelection, PersonFields, Role, SentMessage, SentMessages, Visitor,
+    ACTIVE_NOW_MINUTES,
 };
 
 /// The view's state; `E` is why who the user is did not come.
@@ -152,32 +152,6 @@ impl Page for SentMessages {
     fn into_parts(self) -> (Vec<SentMessage>, Option<String>, ()) {
         (self.items, self.next_cursor, ())
     }
-}
-
-impl Keyed for SentRecipient {
-    /// A recipient is a record, named by entity and CRM id: its key is their FNV-1a hash (a
-    /// send has at most 200 recipients, so two never share one in practice).
-    fn key(&self) -> i64 {
-        record_key(&format!("{}/{}", self.entity, self.crm_id))
-    }
-}
-
-impl Page for SentRecipients {
-    type Item = SentRecipient;
-    type Extra = ();
-    fn into_parts(self) -> (Vec<SentRecipient>, Option<String>, ()) {
-        (self.items, self.next_cursor, ())
-    }
-}
-
-/// A stable number for a record's `entity/crmId`, for lists keyed by number.
-pub fn record_key(entity_and_id: &str) -> i64 {
-    let hash = entity_and_id
-        .bytes()
-        .fold(0xcbf2_9ce4_8422_2325_u64, |hash, byte| {
-            (hash ^ u64::from(byte)).wrapping_mul(0x0100_0000_01b3)
-        });
-    hash as i64
 }
 
 /// What a rate measures, which also names its bar's colour.
@@ -554,11 +528,5 @@ mod tests {
             (Some(OwnerSelection::Team), None)
         );
         assert!(!view.apply(DashboardAction::Choose(OwnerSelection::Team)));
-    }
-
-    #[test]
-    fn a_recipients_key_is_their_record() {
-        assert_eq!(record_key("lead/L-1"), record_key("lead/L-1"));
-        assert_ne!(record_key("lead/L-1"), record_key("contact/L-1"));
     }
 }

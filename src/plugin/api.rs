@@ -405,11 +405,11 @@ pub fn sent_messages(
     ))
 }
 
-/// `GET /v1/sends/{id}/recipients`, the page after `cursor`.
-pub fn sent_recipients(send_id: i64, cursor: Option<&str>) -> Endpoint<wire::SentRecipients> {
-    Endpoint::get(with_cursor(
-        format!("/v1/sends/{send_id}/recipients"),
-        cursor,
+/// `GET /v1/sends/{id}/recipients`: every recipient a send may have, in one page.
+pub fn sent_recipients(send_id: i64) -> Endpoint<wire::SentRecipients> {
+    Endpoint::get(format!(
+        "/v1/sends/{send_id}/recipients?limit={}",
+        wire::SEND_RECIPIENTS_MAX_LIMIT
     ))
 }
 

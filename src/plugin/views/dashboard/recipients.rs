@@ -1,15 +1,16 @@
-//! The recipients of one send, a page at a time, each with when they first opened and first
-//! clicked it; a name asks the host to open the record.
+//! The recipients of one send, each with when they first opened and first clicked it; a name
+//! asks the host to open the record. One page of the API holds every recipient a send may have
+//! (200), so they are asked for in one request: a pager's code would cost the plugin's size
+//! budget bytes for a second page that never comes.
 
 use yew::prelude::*;
 
 use super::OpenRecord;
-use crate::domain::paging::ListPhase;
 use crate::plugin::api;
 use crate::plugin::components::panels::{ErrorPanel, Skeleton};
-use crate::plugin::hooks::{more_footer, use_pages};
+use crate::plugin::hooks::{use_fetch, Load};
 use crate::plugin::intl::{use_formats, Formats};
-use crate::wire::{SendOutcome, SentRecipient, SentRecipients};
+use crate::wire::{SendOutcome, SentRecipient};
 
 #[derive(Properties, PartialEq)]
 pub struct SendRecipientsProps {
@@ -22,34 +23,22 @@ pub struct SendRecipientsProps {
 #[component]
 pub fn SendRecipients(props: &SendRecipientsProps) -> Html {
     let formats = use_formats();
-    let send_id = props.send_id;
-    let recipients =
-        use_pages::<SentRecipients, _>(send_id.to_string(), props.refreshes, 0, move |cursor| {
-            Some(api::sent_recipients(send_id, cursor))
-        });
-    let pages = recipients.pages();
-    let list = match &pages.phase {
-        _ if pages.is_first_load() => {
-            html! { <Skeleton label="Loading the recipients" rows={3} /> }
-        }
-        ListPhase::Failed(error) => html! {
-            <ErrorPanel message={error.user_message()} on_retry={recipients.retry()} />
+    let recipients = use_fetch((props.send_id, props.refreshes), |fetcher, (send_id, _)| {
+        fetcher.fetch(api::sent_recipients(send_id))
+    });
+    // A reload after a live activity keeps the rows on screen until the new ones come.
+    let list = match (recipients.load(), recipients.latest()) {
+        (Load::Failed { error, retry }, _) => html! {
+            <ErrorPanel message={error.user_message()} on_retry={retry} />
         },
-        _ if pages.is_empty_list() => {
+        (_, None) => html! { <Skeleton label="Loading the recipients" rows={3} /> },
+        (_, Some(page)) if page.items.is_empty() => {
             html! { <p class="recipients-none">{ "Nobody was addressed." }</p> }
         }
-        phase => html! {
-            <>
-                <ul class="recipient-list" aria-label="Recipients">
-                    { for pages.items.iter().map(|r| recipient_row(r, &formats, &props.on_open_record)) }
-                </ul>
-                if pages.next_cursor.is_some() && matches!(phase, ListPhase::Idle) {
-                    <button type="button" class="button recipients-more" onclick={recipients.more().reform(|_| ())}>
-                        { "Show more recipients" }
-                    </button>
-                }
-                { more_footer(phase, "Loading more recipients\u{2026}", recipients.more()) }
-            </>
+        (_, Some(page)) => html! {
+            <ul class="recipient-list" aria-label="Recipients">
+                { for page.items.iter().map(|r| recipient_row(r, &formats, &props.on_open_record)) }
+            </ul>
         },
     };
     html! {
