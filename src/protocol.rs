@@ -21,6 +21,7 @@ pub enum View {
     Send,
     Programs,
     HotProspects,
+    Dashboard,
 }
 
 impl View {

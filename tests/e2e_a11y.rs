@@ -103,6 +103,16 @@ async fn every_view_passes_axe_and_fits_320_px() {
     wait_for(&client, "#prospects-owner").await;
     found.push(("hot prospects of a manager", problems(&client, &axe).await));
 
+    open_sidebar(&client, &format!("/dashboard?user={}", seed::MANAGER_A)).await;
+    wait_for(&client, "#dashboard-owner").await;
+    wait_until(
+        &client,
+        "both sections answered",
+        "return !document.querySelector('.dashboard-section .skeleton');",
+    )
+    .await;
+    found.push(("the dashboard of a manager", problems(&client, &axe).await));
+
     // A list view's actions on three ticked leads: the send with a template chosen, and the
     // enrolment.
     for (action, ready, what) in [

@@ -79,7 +79,7 @@ fn the_bundled_manifest_is_valid() {
 fn the_schema_agrees_with_the_protocol_types() {
     assert_eq!(schema()["properties"]["protocol"]["const"], PROTOCOL);
     let views = schema_enum("/$defs/viewMount/properties/view/enum");
-    assert_eq!(views.len(), 5, "one enum value per View variant");
+    assert_eq!(views.len(), 6, "one enum value per View variant");
     for view in &views {
         assert!(
             View::parse(view).is_some(),
@@ -176,7 +176,7 @@ fn the_bundled_patterns_allow_the_crm_clouds_and_nothing_around_them() {
 #[test]
 fn views_must_be_known() {
     assert_rejected("an unknown view", "/views/0/view", |manifest| {
-        manifest["views"][0]["view"] = json!("dashboard");
+        manifest["views"][0]["view"] = json!("inbox");
     });
     assert_rejected("an unknown mount", "/views/0/mount", |manifest| {
         manifest["views"][0]["mount"] = json!("footer");

@@ -17,6 +17,7 @@
 //! - [`programs`]: the Programs view's selection, search and enrolment outcomes.
 //! - [`programs_view`]: the Programs view as one reducer, and what its Enrol button says.
 //! - [`prospects`]: the hot-prospects view as one reducer, and its words.
+//! - [`dashboard`]: the sales dashboard as one reducer, a send's rates and the visitors' groups.
 //! - [`compose`]: the Send view's message, its one idempotent send and what follows it.
 //! - [`schedule`]: when a send goes out, and why a typed time cannot be used.
 //! - [`text`]: case folding for searches and comparisons.
@@ -26,6 +27,7 @@ pub mod activity_details;
 pub mod activity_filters;
 pub mod activity_history;
 pub mod compose;
+pub mod dashboard;
 pub mod email_policy;
 pub mod live_feed;
 pub mod merge;

@@ -52,7 +52,7 @@ impl Tab {
     /// The tab a host view opens on.
     pub fn for_view(view: View) -> Tab {
         match view {
-            View::Activity | View::HotProspects => Tab::Activity,
+            View::Activity | View::HotProspects | View::Dashboard => Tab::Activity,
             View::Timeline => Tab::Timeline,
             View::Programs => Tab::Programs,
             View::Send => Tab::Send,

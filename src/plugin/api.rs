@@ -399,6 +399,30 @@ pub fn hot_prospects(owner: wire::OwnerSelection) -> Endpoint<wire::HotProspects
     ))
 }
 
+/// `GET /v1/sends?owner=…`, newest first, the page after `cursor`.
+pub fn sent_messages(
+    owner: wire::OwnerSelection,
+    cursor: Option<&str>,
+) -> Endpoint<wire::SentMessages> {
+    Endpoint::get(with_cursor(
+        format!("/v1/sends?owner={}", owner.to_query()),
+        cursor,
+    ))
+}
+
+/// `GET /v1/sends/{id}/recipients`: every recipient a send may have, in one page.
+pub fn sent_recipients(send_id: i64) -> Endpoint<wire::SentRecipients> {
+    Endpoint::get(format!(
+        "/v1/sends/{send_id}/recipients?limit={}",
+        wire::SEND_RECIPIENTS_MAX_LIMIT
+    ))
+}
+
+/// `GET /v1/visitors?owner=…`: this week's, most recent first.
+pub fn visitors(owner: wire::OwnerSelection) -> Endpoint<wire::Visitors> {
+    Endpoint::get(format!("/v1/visitors?owner={}", owner.to_query()))
+}
+
 /// `GET /v1/records/{entity}/{crmId}/score-reasons`
 pub fn score_reasons(entity: Entity, crm_id: &str) -> Endpoint<wire::ScoreReasons> {
     Endpoint::get(format!("{}/score-reasons", record_path(entity, crm_id)))

@@ -16,6 +16,7 @@ use crate::plugin::components::tabs::Tab;
 use crate::plugin::focus::use_focus_keeper;
 use crate::plugin::host::{use_host, BridgeProvider};
 use crate::plugin::intl::FormatsProvider;
+use crate::plugin::views::dashboard::Dashboard;
 use crate::plugin::views::hot_prospects::HotProspects;
 use crate::plugin::views::programs::Programs;
 use crate::plugin::views::record::RecordView;
@@ -151,12 +152,12 @@ pub fn Sidebar() -> Html {
             </FormatsProvider>
         },
     };
-    // The hot-prospects table is a CRM tab of its own: it may use a wider column, and the tab
-    // gives it the height of its rows.
-    let tab = host
-        .context
-        .as_ref()
-        .is_some_and(|context| context.view == View::HotProspects);
+    // Hot prospects and the dashboard are CRM tabs of their own: they may use a wider column.
+    // The tab gives the hot-prospects table the height of its rows; the dashboard's lists
+    // scroll inside the frame it is given, like a record's.
+    let shown = host.context.as_ref().map(|context| context.view);
+    let tab = shown == Some(View::HotProspects);
+    let wide = tab || shown == Some(View::Dashboard);
     // A list-view action sits in a panel the host opened for it: Escape closes it, as it would
     // a dialog of the CRM's own.
     let in_panel = host.context.as_ref().is_some_and(|context| {
@@ -172,7 +173,7 @@ pub fn Sidebar() -> Html {
     html! {
         <main
             ref={main}
-            class={classes!("sidebar", tab.then_some("sidebar-wide"), format!("theme-{theme}"))}
+            class={classes!("sidebar", wide.then_some("sidebar-wide"), format!("theme-{theme}"))}
             data-theme={theme}
         >
             { for notice }
@@ -271,6 +272,7 @@ fn use_fit_to_content(enabled: bool, main: NodeRef, bridge: Bridge) {
 fn view(context: &Context, close: &Callback<()>) -> Html {
     match (context.view, &context.record) {
         (View::HotProspects, _) => html! { <HotProspects /> },
+        (View::Dashboard, _) => html! { <Dashboard /> },
         (view, Some(record)) => html! {
             <RecordView
                 key={format!("{}/{}", record.entity, record.id)}

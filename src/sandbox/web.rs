@@ -333,6 +333,10 @@ pub fn host_origin_router(state: AppState) -> Router {
             "/hot-prospects",
             get(|s: State<AppState>| host_page(s, "hot-prospects.html")),
         )
+        .route(
+            "/dashboard",
+            get(|s: State<AppState>| host_page(s, "dashboard.html")),
+        )
         .merge(crm_api)
         .merge(super::salesforce::routes())
         .merge(super::dynamics::routes())

@@ -299,6 +299,7 @@
     { key: 'lead', label: 'Leads', path: '/list', extra: { entity: 'lead' } },
     { key: 'contact', label: 'Contacts', path: '/list', extra: { entity: 'contact' } },
     { key: 'hotProspects', label: 'Hot prospects', path: '/hot-prospects', extra: {} },
+    { key: 'dashboard', label: 'Dashboard', path: '/dashboard', extra: {} },
   ];
 
   /** Builds the top bar into `#topbar`; `active` is a NAV key. */

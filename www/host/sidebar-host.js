@@ -27,7 +27,7 @@
   'use strict';
 
   var PROTOCOL = 'crm-sidebar/1';
-  var VIEWS = ['activity', 'timeline', 'send', 'programs', 'hotProspects'];
+  var VIEWS = ['activity', 'timeline', 'send', 'programs', 'hotProspects', 'dashboard'];
   var ENTITIES = ['lead', 'contact', 'account'];
   var RECORD_FIELDS = ['email', 'firstName', 'lastName', 'company', 'jobTitle'];
   // Same-origin is needed for the plugin's own API calls and storage of its (non-secret) settings;

@@ -8,8 +8,10 @@
 //! - [`send`]: Send email, to a record or a list view's selection.
 //! - [`programs`]: Program enrolment, of a record or a list view's selection.
 //! - [`hot_prospects`]: the most engaged records of a rep or a team (a CRM tab).
+//! - [`dashboard`]: a rep's or a team's sent messages and website visitors (a CRM tab).
 
 pub mod activity;
+pub mod dashboard;
 pub mod hot_prospects;
 pub mod programs;
 pub mod record;

@@ -7,7 +7,6 @@
 //! records (a burst at most once a second), every 5 minutes while the tab is visible (Page
 //! Visibility), and on demand.
 
-mod owner_picker;
 mod prospect_row;
 mod ranking_table;
 mod reasons;
@@ -20,6 +19,7 @@ use yew::prelude::*;
 use crate::domain::prospects::{what_makes_hot, HotProspectsAction, HotProspectsView};
 use crate::plugin::api::{self, ApiError};
 use crate::plugin::components::freshness::freshness_stamp;
+use crate::plugin::components::owner_picker::owner_picker;
 use crate::plugin::components::panels::{ErrorPanel, MessagePanel, RefreshButton, Skeleton};
 use crate::plugin::hooks::{use_live_feed, use_request, FeedScope};
 use crate::plugin::host::{use_after_expiry, use_host};
@@ -27,7 +27,6 @@ use crate::plugin::intl::{use_formats, use_minute_clock};
 use crate::plugin::views::applied;
 use crate::protocol::PluginMessage;
 use crate::wire::{HotProspect, OwnerSelection};
-use owner_picker::owner_picker;
 use ranking_table::{ranking_table, RankingTable};
 use refresh::use_refresh_every;
 pub use refresh::REFRESH_MS;
@@ -157,7 +156,7 @@ pub fn HotProspects() -> Html {
 
     let picker = match &view.me {
         Some(Ok(me)) if manager => html! {
-            { owner_picker(me, owner, &dispatch) }
+            { owner_picker("prospects-owner", "My prospects", me, owner, &dispatch.reform(HotProspectsAction::Choose)) }
         },
         Some(Err(error)) => html! {
             <ErrorPanel compact=true message={failure_message(error, false)}
