@@ -15,7 +15,8 @@
 //! - [`programs`]: the Programs view's selection, search and enrolment outcomes.
 //! - [`programs_view`]: the Programs view as one reducer, and what its Enrol button says.
 //! - [`prospects`]: the hot-prospects view as one reducer, and its words.
-//! - [`compose`]: the Send view's message, its one idempotent send and what follows it.
+//! - [`compose`]: the Send view's message, its one idempotent send and what follows it;
+//!   [`crm_notes`]: the CRM notes it logs, fitted to the CRM, until the host says they are stored.
 //! - [`schedule`]: when a send goes out, and why a typed time cannot be used.
 //! - [`text`]: case folding for searches and comparisons.
 //! - [`merge`]: merge fields and their rendering; [`preflight`]: who an email may go to.
@@ -24,6 +25,7 @@ pub mod activity_details;
 pub mod activity_filters;
 pub mod activity_history;
 pub mod compose;
+pub mod crm_notes;
 pub mod email_policy;
 pub mod merge;
 pub mod paging;
