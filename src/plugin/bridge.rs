@@ -167,11 +167,22 @@ impl Bridge {
 
     /// Ids of the `tokenRequest`s still waiting for an answer.
     pub fn pending_token_requests(&self) -> Vec<String> {
+        self.pending("token-")
+    }
+
+    /// `noteId`s of the `logActivity`s still waiting for an answer, oldest first.
+    pub fn pending_notes(&self) -> Vec<String> {
+        let mut notes = self.pending("note-");
+        notes.sort_by_key(|id| id[5..].parse::<u64>().unwrap_or_default());
+        notes
+    }
+
+    fn pending(&self, kind: &str) -> Vec<String> {
         self.inner
             .pending
             .borrow()
             .iter()
-            .filter(|(id, _)| id.starts_with("token-"))
+            .filter(|(id, _)| id.starts_with(kind))
             .map(|(id, _)| id.clone())
             .collect()
     }
