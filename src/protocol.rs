@@ -480,9 +480,8 @@ mod tests {
             json!({"protocol": PROTOCOL, "type": "logActivity", "entity": "lead", "id": "L-1",
                    "subject": "Sent Email: Offer", "body": "Sent.", "noteId": "note-4"})
         );
-        let accept = |value: serde_json::Value| {
-            accept_host_message(HOST, HOST, true, &value.to_string())
-        };
+        let accept =
+            |value: serde_json::Value| accept_host_message(HOST, HOST, true, &value.to_string());
         assert_eq!(
             accept(json!({"protocol": PROTOCOL, "type": "activityLogged", "id": "note-4"})),
             Ok(HostMessage::ActivityLogged(NoteAnswer {
@@ -491,8 +490,10 @@ mod tests {
             }))
         );
         assert_eq!(
-            accept(json!({"protocol": PROTOCOL, "type": "activityError", "id": "note-4",
-                          "message": "Subject too long"})),
+            accept(
+                json!({"protocol": PROTOCOL, "type": "activityError", "id": "note-4",
+                          "message": "Subject too long"})
+            ),
             Ok(HostMessage::ActivityError(NoteAnswer {
                 id: "note-4".into(),
                 message: "Subject too long".into()

@@ -2736,7 +2736,11 @@ async fn a_note_is_settled_by_the_answer_to_its_own_id_or_is_unknown() {
         Some(&parent()),
         &js(json!({"protocol": "crm-sidebar/1", "type": "tokenError", "id": ids[0]})),
     );
-    receive("http://evil.example", Some(&parent()), &note_answer(&ids[0], None));
+    receive(
+        "http://evil.example",
+        Some(&parent()),
+        &note_answer(&ids[0], None),
+    );
     assert_eq!(bridge.pending_notes(), ids);
 
     receive(HOST, Some(&parent()), &note_answer(&ids[0], None));
@@ -2853,7 +2857,10 @@ async fn the_results_show_each_note_saved_not_saved_with_retry_or_unknown() {
         "{unsaved}"
     );
     let unknown = text(&one(&mounted.root, ".send-notes-unknown"));
-    assert!(unknown.contains("did not say whether it saved"), "{unknown}");
+    assert!(
+        unknown.contains("did not say whether it saved"),
+        "{unknown}"
+    );
 
     click(&one(&mounted.root, "#send-notes-retry"));
     yew::scheduler::flush().await;
@@ -2944,7 +2951,10 @@ async fn twenty_expanded_rows_with_very_long_values_lay_out_in_under_100_ms() {
             shown.query_selector(&summary).unwrap().is_some()
         })
         .await;
-        click(&one(&root, &format!("li[aria-posinset='{position}'] button.activity-summary")));
+        click(&one(
+            &root,
+            &format!("li[aria-posinset='{position}'] button.activity-summary"),
+        ));
         yew::scheduler::flush().await;
     }
     let shown = root.clone();
@@ -3031,7 +3041,10 @@ async fn a_rate_limited_request_waits_for_retry_after_and_retries_once_by_itself
     })
     .await;
     let alert = text(&one(&root, "[role=alert]"));
-    assert!(alert.contains("Too many requests. Try again in 1 s."), "{alert}");
+    assert!(
+        alert.contains("Too many requests. Try again in 1 s."),
+        "{alert}"
+    );
     assert_eq!(api.activity_urls().len(), 4, "{:?}", api.activity_urls());
     click(&one(&root, "[role=alert] button"));
     wait_for("the rows", || all(&root, "li.activity-row").len() == 4).await;

@@ -668,11 +668,17 @@ async fn the_host_answers_each_note_logged_or_why_not() {
     );
     let forged = by_id("note-b");
     assert_eq!(forged["type"], json!("activityError"), "{forged}");
-    assert_eq!(forged["message"], json!("not a record the sidebar was given"));
+    assert_eq!(
+        forged["message"],
+        json!("not a record the sidebar was given")
+    );
     let too_long = by_id("note-c");
     assert_eq!(too_long["type"], json!("activityError"), "{too_long}");
     assert!(
-        too_long["message"].as_str().unwrap().contains("longer than the CRM stores"),
+        too_long["message"]
+            .as_str()
+            .unwrap()
+            .contains("longer than the CRM stores"),
         "{too_long}"
     );
     client.enter_parent_frame().await.unwrap();

@@ -62,7 +62,10 @@ fn injected_since(before: &[(FaultKind, u64)]) -> Vec<(FaultKind, u64)> {
         .injected()
         .into_iter()
         .map(|(kind, n)| {
-            let was = before.iter().find(|(k, _)| *k == kind).map_or(0, |(_, n)| *n);
+            let was = before
+                .iter()
+                .find(|(k, _)| *k == kind)
+                .map_or(0, |(_, n)| *n);
             (kind, n - was)
         })
         .filter(|(_, n)| *n > 0)
@@ -160,7 +163,13 @@ async fn every_view_shows_each_failure_with_a_retry_that_works_once_faults_stop(
             )
             .await;
             let said = text_of(&client, "[role=alert] .error-message").await;
-            assert_eq!(said, said_for(kind), "{} view, {}", view.name, kind.as_str());
+            assert_eq!(
+                said,
+                said_for(kind),
+                "{} view, {}",
+                view.name,
+                kind.as_str()
+            );
             if kind == FaultKind::RateLimited {
                 // Asked once, waited out Retry-After, asked once more: two 429s, not three.
                 let asked = injected_since(&at_start);
@@ -176,8 +185,11 @@ async fn every_view_shows_each_failure_with_a_retry_that_works_once_faults_stop(
             )
             .await;
             assert!(
-                eval(&client, "return document.querySelector('[role=alert] .error-message') === null;")
-                    .await
+                eval(
+                    &client,
+                    "return document.querySelector('[role=alert] .error-message') === null;"
+                )
+                .await
                     == json!(true),
                 "{} view: the error stayed after the retry",
                 view.name
@@ -326,7 +338,10 @@ async fn a_send_to_50_records_under_30_percent_faults_emails_and_notes_each_once
         sent += emails;
     }
     println!("sends under faults: {sent} recipients emailed, duplicates or missing notes: {duplicates:?}");
-    assert!(duplicates.is_empty(), "(record, emails, notes): {duplicates:?}");
+    assert!(
+        duplicates.is_empty(),
+        "(record, emails, notes): {duplicates:?}"
+    );
     assert!(sent >= 40, "only {sent} of 50 emailed: {summary}");
     client.close().await.unwrap();
 }

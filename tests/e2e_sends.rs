@@ -894,12 +894,18 @@ async fn a_note_whose_subject_is_too_long_for_the_crm_is_saved_fitted_with_the_f
     let crm_id = "LEAD-LONG-COMPANY";
     // Not ASCII, so a cut in the middle of a character would show.
     let company = "Grüße & Söhne ".repeat(43)[..].trim_end().to_owned();
-    assert!(company.chars().count() >= 600, "{}", company.chars().count());
+    assert!(
+        company.chars().count() >= 600,
+        "{}",
+        company.chars().count()
+    );
     let created = reqwest::Client::new()
         .post(format!("{}/dev/records", harness().api))
         .bearer_auth(token(REP).await)
-        .json(&json!({"entity": "lead", "crmId": crm_id, "email": "long.company@example.com",
-                      "firstName": "Lang", "lastName": "Name", "company": company}))
+        .json(
+            &json!({"entity": "lead", "crmId": crm_id, "email": "long.company@example.com",
+                      "firstName": "Lang", "lastName": "Name", "company": company}),
+        )
         .send()
         .await
         .unwrap();

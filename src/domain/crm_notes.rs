@@ -161,7 +161,10 @@ mod tests {
         assert_eq!(fitted, "\u{1F642}\u{1F642}\u{2026}");
         let fitted = fit_subject(&"\u{1F642}".repeat(10), 7).unwrap();
         assert_eq!(fitted, "\u{1F642}\u{1F642}\u{1F642}\u{2026}");
-        assert_eq!(fit_subject("Spring offer now", 8).unwrap(), "Spring\u{2026}");
+        assert_eq!(
+            fit_subject("Spring offer now", 8).unwrap(),
+            "Spring\u{2026}"
+        );
         assert_eq!(fit_subject("éé", 0).unwrap(), "");
     }
 
@@ -195,13 +198,19 @@ mod tests {
         log.apply(posted(0, "L-1"));
         log.apply(posted(1, "L-2"));
         assert_eq!(log.notes().len(), 2);
-        assert_eq!(log.latest(Entity::Lead, "L-1").unwrap().state, NoteState::Saving);
+        assert_eq!(
+            log.latest(Entity::Lead, "L-1").unwrap().state,
+            NoteState::Saving
+        );
         log.apply(NoteAction::Answered {
             key: 0,
             state: NoteState::Saved,
         });
         let saved = log.latest(Entity::Lead, "L-1").unwrap();
-        assert_eq!((saved.state.clone(), saved.body.as_str()), (NoteState::Saved, ""));
+        assert_eq!(
+            (saved.state.clone(), saved.body.as_str()),
+            (NoteState::Saved, "")
+        );
         log.apply(NoteAction::Answered {
             key: 1,
             state: NoteState::NotSaved("Subject too long".into()),
@@ -210,7 +219,10 @@ mod tests {
         let failed = log.latest(Entity::Lead, "L-2").unwrap().clone();
         assert_eq!(failed.body, "Body");
         log.apply(posted(1, "L-2"));
-        assert_eq!(log.latest(Entity::Lead, "L-2").unwrap().state, NoteState::Saving);
+        assert_eq!(
+            log.latest(Entity::Lead, "L-2").unwrap().state,
+            NoteState::Saving
+        );
         // A note on its way is not dismissed; one not saved is.
         log.apply(NoteAction::Dismissed { key: 1 });
         assert!(log.latest(Entity::Lead, "L-2").is_some());

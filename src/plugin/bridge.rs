@@ -17,8 +17,8 @@ use gloo_timers::future::TimeoutFuture;
 use wasm_bindgen::{JsCast, JsValue};
 use web_sys::MessageEvent;
 
-use crate::plugin::browser::window;
 use crate::domain::crm_notes::NoteState;
+use crate::plugin::browser::window;
 use crate::protocol::{
     accept_host_message, from_host, HostMessage, NoteAnswer, PluginMessage, TokenFailure,
     TokenGrant,
@@ -97,7 +97,11 @@ impl Bridge {
     /// none or after `timeout_ms` without an answer.
     pub fn request_token(&self, timeout_ms: u32) -> impl std::future::Future<Output = bool> {
         let id = self.next_id("token");
-        let answer = self.ask(&PluginMessage::TokenRequest { id: id.clone() }, id, timeout_ms);
+        let answer = self.ask(
+            &PluginMessage::TokenRequest { id: id.clone() },
+            id,
+            timeout_ms,
+        );
         async move { answer.await == Some(Ok(())) }
     }
 

@@ -442,13 +442,19 @@ mod tests {
         let faults = Faults::new(spec);
         assert_eq!(faults.for_request("/v1/me"), Some(FaultKind::ServerError));
         control.force(Some((FaultKind::Timeout, "/v1/templates")));
-        assert_eq!(faults.for_request("/v1/templates?q="), Some(FaultKind::Timeout));
+        assert_eq!(
+            faults.for_request("/v1/templates?q="),
+            Some(FaultKind::Timeout)
+        );
         assert_eq!(faults.for_request("/v1/programs"), None);
         control.pause(true);
         assert_eq!(faults.for_request("/v1/templates?q="), None);
         control.pause(false);
         control.force(None);
-        assert_eq!(faults.for_request("/v1/programs"), Some(FaultKind::ServerError));
+        assert_eq!(
+            faults.for_request("/v1/programs"),
+            Some(FaultKind::ServerError)
+        );
         assert_eq!(
             control.injected(),
             [(FaultKind::ServerError, 2), (FaultKind::Timeout, 1)]

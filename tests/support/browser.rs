@@ -412,7 +412,10 @@ pub async fn console_lines(client: &Client) -> Vec<String> {
             base_url: &url::Url,
             session_id: Option<&str>,
         ) -> Result<url::Url, url::ParseError> {
-            base_url.join(&format!("session/{}/se/log", session_id.unwrap_or_default()))
+            base_url.join(&format!(
+                "session/{}/se/log",
+                session_id.unwrap_or_default()
+            ))
         }
         fn method_and_body(&self, _: &url::Url) -> (http::Method, Option<String>) {
             (http::Method::POST, Some(r#"{"type":"browser"}"#.to_owned()))

@@ -9,8 +9,8 @@ use super::notes::{use_sent_notes, SentNotes};
 use crate::domain::compose::{noted, summary};
 use crate::domain::crm_notes::NoteState;
 use crate::plugin::components::panels::title_tag;
-use crate::plugin::host::Host;
 use crate::plugin::components::virtual_rows::VirtualRows;
+use crate::plugin::host::Host;
 use crate::plugin::intl::{use_formats, Formats};
 use crate::wire::{SendOutcome, SendResponse};
 

@@ -44,11 +44,7 @@ pub fn use_send(notes: NoteOptions, dispatch: Callback<ComposeAction>) -> Callba
         .as_ref()
         .map(|c| c.user.id.clone())
         .unwrap_or_default();
-    let limits = host
-        .context
-        .as_ref()
-        .map(|c| c.limits)
-        .unwrap_or_default();
+    let limits = host.context.as_ref().map(|c| c.limits).unwrap_or_default();
     let (session, bridge, stale) = (host.session, host.bridge, host.context_failed);
     Callback::from(move |(request, retry_of): SendOrder| {
         if stale || in_flight.replace(true) {
