@@ -25,6 +25,9 @@ use crate::protocol::{
 };
 use crate::wire::Entity;
 
+/// What the host answered a request: `Err` with its words when it refused.
+type HostAnswer = Result<(), String>;
+
 /// The plugin's end of the host bridge. Cheap to clone; clones share their state.
 #[derive(Clone)]
 pub struct Bridge {
@@ -37,7 +40,7 @@ struct BridgeInner {
     /// `tokenRequest`s and `logActivity`s waiting for their answer, by id (`token-…`,
     /// `note-…`): `Ok` for a `token` or `activityLogged`, `Err` with the host's words for a
     /// `tokenError` or `activityError`.
-    pending: RefCell<Vec<(String, oneshot::Sender<Result<(), String>>)>>,
+    pending: RefCell<Vec<(String, oneshot::Sender<HostAnswer>)>>,
 }
 
 impl PartialEq for Bridge {
