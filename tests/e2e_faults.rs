@@ -256,12 +256,13 @@ const NEXT_STEP: &str = "
     const send = document.getElementById('send-submit');
     const ready = document.querySelector('.preflight-count');
     if (visible(send) && !send.disabled && send.getAttribute('aria-busy') !== 'true' && ready) {
-      send.click(); return 'send';
+      return 'send';
     }
     return 'wait';";
 
 /// 50 records emailed from the list view under 30% faults of every kind, retried from the UI
-/// until the results say done: each recipient has one `emailSent` and one CRM note.
+/// until the results say done (the first send's answer always lost after it went): each
+/// recipient has one `emailSent` and one CRM note.
 #[tokio::test]
 async fn a_send_to_50_records_under_30_percent_faults_emails_and_notes_each_once() {
     faults_harness();
@@ -300,6 +301,25 @@ async fn a_send_to_50_records_under_30_percent_faults_emails_and_notes_each_once
         let step = step.as_str().unwrap_or("wait").to_owned();
         if step == "done" {
             break;
+        }
+        if step == "send" {
+            // The first send goes through and its answer is lost (the connection drops), the
+            // case "never twice" is about: "Send again" goes under the same key.
+            let first = !steps.iter().any(|s| s == "send");
+            if first {
+                faults().force(Some((FaultKind::Reset, "/v1/sends")));
+            }
+            click_on(&client, "#send-submit").await;
+            if first {
+                wait_long(
+                    &client,
+                    "the lost answer reported",
+                    "return !!document.querySelector('.send-failed');",
+                    30,
+                )
+                .await;
+                faults().force(None);
+            }
         }
         if step != "wait" {
             steps.push(step);
