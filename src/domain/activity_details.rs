@@ -193,10 +193,10 @@ pub fn field_label(name: &str) -> String {
     label
 }
 
-/// The characters of a detail's value shown before "Show all": about four lines in the
-/// narrowest sidebar. A value of 9,800 characters drawn in full makes a row thousands of pixels
-/// tall, and every layout of the list after it slow.
-pub const CLIPPED_VALUE_CHARS: usize = 240;
+/// The characters of a detail's value shown before "Show all": about five lines in the
+/// narrowest sidebar (a value's column is about 170 px there). A value of 9,800 characters drawn
+/// in full makes a row thousands of pixels tall, and every layout of the list after it slow.
+pub const CLIPPED_VALUE_CHARS: usize = 100;
 
 /// The start of `value` shown until the user asks for all of it, cut on a character boundary,
 /// or `None` when it is short enough to show whole.
