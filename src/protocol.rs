@@ -103,6 +103,35 @@ pub struct Context {
     pub user: HostUser,
     #[serde(default)]
     pub theme: Theme,
+    /// What the CRM can store; absent, the smallest limits of the CRMs we know.
+    #[serde(default)]
+    pub limits: HostLimits,
+}
+
+/// Sizes the host's CRM can store, from `context.limits`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct HostLimits {
+    /// The longest note subject, in UTF-16 code units as the CRMs count them.
+    #[serde(default = "HostLimits::default_note_subject")]
+    pub note_subject: u32,
+}
+
+impl HostLimits {
+    /// A Salesforce Task's subject holds 255, a Dynamics 365 note's 500: the smaller.
+    pub const NOTE_SUBJECT: u32 = 255;
+
+    fn default_note_subject() -> u32 {
+        Self::NOTE_SUBJECT
+    }
+}
+
+impl Default for HostLimits {
+    fn default() -> Self {
+        HostLimits {
+            note_subject: Self::NOTE_SUBJECT,
+        }
+    }
 }
 
 impl Context {
@@ -124,6 +153,19 @@ pub enum HostMessage {
     Token(TokenGrant),
     /// `tokenError`
     TokenError(TokenFailure),
+    /// `activityLogged`: the CRM stored the note of that `logActivity`.
+    ActivityLogged(NoteAnswer),
+    /// `activityError`: the CRM did not store it, and why.
+    ActivityError(NoteAnswer),
+}
+
+/// The host's answer to a `logActivity`, echoing its `noteId` as `id` (as `token` echoes a
+/// `tokenRequest`'s). `message` says why the CRM refused it (empty when it stored it).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct NoteAnswer {
+    pub id: String,
+    #[serde(default)]
+    pub message: String,
 }
 
 /// A fresh token from the host.
@@ -158,11 +200,15 @@ pub enum PluginMessage {
         entity: Entity,
         id: String,
     },
+    /// `id` is the record's: a host of before the acknowledgement reads it so. `noteId` is the
+    /// request's, which `activityLogged` and `activityError` echo as their `id`.
     LogActivity {
         entity: Entity,
         id: String,
         subject: String,
         body: String,
+        #[serde(rename = "noteId")]
+        note_id: String,
     },
     Resize {
         height: u32,
@@ -193,8 +239,25 @@ impl PluginMessage {
 pub enum Rejected {
     WrongOrigin,
     NotFromParent,
+    TooLarge,
     WrongProtocol,
     BadShape,
+}
+
+/// The largest message read, as JSON text: a context of 200 records is about 60 KB. Anything
+/// bigger is ignored unread.
+pub const MAX_MESSAGE_BYTES: usize = 1 << 20;
+
+/// The checks that cost nothing, made before a message is copied or read: it comes from the
+/// expected host origin and from `window.parent`.
+pub fn from_host(origin: &str, expected_origin: &str, from_parent: bool) -> Result<(), Rejected> {
+    if origin != expected_origin {
+        return Err(Rejected::WrongOrigin);
+    }
+    if !from_parent {
+        return Err(Rejected::NotFromParent);
+    }
+    Ok(())
 }
 
 /// Accepts a message only from the expected host origin, from `window.parent`, with our protocol
@@ -217,11 +280,9 @@ pub fn accept_host_message(
         kind: String,
     }
 
-    if origin != expected_origin {
-        return Err(Rejected::WrongOrigin);
-    }
-    if !from_parent {
-        return Err(Rejected::NotFromParent);
+    from_host(origin, expected_origin, from_parent)?;
+    if json.len() > MAX_MESSAGE_BYTES {
+        return Err(Rejected::TooLarge);
     }
     let tag: Tag = json::from_str(json).map_err(|_| Rejected::BadShape)?;
     if tag.protocol.as_deref() != Some(PROTOCOL) {
@@ -237,6 +298,8 @@ pub fn accept_host_message(
         }),
         "token" => json::from_str(json).map(HostMessage::Token),
         "tokenError" => json::from_str(json).map(HostMessage::TokenError),
+        "activityLogged" => json::from_str(json).map(HostMessage::ActivityLogged),
+        "activityError" => json::from_str(json).map(HostMessage::ActivityError),
         _ => return Err(Rejected::BadShape),
     }
     .map_err(|_| Rejected::BadShape)
@@ -401,6 +464,82 @@ mod tests {
             accept(json!({"protocol": PROTOCOL, "type": "tokenError"})),
             HostMessage::TokenError(TokenFailure { id: None })
         );
+    }
+
+    #[test]
+    fn a_note_is_acknowledged_by_the_id_it_carries() {
+        let note = PluginMessage::LogActivity {
+            entity: Entity::Lead,
+            id: "L-1".into(),
+            subject: "Sent Email: Offer".into(),
+            body: "Sent.".into(),
+            note_id: "note-4".into(),
+        };
+        // `id` stays the record's, as hosts of before the acknowledgement read it.
+        assert_eq!(
+            serde_json::from_str::<serde_json::Value>(&note.to_json()).unwrap(),
+            json!({"protocol": PROTOCOL, "type": "logActivity", "entity": "lead", "id": "L-1",
+                   "subject": "Sent Email: Offer", "body": "Sent.", "noteId": "note-4"})
+        );
+        let accept =
+            |value: serde_json::Value| accept_host_message(HOST, HOST, true, &value.to_string());
+        assert_eq!(
+            accept(json!({"protocol": PROTOCOL, "type": "activityLogged", "id": "note-4"})),
+            Ok(HostMessage::ActivityLogged(NoteAnswer {
+                id: "note-4".into(),
+                message: String::new()
+            }))
+        );
+        assert_eq!(
+            accept(
+                json!({"protocol": PROTOCOL, "type": "activityError", "id": "note-4",
+                          "message": "Subject too long"})
+            ),
+            Ok(HostMessage::ActivityError(NoteAnswer {
+                id: "note-4".into(),
+                message: "Subject too long".into()
+            }))
+        );
+        // An answer must say which note it is for.
+        assert_eq!(
+            accept(json!({"protocol": PROTOCOL, "type": "activityLogged"})),
+            Err(Rejected::BadShape)
+        );
+    }
+
+    #[test]
+    fn the_note_subject_limit_comes_from_the_context_or_is_255() {
+        let limit = |data: serde_json::Value| {
+            let HostMessage::Context(context) =
+                accept_host_message(HOST, HOST, true, &data.to_string()).unwrap()
+            else {
+                panic!("not a context")
+            };
+            context.limits.note_subject
+        };
+        assert_eq!(limit(context_json()), 255);
+        let mut data = context_json();
+        data["limits"] = json!({"noteSubject": 80});
+        assert_eq!(limit(data.clone()), 80);
+        data["limits"] = json!({});
+        assert_eq!(limit(data), 255);
+    }
+
+    #[test]
+    fn a_message_over_a_megabyte_is_ignored_unread() {
+        let mut data = context_json();
+        data["padding"] = json!("x".repeat(MAX_MESSAGE_BYTES));
+        assert_eq!(
+            accept_host_message(HOST, HOST, true, &data.to_string()),
+            Err(Rejected::TooLarge)
+        );
+        // The cheap checks come first: a large message from elsewhere is not even measured.
+        assert_eq!(
+            accept_host_message("http://evil.example", HOST, true, &data.to_string()),
+            Err(Rejected::WrongOrigin)
+        );
+        data["padding"] = json!("x".repeat(MAX_MESSAGE_BYTES / 2));
+        assert!(accept_host_message(HOST, HOST, true, &data.to_string()).is_ok());
     }
 
     #[test]

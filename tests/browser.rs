@@ -697,9 +697,14 @@ async fn a_short_first_page_asks_for_the_next_one() {
 
 // ---- the history against a stand-in API --------------------------------------------------
 
+thread_local! {
+    /// The `Retry-After` of the stand-in API's 429s.
+    static RETRY_AFTER_SECONDS: Cell<u32> = const { Cell::new(7) };
+}
+
 /// A stand-in `fetch`: records each request and answers with `respond(path, authorization)`;
 /// `None` leaves the request pending until its signal aborts it, as the browser's would. A 429
-/// comes with `Retry-After: 7`.
+/// comes with `Retry-After: 7` (or [`RETRY_AFTER_SECONDS`]).
 struct FakeApi {
     calls: Rc<RefCell<Vec<(String, String)>>>,
     requests: Rc<RefCell<Vec<web_sys::Request>>>,
@@ -777,7 +782,8 @@ impl FakeApi {
                 };
                 headers.set("content-type", content_type).unwrap();
                 if status == 429 {
-                    headers.set("retry-after", "7").unwrap();
+                    let seconds = RETRY_AFTER_SECONDS.with(|s| s.get()).to_string();
+                    headers.set("retry-after", &seconds).unwrap();
                 }
                 init.set_headers(&headers);
                 let response =
@@ -2905,5 +2911,369 @@ async fn a_token_that_expires_mid_stream_is_renewed_and_the_feed_resumes_where_i
     assert_eq!(auth, "Bearer t-2");
     assert!(path.ends_with("&after=10"), "{path}");
     assert!(!text(&root).contains("session expired"));
+    mounted.destroy();
+}
+
+// ---- CRM notes, acknowledged ------------------------------------------------------------
+
+/// The host's answer to note `id`: `activityLogged`, or `activityError` with `message`.
+fn note_answer(id: &str, error: Option<&str>) -> JsValue {
+    js(match error {
+        None => json!({"protocol": "crm-sidebar/1", "type": "activityLogged", "id": id}),
+        Some(message) => json!({"protocol": "crm-sidebar/1", "type": "activityError",
+                                "id": id, "message": message}),
+    })
+}
+
+/// A note is saved, not saved, or unknown as the host answers its `noteId`, or does not in
+/// time; an answer of another kind, or from elsewhere, settles nothing.
+#[wasm_bindgen_test]
+async fn a_note_is_settled_by_the_answer_to_its_own_id_or_is_unknown() {
+    use crm_sidebar::domain::crm_notes::NoteState;
+    let mounted = mount_bridge(html! {}).await;
+    let bridge = mounted.host().bridge;
+    let note = |timeout| {
+        bridge.log_activity(
+            Entity::Lead,
+            "L-1".into(),
+            "Sent Email: Offer".into(),
+            "Body".into(),
+            timeout,
+        )
+    };
+    let saved = note(10_000);
+    let refused = note(10_000);
+    let unanswered = note(50);
+    let ids = bridge.pending_notes();
+    assert_eq!(ids.len(), 3, "{ids:?}");
+    // A token answer, or an answer from another origin, does not settle a note.
+    receive(
+        HOST,
+        Some(&parent()),
+        &js(json!({"protocol": "crm-sidebar/1", "type": "tokenError", "id": ids[0]})),
+    );
+    receive(
+        "http://evil.example",
+        Some(&parent()),
+        &note_answer(&ids[0], None),
+    );
+    assert_eq!(bridge.pending_notes(), ids);
+
+    receive(HOST, Some(&parent()), &note_answer(&ids[0], None));
+    receive(
+        HOST,
+        Some(&parent()),
+        &note_answer(&ids[1], Some("the subject is too long")),
+    );
+    assert_eq!(saved.await, NoteState::Saved);
+    assert_eq!(
+        refused.await,
+        NoteState::NotSaved("the subject is too long".into())
+    );
+    assert_eq!(unanswered.await, NoteState::Unknown);
+    assert!(bridge.pending_notes().is_empty());
+    // A late answer is harmless.
+    receive(HOST, Some(&parent()), &note_answer(&ids[2], None));
+    mounted.destroy();
+}
+
+#[derive(Properties, PartialEq)]
+struct NotesHarnessProps {
+    response: Rc<crm_sidebar::wire::SendResponse>,
+    seen: Callback<crm_sidebar::plugin::views::send::SentNotes>,
+}
+
+/// A send's results under the notes' log, which gives the host 50 ms to answer.
+#[component]
+fn NotesHarness(props: &NotesHarnessProps) -> Html {
+    use crm_sidebar::plugin::views::send::results::SendResults;
+    use crm_sidebar::plugin::views::send::{use_sent_notes_provider, SentNotes};
+    let notes = use_sent_notes_provider(50);
+    props.seen.emit(notes.clone());
+    html! {
+        <FormatsProvider locale="en-GB" time_zone="Europe/Berlin">
+            <ContextProvider<SentNotes> context={notes}>
+                <SendResults response={props.response.clone()} replayed={false}
+                    on_retry={None::<Callback<()>>} on_new={Callback::noop()} />
+            </ContextProvider<SentNotes>>
+        </FormatsProvider>
+    }
+}
+
+/// Each recipient's note shows what the CRM said of it; one it did not save is kept with a
+/// Retry that posts it again as it was, one it did not confirm until the user dismisses it.
+#[wasm_bindgen_test]
+async fn the_results_show_each_note_saved_not_saved_with_retry_or_unknown() {
+    let errors = UncaughtErrors::watch();
+    let results: Vec<serde_json::Value> = (1..=3)
+        .map(|i| {
+            json!({"entity": "lead", "crmId": format!("L-{i}"), "name": format!("Person {i}"),
+                   "email": format!("p{i}@example.com"), "outcome": "sent",
+                   "subject": "Offer"})
+        })
+        .collect();
+    let response: crm_sidebar::wire::SendResponse = serde_json::from_value(json!({
+        "id": 1, "campaignId": "SEND-1", "templateId": 1, "createdAt": "2026-03-10T12:00:00Z",
+        "results": results, "remainingToday": 800, "limitResetsAt": "2026-03-11T00:00:00Z"
+    }))
+    .unwrap();
+    let notes = Rc::new(RefCell::new(None));
+    let seen = {
+        let notes = notes.clone();
+        Callback::from(move |seen| *notes.borrow_mut() = Some(seen))
+    };
+    let mounted = mount_bridge_with(
+        html! { <NotesHarness response={Rc::new(response)} {seen} /> },
+        "display:flex;flex-direction:column;height:480px;width:360px",
+        10_000,
+    )
+    .await;
+    let bridge = mounted.host().bridge;
+    let log = notes.borrow().clone().unwrap();
+    let long = format!("Sent Email: {}", "é".repeat(300));
+    for crm_id in ["L-1", "L-2", "L-3"] {
+        log.post(
+            &bridge,
+            Entity::Lead,
+            crm_id.into(),
+            (long.clone(), "Body".into()),
+            255,
+        );
+    }
+    let ids = bridge.pending_notes();
+    assert_eq!(ids.len(), 3, "{ids:?}");
+    let root = mounted.root.clone();
+    let badge = move |crm_id: &str| {
+        root.query_selector(&format!("[data-crm-id='{crm_id}'] .send-result-note"))
+            .unwrap()
+            .and_then(|b| b.get_attribute("data-note"))
+    };
+    wait_for("notes saving", || badge("L-1").as_deref() == Some("saving")).await;
+    // The subject was fitted, the full one kept in the body.
+    let kept = notes.borrow().clone().unwrap();
+    let note = kept.log().latest(Entity::Lead, "L-2").unwrap();
+    assert_eq!(note.subject.encode_utf16().count(), 255);
+    assert!(note.body.starts_with(&long), "{}", note.body);
+
+    receive(HOST, Some(&parent()), &note_answer(&ids[0], None));
+    receive(
+        HOST,
+        Some(&parent()),
+        &note_answer(&ids[1], Some("the subject is too long.")),
+    );
+    wait_for("every note settled", || {
+        badge("L-1").as_deref() == Some("saved")
+            && badge("L-2").as_deref() == Some("notSaved")
+            && badge("L-3").as_deref() == Some("unknown")
+    })
+    .await;
+    let unsaved = text(&one(&mounted.root, ".send-notes-unsaved"));
+    assert!(
+        unsaved.contains("The CRM did not save the note for this email: the subject is too long."),
+        "{unsaved}"
+    );
+    let unknown = text(&one(&mounted.root, ".send-notes-unknown"));
+    assert!(
+        unknown.contains("did not say whether it saved"),
+        "{unknown}"
+    );
+
+    click(&one(&mounted.root, "#send-notes-retry"));
+    yew::scheduler::flush().await;
+    let again = bridge.pending_notes();
+    assert_eq!(again.len(), 1, "one note posted again: {again:?}");
+    wait_for("the retried note saving", || {
+        badge("L-2").as_deref() == Some("saving")
+    })
+    .await;
+    receive(HOST, Some(&parent()), &note_answer(&again[0], None));
+    wait_for("the retried note saved", || {
+        badge("L-2").as_deref() == Some("saved")
+    })
+    .await;
+    assert!(mounted
+        .root
+        .query_selector(".send-notes-unsaved")
+        .unwrap()
+        .is_none());
+
+    click(&one(&mounted.root, "#send-notes-unknown-dismiss"));
+    wait_for("the unknown note dismissed", || badge("L-3").is_none()).await;
+    assert!(mounted
+        .root
+        .query_selector(".send-notes-unknown")
+        .unwrap()
+        .is_none());
+    assert_eq!(errors.messages(), Vec::<String>::new());
+    mounted.destroy();
+}
+
+// ---- cheap checks first -----------------------------------------------------------------
+
+/// A message from elsewhere is ignored before it is copied (its `toJSON` never runs); one from
+/// the host over 1 MB is ignored unread, and the bridge still listens.
+#[wasm_bindgen_test]
+async fn a_message_is_checked_for_origin_and_source_before_it_is_read_and_over_1_mb_ignored() {
+    let mounted = mount_bridge(html! {}).await;
+    let counted: js_sys::Function = js_sys::Function::new_no_args(
+        "window.__read = 0;
+         return { toJSON() { window.__read += 1; return {}; } };",
+    );
+    let data = counted.call0(&JsValue::NULL).unwrap();
+    let read = || {
+        js_sys::Reflect::get(&web_sys::window().unwrap(), &"__read".into())
+            .unwrap()
+            .as_f64()
+    };
+    receive("http://evil.example", Some(&parent()), &data);
+    receive(HOST, None, &data);
+    assert_eq!(read(), Some(0.0), "a message from elsewhere was read");
+    // The same message from the host is read, so the count would have shown it.
+    receive(HOST, Some(&parent()), &data);
+    assert_eq!(read(), Some(1.0));
+
+    let mut huge = context("L-1", "t-1");
+    huge["padding"] = json!("x".repeat(1 << 20));
+    receive(HOST, Some(&parent()), &js(huge));
+    yew::scheduler::flush().await;
+    assert_eq!(mounted.probe(), "waiting", "a message over 1 MB was taken");
+    receive(HOST, Some(&parent()), &js(context("L-2", "t-1")));
+    yew::scheduler::flush().await;
+    assert_eq!(mounted.probe(), "L-2");
+    mounted.destroy();
+}
+
+// ---- very long values -------------------------------------------------------------------
+
+/// Record data of any length lays out fast: 20 expanded activities, each with a 9,800-character
+/// value without a space, show the start of each value with "Show all", stay a few lines tall,
+/// and a forced layout of the list takes under 100 ms (drawn whole, each made a row thousands of
+/// pixels tall and a layout took about a second). "Show all" shows the whole value, wrapped.
+#[wasm_bindgen_test]
+async fn twenty_expanded_rows_with_very_long_values_lay_out_in_under_100_ms() {
+    let long = "x".repeat(9_800);
+    let mut page: serde_json::Value = serde_json::from_str(&long_page(20, None)).unwrap();
+    for item in page["items"].as_array_mut().unwrap() {
+        item["kind"] = json!("formSubmitted");
+        item["details"] = json!({"formName": "Contact us",
+            "formFields": [{"name": "Message", "value": long}]});
+    }
+    let style = "display:flex;flex-direction:column;height:4000px;width:320px";
+    let (root, app) = mount_list(history_of(&page.to_string()), style).await;
+    for position in 1..=20 {
+        let summary = format!("li[aria-posinset='{position}'] button.activity-summary");
+        let shown = root.clone();
+        wait_for("the row", move || {
+            shown.query_selector(&summary).unwrap().is_some()
+        })
+        .await;
+        click(&one(
+            &root,
+            &format!("li[aria-posinset='{position}'] button.activity-summary"),
+        ));
+        yew::scheduler::flush().await;
+    }
+    let shown = root.clone();
+    wait_for("20 expanded rows", move || {
+        all(&shown, ".detail-show-all").len() == 20
+    })
+    .await;
+
+    let performance = web_sys::window().unwrap().performance().unwrap();
+    let started = performance.now();
+    // Another width: every line of every row is laid out again.
+    root.set_attribute("style", &style.replace("320px", "300px"))
+        .unwrap();
+    let height = one(&root, ".history-scroll").scroll_height();
+    let took = performance.now() - started;
+    assert!(took < 100.0, "a layout took {took:.0} ms");
+    // Drawn whole, each row was 6,000 px or more.
+    assert!(height < 20 * 300, "the list is {height} px tall");
+    for row in all(&root, "li[aria-posinset]") {
+        let tall = row.get_bounding_client_rect().height();
+        assert!(tall < 300.0, "a row is {tall:.0} px tall");
+    }
+    let value = one(&root, "li[aria-posinset='1'] .activity-details dd");
+    assert!(
+        value.scroll_width() <= value.client_width() + 1,
+        "nothing runs past the edge"
+    );
+
+    click(&one(&root, "li[aria-posinset='1'] .detail-show-all"));
+    // The form's answer, not its name, which comes first.
+    let answer = {
+        let root = root.clone();
+        move || {
+            all(&root, "li[aria-posinset='1'] .activity-details dd")
+                .into_iter()
+                .find(|dd| text(dd).starts_with("xxx"))
+        }
+    };
+    let whole = answer.clone();
+    wait_for("the whole value", move || {
+        whole().is_some_and(|dd| text(&dd).len() == 9_800)
+    })
+    .await;
+    let value = answer().unwrap();
+    assert!(value.scroll_width() <= value.client_width() + 1, "it wraps");
+    app.destroy();
+    root.remove();
+}
+
+// ---- 429 -------------------------------------------------------------------------------
+
+/// A 429 with a short `Retry-After` is waited out and asked again once, by itself: the user
+/// sees the rows without a click. A second 429 is the error, with its retry; no third request.
+#[wasm_bindgen_test]
+async fn a_rate_limited_request_waits_for_retry_after_and_retries_once_by_itself() {
+    RETRY_AFTER_SECONDS.with(|s| s.set(1));
+    let refusals = Rc::new(Cell::new(1));
+    let api = FakeApi::install({
+        let refusals = refusals.clone();
+        move |path, auth| {
+            if path.contains("/activities") && refusals.get() > 0 {
+                refusals.set(refusals.get() - 1);
+                (
+                    429,
+                    r#"{"error":{"code":"rateLimited","message":"slow down"}}"#.to_owned(),
+                )
+            } else {
+                lead_api(path, auth)
+            }
+        }
+    });
+    let performance = web_sys::window().unwrap().performance().unwrap();
+    let started = performance.now();
+    let mounted = mount_history().await;
+    let root = mounted.root.clone();
+    wait_for("the rows, without a click", || {
+        all(&root, "li.activity-row").len() == 4
+    })
+    .await;
+    assert!(
+        performance.now() - started >= 1000.0,
+        "asked again before Retry-After"
+    );
+    assert_eq!(api.activity_urls().len(), 2, "{:?}", api.activity_urls());
+    assert!(root.query_selector("[role=alert]").unwrap().is_none());
+    mounted.destroy();
+
+    // Refused twice: the error, after one retry only.
+    refusals.set(2);
+    let mounted = mount_history().await;
+    let root = mounted.root.clone();
+    wait_for("the error", || {
+        root.query_selector("[role=alert]").unwrap().is_some()
+    })
+    .await;
+    let alert = text(&one(&root, "[role=alert]"));
+    assert!(
+        alert.contains("Too many requests. Try again in 1 s."),
+        "{alert}"
+    );
+    assert_eq!(api.activity_urls().len(), 4, "{:?}", api.activity_urls());
+    click(&one(&root, "[role=alert] button"));
+    wait_for("the rows", || all(&root, "li.activity-row").len() == 4).await;
+    RETRY_AFTER_SECONDS.with(|s| s.set(7));
     mounted.destroy();
 }

@@ -620,6 +620,74 @@ async fn try_again_after_a_hung_token_renewal_asks_the_sign_on_again() {
     client.close().await.unwrap();
 }
 
+/// The host script answers each note that carries a `noteId`: `activityLogged` once the CRM
+/// stored it, `activityError` saying why for one it cannot pass on (another record, a subject
+/// longer than the CRM stores), never silence.
+#[tokio::test]
+async fn the_host_answers_each_note_logged_or_why_not() {
+    let client = browser().await;
+    open_lead(&client, seed::DEMO_LEAD).await;
+    first_row_time(&client).await;
+    let long = "L".repeat(501);
+    eval(
+        &client,
+        &format!(
+            "window.__answers = [];
+             window.addEventListener('message', event => {{
+               if (event.data && /^activity/.test(event.data.type)) window.__answers.push(event.data);
+             }});
+             const post = (noteId, id, subject) => window.parent.postMessage({{
+               protocol: 'crm-sidebar/1', type: 'logActivity', entity: 'lead', id, noteId,
+               subject, body: 'Logged from a test.' }}, new URLSearchParams(location.search).get('host'));
+             post('note-a', {given:?}, 'Acknowledged note');
+             post('note-b', 'LEAD-0002', 'Forged note');
+             post('note-c', {given:?}, {long:?});
+             return true;",
+            given = seed::DEMO_LEAD
+        ),
+    )
+    .await;
+    let answers = poll(
+        &client,
+        "three answers",
+        "return window.__answers.length === 3 ? window.__answers : null;",
+    )
+    .await;
+    let by_id = |id: &str| {
+        answers
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|a| a["id"] == json!(id))
+            .cloned()
+            .unwrap_or_else(|| panic!("no answer for {id}: {answers}"))
+    };
+    assert_eq!(
+        by_id("note-a"),
+        json!({"protocol": "crm-sidebar/1", "type": "activityLogged", "id": "note-a"})
+    );
+    let forged = by_id("note-b");
+    assert_eq!(forged["type"], json!("activityError"), "{forged}");
+    assert_eq!(
+        forged["message"],
+        json!("not a record the sidebar was given")
+    );
+    let too_long = by_id("note-c");
+    assert_eq!(too_long["type"], json!("activityError"), "{too_long}");
+    assert!(
+        too_long["message"]
+            .as_str()
+            .unwrap()
+            .contains("longer than the CRM stores"),
+        "{too_long}"
+    );
+    client.enter_parent_frame().await.unwrap();
+    let notes = crm_notes("rep-ava", seed::DEMO_LEAD).await;
+    assert!(notes.iter().any(|(s, _)| s == "Acknowledged note"));
+    assert!(!notes.iter().any(|(s, _)| s.starts_with("LLLL")));
+    client.close().await.unwrap();
+}
+
 /// The host script passes a note on to the CRM only for a record the sidebar was given: a
 /// plugin page that went wrong cannot write on other records.
 #[tokio::test]

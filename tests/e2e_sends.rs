@@ -884,3 +884,65 @@ async fn nothing_is_sent_while_the_crm_could_not_say_which_record_is_open() {
     .await;
     client.close().await.unwrap();
 }
+
+/// A company name 600 characters long, as the subject `{{company}}`: the CRM stores note
+/// subjects of at most 255, so the note's subject is cut to fit, with an ellipsis, and its body
+/// starts with the subject in full. The host says the note was saved, and the results show it.
+#[tokio::test]
+async fn a_note_whose_subject_is_too_long_for_the_crm_is_saved_fitted_with_the_full_text_in_its_body(
+) {
+    let crm_id = "LEAD-LONG-COMPANY";
+    // Not ASCII, so a cut in the middle of a character would show.
+    let company = "Grüße & Söhne ".repeat(43)[..].trim_end().to_owned();
+    assert!(
+        company.chars().count() >= 600,
+        "{}",
+        company.chars().count()
+    );
+    let created = reqwest::Client::new()
+        .post(format!("{}/dev/records", harness().api))
+        .bearer_auth(token(REP).await)
+        .json(
+            &json!({"entity": "lead", "crmId": crm_id, "email": "long.company@example.com",
+                      "firstName": "Lang", "lastName": "Name", "company": company}),
+        )
+        .send()
+        .await
+        .unwrap();
+    assert!(created.status().is_success(), "{}", created.status());
+    let client = browser().await;
+    open_sidebar(
+        &client,
+        &format!("/record?entity=lead&id={crm_id}&user={REP}&view=send"),
+    )
+    .await;
+    choose_first_template(&client).await;
+    eval(
+        &client,
+        "const s = document.getElementById('send-subject');
+         s.value = '{{company}}';
+         s.dispatchEvent(new Event('input', {bubbles: true}));
+         return true;",
+    )
+    .await;
+    wait_for_one_sendable(&client).await;
+    click_on(&client, "#send-submit").await;
+    wait_for(&client, ".send-results").await;
+    wait_for(&client, ".send-result-note[data-note='saved']").await;
+    assert_eq!(text_of(&client, ".send-result-note").await, "Note saved");
+    client.enter_parent_frame().await.unwrap();
+
+    let notes = poll_notes(crm_id, |notes| !notes.is_empty()).await;
+    assert_eq!(notes.len(), 1, "{notes:?}");
+    let (subject, body) = &notes[0];
+    let full = format!("Sent Email: {company}");
+    assert_eq!(subject.encode_utf16().count(), 255, "{subject}");
+    assert!(subject.ends_with('\u{2026}'), "{subject}");
+    assert!(
+        full.starts_with(subject.trim_end_matches('\u{2026}')),
+        "{subject}"
+    );
+    assert!(body.starts_with(&format!("{full}\n\n")), "{body}");
+    assert!(body.contains("long.company@example.com"), "{body}");
+    client.close().await.unwrap();
+}

@@ -193,6 +193,22 @@ pub fn field_label(name: &str) -> String {
     label
 }
 
+/// The characters of a detail's value shown before "Show all": about five lines in the
+/// narrowest sidebar (a value's column is about 170 px there). A value of 9,800 characters drawn
+/// in full makes a row thousands of pixels tall, and every layout of the list after it slow.
+pub const CLIPPED_VALUE_CHARS: usize = 100;
+
+/// The start of `value` shown until the user asks for all of it, cut on a character boundary,
+/// or `None` when it is short enough to show whole.
+pub fn clipped_value(value: &str) -> Option<&str> {
+    let (cut, _) = value.char_indices().nth(CLIPPED_VALUE_CHARS)?;
+    // Not for a few characters: "Show all" would take as much room as they do.
+    if value[cut..].chars().count() <= 20 {
+        return None;
+    }
+    Some(&value[..cut])
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -341,5 +357,15 @@ mod tests {
         assert_eq!(format_seconds(7200), "2 h");
         assert_eq!(format_delta(5), "+5");
         assert_eq!(format_delta(0), "0");
+    }
+
+    #[test]
+    fn a_long_value_is_clipped_on_a_character_boundary_a_short_one_is_not() {
+        assert_eq!(clipped_value("Spring offer"), None);
+        assert_eq!(clipped_value(&"x".repeat(CLIPPED_VALUE_CHARS + 20)), None);
+        let long = "é".repeat(9_800);
+        let clipped = clipped_value(&long).unwrap();
+        assert_eq!(clipped.chars().count(), CLIPPED_VALUE_CHARS);
+        assert!(long.starts_with(clipped));
     }
 }

@@ -18,7 +18,8 @@
 //! - [`programs_view`]: the Programs view as one reducer, and what its Enrol button says.
 //! - [`prospects`]: the hot-prospects view as one reducer, and its words.
 //! - [`dashboard`]: the sales dashboard as one reducer, a send's rates and the visitors' groups.
-//! - [`compose`]: the Send view's message, its one idempotent send and what follows it.
+//! - [`compose`]: the Send view's message, its one idempotent send and what follows it;
+//!   [`crm_notes`]: the CRM notes it logs, fitted to the CRM, until the host says they are stored.
 //! - [`schedule`]: when a send goes out, and why a typed time cannot be used.
 //! - [`text`]: case folding for searches and comparisons.
 //! - [`merge`]: merge fields and their rendering; [`preflight`]: who an email may go to.
@@ -27,6 +28,7 @@ pub mod activity_details;
 pub mod activity_filters;
 pub mod activity_history;
 pub mod compose;
+pub mod crm_notes;
 pub mod dashboard;
 pub mod email_policy;
 pub mod live_feed;

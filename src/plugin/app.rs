@@ -20,7 +20,10 @@ use crate::plugin::views::dashboard::Dashboard;
 use crate::plugin::views::hot_prospects::HotProspects;
 use crate::plugin::views::programs::Programs;
 use crate::plugin::views::record::RecordView;
-use crate::plugin::views::send::{use_send_keys_provider, SendEmail, SendKeysContext};
+use crate::plugin::views::send::{
+    use_send_keys_provider, use_sent_notes_provider, SendEmail, SendKeysContext, SentNotes,
+    NOTE_ANSWER_TIMEOUT_MS,
+};
 use crate::protocol::{Context, CrmRecord, Manifest, PluginMessage, Theme, View};
 use crate::wire::MAX_ENROL_RECORDS;
 
@@ -168,6 +171,7 @@ pub fn Sidebar() -> Html {
     use_escape_closes(in_panel, close.clone());
     let main = use_node_ref();
     let send_keys = use_send_keys_provider();
+    let sent_notes = use_sent_notes_provider(NOTE_ANSWER_TIMEOUT_MS);
     use_fit_to_content(tab, main.clone(), host.bridge.clone());
     use_focus_keeper(main.clone());
     html! {
@@ -178,8 +182,11 @@ pub fn Sidebar() -> Html {
         >
             { for notice }
             // Send's idempotency keys live as long as the sidebar: a message sent from a view
-            // the user left and opened again goes under the same key.
-            <ContextProvider<SendKeysContext> context={send_keys}>{ content }</ContextProvider<SendKeysContext>>
+            // the user left and opened again goes under the same key. So do its CRM notes: one
+            // the CRM did not store waits for a retry there.
+            <ContextProvider<SendKeysContext> context={send_keys}>
+                <ContextProvider<SentNotes> context={sent_notes}>{ content }</ContextProvider<SentNotes>>
+            </ContextProvider<SendKeysContext>>
         </main>
     }
 }

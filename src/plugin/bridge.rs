@@ -17,8 +17,16 @@ use gloo_timers::future::TimeoutFuture;
 use wasm_bindgen::{JsCast, JsValue};
 use web_sys::MessageEvent;
 
+use crate::domain::crm_notes::NoteState;
 use crate::plugin::browser::window;
-use crate::protocol::{accept_host_message, HostMessage, PluginMessage, TokenFailure, TokenGrant};
+use crate::protocol::{
+    accept_host_message, from_host, HostMessage, NoteAnswer, PluginMessage, TokenFailure,
+    TokenGrant,
+};
+use crate::wire::Entity;
+
+/// What the host answered a request: `Err` with its words when it refused.
+type HostAnswer = Result<(), String>;
 
 /// The plugin's end of the host bridge. Cheap to clone; clones share their state.
 #[derive(Clone)]
@@ -29,9 +37,10 @@ pub struct Bridge {
 struct BridgeInner {
     host: String,
     next_id: Cell<u64>,
-    /// `tokenRequest`s waiting for their answer, by id: `true` for a `token`, `false` for a
-    /// `tokenError`.
-    pending: RefCell<Vec<(String, oneshot::Sender<bool>)>>,
+    /// `tokenRequest`s and `logActivity`s waiting for their answer, by id (`token-…`,
+    /// `note-…`): `Ok` for a `token` or `activityLogged`, `Err` with the host's words for a
+    /// `tokenError` or `activityError`.
+    pending: RefCell<Vec<(String, oneshot::Sender<HostAnswer>)>>,
 }
 
 impl PartialEq for Bridge {
@@ -63,6 +72,9 @@ impl Bridge {
             (Some(source), Some(parent)) => JsValue::from(source) == JsValue::from(parent),
             _ => false,
         };
+        // Before the data is touched: any page may post to the frame, and copying what it sent
+        // costs as much as it chose to send.
+        from_host(&event.origin(), self.host(), from_parent).ok()?;
         // Through JSON text, so the protocol's rules (tested natively on text) see exactly what
         // arrived. Anything that is not plain JSON data (a port, a DOM node, undefined) fails
         // here and is ignored.
@@ -87,19 +99,68 @@ impl Bridge {
     /// token itself goes to whoever [`Bridge::listen`]s), `false` when it answered that it has
     /// none or after `timeout_ms` without an answer.
     pub fn request_token(&self, timeout_ms: u32) -> impl std::future::Future<Output = bool> {
+        let id = self.next_id("token");
+        let answer = self.ask(
+            &PluginMessage::TokenRequest { id: id.clone() },
+            id,
+            timeout_ms,
+        );
+        async move { answer.await == Some(Ok(())) }
+    }
+
+    /// Asks the host to log a note on a record, and resolves to what it answered: saved, not
+    /// saved and why, or (no answer within `timeout_ms`) unknown.
+    pub fn log_activity(
+        &self,
+        entity: Entity,
+        crm_id: String,
+        subject: String,
+        body: String,
+        timeout_ms: u32,
+    ) -> impl std::future::Future<Output = NoteState> {
+        let note_id = self.next_id("note");
+        let message = PluginMessage::LogActivity {
+            entity,
+            id: crm_id,
+            subject,
+            body,
+            note_id: note_id.clone(),
+        };
+        let answer = self.ask(&message, note_id, timeout_ms);
+        async move {
+            match answer.await {
+                Some(Ok(())) => NoteState::Saved,
+                Some(Err(why)) => NoteState::NotSaved(why),
+                None => NoteState::Unknown,
+            }
+        }
+    }
+
+    fn next_id(&self, kind: &str) -> String {
         let id = self.inner.next_id.get();
         self.inner.next_id.set(id + 1);
-        let id = format!("token-{id}");
+        format!("{kind}-{id}")
+    }
+
+    /// Posts `message`, whose answer will echo `id`, and resolves to the answer, or to `None`
+    /// after `timeout_ms` without one (the request is then forgotten: a late answer settles
+    /// nothing).
+    fn ask(
+        &self,
+        message: &PluginMessage,
+        id: String,
+        timeout_ms: u32,
+    ) -> impl std::future::Future<Output = Option<Result<(), String>>> {
         let (answered, answer) = oneshot::channel();
         self.inner.pending.borrow_mut().push((id.clone(), answered));
-        self.post(&PluginMessage::TokenRequest { id: id.clone() });
+        self.post(message);
         let inner = Rc::downgrade(&self.inner);
         async move {
-            let ok = match select(answer, TimeoutFuture::new(timeout_ms)).await {
-                Either::Left((answer, _)) => answer == Ok(true),
-                Either::Right(_) => false,
+            let answer = match select(answer, TimeoutFuture::new(timeout_ms)).await {
+                Either::Left((answer, _)) => answer.ok(),
+                Either::Right(_) => None,
             };
-            if !ok {
+            if answer.is_none() {
                 if let Some(inner) = inner.upgrade() {
                     inner
                         .pending
@@ -107,16 +168,28 @@ impl Bridge {
                         .retain(|(pending, _)| *pending != id);
                 }
             }
-            ok
+            answer
         }
     }
 
     /// Ids of the `tokenRequest`s still waiting for an answer.
     pub fn pending_token_requests(&self) -> Vec<String> {
+        self.pending("token-")
+    }
+
+    /// `noteId`s of the `logActivity`s still waiting for an answer, oldest first.
+    pub fn pending_notes(&self) -> Vec<String> {
+        let mut notes = self.pending("note-");
+        notes.sort_by_key(|id| id[5..].parse::<u64>().unwrap_or_default());
+        notes
+    }
+
+    fn pending(&self, kind: &str) -> Vec<String> {
         self.inner
             .pending
             .borrow()
             .iter()
+            .filter(|(id, _)| id.starts_with(kind))
             .map(|(id, _)| id.clone())
             .collect()
     }
@@ -124,7 +197,8 @@ impl Bridge {
     /// Listens to the host until the listener is dropped: every message that passes the
     /// protocol's rules goes to `on_message`, and then a `token` or `tokenError` with an id
     /// settles the [`Bridge::request_token`] it answers (after `on_message` took the token, so
-    /// the request resolves with the token in place).
+    /// the request resolves with the token in place), an `activityLogged` or `activityError`
+    /// the [`Bridge::log_activity`].
     pub fn listen(&self, on_message: impl Fn(HostMessage) + 'static) -> EventListener {
         let bridge = self.clone();
         EventListener::new(&window(), "message", move |event| {
@@ -134,25 +208,34 @@ impl Bridge {
             else {
                 return;
             };
+            // An answer settles only a request of its own kind.
             let settles = match &message {
-                HostMessage::Token(TokenGrant { id: Some(id), .. }) => Some((id.clone(), true)),
-                HostMessage::TokenError(TokenFailure { id: Some(id) }) => Some((id.clone(), false)),
+                HostMessage::Token(TokenGrant { id: Some(id), .. }) => Some(("token-", id, Ok(()))),
+                HostMessage::TokenError(TokenFailure { id: Some(id) }) => {
+                    Some(("token-", id, Err(String::new())))
+                }
+                HostMessage::ActivityLogged(NoteAnswer { id, .. }) => Some(("note-", id, Ok(()))),
+                HostMessage::ActivityError(NoteAnswer { id, message }) => {
+                    Some(("note-", id, Err(message.clone())))
+                }
                 _ => None,
-            };
+            }
+            .filter(|(kind, id, _)| id.starts_with(kind))
+            .map(|(_, id, answer)| (id.clone(), answer));
             on_message(message);
-            if let Some((id, got_one)) = settles {
-                bridge.answered(&id, got_one);
+            if let Some((id, answer)) = settles {
+                bridge.answered(&id, answer);
             }
         })
     }
 
-    /// Settles the request the host's `token` (`got_one`) or `tokenError` answers. Unknown ids
-    /// (late or forged answers) settle nothing.
-    fn answered(&self, id: &str, got_one: bool) {
+    /// Settles the request the host's answer names. Unknown ids (late or forged answers)
+    /// settle nothing.
+    fn answered(&self, id: &str, answer: Result<(), String>) {
         let mut pending = self.inner.pending.borrow_mut();
         if let Some(at) = pending.iter().position(|(pending, _)| pending == id) {
             let (_, answered) = pending.swap_remove(at);
-            let _ = answered.send(got_one);
+            let _ = answered.send(answer);
         }
     }
 }

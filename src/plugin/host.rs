@@ -161,6 +161,8 @@ pub fn BridgeProvider(props: &BridgeProviderProps) -> Html {
                     wait.borrow_mut().take();
                     failed.set(true);
                 }
+                // The bridge settles the note they answer.
+                HostMessage::ActivityLogged(_) | HostMessage::ActivityError(_) => {}
             });
             ask_context.emit(());
             move || drop(listener)

@@ -88,6 +88,69 @@ pub struct FaultSpec {
     /// The kinds drawn from, each as likely; no repeats.
     pub kinds: Vec<FaultKind>,
     pub seed: u64,
+    /// Changes the faults of the sandbox started with this spec while it runs (not part of the
+    /// spec's text): for tests that start the sandbox in their own process.
+    pub control: FaultControl,
+}
+
+/// The faults of a running sandbox, steered from the process that started it: an end-to-end
+/// test makes every request of one view fail one way, then none, to see the view's error and
+/// its retry; and it reads how many faults were injected. Clones share the one state.
+#[derive(Clone, Default)]
+pub struct FaultControl(Arc<Mutex<Steering>>);
+
+#[derive(Default)]
+struct Steering {
+    /// No faults at all while set.
+    paused: bool,
+    /// Instead of the draws: every request whose path starts with the prefix fails this way;
+    /// the others do not fail.
+    forced: Option<(FaultKind, String)>,
+    /// Faults injected so far, by kind.
+    injected: Vec<(FaultKind, u64)>,
+}
+
+impl FaultControl {
+    fn steering(&self) -> std::sync::MutexGuard<'_, Steering> {
+        self.0.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// Stops (`true`) or resumes the spec's faults.
+    pub fn pause(&self, paused: bool) {
+        self.steering().paused = paused;
+    }
+
+    /// Fails every `/v1` request whose path starts with `path_prefix` as `kind`, and no other;
+    /// `None` goes back to the spec's draws.
+    pub fn force(&self, forced: Option<(FaultKind, &str)>) {
+        self.steering().forced = forced.map(|(kind, prefix)| (kind, prefix.to_owned()));
+    }
+
+    /// How many faults of each kind were injected so far.
+    pub fn injected(&self) -> Vec<(FaultKind, u64)> {
+        self.steering().injected.clone()
+    }
+
+    fn count(&self, kind: FaultKind) {
+        let mut steering = self.steering();
+        match steering.injected.iter_mut().find(|(k, _)| *k == kind) {
+            Some((_, n)) => *n += 1,
+            None => steering.injected.push((kind, 1)),
+        }
+    }
+}
+
+impl fmt::Debug for FaultControl {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("FaultControl")
+    }
+}
+
+/// The state of a run is not part of what a spec says.
+impl PartialEq for FaultControl {
+    fn eq(&self, _: &FaultControl) -> bool {
+        true
+    }
 }
 
 impl FromStr for FaultSpec {
@@ -129,6 +192,7 @@ impl FromStr for FaultSpec {
             rate: rate.ok_or("rate= is missing, e.g. rate=0.2")?,
             kinds: kinds.unwrap_or_else(|| FaultKind::ALL.to_vec()),
             seed: seed.unwrap_or_else(|| fastrand::u64(..)),
+            control: FaultControl::default(),
         })
     }
 }
@@ -195,6 +259,24 @@ impl Faults {
         let pick = draws.usize(..self.spec.kinds.len().max(1));
         fails.then(|| self.spec.kinds.get(pick).copied()).flatten()
     }
+
+    /// The fault of the next request to `path`, as steered ([`FaultControl`]) or drawn, counted.
+    fn for_request(&self, path: &str) -> Option<FaultKind> {
+        let control = &self.spec.control;
+        let kind = {
+            let steering = control.steering();
+            if steering.paused {
+                return None;
+            }
+            steering
+                .forced
+                .as_ref()
+                .map(|(kind, prefix)| path.starts_with(prefix.as_str()).then_some(*kind))
+        };
+        let kind = kind.unwrap_or_else(|| self.next())?;
+        control.count(kind);
+        Some(kind)
+    }
 }
 
 /// Middleware on the plugin origin: fails `/v1` requests as [`Faults`] draws.
@@ -202,7 +284,7 @@ pub async fn inject(State(faults): State<Arc<Faults>>, request: Request, next: N
     if !request.uri().path().starts_with("/v1/") {
         return next.run(request).await;
     }
-    let Some(kind) = faults.next() else {
+    let Some(kind) = faults.for_request(request.uri().path()) else {
         return next.run(request).await;
     };
     tracing::debug!("fault {} on {}", kind.as_str(), request.uri().path());
@@ -351,5 +433,31 @@ mod tests {
         assert!((0..1_000).all(|_| never.next().is_none()));
         let always = Faults::new(FaultSpec { rate: 1.0, ..spec });
         assert!((0..1_000).all(|_| always.next().is_some()));
+    }
+
+    #[test]
+    fn a_running_sandbox_faults_can_be_forced_on_a_path_paused_and_counted() {
+        let spec: FaultSpec = "rate=1,kinds=500,seed=7".parse().unwrap();
+        let control = spec.control.clone();
+        let faults = Faults::new(spec);
+        assert_eq!(faults.for_request("/v1/me"), Some(FaultKind::ServerError));
+        control.force(Some((FaultKind::Timeout, "/v1/templates")));
+        assert_eq!(
+            faults.for_request("/v1/templates?q="),
+            Some(FaultKind::Timeout)
+        );
+        assert_eq!(faults.for_request("/v1/programs"), None);
+        control.pause(true);
+        assert_eq!(faults.for_request("/v1/templates?q="), None);
+        control.pause(false);
+        control.force(None);
+        assert_eq!(
+            faults.for_request("/v1/programs"),
+            Some(FaultKind::ServerError)
+        );
+        assert_eq!(
+            control.injected(),
+            [(FaultKind::ServerError, 2), (FaultKind::Timeout, 1)]
+        );
     }
 }

@@ -42,15 +42,30 @@ pub fn free_port() -> u16 {
         .port()
 }
 
+static HARNESS: OnceLock<Harness> = OnceLock::new();
+
 pub fn harness() -> &'static Harness {
-    harness_allowing(Vec::new())
+    HARNESS.get_or_init(|| start_harness(|_| {}))
 }
 
 /// The harness, its API also allowing browser calls from `extra_origins` (the sandbox's
-/// `--allow-origin`); only the first call's origins count, as the harness starts once.
+/// `--allow-origin`); only the first call's configuration counts, as the harness starts once.
 pub fn harness_allowing(extra_origins: Vec<String>) -> &'static Harness {
-    static HARNESS: OnceLock<Harness> = OnceLock::new();
-    HARNESS.get_or_init(|| {
+    harness_with(move |config| config.extra_origins = extra_origins)
+}
+
+/// [`harness`], its sandbox configured by `configure` if this call starts it: a test binary
+/// whose sandbox differs (`--faults`) calls this before anything else, in every test.
+pub fn harness_with(
+    configure: impl FnOnce(&mut crm_sidebar::sandbox::Config) + Send + 'static,
+) -> &'static Harness {
+    HARNESS.get_or_init(|| start_harness(configure))
+}
+
+fn start_harness(
+    configure: impl FnOnce(&mut crm_sidebar::sandbox::Config) + Send + 'static,
+) -> Harness {
+    {
         let root = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
         assert!(
             root.join("dist/index.html").exists(),
@@ -60,7 +75,7 @@ pub fn harness_allowing(extra_origins: Vec<String>) -> &'static Harness {
         let sandbox = super::sandbox::start(move |config| {
             config.host_addr = "127.0.0.1:8788".parse().unwrap();
             config.dist_dir = root.join("dist");
-            config.extra_origins = extra_origins;
+            configure(config);
         });
         let (api, host, db_path) = (sandbox.api, sandbox.host, sandbox.db_path);
 
@@ -97,7 +112,7 @@ pub fn harness_allowing(extra_origins: Vec<String>) -> &'static Harness {
             webdriver,
             _chromedriver: ChildGuard(child),
         }
-    })
+    }
 }
 
 /// A fresh headless Chromium session with its own empty profile.
@@ -129,6 +144,8 @@ pub async fn browser() -> Client {
     let mut capabilities = serde_json::Map::new();
     capabilities.insert("goog:chromeOptions".into(), chrome_options);
     capabilities.insert("unhandledPromptBehavior".into(), json!("ignore"));
+    // The console of every frame, for [`console_lines`].
+    capabilities.insert("goog:loggingPrefs".into(), json!({"browser": "ALL"}));
     ClientBuilder::native()
         .capabilities(capabilities)
         .connect(&harness.webdriver)
@@ -389,4 +406,33 @@ pub fn same_instant(a: &str, b: chrono::DateTime<Utc>) -> bool {
     chrono::DateTime::parse_from_rfc3339(a)
         .map(|t| t == b)
         .unwrap_or(false)
+}
+
+/// The browser console's lines since the last call (of every frame: a panic of the plugin
+/// shows here), through chromedriver's log endpoint.
+pub async fn console_lines(client: &Client) -> Vec<String> {
+    #[derive(Debug)]
+    struct BrowserLog;
+    impl fantoccini::wd::WebDriverCompatibleCommand for BrowserLog {
+        fn endpoint(
+            &self,
+            base_url: &url::Url,
+            session_id: Option<&str>,
+        ) -> Result<url::Url, url::ParseError> {
+            base_url.join(&format!(
+                "session/{}/se/log",
+                session_id.unwrap_or_default()
+            ))
+        }
+        fn method_and_body(&self, _: &url::Url) -> (http::Method, Option<String>) {
+            (http::Method::POST, Some(r#"{"type":"browser"}"#.to_owned()))
+        }
+    }
+    let entries = client.issue_cmd(BrowserLog).await.unwrap_or_default();
+    entries
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|entry| entry["message"].as_str().map(str::to_owned))
+        .collect()
 }

@@ -249,6 +249,8 @@
       D.showMessage('Activity logged on ' + logged + (logged === 1 ? ' record.' : ' records.'), 'success');
     }).catch(function (error) {
       D.showMessage('An activity could not be logged (' + error.message + ').');
+      // The sidebar says so too, and offers to retry.
+      throw error;
     });
   }
 

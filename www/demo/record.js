@@ -89,6 +89,8 @@
       })
       .catch(function (error) {
         D.showMessage('The activity could not be logged (' + error.message + ').');
+        // The sidebar says so too, and offers to retry.
+        throw error;
       });
   }
 

@@ -301,6 +301,8 @@
           body: JSON.stringify(completedTask(activity, user.timeZone, new Date())),
         }).catch(function (error) {
           say('The email was sent, but Salesforce did not log it as a Task: ' + error.message + '.');
+          // sidebar-host.js answers the plugin with it (activityError), which offers a retry.
+          throw error;
         });
       },
       onResize: function (height) {

@@ -11,7 +11,8 @@
  *     getContext: async function () { return { token, expiresAt, record, selection, user, theme }; },
  *     getToken: async function () { return { token, expiresAt }; },
  *     onOpenRecord: function (entity, id) { ... },
- *     onLogActivity: async function (activity) { ... },   // {entity, id, subject, body}
+ *     onLogActivity: async function (activity) { ... },   // {entity, id, subject, body}; resolves
+ *                                                         // once stored, rejects if not
  *   });
  *   sidebar.update({ record: nextRecord });   // the user switched record
  *   sidebar.destroy();
@@ -113,7 +114,21 @@
       selection: (context.selection || []).map(toRecord),
       user: toUser(context.user),
       theme: context.theme === 'dark' ? 'dark' : 'light',
+      limits: toLimits(context.limits),
     };
+  }
+
+  /** What the CRM can store; the plugin fits its notes to it. Absent, the plugin's default (255). */
+  function toLimits(limits) {
+    var out = {};
+    if (limits && limits.noteSubject !== undefined) {
+      var n = limits.noteSubject;
+      if (typeof n !== 'number' || n !== Math.floor(n) || n < 1 || n > MAX_NOTE_SUBJECT) {
+        fail('limits.noteSubject must be a whole number from 1 to ' + MAX_NOTE_SUBJECT);
+      }
+      out.noteSubject = n;
+    }
+    return out;
   }
 
   function resolveContainer(container) {
@@ -178,6 +193,7 @@
           if (destroyed || seq !== contextSeq) return;
           contextSince = 0;
           var message = contextMessage(Object.assign({}, context, overrides), view);
+          noteSubjectLimit = message.limits.noteSubject || MAX_NOTE_SUBJECT;
           // Notes may be logged on records the plugin was given (a send still running when the
           // user moved on logs on the record it was for), and on no other.
           (message.record ? [message.record] : []).concat(message.selection).forEach(function (record) {
@@ -229,6 +245,43 @@
       return true;
     }
 
+    // The subject limit of the context last sent: a note over it could not be stored.
+    var noteSubjectLimit = MAX_NOTE_SUBJECT;
+
+    /**
+     * Logs a note through onLogActivity and tells the plugin what became of it, by the
+     * `noteId` it gave: `activityLogged` once the callback's promise resolves, `activityError`
+     * with why when it rejects or the note cannot be stored. (A plugin that gave no `noteId`
+     * predates the answer and gets none.)
+     */
+    function logActivity(data) {
+      var noteId = isNonEmptyString(data.noteId) && data.noteId.length <= MAX_ID ? data.noteId : null;
+      function refuse(why) {
+        warn('a note was not logged (' + why + ')');
+        if (noteId) post({ protocol: PROTOCOL, type: 'activityError', id: noteId, message: why });
+      }
+      if (ENTITIES.indexOf(data.entity) < 0 || !isNonEmptyString(data.id)) return refuse('no such record');
+      if (typeof data.subject !== 'string' || typeof data.body !== 'string') return refuse('no subject or body');
+      if (data.subject.length === 0) return refuse('the subject is empty');
+      if (data.subject.length > noteSubjectLimit) {
+        return refuse('the subject is longer than the CRM stores (' + noteSubjectLimit + ' characters)');
+      }
+      if (data.body.length > MAX_NOTE_BODY) {
+        return refuse('the text is longer than the CRM stores (' + MAX_NOTE_BODY + ' characters)');
+      }
+      if (!notable[data.entity + '/' + data.id]) return refuse('not a record the sidebar was given');
+      var callback = options.onLogActivity;
+      if (typeof callback !== 'function') return refuse('this page does not log activity');
+      var activity = { entity: data.entity, id: data.id, subject: data.subject, body: data.body };
+      Promise.resolve()
+        .then(function () { return callback(activity); })
+        .then(function () {
+          if (noteId) post({ protocol: PROTOCOL, type: 'activityLogged', id: noteId });
+        }, function (error) {
+          refuse(describe(error));
+        });
+    }
+
     function onMessage(event) {
       if (event.source !== iframe.contentWindow || event.origin !== pluginOrigin) return;
       var data = event.data;
@@ -252,16 +305,7 @@
           }
           break;
         case 'logActivity':
-          if (ENTITIES.indexOf(data.entity) >= 0 && isNonEmptyString(data.id) &&
-              typeof data.subject === 'string' && typeof data.body === 'string' &&
-              data.subject.length > 0 && data.subject.length <= MAX_NOTE_SUBJECT &&
-              data.body.length <= MAX_NOTE_BODY) {
-            if (!notable[data.entity + '/' + data.id]) {
-              warn('ignored a note for a record the sidebar was not given');
-            } else {
-              call('onLogActivity', [{ entity: data.entity, id: data.id, subject: data.subject, body: data.body }]);
-            }
-          }
+          logActivity(data);
           break;
         case 'resize':
           if (typeof data.height === 'number' && isFinite(data.height) && data.height >= 0) {

@@ -12,6 +12,7 @@ mod composer;
 mod consent;
 pub mod keys;
 mod message;
+pub mod notes;
 mod preflight_summary;
 mod preview;
 pub mod results;
@@ -34,6 +35,7 @@ use crate::wire::{RecordProfile, SubscriptionStatus};
 use composer::Composer;
 use consent::Consent;
 pub use keys::{use_send_keys_provider, SendKeysContext};
+pub use notes::{use_sent_notes_provider, SentNotes, NOTE_ANSWER_TIMEOUT_MS};
 
 #[derive(Properties, PartialEq)]
 pub struct SendEmailProps {

@@ -7,13 +7,14 @@ use yew::platform::spawn_local;
 use yew::prelude::*;
 
 use super::keys::use_send_keys;
+use super::notes::{use_sent_notes_context, SentNotes};
 use crate::domain::compose::{fingerprint, noted, sent_note, ComposeAction, SendFailure, SendKey};
 use crate::plugin::api;
 use crate::plugin::bridge::Bridge;
 use crate::plugin::browser::mark;
 use crate::plugin::host::use_host;
 use crate::plugin::intl::{use_formats, Formats};
-use crate::protocol::PluginMessage;
+use crate::protocol::HostLimits;
 use crate::wire::{SendRequest, SendResponse};
 
 /// A request to send, and the id of the send whose failed recipients it retries.
@@ -35,6 +36,7 @@ pub fn use_send(notes: NoteOptions, dispatch: Callback<ComposeAction>) -> Callba
     let host = use_host();
     let formats = use_formats();
     let keys = use_send_keys();
+    let sent_notes = use_sent_notes_context();
     // Set between the click and the answer: a second click in the same tick does nothing.
     let in_flight = use_memo((), |_| Cell::new(false));
     let user_id = host
@@ -42,6 +44,7 @@ pub fn use_send(notes: NoteOptions, dispatch: Callback<ComposeAction>) -> Callba
         .as_ref()
         .map(|c| c.user.id.clone())
         .unwrap_or_default();
+    let limits = host.context.as_ref().map(|c| c.limits).unwrap_or_default();
     let (session, bridge, stale) = (host.session, host.bridge, host.context_failed);
     Callback::from(move |(request, retry_of): SendOrder| {
         if stale || in_flight.replace(true) {
@@ -60,6 +63,7 @@ pub fn use_send(notes: NoteOptions, dispatch: Callback<ComposeAction>) -> Callba
             in_flight.clone(),
         );
         let (keys, formats, notes) = (keys.clone(), formats.clone(), notes.clone());
+        let sent_notes = sent_notes.clone();
         spawn_local(async move {
             // Not tied to the view: a send the user left still finishes and logs its notes.
             let Ok(controller) = AbortController::new() else {
@@ -78,7 +82,8 @@ pub fn use_send(notes: NoteOptions, dispatch: Callback<ComposeAction>) -> Callba
                     // meanwhile) already did.
                     let first = keys.mark_answered(&key);
                     if notes.log_note && first {
-                        log_notes(&bridge, &response, &notes.template_name, &formats);
+                        let to = (&bridge, &sent_notes, limits);
+                        log_notes(to, &response, &notes.template_name, &formats);
                     }
                     // Already sent: answered here before, or (a "Send again" after a lost
                     // answer) the server says its first attempt had gone through.
@@ -98,24 +103,31 @@ pub fn use_send(notes: NoteOptions, dispatch: Callback<ComposeAction>) -> Callba
     })
 }
 
-/// A "Sent Email" (or "Scheduled Email") note on each CRM record the email went, or will go, to.
-fn log_notes(bridge: &Bridge, response: &SendResponse, template_name: &str, formats: &Formats) {
+/// A "Sent Email" (or "Scheduled Email") note on each CRM record the email went, or will go, to,
+/// its subject fitted to the CRM.
+fn log_notes(
+    (bridge, sent_notes, limits): (&Bridge, &SentNotes, HostLimits),
+    response: &SendResponse,
+    template_name: &str,
+    formats: &Formats,
+) {
     // The time as the user chose it, with the zone: the note is read in the CRM, by anyone.
     let scheduled_for = response
         .scheduled_at
         .map(|at| format!("{} ({})", formats.date_time(&at), formats.zone_name()));
     for result in noted(response) {
-        let (subject, body) = sent_note(
+        let note = sent_note(
             result,
             template_name,
             &response.campaign_id,
             scheduled_for.as_deref().unwrap_or_default(),
         );
-        bridge.post(&PluginMessage::LogActivity {
-            entity: result.entity,
-            id: result.crm_id.clone(),
-            subject,
-            body,
-        });
+        sent_notes.post(
+            bridge,
+            result.entity,
+            result.crm_id.clone(),
+            note,
+            limits.note_subject,
+        );
     }
 }
