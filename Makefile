@@ -26,8 +26,12 @@ tools:
 test-tools:
 	@.ci/install-tools.sh test
 
+## The plugin's bundles, one per kind of mount (see README, "Bundles"): the sidebar's (record
+## and list-view actions) in dist/, the CRM tab's in dist/tab/. Trunk empties its output folder
+## first, so the sidebar's is built first.
 plugin:
 	trunk build --release
+	trunk build --release www/tab.html --dist dist/tab --public-url /tab/
 
 test-native:
 	cargo test --features sandbox -- --test-threads 2

@@ -2,6 +2,7 @@
 //! asked for.
 
 use std::cell::Cell;
+#[cfg(feature = "views-actions")]
 use std::rc::Rc;
 
 use wasm_bindgen::closure::Closure;
@@ -12,15 +13,23 @@ use yew::prelude::*;
 use crate::plugin::bridge::Bridge;
 use crate::plugin::browser::window;
 use crate::plugin::components::panels::{ErrorPanel, MessagePanel, Skeleton};
+#[cfg(feature = "views-record")]
 use crate::plugin::components::tabs::Tab;
 use crate::plugin::focus::use_focus_keeper;
 use crate::plugin::host::{use_host, BridgeProvider};
 use crate::plugin::intl::FormatsProvider;
+#[cfg(feature = "views-tab")]
 use crate::plugin::views::hot_prospects::HotProspects;
+#[cfg(feature = "views-actions")]
 use crate::plugin::views::programs::Programs;
+#[cfg(feature = "views-record")]
 use crate::plugin::views::record::RecordView;
+#[cfg(feature = "views-actions")]
 use crate::plugin::views::send::{use_send_keys_provider, SendEmail, SendKeysContext};
-use crate::protocol::{Context, CrmRecord, Manifest, PluginMessage, Theme, View};
+#[cfg(feature = "views-actions")]
+use crate::protocol::CrmRecord;
+use crate::protocol::{Context, Manifest, PluginMessage, Theme, View};
+#[cfg(feature = "views-actions")]
 use crate::wire::MAX_ENROL_RECORDS;
 
 #[derive(Properties, PartialEq)]
@@ -166,9 +175,16 @@ pub fn Sidebar() -> Html {
     });
     use_escape_closes(in_panel, close.clone());
     let main = use_node_ref();
-    let send_keys = use_send_keys_provider();
     use_fit_to_content(tab, main.clone(), host.bridge.clone());
     use_focus_keeper(main.clone());
+    // Send's idempotency keys live as long as the sidebar: a message sent from a view the user
+    // left and opened again goes under the same key.
+    #[cfg(feature = "views-actions")]
+    let send_keys = use_send_keys_provider();
+    #[cfg(feature = "views-actions")]
+    let content = {
+        html! { <ContextProvider<SendKeysContext> context={send_keys}>{ content }</ContextProvider<SendKeysContext>> }
+    };
     html! {
         <main
             ref={main}
@@ -176,9 +192,7 @@ pub fn Sidebar() -> Html {
             data-theme={theme}
         >
             { for notice }
-            // Send's idempotency keys live as long as the sidebar: a message sent from a view
-            // the user left and opened again goes under the same key.
-            <ContextProvider<SendKeysContext> context={send_keys}>{ content }</ContextProvider<SendKeysContext>>
+            { content }
         </main>
     }
 }
@@ -268,9 +282,16 @@ fn use_fit_to_content(enabled: bool, main: NodeRef, bridge: Bridge) {
     });
 }
 
+/// The view the context asks for, if this bundle has it (see [`crate::plugin::views`]).
 fn view(context: &Context, close: &Callback<()>) -> Html {
+    // Unused in a bundle without list-view actions.
+    let _ = close;
     match (context.view, &context.record) {
+        #[cfg(feature = "views-tab")]
         (View::HotProspects, _) => html! { <HotProspects /> },
+        #[cfg(not(feature = "views-tab"))]
+        (View::HotProspects, _) => not_in_bundle(),
+        #[cfg(feature = "views-record")]
         (view, Some(record)) => html! {
             <RecordView
                 key={format!("{}/{}", record.entity, record.id)}
@@ -278,8 +299,11 @@ fn view(context: &Context, close: &Callback<()>) -> Html {
                 initial_tab={Tab::for_view(view)}
             />
         },
+        #[cfg(not(feature = "views-record"))]
+        (_, Some(_)) => not_in_bundle(),
         // Keyed by the selection: another selection is another send or enrolment, with none
         // of the previous one's results.
+        #[cfg(feature = "views-actions")]
         (View::Send, None) if !context.selection.is_empty() => html! {
             <SendEmail
                 key={selection_key(&context.selection)}
@@ -287,6 +311,7 @@ fn view(context: &Context, close: &Callback<()>) -> Html {
                 on_done={close.clone()}
             />
         },
+        #[cfg(feature = "views-actions")]
         (View::Programs, None) if context.selection.len() > MAX_ENROL_RECORDS => html! {
             <MessagePanel
                 glyph="\u{2630}"
@@ -298,6 +323,7 @@ fn view(context: &Context, close: &Callback<()>) -> Html {
                 )}
             />
         },
+        #[cfg(feature = "views-actions")]
         (View::Programs, None) if !context.selection.is_empty() => html! {
             <Programs
                 key={selection_key(&context.selection)}
@@ -305,6 +331,8 @@ fn view(context: &Context, close: &Callback<()>) -> Html {
                 on_done={close.clone()}
             />
         },
+        #[cfg(not(feature = "views-actions"))]
+        (View::Send | View::Programs, None) if !context.selection.is_empty() => not_in_bundle(),
         (_, None) => html! {
             <MessagePanel
                 glyph="\u{2630}"
@@ -315,7 +343,22 @@ fn view(context: &Context, close: &Callback<()>) -> Html {
     }
 }
 
+/// Shown for a view this page's bundle leaves out: the host opened the wrong page of the plugin
+/// for its mount (the manifest names each mount's page, `entryUrls`).
+#[cfg(not(all(
+    feature = "views-tab",
+    feature = "views-record",
+    feature = "views-actions"
+)))]
+fn not_in_bundle() -> Html {
+    html! {
+        <MessagePanel glyph="\u{2298}" title="This view is not enabled on this page"
+            detail="Ask your administrator to open the marketing sidebar's page for this part of the CRM." />
+    }
+}
+
 /// One key per selection of records (entity and id of each, in order).
+#[cfg(feature = "views-actions")]
 fn selection_key(selection: &[CrmRecord]) -> String {
     selection
         .iter()
