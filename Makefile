@@ -67,9 +67,10 @@ bench: bench-tools plugin wasm-profile
 bench-tools:
 	@.ci/install-tools.sh bench
 
-# The release wasm as wasm-opt makes it (of the bundle Trunk built last: the CRM tab's, after
-# `make plugin`; `trunk build --release` alone leaves the sidebar's) from wasm-bindgen's output (the same passes, read from
-# www/index.html), but keeping the function names, so twiggy can name what takes the bytes.
+# The release wasm as wasm-opt makes it from wasm-bindgen's output (the same passes, read from
+# www/index.html), but keeping the function names, so twiggy can name what takes the bytes. It is
+# the bundle Trunk built last: the CRM tab's after `make plugin`, the sidebar's after a plain
+# `trunk build --release`.
 WASM_OPT_PARAMS = $(shell sed -n 's/.*data-wasm-opt-params="\([^"]*\)".*/\1/p' www/index.html)
 wasm-profile:
 	wasm-opt -Oz $(WASM_OPT_PARAMS) --debuginfo target/wasm-bindgen/release/crm-sidebar_bg.wasm -o target/wasm-profile.wasm
