@@ -31,7 +31,7 @@ test-tools:
 ## first, so the sidebar's is built first.
 plugin:
 	trunk build --release
-	trunk build --release www/tab.html --dist dist/tab --public-url /tab/
+	trunk build www/tab.html --release --dist dist/tab --public-url /tab/
 
 test-native:
 	cargo test --features sandbox -- --test-threads 2
