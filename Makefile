@@ -26,8 +26,12 @@ tools:
 test-tools:
 	@.ci/install-tools.sh test
 
+## The plugin's bundles, one per kind of mount (see README, "Bundles"): the sidebar's (record
+## and list-view actions) in dist/, the CRM tab's in dist/tab/. Trunk empties its output folder
+## first, so the sidebar's is built first.
 plugin:
 	trunk build --release
+	trunk build www/tab.html --release --dist dist/tab --public-url /tab/
 
 test-native:
 	cargo test --features sandbox -- --test-threads 2
@@ -64,7 +68,9 @@ bench-tools:
 	@.ci/install-tools.sh bench
 
 # The release wasm as wasm-opt makes it from wasm-bindgen's output (the same passes, read from
-# www/index.html), but keeping the function names, so twiggy can name what takes the bytes.
+# www/index.html), but keeping the function names, so twiggy can name what takes the bytes. It is
+# the bundle Trunk built last: the CRM tab's after `make plugin`, the sidebar's after a plain
+# `trunk build --release`.
 WASM_OPT_PARAMS = $(shell sed -n 's/.*data-wasm-opt-params="\([^"]*\)".*/\1/p' www/index.html)
 wasm-profile:
 	wasm-opt -Oz $(WASM_OPT_PARAMS) --debuginfo target/wasm-bindgen/release/crm-sidebar_bg.wasm -o target/wasm-profile.wasm

@@ -3,7 +3,7 @@
 //! (`sidebar:send-click`) to the results painted (`sidebar:send-results`).
 //!
 //! Each run emails another page of 200 leads as another rep, so no run replays an earlier one
-//! and no rep passes the daily limit of 1,000. `make bench` (needs `trunk build --release`).
+//! and no rep passes the daily limit of 1,000. `make bench` (needs `make plugin`).
 
 #[path = "../tests/support/mod.rs"]
 mod support;

@@ -1,7 +1,7 @@
 //! Time from opening the Timeline tab to its chart painted, for the 10,000-activity record
 //! (`seed::PERF_RECORD`), in headless Chromium against the demo CRM: the `timeline:open` mark
 //! (the tab's panel mounted) to `timeline:chart` (the frame after the chart rendered), median of
-//! runs. `cargo bench --features sandbox --bench timeline` (needs `trunk build --release`).
+//! runs. `cargo bench --features sandbox --bench timeline` (needs `make plugin`).
 
 #[path = "../tests/support/mod.rs"]
 mod support;

@@ -19,6 +19,12 @@ use sha2::{Digest, Sha256, Sha384};
 /// The page Trunk writes; it names every other file.
 pub const PAGE: &str = "index.html";
 
+/// The plugin's bundles, by the folder of `dist/` each is built into (the Makefile's `plugin`):
+/// the sidebar's (a record's page and the list-view actions, www/index.html) at the top, the CRM
+/// tab's (www/tab.html) in `tab/`. Each mount loads only the views it shows; the manifest's
+/// `entryUrls` names each mount's page.
+pub const BUNDLES: [&str; 2] = ["", "tab"];
+
 /// The encodings a copy is made in, by file suffix.
 pub const BROTLI_SUFFIX: &str = "br";
 pub const GZIP_SUFFIX: &str = "gz";

@@ -431,6 +431,69 @@ async fn the_host_script_takes_numeric_ids_and_refuses_a_record_it_cannot_carry(
     client.close().await.unwrap();
 }
 
+/// Each mount opens the bundle with its views: the host script opens the CRM tab's page for Hot
+/// Prospects, and a page opened for a view its bundle leaves out says so instead of failing.
+#[tokio::test]
+async fn each_mount_opens_its_own_bundle_and_a_bundle_refuses_a_view_it_lacks() {
+    let client = browser().await;
+    open_demo_lead_page(&client).await;
+    let sources = eval(
+        &client,
+        &format!(
+            "{ANOTHER_SIDEBAR}
+         const context = () => Demo.mintToken().then(t => ({{
+           token: t.token, expiresAt: t.expiresAt, user: {{ id: 'rep-ava', name: 'Ava' }},
+         }}));
+         const tab = CrmSidebarHost.mount({{
+           container: box, frameId: 'tab-frame', pluginUrl: plugin + '/index.html',
+           view: 'hotProspects', getContext: context,
+         }});
+         // An integrator's mistake: the sidebar's page named as the tab's.
+         const wrong = CrmSidebarHost.mount({{
+           container: box, frameId: 'wrong-frame', pluginUrl: plugin + '/index.html',
+           tabUrl: plugin + '/index.html', view: 'hotProspects', getContext: context,
+         }});
+         return [plugin, tab.iframe.src, wrong.iframe.src];"
+        ),
+    )
+    .await;
+    let plugin = sources[0].as_str().unwrap();
+    assert!(
+        sources[1]
+            .as_str()
+            .unwrap()
+            .starts_with(&format!("{plugin}/tab/index.html?")),
+        "{sources}"
+    );
+    assert!(
+        sources[2]
+            .as_str()
+            .unwrap()
+            .starts_with(&format!("{plugin}/index.html?")),
+        "{sources}"
+    );
+
+    wait_for(&client, "#tab-frame")
+        .await
+        .enter_frame()
+        .await
+        .unwrap();
+    wait_for(&client, ".prospects-title").await;
+    client.enter_parent_frame().await.unwrap();
+    wait_for(&client, "#wrong-frame")
+        .await
+        .enter_frame()
+        .await
+        .unwrap();
+    wait_until(
+        &client,
+        "the sidebar's bundle refuses Hot Prospects",
+        "return document.body.innerText.includes('This view is not enabled on this page');",
+    )
+    .await;
+    client.close().await.unwrap();
+}
+
 /// The host script refuses a plugin on the CRM page's own origin (its sandbox could be lifted
 /// there), and an `expiresAt` the plugin could not read (epoch microseconds taken for
 /// milliseconds, year 58,000): the page is told by a warning, the sidebar at once.

@@ -3,7 +3,7 @@
 //! and `dialog.html` as served from the zip `make package` built, against the `Xrm` double of the
 //! package's tests; the user signs in with the demo identity provider's signed assertion,
 //! exchanged at `/v1/sso/exchange` by the package's own code.
-//! Needs `trunk build --release` then `make package` (make test runs both, in that order).
+//! Needs `make plugin` then `make package` (make test runs both, in that order).
 //! Run alone: the harness binds the demo host's port.
 //! `cargo test --features sandbox --test e2e_dynamics`
 
@@ -82,7 +82,7 @@ fn assert_the_package_is_built() {
         .join(dynamics::package_file_name());
     assert!(
         zip.exists(),
-        "{} is not built: run `make package` after `trunk build` (make test does)",
+        "{} is not built: run `make package` after `make plugin` (make test does)",
         zip.display()
     );
 }

@@ -261,3 +261,75 @@ fn other_fields_are_checked_too() {
         manifest.as_object_mut().unwrap().remove("entryUrl");
     });
 }
+
+/// The cargo feature (Cargo.toml) that compiles in what a mount shows: a record button opens the
+/// record's page at its Send or Programs tab, a list-view button the action alone.
+fn feature_of_mount(mount: &str) -> &'static str {
+    match mount {
+        "recordSidebar" | "recordButton" => "views-record",
+        "listViewButton" => "views-actions",
+        "tab" => "views-tab",
+        other => panic!("no bundle shows mount {other}"),
+    }
+}
+
+/// The features a bundle's source page (www/) has Trunk build its wasm with.
+fn bundle_features(page: &str) -> Vec<String> {
+    let html = std::fs::read_to_string(format!("{}/www/{page}", env!("CARGO_MANIFEST_DIR")))
+        .unwrap_or_else(|error| panic!("www/{page}: {error}"));
+    assert!(
+        html.contains("data-cargo-no-default-features"),
+        "www/{page} builds only the views it names"
+    );
+    let start = html
+        .find("data-cargo-features=\"")
+        .unwrap_or_else(|| panic!("www/{page} names its views"))
+        + "data-cargo-features=\"".len();
+    let end = start + html[start..].find('"').unwrap();
+    html[start..end].split(',').map(str::to_owned).collect()
+}
+
+#[test]
+fn each_mount_opens_the_bundle_that_has_its_views() {
+    let manifest = bundled();
+    let entry_url = manifest["entryUrl"].as_str().unwrap();
+    let origin = entry_url.trim_end_matches("index.html");
+    for view in manifest["views"].as_array().unwrap() {
+        let mount = view["mount"].as_str().unwrap();
+        let url = manifest["entryUrls"][mount].as_str().unwrap_or(entry_url);
+        // The pages `make plugin` builds: www/index.html into dist/, www/tab.html into dist/tab/.
+        let page = match url.strip_prefix(origin) {
+            Some("index.html") => "index.html",
+            Some("tab/index.html") => "tab.html",
+            _ => panic!("{mount} opens {url}, which no bundle is built at"),
+        };
+        let features = bundle_features(page);
+        assert!(
+            features.iter().any(|f| f == feature_of_mount(mount)),
+            "{mount} ({}) opens www/{page}, built with {features:?}",
+            view["view"]
+        );
+    }
+    assert_eq!(
+        manifest["entryUrls"]["tab"],
+        json!(format!("{origin}tab/index.html")),
+        "the tab's page, as the demo's sidebar-host.js opens it"
+    );
+}
+
+#[test]
+fn entry_urls_name_known_mounts_and_absolute_urls() {
+    assert_rejected("a page for an unknown mount", "/entryUrls", |manifest| {
+        manifest["entryUrls"]["footer"] = json!("https://plugin.example.com/footer.html");
+    });
+    assert_rejected("a relative page", "/entryUrls/tab", |manifest| {
+        manifest["entryUrls"]["tab"] = json!("tab/index.html");
+    });
+    let mut without = bundled();
+    without.as_object_mut().unwrap().remove("entryUrls");
+    assert_eq!(
+        errors(&without),
+        Vec::<String>::new(),
+        "one page for every mount, as before"
+    );
+}

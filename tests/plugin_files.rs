@@ -9,6 +9,7 @@ use std::path::PathBuf;
 use std::sync::OnceLock;
 
 use crm_sidebar::dist::{self, Delivered};
+use crm_sidebar::sandbox::web::inline_script_hashes;
 use reqwest::StatusCode;
 use support::sandbox::*;
 
@@ -18,6 +19,8 @@ struct Plugin {
     sandbox: Sandbox,
     dist: PathBuf,
     files: Vec<Delivered>,
+    /// The CRM tab's bundle's files, under `tab/`.
+    tab_files: Vec<Delivered>,
 }
 
 /// A sandbox serving a dist/ as Trunk writes it (a page naming hashed glue, wasm and styles, and
@@ -48,6 +51,21 @@ fn plugin() -> &'static Plugin {
         )
         .unwrap();
         let files = dist::finish(&dist, None).unwrap();
+        // The CRM tab's bundle, in its folder, with a loader of its own.
+        let tab = dist.join("tab");
+        std::fs::create_dir_all(&tab).unwrap();
+        std::fs::write(
+            tab.join("crm-sidebar-2a8d5e3bee07f18e.js"),
+            "export function start() { return 'the tab started'; }\n".repeat(40),
+        )
+        .unwrap();
+        std::fs::write(
+            tab.join(dist::PAGE),
+            "<html><head><script type=module>import init from '/tab/crm-sidebar-2a8d5e3bee07f18e.js';\
+             init('/tab/crm-sidebar-2a8d5e3bee07f18e_bg.wasm');</script></head></html>",
+        )
+        .unwrap();
+        let tab_files = dist::finish(&tab, None).unwrap();
         let served = dist.clone();
         let sandbox = start(move |config| {
             config.dist_dir = served;
@@ -57,6 +75,7 @@ fn plugin() -> &'static Plugin {
             sandbox,
             dist,
             files,
+            tab_files,
         }
     })
 }
@@ -199,4 +218,44 @@ async fn files_named_by_their_content_are_kept_a_year_and_the_rest_asked_for_eac
     let missing = fetch(plugin, "crm-sidebar-0123456789abcdef.js", Some("br")).await;
     assert_eq!(missing.status(), StatusCode::NOT_FOUND);
     assert_ne!(header(&missing, "cache-control"), Some(IMMUTABLE));
+}
+
+#[tokio::test]
+async fn each_bundles_page_is_served_with_the_hash_of_its_own_loader() {
+    let plugin = plugin();
+    let mut policies = Vec::new();
+    for (page, bundle) in [
+        ("index.html", ""),
+        ("tab/", "tab"),
+        ("tab/index.html", "tab"),
+    ] {
+        let response = fetch(plugin, page, Some("br, gzip")).await;
+        assert_eq!(response.status(), StatusCode::OK, "/{page}");
+        assert_eq!(header(&response, "cache-control"), Some("no-cache"));
+        let csp = header(&response, "content-security-policy")
+            .unwrap()
+            .to_owned();
+        let html = response.text().await.unwrap();
+        let built = std::fs::read_to_string(plugin.dist.join(bundle).join(dist::PAGE)).unwrap();
+        assert_eq!(html, built, "/{page} is the page of bundle {bundle:?}");
+        for hash in inline_script_hashes(&html) {
+            assert!(csp.contains(&hash), "/{page} allows its loader: {csp}");
+        }
+        policies.push(csp);
+    }
+    assert_ne!(
+        policies[0], policies[1],
+        "a page's CSP allows its own loader, not the other bundle's"
+    );
+
+    let glue = &plugin
+        .tab_files
+        .iter()
+        .find(|f| f.name.ends_with(".js"))
+        .unwrap()
+        .name;
+    let response = fetch(plugin, &format!("tab/{glue}"), Some("br")).await;
+    assert_eq!(response.status(), StatusCode::OK);
+    assert_eq!(header(&response, "content-encoding"), Some("br"));
+    assert_eq!(header(&response, "cache-control"), Some(IMMUTABLE));
 }

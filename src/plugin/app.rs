@@ -2,6 +2,7 @@
 //! asked for.
 
 use std::cell::Cell;
+#[cfg(feature = "views-actions")]
 use std::rc::Rc;
 
 use wasm_bindgen::closure::Closure;
@@ -12,19 +13,28 @@ use yew::prelude::*;
 use crate::plugin::bridge::Bridge;
 use crate::plugin::browser::window;
 use crate::plugin::components::panels::{ErrorPanel, MessagePanel, Skeleton};
+#[cfg(feature = "views-record")]
 use crate::plugin::components::tabs::Tab;
 use crate::plugin::focus::use_focus_keeper;
 use crate::plugin::host::{use_host, BridgeProvider};
 use crate::plugin::intl::FormatsProvider;
+#[cfg(feature = "views-tab")]
 use crate::plugin::views::dashboard::Dashboard;
+#[cfg(feature = "views-tab")]
 use crate::plugin::views::hot_prospects::HotProspects;
+#[cfg(feature = "views-actions")]
 use crate::plugin::views::programs::Programs;
+#[cfg(feature = "views-record")]
 use crate::plugin::views::record::RecordView;
+#[cfg(feature = "views-actions")]
 use crate::plugin::views::send::{
     use_send_keys_provider, use_sent_notes_provider, SendEmail, SendKeysContext, SentNotes,
     NOTE_ANSWER_TIMEOUT_MS,
 };
-use crate::protocol::{Context, CrmRecord, Manifest, PluginMessage, Theme, View};
+#[cfg(feature = "views-actions")]
+use crate::protocol::CrmRecord;
+use crate::protocol::{Context, Manifest, PluginMessage, Theme, View};
+#[cfg(feature = "views-actions")]
 use crate::wire::MAX_ENROL_RECORDS;
 
 #[derive(Properties, PartialEq)]
@@ -170,10 +180,21 @@ pub fn Sidebar() -> Html {
     });
     use_escape_closes(in_panel, close.clone());
     let main = use_node_ref();
-    let send_keys = use_send_keys_provider();
-    let sent_notes = use_sent_notes_provider(NOTE_ANSWER_TIMEOUT_MS);
     use_fit_to_content(tab, main.clone(), host.bridge.clone());
     use_focus_keeper(main.clone());
+    // Send's idempotency keys live as long as the sidebar: a message sent from a view the user
+    // left and opened again goes under the same key. So do its CRM notes: one the CRM did not
+    // store waits for a retry there.
+    #[cfg(feature = "views-actions")]
+    let send_keys = use_send_keys_provider();
+    #[cfg(feature = "views-actions")]
+    let sent_notes = use_sent_notes_provider(NOTE_ANSWER_TIMEOUT_MS);
+    #[cfg(feature = "views-actions")]
+    let content = html! {
+        <ContextProvider<SendKeysContext> context={send_keys}>
+            <ContextProvider<SentNotes> context={sent_notes}>{ content }</ContextProvider<SentNotes>>
+        </ContextProvider<SendKeysContext>>
+    };
     html! {
         <main
             ref={main}
@@ -181,12 +202,7 @@ pub fn Sidebar() -> Html {
             data-theme={theme}
         >
             { for notice }
-            // Send's idempotency keys live as long as the sidebar: a message sent from a view
-            // the user left and opened again goes under the same key. So do its CRM notes: one
-            // the CRM did not store waits for a retry there.
-            <ContextProvider<SendKeysContext> context={send_keys}>
-                <ContextProvider<SentNotes> context={sent_notes}>{ content }</ContextProvider<SentNotes>>
-            </ContextProvider<SendKeysContext>>
+            { content }
         </main>
     }
 }
@@ -276,10 +292,18 @@ fn use_fit_to_content(enabled: bool, main: NodeRef, bridge: Bridge) {
     });
 }
 
+/// The view the context asks for, if this bundle has it (see [`crate::plugin::views`]).
 fn view(context: &Context, close: &Callback<()>) -> Html {
+    // Unused in a bundle without list-view actions.
+    let _ = close;
     match (context.view, &context.record) {
+        #[cfg(feature = "views-tab")]
         (View::HotProspects, _) => html! { <HotProspects /> },
+        #[cfg(feature = "views-tab")]
         (View::Dashboard, _) => html! { <Dashboard /> },
+        #[cfg(not(feature = "views-tab"))]
+        (View::HotProspects | View::Dashboard, _) => not_in_bundle(),
+        #[cfg(feature = "views-record")]
         (view, Some(record)) => html! {
             <RecordView
                 key={format!("{}/{}", record.entity, record.id)}
@@ -287,8 +311,11 @@ fn view(context: &Context, close: &Callback<()>) -> Html {
                 initial_tab={Tab::for_view(view)}
             />
         },
+        #[cfg(not(feature = "views-record"))]
+        (_, Some(_)) => not_in_bundle(),
         // Keyed by the selection: another selection is another send or enrolment, with none
         // of the previous one's results.
+        #[cfg(feature = "views-actions")]
         (View::Send, None) if !context.selection.is_empty() => html! {
             <SendEmail
                 key={selection_key(&context.selection)}
@@ -296,6 +323,7 @@ fn view(context: &Context, close: &Callback<()>) -> Html {
                 on_done={close.clone()}
             />
         },
+        #[cfg(feature = "views-actions")]
         (View::Programs, None) if context.selection.len() > MAX_ENROL_RECORDS => html! {
             <MessagePanel
                 glyph="\u{2630}"
@@ -307,6 +335,7 @@ fn view(context: &Context, close: &Callback<()>) -> Html {
                 )}
             />
         },
+        #[cfg(feature = "views-actions")]
         (View::Programs, None) if !context.selection.is_empty() => html! {
             <Programs
                 key={selection_key(&context.selection)}
@@ -314,6 +343,8 @@ fn view(context: &Context, close: &Callback<()>) -> Html {
                 on_done={close.clone()}
             />
         },
+        #[cfg(not(feature = "views-actions"))]
+        (View::Send | View::Programs, None) if !context.selection.is_empty() => not_in_bundle(),
         (_, None) => html! {
             <MessagePanel
                 glyph="\u{2630}"
@@ -324,7 +355,22 @@ fn view(context: &Context, close: &Callback<()>) -> Html {
     }
 }
 
+/// Shown for a view this page's bundle leaves out: the host opened the wrong page of the plugin
+/// for its mount (the manifest names each mount's page, `entryUrls`).
+#[cfg(not(all(
+    feature = "views-tab",
+    feature = "views-record",
+    feature = "views-actions"
+)))]
+fn not_in_bundle() -> Html {
+    html! {
+        <MessagePanel glyph="\u{2298}" title="This view is not enabled on this page"
+            detail="Ask your administrator to open the marketing sidebar's page for this part of the CRM." />
+    }
+}
+
 /// One key per selection of records (entity and id of each, in order).
+#[cfg(feature = "views-actions")]
 fn selection_key(selection: &[CrmRecord]) -> String {
     selection
         .iter()

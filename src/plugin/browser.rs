@@ -8,6 +8,7 @@ pub(crate) fn window() -> web_sys::Window {
 }
 
 /// `crypto.randomUUID()`, or random hex where the browser lacks it.
+#[cfg(feature = "views-actions")]
 pub(crate) fn random_key() -> String {
     use js_sys::{Function, Reflect};
     use wasm_bindgen::JsCast;
@@ -32,6 +33,7 @@ pub(crate) fn random_key() -> String {
 
 /// Moves keyboard focus to the element with `id` once the current render is on screen (for
 /// when the focused control is about to disappear).
+#[cfg(feature = "views-actions")]
 pub(crate) fn focus_after_render(id: impl Into<String>) {
     let id = id.into();
     gloo_timers::callback::Timeout::new(0, move || {
@@ -55,6 +57,7 @@ pub(crate) fn mark(name: &str) {
 }
 
 /// `performance.mark(name)` unless it was marked before: a milestone of the page's life.
+#[cfg(feature = "views-record")]
 pub(crate) fn mark_once(name: &str) {
     if let Some(performance) = window().performance() {
         if performance.get_entries_by_name(name).length() == 0 {

@@ -121,12 +121,23 @@ pub fn api_origin_router(state: AppState) -> Router {
             HeaderValue::from_static("no-store"),
         ))
         .layer(cors(&state));
-    // The page at `/` and `/index.html` carries its own CSP; anything else `dist/` serves (the
-    // wasm, script and styles, or the page reached by another spelling of its path, such as
-    // `/%69ndex.html`) gets one that lets no document run or be framed.
-    let plugin = Router::new()
-        .route("/", get(plugin_page))
-        .route("/index.html", get(plugin_page))
+    // Each bundle's page (`/` and `/index.html`, `/tab/` and `/tab/index.html`) carries its own
+    // CSP; anything else `dist/` serves (the wasm, script and styles, or a page reached by
+    // another spelling of its path, such as `/%69ndex.html`) gets one that lets no document run
+    // or be framed.
+    let mut plugin = Router::new();
+    for bundle in crate::dist::BUNDLES {
+        let folder = if bundle.is_empty() {
+            "/".to_owned()
+        } else {
+            format!("/{bundle}/")
+        };
+        let page = move |state: State<AppState>| plugin_page(state, bundle);
+        plugin = plugin
+            .route(&folder, get(page))
+            .route(&format!("{folder}{}", crate::dist::PAGE), get(page));
+    }
+    let plugin = plugin
         .fallback_service(
             tower::ServiceBuilder::new()
                 .layer(axum::middleware::from_fn(file_caching))
@@ -270,8 +281,10 @@ pub fn plugin_csp(html: &str) -> String {
     directives.join("; ")
 }
 
-async fn plugin_page(State(state): State<AppState>) -> Response {
-    let path = state.config.dist_dir.join("index.html");
+/// The page of the bundle built into `bundle` (a folder of `dist/`, [`crate::dist::BUNDLES`]),
+/// its CSP made from its own inline loader.
+async fn plugin_page(State(state): State<AppState>, bundle: &'static str) -> Response {
+    let path = state.config.dist_dir.join(bundle).join(crate::dist::PAGE);
     match tokio::fs::read_to_string(&path).await {
         Ok(html) => (
             [
@@ -284,7 +297,7 @@ async fn plugin_page(State(state): State<AppState>) -> Response {
             .into_response(),
         Err(_) => (
             StatusCode::SERVICE_UNAVAILABLE,
-            "The plugin is not built: run `make demo` (or `trunk build`).",
+            "The plugin is not built: run `make demo` (or `make plugin`).",
         )
             .into_response(),
     }

@@ -2,7 +2,7 @@
 //! in-process with the demo host on `127.0.0.1:8788` (the origin the manifest allows), chromedriver,
 //! and find / act helpers that wait for elements and state, never for time.
 //!
-//! Needs the built plugin (`trunk build --release`, done by `make test`) and chromedriver
+//! Needs the built plugin (`make plugin`, done by `make test`) and chromedriver
 //! (`$CHROMEDRIVER`, else `chromedriver` on the PATH).
 #![allow(dead_code)]
 
@@ -67,10 +67,12 @@ fn start_harness(
 ) -> Harness {
     {
         let root = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
-        assert!(
-            root.join("dist/index.html").exists(),
-            "the plugin is not built: run `trunk build --release` (make test does)"
-        );
+        for page in ["dist/index.html", "dist/tab/index.html"] {
+            assert!(
+                root.join(page).exists(),
+                "the plugin is not built ({page}): run `make plugin` (make test does)"
+            );
+        }
         // The host must be the origin the manifest allows, so the plugin accepts it.
         let sandbox = super::sandbox::start(move |config| {
             config.host_addr = "127.0.0.1:8788".parse().unwrap();

@@ -7,6 +7,7 @@
  *   var sidebar = CrmSidebarHost.mount({
  *     container: document.getElementById('marketing'),
  *     pluginUrl: 'https://plugin.example.com/index.html',
+ *     // tabUrl: the page of view hotProspects, when not tab/index.html beside pluginUrl
  *     view: 'activity',
  *     getContext: async function () { return { token, expiresAt, record, selection, user, theme }; },
  *     getToken: async function () { return { token, expiresAt }; },
@@ -29,6 +30,9 @@
 
   var PROTOCOL = 'crm-sidebar/1';
   var VIEWS = ['activity', 'timeline', 'send', 'programs', 'hotProspects', 'dashboard'];
+  // The views of the `tab` mount, and their page relative to the sidebar's (see mount()).
+  var TAB_VIEWS = ['hotProspects', 'dashboard'];
+  var TAB_PAGE = 'tab/index.html';
   var ENTITIES = ['lead', 'contact', 'account'];
   var RECORD_FIELDS = ['email', 'firstName', 'lastName', 'company', 'jobTitle'];
   // Same-origin is needed for the plugin's own API calls and storage of its (non-secret) settings;
@@ -152,6 +156,9 @@
     if (!isNonEmptyString(options.pluginUrl)) fail('pluginUrl is required');
 
     var url = new URL(options.pluginUrl, global.location.href);
+    // The plugin has a page per kind of mount, each carrying only its views (the manifest's
+    // `entryUrls`): `pluginUrl` names the sidebar's page, and the CRM tab's is beside it.
+    if (TAB_VIEWS.indexOf(view) >= 0) url = new URL(options.tabUrl || TAB_PAGE, url);
     if (url.protocol !== 'https:' && url.protocol !== 'http:') fail('pluginUrl must be http(s)');
     var pluginOrigin = url.origin;
     // A frame allowed both scripts and its own origin could lift its sandbox on the CRM's origin

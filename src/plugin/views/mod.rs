@@ -10,12 +10,24 @@
 //! - [`hot_prospects`]: the most engaged records of a rep or a team (a CRM tab).
 //! - [`dashboard`]: a rep's or a team's sent messages and website visitors (a CRM tab).
 
+//!
+//! Each mount's bundle compiles only its own views (the crate's `views-*` features, see
+//! Cargo.toml): a view left out costs the bundle no bytes, and [`crate::plugin::app`] answers a
+//! context for it with a notice.
+
+#[cfg(feature = "views-record")]
 pub mod activity;
+#[cfg(feature = "views-tab")]
 pub mod dashboard;
+#[cfg(feature = "views-tab")]
 pub mod hot_prospects;
+#[cfg(feature = "views-actions")]
 pub mod programs;
+#[cfg(feature = "views-record")]
 pub mod record;
+#[cfg(feature = "views-actions")]
 pub mod send;
+#[cfg(feature = "views-record")]
 pub mod timeline;
 
 use std::rc::Rc;
