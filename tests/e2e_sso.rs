@@ -131,8 +131,17 @@ async fn a_crm_page_the_manifest_allows_but_the_connection_does_not_serve_shows_
     .await;
     let calls = calls.as_array().unwrap();
     assert!(!calls.is_empty(), "the plugin asked the API nothing");
+    // A call still in flight when the refusal closed the view is aborted before any answer
+    // (status 0); every answer there was is the refusal.
+    assert!(
+        calls.iter().any(|call| call[1] == 403),
+        "no call was refused: {calls:?}"
+    );
     for call in calls {
-        assert_eq!(call[1], 403, "every call was refused: {calls:?}");
+        assert!(
+            call[1] == 403 || call[1] == 0,
+            "every answered call was refused: {calls:?}"
+        );
     }
     let data = eval(
         &client,
