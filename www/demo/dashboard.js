@@ -20,6 +20,8 @@
       D.showMessage('Activity logged on the record.', 'success');
     }).catch(function (error) {
       D.showMessage('The activity could not be logged (' + error.message + ').');
+      // The sidebar says so too, and offers to retry.
+      throw error;
     });
   }
 
