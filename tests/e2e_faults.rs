@@ -137,6 +137,13 @@ fn views() -> Vec<ViewUnderFaults> {
             requests: "/v1/hot-prospects".into(),
             loaded: "tbody.prospect",
         },
+        ViewUnderFaults {
+            name: "dashboard",
+            page: format!("/dashboard?user={REP}"),
+            requests: "/v1/sends".into(),
+            // The rep's sends, or none yet (this binary's other test may not have sent).
+            loaded: ".sends-section .send, .sends-section .message-panel",
+        },
     ]
 }
 
