@@ -1,16 +1,22 @@
 /*
- * /hot-prospects?user=<crmUser>
- * A CRM tab that hosts the sidebar's `hotProspects` view full width, without a record.
+ * /hot-prospects?user=<crmUser>, /dashboard?user=<crmUser>
+ * A CRM tab that hosts one of the sidebar's tab views full width, without a record: the view and
+ * its title are the script element's `data-view` and `data-title`. Hot prospects' frame takes
+ * the height the plugin asks for (resize), so the page scrolls; the dashboard's keeps the height
+ * the page gives it and the plugin's lists scroll inside it (its page's styles).
  */
 (function () {
   'use strict';
 
   var D = window.Demo;
+  var script = document.currentScript;
+  var view = script.dataset.view;
+  var title = script.dataset.title;
   var sidebar = null;
   var container = D.byId('sidebar');
   var reopen = D.byId('reopen-sidebar');
 
-  D.renderTopBar('hotProspects');
+  D.renderTopBar(view);
 
   function logActivity(activity) {
     var url = D.crmApi('notes/' + D.segment(activity.entity) + '/' + D.segment(activity.id));
@@ -35,13 +41,12 @@
       if (sidebar) return;
       container.hidden = false;
       reopen.hidden = true;
-      // The iframe takes the height the plugin asks for (resize), so the page scrolls, not the frame.
       sidebar = window.CrmSidebarHost.mount({
         container: container,
         frameId: 'sidebar-frame',
-        title: 'Hot prospects',
+        title: title,
         pluginUrl: config.pluginOrigin + '/index.html',
-        view: 'hotProspects',
+        view: view,
         getContext: D.contextProvider({}),
         getToken: D.mintToken,
         onOpenRecord: function (entity, id) {
