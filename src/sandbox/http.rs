@@ -5,6 +5,7 @@
 use std::collections::HashMap;
 
 use axum::body::Bytes;
+use axum::http::HeaderName;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
 use chrono::{DateTime, Utc};
@@ -14,6 +15,11 @@ use super::db;
 use super::error::{ApiResult, Failure};
 use crate::wire::query::MAX_SEARCH_CHARS;
 use crate::wire::{is_blank, Entity, MAX_CRM_ID_CHARS};
+
+/// A header the wire spells in title case, as `http` names it (lower case).
+pub fn header_name(spelled: &'static str) -> HeaderName {
+    HeaderName::from_bytes(spelled.as_bytes()).expect("the wire's header names are valid")
+}
 
 /// The documented `pattern` of a page cursor: URL-safe base64 without padding.
 pub const CURSOR_PATTERN: &str = "^[A-Za-z0-9_-]+$";

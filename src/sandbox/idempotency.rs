@@ -9,12 +9,8 @@ use sha2::{Digest, Sha256};
 
 use super::auth::Caller;
 use super::error::{ApiResult, Failure};
+use super::http::header_name;
 use crate::wire::{IDEMPOTENCY_KEY_HEADER, IDEMPOTENT_REPLAYED_HEADER, MAX_IDEMPOTENCY_KEY_CHARS};
-
-/// A header the wire spells in title case, as `http` names it (lower case).
-fn header_name(spelled: &'static str) -> HeaderName {
-    HeaderName::from_bytes(spelled.as_bytes()).expect("the wire's header names are valid")
-}
 
 /// The request header `Idempotency-Key`.
 pub fn key_header() -> HeaderName {

@@ -25,7 +25,7 @@ use super::db::{from_millis, to_millis};
 use super::error::{ApiResult, Failure};
 use super::faults;
 use super::guard::{self, ServedHosts};
-use super::http::{parse_body, parse_entity, QueryParams};
+use super::http::{header_name, parse_body, parse_entity, QueryParams};
 use super::idempotency;
 use super::records;
 use super::{openapi, AppState};
@@ -72,8 +72,8 @@ fn cors(state: &AppState) -> CorsLayer {
             header::AUTHORIZATION,
             header::CONTENT_TYPE,
             idempotency::key_header(),
-            header::HeaderName::from_static("last-event-id"),
-            header::HeaderName::from_static("sidebar-host"),
+            header_name(crate::wire::LAST_EVENT_ID_HEADER),
+            header_name(crate::wire::SIDEBAR_HOST_HEADER),
         ])
         .expose_headers([header::RETRY_AFTER, idempotency::replayed_header()])
         .max_age(Duration::from_secs(CORS_MAX_AGE_SECONDS))
