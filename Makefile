@@ -4,6 +4,11 @@ export PATH := $(HOME)/.cargo/bin:$(PATH)
 export CHROMEDRIVER ?= $(shell command -v chromedriver 2>/dev/null || echo /usr/bin/chromedriver)
 export CHROME_BIN ?= $(shell command -v chromium 2>/dev/null || echo /usr/bin/chromium)
 
+# A CI run builds once: no incremental caches (they take disk and a fresh clone never reuses them).
+ifdef CI
+export CARGO_INCREMENTAL := 0
+endif
+
 SANDBOX = cargo run --quiet --profile sandbox --features sandbox --bin sandbox --
 
 .PHONY: demo test tools test-tools bench-tools plugin test-native test-browser test-faults bench wasm-profile fmt package package-tools test-packages
