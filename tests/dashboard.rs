@@ -964,6 +964,59 @@ async fn heartbeats_keep_an_idle_stream_going_and_carry_the_cursor_past_unfollow
 }
 
 #[tokio::test]
+async fn a_server_that_holds_answers_briefly_ends_them_quietly_and_loses_nothing() {
+    // As behind a proxy that cuts long connections: no answer of the feed lasts over 2 s.
+    let sandbox = &start(|config| {
+        config.seed.activities = 2_000;
+        config.feed_max_hold = Some(StdDuration::from_secs(2));
+    });
+    let dan = token_for(sandbox, "rep-dan").await;
+    let followed = new_lead(sandbox, &dan, "held").await;
+    let query = format!("record=lead/{followed}");
+    let opened = Instant::now();
+    let mut stream = Stream::open(sandbox, &dan, &query, None).await;
+    let mut cursor = stream.position().await;
+    while let Some(message) = stream.message(StdDuration::from_secs(10)).await {
+        // Ended by the server's hold, not by the token (which has ten minutes left).
+        assert_ne!(message.event.as_deref(), Some("error"), "{message:?}");
+        if let Some(id) = message.id {
+            cursor = id;
+        }
+    }
+    let held = opened.elapsed();
+    assert!(
+        held >= StdDuration::from_millis(1_500) && held < StdDuration::from_secs(8),
+        "{held:?}"
+    );
+
+    // Recorded between two answers: the next one, resumed at the cursor, has it.
+    let posted = record_activities(
+        sandbox,
+        &dan,
+        vec![activity(&followed, ActivityKind::FormSubmitted, Utc::now())],
+    )
+    .await;
+    let mut resumed = Stream::open(sandbox, &dan, &query, Some(&cursor)).await;
+    let arrived = resumed.activities(1).await;
+    assert_eq!(arrived[0].activity.id, posted[0]);
+
+    // A long poll that asks for 30 s is answered, empty, when the hold is over.
+    let started = Instant::now();
+    let page: EventPage = get_json(
+        sandbox,
+        &dan,
+        &format!("/v1/events?{query}&after={}&wait=30", arrived[0].cursor),
+    )
+    .await;
+    assert!(page.items.is_empty(), "{page:?}");
+    let waited = started.elapsed();
+    assert!(
+        waited >= StdDuration::from_millis(1_500) && waited < StdDuration::from_secs(8),
+        "{waited:?}"
+    );
+}
+
+#[tokio::test]
 async fn whatever_records_an_activity_feeds_the_stream() {
     let sandbox = shared();
     let ava = token_for(sandbox, "rep-ava").await;

@@ -53,6 +53,10 @@ struct Cli {
     /// (kinds default to all, seed to a random one, printed at start for a replay).
     #[arg(long, value_name = "SPEC")]
     faults: Option<faults::FaultSpec>,
+    /// End each answer of the live feed (/v1/events) after this many seconds, stream or long
+    /// poll; clients resume from the cursor. Without it, a stream lasts until the token expires.
+    #[arg(long, value_name = "SECONDS", value_parser = clap::value_parser!(u64).range(1..))]
+    feed_max_seconds: Option<u64>,
     /// Print the OpenAPI document and exit.
     #[arg(long)]
     print_openapi: bool,
@@ -96,6 +100,7 @@ async fn main() -> std::process::ExitCode {
     config.seed.activities = cli.activities;
     config.visitor_simulator = cli.visitor_simulator;
     config.faults = cli.faults;
+    config.feed_max_hold = cli.feed_max_seconds.map(std::time::Duration::from_secs);
     if let Some(secret) = cli.jwt_secret {
         config.jwt_secret = secret.into_bytes();
     }

@@ -536,9 +536,14 @@ pub async fn events(
     if let Some(after) = query.after {
         follower.position = after;
     }
+    // The answer ends when the token does, or sooner where the server holds none that long.
+    let closes_at = match state.config.feed_max_hold {
+        Some(hold) => expires_at.min(Instant::now() + hold),
+        None => expires_at,
+    };
     match query.wait {
         Some(wait) => {
-            let page = long_poll(&state.db, receiver, follower, resumed, wait, expires_at).await?;
+            let page = long_poll(&state.db, receiver, follower, resumed, wait, closes_at).await?;
             Ok(Json(page).into_response())
         }
         None => {
@@ -548,7 +553,10 @@ pub async fn events(
                 receiver,
                 follower,
                 resumed,
-                expires_at,
+                Ends {
+                    token: expires_at,
+                    closes: closes_at,
+                },
                 heartbeat,
             )
             .await?;
@@ -618,6 +626,14 @@ impl Message {
     }
 }
 
+/// When a stream ends: with `tokenExpired` when its token dies, or quietly (after saying where it
+/// stands) when the server holds no stream longer. `closes` is never after `token`.
+#[derive(Clone, Copy)]
+struct Ends {
+    token: Instant,
+    closes: Instant,
+}
+
 /// One open stream.
 struct Stream {
     db: Db,
@@ -626,7 +642,7 @@ struct Stream {
     /// The last position the client was given as an `id:`.
     told: i64,
     queue: VecDeque<Message>,
-    expires_at: Instant,
+    ends: Ends,
     heartbeat: StdDuration,
     heartbeat_at: Instant,
     ended: bool,
@@ -639,7 +655,7 @@ impl Stream {
         receiver: broadcast::Receiver<Batch>,
         follower: Follower,
         resumed: bool,
-        expires_at: Instant,
+        ends: Ends,
         heartbeat: StdDuration,
     ) -> ApiResult<Stream> {
         let mut stream = Stream {
@@ -648,7 +664,7 @@ impl Stream {
             told: follower.position,
             follower,
             queue: VecDeque::new(),
-            expires_at,
+            ends,
             heartbeat,
             heartbeat_at: Instant::now() + heartbeat,
             ended: false,
@@ -695,8 +711,12 @@ impl Stream {
             }
             tokio::select! {
                 biased;
-                _ = tokio::time::sleep_until(self.expires_at) => {
-                    self.queue.push_back(Message::error(Failure::token_expired()));
+                _ = tokio::time::sleep_until(self.ends.closes) => {
+                    if self.ends.closes >= self.ends.token {
+                        self.queue.push_back(Message::error(Failure::token_expired()));
+                    } else if self.follower.position > self.told {
+                        self.tell(feed_event::POSITION);
+                    }
                     self.ended = true;
                 }
                 received = self.receiver.recv() => match received {
@@ -762,7 +782,7 @@ async fn long_poll(
     mut follower: Follower,
     resumed: bool,
     wait: StdDuration,
-    expires_at: Instant,
+    closes_at: Instant,
 ) -> ApiResult<EventPage> {
     if !resumed {
         return Ok(page_of(Vec::new(), follower.position));
@@ -774,7 +794,7 @@ async fn long_poll(
         }
         Replay::Activities(_) => {}
     }
-    let deadline = (Instant::now() + wait).min(expires_at);
+    let deadline = (Instant::now() + wait).min(closes_at);
     loop {
         tokio::select! {
             _ = tokio::time::sleep_until(deadline) => break,
@@ -927,7 +947,10 @@ mod tests {
             receiver,
             follower,
             false,
-            Instant::now() + hour,
+            Ends {
+                token: Instant::now() + hour,
+                closes: Instant::now() + hour,
+            },
             hour,
         )
         .await

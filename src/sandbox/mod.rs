@@ -69,6 +69,10 @@ pub struct Config {
     pub warm_prospect_scores: bool,
     /// How often an idle stream of the live feed sends a heartbeat.
     pub feed_heartbeat: std::time::Duration,
+    /// The longest one answer of the live feed is held open, stream or long poll; without it,
+    /// until the token expires. A stream that ends says where it stands first, and the plugin
+    /// resumes from there (as behind a proxy that cuts long connections).
+    pub feed_max_hold: Option<std::time::Duration>,
     /// Whether a few of each owner's records walk the website for the demo ([`simulator`]).
     pub visitor_simulator: bool,
 }
@@ -92,6 +96,7 @@ impl Config {
             faults: None,
             warm_prospect_scores: true,
             feed_heartbeat: std::time::Duration::from_secs(crate::wire::FEED_HEARTBEAT_SECONDS),
+            feed_max_hold: None,
             visitor_simulator: false,
         }
     }
