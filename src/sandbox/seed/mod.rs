@@ -100,10 +100,12 @@ pub fn seed(conn: &mut Connection, options: &SeedOptions) -> rusqlite::Result<Se
     let tx = conn.transaction()?;
     let clock = Clock::new(options.now);
     let mut summary = SeedSummary::default();
+    tx.execute_batch(db::PAUSE_SEARCH_INDEXING)?;
     tenants::seed_tenant_a(&tx, &clock, options.activities, &mut summary)?;
     tenants::seed_tenant_b(&tx, &clock, &mut summary)?;
     crate::sandbox::connections::seed::seed(&tx)?;
     enrol_from_history(&tx, &clock)?;
+    tx.execute_batch(db::RESUME_SEARCH_INDEXING)?;
     tx.commit()?;
     Ok(summary)
 }

@@ -702,3 +702,49 @@ fn time_seed(activities: u64) {
     );
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+#[test]
+fn the_search_index_holds_every_seeded_activity_and_indexes_new_ones_again() {
+    let (conn, _) = seeded(TEST_ACTIVITIES);
+    // Filled once after the bulk insert: one row per activity, as the trigger would have made.
+    assert_eq!(
+        count(&conn, "SELECT count(*) FROM activity_search", []),
+        count(&conn, "SELECT count(*) FROM activities", [])
+    );
+    // A record's search through the index finds what reading its rows finds.
+    let record_id = count(
+        &conn,
+        "SELECT record_id FROM activities WHERE kind = 'pageVisit' AND url LIKE '%pricing%'
+         GROUP BY record_id ORDER BY count(*) DESC LIMIT 1",
+        [],
+    );
+    let mut found = db::search_activities(&conn, record_id, "Pricing")
+        .unwrap()
+        .unwrap();
+    found.sort_unstable();
+    let mut read: Vec<i64> = conn
+        .prepare(
+            "SELECT a.id FROM activities a JOIN activity_search_rows s ON s.id = a.id
+             WHERE a.record_id = ?1 AND s.text LIKE '%pricing%' ORDER BY a.id",
+        )
+        .unwrap()
+        .query_map([record_id], |row| row.get(0))
+        .unwrap()
+        .collect::<rusqlite::Result<_>>()
+        .unwrap();
+    read.sort_unstable();
+    assert!(!found.is_empty());
+    assert_eq!(found, read);
+    // The trigger is back: an activity recorded after the seed is found.
+    conn.execute(
+        "INSERT INTO activities (record_id, kind, occurred_at, subject)
+         VALUES (?1, 'formSubmitted', 0, 'Zyxwv quote request')",
+        [record_id],
+    )
+    .unwrap();
+    let new_id = conn.last_insert_rowid();
+    assert_eq!(
+        db::search_activities(&conn, record_id, "zyxwv").unwrap(),
+        Some(vec![new_id])
+    );
+}
