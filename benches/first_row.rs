@@ -99,9 +99,9 @@ async fn cdp(client: &Client, cmd: &str, params: Value) {
 struct Sample {
     context_to_row: f64,
     navigation_to_row: f64,
-    /// Context → activities request sent, its response, response → rows painted, and the
-    /// plugin's profile request sent after context or the page's response → decoded.
-    phases: Option<[f64; 4]>,
+    /// Context → activities request sent, its response, response → rows painted, response →
+    /// the page decoded, and (the plugin's only) the profile request sent after context.
+    phases: Option<[f64; 5]>,
 }
 
 async fn plugin_run(client: &Client) -> Sample {
@@ -122,10 +122,12 @@ async fn plugin_run(client: &Client) -> Sample {
          const res = performance.getEntriesByType('resource');
          const acts = res.find(e => e.name.includes('/activities'));
          const profile = res.find(e => /\\/v1\\/records\\/[^/]+\\/[^/?]+(\\?|$)/.test(e.name));
+         const d = performance.getEntriesByName('sidebar:first-page')[0];
          return {context: r.startTime - c.startTime, navigation: r.startTime,
                  sent: acts ? acts.startTime - c.startTime : null,
                  response: acts ? acts.responseEnd - acts.startTime : null,
                  painted: acts ? r.startTime - acts.responseEnd : null,
+                 decoded: acts && d ? d.startTime - acts.responseEnd : null,
                  profile: profile ? profile.startTime - c.startTime : null};",
     )
     .await;
@@ -138,6 +140,7 @@ async fn plugin_run(client: &Client) -> Sample {
             phase("sent"),
             phase("response"),
             phase("painted"),
+            phase("decoded"),
             phase("profile"),
         ]),
     }
@@ -185,6 +188,7 @@ async fn page_run(client: &Client, page: &str) -> Sample {
             phase("response"),
             phase("painted"),
             phase("decoded"),
+            f64::NAN,
         ]),
     }
 }
@@ -236,11 +240,13 @@ async fn side_by_side(client: &Client, page: &str, label: &str, cold: bool) {
     };
     println!(
         "\nplugin phases (medians): context → activities request sent {:.1} ms, its response \
-         {:.1} ms, response → rows painted {:.1} ms; profile request sent {:.1} ms after context",
+         {:.1} ms, response → decoded {:.1} ms, response → rows painted {:.1} ms; profile request \
+         sent {:.1} ms after context",
         phase(&plugin, 0),
         phase(&plugin, 1),
+        phase(&plugin, 3),
         phase(&plugin, 2),
-        phase(&plugin, 3)
+        phase(&plugin, 4)
     );
     println!(
         "page phases (medians): context → activities request sent {:.1} ms, its response \

@@ -1407,6 +1407,34 @@ async fn the_record_page_shows_the_profile_and_its_history() {
 }
 
 #[wasm_bindgen_test]
+async fn the_historys_first_page_is_asked_for_as_the_context_arrives_and_only_once() {
+    let api = FakeApi::install(lead_api);
+    let mounted = mount_bridge(html! { <Sidebar /> }).await;
+    receive(HOST, Some(&parent()), &js(context("L-1", "t-1")));
+    // Asked for before anything rendered: no view has drawn the record yet.
+    let root = mounted.root.clone();
+    assert!(root.query_selector("h1").unwrap().is_none());
+    TimeoutFuture::new(0).await;
+    assert_eq!(api.activity_urls().len(), 1, "{:?}", api.urls());
+    assert!(api.urls()[0].contains("/activities"), "{:?}", api.urls());
+    wait_for("the rows", || all(&root, "li.activity-row").len() == 4).await;
+    wait_for("the profile", || text(&root).contains("Score 42")).await;
+    // The history took that answer: it did not ask again.
+    assert_eq!(api.activity_urls().len(), 1, "{:?}", api.urls());
+    mounted.destroy();
+
+    // A context for another view asks for nothing before its view does.
+    let api = FakeApi::install(lead_api);
+    let mounted = mount_bridge(html! { <Sidebar /> }).await;
+    let mut programs = context("L-1", "t-1");
+    programs["view"] = json!("programs");
+    receive(HOST, Some(&parent()), &js(programs));
+    TimeoutFuture::new(0).await;
+    assert!(api.activity_urls().is_empty(), "{:?}", api.urls());
+    mounted.destroy();
+}
+
+#[wasm_bindgen_test]
 async fn a_person_marketing_does_not_know_is_named_as_such() {
     let _api = FakeApi::install(|_, _| {
         (

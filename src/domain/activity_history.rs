@@ -174,11 +174,14 @@ pub struct HistoryState<E> {
     before_first_page: Rc<Vec<Entry>>,
 }
 
+/// The generation of a history's first listing, the one it opens with.
+pub const FIRST_GENERATION: u64 = 1;
+
 impl<E> Default for HistoryState<E> {
     fn default() -> Self {
         HistoryState {
             filters: Filters::default(),
-            generation: 1,
+            generation: FIRST_GENERATION,
             phase: ListPhase::Loading,
             next_cursor: None,
             kind_counts: None,

@@ -12,10 +12,20 @@ use futures::FutureExt;
 use gloo_timers::callback::Timeout;
 use yew::prelude::*;
 
+#[cfg(feature = "views-record")]
+use crate::domain::activity_filters::Filters;
 use crate::domain::session::TOKEN_ANSWER_TIMEOUT_MS;
+#[cfg(feature = "views-record")]
+use crate::plugin::api;
 use crate::plugin::bridge::Bridge;
+#[cfg(feature = "views-record")]
+use crate::plugin::browser::clock;
 use crate::plugin::browser::mark;
+#[cfg(feature = "views-record")]
+use crate::plugin::first_page::FirstPage;
 use crate::plugin::session::Session;
+#[cfg(feature = "views-record")]
+use crate::protocol::View;
 use crate::protocol::{Context, HostMessage, PluginMessage, TokenFailure, TokenGrant};
 
 /// What components know about the host: the bridge, the session and the last context.
@@ -36,6 +46,9 @@ pub struct Host {
     pub host_refused: bool,
     /// Says `ready` again, so the host sends its context again.
     pub ask_context: Callback<()>,
+    /// The first page of the context's record's history, asked for as the context arrived.
+    #[cfg(feature = "views-record")]
+    pub first_page: FirstPage,
 }
 
 impl PartialEq for Host {
@@ -47,6 +60,19 @@ impl PartialEq for Host {
             && self.context_failed == other.context_failed
             && self.host_refused == other.host_refused
             && self.ask_context == other.ask_context
+            && self.same_first_page(other)
+    }
+}
+
+impl Host {
+    #[cfg(feature = "views-record")]
+    fn same_first_page(&self, other: &Host) -> bool {
+        self.first_page == other.first_page
+    }
+
+    #[cfg(not(feature = "views-record"))]
+    fn same_first_page(&self, _: &Host) -> bool {
+        true
     }
 }
 
@@ -95,6 +121,8 @@ pub fn BridgeProvider(props: &BridgeProviderProps) -> Html {
     let host_refused = use_state(|| false);
     // Runs out when the host took too long to send the context it owes.
     let context_wait = use_mut_ref(|| None::<Timeout>);
+    #[cfg(feature = "views-record")]
+    let first_page = use_state(FirstPage::default);
     let bridge = use_memo(props.host.clone(), |host| Bridge::new(host.as_str()));
     let session = {
         let (expired, refused) = (expired.setter(), host_refused.setter());
@@ -133,6 +161,8 @@ pub fn BridgeProvider(props: &BridgeProviderProps) -> Html {
     {
         let (bridge, session, context) = ((*bridge).clone(), (*session).clone(), context.setter());
         let expired = expired.setter();
+        #[cfg(feature = "views-record")]
+        let first_page = (*first_page).clone();
         let (failed, wait, ask_context) = (
             context_failed.setter(),
             context_wait.clone(),
@@ -142,6 +172,15 @@ pub fn BridgeProvider(props: &BridgeProviderProps) -> Html {
             let listener = bridge.listen(move |message| match message {
                 HostMessage::Context(mut next) => {
                     session.set_token(std::mem::take(&mut next.token), next.expires_at);
+                    // Before anything renders: the history's first page is what the rep waits
+                    // for (its view takes the answer; see `FirstPage`). Only the sidebar's
+                    // bundle has the history.
+                    #[cfg(feature = "views-record")]
+                    if let (View::Activity, Some(record)) = (next.view, &next.record) {
+                        let query = Filters::default().query(clock::now());
+                        let endpoint = api::activities(record.entity, &record.id, &query);
+                        first_page.ask(session.clone(), endpoint);
+                    }
                     // A token that arrives late ends an expired session.
                     expired.set(false);
                     wait.borrow_mut().take();
@@ -177,6 +216,8 @@ pub fn BridgeProvider(props: &BridgeProviderProps) -> Html {
         context_failed: *context_failed,
         host_refused: *host_refused,
         ask_context: (*ask_context).clone(),
+        #[cfg(feature = "views-record")]
+        first_page: (*first_page).clone(),
     };
     html! {
         <ContextProvider<Host> context={host}>

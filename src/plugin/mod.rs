@@ -6,6 +6,8 @@
 //! - [`bridge`]: `postMessage` with the host, and nothing else.
 //! - [`session`]: the token's life and the retry after a renewal.
 //! - [`api`]: the marketing platform API and its error type.
+//! - [`fetcher`]: how a view asks the API (a 429 waited out once).
+//! - `first_page`: the history's first page, asked for as the context arrives (sidebar bundle).
 //! - [`browser`]: what the plugin asks of the browser itself: the window, the clock, random keys,
 //!   focus after a render and performance marks.
 //! - [`intl`]: dates and relative times in the user's locale and time zone.
@@ -20,6 +22,9 @@ pub mod app;
 pub mod bridge;
 pub mod browser;
 pub mod components;
+pub mod fetcher;
+#[cfg(feature = "views-record")]
+pub mod first_page;
 pub mod focus;
 pub mod hooks;
 pub mod host;

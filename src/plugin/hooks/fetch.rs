@@ -13,75 +13,13 @@ use std::rc::Rc;
 
 use futures::future::{FutureExt, LocalBoxFuture};
 use gloo_timers::callback::Timeout;
-use serde::de::DeserializeOwned;
 use web_sys::{AbortController, AbortSignal};
 use yew::platform::spawn_local;
 use yew::prelude::*;
 
-use crate::plugin::api::{self, ApiError, Endpoint};
+use crate::plugin::api::ApiError;
+pub use crate::plugin::fetcher::Fetcher;
 use crate::plugin::host::use_host;
-use crate::plugin::session::Session;
-
-/// What a call of [`use_fetch`] or [`use_request`] fetches with: the session, and the signal
-/// that aborts every request of the call at once.
-#[derive(Clone)]
-pub struct Fetcher {
-    session: Session,
-    signal: AbortSignal,
-}
-
-impl Fetcher {
-    /// Sends `endpoint` (renewing the token once if it expired). The exchange is the same for
-    /// every endpoint, so only the decoding of the answer is written for each answer type.
-    ///
-    /// Marketing's "too many requests" (429) names when to ask again: within
-    /// [`LONGEST_RATE_LIMIT_WAIT_S`], the fetcher waits that long (the view keeps loading) and
-    /// asks once more by itself; a second 429, or a longer wait, is the view's error to show.
-    pub fn fetch<T: DeserializeOwned + 'static>(
-        &self,
-        endpoint: Endpoint<T>,
-    ) -> impl Future<Output = Result<T, ApiError>> + 'static {
-        let answer = fetch_text_waiting_out_429(
-            self.session.clone(),
-            endpoint.request().clone(),
-            self.signal.clone(),
-        );
-        answer.map(move |answer| endpoint.decode(&answer?.body))
-    }
-}
-
-/// The longest `Retry-After` a view's request waits out by itself: a longer one would leave the
-/// user looking at a skeleton with no word of why.
-pub const LONGEST_RATE_LIMIT_WAIT_S: u32 = 5;
-
-/// [`Fetcher::fetch`] up to the answer's text: written once, whatever the answer type. A 429 the
-/// server did not act on, so asking again cannot do anything twice.
-fn fetch_text_waiting_out_429(
-    session: Session,
-    request: api::Request,
-    signal: AbortSignal,
-) -> LocalBoxFuture<'static, Result<api::Answer, ApiError>> {
-    async move {
-        let first = session
-            .fetch_text_owned(request.clone(), signal.clone())
-            .await;
-        let wait = match &first {
-            Err(ApiError::RateLimited {
-                retry_after_seconds,
-            }) => retry_after_seconds.unwrap_or(1),
-            _ => return first,
-        };
-        if wait > LONGEST_RATE_LIMIT_WAIT_S {
-            return first;
-        }
-        gloo_timers::future::TimeoutFuture::new(wait.max(1) * 1000).await;
-        if signal.aborted() {
-            return Err(ApiError::Aborted);
-        }
-        session.fetch_text_owned(request, signal).await
-    }
-    .boxed_local()
-}
 
 /// A call on its way, or waiting out its delay. Dropping it aborts the call.
 struct InFlight {
@@ -149,10 +87,7 @@ pub fn use_request<D, T, F, Fut>(
     use_effect_with(deps, move |deps| {
         let in_flight = AbortController::new().ok().and_then(|controller| {
             let signal = controller.signal();
-            let fetcher = Fetcher {
-                session,
-                signal: signal.clone(),
-            };
+            let fetcher = Fetcher::new(session, signal.clone());
             let call = call(fetcher, deps)?;
             let deps = deps.clone();
             let answer = call.map(move |answer| {

@@ -14,15 +14,17 @@ pub mod row;
 use std::collections::BTreeMap;
 use std::rc::Rc;
 
+use futures::FutureExt;
 use yew::prelude::*;
 
 use crate::domain::activity_filters::{ActivityQuery, DateRange, Filters};
-use crate::domain::activity_history::{entries_from_page, Entry};
+use crate::domain::activity_history::{entries_from_page, Entry, FIRST_GENERATION};
 use crate::domain::paging::ListPhase;
 use crate::plugin::api::{self, ApiError};
-use crate::plugin::browser::clock;
+use crate::plugin::browser::{clock, mark_once};
 use crate::plugin::components::panels::{ErrorPanel, MessagePanel, Skeleton};
 use crate::plugin::hooks::{use_request, Fetcher};
+use crate::plugin::host::use_host;
 use crate::plugin::intl::{use_formats, Formats};
 use crate::wire::{Activity, ActivityKind, ActivityPage, Entity};
 use filter_bar::FilterBar;
@@ -126,12 +128,17 @@ pub fn ActivityHistory(props: &ActivityHistoryProps) -> Html {
 #[hook]
 fn use_history_pages(history: &UseReducerHandle<History>, entity: Entity, crm_id: AttrValue) {
     let formats = use_formats();
+    let first_page = use_host().first_page;
     // The first page's query of the current listing; later pages continue it at their cursor.
     let listing = use_mut_ref(|| None::<ActivityQuery>);
     let answered = {
         let history = history.dispatcher();
         Callback::from(
             move |(generation, answer): (u64, Result<ActivityPage, ApiError>)| {
+                if answer.is_ok() && generation == FIRST_GENERATION {
+                    // The first page is read and decoded: the benchmark's "decoded" phase.
+                    mark_once("sidebar:first-page");
+                }
                 history.dispatch(match answer {
                     Ok(page) => Action::PageLoaded {
                         generation,
@@ -145,12 +152,20 @@ fn use_history_pages(history: &UseReducerHandle<History>, entity: Entity, crm_id
         )
     };
     let query = history.filters.query(clock::now());
-    let page = move |fetcher: Fetcher, (_, asking): &(u64, Option<Option<String>>)| {
+    let page = move |fetcher: Fetcher, (generation, asking): &(u64, Option<Option<String>>)| {
         let query = match asking.as_ref()? {
             None => listing.borrow_mut().insert(query).clone(),
             Some(cursor) => listing.borrow().as_ref()?.at_cursor(cursor),
         };
-        Some(fetcher.fetch(api::activities(entity, &crm_id, &query)))
+        let endpoint = api::activities(entity, &crm_id, &query);
+        // The history as it opens: its first page may be on its way already.
+        let asked = (*generation == FIRST_GENERATION && matches!(asking, Some(None)))
+            .then(|| first_page.take(&fetcher, &endpoint))
+            .flatten();
+        Some(match asked {
+            Some(answer) => answer.boxed_local(),
+            None => fetcher.fetch(endpoint).boxed_local(),
+        })
     };
     use_request(
         (history.generation, history.asking()),
