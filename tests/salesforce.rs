@@ -404,6 +404,24 @@ async fn refused_page(sandbox: &Sandbox, org: &CanvasOrg, signed_request: &str, 
 }
 
 #[tokio::test]
+async fn the_tabs_views_reach_the_shell_and_an_unknown_view_is_the_activity() {
+    let sandbox = shared();
+    let org = canvas_org(sandbox);
+    // The Hot Prospects and Sales Dashboard tabs' pages name their view, with no record.
+    for (asked, shown) in [
+        ("hotProspects", "hotProspects"),
+        ("dashboard", "dashboard"),
+        ("admin", "activity"),
+    ] {
+        let mut request = canvas_request(&org, sandbox);
+        request["context"]["environment"]["parameters"] = json!({ "view": asked });
+        let page = post_canvas(sandbox, &signed_request(&org.secret, &request)).await;
+        assert_eq!(page.status, StatusCode::OK, "{asked}: {}", page.html);
+        assert_eq!(session_of(&page.html)["view"], shown, "{asked}");
+    }
+}
+
+#[tokio::test]
 async fn a_valid_signed_request_gets_the_shell_framed_by_the_connection_only() {
     let sandbox = shared();
     let org = canvas_org(sandbox);

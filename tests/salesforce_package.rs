@@ -241,15 +241,24 @@ fn every_page_resource_and_canvas_app_that_is_named_exists() {
         );
     }
 
-    let tab = metadata(&source().join("tabs/Hot_Prospects.tab-meta.xml"));
-    let doc = roxmltree::Document::parse(&tab).unwrap();
-    let page = &children(&doc, "page")[0];
-    assert!(
-        pages.contains(page),
-        "the Hot Prospects tab opens missing page {page}"
-    );
-    assert!(read(&source().join(format!("pages/{page}.page")))
-        .contains("&quot;view&quot;:&quot;hotProspects&quot;"));
+    // The tabs with no record: each a Visualforce page showing the canvas app with its view.
+    for (tab, view) in [
+        ("Hot_Prospects", "hotProspects"),
+        ("Sales_Dashboard", "dashboard"),
+    ] {
+        let text = metadata(&source().join(format!("tabs/{tab}.tab-meta.xml")));
+        let doc = roxmltree::Document::parse(&text).unwrap();
+        let page = &children(&doc, "page")[0];
+        assert!(
+            pages.contains(page),
+            "the {tab} tab opens missing page {page}"
+        );
+        assert!(
+            read(&source().join(format!("pages/{page}.page")))
+                .contains(&format!("&quot;view&quot;:&quot;{view}&quot;")),
+            "{tab}"
+        );
+    }
 }
 
 #[test]

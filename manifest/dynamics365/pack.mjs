@@ -24,7 +24,7 @@ const BUILT = {
   'msb_/sidebar/launcher.js': { entry: 'src/launcher.js', globalName: 'MarketingSidebar' },
   'msb_/sidebar/pane.js': { entry: 'src/pane.js' },
   'msb_/sidebar/dialog.js': { entry: 'src/dialog.js' },
-  'msb_/sidebar/hotprospects.js': { entry: 'src/hotprospects.js' },
+  'msb_/sidebar/tab.js': { entry: 'src/tab.js' },
   'msb_/sidebar/auth.js': { entry: 'src/auth.js' },
   'msb_/sidebar/sidebarhost.js': { copy: 'www/host/sidebar-host.js' },
 };

@@ -21,7 +21,9 @@
   var ENTITY_OF_TYPE = { Lead: 'lead', Contact: 'contact', Account: 'account' };
   // Salesforce's key prefixes, for a record that arrives without its type.
   var ENTITY_OF_PREFIX = { '00Q': 'lead', '003': 'contact', '001': 'account' };
-  var VIEWS = ['activity', 'timeline', 'send', 'programs', 'hotProspects'];
+  var VIEWS = ['activity', 'timeline', 'send', 'programs', 'hotProspects', 'dashboard'];
+  // The views of a tab, with no record.
+  var TAB_VIEWS = ['hotProspects', 'dashboard'];
   var MAX_SELECTION = 200;
   // Salesforce ids are 15 or 18 letters and digits; the sandbox's stand-in CRM also uses '-'.
   // Anything else could break out of the SOQL string it is quoted in, so it is refused.
@@ -234,7 +236,7 @@
 
     var record = null;
     try {
-      record = view === 'hotProspects' ? null : recordOf(environment);
+      record = TAB_VIEWS.indexOf(view) >= 0 ? null : recordOf(environment);
     } catch (error) {
       say('The marketing sidebar cannot show this page: ' + error.message + '.');
       return;

@@ -97,6 +97,11 @@ test('every web resource named in customizations.xml, the ribbon and the pages i
     for (const ref of refs) assert.ok(names.has(folder + ref), `${name} loads ${ref}, which the solution lacks`);
   }
   assert.match(text(names.get('msb_/sidebar/pane.html').slice(1)), /<script src="sidebarhost\.js"><\/script>/);
+  // The pages with no record: each names its view for tab.js, which shows it.
+  for (const [page, view] of [['hotprospects.html', 'hotProspects'], ['dashboard.html', 'dashboard']]) {
+    assert.match(text(names.get(`msb_/sidebar/${page}`).slice(1)), new RegExp(`<script src="tab\\.js" data-view="${view}"></script>`), page);
+    assert.match(text(names.get('msb_/sidebar/tab.js').slice(1)), new RegExp(`['"]${view}['"]`), `tab.js does not take ${view}`);
+  }
   assert.equal(text(names.get('msb_/sidebar/sidebarhost.js').slice(1)),
     readFileSync(join(MANIFEST_DIR, '..', 'www', 'host', 'sidebar-host.js'), 'utf8'), 'the host script is www/host/sidebar-host.js as it is');
   assert.match(text(names.get('msb_/sidebar/launcher.js').slice(1)), /var MarketingSidebar=/, 'the ribbon and form call MarketingSidebar.*');

@@ -79,5 +79,6 @@ test("a refreshed signed request's payload is read for its new OAuth token", () 
 
 test('an unknown view falls back to the activity', () => {
   assert.equal(shell.viewOf('hotProspects'), 'hotProspects');
+  assert.equal(shell.viewOf('dashboard'), 'dashboard');
   assert.equal(shell.viewOf('admin'), 'activity');
 });

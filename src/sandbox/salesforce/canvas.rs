@@ -24,12 +24,10 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 use super::api_version;
-use crate::protocol::Manifest;
+use crate::protocol::{Manifest, View};
 use crate::sandbox::error::Failure;
 use crate::sandbox::http::QueryParams;
 use crate::sandbox::{connections, sso, AppState};
-
-const VIEWS: [&str; 5] = ["activity", "timeline", "send", "programs", "hotProspects"];
 
 pub fn routes() -> Router<AppState> {
     Router::new().route("/salesforce/canvas", post(canvas))
@@ -160,7 +158,7 @@ async fn canvas(
         .and_then(Value::as_str)
         .map(str::to_owned)
         .or_else(|| QueryParams::parse(query).get("view").map(str::to_owned))
-        .filter(|view| VIEWS.contains(&view.as_str()))
+        .filter(|view| View::parse(view).is_some())
         .unwrap_or_else(|| "activity".to_owned());
     let session = ShellSession {
         token: signed_in.token,
