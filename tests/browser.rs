@@ -3444,3 +3444,66 @@ async fn website_visitors_come_a_page_at_a_time_and_only_those_in_view_are_drawn
     assert_eq!(visitor_urls()[wanted.len()], "/v1/visitors?owner=me");
     mounted.destroy();
 }
+
+/// The visitors' states: a first page that fails says why with Try again; a refresh that fails
+/// keeps the visitors shown under a compact notice; nobody says how visitors become known.
+#[wasm_bindgen_test]
+async fn website_visitors_say_why_they_failed_and_keep_what_a_failed_refresh_had() {
+    // 0: fails, 1: answers, 2: nobody.
+    let mode = Rc::new(Cell::new(0u8));
+    let _api = FakeApi::install({
+        let mode = mode.clone();
+        move |path, auth| match mode.get() {
+            0 if path.starts_with("/v1/visitors") => (
+                503,
+                r#"{"error":{"code":"internal","message":"down"}}"#.to_owned(),
+            ),
+            2 if path.starts_with("/v1/visitors") => {
+                let (status, body) = dashboard_api(path, auth);
+                let mut answer: serde_json::Value = serde_json::from_str(&body).unwrap();
+                answer["items"] = json!([]);
+                answer["nextCursor"] = json!(null);
+                (status, answer.to_string())
+            }
+            _ => dashboard_api(path, auth),
+        }
+    });
+    let mounted = mount_bridge_with(html! { <Sidebar /> }, "width:320px", 10_000).await;
+    receive(HOST, Some(&parent()), &js(dashboard_context()));
+    let root = mounted.root.clone();
+    let section = || one(&root, ".visitors-section");
+    wait_for("the error", || {
+        section()
+            .query_selector(".error-panel button")
+            .unwrap()
+            .is_some()
+    })
+    .await;
+    assert!(all(&section(), ".visitor").is_empty());
+    mode.set(1);
+    click(&one(&section(), ".error-panel button"));
+    wait_for("the visitors", || !all(&section(), ".visitor").is_empty()).await;
+    assert!(section().query_selector(".error-panel").unwrap().is_none());
+
+    mode.set(0);
+    click(&one(&root, "#visitors-refresh"));
+    wait_for("the refresh to fail", || {
+        text(&section()).contains("Couldn't refresh the visitors")
+    })
+    .await;
+    assert!(text(&section()).contains("These are from before."));
+    assert!(
+        !all(&section(), ".visitor").is_empty(),
+        "the visitors from before stay"
+    );
+
+    mode.set(2);
+    click(&one(&section(), ".error-panel button"));
+    wait_for("nobody", || {
+        text(&section()).contains("No known visitors this week")
+    })
+    .await;
+    assert!(all(&section(), ".visitor").is_empty());
+    assert!(section().query_selector(".error-panel").unwrap().is_none());
+    mounted.destroy();
+}
