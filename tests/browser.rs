@@ -3305,3 +3305,233 @@ async fn a_rate_limited_request_waits_for_retry_after_and_retries_once_by_itself
     RETRY_AFTER_SECONDS.with(|s| s.set(7));
     mounted.destroy();
 }
+
+// ---- the dashboard's website visitors ---------------------------------------------------
+
+/// Visitors in each page the stand-in API answers, and its pages.
+const VISITORS_PER_PAGE: usize = 100;
+const VISITOR_PAGES: usize = 5;
+
+fn dashboard_context() -> serde_json::Value {
+    let mut message = context("L-1", "t-1");
+    message["view"] = json!("dashboard");
+    message["record"] = json!(null);
+    message
+}
+
+/// Visitor `i` of 500, most recent first: the first three on the site now, the rest two days
+/// ago and earlier, a minute apart.
+fn visitor_json(i: usize, now: chrono::DateTime<chrono::Utc>) -> serde_json::Value {
+    let (at, active) = if i < 3 {
+        (now - chrono::Duration::minutes(1), true)
+    } else {
+        (
+            now - chrono::Duration::days(2) - chrono::Duration::minutes(i as i64),
+            false,
+        )
+    };
+    let page = json!({"activityId": 10_000 - i, "url": "https://example.com/pricing",
+        "title": format!("Pricing {i}"), "viewedAt": at.to_rfc3339()});
+    json!({"entity": "lead", "crmId": format!("V-{i}"), "firstName": format!("Visitor{i}"),
+        "lastName": null, "email": null, "company": "Northwind",
+        "owner": {"id": 7, "crmUser": "u1", "name": "Rep", "role": "rep"},
+        "lastPage": page, "activeNow": active, "pages": [page], "visits30Days": 1})
+}
+
+/// The dashboard of a rep: no sends, and 500 visitors a page of 100 at a time (cursor `v<n>`
+/// for page `n`).
+fn dashboard_api(path: &str, _auth: &str) -> (u16, String) {
+    let now = chrono::DateTime::from_timestamp_millis(js_sys::Date::now() as i64).unwrap();
+    let owner = json!({"id": 7, "crmUser": "u1", "name": "Rep", "role": "rep"});
+    if path.starts_with("/v1/me") {
+        let me = json!({"user": owner, "tenant": {"id": 1, "name": "Northwind"}, "team": []});
+        return (200, me.to_string());
+    }
+    if path.starts_with("/v1/sends") {
+        let sends = json!({"owners": [owner], "items": [], "nextCursor": null});
+        return (200, sends.to_string());
+    }
+    if path.starts_with("/v1/visitors") {
+        let page: usize = path
+            .split_once("cursor=v")
+            .map_or(0, |(_, n)| n.parse().unwrap());
+        let items: Vec<_> = (page * VISITORS_PER_PAGE..(page + 1) * VISITORS_PER_PAGE)
+            .map(|i| visitor_json(i, now))
+            .collect();
+        let next = (page + 1 < VISITOR_PAGES).then(|| format!("v{}", page + 1));
+        let answer = json!({"owners": [owner], "items": items, "since": now.to_rfc3339(),
+            "generatedAt": now.to_rfc3339(), "nextCursor": next});
+        return (200, answer.to_string());
+    }
+    (
+        404,
+        r#"{"error":{"code":"notFound","message":"no"}}"#.to_owned(),
+    )
+}
+
+/// 500 visitors a page at a time: the DOM never holds more than 100 of them, scrolling to the
+/// end asks for each next page by its cursor once, the keyboard's focus stays in the list when
+/// its row scrolls out, and Refresh asks for the first page only.
+#[wasm_bindgen_test]
+async fn website_visitors_come_a_page_at_a_time_and_only_those_in_view_are_drawn() {
+    load_styles();
+    let api = FakeApi::install(dashboard_api);
+    let mounted = mount_bridge_with(
+        html! { <Sidebar /> },
+        "display:flex;flex-direction:column;height:600px;width:320px",
+        10_000,
+    )
+    .await;
+    receive(HOST, Some(&parent()), &js(dashboard_context()));
+    let root = mounted.root.clone();
+    wait_for("the visitors", || {
+        root.query_selector(".visitor[data-crm-id='V-0']")
+            .unwrap()
+            .is_some()
+    })
+    .await;
+    let visitor_urls = || -> Vec<String> {
+        api.calls
+            .borrow()
+            .iter()
+            .map(|(path, _)| path.clone())
+            .filter(|path| path.starts_with("/v1/visitors"))
+            .collect()
+    };
+    assert_eq!(visitor_urls(), ["/v1/visitors?owner=me"]);
+    // The groups' headings are rows of the list: on the site now first, then the week.
+    let headings: Vec<String> = all(&root, ".visitor-list h3").iter().map(text).collect();
+    assert_eq!(headings, ["On the site now", "This week"]);
+    assert!(one(&root, ".visitor[data-crm-id='V-0']")
+        .get_attribute("class")
+        .unwrap_or_default()
+        .contains("visitor-now"));
+    assert!(one(&root, ".visitor[data-crm-id='V-3']")
+        .get_attribute("class")
+        .unwrap_or_default()
+        .contains("visitor-week"));
+
+    // The list scrolls in its section, as at 320 px.
+    let scroller = one(&root, ".visitors-section .dashboard-section-body");
+    scroller
+        .set_attribute("style", "max-height:400px;overflow:auto")
+        .unwrap();
+    let first = one(&root, ".visitor[data-crm-id='V-0'] .visitor-name")
+        .dyn_into::<web_sys::HtmlElement>()
+        .unwrap();
+    first.focus().unwrap();
+    assert_eq!(active_element().as_ref(), Some(first.as_ref()));
+
+    let last = format!("V-{}", VISITORS_PER_PAGE * VISITOR_PAGES - 1);
+    let mut most = 0;
+    for _ in 0..600 {
+        scroller.set_scroll_top(scroller.scroll_height());
+        scroller
+            .dispatch_event(&Event::new("scroll").unwrap())
+            .unwrap();
+        yew::scheduler::flush().await;
+        TimeoutFuture::new(10).await;
+        let rows = all(&root, ".visitor");
+        most = most.max(rows.len());
+        assert!(rows.len() <= 100, "{} visitors in the DOM", rows.len());
+        if rows
+            .iter()
+            .any(|row| row.get_attribute("data-crm-id").as_deref() == Some(last.as_str()))
+        {
+            break;
+        }
+    }
+    assert!(
+        root.query_selector(&format!(".visitor[data-crm-id='{last}']"))
+            .unwrap()
+            .is_some(),
+        "the last visitor was never drawn"
+    );
+    assert!(most > 3, "{most} rows at most");
+    let mut wanted = vec!["/v1/visitors?owner=me".to_owned()];
+    wanted.extend((1..VISITOR_PAGES).map(|n| format!("/v1/visitors?owner=me&cursor=v{n}")));
+    assert_eq!(visitor_urls(), wanted, "each next page once, by its cursor");
+    let ids: BTreeSet<String> = all(&root, ".visitor")
+        .iter()
+        .filter_map(|row| row.get_attribute("data-crm-id"))
+        .collect();
+    assert_eq!(ids.len(), all(&root, ".visitor").len(), "none drawn twice");
+    assert!(!text(&root).contains("Loading earlier visitors"));
+
+    // The row that had focus left the DOM; focus stayed in the view.
+    assert!(!first.is_connected());
+    TimeoutFuture::new(20).await;
+    assert!(focus_is_in(&root), "focus fell to {:?}", active_element());
+
+    // Refresh (as a live page view does) asks for the first page only.
+    click(&one(&root, "#visitors-refresh"));
+    wait_for("the first page again", || {
+        visitor_urls().len() > wanted.len()
+    })
+    .await;
+    assert_eq!(visitor_urls()[wanted.len()], "/v1/visitors?owner=me");
+    mounted.destroy();
+}
+
+/// The visitors' states: a first page that fails says why with Try again; a refresh that fails
+/// keeps the visitors shown under a compact notice; nobody says how visitors become known.
+#[wasm_bindgen_test]
+async fn website_visitors_say_why_they_failed_and_keep_what_a_failed_refresh_had() {
+    // 0: fails, 1: answers, 2: nobody.
+    let mode = Rc::new(Cell::new(0u8));
+    let _api = FakeApi::install({
+        let mode = mode.clone();
+        move |path, auth| match mode.get() {
+            0 if path.starts_with("/v1/visitors") => (
+                503,
+                r#"{"error":{"code":"internal","message":"down"}}"#.to_owned(),
+            ),
+            2 if path.starts_with("/v1/visitors") => {
+                let (status, body) = dashboard_api(path, auth);
+                let mut answer: serde_json::Value = serde_json::from_str(&body).unwrap();
+                answer["items"] = json!([]);
+                answer["nextCursor"] = json!(null);
+                (status, answer.to_string())
+            }
+            _ => dashboard_api(path, auth),
+        }
+    });
+    let mounted = mount_bridge_with(html! { <Sidebar /> }, "width:320px", 10_000).await;
+    receive(HOST, Some(&parent()), &js(dashboard_context()));
+    let root = mounted.root.clone();
+    let section = || one(&root, ".visitors-section");
+    wait_for("the error", || {
+        section()
+            .query_selector(".error-panel button")
+            .unwrap()
+            .is_some()
+    })
+    .await;
+    assert!(all(&section(), ".visitor").is_empty());
+    mode.set(1);
+    click(&one(&section(), ".error-panel button"));
+    wait_for("the visitors", || !all(&section(), ".visitor").is_empty()).await;
+    assert!(section().query_selector(".error-panel").unwrap().is_none());
+
+    mode.set(0);
+    click(&one(&root, "#visitors-refresh"));
+    wait_for("the refresh to fail", || {
+        text(&section()).contains("Couldn't refresh the visitors")
+    })
+    .await;
+    assert!(text(&section()).contains("These are from before."));
+    assert!(
+        !all(&section(), ".visitor").is_empty(),
+        "the visitors from before stay"
+    );
+
+    mode.set(2);
+    click(&one(&section(), ".error-panel button"));
+    wait_for("nobody", || {
+        text(&section()).contains("No known visitors this week")
+    })
+    .await;
+    assert!(all(&section(), ".visitor").is_empty());
+    assert!(section().query_selector(".error-panel").unwrap().is_none());
+    mounted.destroy();
+}

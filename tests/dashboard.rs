@@ -443,6 +443,121 @@ async fn visitors_are_the_owner_s_records_on_the_site_most_recent_first() {
     );
 }
 
+/// Every visitor of `query` (without `cursor`), page after page, with the size of each page.
+async fn visitors_walked(
+    sandbox: &Sandbox,
+    token: &str,
+    query: &str,
+) -> (Vec<Visitor>, Vec<usize>) {
+    let (mut all, mut sizes) = (Vec::new(), Vec::new());
+    let mut path = format!("/v1/visitors?{query}");
+    loop {
+        let page: Visitors = get_json(sandbox, token, &path).await;
+        sizes.push(page.items.len());
+        all.extend(page.items);
+        match page.next_cursor {
+            Some(cursor) => path = format!("/v1/visitors?{query}&cursor={cursor}"),
+            None => return (all, sizes),
+        }
+    }
+}
+
+#[tokio::test]
+async fn a_team_s_visitors_come_a_page_at_a_time_each_once_in_order() {
+    let sandbox = shared();
+    let chloe = token_for(sandbox, "rep-chloe").await;
+    let olivia = token_for(sandbox, "mgr-olivia").await;
+    // Two days ago, away from the other tests' visitors (minutes ago): twelve visitors at the
+    // same millisecond, whose order only the tie-break decides, and eighteen a minute apart
+    // before them.
+    let at = DateTime::from_timestamp_millis((Utc::now() - Duration::days(2)).timestamp_millis())
+        .unwrap();
+    let mut made = Vec::new();
+    let mut views = Vec::new();
+    for i in 0..30 {
+        let crm_id = new_lead(sandbox, &chloe, &format!("walk{i}")).await;
+        let viewed = if i < 12 {
+            at
+        } else {
+            at - Duration::minutes(i)
+        };
+        views.push(page_view(&crm_id, viewed, "/pricing", "Pricing"));
+        made.push((crm_id, viewed));
+    }
+    record_activities(sandbox, &chloe, views).await;
+    let since = (at - Duration::hours(1)).to_rfc3339().replace('+', "%2B");
+    let query = format!("owner=team&since={since}");
+
+    let (walked, sizes) = visitors_walked(sandbox, &olivia, &format!("{query}&limit=7")).await;
+    assert!(sizes.len() > 1, "more visitors than one page");
+    let (last, full) = sizes.split_last().unwrap();
+    assert!(full.iter().all(|size| *size == 7), "{sizes:?}");
+    assert!(*last <= 7);
+    let mut seen = std::collections::HashSet::new();
+    for v in &walked {
+        assert!(
+            seen.insert((v.entity, v.crm_id.clone())),
+            "{} twice",
+            v.crm_id
+        );
+    }
+    assert!(
+        walked
+            .windows(2)
+            .all(|pair| pair[0].last_page.viewed_at >= pair[1].last_page.viewed_at),
+        "most recent first across pages"
+    );
+    let ours = |visitors: &[Visitor]| -> Vec<(String, DateTime<Utc>)> {
+        visitors
+            .iter()
+            .filter(|v| made.iter().any(|(crm_id, _)| *crm_id == v.crm_id))
+            .map(|v| (v.crm_id.clone(), v.last_page.viewed_at))
+            .collect()
+    };
+    let paged = ours(&walked);
+    assert_eq!(paged.len(), made.len(), "each visitor exactly once");
+    let mut expected_times: Vec<DateTime<Utc>> = made.iter().map(|(_, at)| *at).collect();
+    expected_times.sort_by(|a, b| b.cmp(a));
+    let times: Vec<DateTime<Utc>> = paged.iter().map(|(_, at)| *at).collect();
+    assert_eq!(times, expected_times);
+    for (crm_id, at) in &made[12..] {
+        assert!(paged.contains(&(crm_id.clone(), *at)));
+    }
+    // The tie is broken the same way whatever the page size: one page of all gives the same
+    // order, so a page boundary inside the tie neither repeats nor skips anyone.
+    let (whole, _) = visitors_walked(sandbox, &olivia, &format!("{query}&limit=200")).await;
+    assert_eq!(ours(&whole), paged);
+}
+
+#[tokio::test]
+async fn a_visitors_cursor_this_list_did_not_make_is_refused() {
+    let sandbox = shared();
+    let dan = token_for(sandbox, "rep-dan").await;
+    let crm_id = fresh_crm_id("cursor");
+    let email = format!("{}@dash.example", crm_id.to_lowercase());
+    send_to(sandbox, &dan, &[(&crm_id, &email)]).await;
+    send_to(sandbox, &dan, &[(&crm_id, &email)]).await;
+    // A cursor of another list (the sends') is well formed and leads nowhere here.
+    let sends = sends_of(sandbox, &dan, "limit=1").await;
+    let of_sends = sends.next_cursor.expect("two sends, one a page");
+    for (cursor, status_wanted) in [
+        (of_sends.as_str(), StatusCode::CONFLICT),
+        ("x", StatusCode::CONFLICT),
+        ("", StatusCode::UNPROCESSABLE_ENTITY),
+        ("not%20base64", StatusCode::UNPROCESSABLE_ENTITY),
+    ] {
+        let path = format!("/v1/visitors?cursor={cursor}");
+        let (status, error) = error_of(get(sandbox, &dan, &path).await).await;
+        assert_eq!(status, status_wanted, "{path}");
+        assert_eq!(error.field.as_deref(), Some("cursor"), "{path}");
+    }
+    let (status, error) = error_of(get(sandbox, &dan, "/v1/visitors?limit=201").await).await;
+    assert_eq!(
+        (status, error.field.as_deref()),
+        (StatusCode::UNPROCESSABLE_ENTITY, Some("limit"))
+    );
+}
+
 // ---------------------------------------------------------------------------------------------
 // The live feed
 

@@ -236,7 +236,7 @@ async fn a_visitor_shows_on_the_site_now_within_2_seconds() {
         &client,
         "the visitor is on the site now",
         &format!(
-            "const row = document.querySelector('.visitor-group-now .visitor[data-crm-id=\"{lead}\"]');
+            "const row = document.querySelector('.visitor.visitor-now[data-crm-id=\"{lead}\"]');
              return row && row.querySelector('.visitor-page-name').textContent;"
         ),
     )

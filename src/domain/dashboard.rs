@@ -10,7 +10,7 @@ use crate::domain::paging::{Keyed, Page};
 use crate::protocol::CrmRecord;
 use crate::wire::{
     ActivityKind, Me, OwnerSelection, PersonFields, Role, SentMessage, SentMessages, Visitor,
-    ACTIVE_NOW_MINUTES,
+    Visitors, ACTIVE_NOW_MINUTES,
 };
 
 /// The view's state; `E` is why who the user is did not come.
@@ -267,15 +267,15 @@ impl VisitorGroup {
     }
 }
 
-/// The visitors in their groups, in that order and each most recent first; a group with
-/// nobody is left out. `today` says whether a time falls on the user's today (in their zone).
-/// Someone the answer had on the site is there no more once `now` is five minutes past their
-/// last page view, though the list was not loaded again.
+/// The visitors in their groups, in that order and each most recent first, as indices into
+/// `visitors`; a group with nobody is left out. `today` says whether a time falls on the user's
+/// today (in their zone). Someone the answer had on the site is there no more once `now` is five
+/// minutes past their last page view, though the list was not loaded again.
 pub fn visitor_groups(
     visitors: &[Visitor],
     now: DateTime<Utc>,
     today: impl Fn(&DateTime<Utc>) -> bool,
-) -> Vec<(VisitorGroup, Vec<&Visitor>)> {
+) -> Vec<(VisitorGroup, Vec<usize>)> {
     let on_site = |v: &Visitor| {
         v.active_now && now - v.last_page.viewed_at < Duration::minutes(ACTIVE_NOW_MINUTES)
     };
@@ -288,6 +288,7 @@ pub fn visitor_groups(
             VisitorGroup::ThisWeek
         }
     };
+    let groups: Vec<VisitorGroup> = visitors.iter().map(group_of).collect();
     [
         VisitorGroup::OnSiteNow,
         VisitorGroup::Today,
@@ -295,11 +296,81 @@ pub fn visitor_groups(
     ]
     .into_iter()
     .filter_map(|group| {
-        let mut members: Vec<&Visitor> = visitors.iter().filter(|v| group_of(v) == group).collect();
-        members.sort_by_key(|v| std::cmp::Reverse(v.last_page.viewed_at));
+        let mut members: Vec<usize> = (0..visitors.len())
+            .filter(|at| groups[*at] == group)
+            .collect();
+        members.sort_by_key(|at| std::cmp::Reverse(visitors[*at].last_page.viewed_at));
         (!members.is_empty()).then_some((group, members))
     })
     .collect()
+}
+
+/// A row of the visitors' list: a group's heading, or a visitor (an index into the visitors)
+/// of that group.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum VisitorRow {
+    Heading(VisitorGroup),
+    Visitor {
+        at: usize,
+        group: VisitorGroup,
+        key: i64,
+    },
+}
+
+impl VisitorRow {
+    /// The row's key in a virtual list: a visitor's [`Keyed::key`] (never negative), a heading
+    /// below zero, one per group.
+    pub fn key(self) -> i64 {
+        match self {
+            VisitorRow::Heading(group) => match group {
+                VisitorGroup::OnSiteNow => -1,
+                VisitorGroup::Today => -2,
+                VisitorGroup::ThisWeek => -3,
+            },
+            VisitorRow::Visitor { key, .. } => key,
+        }
+    }
+}
+
+/// The visitors as the rows of one list: each group's heading, then its visitors (see
+/// [`visitor_groups`]). The API lists the most recent first, so a next page only adds rows at
+/// the end of the last group, or groups after it.
+pub fn visitor_rows(
+    visitors: &[Visitor],
+    now: DateTime<Utc>,
+    today: impl Fn(&DateTime<Utc>) -> bool,
+) -> Vec<VisitorRow> {
+    let mut rows = Vec::with_capacity(visitors.len() + 3);
+    for (group, members) in visitor_groups(visitors, now, today) {
+        rows.push(VisitorRow::Heading(group));
+        rows.extend(members.into_iter().map(|at| VisitorRow::Visitor {
+            at,
+            group,
+            key: visitors[at].key(),
+        }));
+    }
+    rows
+}
+
+/// A visitor is one CRM record: keyed by its entity and CRM id (a hash, FNV-1a, never
+/// negative), which stay the same when a live refresh brings their newer page view.
+impl Keyed for Visitor {
+    fn key(&self) -> i64 {
+        let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
+        let bytes = self.entity.as_str().bytes().chain([b'/']);
+        for byte in bytes.chain(self.crm_id.bytes()) {
+            hash = (hash ^ u64::from(byte)).wrapping_mul(0x0100_0000_01b3);
+        }
+        (hash >> 1) as i64
+    }
+}
+
+impl Page for Visitors {
+    type Item = Visitor;
+    type Extra = ();
+    fn into_parts(self) -> (Vec<Visitor>, Option<String>, ()) {
+        (self.items, self.next_cursor, ())
+    }
 }
 
 /// The page a visitor is on (or was last on): its title, else its address, else a word.
@@ -488,7 +559,10 @@ mod tests {
         let groups = visitor_groups(&visitors, now, |at| *at >= today_starts);
         let shown: Vec<(VisitorGroup, Vec<&str>)> = groups
             .iter()
-            .map(|(g, vs)| (*g, vs.iter().map(|v| v.crm_id.as_str()).collect()))
+            .map(|(g, vs)| {
+                let ids = vs.iter().map(|at| visitors[*at].crm_id.as_str()).collect();
+                (*g, ids)
+            })
             .collect();
         assert_eq!(
             shown,
@@ -503,7 +577,57 @@ mod tests {
         let later = now + chrono::Duration::minutes(4);
         let groups = visitor_groups(&visitors, later, |at| *at >= today_starts);
         assert_eq!(groups[0].0, VisitorGroup::Today);
-        assert_eq!(groups[0].1[0].crm_id, "now");
+        assert_eq!(visitors[groups[0].1[0]].crm_id, "now");
+    }
+
+    #[test]
+    fn each_group_heads_its_visitors_in_one_list_keyed_apart() {
+        let visitors = [
+            visitor("now", 2, true),
+            visitor("today", 30, false),
+            visitor("week", 60 * 30, false),
+            visitor("week-2", 60 * 31, false),
+        ];
+        let now = Utc.with_ymd_and_hms(2026, 3, 4, 12, 0, 0).unwrap();
+        let today_starts = Utc.with_ymd_and_hms(2026, 3, 4, 0, 0, 0).unwrap();
+        let rows = visitor_rows(&visitors, now, |at| *at >= today_starts);
+        let shown: Vec<String> = rows
+            .iter()
+            .map(|row| match row {
+                VisitorRow::Heading(group) => group.title().to_owned(),
+                VisitorRow::Visitor { at, .. } => visitors[*at].crm_id.clone(),
+            })
+            .collect();
+        assert_eq!(
+            shown,
+            [
+                "On the site now",
+                "now",
+                "Earlier today",
+                "today",
+                "This week",
+                "week",
+                "week-2"
+            ]
+        );
+        let keys: std::collections::HashSet<i64> = rows.iter().map(|row| row.key()).collect();
+        assert_eq!(keys.len(), rows.len(), "every row its own key");
+        assert!(rows
+            .iter()
+            .all(|row| matches!(row, VisitorRow::Heading(_)) == (row.key() < 0)));
+        assert!(visitor_rows(&[], now, |_| true).is_empty());
+    }
+
+    #[test]
+    fn a_visitor_keeps_their_key_when_their_last_page_changes() {
+        let earlier = visitor("L-1", 30, false);
+        let mut later = visitor("L-1", 1, true);
+        later.last_page.activity_id = 99;
+        assert_eq!(earlier.key(), later.key());
+        assert_ne!(earlier.key(), visitor("L-2", 30, false).key());
+        let mut contact = visitor("L-1", 30, false);
+        contact.entity = Entity::Contact;
+        assert_ne!(earlier.key(), contact.key(), "another entity's record");
     }
 
     #[test]

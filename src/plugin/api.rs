@@ -418,9 +418,12 @@ pub fn sent_recipients(send_id: i64) -> Endpoint<wire::SentRecipients> {
     ))
 }
 
-/// `GET /v1/visitors?owner=…`: this week's, most recent first.
-pub fn visitors(owner: wire::OwnerSelection) -> Endpoint<wire::Visitors> {
-    Endpoint::get(format!("/v1/visitors?owner={}", owner.to_query()))
+/// `GET /v1/visitors?owner=…`: this week's, most recent first, the page after `cursor`.
+pub fn visitors(owner: wire::OwnerSelection, cursor: Option<&str>) -> Endpoint<wire::Visitors> {
+    Endpoint::get(with_cursor(
+        format!("/v1/visitors?owner={}", owner.to_query()),
+        cursor,
+    ))
 }
 
 /// `GET /v1/records/{entity}/{crmId}/score-reasons`

@@ -388,15 +388,22 @@ fn page_view(row: &rusqlite::Row<'_>, first: usize) -> rusqlite::Result<PageView
 const PAGE_VIEW_COLUMNS: &str =
     "a.id, a.occurred_at, a.url, coalesce(json_extract(a.details, '$.pageTitle'), a.subject)";
 
-/// The owners' records whose newest page view is at or after `since`, most recent first.
+/// Where a page of visitors ends: the last visitor's newest page view (in milliseconds) and
+/// record id, the order's key.
+type VisitorsAfter = (i64, i64);
+
+/// A page of the owners' records whose newest page view is at or after `since`, most recent
+/// first (ties by record id, highest first, so a page boundary never repeats nor skips anyone),
+/// after `after`, with the cursor of the next page.
 pub fn visitors_of(
     conn: &Connection,
     tenant_id: i64,
     owners: &[UserSummary],
     since: DateTime<Utc>,
     now: DateTime<Utc>,
+    after: Option<VisitorsAfter>,
     limit: u32,
-) -> ApiResult<Vec<Visitor>> {
+) -> ApiResult<(Vec<Visitor>, Option<String>)> {
     // One index seek per owned record for its newest page view (a few thousand at most for a
     // team), not a scan of the tenant's page views.
     let sql = format!(
@@ -406,20 +413,33 @@ pub fn visitors_of(
              SELECT id FROM activities WHERE record_id = r.id AND kind = 'pageVisit'
              ORDER BY occurred_at DESC, id DESC LIMIT 1)
          WHERE r.tenant_id = ? AND r.owner_id IN ({}) AND a.occurred_at >= ?
-         ORDER BY a.occurred_at DESC, a.id DESC LIMIT ?",
+           AND (? IS NULL OR (a.occurred_at, r.id) < (?, ?))
+         ORDER BY a.occurred_at DESC, r.id DESC LIMIT ?",
         placeholders(owners.len())
     );
-    let mut args: Vec<i64> = vec![tenant_id];
-    args.extend(owners.iter().map(|owner| owner.id));
-    args.extend([to_millis(since), i64::from(limit)]);
+    let mut args: Vec<Option<i64>> = vec![Some(tenant_id)];
+    args.extend(owners.iter().map(|owner| Some(owner.id)));
+    args.push(Some(to_millis(since)));
+    let after_at = after.map(|(at, _)| at);
+    args.extend([after_at, after_at, after.map(|(_, id)| id)]);
+    // One more than a page: whether another page follows.
+    args.push(Some(i64::from(limit) + 1));
     let mut statement = conn.prepare_cached(&sql)?;
     let mut rows = statement.query(params_from_iter(args))?;
     let active_since = now - Duration::minutes(ACTIVE_NOW_MINUTES);
     let mut visitors = Vec::new();
+    let mut last: Option<VisitorsAfter> = None;
+    let mut more = false;
     while let Some(row) = rows.next()? {
+        // A row past the page: another page follows, which starts after the page's last.
+        if visitors.len() == limit as usize {
+            more = true;
+            break;
+        }
         let record_id: i64 = row.get(0)?;
         let owner_id: i64 = row.get(7)?;
         let last_page = page_view(row, 8)?;
+        last = Some((to_millis(last_page.viewed_at), record_id));
         visitors.push(Visitor {
             entity: column_enum(row.get(1)?, Entity::parse)?,
             crm_id: row.get(2)?,
@@ -438,7 +458,8 @@ pub fn visitors_of(
             last_page,
         });
     }
-    Ok(visitors)
+    let next_cursor = last.filter(|_| more).map(|key| encode_json_cursor(&key));
+    Ok((visitors, next_cursor))
 }
 
 /// A record's page views up to and including `last`, newest first, as many as a visit lists.
@@ -479,7 +500,8 @@ fn visits_since(conn: &Connection, record_id: i64, since: DateTime<Utc>) -> rusq
 
 #[utoipa::path(get, path = "/v1/visitors", tag = "dashboard",
     description = "Known people on the website: the records of the caller (or a manager's team, or one of \
-their reps) whose newest page view is at or after `since`, most recent first. A visit is page views at most \
+their reps) whose newest page view is at or after `since`, most recent first (ties by record), a page at a \
+time: `nextCursor` asks for the next, older page. A visit is page views at most \
 30 minutes apart; `activeNow` means a page view in the last 5 minutes. People become known by filling in a \
 form or clicking a link in an email.",
     params(
@@ -487,11 +509,13 @@ form or clicking a link in an email.",
             description = "`me` (default), `team` or a user id, as for `GET /v1/sends`"),
         ("since" = Option<DateTime<Utc>>, Query, description = "RFC 3339; default 7 days ago"),
         ("limit" = Option<u32>, Query, minimum = 1, maximum = 200, description = "1..200, default 50"),
+        ("cursor" = Option<String>, Query, pattern = "^[A-Za-z0-9_-]+$", description = "`nextCursor` of the previous page (same `owner` and `since`); one this API did not make, or that leads nowhere in this list, is 409"),
     ),
     responses(
         (status = 200, body = Visitors),
         (status = 401, body = ErrorBody),
         (status = 403, description = "The owner is not the caller nor, for a manager, on their team", body = ErrorBody),
+        (status = 409, description = "A `cursor` that leads nowhere in this list", body = ErrorBody),
         (status = 422, body = ErrorBody), (status = 429, body = ErrorBody),
     ),
     security(("bearer" = [])))]
@@ -506,17 +530,20 @@ pub async fn visitors(
     let since = query
         .time("since")?
         .unwrap_or(now - Duration::days(VISITORS_DEFAULT_DAYS));
+    let after = query.cursor(decode_json_cursor::<VisitorsAfter>)?;
     let limit = query.limit(VISITORS_DEFAULT_LIMIT, VISITORS_MAX_LIMIT)?;
     state
         .db
         .run(move |conn| {
             let owners = owners_for(conn, &caller, owner, "visitors")?;
-            let items = visitors_of(conn, caller.tenant_id, &owners, since, now, limit)?;
+            let (items, next_cursor) =
+                visitors_of(conn, caller.tenant_id, &owners, since, now, after, limit)?;
             Ok(Json(Visitors {
                 owners,
                 items,
                 since,
                 generated_at: now,
+                next_cursor,
             }))
         })
         .await

@@ -34,7 +34,7 @@ pub const SENDS_MAX_LIMIT: u32 = 100;
 pub const SEND_RECIPIENTS_DEFAULT_LIMIT: u32 = 50;
 /// As many as one send may have, so one page can hold them all.
 pub const SEND_RECIPIENTS_MAX_LIMIT: u32 = 200;
-/// Visitors in an answer of `GET /v1/visitors` when `limit` is not given.
+/// Visitors in a page of `GET /v1/visitors` when `limit` is not given.
 pub const VISITORS_DEFAULT_LIMIT: u32 = 50;
 pub const VISITORS_MAX_LIMIT: u32 = 200;
 /// A visitor with a page view this recent is on the site now.
@@ -181,7 +181,8 @@ pub struct Visitor {
     pub visits_30_days: u32,
 }
 
-/// `GET /v1/visitors`: the owners' records that viewed a page since `since`, most recent first.
+/// `GET /v1/visitors`: the owners' records that viewed a page since `since`, most recent first
+/// (ties by record), a page at a time.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "sandbox", derive(ToSchema))]
 #[serde(rename_all = "camelCase")]
@@ -192,6 +193,10 @@ pub struct Visitors {
     pub since: DateTime<Utc>,
     #[serde(deserialize_with = "crate::wire::rfc3339::deserialize")]
     pub generated_at: DateTime<Utc>,
+    /// Pass back as `cursor` (with the same `owner` and `since`) for the next, older page;
+    /// absent or `null` on the last page.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub next_cursor: Option<String>,
 }
 
 /// A new activity of a followed record: the `data:` of an `activity` message of the live feed,

@@ -1,20 +1,30 @@
 //! "Website visitors": the owners' records on the website this week, those on the site now
-//! first (with a live dot and the page they are on), then earlier today, then this week. A name
+//! first (with a live dot and the page they are on), then earlier today, then this week, a page
+//! at a time in a virtual list whose rows are the groups' headings and the visitors. A name
 //! asks the host to open the record; "Send email" writes to them.
 
+use std::rc::Rc;
+
+use chrono::{DateTime, Utc};
 use yew::prelude::*;
 
 use crate::domain::dashboard::{
-    page_name, visitor_groups, visitor_record, visits_summary, VisitorGroup, NO_VISITORS,
+    page_name, visitor_record, visitor_rows, visits_summary, VisitorGroup, VisitorRow, NO_VISITORS,
 };
+use crate::domain::paging::ListPhase;
 use crate::plugin::api;
 use crate::plugin::components::panels::{ErrorPanel, MessagePanel, RefreshButton, Skeleton};
-use crate::plugin::hooks::{use_fetch, Load};
+use crate::plugin::components::virtual_rows::VirtualRows;
+use crate::plugin::hooks::{more_footer, use_pages};
 use crate::plugin::intl::{use_formats, use_minute_clock, Formats};
 use crate::protocol::CrmRecord;
-use crate::wire::{OwnerSelection, Visitor};
+use crate::wire::{OwnerSelection, Visitor, Visitors};
 
 use super::OpenRecord;
+
+/// The height assumed for a row before it is measured: a visitor's name, the page line and
+/// "Send email" beside the name.
+const VISITOR_ROW_ESTIMATE: u32 = 64;
 
 #[derive(Properties, PartialEq)]
 pub struct WebsiteVisitorsProps {
@@ -22,7 +32,7 @@ pub struct WebsiteVisitorsProps {
     pub owner: Option<OwnerSelection>,
     /// More than the user's own records are listed: each names its owner.
     pub show_owner: bool,
-    /// Loads the visitors again when it changes.
+    /// Loads the visitors again from their first page when it changes.
     pub refreshes: u32,
     pub on_refresh: Callback<()>,
     pub on_open_record: OpenRecord,
@@ -34,54 +44,56 @@ pub struct WebsiteVisitorsProps {
 pub fn WebsiteVisitors(props: &WebsiteVisitorsProps) -> Html {
     let formats = use_formats();
     let now = use_minute_clock();
-    let visitors = use_fetch((props.owner, props.refreshes), |fetcher, (owner, _)| {
-        // Until who the user is is known there is no owner; the skeleton stays meanwhile.
-        let endpoint = owner.map(api::visitors);
-        async move {
-            match endpoint {
-                Some(endpoint) => fetcher.fetch(endpoint).await.map(Some),
-                None => Ok(None),
-            }
-        }
-    });
-    let load = visitors.load();
-    let latest = visitors.latest().and_then(|v| (*v).clone());
-    let busy = matches!(load, Load::Loading) && latest.is_some();
-    let failure = match &load {
-        Load::Failed { error, retry } => Some((error.user_message(), retry.clone())),
-        _ => None,
-    };
+    let viewport = use_node_ref();
+    let owner = props.owner;
+    // Until who the user is is known there is no owner, and no request; the skeleton stays.
+    let visitors = use_pages::<Visitors, _>(
+        owner.map(OwnerSelection::to_query).unwrap_or_default(),
+        props.refreshes,
+        0,
+        move |cursor| Some(api::visitors(owner?, cursor)),
+    );
+    let pages = visitors.pages();
+    let busy = matches!(pages.phase, ListPhase::Loading) && pages.answered;
 
-    let body = match (latest, failure) {
-        (None, Some((message, retry))) => html! { <ErrorPanel {message} on_retry={retry} /> },
-        (None, None) => html! { <Skeleton label="Loading your website visitors" rows={4} /> },
-        (Some(answer), failure) => {
+    let body = match &pages.phase {
+        // Before any answer the phase is loading or failed.
+        ListPhase::Failed(error) if owner.is_some() && !pages.answered => html! {
+            <ErrorPanel message={error.user_message()} on_retry={visitors.retry()} />
+        },
+        _ if owner.is_none() || !pages.answered => html! {
+            <Skeleton label="Loading your website visitors" rows={4} />
+        },
+        phase => {
             let today = formats.today();
-            let groups = visitor_groups(&answer.items, now, |at| formats.local_date(at) == today);
+            let rows = Rc::new(visitor_rows(&pages.items, now, |at| {
+                formats.local_date(at) == today
+            }));
             html! {
                 <>
-                    if let Some((message, retry)) = failure {
+                    if let ListPhase::Failed(error) = phase {
                         <ErrorPanel compact=true
-                            message={format!("Couldn't refresh the visitors: {message} These are from before.")}
-                            on_retry={retry} />
+                            message={format!("Couldn't refresh the visitors: {} These are from before.", error.user_message())}
+                            on_retry={visitors.retry()} />
                     }
-                    if groups.is_empty() {
+                    if rows.is_empty() {
                         <MessagePanel glyph="\u{25CE}" title="No known visitors this week" detail={NO_VISITORS} />
+                    } else {
+                        <VirtualRows
+                            keys={Rc::new(rows.iter().map(|row| row.key()).collect::<Vec<_>>())}
+                            estimate={VISITOR_ROW_ESTIMATE}
+                            render={row_renderer(rows, pages.items.clone(), formats.clone(), now, props)}
+                            more={pages.next_cursor.is_some()}
+                            on_near_end={visitors.more()}
+                            hold={phase.holds()}
+                            counted={false}
+                            class="visitor-list"
+                            label="Website visitors, most recent first"
+                            row_class="visitor-row"
+                            viewport={viewport.clone()}
+                        />
+                        { more_footer(phase, "Loading earlier visitors\u{2026}", visitors.more()) }
                     }
-                    { for groups.into_iter().map(|(group, members)| html! {
-                        <section class={classes!("visitor-group", format!("visitor-group-{}", group.as_str()))}
-                            aria-labelledby={format!("visitors-{}", group.as_str())}>
-                            <h3 id={format!("visitors-{}", group.as_str())} class="visitor-group-title">
-                                if group == VisitorGroup::OnSiteNow {
-                                    <span class="live-dot" aria-hidden="true"></span>
-                                }
-                                { group.title() }
-                            </h3>
-                            <ul class="visitor-list">
-                                { for members.into_iter().map(|v| visitor_row(v, group, &formats, &now, props)) }
-                            </ul>
-                        </section>
-                    }) }
                 </>
             }
         }
@@ -98,8 +110,50 @@ pub fn WebsiteVisitors(props: &WebsiteVisitorsProps) -> Html {
                     on_refresh={props.on_refresh.clone()}
                 />
             </header>
-            <div class="dashboard-section-body" aria-busy={busy.to_string()}>{ body }</div>
+            <div ref={viewport} class="dashboard-section-body" aria-busy={busy.to_string()}>{ body }</div>
         </section>
+    }
+}
+
+/// Draws the row at an index of `rows`: a group's heading, or a visitor of `items`.
+fn row_renderer(
+    rows: Rc<Vec<VisitorRow>>,
+    items: Rc<Vec<Visitor>>,
+    formats: Rc<Formats>,
+    now: DateTime<Utc>,
+    props: &WebsiteVisitorsProps,
+) -> Callback<usize, Html> {
+    let show_owner = props.show_owner;
+    let (on_open_record, on_write) = (props.on_open_record.clone(), props.on_write.clone());
+    Callback::from(move |at: usize| match rows.get(at) {
+        Some(VisitorRow::Heading(group)) => group_heading(*group),
+        Some(VisitorRow::Visitor {
+            at: index, group, ..
+        }) => match items.get(*index) {
+            Some(v) => visitor_row(
+                v,
+                *group,
+                &formats,
+                &now,
+                show_owner,
+                &on_open_record,
+                &on_write,
+            ),
+            None => html! {},
+        },
+        None => html! {},
+    })
+}
+
+fn group_heading(group: VisitorGroup) -> Html {
+    html! {
+        <h3 id={format!("visitors-{}", group.as_str())}
+            class={classes!("visitor-group-title", format!("visitor-group-{}", group.as_str()))}>
+            if group == VisitorGroup::OnSiteNow {
+                <span class="live-dot" aria-hidden="true"></span>
+            }
+            { group.title() }
+        </h3>
     }
 }
 
@@ -109,8 +163,10 @@ fn visitor_row(
     v: &Visitor,
     group: VisitorGroup,
     formats: &Formats,
-    now: &chrono::DateTime<chrono::Utc>,
-    props: &WebsiteVisitorsProps,
+    now: &DateTime<Utc>,
+    show_owner: bool,
+    on_open_record: &OpenRecord,
+    on_write: &Callback<CrmRecord>,
 ) -> Html {
     let name = crate::wire::display_name(
         v.first_name.as_deref(),
@@ -118,25 +174,23 @@ fn visitor_row(
         v.email.as_deref(),
         &v.crm_id,
     );
-    let open = props.on_open_record.reform({
+    let open = on_open_record.reform({
         let (entity, id) = (v.entity, v.crm_id.clone());
         move |_| (entity, id.clone())
     });
-    let write = props.on_write.reform({
+    let write = on_write.reform({
         let record = visitor_record(v);
         move |_| record.clone()
     });
     let viewed = &v.last_page.viewed_at;
-    let meta: Vec<String> = [
-        v.company.clone(),
-        props.show_owner.then(|| v.owner.name.clone()),
-    ]
-    .into_iter()
-    .flatten()
-    .filter(|s| !s.is_empty())
-    .collect();
+    let meta: Vec<String> = [v.company.clone(), show_owner.then(|| v.owner.name.clone())]
+        .into_iter()
+        .flatten()
+        .filter(|s| !s.is_empty())
+        .collect();
     html! {
-        <li class="visitor" data-crm-id={v.crm_id.clone()}>
+        <article class={classes!("visitor", format!("visitor-{}", group.as_str()))}
+            data-crm-id={v.crm_id.clone()}>
             <div class="visitor-who">
                 <button type="button" class="link-button visitor-name"
                     title={format!("Open {name} in the CRM")} onclick={open}>
@@ -161,6 +215,6 @@ fn visitor_row(
                 aria-label={format!("Send email to {name}")}>
                 { "Send email" }
             </button>
-        </li>
+        </article>
     }
 }
