@@ -256,13 +256,47 @@ async fn a_visitor_shows_on_the_site_now_within_2_seconds() {
         json!(true)
     );
 
-    // "Send email" writes to them in place of the dashboard, and Back returns to it.
+    // "Send email" writes to them in place of the dashboard; the CRM tab logs the "Sent Email"
+    // note on their record (a tab has no record of its own, yet the note is not refused); Back
+    // returns to the dashboard.
     click_on(
         &client,
         &format!(".visitor[data-crm-id=\"{lead}\"] .visitor-send"),
     )
     .await;
     wait_for(&client, ".dashboard-writing .template input").await;
+    click_on(&client, ".dashboard-writing .template input").await;
+    wait_until(
+        &client,
+        "the pre-flight finds the visitor sendable",
+        "const t = document.querySelector('.preflight-count');
+         return !!t && t.textContent.startsWith('1 recipient will receive it');",
+    )
+    .await;
+    click_on(&client, "#send-submit").await;
+    wait_for(&client, ".send-results").await;
+    assert_eq!(
+        eval(
+            &client,
+            &format!(
+                "return document.querySelector('.send-result[data-crm-id=\"{lead}\"]').dataset.outcome;"
+            )
+        )
+        .await,
+        json!("sent")
+    );
+    let mut notes = Vec::new();
+    for _ in 0..100 {
+        notes = crm_notes(rep, &lead).await;
+        if !notes.is_empty() {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert!(
+        notes.iter().any(|(subject, _)| subject.starts_with("Sent Email")),
+        "{notes:?}"
+    );
     click_on(&client, ".dashboard-back .link-button").await;
     wait_for(&client, &format!(".visitor[data-crm-id=\"{lead}\"]")).await;
     client.close().await.unwrap();

@@ -276,7 +276,11 @@
       if (data.body.length > MAX_NOTE_BODY) {
         return refuse('the text is longer than the CRM stores (' + MAX_NOTE_BODY + ' characters)');
       }
-      if (!notable[data.entity + '/' + data.id]) return refuse('not a record the sidebar was given');
+      // A tab view (Hot Prospects, the dashboard) has no record of the page: the people it shows,
+      // and writes to, are the user's own from the marketing platform, any of which it may open.
+      if (TAB_VIEWS.indexOf(view) < 0 && !notable[data.entity + '/' + data.id]) {
+        return refuse('not a record the sidebar was given');
+      }
       var callback = options.onLogActivity;
       if (typeof callback !== 'function') return refuse('this page does not log activity');
       var activity = { entity: data.entity, id: data.id, subject: data.subject, body: data.body };
