@@ -48,7 +48,7 @@ fi
 export CARGO_PROFILE_RELEASE_LTO=false CARGO_PROFILE_RELEASE_CODEGEN_UNITS=16
 
 if ! have trunk || ! trunk --version | grep -q ' 0\.21\.14'; then
-  echo "==> cargo install trunk 0.21.14 (about 4 minutes)"
+  echo "==> cargo install trunk 0.21.14 (about 5 minutes)"
   cargo install trunk --locked --version 0.21.14
 fi
 
