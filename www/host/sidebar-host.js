@@ -40,6 +40,8 @@
   var SANDBOX = 'allow-scripts allow-same-origin allow-popups allow-downloads';
   var MAX_HEIGHT = 20000;
   var CONTEXT_PATIENCE_MS = 60000;
+  // How old the context asked for at mount may be when the plugin's first `ready` takes it.
+  var EARLY_CONTEXT_MS = 10000;
   // The plugin waits 10 s for a token: a getToken() running longer than that is given up, so a
   // hung sign-on does not swallow every later request.
   var TOKEN_PATIENCE_MS = 10000;
@@ -182,6 +184,11 @@
     var ready = false;
     var contextSeq = 0;
     var contextSince = 0; // when the getContext() whose answer will be posted started, or 0
+    // The first context is asked for as the frame starts loading rather than at the plugin's
+    // first `ready`: the token in it (an SSO exchange, in a real CRM) is then on its way while
+    // the plugin loads. The first `ready` posts it, unless it started too long ago.
+    var early = null;
+    var earlySince = 0;
     var notable = Object.create(null); // "entity/id" of every record given: where notes may go
 
     function post(message) {
@@ -189,13 +196,18 @@
       iframe.contentWindow.postMessage(message, pluginOrigin);
     }
 
+    function askContext() {
+      return Promise.resolve().then(function () { return options.getContext(); });
+    }
+
     function sendContext() {
       // Only the newest context is sent: a slow getContext() for a record the user already left
       // must not overwrite the one they are looking at.
       var seq = ++contextSeq;
-      contextSince = Date.now();
-      return Promise.resolve()
-        .then(function () { return options.getContext(); })
+      var asked = early && Date.now() - earlySince < EARLY_CONTEXT_MS ? early : null;
+      early = null;
+      contextSince = asked ? earlySince : Date.now();
+      return (asked || askContext())
         .then(function (context) {
           if (destroyed || seq !== contextSeq) return;
           contextSince = 0;
@@ -336,6 +348,10 @@
     // Listen before the iframe exists so its first `ready` cannot be missed.
     global.addEventListener('message', onMessage);
     container.appendChild(iframe);
+    early = askContext();
+    earlySince = Date.now();
+    // Its failure is handled when a `ready` takes it (the plugin is told, and may ask again).
+    early.catch(function () {});
 
     return {
       iframe: iframe,
