@@ -6,11 +6,12 @@ use std::rc::Rc;
 
 use chrono::{DateTime, Duration, Utc};
 
+use crate::domain::owners;
 use crate::domain::paging::{Keyed, Page};
 use crate::protocol::CrmRecord;
 use crate::wire::{
-    ActivityKind, Me, OwnerSelection, PersonFields, Role, SentMessage, SentMessages, Visitor,
-    Visitors, ACTIVE_NOW_MINUTES,
+    ActivityKind, Me, OwnerSelection, PersonFields, SentMessage, SentMessages, Visitor, Visitors,
+    ACTIVE_NOW_MINUTES,
 };
 
 /// The view's state; `E` is why who the user is did not come.
@@ -124,19 +125,12 @@ impl<E> DashboardView<E> {
 
     /// Whether the user is a manager, as far as is known.
     pub fn manager(&self) -> bool {
-        matches!(&self.me, Some(Ok(me)) if me.user.role == Role::Manager)
+        owners::is_manager(&self.me)
     }
 
-    /// Whose dashboard to show: the user's pick, else the whole team for a manager and their
-    /// own for anyone else (also when who the user is could not be had). `None` while that is
-    /// still being asked.
+    /// Whose dashboard to show ([`owners::shown_owner`]).
     pub fn owner(&self) -> Option<OwnerSelection> {
-        match (self.chosen, &self.me) {
-            (Some(chosen), _) => Some(chosen),
-            (None, None) => None,
-            (None, Some(_)) if self.manager() => Some(OwnerSelection::Team),
-            (None, Some(_)) => Some(OwnerSelection::Me),
-        }
+        owners::shown_owner(self.chosen, &self.me)
     }
 }
 
@@ -419,7 +413,7 @@ pub const NO_SENDS: &str =
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::wire::{Entity, PageView, UserSummary};
+    use crate::wire::{Entity, PageView, Role, UserSummary};
     use chrono::TimeZone;
 
     fn send(sent: u32, delivered: u32, opened: u32, clicked: u32, bounced: u32) -> SentMessage {

@@ -18,6 +18,7 @@
 //! - [`programs_view`]: the Programs view as one reducer, and what its Enrol button says.
 //! - [`prospects`]: the hot-prospects view as one reducer, and its words.
 //! - [`dashboard`]: the sales dashboard as one reducer, a send's rates and the visitors' groups.
+//! - [`owners`]: whose records a view a manager can widen shows (hot prospects, the dashboard).
 //! - [`compose`]: the Send view's message, its one idempotent send and what follows it;
 //!   [`crm_notes`]: the CRM notes it logs, fitted to the CRM, until the host says they are stored.
 //! - [`schedule`]: when a send goes out, and why a typed time cannot be used.
@@ -33,6 +34,7 @@ pub mod dashboard;
 pub mod email_policy;
 pub mod live_feed;
 pub mod merge;
+pub mod owners;
 pub mod paging;
 pub mod preflight;
 pub mod programs;

@@ -3,10 +3,11 @@
 
 use std::rc::Rc;
 
+use crate::domain::owners;
 use crate::wire::prospects::{
     HotProspects as Ranking, OwnerSelection, ScoreReasons, ScoringRules, Trend,
 };
-use crate::wire::{Me, Role};
+use crate::wire::Me;
 
 /// The view's state; `E` is why a ranking did not come.
 #[derive(Clone, Debug, PartialEq)]
@@ -113,19 +114,12 @@ impl<E> HotProspectsView<E> {
 
     /// Whether the user is a manager, as far as is known.
     pub fn manager(&self) -> bool {
-        matches!(&self.me, Some(Ok(me)) if me.user.role == Role::Manager)
+        owners::is_manager(&self.me)
     }
 
-    /// Whose prospects to rank: the user's pick, else the whole team for a manager and their
-    /// own for anyone else (also when who the user is could not be had). `None` while that is
-    /// still being asked.
+    /// Whose prospects to rank ([`owners::shown_owner`]).
     pub fn owner(&self) -> Option<OwnerSelection> {
-        match (self.chosen, &self.me) {
-            (Some(chosen), _) => Some(chosen),
-            (None, None) => None,
-            (None, Some(_)) if self.manager() => Some(OwnerSelection::Team),
-            (None, Some(_)) => Some(OwnerSelection::Me),
-        }
+        owners::shown_owner(self.chosen, &self.me)
     }
 
     /// The ranking of `owner`, or why it did not come; `None` while it is on its way.
