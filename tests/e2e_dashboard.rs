@@ -294,7 +294,9 @@ async fn a_visitor_shows_on_the_site_now_within_2_seconds() {
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
     assert!(
-        notes.iter().any(|(subject, _)| subject.starts_with("Sent Email")),
+        notes
+            .iter()
+            .any(|(subject, _)| subject.starts_with("Sent Email")),
         "{notes:?}"
     );
     click_on(&client, ".dashboard-back .link-button").await;

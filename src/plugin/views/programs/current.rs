@@ -5,7 +5,7 @@ use yew::prelude::*;
 use super::enrolment_rows::EnrolmentRows;
 use crate::domain::paging::ListPhase;
 use crate::domain::programs::record_name;
-use crate::plugin::components::panels::{ErrorPanel, Skeleton};
+use crate::plugin::components::panels::{compact_error, skeleton};
 use crate::plugin::hooks::{more_footer, UsePages};
 use crate::protocol::CrmRecord;
 use crate::wire::Enrolment;
@@ -27,12 +27,8 @@ pub fn current_programs(
                 ) }
             </p>
         },
-        ListPhase::Failed(error) => html! {
-            <ErrorPanel compact=true message={error.user_message()} on_retry={enrolments.retry()} />
-        },
-        _ if list.is_first_load() => {
-            html! { <Skeleton label="Loading current programs" rows={2} /> }
-        }
+        ListPhase::Failed(error) => compact_error(error.user_message().into(), enrolments.retry()),
+        _ if list.is_first_load() => skeleton("Loading current programs", 2),
         _ if list.is_empty_list() => {
             html! { <p class="enrolments-empty">{ "Not in any program yet." }</p> }
         }

@@ -24,7 +24,7 @@ use crate::domain::email_policy::{has_email, program_email_warning};
 use crate::domain::programs::{CurrentPrograms, Run, Start};
 use crate::domain::programs_view::{ProgramsAction, ProgramsView};
 use crate::domain::wording::{count_of_records, person_name};
-use crate::plugin::components::panels::{title_tag, SearchField, Skeleton};
+use crate::plugin::components::panels::{search_field, skeleton, title_tag};
 use crate::plugin::host::use_host;
 use crate::plugin::views::applied;
 use crate::protocol::CrmRecord;
@@ -123,7 +123,7 @@ pub fn Programs(props: &ProgramsProps) -> Html {
             { no_programs(view.help_open && props.shown, &why_ref, &dispatch) }
         }
     } else if !list.answered && list.is_first_load() && view.query.trim().is_empty() {
-        html! { <Skeleton label="Loading programs" rows={4} /> }
+        skeleton("Loading programs", 4)
     } else {
         // One record's current programs cannot be chosen again: those the programs list says
         // it is in, and those its enrolments list (reloaded after enrolling) names.
@@ -150,13 +150,7 @@ pub fn Programs(props: &ProgramsProps) -> Html {
         let elsewhere: Vec<(i64, &Run)> = view.elsewhere(&list.items).collect();
         html! {
             <>
-                <SearchField
-                    id="programs-search"
-                    label="Search programs"
-                    class="programs-search"
-                    value={view.query.clone()}
-                    on_input={dispatch.reform(ProgramsAction::Search)}
-                />
+                { search_field("programs-search", "Search programs", Some("programs-search"), view.query.clone().into(), dispatch.reform(ProgramsAction::Search)) }
                 { program_list(ProgramList {
                     programs: &programs,
                     query: &query,

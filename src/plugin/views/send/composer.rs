@@ -14,7 +14,7 @@ use crate::domain::paging::ListPhase;
 use crate::domain::wording::{count_of_records, person_name};
 use crate::plugin::api;
 use crate::plugin::browser::focus_after_render;
-use crate::plugin::components::panels::{title_tag, ErrorPanel, Skeleton};
+use crate::plugin::components::panels::{error_panel, skeleton, title_tag};
 use crate::plugin::hooks::{more_footer, typing_pause, use_fetch, use_pages, Load, UseFetch};
 use crate::plugin::host::use_host;
 use crate::plugin::intl::use_formats;
@@ -89,20 +89,13 @@ pub fn Composer(props: &ComposerProps) -> Html {
 
     let list = templates.pages();
     let picker = match &list.phase {
-        _ if !list.answered && list.is_first_load() => {
-            html! { <Skeleton label="Loading templates" rows={4} /> }
-        }
+        _ if !list.answered && list.is_first_load() => skeleton("Loading templates", 4),
         phase => html! {
             <TemplatePicker
                 // The first page failed: why, with a retry, in the list's place; the search and
                 // the folder stay, to change what is asked.
                 failure={match phase {
-                    ListPhase::Failed(error) => Some(html! {
-                        <ErrorPanel
-                            message={error.user_message()}
-                            on_retry={templates.retry()}
-                        />
-                    }),
+                    ListPhase::Failed(error) => Some(error_panel(error.user_message().into(), templates.retry())),
                     _ => None,
                 }}
                 items={list.items.clone()}
@@ -127,9 +120,9 @@ pub fn Composer(props: &ComposerProps) -> Html {
         _ if state.template_id.is_none() => html! {
             <p class="send-hint">{ "Choose a template to preview and send it." }</p>
         },
-        (Load::Failed { error, retry }, _) => html! {
-            <ErrorPanel message={error.user_message()} on_retry={retry.clone()} />
-        },
+        (Load::Failed { error, retry }, _) => {
+            error_panel(error.user_message().into(), retry.clone())
+        }
         (_, Some(template)) => message(MessageView {
             template: &template,
             compose: &state,
@@ -140,7 +133,7 @@ pub fn Composer(props: &ComposerProps) -> Html {
             context_failed: host.context_failed,
             formats: &formats,
         }),
-        _ => html! { <Skeleton label="Loading the template" rows={3} /> },
+        _ => skeleton("Loading the template", 3),
     };
 
     html! {

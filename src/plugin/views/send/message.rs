@@ -14,7 +14,7 @@ use super::when_field::when_field;
 use crate::domain::compose::{preflight_said, Compose, ComposeAction};
 use crate::domain::schedule::When;
 use crate::plugin::browser::clock;
-use crate::plugin::components::panels::{ErrorPanel, Skeleton};
+use crate::plugin::components::panels::{error_panel, skeleton};
 use crate::plugin::hooks::Load;
 use crate::plugin::intl::Formats;
 use crate::wire::{PreflightResponse, SendRequest, Template};
@@ -95,13 +95,11 @@ pub fn message(props: MessageView) -> Html {
                 <PreflightSummary preflight={answer.clone()} />
             </>
         },
-        Check::Failed(error, retry) => html! {
-            <ErrorPanel
-                message={format!("Checking the recipients failed. {error}")}
-                on_retry={retry.clone()}
-            />
-        },
-        Check::Asking => html! { <Skeleton label="Checking recipients" rows={3} /> },
+        Check::Failed(error, retry) => error_panel(
+            format!("Checking the recipients failed. {error}").into(),
+            retry.clone(),
+        ),
+        Check::Asking => skeleton("Checking recipients", 3),
     };
     html! {
         <>

@@ -5,7 +5,7 @@ use std::rc::Rc;
 use web_sys::HtmlSelectElement;
 use yew::prelude::*;
 
-use crate::plugin::components::panels::{SearchField, Skeleton};
+use crate::plugin::components::panels::{search_field, skeleton};
 use crate::plugin::components::virtual_rows::VirtualRows;
 use crate::wire::{by_folder, TemplateSummary};
 #[derive(Properties, PartialEq)]
@@ -80,12 +80,7 @@ pub fn TemplatePicker(props: &TemplatePickerProps) -> Html {
     html! {
         <>
             <div class="send-filters">
-                <SearchField
-                    id="template-search"
-                    label="Search templates"
-                    value={props.query.clone()}
-                    on_input={props.on_query.clone()}
-                />
+                { search_field("template-search", "Search templates", None, props.query.clone().into(), props.on_query.clone()) }
                 <label class="visually-hidden" for="template-folder">{ "Folder" }</label>
                 <select
                     id="template-folder"
@@ -102,7 +97,7 @@ pub fn TemplatePicker(props: &TemplatePickerProps) -> Html {
             if let Some(failure) = &props.failure {
                 { failure.clone() }
             } else if rows.is_empty() && props.loading {
-                <Skeleton label="Loading templates" rows={3} />
+                { skeleton("Loading templates", 3) }
             } else if rows.is_empty() {
                 <p class="send-hint">{ "No template matches. Try another name or folder." }</p>
             } else {
