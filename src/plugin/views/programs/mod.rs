@@ -26,6 +26,7 @@ use crate::domain::programs_view::{ProgramsAction, ProgramsView};
 use crate::domain::wording::{count_of_records, person_name};
 use crate::plugin::components::panels::{search_field, skeleton, title_tag};
 use crate::plugin::host::use_host;
+use crate::plugin::intl::use_formats;
 use crate::plugin::views::applied;
 use crate::protocol::CrmRecord;
 use crate::wire::RecordProfile;
@@ -76,6 +77,7 @@ impl Reducible for ProgramsView {
 #[component]
 pub fn Programs(props: &ProgramsProps) -> Html {
     let host = use_host();
+    let formats = use_formats();
     let view = use_reducer(ProgramsView::default);
     let dispatch = {
         let view = view.dispatcher();
@@ -114,7 +116,7 @@ pub fn Programs(props: &ProgramsProps) -> Html {
     let busy = view.runs.busy();
     let count = props.records.len();
     let current = match &single {
-        Some(record) => current_programs(record, &enrolments, scroller.clone()),
+        Some(record) => current_programs(record, &enrolments, scroller.clone(), &formats),
         None => html! {},
     };
 

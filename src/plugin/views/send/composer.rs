@@ -8,7 +8,7 @@ use yew::prelude::*;
 use super::message::{message, Check, MessageView};
 use super::results::SendResults;
 use super::sending::{use_send, NoteOptions, SendOrder};
-use super::template_picker::TemplatePicker;
+use super::template_picker::{template_picker, TemplatePickerView};
 use crate::domain::compose::{recipients_of, retry_failed, Compose, ComposeAction, Phase, Retry};
 use crate::domain::paging::ListPhase;
 use crate::domain::wording::{count_of_records, person_name};
@@ -38,6 +38,8 @@ pub fn Composer(props: &ComposerProps) -> Html {
     };
     let query = use_state(String::new);
     let folder = use_state(String::new);
+    // The template list's scrolling box.
+    let template_scroller = use_node_ref();
     // The templates for the search and folder (after a pause in typing), a page at a time.
     let templates = {
         let (query, folder) = ((*query).clone(), (*folder).clone());
@@ -90,30 +92,37 @@ pub fn Composer(props: &ComposerProps) -> Html {
     let list = templates.pages();
     let picker = match &list.phase {
         _ if !list.answered && list.is_first_load() => skeleton("Loading templates", 4),
-        phase => html! {
-            <TemplatePicker
-                // The first page failed: why, with a retry, in the list's place; the search and
-                // the folder stay, to change what is asked.
-                failure={match phase {
-                    ListPhase::Failed(error) => Some(error_panel(error.user_message().into(), templates.retry())),
-                    _ => None,
-                }}
-                items={list.items.clone()}
-                folders={Rc::new(list.extra.clone())}
-                more={list.next_cursor.is_some()}
-                loading={matches!(phase, ListPhase::Loading)}
-                chosen={state.template_id}
-                query={AttrValue::from((*query).clone())}
-                folder={AttrValue::from((*folder).clone())}
-                disabled={state.is_locked()}
-                on_query={{ let query = query.clone(); Callback::from(move |q| query.set(q)) }}
-                on_folder={{ let folder = folder.clone(); Callback::from(move |f| folder.set(f)) }}
-                on_choose={dispatch.reform(ComposeAction::ChooseTemplate)}
-                hold={phase.holds()}
-                footer={more_footer(phase, "Loading more templates\u{2026}", templates.more())}
-                on_more={templates.more()}
-            />
-        },
+        phase => template_picker(TemplatePickerView {
+            // The first page failed: why, with a retry, in the list's place; the search and
+            // the folder stay, to change what is asked.
+            failure: match phase {
+                ListPhase::Failed(error) => {
+                    Some(error_panel(error.user_message().into(), templates.retry()))
+                }
+                _ => None,
+            },
+            items: list.items.clone(),
+            folders: Rc::new(list.extra.clone()),
+            more: list.next_cursor.is_some(),
+            loading: matches!(phase, ListPhase::Loading),
+            chosen: state.template_id,
+            query: AttrValue::from((*query).clone()),
+            folder: AttrValue::from((*folder).clone()),
+            disabled: state.is_locked(),
+            on_query: {
+                let query = query.clone();
+                Callback::from(move |q| query.set(q))
+            },
+            on_folder: {
+                let folder = folder.clone();
+                Callback::from(move |f| folder.set(f))
+            },
+            on_choose: dispatch.reform(ComposeAction::ChooseTemplate),
+            hold: phase.holds(),
+            footer: more_footer(phase, "Loading more templates\u{2026}", templates.more()),
+            on_more: templates.more(),
+            scroller: template_scroller.clone(),
+        }),
     };
 
     let message = match (&template, chosen) {

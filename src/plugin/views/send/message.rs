@@ -6,8 +6,8 @@ use std::rc::Rc;
 use web_sys::HtmlInputElement;
 use yew::prelude::*;
 
-use super::preflight_summary::PreflightSummary;
-use super::preview::Preview;
+use super::preflight_summary::preflight_summary;
+use super::preview::preview;
 use super::send_actions::{send_actions, send_failed};
 use super::sending::SendOrder;
 use super::when_field::when_field;
@@ -85,14 +85,14 @@ pub fn message(props: MessageView) -> Html {
     let checked = match &props.check {
         Check::Answered(answer) => html! {
             <>
-                <Preview
-                    template={props.template.clone()}
-                    subject={AttrValue::from(subject.clone())}
-                    preflight={answer.clone()}
-                    index={compose.preview}
-                    on_choose={dispatch.reform(ComposeAction::PreviewFor)}
-                />
-                <PreflightSummary preflight={answer.clone()} />
+                { preview(
+                    props.template,
+                    &subject,
+                    answer,
+                    compose.preview,
+                    &dispatch.reform(ComposeAction::PreviewFor),
+                ) }
+                { preflight_summary(answer, formats) }
             </>
         },
         Check::Failed(error, retry) => error_panel(

@@ -8,8 +8,8 @@ use yew::prelude::*;
 use crate::plugin::components::panels::{search_field, skeleton};
 use crate::plugin::components::virtual_rows::VirtualRows;
 use crate::wire::{by_folder, TemplateSummary};
-#[derive(Properties, PartialEq)]
-pub struct TemplatePickerProps {
+/// What the template list is drawn from.
+pub struct TemplatePickerView {
     /// The templates listed so far, in the API's order.
     pub items: Rc<Vec<TemplateSummary>>,
     /// Every folder of the tenant, for the folder picker.
@@ -33,12 +33,13 @@ pub struct TemplatePickerProps {
     pub failure: Option<Html>,
     /// Asks for the next page.
     pub on_more: Callback<()>,
+    /// The list's scrolling box, which clips the virtualized rows.
+    pub scroller: NodeRef,
 }
 
-#[component]
-pub fn TemplatePicker(props: &TemplatePickerProps) -> Html {
-    // The list's scrolling box, which clips the virtualized rows.
-    let scroller = use_node_ref();
+/// A plain view function: drawn with the composer, which holds its scrolling box's ref.
+pub fn template_picker(props: TemplatePickerView) -> Html {
+    let scroller = props.scroller.clone();
     // One row per folder name, then its templates: a folder is keyed by its place among the
     // folders (below zero, so it never meets a template's id).
     let rows: Rc<Vec<TemplateRow>> = Rc::new(
