@@ -72,7 +72,12 @@ fn not_enabled(host: Option<&AttrValue>) -> Html {
     );
     html! {
         <main class="sidebar">
-            { message_panel("\u{2298}", title.into(), Some("Ask your administrator to add this CRM to the marketing sidebar's allowed hosts.".into()), html! {}) }
+            { message_panel(
+                "\u{2298}",
+                title.into(),
+                Some("Ask your administrator to add this CRM to the marketing sidebar's allowed hosts.".into()),
+                html! {},
+            ) }
         </main>
     }
 }

@@ -71,7 +71,10 @@ pub fn SentMessagesSection(props: &SentMessagesProps) -> Html {
         phase => html! {
             <>
                 if let ListPhase::Failed(error) = phase {
-                    { compact_error(format!("Couldn't refresh the list: {} These are from before.", error.user_message()).into(), sends.retry()) }
+                    { compact_error(
+                        format!("Couldn't refresh the list: {} These are from before.", error.user_message()).into(),
+                        sends.retry(),
+                    ) }
                 }
                 <VirtualRows
                     keys={Rc::new(pages.keys())}
@@ -94,7 +97,12 @@ pub fn SentMessagesSection(props: &SentMessagesProps) -> Html {
         <section class="dashboard-section sends-section" aria-labelledby="sends-title">
             <header class="dashboard-section-header">
                 <h2 id="sends-title" class="dashboard-section-title">{ "My sent messages" }</h2>
-                { refresh_button(Some("sends-refresh"), "Refresh sent messages", loading && pages.answered, props.on_refresh.clone()) }
+                { refresh_button(
+                    Some("sends-refresh"),
+                    "Refresh sent messages",
+                    loading && pages.answered,
+                    props.on_refresh.clone(),
+                ) }
             </header>
             if let Some(send) = &opened {
                 { opened_send(send, &formats, props) }

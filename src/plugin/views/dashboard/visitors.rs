@@ -74,10 +74,18 @@ pub fn WebsiteVisitors(props: &WebsiteVisitorsProps) -> Html {
             html! {
                 <>
                     if let ListPhase::Failed(error) = phase {
-                        { compact_error(format!("Couldn't refresh the visitors: {} These are from before.", error.user_message()).into(), visitors.retry()) }
+                        { compact_error(
+                            format!("Couldn't refresh the visitors: {} These are from before.", error.user_message()).into(),
+                            visitors.retry(),
+                        ) }
                     }
                     if rows.is_empty() {
-                        { message_panel("\u{25CE}", "No known visitors this week".into(), Some(NO_VISITORS.into()), html! {}) }
+                        { message_panel(
+                            "\u{25CE}",
+                            "No known visitors this week".into(),
+                            Some(NO_VISITORS.into()),
+                            html! {},
+                        ) }
                     } else {
                         <VirtualRows
                             keys={Rc::new(rows.iter().map(|row| row.key()).collect::<Vec<_>>())}
@@ -103,7 +111,12 @@ pub fn WebsiteVisitors(props: &WebsiteVisitorsProps) -> Html {
         <section class="dashboard-section visitors-section" aria-labelledby="visitors-title">
             <header class="dashboard-section-header">
                 <h2 id="visitors-title" class="dashboard-section-title">{ "Website visitors" }</h2>
-                { refresh_button(Some("visitors-refresh"), "Refresh website visitors", busy, props.on_refresh.clone()) }
+                { refresh_button(
+                    Some("visitors-refresh"),
+                    "Refresh website visitors",
+                    busy,
+                    props.on_refresh.clone(),
+                ) }
             </header>
             <div ref={viewport} class="dashboard-section-body" aria-busy={busy.to_string()}>{ body }</div>
         </section>

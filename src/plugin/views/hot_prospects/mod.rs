@@ -203,11 +203,19 @@ pub fn HotProspects() -> Html {
                 <div class="prospects-freshness">
                     { freshness_stamp(&formats, freshness) }
                     { updated }
-                    { refresh_button(Some("prospects-refresh"), "Refresh hot prospects", view.refreshing, refresh.clone()) }
+                    { refresh_button(
+                        Some("prospects-refresh"),
+                        "Refresh hot prospects",
+                        view.refreshing,
+                        refresh.clone(),
+                    ) }
                 </div>
             </header>
             if let (Some(error), Some(Ok(_))) = (&view.refresh_error, ranking) {
-                { compact_error(format!("Couldn't refresh the ranking: {} These rows are from before.", failure_message(error, manager)).into(), refresh.clone()) }
+                { compact_error(
+                    format!("Couldn't refresh the ranking: {} These rows are from before.", failure_message(error, manager)).into(),
+                    refresh.clone(),
+                ) }
             }
             <div class="prospects-body">{ body }</div>
         </section>

@@ -152,7 +152,13 @@ pub fn Programs(props: &ProgramsProps) -> Html {
         let elsewhere: Vec<(i64, &Run)> = view.elsewhere(&list.items).collect();
         html! {
             <>
-                { search_field("programs-search", "Search programs", Some("programs-search"), view.query.clone().into(), dispatch.reform(ProgramsAction::Search)) }
+                { search_field(
+                    "programs-search",
+                    "Search programs",
+                    Some("programs-search"),
+                    view.query.clone().into(),
+                    dispatch.reform(ProgramsAction::Search),
+                ) }
                 { program_list(ProgramList {
                     programs: &programs,
                     query: &query,

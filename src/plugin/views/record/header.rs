@@ -126,7 +126,12 @@ pub fn RecordHeader(props: &RecordHeaderProps) -> Html {
                         <p class="record-email" title={email.to_owned()}>{ email.to_owned() }</p>
                     }
                 </div>
-                { refresh_button(None, "Refresh marketing data", props.refreshing, props.on_refresh.clone()) }
+                { refresh_button(
+                    None,
+                    "Refresh marketing data",
+                    props.refreshing,
+                    props.on_refresh.clone(),
+                ) }
             </div>
             { status.unwrap_or_default() }
             <p class="live-line">

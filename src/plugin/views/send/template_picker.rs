@@ -81,7 +81,13 @@ pub fn template_picker(props: TemplatePickerView) -> Html {
     html! {
         <>
             <div class="send-filters">
-                { search_field("template-search", "Search templates", None, props.query.clone().into(), props.on_query.clone()) }
+                { search_field(
+                    "template-search",
+                    "Search templates",
+                    None,
+                    props.query.clone().into(),
+                    props.on_query.clone(),
+                ) }
                 <label class="visually-hidden" for="template-folder">{ "Folder" }</label>
                 <select
                     id="template-folder"
