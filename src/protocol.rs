@@ -230,7 +230,9 @@ impl PluginMessage {
             protocol: PROTOCOL,
             message: self,
         })
-        .expect("plugin messages always serialize")
+        // Not `expect`: its message would carry serde_json's error formatting into the wasm for
+        // a failure that cannot happen (the messages are strings, numbers and a flat object).
+        .unwrap_or_else(|_| unreachable!("plugin messages always serialize"))
     }
 }
 
@@ -320,7 +322,9 @@ pub struct Manifest {
 
 impl Manifest {
     pub fn bundled() -> Manifest {
-        json::from_str(MANIFEST_JSON).expect("manifest/plugin.json is validated by tests")
+        // Not `expect`, which would format the error's `Debug` (and with it every `str`'s).
+        json::from_str(MANIFEST_JSON)
+            .unwrap_or_else(|_| panic!("manifest/plugin.json is validated by tests"))
     }
 
     /// Whether `origin` (scheme://host[:port], no path) may embed the plugin: an exact entry

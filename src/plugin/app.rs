@@ -12,7 +12,7 @@ use yew::prelude::*;
 
 use crate::plugin::bridge::Bridge;
 use crate::plugin::browser::window;
-use crate::plugin::components::panels::{ErrorPanel, MessagePanel, Skeleton};
+use crate::plugin::components::panels::{compact_error, error_panel, message_panel, skeleton};
 #[cfg(feature = "views-record")]
 use crate::plugin::components::tabs::Tab;
 use crate::plugin::focus::use_focus_keeper;
@@ -72,8 +72,12 @@ fn not_enabled(host: Option<&AttrValue>) -> Html {
     );
     html! {
         <main class="sidebar">
-            <MessagePanel glyph="\u{2298}" {title}
-                detail="Ask your administrator to add this CRM to the marketing sidebar's allowed hosts." />
+            { message_panel(
+                "\u{2298}",
+                title.into(),
+                Some("Ask your administrator to add this CRM to the marketing sidebar's allowed hosts.".into()),
+                html! {},
+            ) }
         </main>
     }
 }
@@ -81,10 +85,15 @@ fn not_enabled(host: Option<&AttrValue>) -> Html {
 /// Shown instead of the view once the API refused the host: the manifest lets every customer's
 /// CRM frame the plugin, but a token serves only the pages of its own CRM connection.
 fn not_connected(host: &str) -> Html {
-    html! {
-        <MessagePanel glyph="\u{2298}" title={format!("This sidebar is not connected for {host}")}
-            detail="Ask your administrator to add this CRM to its connection in the marketing platform." />
-    }
+    message_panel(
+        "\u{2298}",
+        format!("This sidebar is not connected for {host}").into(),
+        Some(
+            "Ask your administrator to add this CRM to its connection in the marketing platform."
+                .into(),
+        ),
+        html! {},
+    )
 }
 
 /// The host's view, once its context arrived.
@@ -143,19 +152,17 @@ pub fn Sidebar() -> Html {
     let notice = notice.map(|message| {
         html! {
             <div class="session-expired">
-                <ErrorPanel compact=true {message} on_retry={again.clone()} />
+                { compact_error(message.into(), again.clone()) }
             </div>
         }
     });
     let content = match &host.context {
         _ if host.host_refused => not_connected(host.bridge.host()),
-        None if host.context_failed || host.expired => html! {
-            <ErrorPanel
-                message="Can't connect to the CRM \u{2014} reopen the sidebar."
-                on_retry={again}
-            />
-        },
-        None => html! { <Skeleton label="Connecting to the CRM" rows={4} /> },
+        None if host.context_failed || host.expired => error_panel(
+            "Can't connect to the CRM \u{2014} reopen the sidebar.".into(),
+            again,
+        ),
+        None => skeleton("Connecting to the CRM", 4),
         Some(context) => html! {
             <FormatsProvider
                 locale={context.user.locale.clone()}
@@ -324,17 +331,19 @@ fn view(context: &Context, close: &Callback<()>) -> Html {
             />
         },
         #[cfg(feature = "views-actions")]
-        (View::Programs, None) if context.selection.len() > MAX_ENROL_RECORDS => html! {
-            <MessagePanel
-                glyph="\u{2630}"
-                title="Can't enrol this selection"
-                detail={format!(
+        (View::Programs, None) if context.selection.len() > MAX_ENROL_RECORDS => message_panel(
+            "\u{2630}",
+            "Can't enrol this selection".into(),
+            Some(
+                format!(
                     "{} records are selected; programs take at most {MAX_ENROL_RECORDS} at a time. \
                      Select fewer records in the list and try again.",
                     context.selection.len()
-                )}
-            />
-        },
+                )
+                .into(),
+            ),
+            html! {},
+        ),
         #[cfg(feature = "views-actions")]
         (View::Programs, None) if !context.selection.is_empty() => html! {
             <Programs
@@ -345,13 +354,12 @@ fn view(context: &Context, close: &Callback<()>) -> Html {
         },
         #[cfg(not(feature = "views-actions"))]
         (View::Send | View::Programs, None) if !context.selection.is_empty() => not_in_bundle(),
-        (_, None) => html! {
-            <MessagePanel
-                glyph="\u{2630}"
-                title="Open a lead, contact or account"
-                detail="Its marketing activity shows here."
-            />
-        },
+        (_, None) => message_panel(
+            "\u{2630}",
+            "Open a lead, contact or account".into(),
+            Some("Its marketing activity shows here.".into()),
+            html! {},
+        ),
     }
 }
 
@@ -363,10 +371,15 @@ fn view(context: &Context, close: &Callback<()>) -> Html {
     feature = "views-actions"
 )))]
 fn not_in_bundle() -> Html {
-    html! {
-        <MessagePanel glyph="\u{2298}" title="This view is not enabled on this page"
-            detail="Ask your administrator to open the marketing sidebar's page for this part of the CRM." />
-    }
+    message_panel(
+        "\u{2298}",
+        "This view is not enabled on this page".into(),
+        Some(
+            "Ask your administrator to open the marketing sidebar's page for this part of the CRM."
+                .into(),
+        ),
+        html! {},
+    )
 }
 
 /// One key per selection of records (entity and id of each, in order).

@@ -4,21 +4,18 @@ use yew::prelude::*;
 
 use crate::wire::query::MAX_SEARCH_CHARS;
 
-#[derive(Properties, PartialEq)]
-pub struct SkeletonProps {
-    /// What is loading, for screen readers.
-    pub label: AttrValue,
-    #[prop_or(6)]
-    pub rows: usize,
-}
+// Plain view functions, not components: they hold no state, and a component costs the wasm
+// its own copies of Yew's lifecycle code. Each one's root carries a key of its own, so that
+// one panel giving way to another (a skeleton to an error) replaces its element, as a
+// different component did, instead of patching it (an alert is announced when it appears).
 
-/// Grey placeholder rows while the first answer is on its way.
-#[component]
-pub fn Skeleton(props: &SkeletonProps) -> Html {
+/// Grey placeholder rows while the first answer is on its way; `label` says what is loading,
+/// for screen readers.
+pub fn skeleton(label: &'static str, rows: usize) -> Html {
     html! {
-        <div class="skeleton" role="status" aria-busy="true">
-            <span class="visually-hidden">{ props.label.clone() }</span>
-            { for (0..props.rows).map(|_| html! {
+        <div key="skeleton" class="skeleton" role="status" aria-busy="true">
+            <span class="visually-hidden">{ label }</span>
+            { for (0..rows).map(|_| html! {
                 <div class="skeleton-row" aria-hidden="true">
                     <span class="skeleton-dot"></span>
                     <span class="skeleton-lines">
@@ -31,95 +28,73 @@ pub fn Skeleton(props: &SkeletonProps) -> Html {
     }
 }
 
-#[derive(Properties, PartialEq)]
-pub struct MessagePanelProps {
-    pub title: AttrValue,
-    #[prop_or_default]
-    pub detail: Option<AttrValue>,
-    /// A glyph shown above the title.
-    #[prop_or_default]
-    pub glyph: Option<AttrValue>,
-    /// Actions (buttons) under the text.
-    #[prop_or_default]
-    pub children: Html,
-}
-
 /// A centred message: an empty list, a record marketing doesn't know, a view that is coming.
-#[component]
-pub fn MessagePanel(props: &MessagePanelProps) -> Html {
+/// `glyph` is shown above the title, `children` (actions, buttons) under the text.
+pub fn message_panel(
+    glyph: &'static str,
+    title: AttrValue,
+    detail: Option<AttrValue>,
+    children: Html,
+) -> Html {
     html! {
-        <div class="message-panel">
-            if let Some(glyph) = &props.glyph {
-                <span class="message-glyph" aria-hidden="true">{ glyph.clone() }</span>
+        <div key="message-panel" class="message-panel">
+            <span class="message-glyph" aria-hidden="true">{ glyph }</span>
+            <p class="message-title">{ title }</p>
+            if let Some(detail) = detail {
+                <p class="message-detail">{ detail }</p>
             }
-            <p class="message-title">{ props.title.clone() }</p>
-            if let Some(detail) = &props.detail {
-                <p class="message-detail">{ detail.clone() }</p>
-            }
-            { props.children.clone() }
+            { children }
         </div>
     }
-}
-
-#[derive(Properties, PartialEq)]
-pub struct ErrorPanelProps {
-    pub message: AttrValue,
-    #[prop_or_default]
-    pub on_retry: Option<Callback<()>>,
-    /// A one-line variant for the foot of a list.
-    #[prop_or_default]
-    pub compact: bool,
 }
 
 /// A failure the user can retry.
-#[component]
-pub fn ErrorPanel(props: &ErrorPanelProps) -> Html {
-    let class = classes!("error-panel", props.compact.then_some("compact"));
+pub fn error_panel(message: AttrValue, on_retry: Callback<()>) -> Html {
+    failure(message, on_retry, false)
+}
+
+/// A failure the user can retry, in one line: for the foot of a list or above what stays.
+pub fn compact_error(message: AttrValue, on_retry: Callback<()>) -> Html {
+    failure(message, on_retry, true)
+}
+
+fn failure(message: AttrValue, on_retry: Callback<()>, compact: bool) -> Html {
+    let class = classes!("error-panel", compact.then_some("compact"));
     html! {
-        <div {class} role="alert">
-            <p class="error-message">{ props.message.clone() }</p>
-            if let Some(on_retry) = &props.on_retry {
-                <button type="button" class="button" onclick={on_retry.reform(|_| ())}>
-                    { "Try again" }
-                </button>
-            }
+        <div key="error-panel" {class} role="alert">
+            <p class="error-message">{ message }</p>
+            <button type="button" class="button" onclick={on_retry.reform(|_| ())}>
+                { "Try again" }
+            </button>
         </div>
     }
 }
 
-#[derive(Properties, PartialEq)]
-pub struct RefreshButtonProps {
-    #[prop_or_default]
-    pub id: Option<AttrValue>,
-    /// What it refreshes, for screen readers ("Refresh marketing data").
-    pub label: AttrValue,
-    /// A refresh is running: the button spins and ignores clicks, but keeps focus (it is
-    /// aria-disabled, not disabled).
-    pub busy: bool,
-    pub on_refresh: Callback<()>,
-}
-
-/// The ↻ button of a view whose data can be fetched again.
-#[component]
-pub fn RefreshButton(props: &RefreshButtonProps) -> Html {
-    let onclick = {
-        let (on_refresh, busy) = (props.on_refresh.clone(), props.busy);
-        Callback::from(move |_: MouseEvent| {
-            if !busy {
-                on_refresh.emit(())
-            }
-        })
-    };
-    let busy = if props.busy { "true" } else { "false" };
+/// The ↻ button of a view whose data can be fetched again. `label` says what it refreshes, for
+/// screen readers ("Refresh marketing data"). While `busy` (a refresh is running) the button
+/// spins and ignores clicks, but keeps focus (it is aria-disabled, not disabled).
+pub fn refresh_button(
+    id: Option<&'static str>,
+    label: &'static str,
+    busy: bool,
+    on_refresh: Callback<()>,
+) -> Html {
+    let onclick = Callback::from(move |_: MouseEvent| {
+        if !busy {
+            on_refresh.emit(())
+        }
+    });
+    let busy_attr = if busy { "true" } else { "false" };
     html! {
         <button
-            id={props.id.clone()}
+            key="refresh-button"
+            {id}
             type="button"
-            class={classes!("icon-button", "refresh", props.busy.then_some("spinning"))}
-            aria-label={props.label.clone()}
+            class={classes!("icon-button", "refresh", busy.then_some("spinning"))}
+            aria-label={label}
             title="Refresh"
-            aria-busy={busy}
-            aria-disabled={busy}
+            aria-busy={busy_attr}
+            aria-disabled={busy_attr}
             {onclick}
         >
             <span aria-hidden="true">{ "\u{21BB}" }</span>
@@ -127,32 +102,26 @@ pub fn RefreshButton(props: &RefreshButtonProps) -> Html {
     }
 }
 
-#[derive(Properties, PartialEq)]
-pub struct SearchFieldProps {
-    pub id: AttrValue,
-    /// Its accessible name, also shown as the placeholder.
-    pub label: AttrValue,
-    pub value: AttrValue,
-    /// Each change of the text, as typed.
-    pub on_input: Callback<String>,
-    #[prop_or_default]
-    pub class: Classes,
-}
-
-/// A labelled search box.
-#[component]
-pub fn SearchField(props: &SearchFieldProps) -> Html {
+/// A labelled search box: `label` is its accessible name, also shown as the placeholder;
+/// `on_input` hears each change of the text, as typed.
+pub fn search_field(
+    id: &'static str,
+    label: &'static str,
+    class: Option<&'static str>,
+    value: AttrValue,
+    on_input: Callback<String>,
+) -> Html {
     html! {
-        <div class={classes!("search-field", props.class.clone())}>
-            <label class="visually-hidden" for={props.id.clone()}>{ props.label.clone() }</label>
+        <div key="search-field" class={classes!("search-field", class)}>
+            <label class="visually-hidden" for={id}>{ label }</label>
             <input
-                id={props.id.clone()}
+                {id}
                 type="search"
-                placeholder={props.label.clone()}
+                placeholder={label}
                 autocomplete="off"
                 maxlength={MAX_SEARCH_CHARS.to_string()}
-                value={props.value.clone()}
-                oninput={props.on_input.reform(|e: InputEvent| {
+                {value}
+                oninput={on_input.reform(|e: InputEvent| {
                     e.target_unchecked_into::<web_sys::HtmlInputElement>().value()
                 })}
             />

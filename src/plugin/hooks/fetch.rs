@@ -240,11 +240,9 @@ impl<T: 'static> UseFetch<T> {
 ///     fetcher.fetch(api::record(entity, &crm_id, None))
 /// });
 /// match profile.load() {
-///     Load::Loading => html! { <Skeleton label="Loading the profile" /> },
+///     Load::Loading => skeleton("Loading the profile", 6),
 ///     Load::Loaded(profile) => html! { <p>{ profile.score }</p> },
-///     Load::Failed { error, retry } => html! {
-///         <ErrorPanel message={error.user_message()} on_retry={retry} />
-///     },
+///     Load::Failed { error, retry } => error_panel(error.user_message().into(), retry),
 /// }
 /// ```
 #[hook]

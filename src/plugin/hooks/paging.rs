@@ -11,7 +11,7 @@ use yew::prelude::*;
 
 use crate::domain::paging::{Keyed, ListPhase, Page, PageAnswer, Pages};
 use crate::plugin::api::{ApiError, Endpoint};
-use crate::plugin::components::panels::ErrorPanel;
+use crate::plugin::components::panels::compact_error;
 use crate::plugin::hooks::fetch::{use_request, Fetcher};
 
 /// The list, the next page it asked for (its key and cursor), and how many times its first
@@ -173,9 +173,7 @@ pub fn more_footer(
         ListPhase::LoadingMore => html! {
             <p class="list-footer" role="status">{ loading }</p>
         },
-        ListPhase::FailedMore(error) => html! {
-            <ErrorPanel compact=true message={error.user_message()} on_retry={on_more} />
-        },
+        ListPhase::FailedMore(error) => compact_error(error.user_message().into(), on_more),
         _ => html! {},
     }
 }

@@ -22,7 +22,7 @@ use crate::domain::activity_history::{entries_from_page, Entry, FIRST_GENERATION
 use crate::domain::paging::ListPhase;
 use crate::plugin::api::{self, ApiError};
 use crate::plugin::browser::{clock, mark_once};
-use crate::plugin::components::panels::{ErrorPanel, MessagePanel, Skeleton};
+use crate::plugin::components::panels::{error_panel, message_panel, skeleton};
 use crate::plugin::hooks::{use_request, Fetcher};
 use crate::plugin::host::use_host;
 use crate::plugin::intl::{use_formats, Formats};
@@ -178,18 +178,22 @@ fn use_history_pages(history: &UseReducerHandle<History>, entity: Entity, crm_id
 /// Under the filters: where the listing is, or its rows.
 fn body(history: &History, name: &AttrValue, dispatch: &Callback<Action>) -> Html {
     match &history.phase {
-        ListPhase::Loading => html! { <Skeleton label="Loading activity" /> },
-        ListPhase::Failed(error) if error.is_not_known() => html! {
-            <MessagePanel glyph="\u{2709}" title={format!("{name} is not yet known to marketing")} />
-        },
-        ListPhase::Failed(error) => html! {
-            <ErrorPanel
-                message={error.user_message()}
-                on_retry={dispatch.reform(|()| Action::Reload)}
-            />
-        },
-        _ if history.is_empty() && history.filters.is_active() => html! {
-            <MessagePanel glyph="\u{2205}" title="No activity matches these filters">
+        ListPhase::Loading => skeleton("Loading activity", 6),
+        ListPhase::Failed(error) if error.is_not_known() => message_panel(
+            "\u{2709}",
+            format!("{name} is not yet known to marketing").into(),
+            None,
+            html! {},
+        ),
+        ListPhase::Failed(error) => error_panel(
+            error.user_message().into(),
+            dispatch.reform(|()| Action::Reload),
+        ),
+        _ if history.is_empty() && history.filters.is_active() => message_panel(
+            "\u{2205}",
+            "No activity matches these filters".into(),
+            None,
+            html! {
                 <button
                     type="button"
                     class="button"
@@ -197,15 +201,14 @@ fn body(history: &History, name: &AttrValue, dispatch: &Callback<Action>) -> Htm
                 >
                     { "Clear filters" }
                 </button>
-            </MessagePanel>
-        },
-        _ if history.is_empty() => html! {
-            <MessagePanel
-                glyph="\u{2709}"
-                title="No marketing activity yet"
-                detail="Emails, page visits and form fills show here as they happen."
-            />
-        },
+            },
+        ),
+        _ if history.is_empty() => message_panel(
+            "\u{2709}",
+            "No marketing activity yet".into(),
+            Some("Emails, page visits and form fills show here as they happen.".into()),
+            html! {},
+        ),
         _ => html! {
             <ActivityList
                 history={history.clone()}

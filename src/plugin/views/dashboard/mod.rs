@@ -22,7 +22,7 @@ use crate::domain::dashboard::{DashboardAction, DashboardView};
 use crate::plugin::api::{self, ApiError};
 use crate::plugin::components::freshness::freshness_stamp;
 use crate::plugin::components::owner_picker::owner_picker;
-use crate::plugin::components::panels::ErrorPanel;
+use crate::plugin::components::panels::compact_error;
 use crate::plugin::hooks::{use_live_feed, use_request, FeedScope, LiveNews};
 use crate::plugin::host::{use_after_expiry, use_host};
 use crate::plugin::intl::use_formats;
@@ -105,10 +105,10 @@ pub fn Dashboard() -> Html {
             owner,
             &dispatch.reform(DashboardAction::Choose),
         ),
-        Some(Err(error)) => html! {
-            <ErrorPanel compact=true message={error.user_message()}
-                on_retry={dispatch.reform(|()| DashboardAction::AskWhoAgain)} />
-        },
+        Some(Err(error)) => compact_error(
+            error.user_message().into(),
+            dispatch.reform(|()| DashboardAction::AskWhoAgain),
+        ),
         _ => html! {},
     };
     let on_write = dispatch.reform(|record: CrmRecord| DashboardAction::WriteTo(Some(record)));

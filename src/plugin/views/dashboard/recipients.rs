@@ -7,7 +7,7 @@ use yew::prelude::*;
 
 use super::OpenRecord;
 use crate::plugin::api;
-use crate::plugin::components::panels::{ErrorPanel, Skeleton};
+use crate::plugin::components::panels::{error_panel, skeleton};
 use crate::plugin::hooks::{use_fetch, Load};
 use crate::plugin::intl::{use_formats, Formats};
 use crate::wire::{SendOutcome, SentRecipient};
@@ -28,10 +28,8 @@ pub fn SendRecipients(props: &SendRecipientsProps) -> Html {
     });
     // A reload after a live activity keeps the rows on screen until the new ones come.
     let list = match (recipients.load(), recipients.latest()) {
-        (Load::Failed { error, retry }, _) => html! {
-            <ErrorPanel message={error.user_message()} on_retry={retry} />
-        },
-        (_, None) => html! { <Skeleton label="Loading the recipients" rows={3} /> },
+        (Load::Failed { error, retry }, _) => error_panel(error.user_message().into(), retry),
+        (_, None) => skeleton("Loading the recipients", 3),
         (_, Some(page)) if page.items.is_empty() => {
             html! { <p class="recipients-none">{ "Nobody was addressed." }</p> }
         }

@@ -11,7 +11,9 @@ use super::OpenRecord;
 use crate::domain::dashboard::{recipients_summary, send_rates, send_time, Rate, NO_SENDS};
 use crate::domain::paging::ListPhase;
 use crate::plugin::api;
-use crate::plugin::components::panels::{ErrorPanel, MessagePanel, RefreshButton, Skeleton};
+use crate::plugin::components::panels::{
+    compact_error, error_panel, message_panel, refresh_button, skeleton,
+};
 use crate::plugin::components::virtual_rows::VirtualRows;
 use crate::plugin::hooks::{more_footer, use_pages};
 use crate::plugin::intl::{use_formats, Formats};
@@ -55,20 +57,24 @@ pub fn SentMessagesSection(props: &SentMessagesProps) -> Html {
 
     let list = match &pages.phase {
         _ if owner.is_none() || pages.is_first_load() => html! {
-            <Skeleton label="Loading your sent messages" rows={4} />
+            { skeleton("Loading your sent messages", 4) }
         },
-        ListPhase::Failed(error) if pages.items.is_empty() || !pages.answered => html! {
-            <ErrorPanel message={error.user_message()} on_retry={sends.retry()} />
-        },
-        _ if pages.is_empty_list() => html! {
-            <MessagePanel glyph="\u{2709}" title="No sent messages yet" detail={NO_SENDS} />
-        },
+        ListPhase::Failed(error) if pages.items.is_empty() || !pages.answered => {
+            error_panel(error.user_message().into(), sends.retry())
+        }
+        _ if pages.is_empty_list() => message_panel(
+            "\u{2709}",
+            "No sent messages yet".into(),
+            Some(NO_SENDS.into()),
+            html! {},
+        ),
         phase => html! {
             <>
                 if let ListPhase::Failed(error) = phase {
-                    <ErrorPanel compact=true
-                        message={format!("Couldn't refresh the list: {} These are from before.", error.user_message())}
-                        on_retry={sends.retry()} />
+                    { compact_error(
+                        format!("Couldn't refresh the list: {} These are from before.", error.user_message()).into(),
+                        sends.retry(),
+                    ) }
                 }
                 <VirtualRows
                     keys={Rc::new(pages.keys())}
@@ -91,12 +97,12 @@ pub fn SentMessagesSection(props: &SentMessagesProps) -> Html {
         <section class="dashboard-section sends-section" aria-labelledby="sends-title">
             <header class="dashboard-section-header">
                 <h2 id="sends-title" class="dashboard-section-title">{ "My sent messages" }</h2>
-                <RefreshButton
-                    id="sends-refresh"
-                    label="Refresh sent messages"
-                    busy={loading && pages.answered}
-                    on_refresh={props.on_refresh.clone()}
-                />
+                { refresh_button(
+                    Some("sends-refresh"),
+                    "Refresh sent messages",
+                    loading && pages.answered,
+                    props.on_refresh.clone(),
+                ) }
             </header>
             if let Some(send) = &opened {
                 { opened_send(send, &formats, props) }

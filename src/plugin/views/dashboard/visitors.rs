@@ -13,7 +13,9 @@ use crate::domain::dashboard::{
 };
 use crate::domain::paging::ListPhase;
 use crate::plugin::api;
-use crate::plugin::components::panels::{ErrorPanel, MessagePanel, RefreshButton, Skeleton};
+use crate::plugin::components::panels::{
+    compact_error, error_panel, message_panel, refresh_button, skeleton,
+};
 use crate::plugin::components::virtual_rows::VirtualRows;
 use crate::plugin::hooks::{more_footer, use_pages};
 use crate::plugin::intl::{use_formats, use_minute_clock, Formats};
@@ -58,11 +60,11 @@ pub fn WebsiteVisitors(props: &WebsiteVisitorsProps) -> Html {
 
     let body = match &pages.phase {
         // Before any answer the phase is loading or failed.
-        ListPhase::Failed(error) if owner.is_some() && !pages.answered => html! {
-            <ErrorPanel message={error.user_message()} on_retry={visitors.retry()} />
-        },
+        ListPhase::Failed(error) if owner.is_some() && !pages.answered => {
+            error_panel(error.user_message().into(), visitors.retry())
+        }
         _ if owner.is_none() || !pages.answered => html! {
-            <Skeleton label="Loading your website visitors" rows={4} />
+            { skeleton("Loading your website visitors", 4) }
         },
         phase => {
             let today = formats.today();
@@ -72,12 +74,18 @@ pub fn WebsiteVisitors(props: &WebsiteVisitorsProps) -> Html {
             html! {
                 <>
                     if let ListPhase::Failed(error) = phase {
-                        <ErrorPanel compact=true
-                            message={format!("Couldn't refresh the visitors: {} These are from before.", error.user_message())}
-                            on_retry={visitors.retry()} />
+                        { compact_error(
+                            format!("Couldn't refresh the visitors: {} These are from before.", error.user_message()).into(),
+                            visitors.retry(),
+                        ) }
                     }
                     if rows.is_empty() {
-                        <MessagePanel glyph="\u{25CE}" title="No known visitors this week" detail={NO_VISITORS} />
+                        { message_panel(
+                            "\u{25CE}",
+                            "No known visitors this week".into(),
+                            Some(NO_VISITORS.into()),
+                            html! {},
+                        ) }
                     } else {
                         <VirtualRows
                             keys={Rc::new(rows.iter().map(|row| row.key()).collect::<Vec<_>>())}
@@ -103,12 +111,12 @@ pub fn WebsiteVisitors(props: &WebsiteVisitorsProps) -> Html {
         <section class="dashboard-section visitors-section" aria-labelledby="visitors-title">
             <header class="dashboard-section-header">
                 <h2 id="visitors-title" class="dashboard-section-title">{ "Website visitors" }</h2>
-                <RefreshButton
-                    id="visitors-refresh"
-                    label="Refresh website visitors"
-                    {busy}
-                    on_refresh={props.on_refresh.clone()}
-                />
+                { refresh_button(
+                    Some("visitors-refresh"),
+                    "Refresh website visitors",
+                    busy,
+                    props.on_refresh.clone(),
+                ) }
             </header>
             <div ref={viewport} class="dashboard-section-body" aria-busy={busy.to_string()}>{ body }</div>
         </section>

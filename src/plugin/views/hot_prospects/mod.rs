@@ -20,7 +20,9 @@ use crate::domain::prospects::{what_makes_hot, HotProspectsAction, HotProspectsV
 use crate::plugin::api::{self, ApiError};
 use crate::plugin::components::freshness::freshness_stamp;
 use crate::plugin::components::owner_picker::owner_picker;
-use crate::plugin::components::panels::{ErrorPanel, MessagePanel, RefreshButton, Skeleton};
+use crate::plugin::components::panels::{
+    compact_error, error_panel, message_panel, refresh_button, skeleton,
+};
 use crate::plugin::hooks::{use_live_feed, use_request, FeedScope};
 use crate::plugin::host::{use_after_expiry, use_host};
 use crate::plugin::intl::{use_formats, use_minute_clock};
@@ -158,10 +160,10 @@ pub fn HotProspects() -> Html {
         Some(Ok(me)) if manager => html! {
             { owner_picker("prospects-owner", "My prospects", me, owner, &dispatch.reform(HotProspectsAction::Choose)) }
         },
-        Some(Err(error)) => html! {
-            <ErrorPanel compact=true message={failure_message(error, false)}
-                on_retry={dispatch.reform(|()| HotProspectsAction::AskWhoAgain)} />
-        },
+        Some(Err(error)) => compact_error(
+            failure_message(error, false).into(),
+            dispatch.reform(|()| HotProspectsAction::AskWhoAgain),
+        ),
         _ => html! {},
     };
     let updated = match ranking {
@@ -176,13 +178,14 @@ pub fn HotProspects() -> Html {
         _ => html! {},
     };
     let body = match ranking {
-        None => html! { <Skeleton label="Ranking your prospects" rows={6} /> },
-        Some(Err(error)) => html! {
-            <ErrorPanel message={failure_message(error, manager)} on_retry={refresh.clone()} />
-        },
-        Some(Ok(r)) if r.items.is_empty() => html! {
-            <MessagePanel glyph="\u{2605}" title="No hot prospects yet" detail={what_makes_hot(&r.rules)} />
-        },
+        None => skeleton("Ranking your prospects", 6),
+        Some(Err(error)) => error_panel(failure_message(error, manager).into(), refresh.clone()),
+        Some(Ok(r)) if r.items.is_empty() => message_panel(
+            "\u{2605}",
+            "No hot prospects yet".into(),
+            Some(what_makes_hot(&r.rules).into()),
+            html! {},
+        ),
         Some(Ok(r)) => ranking_table(RankingTable {
             ranking: r,
             show_owner: owner != Some(OwnerSelection::Me),
@@ -200,18 +203,19 @@ pub fn HotProspects() -> Html {
                 <div class="prospects-freshness">
                     { freshness_stamp(&formats, freshness) }
                     { updated }
-                    <RefreshButton
-                        id="prospects-refresh"
-                        label="Refresh hot prospects"
-                        busy={view.refreshing}
-                        on_refresh={refresh.clone()}
-                    />
+                    { refresh_button(
+                        Some("prospects-refresh"),
+                        "Refresh hot prospects",
+                        view.refreshing,
+                        refresh.clone(),
+                    ) }
                 </div>
             </header>
             if let (Some(error), Some(Ok(_))) = (&view.refresh_error, ranking) {
-                <ErrorPanel compact=true
-                    message={format!("Couldn't refresh the ranking: {} These rows are from before.", failure_message(error, manager))}
-                    on_retry={refresh.clone()} />
+                { compact_error(
+                    format!("Couldn't refresh the ranking: {} These rows are from before.", failure_message(error, manager)).into(),
+                    refresh.clone(),
+                ) }
             }
             <div class="prospects-body">{ body }</div>
         </section>

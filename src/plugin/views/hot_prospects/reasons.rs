@@ -7,7 +7,7 @@ use yew::prelude::*;
 use super::failure_message;
 use crate::domain::prospects::score_change_note;
 use crate::plugin::api;
-use crate::plugin::components::panels::{ErrorPanel, Skeleton};
+use crate::plugin::components::panels::{compact_error, skeleton};
 use crate::plugin::hooks::{use_fetch, Load};
 use crate::plugin::intl::use_formats;
 use crate::wire::HotProspect;
@@ -31,10 +31,10 @@ pub fn Reasons(props: &ReasonsProps) -> Html {
         },
     );
     match reasons.load() {
-        Load::Loading => html! { <Skeleton label="Loading the reasons" rows={2} /> },
-        Load::Failed { error, retry } => html! {
-            <ErrorPanel compact=true message={failure_message(&error, false)} on_retry={retry} />
-        },
+        Load::Loading => skeleton("Loading the reasons", 2),
+        Load::Failed { error, retry } => {
+            compact_error(failure_message(&error, false).into(), retry)
+        }
         Load::Loaded(r) => html! {
             <div class="reasons">
                 <p class="reasons-totals">

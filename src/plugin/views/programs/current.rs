@@ -1,12 +1,15 @@
 //! The programs one record is in now.
 
+use std::rc::Rc;
+
 use yew::prelude::*;
 
-use super::enrolment_rows::EnrolmentRows;
+use super::enrolment_rows::enrolment_rows;
 use crate::domain::paging::ListPhase;
 use crate::domain::programs::record_name;
-use crate::plugin::components::panels::{ErrorPanel, Skeleton};
+use crate::plugin::components::panels::{compact_error, skeleton};
 use crate::plugin::hooks::{more_footer, UsePages};
+use crate::plugin::intl::Formats;
 use crate::protocol::CrmRecord;
 use crate::wire::Enrolment;
 
@@ -16,6 +19,7 @@ pub fn current_programs(
     record: &CrmRecord,
     enrolments: &UsePages<Enrolment>,
     viewport: NodeRef,
+    formats: &Rc<Formats>,
 ) -> Html {
     let list = enrolments.pages();
     let body = match &list.phase {
@@ -27,24 +31,21 @@ pub fn current_programs(
                 ) }
             </p>
         },
-        ListPhase::Failed(error) => html! {
-            <ErrorPanel compact=true message={error.user_message()} on_retry={enrolments.retry()} />
-        },
-        _ if list.is_first_load() => {
-            html! { <Skeleton label="Loading current programs" rows={2} /> }
-        }
+        ListPhase::Failed(error) => compact_error(error.user_message().into(), enrolments.retry()),
+        _ if list.is_first_load() => skeleton("Loading current programs", 2),
         _ if list.is_empty_list() => {
             html! { <p class="enrolments-empty">{ "Not in any program yet." }</p> }
         }
         phase => html! {
             <>
-                <EnrolmentRows
-                    items={list.items.clone()}
-                    more={list.next_cursor.is_some()}
-                    hold={phase.holds()}
-                    on_more={enrolments.more()}
-                    {viewport}
-                />
+                { enrolment_rows(
+                    &list.items,
+                    list.next_cursor.is_some(),
+                    phase.holds(),
+                    enrolments.more(),
+                    viewport,
+                    formats,
+                ) }
                 { more_footer(phase, "Loading more of the current programs\u{2026}", enrolments.more()) }
             </>
         },

@@ -6,31 +6,27 @@ use yew::prelude::*;
 
 use crate::domain::programs::status_label;
 use crate::plugin::components::virtual_rows::VirtualRows;
-use crate::plugin::intl::use_formats;
+use crate::plugin::intl::Formats;
 use crate::wire::Enrolment;
 
 /// The height assumed for an enrolment's row before it is measured: name, status and dates.
 pub const ENROLMENT_ROW_ESTIMATE: u32 = 50;
 
-#[derive(Properties, PartialEq)]
-pub struct EnrolmentRowsProps {
-    pub items: Rc<Vec<Enrolment>>,
-    /// More pages may come.
-    pub more: bool,
-    /// A page is on its way, or the last one failed: scrolling asks for none.
-    pub hold: bool,
-    pub on_more: Callback<()>,
-    /// The tab's scrolling element.
-    pub viewport: NodeRef,
-}
-
-/// The record's enrolments, newest first, virtualized.
-#[component]
-pub fn EnrolmentRows(props: &EnrolmentRowsProps) -> Html {
-    let formats = use_formats();
-    let keys = Rc::new(props.items.iter().map(|e| e.program_id).collect::<Vec<_>>());
+/// The record's enrolments, newest first, virtualized: `items` listed so far, `more` when more
+/// pages may come, `hold` while a page is on its way or the last one failed (scrolling then
+/// asks for none), `on_more` asking for the next; `viewport` is the tab's scrolling element. A
+/// plain view function, drawn with the current programs.
+pub fn enrolment_rows(
+    items: &Rc<Vec<Enrolment>>,
+    more: bool,
+    hold: bool,
+    on_more: Callback<()>,
+    viewport: NodeRef,
+    formats: &Rc<Formats>,
+) -> Html {
+    let keys = Rc::new(items.iter().map(|e| e.program_id).collect::<Vec<_>>());
     let render = {
-        let items = props.items.clone();
+        let (items, formats) = (items.clone(), formats.clone());
         Callback::from(move |at: usize| {
             let Some(e) = items.get(at) else {
                 return html! {};
@@ -59,13 +55,13 @@ pub fn EnrolmentRows(props: &EnrolmentRowsProps) -> Html {
             {keys}
             estimate={ENROLMENT_ROW_ESTIMATE}
             {render}
-            more={props.more}
-            on_near_end={props.on_more.clone()}
-            hold={props.hold}
+            {more}
+            on_near_end={on_more}
+            {hold}
             class="enrolment-list"
             label="Current programs"
             row_class="enrolment-row"
-            viewport={props.viewport.clone()}
+            {viewport}
         />
     }
 }

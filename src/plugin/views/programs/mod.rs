@@ -24,8 +24,9 @@ use crate::domain::email_policy::{has_email, program_email_warning};
 use crate::domain::programs::{CurrentPrograms, Run, Start};
 use crate::domain::programs_view::{ProgramsAction, ProgramsView};
 use crate::domain::wording::{count_of_records, person_name};
-use crate::plugin::components::panels::{title_tag, SearchField, Skeleton};
+use crate::plugin::components::panels::{search_field, skeleton, title_tag};
 use crate::plugin::host::use_host;
+use crate::plugin::intl::use_formats;
 use crate::plugin::views::applied;
 use crate::protocol::CrmRecord;
 use crate::wire::RecordProfile;
@@ -76,6 +77,7 @@ impl Reducible for ProgramsView {
 #[component]
 pub fn Programs(props: &ProgramsProps) -> Html {
     let host = use_host();
+    let formats = use_formats();
     let view = use_reducer(ProgramsView::default);
     let dispatch = {
         let view = view.dispatcher();
@@ -114,7 +116,7 @@ pub fn Programs(props: &ProgramsProps) -> Html {
     let busy = view.runs.busy();
     let count = props.records.len();
     let current = match &single {
-        Some(record) => current_programs(record, &enrolments, scroller.clone()),
+        Some(record) => current_programs(record, &enrolments, scroller.clone(), &formats),
         None => html! {},
     };
 
@@ -123,7 +125,7 @@ pub fn Programs(props: &ProgramsProps) -> Html {
             { no_programs(view.help_open && props.shown, &why_ref, &dispatch) }
         }
     } else if !list.answered && list.is_first_load() && view.query.trim().is_empty() {
-        html! { <Skeleton label="Loading programs" rows={4} /> }
+        skeleton("Loading programs", 4)
     } else {
         // One record's current programs cannot be chosen again: those the programs list says
         // it is in, and those its enrolments list (reloaded after enrolling) names.
@@ -150,13 +152,13 @@ pub fn Programs(props: &ProgramsProps) -> Html {
         let elsewhere: Vec<(i64, &Run)> = view.elsewhere(&list.items).collect();
         html! {
             <>
-                <SearchField
-                    id="programs-search"
-                    label="Search programs"
-                    class="programs-search"
-                    value={view.query.clone()}
-                    on_input={dispatch.reform(ProgramsAction::Search)}
-                />
+                { search_field(
+                    "programs-search",
+                    "Search programs",
+                    Some("programs-search"),
+                    view.query.clone().into(),
+                    dispatch.reform(ProgramsAction::Search),
+                ) }
                 { program_list(ProgramList {
                     programs: &programs,
                     query: &query,

@@ -5,7 +5,7 @@ use yew::prelude::*;
 use super::help_dialog::HelpDialog;
 use super::HELP_TEXT;
 use crate::domain::programs_view::ProgramsAction;
-use crate::plugin::components::panels::MessagePanel;
+use crate::plugin::components::panels::message_panel;
 
 /// The message, its "Why?" (`why_ref`, where focus returns when the dialog closes) and, while
 /// `help_open`, the help dialog.
@@ -16,7 +16,7 @@ pub fn no_programs(
 ) -> Html {
     html! {
         <>
-            <MessagePanel glyph="\u{2205}" title="No programs available" detail={HELP_TEXT}>
+            { message_panel("\u{2205}", "No programs available".into(), Some(HELP_TEXT.into()), html! {
                 <button
                     ref={why_ref.clone()}
                     id="programs-why"
@@ -26,7 +26,7 @@ pub fn no_programs(
                 >
                     { "Why?" }
                 </button>
-            </MessagePanel>
+            }) }
             if help_open {
                 <HelpDialog on_close={dispatch.reform(|()| ProgramsAction::ShowHelp(false))} return_to={why_ref.clone()} />
             }

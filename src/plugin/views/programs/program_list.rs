@@ -8,7 +8,7 @@ use super::program_item::{program_item, ProgramItemProps};
 use crate::domain::paging::ListPhase;
 use crate::domain::programs::{unavailable_reason, CurrentPrograms, Run};
 use crate::domain::programs_view::{ProgramsAction, ProgramsView};
-use crate::plugin::components::panels::{ErrorPanel, Skeleton};
+use crate::plugin::components::panels::{error_panel, skeleton};
 use crate::plugin::components::virtual_rows::VirtualRows;
 use crate::plugin::hooks::{more_footer, UsePages};
 use crate::wire::Program;
@@ -36,12 +36,8 @@ pub struct ProgramList<'a> {
 pub fn program_list(list: ProgramList) -> Html {
     let pages = list.programs.pages();
     let rows = match &pages.phase {
-        ListPhase::Failed(error) => html! {
-            <ErrorPanel message={error.user_message()} on_retry={list.programs.retry()} />
-        },
-        ListPhase::Loading if pages.items.is_empty() => {
-            html! { <Skeleton label="Loading programs" rows={4} /> }
-        }
+        ListPhase::Failed(error) => error_panel(error.user_message().into(), list.programs.retry()),
+        ListPhase::Loading if pages.items.is_empty() => skeleton("Loading programs", 4),
         _ if pages.items.is_empty() => html! {
             <p class="programs-none">
                 { format!("No program matches \u{201c}{}\u{201d}.", list.query) }

@@ -8,7 +8,7 @@ use yew::prelude::*;
 use crate::domain::email_policy::can_be_emailed;
 use crate::domain::wording::{initials, opt_in_label, person_name, subscription_label};
 use crate::plugin::components::freshness::freshness_stamp;
-use crate::plugin::components::panels::RefreshButton;
+use crate::plugin::components::panels::refresh_button;
 use crate::plugin::hooks::Freshness;
 use crate::plugin::intl::{use_formats, use_minute_clock};
 use crate::protocol::CrmRecord;
@@ -126,11 +126,12 @@ pub fn RecordHeader(props: &RecordHeaderProps) -> Html {
                         <p class="record-email" title={email.to_owned()}>{ email.to_owned() }</p>
                     }
                 </div>
-                <RefreshButton
-                    label="Refresh marketing data"
-                    busy={props.refreshing}
-                    on_refresh={props.on_refresh.clone()}
-                />
+                { refresh_button(
+                    None,
+                    "Refresh marketing data",
+                    props.refreshing,
+                    props.on_refresh.clone(),
+                ) }
             </div>
             { status.unwrap_or_default() }
             <p class="live-line">

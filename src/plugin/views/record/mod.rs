@@ -13,7 +13,7 @@ use crate::domain::record_page::{RecordPage, RecordPageAction, Tab};
 use crate::domain::wording::person_name;
 use crate::plugin::api;
 use crate::plugin::browser::clock;
-use crate::plugin::components::panels::ErrorPanel;
+use crate::plugin::components::panels::compact_error;
 use crate::plugin::components::tabs::Tabs;
 use crate::plugin::hooks::{use_fetch, use_live_feed, FeedScope, LiveNews, Load};
 use crate::plugin::host::{use_after_expiry, use_host};
@@ -75,13 +75,10 @@ pub fn RecordView(props: &RecordViewProps) -> Html {
     let on_refresh = dispatch.reform(|()| RecordPageAction::Refresh);
     let name = person_name(&props.record, None);
     let failed = match &profile.answer {
-        Load::Failed { error, .. } if !profile.not_known => Some(html! {
-            <ErrorPanel
-                compact=true
-                message={format!("Profile: {}", error.user_message())}
-                on_retry={on_refresh.clone()}
-            />
-        }),
+        Load::Failed { error, .. } if !profile.not_known => Some(compact_error(
+            format!("Profile: {}", error.user_message()).into(),
+            on_refresh.clone(),
+        )),
         _ => None,
     };
     html! {

@@ -8,7 +8,7 @@ use yew::prelude::*;
 use crate::domain::activity_filters::Filters;
 use crate::domain::record_page::{RecordPage, Tab};
 use crate::domain::wording::person_name;
-use crate::plugin::components::panels::{MessagePanel, Skeleton};
+use crate::plugin::components::panels::{message_panel, skeleton};
 use crate::plugin::views::activity::ActivityHistory;
 use crate::plugin::views::programs::Programs;
 use crate::plugin::views::send::SendEmail;
@@ -47,13 +47,15 @@ pub fn tab_panels(props: TabPanels<'_>) -> Html {
     let reading_key = format!("{entity}/{crm_id}/{}", props.time_zone);
     // A person marketing has not met has no history yet, but can still be enrolled or emailed:
     // those tabs add them to marketing first.
-    let not_known = html! {
-        <MessagePanel
-            glyph="\u{2709}"
-            title={format!("{name} is not yet known to marketing")}
-            detail="Their activity shows here once marketing emails them or they visit a tracked page."
-        />
-    };
+    let not_known = message_panel(
+        "\u{2709}",
+        format!("{name} is not yet known to marketing").into(),
+        Some(
+            "Their activity shows here once marketing emails them or they visit a tracked page."
+                .into(),
+        ),
+        html! {},
+    );
     let activity = match tab {
         Tab::Activity if props.not_known => not_known.clone(),
         Tab::Activity => html! {
@@ -100,7 +102,7 @@ pub fn tab_panels(props: TabPanels<'_>) -> Html {
     let send = if props.first_load && tab == Tab::Send {
         // Whether the person can be emailed at all is the profile's to say: no template
         // list that an explanation then replaces.
-        Some(html! { <Skeleton label="Loading" rows={3} /> })
+        Some(skeleton("Loading", 3))
     } else {
         (page.send_opened || tab == Tab::Send).then(|| {
             html! {

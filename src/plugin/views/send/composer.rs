@@ -8,13 +8,13 @@ use yew::prelude::*;
 use super::message::{message, Check, MessageView};
 use super::results::SendResults;
 use super::sending::{use_send, NoteOptions, SendOrder};
-use super::template_picker::TemplatePicker;
+use super::template_picker::{template_picker, TemplatePickerView};
 use crate::domain::compose::{recipients_of, retry_failed, Compose, ComposeAction, Phase, Retry};
 use crate::domain::paging::ListPhase;
 use crate::domain::wording::{count_of_records, person_name};
 use crate::plugin::api;
 use crate::plugin::browser::focus_after_render;
-use crate::plugin::components::panels::{title_tag, ErrorPanel, Skeleton};
+use crate::plugin::components::panels::{error_panel, skeleton, title_tag};
 use crate::plugin::hooks::{more_footer, typing_pause, use_fetch, use_pages, Load, UseFetch};
 use crate::plugin::host::use_host;
 use crate::plugin::intl::use_formats;
@@ -38,6 +38,8 @@ pub fn Composer(props: &ComposerProps) -> Html {
     };
     let query = use_state(String::new);
     let folder = use_state(String::new);
+    // The template list's scrolling box.
+    let template_scroller = use_node_ref();
     // The templates for the search and folder (after a pause in typing), a page at a time.
     let templates = {
         let (query, folder) = ((*query).clone(), (*folder).clone());
@@ -89,47 +91,47 @@ pub fn Composer(props: &ComposerProps) -> Html {
 
     let list = templates.pages();
     let picker = match &list.phase {
-        _ if !list.answered && list.is_first_load() => {
-            html! { <Skeleton label="Loading templates" rows={4} /> }
-        }
-        phase => html! {
-            <TemplatePicker
-                // The first page failed: why, with a retry, in the list's place; the search and
-                // the folder stay, to change what is asked.
-                failure={match phase {
-                    ListPhase::Failed(error) => Some(html! {
-                        <ErrorPanel
-                            message={error.user_message()}
-                            on_retry={templates.retry()}
-                        />
-                    }),
-                    _ => None,
-                }}
-                items={list.items.clone()}
-                folders={Rc::new(list.extra.clone())}
-                more={list.next_cursor.is_some()}
-                loading={matches!(phase, ListPhase::Loading)}
-                chosen={state.template_id}
-                query={AttrValue::from((*query).clone())}
-                folder={AttrValue::from((*folder).clone())}
-                disabled={state.is_locked()}
-                on_query={{ let query = query.clone(); Callback::from(move |q| query.set(q)) }}
-                on_folder={{ let folder = folder.clone(); Callback::from(move |f| folder.set(f)) }}
-                on_choose={dispatch.reform(ComposeAction::ChooseTemplate)}
-                hold={phase.holds()}
-                footer={more_footer(phase, "Loading more templates\u{2026}", templates.more())}
-                on_more={templates.more()}
-            />
-        },
+        _ if !list.answered && list.is_first_load() => skeleton("Loading templates", 4),
+        phase => template_picker(TemplatePickerView {
+            // The first page failed: why, with a retry, in the list's place; the search and
+            // the folder stay, to change what is asked.
+            failure: match phase {
+                ListPhase::Failed(error) => {
+                    Some(error_panel(error.user_message().into(), templates.retry()))
+                }
+                _ => None,
+            },
+            items: list.items.clone(),
+            folders: Rc::new(list.extra.clone()),
+            more: list.next_cursor.is_some(),
+            loading: matches!(phase, ListPhase::Loading),
+            chosen: state.template_id,
+            query: AttrValue::from((*query).clone()),
+            folder: AttrValue::from((*folder).clone()),
+            disabled: state.is_locked(),
+            on_query: {
+                let query = query.clone();
+                Callback::from(move |q| query.set(q))
+            },
+            on_folder: {
+                let folder = folder.clone();
+                Callback::from(move |f| folder.set(f))
+            },
+            on_choose: dispatch.reform(ComposeAction::ChooseTemplate),
+            hold: phase.holds(),
+            footer: more_footer(phase, "Loading more templates\u{2026}", templates.more()),
+            on_more: templates.more(),
+            scroller: template_scroller.clone(),
+        }),
     };
 
     let message = match (&template, chosen) {
         _ if state.template_id.is_none() => html! {
             <p class="send-hint">{ "Choose a template to preview and send it." }</p>
         },
-        (Load::Failed { error, retry }, _) => html! {
-            <ErrorPanel message={error.user_message()} on_retry={retry.clone()} />
-        },
+        (Load::Failed { error, retry }, _) => {
+            error_panel(error.user_message().into(), retry.clone())
+        }
         (_, Some(template)) => message(MessageView {
             template: &template,
             compose: &state,
@@ -140,7 +142,7 @@ pub fn Composer(props: &ComposerProps) -> Html {
             context_failed: host.context_failed,
             formats: &formats,
         }),
-        _ => html! { <Skeleton label="Loading the template" rows={3} /> },
+        _ => skeleton("Loading the template", 3),
     };
 
     html! {

@@ -10,7 +10,7 @@ use yew::prelude::*;
 use crate::domain::email_policy::cannot_email;
 use crate::domain::wording::person_name;
 use crate::plugin::api::{self, ApiError};
-use crate::plugin::components::panels::MessagePanel;
+use crate::plugin::components::panels::message_panel;
 use crate::plugin::host::use_host;
 use crate::plugin::intl::use_formats;
 use crate::protocol::CrmRecord;
@@ -83,7 +83,7 @@ pub fn Consent(props: &ConsentProps) -> Html {
     };
     html! {
         <div class="send consent">
-            <MessagePanel glyph="\u{2298}" {title} detail={detail}>
+            { message_panel("\u{2298}", title.into(), Some(detail.into()), html! {
                 if props.profile.subscription_status == SubscriptionStatus::OptedOut {
                     if let Some(at) = requested_at {
                         <p class="consent-requested" role="status">
@@ -106,7 +106,7 @@ pub fn Consent(props: &ConsentProps) -> Html {
                         <p class="field-error" role="alert">{ error.user_message() }</p>
                     }
                 }
-            </MessagePanel>
+            }) }
         </div>
     }
 }

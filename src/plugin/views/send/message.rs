@@ -6,15 +6,15 @@ use std::rc::Rc;
 use web_sys::HtmlInputElement;
 use yew::prelude::*;
 
-use super::preflight_summary::PreflightSummary;
-use super::preview::Preview;
+use super::preflight_summary::preflight_summary;
+use super::preview::preview;
 use super::send_actions::{send_actions, send_failed};
 use super::sending::SendOrder;
 use super::when_field::when_field;
 use crate::domain::compose::{preflight_said, Compose, ComposeAction};
 use crate::domain::schedule::When;
 use crate::plugin::browser::clock;
-use crate::plugin::components::panels::{ErrorPanel, Skeleton};
+use crate::plugin::components::panels::{error_panel, skeleton};
 use crate::plugin::hooks::Load;
 use crate::plugin::intl::Formats;
 use crate::wire::{PreflightResponse, SendRequest, Template};
@@ -85,23 +85,21 @@ pub fn message(props: MessageView) -> Html {
     let checked = match &props.check {
         Check::Answered(answer) => html! {
             <>
-                <Preview
-                    template={props.template.clone()}
-                    subject={AttrValue::from(subject.clone())}
-                    preflight={answer.clone()}
-                    index={compose.preview}
-                    on_choose={dispatch.reform(ComposeAction::PreviewFor)}
-                />
-                <PreflightSummary preflight={answer.clone()} />
+                { preview(
+                    props.template,
+                    &subject,
+                    answer,
+                    compose.preview,
+                    &dispatch.reform(ComposeAction::PreviewFor),
+                ) }
+                { preflight_summary(answer, formats) }
             </>
         },
-        Check::Failed(error, retry) => html! {
-            <ErrorPanel
-                message={format!("Checking the recipients failed. {error}")}
-                on_retry={retry.clone()}
-            />
-        },
-        Check::Asking => html! { <Skeleton label="Checking recipients" rows={3} /> },
+        Check::Failed(error, retry) => error_panel(
+            format!("Checking the recipients failed. {error}").into(),
+            retry.clone(),
+        ),
+        Check::Asking => skeleton("Checking recipients", 3),
     };
     html! {
         <>

@@ -28,7 +28,7 @@ use yew::prelude::*;
 use crate::domain::compose::{selection_problem, Compose, ComposeAction};
 use crate::domain::email_policy::has_email;
 use crate::domain::wording::person_name;
-use crate::plugin::components::panels::MessagePanel;
+use crate::plugin::components::panels::message_panel;
 use crate::plugin::views::applied;
 use crate::protocol::CrmRecord;
 use crate::wire::{RecordProfile, SubscriptionStatus};
@@ -68,16 +68,26 @@ impl Reducible for Compose {
 #[component]
 pub fn SendEmail(props: &SendEmailProps) -> Html {
     if let Some(problem) = selection_problem(props.records.len()) {
-        return html! { <MessagePanel glyph="\u{2709}" title="Can't send this email" detail={problem} /> };
+        return message_panel(
+            "\u{2709}",
+            "Can't send this email".into(),
+            Some(problem.into()),
+            html! {},
+        );
     }
     if let (Some(profile), [record]) = (&props.profile, props.records.as_slice()) {
         // Neither the CRM nor marketing has an address: say so before any template is chosen.
         if !has_email(record, Some(profile)) {
-            return html! {
-                <MessagePanel glyph="\u{2709}"
-                    title={format!("{} has no email address", person_name(record, Some(profile)))}
-                    detail="Add one to the record in the CRM to email them." />
-            };
+            return message_panel(
+                "\u{2709}",
+                format!(
+                    "{} has no email address",
+                    person_name(record, Some(profile))
+                )
+                .into(),
+                Some("Add one to the record in the CRM to email them.".into()),
+                html! {},
+            );
         }
         if profile.subscription_status != SubscriptionStatus::Subscribed {
             return html! {

@@ -8,22 +8,17 @@ use super::results::{daily_limit, RESULT_ROW_ESTIMATE};
 use crate::domain::compose::recipient_count;
 use crate::domain::merge::missing_field_note;
 use crate::plugin::components::virtual_rows::VirtualRows;
-use crate::plugin::intl::use_formats;
+use crate::plugin::intl::Formats;
 use crate::wire::PreflightResponse;
-#[derive(Properties, PartialEq)]
-pub struct PreflightSummaryProps {
-    pub preflight: Rc<PreflightResponse>,
-}
-
-/// Who receives it, who does not and why, and the merge fields some recipients lack.
-#[component]
-pub fn PreflightSummary(props: &PreflightSummaryProps) -> Html {
-    let formats = use_formats();
-    let p = &props.preflight;
+/// Who receives it, who does not and why, and the merge fields some recipients lack. A plain
+/// view function, drawn with the message (its root keyed as its own, as a component's element
+/// was).
+pub fn preflight_summary(preflight: &Rc<PreflightResponse>, formats: &Formats) -> Html {
+    let p = preflight;
     let excluded: Vec<_> = p.excluded().collect();
     // Up to 200 of them: only those in view are in the DOM.
     let render_excluded = {
-        let preflight = props.preflight.clone();
+        let preflight = preflight.clone();
         Callback::from(move |at: usize| {
             let Some(r) = preflight.excluded().nth(at) else {
                 return html! {};
@@ -39,7 +34,7 @@ pub fn PreflightSummary(props: &PreflightSummaryProps) -> Html {
         })
     };
     html! {
-        <section class="preflight" aria-label="Before sending">
+        <section key="preflight" class="preflight" aria-label="Before sending">
             <p class="preflight-count">
                 <strong>{ recipient_count(p.sendable) }</strong>
                 { " will receive it" }
@@ -62,7 +57,7 @@ pub fn PreflightSummary(props: &PreflightSummaryProps) -> Html {
                     { missing_field_note(&m.field, &m.recipients) }
                 </p>
             }) }
-            { daily_limit(p.remaining_today, &p.limit_resets_at, &formats) }
+            { daily_limit(p.remaining_today, &p.limit_resets_at, formats) }
         </section>
     }
 }

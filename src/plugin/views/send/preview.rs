@@ -1,28 +1,23 @@
 //! The message as one recipient will get it.
 
-use std::rc::Rc;
-
 use web_sys::HtmlSelectElement;
 use yew::prelude::*;
 
 use crate::domain::merge::{render_html, render_text, MergeData};
 use crate::wire::{PreflightResponse, RecipientStatus, Template};
-#[derive(Properties, PartialEq)]
-pub struct PreviewProps {
-    pub template: Rc<Template>,
-    pub subject: AttrValue,
-    pub preflight: Rc<PreflightResponse>,
-    pub index: Option<usize>,
-    pub on_choose: Callback<usize>,
-}
-
 /// The message as one recipient will get it; the body in a frame with no scripts and no origin.
-#[component]
-pub fn Preview(props: &PreviewProps) -> Html {
-    let recipients = &props.preflight.recipients;
+/// `index` is the recipient chosen in its picker, which `on_choose` changes. A plain view
+/// function, drawn with the message (its root keyed as its own, as a component's element was).
+pub fn preview(
+    template: &Template,
+    subject: &str,
+    preflight: &PreflightResponse,
+    index: Option<usize>,
+    on_choose: &Callback<usize>,
+) -> Html {
+    let recipients = &preflight.recipients;
     // The chosen recipient, else the first one the email goes to.
-    let index = props
-        .index
+    let index = index
         .filter(|index| *index < recipients.len())
         .or_else(|| {
             recipients
@@ -34,16 +29,16 @@ pub fn Preview(props: &PreviewProps) -> Html {
         return html! {};
     };
     let data = MergeData::from_values(recipient.imported, &recipient.merge_values);
-    let subject = render_text(&props.subject, &data);
-    let body = render_html(&props.template.html, &data);
+    let subject = render_text(subject, &data);
+    let body = render_html(&template.html, &data);
     html! {
-        <section class="send-preview" aria-label="Preview">
+        <section key="send-preview" class="send-preview" aria-label="Preview">
             if recipients.len() > 1 {
                 <label class="send-preview-for">
                     <span>{ "Preview for" }</span>
                     <select
                         id="send-preview-recipient"
-                        onchange={props.on_choose.reform(|e: Event| {
+                        onchange={on_choose.reform(|e: Event| {
                             e.target_unchecked_into::<HtmlSelectElement>().value().parse().unwrap_or(0)
                         })}
                     >

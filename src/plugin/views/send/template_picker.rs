@@ -5,11 +5,11 @@ use std::rc::Rc;
 use web_sys::HtmlSelectElement;
 use yew::prelude::*;
 
-use crate::plugin::components::panels::{SearchField, Skeleton};
+use crate::plugin::components::panels::{search_field, skeleton};
 use crate::plugin::components::virtual_rows::VirtualRows;
 use crate::wire::{by_folder, TemplateSummary};
-#[derive(Properties, PartialEq)]
-pub struct TemplatePickerProps {
+/// What the template list is drawn from.
+pub struct TemplatePickerView {
     /// The templates listed so far, in the API's order.
     pub items: Rc<Vec<TemplateSummary>>,
     /// Every folder of the tenant, for the folder picker.
@@ -33,12 +33,13 @@ pub struct TemplatePickerProps {
     pub failure: Option<Html>,
     /// Asks for the next page.
     pub on_more: Callback<()>,
+    /// The list's scrolling box, which clips the virtualized rows.
+    pub scroller: NodeRef,
 }
 
-#[component]
-pub fn TemplatePicker(props: &TemplatePickerProps) -> Html {
-    // The list's scrolling box, which clips the virtualized rows.
-    let scroller = use_node_ref();
+/// A plain view function: drawn with the composer, which holds its scrolling box's ref.
+pub fn template_picker(props: TemplatePickerView) -> Html {
+    let scroller = props.scroller.clone();
     // One row per folder name, then its templates: a folder is keyed by its place among the
     // folders (below zero, so it never meets a template's id).
     let rows: Rc<Vec<TemplateRow>> = Rc::new(
@@ -80,12 +81,13 @@ pub fn TemplatePicker(props: &TemplatePickerProps) -> Html {
     html! {
         <>
             <div class="send-filters">
-                <SearchField
-                    id="template-search"
-                    label="Search templates"
-                    value={props.query.clone()}
-                    on_input={props.on_query.clone()}
-                />
+                { search_field(
+                    "template-search",
+                    "Search templates",
+                    None,
+                    props.query.clone().into(),
+                    props.on_query.clone(),
+                ) }
                 <label class="visually-hidden" for="template-folder">{ "Folder" }</label>
                 <select
                     id="template-folder"
@@ -102,7 +104,7 @@ pub fn TemplatePicker(props: &TemplatePickerProps) -> Html {
             if let Some(failure) = &props.failure {
                 { failure.clone() }
             } else if rows.is_empty() && props.loading {
-                <Skeleton label="Loading templates" rows={3} />
+                { skeleton("Loading templates", 3) }
             } else if rows.is_empty() {
                 <p class="send-hint">{ "No template matches. Try another name or folder." }</p>
             } else {

@@ -9,7 +9,7 @@ use yew::prelude::*;
 
 use crate::domain::paging::{ListPhase, Pager, PagerAction};
 use crate::plugin::api::ApiError;
-use crate::plugin::components::panels::{ErrorPanel, Skeleton};
+use crate::plugin::components::panels::{compact_error, skeleton};
 use crate::plugin::focus::reveal;
 use crate::plugin::hooks::{more_footer, use_request, Fetcher};
 use crate::plugin::intl::use_formats;
@@ -82,10 +82,8 @@ pub fn BucketInteractions(props: &BucketInteractionsProps) -> Html {
     }
     let items = pager.page();
     let status = match &pager.phase {
-        ListPhase::Loading => html! { <Skeleton label="Loading interactions" rows={3} /> },
-        ListPhase::Failed(error) => html! {
-            <ErrorPanel compact=true message={error.user_message()} on_retry={older.clone()} />
-        },
+        ListPhase::Loading => skeleton("Loading interactions", 3),
+        ListPhase::Failed(error) => compact_error(error.user_message().into(), older.clone()),
         ListPhase::Idle if items.is_empty() => html! {
             <p class="list-footer">{ "No interactions in this period." }</p>
         },

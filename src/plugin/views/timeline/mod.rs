@@ -31,7 +31,7 @@ use crate::domain::timeline::{bucket_period, reduce, window, TimelineRange, Wind
 use crate::domain::timeline_view::{TimelineAction, TimelineView};
 use crate::plugin::api;
 use crate::plugin::browser::{clock, mark};
-use crate::plugin::components::panels::{ErrorPanel, MessagePanel, Skeleton};
+use crate::plugin::components::panels::{error_panel, message_panel, skeleton};
 use crate::plugin::hooks::{use_fetch, Fetcher, Load};
 use crate::plugin::intl::{use_formats, use_minute_clock};
 use crate::plugin::views::applied;
@@ -157,16 +157,14 @@ pub fn Timeline(props: &TimelineProps) -> Html {
         *shown_for.borrow_mut() = Some((view.range, props.reload, props.crm_id.clone()));
     }
     let body = match load {
-        Load::Loading => html! { <Skeleton label="Loading the timeline" rows={4} /> },
-        Load::Failed { error, .. } if error.is_not_known() => html! {
-            <MessagePanel
-                glyph="\u{2709}"
-                title={format!("{} is not yet known to marketing", props.name)}
-            />
-        },
-        Load::Failed { error, retry } => html! {
-            <ErrorPanel message={error.user_message()} on_retry={retry} />
-        },
+        Load::Loading => skeleton("Loading the timeline", 4),
+        Load::Failed { error, .. } if error.is_not_known() => message_panel(
+            "\u{2709}",
+            format!("{} is not yet known to marketing", props.name).into(),
+            None,
+            html! {},
+        ),
+        Load::Failed { error, retry } => error_panel(error.user_message().into(), retry),
         Load::Loaded(engagement) => html! {
             <>
                 { summary_panel(
@@ -225,13 +223,12 @@ fn chart(
 ) -> Html {
     let data = Rc::new(reduce(engagement, view.emails_only));
     if data.is_empty() {
-        return html! {
-            <MessagePanel
-                glyph="\u{2205}"
-                title="No marketing activity in this period"
-                detail={(view.range != TimelineRange::All).then_some(AttrValue::from("Try a longer period."))}
-            />
-        };
+        return message_panel(
+            "\u{2205}",
+            "No marketing activity in this period".into(),
+            (view.range != TimelineRange::All).then_some("Try a longer period.".into()),
+            html! {},
+        );
     }
     let kinds = if view.emails_only {
         EMAIL_KINDS.to_vec()
