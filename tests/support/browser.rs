@@ -120,11 +120,7 @@ fn start_harness(
 /// A fresh headless Chromium session with its own empty profile.
 pub async fn browser() -> Client {
     let harness = harness();
-    let profile = std::env::temp_dir().join(format!(
-        "crm-sidebar-e2e-profile-{}-{}",
-        std::process::id(),
-        Utc::now().timestamp_nanos_opt().unwrap_or_default()
-    ));
+    let profile = super::scratch_dir("chromium-profile");
     let args = vec![
         "--headless".to_owned(),
         "--no-sandbox".to_owned(),

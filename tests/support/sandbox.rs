@@ -4,7 +4,6 @@
 
 use std::path::PathBuf;
 
-use chrono::Utc;
 use crm_sidebar::sandbox::{self, Config};
 use crm_sidebar::wire::{ApiError, ErrorBody, TokenResponse};
 use reqwest::StatusCode;
@@ -22,11 +21,7 @@ pub struct Sandbox {
 /// Starts a sandbox seeded with 20,000 regular activities (`configure` may change anything),
 /// with a `dist/` holding a page with an inline script and a wasm file, for the header tests.
 pub fn start(configure: impl FnOnce(&mut Config) + Send + 'static) -> Sandbox {
-    let dir = std::env::temp_dir().join(format!(
-        "crm-sidebar-test-{}-{}",
-        std::process::id(),
-        Utc::now().timestamp_nanos_opt().unwrap_or_default()
-    ));
+    let dir = super::scratch_dir("sandbox");
     let dist = dir.join("dist");
     std::fs::create_dir_all(&dist).unwrap();
     std::fs::write(
