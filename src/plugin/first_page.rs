@@ -27,12 +27,6 @@ const FIRST_PAGE_FRESH_MS: f64 = 3_000.0;
 #[derive(Clone, Default)]
 pub struct FirstPage(Rc<RefCell<Option<Asked>>>);
 
-impl PartialEq for FirstPage {
-    fn eq(&self, other: &Self) -> bool {
-        Rc::ptr_eq(&self.0, &other.0)
-    }
-}
-
 struct Asked {
     path: String,
     at_ms: f64,
